@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Typechecks, bundles and packs the layer into dist/after-response-layer.zip (byte-identical for
+# identical sources), plus the client's npm package in dist/npm/lambda-after-response.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+version="$(node -p 'require("./client/package.json").version')"
+out=dist
+layer="$out/layer"
+pkg="$out/npm/lambda-after-response"
+esbuild=(node_modules/.bin/esbuild --bundle --platform=node --target=node22 --log-level=warning --legal-comments=none)
+
+node_modules/.bin/tsc -p tsconfig.json --noEmit
+rm -rf "$out" && mkdir -p "$layer/lambda-after-response" "$pkg"
+
+"${esbuild[@]}" extension/main.ts --format=esm --define:LAYER_VERSION="\"$version\"" --outfile="$layer/lambda-after-response/extension.mjs"
+"${esbuild[@]}" client/index.ts --format=esm --outfile="$pkg/index.mjs"
+"${esbuild[@]}" client/index.ts --format=cjs --outfile="$pkg/index.cjs"
+node_modules/.bin/tsc client/index.ts --declaration --emitDeclarationOnly --rewriteRelativeImportExtensions \
+  --allowImportingTsExtensions --strict --target ES2022 --module NodeNext --moduleResolution NodeNext \
+  --types node --skipLibCheck --outDir "$pkg"
+cp client/package.json "$pkg/package.json"
+cp LICENSE "$pkg/LICENSE" 2>/dev/null || true
+
+mkdir -p "$layer/nodejs/node_modules"
+cp -r "$pkg" "$layer/nodejs/node_modules/lambda-after-response"
+install -m 0755 layer/after-response "$layer/after-response"
+[[ -d layer/bin ]] && install -m 0755 -D -t "$layer/bin" layer/bin/*
+
+# Deterministic zip: sorted entries, fixed timestamps, explicit modes (python's zipfile, always there).
+python3 - "$layer" "$out/after-response-layer.zip" <<'PY'
+import os, sys, zipfile
+root, target = sys.argv[1], sys.argv[2]
+paths = sorted(os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs)
+with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    for rel in paths:
+        info = zipfile.ZipInfo(rel, date_time=(1980, 1, 1, 0, 0, 0))
+        mode = 0o755 if os.access(os.path.join(root, rel), os.X_OK) else 0o644
+        info.external_attr = (0o100000 | mode) << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with open(os.path.join(root, rel), "rb") as f:
+            zf.writestr(info, f.read())
+PY
+
+# Verify the layout other tooling depends on before declaring success.
+python3 - "$out/after-response-layer.zip" <<'PY'
+import sys, zipfile
+zf = zipfile.ZipFile(sys.argv[1])
+names = {i.filename: i for i in zf.infolist()}
+required = ["after-response", "lambda-after-response/extension.mjs",
+            "nodejs/node_modules/lambda-after-response/package.json",
+            "nodejs/node_modules/lambda-after-response/index.mjs",
+            "nodejs/node_modules/lambda-after-response/index.cjs",
+            "nodejs/node_modules/lambda-after-response/index.d.ts"]
+missing = [n for n in required if n not in names]
+if missing: sys.exit(f"layer zip is missing: {missing}")
+if not (names["after-response"].external_attr >> 16) & 0o111: sys.exit("after-response is not executable")
+if any("node_modules/" in n and not n.startswith("nodejs/node_modules/lambda-after-response/") for n in names):
+    sys.exit("layer zip contains unexpected node_modules")
+PY
+echo "built $out/after-response-layer.zip ($(wc -c <"$out/after-response-layer.zip") bytes, version $version)"

@@ -1,0 +1,62 @@
+/**
+ * The one surface shared by the client and the extension: a versioned host object
+ * published on `globalThis`. A client bundled into a function and the layer's extension
+ * may come from different releases, so they meet only here, never through module state.
+ */
+
+/** Where the extension publishes its {@link HostRegistry}. `Symbol.for` so every copy of the client finds it. */
+export const HOST_REGISTRY_KEY: unique symbol = Symbol.for('lambda-after-response.host') as never;
+
+/** The protocol this client speaks. Bump only for incompatible changes; keep serving older ones. */
+export const HOST_PROTOCOL = 1;
+
+/** What a job function receives. */
+export interface JobContext {
+  /** Aborts when the invoke's deadline nears (see `AFTER_RESPONSE_DEADLINE_MARGIN_MS`). */
+  readonly signal: AbortSignal;
+  /** The request id of the invoke the job belongs to. */
+  readonly requestId: string;
+  /** The invoke's deadline, epoch milliseconds. */
+  readonly deadlineMs: number;
+}
+
+/** A job: a function started after the response is posted, or a promise tracked at once. */
+export type Job = ((context: JobContext) => unknown) | PromiseLike<unknown>;
+
+/** Options as the host receives them, already validated by the client. */
+export interface HostJobOptions {
+  readonly name: string;
+}
+
+/** Protocol 1: what a host offers. */
+export interface HostV1 {
+  /** Takes a validated job; never throws for a valid one, never returns anything to await. */
+  enqueue(job: Job, options: HostJobOptions): void;
+  /** Resolves when every job known to the host has settled (used by tests and local runs). */
+  drain(): Promise<void>;
+}
+
+/** The object at {@link HOST_REGISTRY_KEY}: every protocol the host serves, by number. */
+export interface HostRegistry {
+  readonly layerVersion: string;
+  readonly protocols: Readonly<Record<number, HostV1 | undefined>>;
+}
+
+/** Reads the registry from a global object, narrowing from `unknown`. */
+export function readHostRegistry(global: object): HostRegistry | undefined {
+  const value: unknown = Reflect.get(global, HOST_REGISTRY_KEY);
+  if (typeof value !== 'object' || value === null) return undefined;
+  const protocols: unknown = Reflect.get(value, 'protocols');
+  const layerVersion: unknown = Reflect.get(value, 'layerVersion');
+  if (typeof protocols !== 'object' || protocols === null) return undefined;
+  return { layerVersion: String(layerVersion), protocols: protocols as HostRegistry['protocols'] };
+}
+
+/** Finds a usable protocol-1 host in a registry, if any. */
+export function pickHostV1(registry: HostRegistry): HostV1 | undefined {
+  const host: unknown = registry.protocols[HOST_PROTOCOL];
+  if (typeof host !== 'object' || host === null) return undefined;
+  const enqueue: unknown = Reflect.get(host, 'enqueue');
+  const drain: unknown = Reflect.get(host, 'drain');
+  return typeof enqueue === 'function' && typeof drain === 'function' ? (host as HostV1) : undefined;
+}

@@ -1,0 +1,86 @@
+/**
+ * lambda-after-response: return the response at once, keep working afterwards.
+ *
+ * ```ts
+ * import { enqueueAfterResponse } from 'lambda-after-response';
+ * export const handler = async (event) => {
+ *   enqueueAfterResponse(({ signal }) => postToSlack(event.response_url, signal), { name: 'slack-reply' });
+ *   return { statusCode: 200, body: 'Working on it' };
+ * };
+ * ```
+ * @packageDocumentation
+ */
+import { HOST_PROTOCOL, pickHostV1, readHostRegistry, type HostV1, type Job } from './host-interface.ts';
+import { createLocalHost } from './local-host.ts';
+import { createLogger, type Logger } from './log-line.ts';
+import { validateEnqueue, type EnqueueOptions } from './validate.ts';
+
+export type { Job, JobContext } from './host-interface.ts';
+export type { EnqueueOptions } from './validate.ts';
+
+/** A client bound to one global object; the module's functions use one bound to `globalThis`. */
+export interface AfterResponseClient {
+  enqueueAfterResponse(job: Job, options?: EnqueueOptions): void;
+  drainAfterResponse(): Promise<void>;
+}
+
+export interface ClientOptions {
+  /** Where the extension publishes its host. @default globalThis */
+  readonly global?: object;
+  /** @default JSON lines on stdout */
+  readonly logger?: Logger;
+}
+
+/** Creates a client; exported for tests that inject a global object or a logger. */
+export function createClient(options: ClientOptions = {}): AfterResponseClient {
+  const global = options.global ?? globalThis;
+  const logger = options.logger ?? createLogger({ write: (line) => void process.stdout.write(line) });
+  let local: HostV1 | undefined;
+
+  const resolveHost = (): HostV1 => {
+    const registry = readHostRegistry(global);
+    const host = registry && pickHostV1(registry);
+    if (host) return host;
+    if (local) return local;
+    if (registry) {
+      const served = Object.keys(registry.protocols).join(', ');
+      logger.log('ERROR', `the layer's extension (version ${registry.layerVersion}) serves protocol(s) ${served}, this client needs protocol ${HOST_PROTOCOL}: jobs run in-process and are NOT held; upgrade the layer or the lambda-after-response package so they match`);
+    } else {
+      logger.log('WARN', 'no lambda-after-response extension is loaded (no layer, or AWS_LAMBDA_EXEC_WRAPPER unset): jobs run in-process and are not held, so Lambda may freeze them');
+    }
+    local = createLocalHost({ logger });
+    return local;
+  };
+
+  return {
+    enqueueAfterResponse(job, options) {
+      const valid = validateEnqueue(job, options);
+      resolveHost().enqueue(valid.job, { name: valid.name });
+    },
+    drainAfterResponse: () => resolveHost().drain(),
+  };
+}
+
+const defaultClient = createClient();
+
+/**
+ * Runs `job` after the response has been sent, while the layer keeps the environment awake.
+ *
+ * - A function is started after the runtime has posted the response, in FIFO order, with
+ *   `{ signal, requestId, deadlineMs }`; `signal` aborts when the invoke's deadline nears.
+ * - A promise is tracked from the moment it is passed (like `waitUntil`).
+ *
+ * Returns nothing to await. Errors of the job are caught and logged, never thrown.
+ * @throws {TypeError} at once, when `job` or `options` is invalid.
+ */
+export function enqueueAfterResponse(job: Job, options?: EnqueueOptions): void {
+  defaultClient.enqueueAfterResponse(job, options);
+}
+
+/**
+ * Resolves when every job enqueued so far (and every job they enqueue) has settled.
+ * For tests and local runs; a handler on Lambda never needs it.
+ */
+export function drainAfterResponse(): Promise<void> {
+  return defaultClient.drainAfterResponse();
+}

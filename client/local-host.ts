@@ -1,0 +1,45 @@
+import type { HostV1, Job } from './host-interface.ts';
+import { describeError, type Logger } from './log-line.ts';
+
+export interface LocalHostOptions {
+  readonly logger: Logger;
+  /** Schedules job functions; they start after the current turn, like after a response. @default setImmediate */
+  readonly schedule?: (run: () => void) => void;
+}
+
+/**
+ * The host used when no extension is loaded (no layer, unit tests, local development):
+ * jobs run in this process, unheld, so nothing keeps a Lambda environment awake for them.
+ */
+export function createLocalHost(options: LocalHostOptions): HostV1 {
+  const { logger } = options;
+  const schedule = options.schedule ?? ((run: () => void) => void setImmediate(run));
+  const pending = new Set<Promise<void>>();
+  const signal = new AbortController().signal;
+
+  const track = (name: string, work: () => unknown): void => {
+    const settled = new Promise<unknown>((resolve) => resolve(work()))
+      .then(
+        () => undefined,
+        (error: unknown) => logger.log('ERROR', 'job failed', { job: name, ...describeError(error) }),
+      )
+      .finally(() => pending.delete(settled));
+    pending.add(settled);
+  };
+
+  return {
+    enqueue(job: Job, { name }) {
+      if (typeof job !== 'function') {
+        track(name, () => job);
+        return;
+      }
+      let release!: () => void;
+      const started = new Promise<void>((resolve) => (release = resolve));
+      track(name, () => started.then(() => job({ signal, requestId: 'local', deadlineMs: Number.POSITIVE_INFINITY })));
+      schedule(release);
+    },
+    async drain() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}

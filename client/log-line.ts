@@ -1,0 +1,51 @@
+/** Log levels as Lambda names them (`AWS_LAMBDA_LOG_LEVEL`), lowest first. */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Fields of one log event; `requestId` ties it to an invoke. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** A structured logger that writes one JSON line per event. */
+export interface Logger {
+  log(level: LogLevel, message: string, fields?: LogFields): void;
+  enabled(level: LogLevel): boolean;
+}
+
+export interface LoggerOptions {
+  /** Events below this level are dropped. @default 'INFO' */
+  readonly level?: LogLevel;
+  /** Where a finished line goes. */
+  readonly write: (line: string) => void;
+  /** Clock for timestamps. @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * One JSON object per line, with Lambda's own JSON log field names (`timestamp`, `level`,
+ * `requestId`, `message`) so CloudWatch Logs Insights reads them in Text and JSON log formats.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const threshold = LOG_LEVELS.indexOf(options.level ?? 'INFO');
+  const now = options.now ?? Date.now;
+  const enabled = (level: LogLevel): boolean => LOG_LEVELS.indexOf(level) >= threshold;
+  return {
+    enabled,
+    log(level, message, fields) {
+      if (!enabled(level)) return;
+      const record = { timestamp: new Date(now()).toISOString(), level, source: 'lambda-after-response', message, ...fields };
+      options.write(`${JSON.stringify(record, jsonSafe)}\n`);
+    },
+  };
+}
+
+/** Describes a thrown value the way Lambda's error JSON does. */
+export function describeError(error: unknown): LogFields {
+  if (error instanceof Error) {
+    return { errorType: error.name, errorMessage: error.message, stackTrace: (error.stack ?? '').split('\n').slice(1).map((l) => l.trim()) };
+  }
+  return { errorType: typeof error, errorMessage: String(error), stackTrace: [] };
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}

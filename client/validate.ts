@@ -1,0 +1,48 @@
+import type { Job } from './host-interface.ts';
+
+/** Options of {@link enqueueAfterResponse}. */
+export interface EnqueueOptions {
+  /**
+   * Labels the job in logs (failures, abandonment, summaries).
+   * @default the function's `name`, else `'anonymous'` (function) or `'promise'` (promise)
+   */
+  readonly name?: string;
+}
+
+const KNOWN_OPTIONS = new Set(['name']);
+
+/** Renders a bad value for an error message: `` `42` (number) ``. */
+export function describeValue(value: unknown): string {
+  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'function' ? `[Function ${value.name || 'anonymous'}]` : String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return `\`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\` (${type})`;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof Reflect.get(value, 'then') === 'function';
+}
+
+/** Checks the arguments of `enqueueAfterResponse` and returns the job's display name. Throws `TypeError`. */
+export function validateEnqueue(job: unknown, options: unknown): { job: Job; name: string } {
+  const isFunction = typeof job === 'function';
+  if (!isFunction && !isThenable(job)) {
+    throw new TypeError(`Expected \`job\` to be a function or a promise, got ${describeValue(job)}`);
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+  }
+  const name: unknown = options === undefined ? undefined : Reflect.get(options, 'name');
+  for (const key of options === undefined ? [] : Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`Unknown option \`${key}\`; expected one of: ${[...KNOWN_OPTIONS].join(', ')}`);
+  }
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+    throw new TypeError(`Expected \`options.name\` to be a non-empty string, got ${describeValue(name)}`);
+  }
+  const fallback = isFunction ? (job as { name: string }).name || 'anonymous' : 'promise';
+  return { job: job as Job, name: name ?? fallback };
+}

@@ -1,0 +1,82 @@
+import { LOG_LEVELS, type LogLevel } from '../client/log-line.ts';
+
+/** The extension's settings, read once from the environment by {@link parseConfig}. */
+export interface Config {
+  readonly deadlineMarginMs: number;
+  readonly concurrency: number;
+  readonly logLevel: LogLevel;
+  readonly disabled: boolean;
+  readonly fallbackIdleMs: number;
+  /** Lambda Managed Instances: many concurrent invokes, never frozen, INVOKE registration refused. */
+  readonly managedInstances: boolean;
+}
+
+export interface ConfigResult {
+  readonly config: Config;
+  /** One message per rejected variable, naming it and its value; its default is used instead. */
+  readonly problems: readonly string[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+/** A parsed value, or what was expected instead. */
+type Parsed<T> = { readonly value: T } | { readonly expected: string };
+
+interface Setting<K extends keyof Config> {
+  readonly name: string;
+  readonly key: K;
+  readonly default: Config[K];
+  readonly parse: (raw: string) => Parsed<Config[K]>;
+  readonly description: string;
+}
+
+const integer = (min: number, max: number) => (raw: string): Parsed<number> => {
+  const value = Number(raw);
+  return /^\d+$/.test(raw.trim()) && value >= min && value <= max ? { value } : { expected: `an integer from ${min} to ${max}` };
+};
+
+/** Every `AFTER_RESPONSE_*` setting; the README's configuration table is kept equal to this list by a test. */
+export const SETTINGS = [
+  { name: 'AFTER_RESPONSE_DEADLINE_MARGIN_MS', key: 'deadlineMarginMs', default: 500, parse: integer(50, 60_000),
+    description: "How long before the invoke's deadline the jobs' `signal` aborts and the extension releases, so Lambda never times out." },
+  { name: 'AFTER_RESPONSE_CONCURRENCY', key: 'concurrency', default: Number.POSITIVE_INFINITY,
+    parse: (raw: string) => (raw.trim() === 'Infinity' ? { value: Number.POSITIVE_INFINITY } : integer(1, 1_000_000)(raw)),
+    description: 'How many job functions of one invoke run at once (`Infinity` or an integer ≥ 1). Promise jobs are always tracked.' },
+  { name: 'AFTER_RESPONSE_LOG_LEVEL', key: 'logLevel', default: 'INFO', parse: parseLevel,
+    description: "Lowest level logged (`TRACE` … `FATAL`). Unset: `AWS_LAMBDA_LOG_LEVEL` when `AWS_LAMBDA_LOG_FORMAT` is `JSON`, else `INFO`." },
+  { name: 'AFTER_RESPONSE_DISABLED', key: 'disabled', default: false, parse: parseBoolean,
+    description: '`true` turns the extension off: it does not register, and jobs run in-process unheld.' },
+  { name: 'AFTER_RESPONSE_FALLBACK_IDLE_MS', key: 'fallbackIdleMs', default: 100, parse: integer(1, 60_000),
+    description: "Best-effort mode only (the runtime's progress cannot be observed): the handler counts as done after this long without new jobs." },
+] as const satisfies readonly Setting<keyof Config>[];
+
+function parseLevel(raw: string): Parsed<LogLevel> {
+  const upper = raw.trim().toUpperCase();
+  const level = LOG_LEVELS.find((candidate) => candidate === upper);
+  return level ? { value: level } : { expected: `one of ${LOG_LEVELS.join(', ')}` };
+}
+
+function parseBoolean(raw: string): Parsed<boolean> {
+  const lower = raw.trim().toLowerCase();
+  return lower === 'true' || lower === 'false' ? { value: lower === 'true' } : { expected: '`true` or `false`' };
+}
+
+/** Reads the configuration from an environment. Pure: no I/O, no globals. */
+export function parseConfig(env: Env): ConfigResult {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    values[setting.key] = setting.default;
+    const [name, raw] = setting.key === 'logLevel' && env[setting.name] === undefined ? inheritedLevel(env) : [setting.name, env[setting.name]];
+    if (raw === undefined || raw === '') continue;
+    const parsed: Parsed<unknown> = setting.parse(raw);
+    if ('value' in parsed) values[setting.key] = parsed.value;
+    else problems.push(`Expected \`${name}\` to be ${parsed.expected}, got ${JSON.stringify(raw)}; using the default ${String(setting.default)}`);
+  }
+  values.managedInstances = env.AWS_LAMBDA_INITIALIZATION_TYPE === 'lambda-managed-instances';
+  return { config: values as unknown as Config, problems };
+}
+
+/** Lambda applies `AWS_LAMBDA_LOG_LEVEL` to application logs only in the JSON log format. */
+function inheritedLevel(env: Env): [string, string | undefined] {
+  return ['AWS_LAMBDA_LOG_LEVEL', env.AWS_LAMBDA_LOG_FORMAT === 'JSON' ? env.AWS_LAMBDA_LOG_LEVEL : undefined];
+}

@@ -1,0 +1,128 @@
+import type { Job, JobContext } from '../client/host-interface.ts';
+import { describeError, type Logger } from '../client/log-line.ts';
+
+/** Counts reported in the per-invoke summary line. */
+export interface JobStats {
+  enqueued: number;
+  started: number;
+  succeeded: number;
+  failed: number;
+  abandoned: number;
+}
+
+interface QueuedJob {
+  readonly name: string;
+  readonly run: (context: JobContext) => unknown;
+}
+
+export interface InvokeJobsOptions {
+  readonly requestId: string;
+  readonly deadlineMs: number;
+  readonly concurrency: number;
+  readonly logger: Logger;
+  /** Called whenever the set may have become idle. */
+  readonly onChange: () => void;
+  /** Starts queued functions off the caller's stack. @default setImmediate */
+  readonly defer?: (run: () => void) => void;
+}
+
+/**
+ * The jobs of one invoke: functions queued until the response is posted and then started in
+ * FIFO order under a concurrency limit; promises tracked from the moment they are passed.
+ */
+export class InvokeJobs {
+  readonly stats: JobStats = { enqueued: 0, started: 0, succeeded: 0, failed: 0, abandoned: 0 };
+  readonly #queue: QueuedJob[] = [];
+  readonly #running = new Set<string>();
+  readonly #controller = new AbortController();
+  readonly #options: InvokeJobsOptions;
+  readonly #context: JobContext;
+  #queueHead = 0;
+  #active = 0;
+  #started = false;
+  #abandoned = false;
+  #seq = 0;
+
+  constructor(options: InvokeJobsOptions) {
+    this.#options = options;
+    this.#context = { signal: this.#controller.signal, requestId: options.requestId, deadlineMs: options.deadlineMs };
+  }
+
+  get requestId(): string {
+    return this.#options.requestId;
+  }
+
+  /** True when nothing is queued, running or tracked. */
+  get idle(): boolean {
+    return this.#active === 0 && this.#queueHead === this.#queue.length;
+  }
+
+  add(job: Job, name: string): void {
+    this.stats.enqueued++;
+    if (typeof job === 'function') {
+      this.#queue.push({ name, run: job });
+      if (this.#started) this.#scheduleStart();
+    } else {
+      this.#track(`${name}#${++this.#seq}`, () => job);
+    }
+  }
+
+  /** The response is out (or the handler is done): queued functions may start. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    if (this.#queue.length > this.#queueHead) this.#scheduleStart();
+  }
+
+  /** The deadline is near: abort the signal and report what never finished, by name. */
+  abandon(): string[] {
+    this.#abandoned = true;
+    this.#controller.abort(new DOMException('The invoke deadline is near', 'TimeoutError'));
+    const never = this.#queue.slice(this.#queueHead).map((job) => `${job.name} (never started)`);
+    this.#queueHead = this.#queue.length;
+    const names = [...this.#running, ...never];
+    this.stats.abandoned += names.length;
+    return names;
+  }
+
+  #scheduleStart(): void {
+    (this.#options.defer ?? setImmediate)(() => this.#pump());
+  }
+
+  #pump(): void {
+    while (!this.#abandoned && this.#active < this.#options.concurrency && this.#queueHead < this.#queue.length) {
+      const job = this.#queue[this.#queueHead++] as QueuedJob;
+      this.stats.started++;
+      this.#track(`${job.name}#${++this.#seq}`, () => job.run(this.#context));
+    }
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#queueHead = 0;
+    }
+  }
+
+  #track(label: string, work: () => unknown): void {
+    this.#active++;
+    this.#running.add(label);
+    new Promise<unknown>((resolve) => resolve(work())).then(
+      () => this.#settle(label, undefined),
+      (error: unknown) => this.#settle(label, error ?? new Error('rejected with no reason')),
+    );
+  }
+
+  #settle(label: string, error: unknown): void {
+    const late = !this.#running.delete(label) || this.#abandoned;
+    this.#active--;
+    const fields = { requestId: this.#options.requestId, job: label };
+    if (error === undefined) this.stats.succeeded += late ? 0 : 1;
+    else {
+      this.stats.failed += late ? 0 : 1;
+      this.#options.logger.log('ERROR', late ? 'abandoned job failed after the release' : 'job failed', { ...fields, ...describeError(error) });
+    }
+    if (late && error === undefined) this.#options.logger.log('INFO', 'abandoned job finished after the release', fields);
+    if (!this.#abandoned) {
+      this.#pump();
+      this.#options.onChange();
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import type { Logger } from '../client/log-line.ts';
+import { InvokeJobs } from './invoke-jobs.ts';
+
+/** Why an invoke's hold ended. */
+export type ReleaseReason = 'settled' | 'deadline';
+
+export interface InvokeStateOptions {
+  readonly requestId: string;
+  readonly deadlineMs: number;
+  readonly concurrency: number;
+  readonly marginMs: number;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly setTimer: (run: () => void, ms: number) => () => void;
+  /** Asked whenever jobs settle, so the owner can decide whether to release. */
+  readonly onChange: (state: InvokeState) => void;
+}
+
+/**
+ * One invoke as the extension sees it: when its response went out, when the runtime was
+ * done with it, its jobs, and its deadline timer. Finalizing logs the summary exactly once.
+ */
+export class InvokeState {
+  readonly jobs: InvokeJobs;
+  handlerDone = false;
+  responseAt: number | undefined;
+  finalized: ReleaseReason | undefined;
+  /** True while the extension loop holds this invoke. */
+  holding = false;
+  /** Called once when the invoke is finalized (forgets it; wakes the loop when holding). */
+  release: ((reason: ReleaseReason) => void) | undefined;
+  readonly #options: InvokeStateOptions;
+  readonly #cancelTimer: () => void;
+
+  constructor(options: InvokeStateOptions) {
+    this.#options = options;
+    this.jobs = new InvokeJobs({ ...options, onChange: () => options.onChange(this) });
+    const delay = options.deadlineMs - options.marginMs - options.now();
+    this.#cancelTimer = options.setTimer(() => this.finalize('deadline'), Math.max(0, delay));
+  }
+
+  get requestId(): string {
+    return this.jobs.requestId;
+  }
+
+  /** The response is posted (or, for streaming, the handler finished): queued functions start. */
+  markResponse(): void {
+    this.responseAt ??= this.#options.now();
+    this.jobs.start();
+  }
+
+  /** Ends the invoke's hold once: on deadline, aborts and reports unfinished jobs by name. */
+  finalize(reason: ReleaseReason): void {
+    if (this.finalized) return;
+    this.finalized = reason;
+    this.#cancelTimer();
+    const { logger } = this.#options;
+    if (reason === 'deadline') {
+      const names = this.jobs.abandon();
+      if (names.length > 0) {
+        logger.log('WARN', 'deadline near: abandoning unfinished jobs; they freeze with the environment and may resume on a later invoke', {
+          requestId: this.requestId, jobs: names, marginMs: this.#options.marginMs,
+        });
+      }
+    }
+    const { stats } = this.jobs;
+    if (stats.enqueued > 0) {
+      const holdMs = this.responseAt === undefined ? undefined : round(this.#options.now() - this.responseAt);
+      logger.log('INFO', 'after-response summary', { requestId: this.requestId, outcome: reason, ...stats, responseToReleaseMs: holdMs });
+    }
+    this.release?.(reason);
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,175 @@
+import type { Job } from '../client/host-interface.ts';
+import type { Logger } from '../client/log-line.ts';
+import { InvokeState, type ReleaseReason } from './invoke-state.ts';
+
+export interface TrackerOptions {
+  readonly concurrency: number;
+  readonly marginMs: number;
+  readonly fallbackIdleMs: number;
+  readonly logger: Logger;
+  /** Epoch milliseconds, sub-millisecond precision. */
+  readonly now: () => number;
+  /** Schedules an unref'd timer and returns its cancel function. */
+  readonly setTimer: (run: () => void, ms: number) => () => void;
+  /** Managed Instances: the request id of the invoke whose async context calls, if known. */
+  readonly contextRequestId?: () => string | undefined;
+}
+
+/** An INVOKE event as the extension loop received it. */
+export interface InvokeEvent {
+  readonly requestId: string;
+  readonly deadlineMs: number;
+}
+
+/**
+ * Maps the runtime's progress and the extension's INVOKE events onto per-invoke job sets,
+ * and tells the loop when an invoke may be released: the runtime is done with it and every
+ * job has settled, or its deadline is near.
+ */
+export class InvokeTracker {
+  /** True once the runtime's `next`/`done`/`error` are observed (see runtime-observer.ts). */
+  observed = false;
+  /**
+   * True while a registered extension loop holds invokes. False in Managed Instances mode and
+   * after registration failed or the loop stopped: invokes are then done once jobs settle.
+   */
+  held = false;
+  readonly #states = new Map<string, InvokeState>();
+  readonly #orphans: Array<{ job: Job; name: string }> = [];
+  readonly #options: TrackerOptions;
+  #current: InvokeState | undefined;
+  #warnedUnobserved = false;
+  #cancelIdle: (() => void) | undefined;
+  #drainWaiters: Array<() => void> = [];
+
+  constructor(options: TrackerOptions) {
+    this.#options = options;
+  }
+
+  /** The runtime received an invoke (its `next` resolved): jobs from now on belong to it. */
+  invokeStarted(requestId: string, deadlineMs: number): void {
+    const state = this.#stateFor(requestId, deadlineMs);
+    this.#current = state;
+    this.#adoptOrphans(state);
+  }
+
+  /** The runtime posted the response or error of an invoke. */
+  responsePosted(requestId: string): void {
+    this.#states.get(requestId)?.markResponse();
+  }
+
+  /** The runtime asked for its next invoke: it is done with the current one. */
+  runtimeNext(): void {
+    const state = this.#current;
+    if (!state || state.handlerDone || this.#options.contextRequestId) return;
+    state.handlerDone = true;
+    state.markResponse();
+    this.#check(state);
+  }
+
+  enqueue(job: Job, name: string): void {
+    const target = this.#target();
+    if (target) target.jobs.add(job, name);
+    else this.#keepOrphan(job, name);
+    this.#touchIdle();
+  }
+
+  /** Resolves when every job of every known invoke has settled (tests, local runs). */
+  drain(): Promise<void> {
+    if (this.#allIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** Stops holding (the loop ended): releases whatever waits, and finishes invokes unheld. */
+  stopHolding(): void {
+    this.held = false;
+    for (const state of this.#states.values()) {
+      if (state.holding) state.finalize('settled');
+      else this.#check(state);
+    }
+  }
+
+  /** The extension loop holds an invoke: resolves when it may call `next` again. */
+  hold(event: InvokeEvent): Promise<ReleaseReason> {
+    const state = this.#stateFor(event.requestId, event.deadlineMs);
+    if (!this.observed) this.#holdBestEffort(state);
+    if (state.finalized) return Promise.resolve(state.finalized);
+    return new Promise((resolve) => {
+      const forget = state.release;
+      state.holding = true;
+      state.release = (reason) => {
+        forget?.(reason);
+        resolve(reason);
+      };
+      this.#check(state);
+    });
+  }
+
+  #target(): InvokeState | undefined {
+    const id = this.#options.contextRequestId?.();
+    const state = id === undefined ? this.#current : this.#states.get(id);
+    return state && !state.finalized ? state : undefined;
+  }
+
+  #stateFor(requestId: string, deadlineMs: number): InvokeState {
+    let state = this.#states.get(requestId);
+    if (!state) {
+      const { concurrency, marginMs, logger, now, setTimer } = this.#options;
+      state = new InvokeState({ requestId, deadlineMs, concurrency, marginMs, logger, now, setTimer, onChange: (s) => this.#changed(s) });
+      state.release = () => this.#states.delete(requestId);
+      this.#states.set(requestId, state);
+    }
+    return state;
+  }
+
+  #changed(state: InvokeState): void {
+    this.#touchIdle();
+    this.#check(state);
+    if (this.#drainWaiters.length > 0 && this.#allIdle()) for (const resolve of this.#drainWaiters.splice(0)) resolve();
+  }
+
+  #allIdle(): boolean {
+    for (const state of this.#states.values()) if (!state.jobs.idle) return false;
+    return true;
+  }
+
+  /** Held: done when the runtime is done and jobs settled. Unheld: when the response is out and jobs settled. */
+  #check(state: InvokeState): void {
+    if (state.finalized || !state.jobs.idle) return;
+    const done = this.held ? state.holding && state.handlerDone : state.responseAt !== undefined;
+    if (done) state.finalize('settled');
+  }
+
+  #keepOrphan(job: Job, name: string): void {
+    // Attach a handler now: an orphan promise that rejects must never be unhandled (RIC 4 dies).
+    if (typeof job !== 'function') Promise.resolve(job).catch(() => undefined);
+    this.#orphans.push({ job, name });
+  }
+
+  #adoptOrphans(state: InvokeState): void {
+    for (const { job, name } of this.#orphans.splice(0)) state.jobs.add(job, name);
+  }
+
+  /** The runtime's progress cannot be seen: start jobs at once and call the handler done when idle. */
+  #holdBestEffort(state: InvokeState): void {
+    if (!this.#warnedUnobserved) {
+      this.#warnedUnobserved = true;
+      this.#options.logger.log('WARN', "the runtime's progress was never observed (its rapid-client.node was not loaded through process.dlopen, e.g. AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1=true): best-effort mode, jobs start when enqueued and the handler counts as done after AFTER_RESPONSE_FALLBACK_IDLE_MS without new jobs", { requestId: state.requestId });
+    }
+    this.#current = state;
+    this.#adoptOrphans(state);
+    state.markResponse();
+    this.#touchIdle();
+  }
+
+  #touchIdle(): void {
+    if (this.observed || !this.#current || this.#current.handlerDone) return;
+    this.#cancelIdle?.();
+    const state = this.#current;
+    this.#cancelIdle = this.#options.setTimer(() => {
+      if (!state.jobs.idle) return;
+      state.handlerDone = true;
+      this.#check(state);
+    }, this.#options.fallbackIdleMs);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The internal extension, loaded into the runtime process with `--import` (see layer/after-response).
+ * Registers for INVOKE before the runtime's first `next` (top-level await), publishes the host
+ * that clients enqueue into, and holds each invoke until its jobs settle.
+ */
+import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../client/host-interface.ts';
+import { createLogger, describeError, type Logger } from '../client/log-line.ts';
+import { parseConfig, type Config } from './config.ts';
+import { runExtensionLoop, type LoopOutcome } from './extension-loop.ts';
+import { ExtensionsApi } from './extensions-api.ts';
+import { createHttpTransport } from './http-transport.ts';
+import { InvokeTracker } from './invoke-tracker.ts';
+import { observeRuntime } from './runtime-observer.ts';
+import { decideStartup } from './startup.ts';
+
+declare const LAYER_VERSION: string;
+const EXTENSION_NAME = 'lambda-after-response';
+
+async function main(): Promise<void> {
+  const startup = decideStartup(process.env, process.pid);
+  if (startup.kind === 'skip') return;
+  process.env.AFTER_RESPONSE_EXTENSION_PID = String(process.pid);
+  const { config, problems } = parseConfig(process.env);
+  const logger = createLogger({ level: config.logLevel, write: (line) => void process.stdout.write(line) });
+  for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);
+  if (config.disabled) return;
+  const tracker = createTracker(config, logger);
+  observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], {
+    runtimeNext: () => tracker.runtimeNext(),
+    invokeStarted: (id, deadline) => tracker.invokeStarted(id, deadline),
+    responsePosted: (id) => tracker.responsePosted(id),
+    observed: () => (tracker.observed = true),
+  });
+  publishHost({ enqueue: (job, { name }) => tracker.enqueue(job, name), drain: () => tracker.drain() });
+  if (config.managedInstances) return; // Lambda rejects INVOKE registration there, failing init.
+  if (startup.runtimeApi === undefined) {
+    logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld');
+    return;
+  }
+  await registerAndLoop(startup.runtimeApi, tracker, logger);
+}
+
+function createTracker(config: Config, logger: Logger): InvokeTracker {
+  const setTimer = (run: () => void, ms: number): (() => void) => {
+    const timer = setTimeout(run, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  };
+  return new InvokeTracker({
+    concurrency: config.concurrency, marginMs: config.deadlineMarginMs, fallbackIdleMs: config.fallbackIdleMs,
+    logger, setTimer, now: () => performance.timeOrigin + performance.now(),
+    ...(config.managedInstances ? { contextRequestId: invokeStoreRequestId } : {}),
+  });
+}
+
+/** Managed Instances run invokes concurrently; RIC 4 keeps each one's request id in an AsyncLocalStorage. */
+function invokeStoreRequestId(): string | undefined {
+  const store: unknown = Reflect.get(Reflect.get(globalThis, 'awslambda') ?? {}, 'InvokeStore');
+  const get: unknown = typeof store === 'object' && store !== null ? Reflect.get(store, 'getRequestId') : undefined;
+  const id: unknown = typeof get === 'function' ? get.call(store) : undefined;
+  return typeof id === 'string' && id !== '-' ? id : undefined;
+}
+
+function publishHost(host: HostV1): void {
+  const registry: HostRegistry = { layerVersion: LAYER_VERSION, protocols: { [HOST_PROTOCOL]: host } };
+  Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false });
+}
+
+async function registerAndLoop(runtimeApi: string, tracker: InvokeTracker, logger: Logger): Promise<void> {
+  const http = await import('node:http');
+  const api = new ExtensionsApi(createHttpTransport(http, runtimeApi));
+  let id: string;
+  try {
+    id = await api.register(EXTENSION_NAME);
+  } catch (error) {
+    // Never fail the function's init over this: it still answers, only jobs go unheld.
+    logger.log('ERROR', 'registration with the Extensions API failed: jobs run unheld and may be frozen', describeError(error));
+    return;
+  }
+  tracker.held = true;
+  void runExtensionLoop({ api, id, tracker, logger }).then((outcome) => stopped(outcome, tracker, logger));
+}
+
+function stopped(outcome: LoopOutcome, tracker: InvokeTracker, logger: Logger): void {
+  tracker.stopHolding();
+  const fields = outcome.kind === 'failed' ? describeError(outcome.error) : { ...outcome };
+  logger.log(outcome.kind === 'failed' ? 'ERROR' : 'WARN', `extension loop stopped (${outcome.kind}): jobs run unheld from now on`, fields);
+}
+
+await main();

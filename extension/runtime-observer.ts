@@ -1,0 +1,74 @@
+/** What the extension learns from the runtime's own calls to the Runtime API. */
+export interface RuntimeEvents {
+  /** The runtime called `next`: it is done with the previous invoke. */
+  runtimeNext(): void;
+  /** The runtime's `next` returned an invoke. */
+  invokeStarted(requestId: string, deadlineMs: number): void;
+  /** The runtime posted an invoke's response or error (synchronously, before this fires). */
+  responsePosted(requestId: string): void;
+  /** The hooks are in place: called once, when the runtime's native client loads. */
+  observed(): void;
+}
+
+type Dlopen = (module: { exports: unknown }, filename: string, ...rest: unknown[]) => void;
+type NativeFunction = (...args: unknown[]) => unknown;
+
+/**
+ * Both RIC 3.3 and 4.0 talk to the Runtime API through the `next`, `done` and `error` exports
+ * of `rapid-client.node`, loaded with `require`, which goes through `process.dlopen`. Wrapping
+ * those exports shows exactly when each invoke starts, when its response is posted, and when
+ * the runtime is done with it, for buffered, streaming and callback handlers alike.
+ */
+export function observeRuntime(target: { dlopen: Dlopen }, events: RuntimeEvents): void {
+  const original = target.dlopen;
+  target.dlopen = function dlopen(this: unknown, module, filename, ...rest) {
+    original.call(this, module, filename, ...rest);
+    if (/rapid-client\.node$/.test(filename) && typeof module.exports === 'object' && module.exports !== null) {
+      if (wrapNativeClient(module.exports, events)) events.observed();
+    }
+  };
+}
+
+/** Replaces the three exports with wrappers; false (and unchanged) when they are not all there. */
+export function wrapNativeClient(exports: object, events: RuntimeEvents): boolean {
+  const next: unknown = Reflect.get(exports, 'next');
+  const done: unknown = Reflect.get(exports, 'done');
+  const error: unknown = Reflect.get(exports, 'error');
+  if (typeof next !== 'function' || typeof done !== 'function' || typeof error !== 'function') return false;
+  Reflect.set(exports, 'next', wrapNext(next as NativeFunction, events));
+  Reflect.set(exports, 'done', wrapPost(done as NativeFunction, events));
+  Reflect.set(exports, 'error', wrapPost(error as NativeFunction, events));
+  return true;
+}
+
+function wrapNext(next: NativeFunction, events: RuntimeEvents): NativeFunction {
+  return function wrappedNext(this: unknown, ...args: unknown[]) {
+    events.runtimeNext();
+    const pending = next.apply(this, args);
+    if (!(pending instanceof Promise)) return pending;
+    // Chained, not observed on the side: the invoke is known before the handler can enqueue.
+    return pending.then((invocation: unknown) => {
+      const headers: unknown = typeof invocation === 'object' && invocation !== null ? Reflect.get(invocation, 'headers') : undefined;
+      const requestId = header(headers, 'lambda-runtime-aws-request-id');
+      const deadlineMs = Number(header(headers, 'lambda-runtime-deadline-ms'));
+      if (requestId !== undefined && Number.isFinite(deadlineMs)) events.invokeStarted(requestId, deadlineMs);
+      return invocation;
+    });
+  };
+}
+
+function wrapPost(post: NativeFunction, events: RuntimeEvents): NativeFunction {
+  return function wrappedPost(this: unknown, ...args: unknown[]) {
+    try {
+      return post.apply(this, args);
+    } finally {
+      if (typeof args[0] === 'string') events.responsePosted(decodeURIComponent(args[0]));
+    }
+  };
+}
+
+function header(headers: unknown, name: string): string | undefined {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const value: unknown = Reflect.get(headers, name);
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+}

