@@ -52,6 +52,11 @@ export class InvokeJobs {
     return this.#options.requestId;
   }
 
+  /** Aborts when the deadline nears (what job functions receive as `signal`). */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
   /** True when nothing is queued, running or tracked. */
   get idle(): boolean {
     return this.#active === 0 && this.#queueHead === this.#queue.length;

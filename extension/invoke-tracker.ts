@@ -1,5 +1,6 @@
 import type { Job } from '../client/host-interface.ts';
 import type { Logger } from '../client/log-line.ts';
+import { createExternalJob, type ExternalJob } from './external-job.ts';
 import { InvokeState, type ReleaseReason } from './invoke-state.ts';
 
 export interface TrackerOptions {
@@ -35,7 +36,7 @@ export class InvokeTracker {
    */
   held = false;
   readonly #states = new Map<string, InvokeState>();
-  readonly #orphans: Array<{ job: Job; name: string }> = [];
+  readonly #orphans: Array<{ job: Job; name: string; bind?: (state: InvokeState) => void }> = [];
   readonly #options: TrackerOptions;
   #current: InvokeState | undefined;
   #warnedUnobserved = false;
@@ -72,6 +73,16 @@ export class InvokeTracker {
     if (target) target.jobs.add(job, name);
     else this.#keepOrphan(job, name);
     this.#touchIdle();
+  }
+
+  /** Opens a job finished by someone else (socket peers); held like a promise job. */
+  openExternal(name: string): ExternalJob {
+    return createExternalJob((done, bind) => {
+      const target = this.#target();
+      if (!target) return this.#keepOrphan(done, name, bind);
+      target.jobs.add(done, name);
+      bind(target);
+    });
   }
 
   /** Resolves when every job of every known invoke has settled (tests, local runs). */
@@ -140,14 +151,17 @@ export class InvokeTracker {
     if (done) state.finalize('settled');
   }
 
-  #keepOrphan(job: Job, name: string): void {
+  #keepOrphan(job: Job, name: string, bind?: (state: InvokeState) => void): void {
     // Attach a handler now: an orphan promise that rejects must never be unhandled (RIC 4 dies).
     if (typeof job !== 'function') Promise.resolve(job).catch(() => undefined);
-    this.#orphans.push({ job, name });
+    this.#orphans.push(bind ? { job, name, bind } : { job, name });
   }
 
   #adoptOrphans(state: InvokeState): void {
-    for (const { job, name } of this.#orphans.splice(0)) state.jobs.add(job, name);
+    for (const { job, name, bind } of this.#orphans.splice(0)) {
+      state.jobs.add(job, name);
+      bind?.(state);
+    }
   }
 
   /** The runtime's progress cannot be seen: start jobs at once and call the handler done when idle. */
@@ -173,3 +187,4 @@ export class InvokeTracker {
     }, this.#options.fallbackIdleMs);
   }
 }
+

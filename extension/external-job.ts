@@ -1,0 +1,41 @@
+import type { InvokeState } from './invoke-state.ts';
+
+/** A job whose work happens elsewhere (another process, over the socket): finished explicitly. */
+export interface ExternalJob {
+  /** Settles the job once; later calls are ignored. */
+  finish(outcome: { readonly ok: true } | { readonly ok: false; readonly message: string }): void;
+  /** Runs `listener` once if the invoke's deadline nears before the job finished. */
+  onAbort(listener: () => void): void;
+  /** The invoke the job belongs to, once known (a job opened between invokes joins the next). */
+  requestId(): string | undefined;
+}
+
+/** How an external job that reported failure shows in logs. */
+export class ExternalJobError extends Error {
+  override readonly name = 'ExternalJobError';
+}
+
+/**
+ * Creates the handle; `place` puts its promise into an invoke's jobs (or keeps it for the next
+ * invoke) and calls `bind` with the owning invoke once known, to forward the deadline abort.
+ */
+export function createExternalJob(place: (done: Promise<void>, bind: (state: InvokeState) => void) => void): ExternalJob {
+  let settle!: (error?: Error) => void;
+  const done = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
+  const listeners: Array<() => void> = [];
+  let owner: InvokeState | undefined;
+  let finished = false;
+  place(done, (state) => {
+    owner = state;
+    state.jobs.signal.addEventListener('abort', () => finished || listeners.splice(0).forEach((listener) => listener()), { once: true });
+  });
+  return {
+    finish(outcome) {
+      if (finished) return;
+      finished = true;
+      settle(outcome.ok ? undefined : new ExternalJobError(outcome.message));
+    },
+    onAbort: (listener) => void listeners.push(listener),
+    requestId: () => owner?.requestId,
+  };
+}
