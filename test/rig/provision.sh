@@ -54,13 +54,19 @@ ensure_node() { # ensure_node <version>
 
 ensure_ric() { # ensure_ric <ric version> <node version>
   local dir="$cache/ric-$1" node_dir="$cache/node-$2"
-  [[ -f "$dir/.complete" ]] && return 0
+  [[ -f "$dir/.complete" ]] && [[ -n "$(find "$dir/node_modules/aws-lambda-ric" -name rapid-client.node)" ]] && return 0
   log "npm install aws-lambda-ric@$1 (native build, about a minute)"
   rm -rf "$dir" && mkdir -p "$dir"
-  (cd "$dir" && echo '{"private":true}' > package.json &&
+  # npm 11 may skip dependency install scripts unless allowed; the native build is one.
+  (cd "$dir" && echo '{"private":true,"allowScripts":{"aws-lambda-ric":true}}' > package.json &&
     PATH="$node_dir/bin:$PATH" npm_config_nodedir="$node_dir" \
       npm install --no-audit --no-fund --silent "aws-lambda-ric@$1" >"$dir/build.log" 2>&1) ||
     die "aws-lambda-ric@$1 failed to build; see $dir/build.log"
+  local addon; addon="$(find "$dir/node_modules/aws-lambda-ric" -name rapid-client.node | head -n1)"
+  [[ -n "$addon" ]] || die "aws-lambda-ric@$1 installed without rapid-client.node (install scripts skipped?); see $dir/build.log"
+  # The addon builds its client at load time and needs a Runtime API address (not contacted).
+  AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 "$node_dir/bin/node" -e 'require(process.argv[1])' "$addon" ||
+    die "aws-lambda-ric@$1: $addon does not load in node $2"
   touch "$dir/.complete"
 }
 
