@@ -33,7 +33,7 @@ export interface InvokeJobsOptions {
 export class InvokeJobs {
   readonly stats: JobStats = { enqueued: 0, started: 0, succeeded: 0, failed: 0, abandoned: 0 };
   readonly #queue: QueuedJob[] = [];
-  readonly #running = new Set<string>();
+  readonly #running = new Map<number, string>();
   readonly #controller = new AbortController();
   readonly #options: InvokeJobsOptions;
   readonly #context: JobContext;
@@ -68,7 +68,7 @@ export class InvokeJobs {
       this.#queue.push({ name, run: job });
       if (this.#started) this.#scheduleStart();
     } else {
-      this.#track(`${name}#${++this.#seq}`, () => job);
+      this.#track(name, () => job);
     }
   }
 
@@ -85,7 +85,7 @@ export class InvokeJobs {
     this.#controller.abort(new DOMException('The invoke deadline is near', 'TimeoutError'));
     const never = this.#queue.slice(this.#queueHead).map((job) => `${job.name} (never started)`);
     this.#queueHead = this.#queue.length;
-    const names = [...this.#running, ...never];
+    const names = [...this.#running.values(), ...never];
     this.stats.abandoned += names.length;
     return names;
   }
@@ -98,7 +98,7 @@ export class InvokeJobs {
     while (!this.#abandoned && this.#active < this.#options.concurrency && this.#queueHead < this.#queue.length) {
       const job = this.#queue[this.#queueHead++] as QueuedJob;
       this.stats.started++;
-      this.#track(`${job.name}#${++this.#seq}`, () => job.run(this.#context));
+      this.#track(job.name, () => job.run(this.#context));
     }
     if (this.#queueHead === this.#queue.length) {
       this.#queue.length = 0;
@@ -106,19 +106,21 @@ export class InvokeJobs {
     }
   }
 
-  #track(label: string, work: () => unknown): void {
+  #track(name: string, work: () => unknown): void {
+    const id = ++this.#seq;
     this.#active++;
-    this.#running.add(label);
+    this.#running.set(id, name);
     new Promise<unknown>((resolve) => resolve(work())).then(
-      () => this.#settle(label, undefined),
-      (error: unknown) => this.#settle(label, error ?? new Error('rejected with no reason')),
+      () => this.#settle(id, name, undefined),
+      (error: unknown) => this.#settle(id, name, error ?? new Error('rejected with no reason')),
     );
   }
 
-  #settle(label: string, error: unknown): void {
-    const late = !this.#running.delete(label) || this.#abandoned;
+  #settle(id: number, name: string, error: unknown): void {
+    const late = this.#abandoned;
+    this.#running.delete(id);
     this.#active--;
-    const fields = { requestId: this.#options.requestId, job: label };
+    const fields = { requestId: this.#options.requestId, job: name, jobId: id };
     if (error === undefined) this.stats.succeeded += late ? 0 : 1;
     else {
       this.stats.failed += late ? 0 : 1;

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { HOST_REGISTRY_KEY, type HostV1, type Job } from '../../client/host-interface.ts';
+import { createClient } from '../../client/index.ts';
+import { recordingLogger } from './fakes.ts';
+
+function withRegistry(protocols: Record<number, unknown>, layerVersion = '9.9.9'): object {
+  return { [HOST_REGISTRY_KEY]: { layerVersion, protocols } };
+}
+
+describe('createClient with an extension loaded', () => {
+  it('hands validated jobs to the protocol-1 host with their names', () => {
+    const seen: Array<[Job, string]> = [];
+    const host: HostV1 = { enqueue: (job, { name }) => void seen.push([job, name]), drain: async () => undefined };
+    const client = createClient({ global: withRegistry({ 1: host }), logger: recordingLogger() });
+    const job = async function sendReply(): Promise<void> {};
+    client.enqueueAfterResponse(job);
+    client.enqueueAfterResponse(job, { name: 'custom' });
+    expect(seen).toEqual([[job, 'sendReply'], [job, 'custom']]);
+  });
+
+  it('throws a TypeError at once for bad arguments, before reaching the host', () => {
+    const client = createClient({ global: withRegistry({ 1: { enqueue: () => { throw new Error('reached'); }, drain: async () => undefined } }) });
+    expect(() => client.enqueueAfterResponse(42 as never)).toThrow(TypeError);
+  });
+
+  it('keeps working, loudly, when the layer only serves a newer protocol (version skew)', async () => {
+    const logger = recordingLogger();
+    const client = createClient({ global: withRegistry({ 2: { enqueueV2: () => undefined } }, '2.0.0'), logger });
+    let ran = false;
+    client.enqueueAfterResponse(() => void (ran = true));
+    client.enqueueAfterResponse(() => undefined);
+    await client.drainAfterResponse();
+    expect(ran).toBe(true);
+    const errors = logger.records.filter((r) => r.level === 'ERROR');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toContain('version 2.0.0) serves protocol(s) 2, this client needs protocol 1');
+  });
+
+  it('uses protocol 1 of a newer layer that still serves it', () => {
+    const seen: string[] = [];
+    const client = createClient({ global: withRegistry({ 1: { enqueue: (_: Job, o: { name: string }) => void seen.push(o.name), drain: async () => undefined }, 2: {} }) });
+    client.enqueueAfterResponse(() => undefined, { name: 'still-works' });
+    expect(seen).toEqual(['still-works']);
+  });
+});
+
+describe('createClient without an extension (no layer, unit tests, local runs)', () => {
+  it('runs jobs in-process after the current turn, warns once, and drains', async () => {
+    const logger = recordingLogger();
+    const client = createClient({ global: {}, logger });
+    const order: string[] = [];
+    client.enqueueAfterResponse(async () => void order.push('job-1'));
+    client.enqueueAfterResponse(async ({ requestId }) => void order.push(`job-2 ${requestId}`));
+    order.push('handler returned');
+    await client.drainAfterResponse();
+    expect(order).toEqual(['handler returned', 'job-1', 'job-2 local']);
+    expect(logger.records.filter((r) => r.level === 'WARN')).toHaveLength(1);
+  });
+
+  it('drains jobs enqueued by jobs', async () => {
+    const client = createClient({ global: {}, logger: recordingLogger() });
+    let inner = false;
+    client.enqueueAfterResponse(() => client.enqueueAfterResponse(async () => void (inner = true)));
+    await client.drainAfterResponse();
+    expect(inner).toBe(true);
+  });
+
+  it('logs a failing job instead of letting it become an unhandled rejection', async () => {
+    const logger = recordingLogger();
+    const client = createClient({ global: {}, logger });
+    client.enqueueAfterResponse(Promise.reject(new Error('nope')), { name: 'doomed' });
+    client.enqueueAfterResponse(() => { throw new SyntaxError('bad'); });
+    await client.drainAfterResponse();
+    const errors = logger.records.filter((r) => r.level === 'ERROR');
+    expect(errors.map((r) => [r.job, r.errorType])).toEqual([['doomed', 'Error'], ['anonymous', 'SyntaxError']]);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig, SETTINGS } from '../../extension/config.ts';
+
+describe('parseConfig', () => {
+  it('uses documented defaults when nothing is set', () => {
+    const { config, problems } = parseConfig({});
+    expect(problems).toEqual([]);
+    expect(config).toEqual({ deadlineMarginMs: 500, concurrency: Infinity, logLevel: 'INFO', disabled: false, fallbackIdleMs: 100, managedInstances: false });
+  });
+
+  it('reads every variable when valid', () => {
+    const { config, problems } = parseConfig({
+      AFTER_RESPONSE_DEADLINE_MARGIN_MS: '250', AFTER_RESPONSE_CONCURRENCY: '4', AFTER_RESPONSE_LOG_LEVEL: 'debug',
+      AFTER_RESPONSE_DISABLED: 'TRUE', AFTER_RESPONSE_FALLBACK_IDLE_MS: '30',
+    });
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({ deadlineMarginMs: 250, concurrency: 4, logLevel: 'DEBUG', disabled: true, fallbackIdleMs: 30 });
+  });
+
+  it('rejects a bad value with a message naming the variable and the value, and keeps the default', () => {
+    const { config, problems } = parseConfig({ AFTER_RESPONSE_DEADLINE_MARGIN_MS: 'soon', AFTER_RESPONSE_CONCURRENCY: '0' });
+    expect(config.deadlineMarginMs).toBe(500);
+    expect(config.concurrency).toBe(Infinity);
+    expect(problems).toEqual([
+      'Expected `AFTER_RESPONSE_DEADLINE_MARGIN_MS` to be an integer from 50 to 60000, got "soon"; using the default 500',
+      'Expected `AFTER_RESPONSE_CONCURRENCY` to be an integer from 1 to 1000000, got "0"; using the default Infinity',
+    ]);
+  });
+
+  it('rejects margins too small to release in time and fractional numbers', () => {
+    expect(parseConfig({ AFTER_RESPONSE_DEADLINE_MARGIN_MS: '10' }).problems).toHaveLength(1);
+    expect(parseConfig({ AFTER_RESPONSE_FALLBACK_IDLE_MS: '1.5' }).problems).toHaveLength(1);
+  });
+
+  it('rejects unknown log levels and booleans other than true or false', () => {
+    const { problems } = parseConfig({ AFTER_RESPONSE_LOG_LEVEL: 'LOUD', AFTER_RESPONSE_DISABLED: 'yes' });
+    expect(problems[0]).toContain('`AFTER_RESPONSE_LOG_LEVEL` to be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got "LOUD"');
+    expect(problems[1]).toContain('`AFTER_RESPONSE_DISABLED` to be `true` or `false`, got "yes"');
+  });
+
+  it("inherits Lambda's AWS_LAMBDA_LOG_LEVEL only in the JSON log format", () => {
+    expect(parseConfig({ AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'WARN' }).config.logLevel).toBe('WARN');
+    expect(parseConfig({ AWS_LAMBDA_LOG_FORMAT: 'Text', AWS_LAMBDA_LOG_LEVEL: 'WARN' }).config.logLevel).toBe('INFO');
+    expect(parseConfig({ AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'WARN', AFTER_RESPONSE_LOG_LEVEL: 'ERROR' }).config.logLevel).toBe('ERROR');
+  });
+
+  it('names AWS_LAMBDA_LOG_LEVEL when the inherited level is the bad one', () => {
+    expect(parseConfig({ AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'nope' }).problems[0]).toContain('`AWS_LAMBDA_LOG_LEVEL`');
+  });
+
+  it('detects Lambda Managed Instances', () => {
+    expect(parseConfig({ AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances' }).config.managedInstances).toBe(true);
+    expect(parseConfig({ AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' }).config.managedInstances).toBe(false);
+  });
+
+  it('only defines AFTER_RESPONSE_ variables', () => {
+    for (const setting of SETTINGS) expect(setting.name).toMatch(/^AFTER_RESPONSE_[A-Z_]+$/);
+  });
+});

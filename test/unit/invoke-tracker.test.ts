@@ -1,0 +1,282 @@
+import { describe, expect, it } from 'vitest';
+import type { JobContext } from '../../client/host-interface.ts';
+import { InvokeTracker, type TrackerOptions } from '../../extension/invoke-tracker.ts';
+import { flush, manualTimers, recordingLogger } from './fakes.ts';
+
+function setup(overrides: Partial<TrackerOptions> = {}) {
+  const timers = manualTimers();
+  const logger = recordingLogger();
+  const tracker = new InvokeTracker({ concurrency: Infinity, marginMs: 500, fallbackIdleMs: 100, logger, now: timers.now, setTimer: timers.setTimer, ...overrides });
+  tracker.observed = true;
+  tracker.held = true;
+  const deadline = timers.now() + 3000;
+  return { tracker, timers, logger, deadline };
+}
+
+function deferred() {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+describe('InvokeTracker (held mode)', () => {
+  it('starts job functions only after the response is posted, in FIFO order', async () => {
+    const { tracker, deadline } = setup();
+    const order: string[] = [];
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => order.push('a'), 'a');
+    tracker.enqueue(() => order.push('b'), 'b');
+    await flush();
+    expect(order).toEqual([]);
+    tracker.responsePosted('r1');
+    await flush();
+    expect(order).toEqual(['a', 'b']);
+  });
+
+  it('gives job functions the request id, the deadline and a live signal', async () => {
+    const { tracker, deadline } = setup();
+    let seen: JobContext | undefined;
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue((context: JobContext) => (seen = context), 'ctx');
+    tracker.responsePosted('r1');
+    await flush();
+    expect(seen).toMatchObject({ requestId: 'r1', deadlineMs: deadline });
+    expect(seen?.signal.aborted).toBe(false);
+  });
+
+  it('releases only once the runtime is done and every job has settled', async () => {
+    const { tracker, deadline } = setup();
+    const job = deferred();
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => job.promise, 'slow');
+    let released: string | undefined;
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => (released = reason));
+    tracker.responsePosted('r1');
+    await flush();
+    expect(released).toBeUndefined();
+    tracker.runtimeNext();
+    await flush();
+    expect(released).toBeUndefined();
+    job.resolve();
+    await flush();
+    expect(released).toBe('settled');
+  });
+
+  it('releases at once when an invoke had no jobs', async () => {
+    const { tracker, deadline } = setup();
+    tracker.invokeStarted('r1', deadline);
+    tracker.responsePosted('r1');
+    tracker.runtimeNext();
+    await expect(tracker.hold({ requestId: 'r1', deadlineMs: deadline })).resolves.toBe('settled');
+  });
+
+  it('holds jobs enqueued at the very end of the handler, after the response was posted', async () => {
+    const { tracker, deadline } = setup();
+    const late = deferred();
+    tracker.invokeStarted('r1', deadline);
+    const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.responsePosted('r1');
+    tracker.enqueue(() => late.promise, 'late');
+    tracker.runtimeNext();
+    let released = false;
+    void hold.then(() => (released = true));
+    await flush();
+    expect(released).toBe(false);
+    late.resolve();
+    await flush();
+    expect(released).toBe(true);
+  });
+
+  it('works when the INVOKE event reaches the extension before the runtime sees the invoke', async () => {
+    const { tracker, deadline } = setup();
+    const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.invokeStarted('r1', deadline);
+    let ran = false;
+    tracker.enqueue(() => (ran = true), 'job');
+    tracker.responsePosted('r1');
+    tracker.runtimeNext();
+    await expect(hold).resolves.toBe('settled');
+    expect(ran).toBe(true);
+  });
+
+  it('holds jobs enqueued from inside a job as part of the same invoke', async () => {
+    const { tracker, deadline } = setup();
+    const ran: string[] = [];
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => {
+      ran.push('outer');
+      tracker.enqueue(async () => {
+        await flush();
+        ran.push('inner');
+      }, 'inner');
+    }, 'outer');
+    tracker.responsePosted('r1');
+    tracker.runtimeNext();
+    await tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    expect(ran).toEqual(['outer', 'inner']);
+  });
+
+  it('tracks a promise job from the moment it is passed, before the response', async () => {
+    const { tracker, deadline } = setup();
+    const work = deferred();
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(work.promise, 'promise');
+    tracker.responsePosted('r1');
+    tracker.runtimeNext();
+    let released = false;
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then(() => (released = true));
+    await flush();
+    expect(released).toBe(false);
+    work.resolve();
+    await flush();
+    expect(released).toBe(true);
+  });
+
+  it('logs failing jobs with request id, job name, error type, message and stack, and keeps going', async () => {
+    const { tracker, deadline, logger } = setup();
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => {
+      throw new RangeError('thrown');
+    }, 'thrower');
+    tracker.enqueue(Promise.reject(new TypeError('rejected')), 'rejected-promise');
+    tracker.enqueue(async () => Promise.reject('plain string'), 'rejecter');
+    tracker.responsePosted('r1');
+    tracker.runtimeNext();
+    await tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    const failures = logger.records.filter((r) => r.message === 'job failed');
+    expect(failures.map((r) => [r.requestId, r.errorType, r.errorMessage])).toEqual(
+      expect.arrayContaining([['r1', 'RangeError', 'thrown'], ['r1', 'TypeError', 'rejected'], ['r1', 'string', 'plain string']]),
+    );
+    expect(failures.find((r) => r.errorType === 'RangeError')).toMatchObject({ job: 'thrower' });
+    expect((failures[0]?.stackTrace as string[]).length).toBeGreaterThan(0);
+    expect(logger.records.at(-1)).toMatchObject({ message: 'after-response summary', enqueued: 3, failed: 3, succeeded: 0 });
+  });
+
+  it('aborts the signal and releases at the deadline margin, reporting unfinished jobs by name', async () => {
+    const { tracker, deadline, timers, logger } = setup({ concurrency: 1 });
+    let signal: AbortSignal | undefined;
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(({ signal: s }: JobContext) => ((signal = s), new Promise(() => {})), 'forever');
+    tracker.enqueue(() => undefined, 'queued');
+    const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.responsePosted('r1');
+    tracker.runtimeNext();
+    await flush();
+    timers.advance(2499);
+    expect(signal?.aborted).toBe(false);
+    timers.advance(1);
+    await expect(hold).resolves.toBe('deadline');
+    expect(signal?.aborted).toBe(true);
+    const warning = logger.records.find((r) => r.level === 'WARN');
+    expect(warning).toMatchObject({ requestId: 'r1', jobs: ['forever', 'queued (never started)'] });
+    expect(logger.records.at(-1)).toMatchObject({ outcome: 'deadline', abandoned: 2 });
+  });
+
+  it('runs no more job functions at once than the concurrency limit', async () => {
+    const { tracker, deadline } = setup({ concurrency: 2 });
+    let running = 0;
+    let peak = 0;
+    tracker.invokeStarted('r1', deadline);
+    for (let i = 0; i < 6; i++) {
+      tracker.enqueue(async () => {
+        peak = Math.max(peak, ++running);
+        await flush(2);
+        running--;
+      }, `job${i}`);
+    }
+    tracker.responsePosted('r1');
+    tracker.runtimeNext();
+    await tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    expect(peak).toBe(2);
+  });
+
+  it('gives jobs enqueued between invokes to the next invoke', async () => {
+    const { tracker, deadline } = setup();
+    const seen: string[] = [];
+    tracker.invokeStarted('r1', deadline);
+    tracker.responsePosted('r1');
+    tracker.runtimeNext();
+    await tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.enqueue(({ requestId }: JobContext) => seen.push(requestId), 'between');
+    tracker.invokeStarted('r2', deadline + 10_000);
+    tracker.responsePosted('r2');
+    await flush();
+    expect(seen).toEqual(['r2']);
+  });
+
+  it('runs 1,000 jobs of one invoke before the release', async () => {
+    const { tracker, deadline } = setup();
+    let done = 0;
+    tracker.invokeStarted('r1', deadline);
+    for (let i = 0; i < 1000; i++) tracker.enqueue(async () => void (await Promise.resolve(), done++), 'many');
+    tracker.responsePosted('r1');
+    tracker.runtimeNext();
+    await tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    expect(done).toBe(1000);
+  });
+
+  it('stops holding when the loop ends, releasing what it held', async () => {
+    const { tracker, deadline } = setup();
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => new Promise(() => {}), 'stuck');
+    const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.stopHolding();
+    await expect(hold).resolves.toBe('settled');
+  });
+
+  it('drains: resolves once every job has settled', async () => {
+    const { tracker, deadline } = setup();
+    const work = deferred();
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => work.promise, 'w');
+    tracker.responsePosted('r1');
+    let drained = false;
+    void tracker.drain().then(() => (drained = true));
+    await flush();
+    expect(drained).toBe(false);
+    work.resolve();
+    await flush();
+    expect(drained).toBe(true);
+  });
+});
+
+describe('InvokeTracker (best-effort mode: runtime progress not observed)', () => {
+  it('warns once, starts jobs at once, and releases after the idle window', async () => {
+    const { tracker, deadline, timers, logger } = setup();
+    tracker.observed = false;
+    let ran = 0;
+    const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.enqueue(() => void ran++, 'job');
+    await flush();
+    expect(ran).toBe(1);
+    timers.advance(100);
+    await expect(hold).resolves.toBe('settled');
+    const hold2 = tracker.hold({ requestId: 'r2', deadlineMs: deadline + 5000 });
+    timers.advance(100);
+    await expect(hold2).resolves.toBe('settled');
+    expect(logger.records.filter((r) => r.level === 'WARN')).toHaveLength(1);
+    expect(logger.records[0]?.message).toContain("runtime's progress was never observed");
+  });
+});
+
+describe('InvokeTracker (Managed Instances: unheld, concurrent invokes)', () => {
+  it('attributes jobs by the calling invoke and runs them after that invoke responds', async () => {
+    let context: string | undefined;
+    const { tracker, deadline } = setup({ contextRequestId: () => context });
+    tracker.held = false;
+    const seen: string[] = [];
+    tracker.invokeStarted('a', deadline);
+    tracker.invokeStarted('b', deadline);
+    context = 'a';
+    tracker.enqueue(({ requestId }: JobContext) => seen.push(requestId), 'ja');
+    context = 'b';
+    tracker.enqueue(({ requestId }: JobContext) => seen.push(requestId), 'jb');
+    tracker.responsePosted('b');
+    await flush();
+    expect(seen).toEqual(['b']);
+    tracker.responsePosted('a');
+    await flush();
+    expect(seen).toEqual(['b', 'a']);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { observeRuntime, wrapNativeClient, type RuntimeEvents } from '../../extension/runtime-observer.ts';
+
+function recorder(): RuntimeEvents & { events: string[] } {
+  const events: string[] = [];
+  return {
+    events,
+    runtimeNext: () => void events.push('next'),
+    invokeStarted: (id, deadline) => void events.push(`start ${id} ${deadline}`),
+    responsePosted: (id) => void events.push(`posted ${id}`),
+    observed: () => void events.push('observed'),
+  };
+}
+
+function fakeNative() {
+  const calls: string[] = [];
+  return {
+    calls,
+    next: () => Promise.resolve({ bodyJson: '{}', headers: { 'lambda-runtime-aws-request-id': 'req/1', 'lambda-runtime-deadline-ms': 1234 } }),
+    done: (id: string, body: string) => void calls.push(`done ${id} ${body}`),
+    error: (id: string) => void calls.push(`error ${id}`),
+  };
+}
+
+describe('observeRuntime', () => {
+  it("wraps the native client's next, done and error when rapid-client.node loads", async () => {
+    const events = recorder();
+    const native = fakeNative();
+    const target = { dlopen: (module: { exports: unknown }, _filename: string) => void (module.exports = native) };
+    observeRuntime(target, events);
+    const module = { exports: {} as unknown };
+    target.dlopen(module, '/var/runtime/rapid-client.node');
+    expect(events.events).toEqual(['observed']);
+    const client = module.exports as ReturnType<typeof fakeNative>;
+    const invocation = await client.next();
+    expect(invocation.bodyJson).toBe('{}');
+    client.done(encodeURIComponent('req/1'), '"ok"');
+    client.error('req%2F1');
+    expect(events.events).toEqual(['observed', 'next', 'start req/1 1234', 'posted req/1', 'posted req/1']);
+    expect(native.calls).toEqual(['done req%2F1 "ok"', 'error req%2F1']);
+  });
+
+  it('reports the invoke before any code awaiting next can run', async () => {
+    const events = recorder();
+    const native = fakeNative();
+    wrapNativeClient(native, events);
+    await native.next();
+    events.events.push('handler');
+    expect(events.events).toEqual(['next', 'start req/1 1234', 'handler']);
+  });
+
+  it('leaves other native modules alone', () => {
+    const events = recorder();
+    const target = { dlopen: (module: { exports: unknown }, _filename: string) => void (module.exports = { next: 1 }) };
+    observeRuntime(target, events);
+    const module = { exports: {} as unknown };
+    target.dlopen(module, '/opt/other.node');
+    expect(module.exports).toEqual({ next: 1 });
+    expect(events.events).toEqual([]);
+  });
+
+  it('still reports the post when the native call throws, and rethrows', () => {
+    const events = recorder();
+    const native = { ...fakeNative(), done: (_id: string, _body: string) => { throw new Error('curl failed'); } };
+    wrapNativeClient(native, events);
+    expect(() => native.done('r', '{}')).toThrow('curl failed');
+    expect(events.events).toEqual(['posted r']);
+  });
+
+  it('declines a client without the three functions', () => {
+    expect(wrapNativeClient({ next: () => undefined }, recorder())).toBe(false);
+  });
+});
