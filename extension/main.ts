@@ -10,7 +10,8 @@ import { runExtensionLoop, type LoopOutcome } from './extension-loop.ts';
 import { ExtensionsApi } from './extensions-api.ts';
 import { createHttpTransport } from './http-transport.ts';
 import { InvokeTracker } from './invoke-tracker.ts';
-import { observeRuntime } from './runtime-observer.ts';
+import diagnostics from 'node:diagnostics_channel';
+import { observeRuntime, observeStreamedResponses } from './runtime-observer.ts';
 import { decideStartup } from './startup.ts';
 
 declare const LAYER_VERSION: string;
@@ -25,12 +26,14 @@ async function main(): Promise<void> {
   for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);
   if (config.disabled) return;
   const tracker = createTracker(config, logger);
-  observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], {
+  const events = {
     runtimeNext: () => tracker.runtimeNext(),
-    invokeStarted: (id, deadline) => tracker.invokeStarted(id, deadline),
-    responsePosted: (id) => tracker.responsePosted(id),
-    observed: () => (tracker.observed = true),
-  });
+    invokeStarted: (id: string, deadline: number) => tracker.invokeStarted(id, deadline),
+    responsePosted: (id: string) => tracker.responsePosted(id),
+    observed: () => void (tracker.observed = true),
+  };
+  observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], events);
+  observeStreamedResponses(diagnostics.subscribe, events);
   publishHost({ enqueue: (job, { name }) => tracker.enqueue(job, name), drain: () => tracker.drain() });
   if (config.managedInstances) return; // Lambda rejects INVOKE registration there, failing init.
   if (startup.runtimeApi === undefined) {

@@ -72,3 +72,22 @@ function header(headers: unknown, name: string): string | undefined {
   const value: unknown = Reflect.get(headers, name);
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 }
+
+type Subscribe = (channel: string, listener: (message: unknown) => void) => void;
+const STREAMED_RESPONSE = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/response$/;
+
+/**
+ * Streaming handlers' responses bypass the native client: RIC posts them with `node:http`.
+ * Node's `http.client.response.finish` diagnostics channel reports when that POST is answered,
+ * i.e. when the stream has been delivered.
+ */
+export function observeStreamedResponses(subscribe: Subscribe, events: Pick<RuntimeEvents, 'responsePosted'>): void {
+  const listener = (message: unknown): void => {
+    const request: unknown = typeof message === 'object' && message !== null ? Reflect.get(message, 'request') : undefined;
+    const path: unknown = typeof request === 'object' && request !== null ? Reflect.get(request, 'path') : undefined;
+    const match = typeof path === 'string' ? STREAMED_RESPONSE.exec(path) : null;
+    if (match?.[1] !== undefined) events.responsePosted(decodeURIComponent(match[1]));
+  };
+  subscribe('http.client.response.finish', listener);
+  subscribe('http.client.request.error', listener);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { observeRuntime, wrapNativeClient, type RuntimeEvents } from '../../extension/runtime-observer.ts';
+import { observeRuntime, observeStreamedResponses, wrapNativeClient, type RuntimeEvents } from '../../extension/runtime-observer.ts';
 
 function recorder(): RuntimeEvents & { events: string[] } {
   const events: string[] = [];
@@ -69,5 +69,18 @@ describe('observeRuntime', () => {
 
   it('declines a client without the three functions', () => {
     expect(wrapNativeClient({ next: () => undefined }, recorder())).toBe(false);
+  });
+});
+
+describe('observeStreamedResponses', () => {
+  it("reports a streamed response when the runtime's POST to /response is answered", () => {
+    const listeners = new Map<string, (message: unknown) => void>();
+    const posted: string[] = [];
+    observeStreamedResponses((channel, listener) => void listeners.set(channel, listener), { responsePosted: (id) => void posted.push(id) });
+    listeners.get('http.client.response.finish')?.({ request: { path: '/2018-06-01/runtime/invocation/a%2Fb/response' } });
+    listeners.get('http.client.response.finish')?.({ request: { path: '/2018-06-01/runtime/invocation/x/error' } });
+    listeners.get('http.client.response.finish')?.({ request: { path: '/somewhere/else' } });
+    listeners.get('http.client.request.error')?.({ request: { path: '/2018-06-01/runtime/invocation/c/response' } });
+    expect(posted).toEqual(['a/b', 'c']);
   });
 });
