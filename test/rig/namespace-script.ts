@@ -1,0 +1,45 @@
+// The script run under `unshare -m`: mounts the Lambda file layout inside a private mount
+// namespace (the host's /var, /opt and /tmp are never modified) and execs RIE.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { shellQuote as q } from './shell-quote.ts';
+
+export interface NamespaceLayout {
+  sandboxDir: string;
+  runtimeDir: string; // -> /var/runtime
+  ricNodeModules: string; // -> /var/runtime/node_modules
+  nodeDir: string; // -> /var/lang
+  taskDir: string; // -> /var/task
+  layerDir: string | undefined; // -> /opt (undefined: empty tmpfs)
+  tmpDir: string; // -> /tmp
+  rie: string;
+  runtimeApiPort: number;
+  invokePort: number;
+}
+
+function bindReadOnly(source: string, target: string): string {
+  return `mount --bind ${q(source)} ${target} && mount -o remount,bind,ro ${target}`;
+}
+
+export function writeNamespaceScript(l: NamespaceLayout): string {
+  const opt = l.layerDir === undefined ? 'mount -t tmpfs -o mode=755,size=1m rig-opt /opt' : bindReadOnly(l.layerDir, '/opt');
+  const script = `#!/bin/bash
+set -euo pipefail
+# A tmpfs over /var inside this namespace provides the mount points without touching the host.
+mount -t tmpfs -o mode=755 rig-var /var
+mkdir -p /var/task /var/lang /var/runtime /var/tmp
+${bindReadOnly(l.taskDir, '/var/task')}
+${bindReadOnly(l.nodeDir, '/var/lang')}
+mount --bind ${q(l.runtimeDir)} /var/runtime
+${bindReadOnly(l.ricNodeModules, '/var/runtime/node_modules')}
+mount -o remount,bind,ro /var/runtime
+${opt}
+mount --bind ${q(l.tmpDir)} /tmp
+cd /var/task && unset OLDPWD
+exec ${q(l.rie)} --runtime-api-address 127.0.0.1:${l.runtimeApiPort} \\
+  --runtime-interface-emulator-address 127.0.0.1:${l.invokePort} /var/runtime/bootstrap
+`;
+  const path = join(l.sandboxDir, 'enter-namespace.sh');
+  writeFileSync(path, script, { mode: 0o755 });
+  return path;
+}

@@ -1,0 +1,143 @@
+// Pass-through between the runtime and RIE's Runtime API that timestamps every call and
+// applies FaultRules. It lives in the test process so timestamps share its performance.now().
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { classify } from './api-call-kind.ts';
+import { FaultTable } from './faults.ts';
+import type { ApiCall, FaultAction, FaultRule } from './types.ts';
+
+const hopByHop = new Set(['connection', 'keep-alive', 'expect', 'proxy-connection', 'upgrade']);
+
+function pairs(raw: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i] ?? '', raw[i + 1] ?? '']);
+  return out;
+}
+
+function header(msg: IncomingMessage, name: string): string | undefined {
+  const v = msg.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export class RecordingProxy {
+  readonly calls: ApiCall[] = [];
+  private readonly extensionNames = new Map<string, string>();
+  private readonly faults: FaultTable;
+  private readonly server: Server;
+
+  private constructor(private readonly upstreamPort: number, rules: FaultRule[]) {
+    this.faults = new FaultTable(rules);
+    // No timeouts: `next` long-polls and frozen runtimes may idle for any length of time.
+    this.server = createServer({ requestTimeout: 0, keepAliveTimeout: 0 }, (req, res) => this.handle(req, res));
+    this.server.keepAliveTimeout = 0;
+  }
+
+  static async start(upstreamPort: number, rules: FaultRule[] = []): Promise<RecordingProxy> {
+    const proxy = new RecordingProxy(upstreamPort, rules);
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    const { kind, requestId } = classify(method, path);
+    const call: ApiCall = { kind, method, path, startedAt: performance.now(), endedAt: Number.NaN };
+    if (requestId !== undefined) call.requestId = requestId;
+    const id = header(req, 'lambda-extension-identifier');
+    const name = header(req, 'lambda-extension-name') ?? (id === undefined ? undefined : this.extensionNames.get(id));
+    if (name !== undefined) call.extensionName = name;
+    this.calls.push(call);
+    res.on('close', () => {
+      call.endedAt = performance.now();
+    });
+    const fault = this.faults.take(method, path);
+    if (fault !== undefined) call.fault = fault.kind;
+    this.apply(fault, req, res, call);
+  }
+
+  private apply(fault: FaultAction | undefined, req: IncomingMessage, res: ServerResponse, call: ApiCall): void {
+    if (fault?.kind === 'drop') {
+      req.socket.destroy();
+      call.endedAt = performance.now();
+      return;
+    }
+    if (fault?.kind === 'status') {
+      req.resume();
+      req.on('end', () => {
+        call.status = fault.status;
+        res.writeHead(fault.status, { 'content-type': 'application/json' });
+        res.end(fault.body ?? '');
+      });
+      return;
+    }
+    const go = (): void => this.forward(req, res, call);
+    if (fault?.kind === 'delay') setTimeout(go, fault.ms);
+    else go();
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, call: ApiCall): void {
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined && !hopByHop.has(k)) headers[k] = v;
+    }
+    const up = request({ host: '127.0.0.1', port: this.upstreamPort, method: call.method, path: call.path, headers, agent: false });
+    up.on('response', (upRes) => this.relayResponse(upRes, res, call));
+    up.on('error', (err) => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(502, { 'content-type': 'text/plain' }).end(`rig proxy: ${err.message}`);
+    });
+    req.on('data', (chunk: Buffer) => up.write(chunk));
+    req.on('end', () => {
+      if (req.rawTrailers.length > 0) up.addTrailers(pairs(req.rawTrailers));
+      up.end();
+    });
+    req.on('close', () => {
+      if (!req.complete) up.destroy();
+    });
+  }
+
+  private relayResponse(upRes: IncomingMessage, res: ServerResponse, call: ApiCall): void {
+    call.status = upRes.statusCode ?? 0;
+    if (call.kind === 'runtime-next') {
+      const rid = header(upRes, 'lambda-runtime-aws-request-id');
+      if (rid !== undefined) call.requestId = rid;
+    }
+    const extId = header(upRes, 'lambda-extension-identifier');
+    if (call.kind === 'extension-register' && extId !== undefined && call.extensionName !== undefined) {
+      this.extensionNames.set(extId, call.extensionName);
+    }
+    const raw = pairs(upRes.rawHeaders).filter(([k]) => !hopByHop.has(k.toLowerCase()));
+    res.writeHead(call.status, raw.flat());
+    const body: Buffer[] = [];
+    upRes.on('data', (chunk: Buffer) => {
+      if (call.kind === 'extension-next') body.push(chunk);
+      res.write(chunk);
+    });
+    upRes.on('end', () => {
+      const rid = body.length > 0 ? eventRequestId(Buffer.concat(body).toString('utf8')) : undefined;
+      if (rid !== undefined) call.requestId = rid;
+      if (upRes.rawTrailers.length > 0) res.addTrailers(pairs(upRes.rawTrailers));
+      res.end();
+    });
+    upRes.on('error', () => res.destroy());
+  }
+}
+
+function eventRequestId(body: string): string | undefined {
+  try {
+    const event = JSON.parse(body) as { requestId?: unknown };
+    return typeof event.requestId === 'string' ? event.requestId : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,66 @@
+// Locates the provisioned tools (see provision.sh) and fails loudly when one is missing.
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Profile } from './types.ts';
+
+export const rigDir = dirname(fileURLToPath(import.meta.url));
+
+export interface ProfileTools {
+  rie: string;
+  nodeDir: string; // bind-mounted at /var/lang
+  ricDir: string; // its node_modules are bind-mounted at /var/runtime/node_modules
+  nodeMajor: 22 | 24;
+  launcher: string; // body of /var/runtime/index.mjs
+}
+
+function readVersions(): Record<string, string> {
+  const text = readFileSync(join(rigDir, 'versions.env'), 'utf8');
+  const entries = text
+    .split('\n')
+    .map((line) => /^([A-Z0-9_]+)=(.*)$/.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1] ?? '', m[2] ?? ''] as const);
+  return Object.fromEntries(entries);
+}
+
+export function cacheDir(): string {
+  return process.env.AFTER_RESPONSE_CACHE ?? join(homedir(), '.cache', 'lambda-after-response');
+}
+
+function requirePath(path: string, tool: string): string {
+  if (!existsSync(path)) {
+    throw new Error(`rig tool missing: ${tool} (expected ${path}); run test/rig/provision.sh`);
+  }
+  return path;
+}
+
+function requireCommand(cmd: string, hint: string): void {
+  const dirs = (process.env.PATH ?? '/usr/bin:/bin').split(':');
+  if (!dirs.some((d) => existsSync(join(d, cmd)))) {
+    throw new Error(`rig tool missing: ${cmd} (${hint}); run test/rig/provision.sh --install-apt`);
+  }
+}
+
+const ric22Launcher = `import { run } from '/var/runtime/node_modules/aws-lambda-ric/dist/index.mjs';
+await run(process.env.LAMBDA_TASK_ROOT, process.env._HANDLER);
+`;
+const ric24Launcher = `await import('/var/runtime/node_modules/aws-lambda-ric/index.mjs');
+`;
+
+export function profileTools(profile: Profile): ProfileTools {
+  const v = readVersions();
+  const cache = cacheDir();
+  const major = profile === 'nodejs22.x' ? 22 : 24;
+  const nodeVersion = v[`NODE${major}_VERSION`] ?? '';
+  const ricVersion = v[`RIC${major}_VERSION`] ?? '';
+  requireCommand('unshare', 'apt-get install util-linux');
+  requireCommand('mount', 'apt-get install mount');
+  const rie = requirePath(join(cache, `rie-${v.RIE_VERSION ?? ''}`, 'aws-lambda-rie'), 'aws-lambda-rie');
+  const nodeDir = dirname(dirname(requirePath(join(cache, `node-${nodeVersion}`, 'bin', 'node'), `node ${nodeVersion}`)));
+  const ricDir = join(cache, `ric-${ricVersion}`);
+  requirePath(join(ricDir, '.complete'), `aws-lambda-ric ${ricVersion}`);
+  const launcher = major === 22 ? ric22Launcher : ric24Launcher;
+  return { rie, nodeDir, ricDir, nodeMajor: major, launcher };
+}

@@ -1,0 +1,77 @@
+// Public types of the integration rig: tests are written against these names.
+export type Profile = 'nodejs22.x' | 'nodejs24.x';
+
+export type FaultAction =
+  | { kind: 'delay'; ms: number }
+  | { kind: 'status'; status: number; body?: string }
+  | { kind: 'drop' };
+
+export interface FaultRule {
+  path: RegExp;
+  method?: string;
+  action: FaultAction;
+  times?: number; // default: unlimited
+}
+
+export interface SandboxOptions {
+  profile: Profile;
+  taskDir: string; // host dir bind-mounted at /var/task
+  handler: string; // _HANDLER, e.g. 'index.handler'
+  layerDir?: string; // host dir bind-mounted at /opt (undefined: an empty /opt)
+  env?: Record<string, string>; // extra function env
+  timeoutSeconds?: number; // AWS_LAMBDA_FUNCTION_TIMEOUT, default 30
+  memorySizeMb?: number; // default 512
+  freeze?: boolean; // freeze emulation, default true
+  faults?: FaultRule[]; // applied by the recording proxy
+}
+
+export type ApiCallKind =
+  | 'runtime-next'
+  | 'runtime-response'
+  | 'runtime-error'
+  | 'runtime-init-error'
+  | 'extension-register'
+  | 'extension-next'
+  | 'extension-error'
+  | 'other';
+
+export interface ApiCall {
+  kind: ApiCallKind;
+  method: string;
+  path: string;
+  requestId?: string;
+  startedAt: number;
+  endedAt: number; // NaN while the call is still in flight (e.g. a pending long-poll)
+  status?: number;
+  extensionName?: string;
+  fault?: FaultAction['kind']; // set when a FaultRule applied to this call
+}
+
+export interface InvokeResult {
+  status: number;
+  body: string;
+  json(): unknown;
+  requestId: string | undefined;
+  startedAt: number;
+  returnedAt: number;
+  durationMs: number;
+  responsePostedAt?: number;
+  errorPostedAt?: number;
+  runtimeNextAt?: number;
+  extensionReleasedAt?: number;
+  runtimePid?: number;
+  calls: ApiCall[];
+}
+
+export interface Sandbox {
+  invoke(payload: unknown, options?: { timeoutMs?: number }): Promise<InvokeResult>;
+  logs(): string;
+  logsSince(mark: number): string;
+  logMark(): number;
+  calls(): ApiCall[];
+  thaw(): void;
+  freeze(): void;
+  stop(): Promise<void>;
+  /** Host path of the sandbox's private /tmp (the function sees it as /tmp). */
+  readonly tmpDir: string;
+}
