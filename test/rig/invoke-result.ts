@@ -7,20 +7,31 @@ function overlaps(c: ApiCall, from: number, to: number): boolean {
   return c.startedAt <= to && (c.startedAt >= from || Number.isNaN(c.endedAt) || c.endedAt >= from);
 }
 
-/** The last extension to call `next` after `from` (each extension counted at its first such call). */
+/**
+ * The release: per extension, the first `next` started after the `next` that delivered this
+ * invoke's event returned (on a cold start the extension's init-time `next` starts after `from`
+ * too, and is the delivering call, not the release). The last extension's release counts.
+ */
 function lastRelease(calls: ApiCall[], from: number): number | undefined {
-  const firstByExtension = new Map<string, number>();
+  const byExtension = new Map<string, ApiCall[]>();
   for (const c of calls) {
-    if (c.kind !== 'extension-next' || c.startedAt < from) continue;
+    if (c.kind !== 'extension-next') continue;
     const key = c.extensionName ?? '?';
-    firstByExtension.set(key, Math.min(firstByExtension.get(key) ?? Infinity, c.startedAt));
+    byExtension.set(key, [...(byExtension.get(key) ?? []), c]);
   }
-  const times = [...firstByExtension.values()];
-  return times.length === 0 ? undefined : Math.max(...times);
+  const releases: number[] = [];
+  for (const list of byExtension.values()) {
+    const sorted = list.sort((a, b) => a.startedAt - b.startedAt);
+    const delivered = sorted.find((c) => !Number.isNaN(c.endedAt) && c.endedAt >= from && c.status === 200);
+    const release = delivered && sorted.find((c) => c.startedAt >= delivered.endedAt);
+    if (release) releases.push(release.startedAt);
+  }
+  return releases.length === 0 ? undefined : Math.max(...releases);
 }
 
-export function invokeFacts(all: ApiCall[], startedAt: number, returnedAt: number): Facts {
-  const calls = all.filter((c) => overlaps(c, startedAt, returnedAt)).map((c) => ({ ...c }));
+/** Facts of the invoke that started at `startedAt`, from the calls made until `endedAt`. */
+export function invokeFacts(all: ApiCall[], startedAt: number, returnedAt: number, endedAt: number): Facts {
+  const calls = all.filter((c) => overlaps(c, startedAt, endedAt)).map((c) => ({ ...c }));
   const next = calls.find((c) => c.kind === 'runtime-next' && c.requestId !== undefined && c.endedAt >= startedAt);
   const requestId = next?.requestId;
   const posted = (kind: ApiCall['kind']): number | undefined =>
