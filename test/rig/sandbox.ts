@@ -45,11 +45,24 @@ class RigSandbox implements Sandbox {
     const response = await postInvoke(this.invokePort, JSON.stringify(payload ?? null), limit);
     const returnedAt = performance.now();
     const runtimePid = this.runtimePid();
+    await this.untilRuntimeNext(startedAt, startedAt + (this.opts.timeoutSeconds ?? 30) * 1000);
+    const endedAt = performance.now();
     if (freeze) this.freeze();
-    const facts = invokeFacts(this.proxy.calls, startedAt, returnedAt);
+    const facts = invokeFacts(this.proxy.calls, startedAt, returnedAt, endedAt);
     const result: InvokeResult = { ...response, json: () => JSON.parse(response.body) as unknown, ...facts };
     if (runtimePid !== undefined) result.runtimePid = runtimePid;
+    if (freeze) result.frozenAt = endedAt;
     return result;
+  }
+
+  /** Lambda freezes only once the runtime, too, has called `next`; RIE may return before that. */
+  private async untilRuntimeNext(startedAt: number, deadline: number): Promise<void> {
+    const now = (): number => performance.now();
+    for (let i = 0; now() < deadline; i++) {
+      if (invokeFacts(this.proxy.calls, startedAt, now(), now()).runtimeNextAt !== undefined) return;
+      if (i % 20 === 0 && this.runtimePid() === undefined) return; // runtime gone (reset): nothing to wait for
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   /** The topmost process running the RIC launcher (a wrapper that execs keeps the pid). */

@@ -60,7 +60,8 @@ export interface InvokeResult {
   runtimeNextAt?: number;
   extensionReleasedAt?: number;
   runtimePid?: number;
-  calls: ApiCall[];
+  frozenAt?: number; // when freeze emulation stopped the environment (after the runtime's next)
+  calls: ApiCall[]; // calls overlapping [startedAt, frozenAt ?? end of the invoke]
 }
 
 export interface Sandbox {

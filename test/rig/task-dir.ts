@@ -1,0 +1,11 @@
+// Writes a throwaway function code dir (the sandbox's /var/task) for a test.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runDir } from './run-dir.ts';
+
+/** Creates a dir under the rig run dir (removed with it) holding `files` (name -> content). */
+export function writeTaskDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(runDir(), 'task-'));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
