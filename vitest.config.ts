@@ -2,6 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    pool: 'forks',
+    // Each integration file owns its sandboxes (RIE + runtime, own ports): two files at a
+    // time suit a 2-core machine (vitest's default there would be one).
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
         test: {
@@ -14,9 +18,6 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/rig/global-setup.ts'],
-          pool: 'forks',
-          // Each file owns one sandbox (RIE + runtime); two at a time suit a 2-core machine.
-          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
           testTimeout: 120_000,
           hookTimeout: 120_000,
           teardownTimeout: 30_000,
