@@ -6,6 +6,7 @@ export default defineConfig({
     // Each integration file owns its sandboxes (RIE + runtime, own ports): two files at a
     // time suit a 2-core machine (vitest's default there would be one).
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    teardownTimeout: 30_000,
     projects: [
       {
         test: {
@@ -20,7 +21,6 @@ export default defineConfig({
           globalSetup: ['test/rig/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          teardownTimeout: 30_000,
         },
       },
     ],
