@@ -12,12 +12,12 @@ export const PROFILES = ['nodejs22.x', 'nodejs24.x'] as const;
 /** Epoch milliseconds of a test-process `performance.now()` reading (fixtures log epoch times). */
 export const toEpoch = (t: number): number => performance.timeOrigin + t;
 
-/** Starts a sandbox running the built layer (unless `layerDir: undefined` is passed explicitly). */
-export async function startWithLayer(options: Omit<SandboxOptions, 'taskDir'> & { taskDir?: string }): Promise<Sandbox> {
+/** Starts a sandbox with the built layer at /opt and the exec wrapper set (unless `withoutLayer`). */
+export async function startWithLayer(options: Omit<SandboxOptions, 'taskDir'> & { taskDir?: string; withoutLayer?: true }): Promise<Sandbox> {
   if (!existsSync(`${LAYER_DIR}/after-response`)) throw new Error(`${LAYER_DIR} is missing: run ./build.sh first`);
-  const layer = 'layerDir' in options ? {} : { layerDir: LAYER_DIR };
-  const env = { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', ...options.env };
-  return startSandbox({ taskDir: APP_DIR, ...layer, ...options, env });
+  const { withoutLayer, ...rest } = options;
+  const layer = withoutLayer ? { env: rest.env ?? {} } : { layerDir: LAYER_DIR, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', ...rest.env } };
+  return startSandbox({ taskDir: APP_DIR, ...rest, ...layer });
 }
 
 /** One sandbox per describe block: stopped after it, its output attached to any failing test. */

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { clearMarks, extensionLogs, PROFILES, readMark, sandboxFor, startWithLayer, toEpoch } from './product-helpers.ts';
+
+describe.each(PROFILES)('on %s, failing and overlong jobs', (profile) => {
+  describe('jobs that reject or throw', () => {
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'errors.handler' }));
+
+    it('are logged with request id and name, and the next invoke is served by the same process', async () => {
+      const box = await sandbox();
+      const first = await box.invoke({ dir: '/tmp' });
+      const second = await box.invoke({ dir: '/tmp' });
+      expect(first.status).toBe(200);
+      expect(second.json()).toMatchObject({ pid: (first.json() as { pid: number }).pid });
+      expect(second.runtimePid).toBe(first.runtimePid);
+      expect(readMark(box, 'survivor')).toBeDefined();
+      const failures = extensionLogs(box.logs()).filter((l) => l.message === 'job failed' && l.requestId === first.requestId);
+      expect(failures.map((l) => [l.job, l.errorType, l.errorMessage]).sort()).toEqual([
+        ['rejected-promise', 'Error', 'promise rejected on purpose'],
+        ['rejecting-job', 'RangeError', 'job rejected on purpose'],
+        ['throwing-job', 'TypeError', 'job threw on purpose'],
+      ]);
+      expect(failures.every((l) => Array.isArray(l.stackTrace) && l.stackTrace.length > 0)).toBe(true);
+      expect(box.logs()).not.toMatch(/unhandled|Runtime\.ExitError|Unhandled/i);
+    });
+  });
+
+  describe('a 10 s job in a function with a 3 s timeout', () => {
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'deadline.handler', timeoutSeconds: 3 }));
+
+    it('is aborted and abandoned before the deadline: no timeout, and the same process serves the next invoke', async () => {
+      const box = await sandbox();
+      await box.invoke({ dir: '/tmp', jobMs: 10 }); // warm, so the deadline is not eaten by init
+      clearMarks(box, 'aborted', 'never-aborted');
+      const result = await box.invoke({ dir: '/tmp' });
+      expect(result.body).not.toContain('Task timed out');
+      const aborted = readMark(box, 'aborted');
+      expect(aborted?.reason).toBe('TimeoutError');
+      const deadlineMs = Number(aborted?.deadlineMs);
+      const releasedAt = toEpoch(result.extensionReleasedAt ?? NaN);
+      console.log(`${profile} deadline: released ${(deadlineMs - releasedAt).toFixed(1)} ms before the deadline`);
+      expect(releasedAt).toBeLessThan(deadlineMs);
+      expect(deadlineMs - releasedAt).toBeGreaterThan(250); // default margin 500 ms
+      const abandoned = extensionLogs(box.logs()).find((l) => l.level === 'WARN' && l.requestId === result.requestId);
+      expect(abandoned?.jobs).toEqual(['ten-second-job']);
+      expect(readMark(box, 'never-aborted')).toBeUndefined();
+      const next = await box.invoke({ dir: '/tmp', jobMs: 10 });
+      expect(next.body).not.toContain('Task timed out');
+      expect(next.runtimePid).toBe(result.runtimePid);
+    });
+  });
+});

@@ -1,0 +1,93 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { APP_DIR, extensionLogs, LAYER_DIR, PROFILES, readMark, sandboxFor, startWithLayer } from './product-helpers.ts';
+
+const registrations = (calls: Array<{ kind: string }>): number => calls.filter((c) => c.kind === 'extension-register').length;
+
+/** The fixture app with the client bundled in its own node_modules, as a user who bundles has it. */
+function appWithBundledClient(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'after-response-app-'));
+  cpSync(APP_DIR, dir, { recursive: true });
+  cpSync(join(LAYER_DIR, 'nodejs/node_modules/lambda-after-response'), join(dir, 'node_modules/lambda-after-response'), { recursive: true });
+  return dir;
+}
+
+describe.each(PROFILES)('on %s, degraded and special modes', (profile) => {
+  const bundledApp = appWithBundledClient();
+  afterAll(() => rmSync(bundledApp, { recursive: true, force: true }));
+
+  describe('without the layer', () => {
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'plain.handler', taskDir: bundledApp, withoutLayer: true, freeze: false }));
+
+    it('still runs the jobs in-process and warns once', async () => {
+      const box = await sandbox();
+      const result = await box.invoke({ dir: '/tmp' });
+      await box.invoke({ dir: '/tmp' });
+      expect(result.json()).toMatchObject({ answer: 42 });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(readMark(box, 'plain-done')).toBeDefined();
+      expect(registrations(box.calls())).toBe(0);
+      expect(extensionLogs(box.logs()).filter((l) => l.level === 'WARN')).toHaveLength(1);
+    });
+  });
+
+  describe('in Lambda Managed Instances mode', () => {
+    const env = { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances' };
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'plain.handler', env, freeze: false }));
+
+    it('never registers, and runs the jobs after the response', async () => {
+      const box = await sandbox();
+      const result = await box.invoke({ dir: '/tmp' });
+      expect(result.json()).toMatchObject({ answer: 42 });
+      expect(registrations(box.calls())).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(readMark(box, 'plain-done')?.at).toBeGreaterThan(performance.timeOrigin + (result.responsePostedAt ?? Infinity));
+    });
+  });
+
+  describe('when the Extensions API refuses the registration', () => {
+    const faults = [{ path: /\/extension\/register$/, action: { kind: 'status' as const, status: 403, body: '{"errorType":"Extension.RegistrationClosed","errorMessage":"injected"}' } }];
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'plain.handler', faults }));
+
+    it('keeps answering correctly and says why jobs are not held', async () => {
+      const box = await sandbox();
+      const result = await box.invoke({ dir: '/tmp' });
+      const again = await box.invoke({ dir: '/tmp' });
+      expect(result.status).toBe(200);
+      expect(result.json()).toMatchObject({ answer: 42 });
+      expect(again.json()).toMatchObject({ answer: 42 });
+      const error = extensionLogs(box.logs()).find((l) => l.level === 'ERROR');
+      expect(error).toMatchObject({ errorType: 'Extension.RegistrationClosed' });
+      expect(String(error?.message)).toContain('registration with the Extensions API failed');
+    });
+  });
+
+  describe('loaded with NODE_OPTIONS=--import alone (no exec wrapper)', () => {
+    const env = { NODE_OPTIONS: '--import=/opt/lambda-after-response/extension.mjs' };
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'plain.handler', env: { AWS_LAMBDA_EXEC_WRAPPER: '', ...env } }));
+
+    it('registers and holds the job', async () => {
+      const box = await sandbox();
+      const result = await box.invoke({ dir: '/tmp' });
+      expect(registrations(box.calls())).toBe(1);
+      expect(readMark(box, 'plain-done')).toBeDefined();
+      expect(result.extensionReleasedAt).toBeDefined();
+    });
+  });
+
+  describe('a handler that spawns a Node child process', () => {
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'spawn.handler' }));
+
+    it('runs the child normally: it exits at once, prints no error, registers nothing', async () => {
+      const box = await sandbox();
+      const result = await box.invoke({});
+      const child = result.json() as { status: number; stdout: string; stderr: string; ms: number };
+      console.log(`${profile} child process with the inherited preload ran in ${child.ms.toFixed(0)} ms`);
+      expect(child).toMatchObject({ status: 0, stdout: 'child ok\n', stderr: '' });
+      expect(child.ms).toBeLessThan(5000);
+      expect(registrations(box.calls())).toBe(1);
+    });
+  });
+});
