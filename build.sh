@@ -5,13 +5,16 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 version="$(node -p 'require("./client/package.json").version')"
-out=dist
+final=dist
+# Build aside and swap in at the end, so a test run reading dist/ never sees it half-written.
+out="$(mktemp -d dist.build.XXXXXX)"
+trap 'rm -rf "$out"' EXIT
 layer="$out/layer"
 pkg="$out/npm/lambda-after-response"
 esbuild=(node_modules/.bin/esbuild --bundle --platform=node --target=node22 --log-level=warning --legal-comments=none)
 
 node_modules/.bin/tsc -p tsconfig.json --noEmit
-rm -rf "$out" && mkdir -p "$layer/lambda-after-response" "$pkg"
+mkdir -p "$layer/lambda-after-response" "$pkg"
 
 "${esbuild[@]}" extension/main.ts --format=esm --define:LAYER_VERSION="\"$version\"" --outfile="$layer/lambda-after-response/extension.mjs"
 "${esbuild[@]}" client/index.ts --format=esm --outfile="$pkg/index.mjs"
@@ -47,7 +50,7 @@ python3 - "$out/after-response-layer.zip" <<'PY'
 import sys, zipfile
 zf = zipfile.ZipFile(sys.argv[1])
 names = {i.filename: i for i in zf.infolist()}
-required = ["after-response", "lambda-after-response/extension.mjs",
+required = ["after-response", "lambda-after-response/extension.mjs", "bin/after-response-hold",
             "nodejs/node_modules/lambda-after-response/package.json",
             "nodejs/node_modules/lambda-after-response/index.mjs",
             "nodejs/node_modules/lambda-after-response/index.cjs",
@@ -58,4 +61,6 @@ if not (names["after-response"].external_attr >> 16) & 0o111: sys.exit("after-re
 if any("node_modules/" in n and not n.startswith("nodejs/node_modules/lambda-after-response/") for n in names):
     sys.exit("layer zip contains unexpected node_modules")
 PY
-echo "built $out/after-response-layer.zip ($(wc -c <"$out/after-response-layer.zip") bytes, version $version)"
+chmod 755 "$out"
+rm -rf "$final.old" && { [[ ! -d "$final" ]] || mv "$final" "$final.old"; } && mv "$out" "$final" && rm -rf "$final.old"
+echo "built $final/after-response-layer.zip ($(wc -c <"$final/after-response-layer.zip") bytes, version $version)"

@@ -64,6 +64,37 @@ describe.each(PROFILES)('on %s, degraded and special modes', (profile) => {
     });
   });
 
+  describe('when the Extensions API answers next with 500 ("exit promptly")', () => {
+    const faults = [{ path: /\/extension\/event\/next$/, action: { kind: 'status' as const, status: 500, body: 'injected' }, times: 1 }];
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'plain.handler', faults, timeoutSeconds: 3 }));
+
+    // A 500 means the environment is broken: the loop stops (no retry storm), and since the
+    // platform still waits for the registered extension, that invoke fails and the environment
+    // is reset; the fresh environment serves normally.
+    it('stops its loop without retrying, says so, and the reset environment serves normally', async () => {
+      const box = await sandbox();
+      await box.invoke({ dir: '/tmp' }).catch((error: unknown) => error);
+      const stopped = extensionLogs(box.logs()).find((l) => String(l.message).includes('extension loop stopped (exit-requested)'));
+      expect(stopped).toMatchObject({ status: 500, body: 'injected' });
+      const nextCallsBeforeReset = box.calls().filter((c) => c.kind === 'extension-next' && c.fault === 'status');
+      expect(nextCallsBeforeReset).toHaveLength(1);
+      const after = await box.invoke({ dir: '/tmp' });
+      expect(after.json()).toMatchObject({ answer: 42 });
+      expect(after.extensionReleasedAt).toBeDefined();
+    });
+  });
+
+  describe('a function that bundles its own copy of the client, with the layer attached', () => {
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'plain.handler', taskDir: bundledApp }));
+
+    it("hands its jobs to the layer's extension through the versioned interface", async () => {
+      const box = await sandbox();
+      const result = await box.invoke({ dir: '/tmp' });
+      expect(readMark(box, 'plain-done')?.at).toBeLessThanOrEqual(performance.timeOrigin + (result.extensionReleasedAt ?? NaN));
+      expect(extensionLogs(box.logs()).filter((l) => l.level === 'WARN' || l.level === 'ERROR')).toEqual([]);
+    });
+  });
+
   describe('loaded with NODE_OPTIONS=--import alone (no exec wrapper)', () => {
     const env = { NODE_OPTIONS: '--import=/opt/lambda-after-response/extension.mjs' };
     const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'plain.handler', env: { AWS_LAMBDA_EXEC_WRAPPER: '', ...env } }));
