@@ -48,4 +48,23 @@ describe.each(PROFILES)('on %s, failing and overlong jobs', (profile) => {
       expect(next.runtimePid).toBe(result.runtimePid);
     });
   });
+
+  describe('a job that ignores its abort signal', () => {
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'stubborn.handler', timeoutSeconds: 3 }));
+
+    it('is abandoned, does not hold the next invoke, and its late finish is logged under its own request id', async () => {
+      const box = await sandbox();
+      const first = await box.invoke({ dir: '/tmp', jobMs: 3500 });
+      expect(first.body).not.toContain('Task timed out');
+      const second = await box.invoke({ dir: '/tmp' });
+      expect(second.durationMs).toBeLessThan(1000);
+      expect(second.runtimePid).toBe(first.runtimePid);
+      const lateLog = () => extensionLogs(box.logs()).find((l) => l.message === 'abandoned job finished after the release');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(lateLog(), 'frozen after the invoke, as on Lambda: the job cannot progress').toBeUndefined();
+      box.thaw();
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      expect(lateLog()).toMatchObject({ requestId: first.requestId, job: 'stubborn-job' });
+    });
+  });
 });
