@@ -13,6 +13,7 @@
 import { HOST_PROTOCOL, pickHostV1, readHostRegistry, type HostV1, type Job } from './host-interface.ts';
 import { createLocalHost } from './local-host.ts';
 import { createLogger, type Logger } from './log-line.ts';
+import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
 import { validateEnqueue, type EnqueueOptions } from './validate.ts';
 
 export type { Job, JobContext } from './host-interface.ts';
@@ -29,6 +30,8 @@ export interface ClientOptions {
   readonly global?: object;
   /** @default JSON lines on stdout */
   readonly logger?: Logger;
+  /** Read for `AFTER_RESPONSE_SOCKET` (a child process of the runtime). @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Creates a client; exported for tests that inject a global object or a logger. */
@@ -42,6 +45,11 @@ export function createClient(options: ClientOptions = {}): AfterResponseClient {
     const host = registry && pickHostV1(registry);
     if (host) return host;
     if (local) return local;
+    const socketPath = (options.env ?? process.env)[SOCKET_ENV];
+    if (!registry && socketPath) {
+      const fallback = createLocalHost({ logger });
+      return (local = createSocketHost({ path: socketPath, logger, fallback: () => fallback }));
+    }
     if (registry) {
       const served = Object.keys(registry.protocols).join(', ');
       logger.log('ERROR', `the layer's extension (version ${registry.layerVersion}) serves protocol(s) ${served}, this client needs protocol ${HOST_PROTOCOL}: jobs run in-process and are NOT held; upgrade the layer or the lambda-after-response package so they match`);

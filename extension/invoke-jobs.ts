@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Job, JobContext } from '../client/host-interface.ts';
 import { describeError, type Logger } from '../client/log-line.ts';
 
@@ -45,6 +46,8 @@ export class InvokeJobs {
 
   constructor(options: InvokeJobsOptions) {
     this.#options = options;
+    // Every job may listen to the one signal (external jobs always do): no leak warning at 11.
+    setMaxListeners(0, this.#controller.signal);
     this.#context = { signal: this.#controller.signal, requestId: options.requestId, deadlineMs: options.deadlineMs };
   }
 

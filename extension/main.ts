@@ -13,6 +13,7 @@ import { InvokeTracker } from './invoke-tracker.ts';
 import diagnostics from 'node:diagnostics_channel';
 import { observeRuntime, observeStreamedResponses } from './runtime-observer.ts';
 import { decideStartup } from './startup.ts';
+import { prepareSocket } from './socket/start-socket.ts';
 
 declare const LAYER_VERSION: string;
 const EXTENSION_NAME = 'lambda-after-response';
@@ -27,7 +28,10 @@ async function main(): Promise<void> {
   if (config.disabled) return;
   const tracker = createTracker(config, logger);
   const events = {
-    runtimeNext: () => tracker.runtimeNext(),
+    runtimeNext: () => {
+      tracker.runtimeNext();
+      socket.startSoon();
+    },
     invokeStarted: (id: string, deadline: number) => tracker.invokeStarted(id, deadline),
     responsePosted: (id: string) => tracker.responsePosted(id),
     observed: () => void (tracker.observed = true),
@@ -35,6 +39,9 @@ async function main(): Promise<void> {
   observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], events);
   observeStreamedResponses(diagnostics.subscribe, events);
   publishHost({ enqueue: (job, { name }) => tracker.enqueue(job, name), drain: () => tracker.drain() });
+  // Listens at the runtime's first `next`, off the init path; at the latest 1 s from now.
+  const socket = prepareSocket({ tracker, logger, env: process.env, pid: process.pid, marginMs: config.deadlineMarginMs });
+  setTimeout(() => socket.startSoon(), config.managedInstances || startup.runtimeApi === undefined ? 0 : 1000).unref();
   if (config.managedInstances) return; // Lambda rejects INVOKE registration there, failing init.
   if (startup.runtimeApi === undefined) {
     logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld');

@@ -1,0 +1,57 @@
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { constants } from 'node:os';
+
+export interface RunOptions {
+  readonly spawn: (program: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
+  /** Aborts when the invoke's deadline nears: SIGTERM at once, SIGKILL after `graceMs`. */
+  readonly signal?: AbortSignal;
+  readonly graceMs: number;
+  readonly env: NodeJS.ProcessEnv;
+  /** Signals this process forwards to the command (so the wrapper behaves like the command). */
+  readonly forward: (relay: (signal: NodeJS.Signals) => void) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** Runs the command with inherited stdio in its own process group; resolves with its exit status (128 + signal when killed). */
+export function runCommand(command: readonly [string, ...string[]], options: RunOptions): Promise<number> {
+  const [program, ...args] = command;
+  return new Promise((resolve) => {
+    // Its own process group, so SIGTERM/SIGKILL reach what the command started too (`sh -c`).
+    const child = options.spawn(program, args, { stdio: 'inherit', env: options.env, detached: true });
+    const kill = (signal: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        child.kill(signal);
+      }
+    };
+    let killTimer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      options.stderr(`after-response-hold: the invoke's deadline is near: SIGTERM to ${program}, SIGKILL in ${options.graceMs} ms\n`);
+      kill('SIGTERM');
+      killTimer = setTimeout(() => kill('SIGKILL'), options.graceMs);
+      killTimer.unref();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    options.forward(kill);
+    child.once('error', (error) => {
+      options.stderr(`after-response-hold: cannot run ${program}: ${error.message}\n`);
+      resolve(127);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+    });
+  });
+}
+
+/** Why a held command counts as failed (the extension logs it with the job's name). */
+export class CommandFailed extends Error {
+  override readonly name = 'CommandFailed';
+}
+
+export function describeStatus(program: string, status: number): string {
+  const signal = Object.entries(constants.signals).find(([, number]) => number === status - 128)?.[0];
+  return status > 128 && signal ? `${program} was killed by ${signal} (status ${status})` : `${program} exited with status ${status}`;
+}

@@ -1,0 +1,67 @@
+import type { Server, Socket } from 'node:net';
+import { describeError } from '../../client/log-line.ts';
+import { serveConnection, type ConnectionDeps } from './connection.ts';
+import { LIMITS, replies } from './protocol.ts';
+
+/** The parts of `node:net`, `node:fs` and `process` the server uses; injected for tests. */
+export interface ServerSystem {
+  readonly createServer: (listener: (socket: Socket) => void) => Server;
+  readonly rmSync: (path: string, options: { force: boolean }) => void;
+  readonly chmodSync: (path: string, mode: number) => void;
+  readonly umask: (mask: number) => number;
+}
+
+export interface SocketServerOptions extends Omit<ConnectionDeps, 'nextId'> {
+  readonly path: string;
+  readonly system: ServerSystem;
+  readonly maxConnections?: number;
+}
+
+/**
+ * Listens on a Unix socket only this user can use (mode 0600 from the first instant: the umask
+ * is narrowed around the synchronous bind). A stale file at the path is replaced. The server is
+ * unref'd, so it never keeps the runtime alive. Returns undefined (logged) when it cannot listen.
+ */
+export function listenOnSocket(options: SocketServerOptions): Server | undefined {
+  const { path, system, logger } = options;
+  try {
+    system.rmSync(path, { force: true });
+  } catch (error) {
+    logger.log('ERROR', `cannot replace ${path}: the after-response socket is off`, describeError(error));
+    return undefined;
+  }
+  const server = system.createServer(admit(options));
+  server.on('error', (error) => logger.log('ERROR', `the after-response socket ${path} failed: it is off`, describeError(error)));
+  const previous = system.umask(0o177);
+  try {
+    server.listen(path);
+  } finally {
+    system.umask(previous);
+  }
+  server.unref();
+  try {
+    system.chmodSync(path, 0o600);
+  } catch {
+    // The bind failed; the 'error' event reports it.
+  }
+  return server;
+}
+
+/** Bounds the connections, then serves each with its own job ids. */
+function admit(options: SocketServerOptions): (socket: Socket) => void {
+  const max = options.maxConnections ?? LIMITS.maxConnections;
+  let open = 0;
+  let seq = 0;
+  const deps: ConnectionDeps = { ...options, nextId: () => `j${++seq}` };
+  return (socket) => {
+    if (open >= max) {
+      socket.unref();
+      socket.on('error', () => undefined);
+      socket.end(replies.error('too-many-connections', `Expected at most ${max} connections at once; this one is closed`));
+      return;
+    }
+    open++;
+    socket.once('close', () => open--);
+    serveConnection(socket, deps);
+  };
+}

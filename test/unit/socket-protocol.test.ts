@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { LineSplitter } from '../../extension/socket/line-splitter.ts';
+import { parseRequest, replies } from '../../extension/socket/protocol.ts';
+
+describe('parseRequest', () => {
+  it('reads an open with its name and an optional ticket', () => {
+    expect(parseRequest('{"v":1,"op":"open","name":"ffmpeg"}')).toEqual({ request: { op: 'open', name: 'ffmpeg' } });
+    expect(parseRequest('{"v":1,"op":"open","name":"n","ticket":"t"}')).toEqual({ request: { op: 'open', name: 'n', ticket: 't' } });
+  });
+
+  it('reads a finish that succeeded or failed with a message', () => {
+    expect(parseRequest('{"v":1,"op":"finish","id":"j1","ok":true}')).toEqual({ request: { op: 'finish', id: 'j1', outcome: { ok: true } } });
+    expect(parseRequest('{"v":1,"op":"finish","id":"j1","ok":false,"message":"boom"}')).toEqual({ request: { op: 'finish', id: 'j1', outcome: { ok: false, message: 'boom' } } });
+  });
+
+  it('truncates long names and messages instead of losing the request', () => {
+    const parsed = parseRequest(JSON.stringify({ v: 1, op: 'finish', id: 'j1', ok: false, message: 'm'.repeat(10_000) }));
+    expect(parsed).toMatchObject({ request: { outcome: { message: 'm'.repeat(4096) } } });
+    expect(parseRequest(JSON.stringify({ v: 1, op: 'open', name: 'n'.repeat(1000) }))).toMatchObject({ request: { name: 'n'.repeat(256) } });
+  });
+
+  it('names the field and the bad value in every error', () => {
+    expect(parseRequest('{"v":"1","op":"open","name":"x"}')).toEqual({ error: 'bad-version', message: 'Expected `v` to be 1, got `"1"` (string)' });
+    expect(parseRequest('{"v":1,"op":"open","name":7}')).toEqual({ error: 'bad-request', message: 'Expected `name` to be a non-empty string, got `7` (number)' });
+    expect(parseRequest('{"v":1,"op":"open","name":"x","ticket":[]}')).toMatchObject({ error: 'bad-request', message: expect.stringContaining('`ticket`') });
+    expect(parseRequest('{"v":1,"op":"finish","ok":true}')).toEqual({ error: 'bad-request', message: 'Expected `id` to be a job id from `open`, got nothing' });
+    expect(parseRequest('{"v":1,"op":"kill"}')).toEqual({ error: 'unknown-op', message: 'Expected `op` to be "open" or "finish", got `"kill"` (string)' });
+    expect(parseRequest('nope')).toMatchObject({ error: 'bad-json' });
+    expect(parseRequest('null')).toMatchObject({ error: 'bad-request', message: expect.stringContaining('got `null` (null)') });
+  });
+
+  it('ignores fields inherited through __proto__', () => {
+    expect(parseRequest('{"__proto__":{"v":1,"op":"open","name":"p"}}')).toMatchObject({ error: 'bad-version' });
+  });
+});
+
+describe('replies', () => {
+  it('are single JSON lines carrying the protocol version', () => {
+    expect(replies.opened('j1', 'r1')).toBe('{"v":1,"ok":true,"id":"j1","requestId":"r1"}\n');
+    expect(replies.opened('j1', undefined)).toBe('{"v":1,"ok":true,"id":"j1"}\n');
+    expect(replies.abort('j1', 250)).toBe('{"v":1,"event":"abort","id":"j1","reason":"deadline","graceMs":250}\n');
+    expect(replies.error('unknown-op', 'say "why"\nhere')).toBe('{"v":1,"ok":false,"error":"unknown-op","message":"say \\"why\\"\\nhere"}\n');
+  });
+});
+
+describe('LineSplitter', () => {
+  it('reassembles lines split across chunks, multi-byte characters included', () => {
+    const splitter = new LineSplitter(100);
+    const bytes = Buffer.from('{"a":"é😀"}\r\n\n{"b":1}\n{"c"');
+    const results = [...bytes].map((byte) => splitter.push(Buffer.from([byte])));
+    expect(results.flatMap((result) => result.lines)).toEqual(['{"a":"é😀"}', '{"b":1}']);
+    expect(splitter.push(Buffer.from(':2}\n')).lines).toEqual(['{"c":2}']);
+  });
+
+  it('reports an overflow once an unfinished line passes the bound', () => {
+    const splitter = new LineSplitter(8);
+    expect(splitter.push(Buffer.from('12345678\n'))).toEqual({ lines: ['12345678'], overflow: false });
+    expect(splitter.push(Buffer.from('12345'))).toEqual({ lines: [], overflow: false });
+    expect(splitter.push(Buffer.from('6789'))).toEqual({ lines: [], overflow: true });
+  });
+});
