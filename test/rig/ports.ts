@@ -1,5 +1,6 @@
 // Free-port probing for RIE, which cannot listen on port 0 and report back.
-import { connect, createServer } from 'node:net';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 function probe(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -19,25 +20,45 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
+/** TCP ports on which process `pid` itself holds a listening socket (from /proc/net/tcp). */
+export function listeningPorts(pid: number): Set<number> {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const m = /^socket:\[(\d+)\]$/.exec(safeReadlink(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1] !== undefined) inodes.add(m[1]);
+    }
+  } catch {
+    return new Set(); // process gone
+  }
+  const ports = new Set<number>();
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[3] === '0A' && f[9] !== undefined && inodes.has(f[9])) ports.add(parseInt((f[1] ?? '').split(':')[1] ?? '', 16));
+  }
+  return ports;
 }
 
-/** Resolves once something listens on the port; rejects after timeoutMs or when `gone()` says so. */
-export async function waitForPort(port: number, timeoutMs: number, gone: () => string | undefined): Promise<void> {
+function safeReadlink(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Resolves once process `pid` itself listens on all `ports`. Checking ownership, not just that
+ * something answers, keeps a sandbox from talking to another sandbox's RIE after a port race.
+ */
+export async function waitForListeners(pid: number, ports: number[], timeoutMs: number, gone: () => string | undefined): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
-    if (await canConnect(port)) return;
+    const held = listeningPorts(pid);
+    if (ports.every((p) => held.has(p))) return;
     const why = gone();
-    if (why !== undefined) throw new Error(`port ${port} never opened: ${why}`);
-    await new Promise((r) => setTimeout(r, 25));
+    if (why !== undefined) throw new Error(`ports ${ports.join(', ')} never opened: ${why}`);
+    await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
+  throw new Error(`ports ${ports.join(', ')} did not open within ${timeoutMs} ms`);
 }

@@ -35,12 +35,34 @@ function allPids(): number[] {
     .map(Number);
 }
 
-/** Live (non-zombie) processes whose mount namespace is one of `namespaces`. */
-export function processesIn(namespaces: ReadonlySet<string>): ProcInfo[] {
+/**
+ * A sandbox's processes: those in its mount namespace. Namespace inodes are reused once a
+ * namespace dies, so the namespace must also show the sandbox's own mount (`marker`).
+ */
+export interface SandboxIdentity {
+  ns: string;
+  marker: string; // a path fragment unique to the sandbox, visible in its /proc/<pid>/mountinfo
+}
+
+function showsMarker(pid: number, marker: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/mountinfo`, 'utf8').includes(marker);
+  } catch {
+    return false;
+  }
+}
+
+/** Live (non-zombie) processes of the given sandboxes. */
+export function processesOf(sandboxes: SandboxIdentity[]): ProcInfo[] {
+  const markers = new Map(sandboxes.map((s) => [s.ns, s.marker]));
+  const verdict = new Map<string, boolean>(); // per namespace, checked once per scan
   const found: ProcInfo[] = [];
   for (const pid of allPids()) {
     const ns = mountNamespace(pid);
-    if (ns === undefined || !namespaces.has(ns)) continue;
+    const marker = ns === undefined ? undefined : markers.get(ns);
+    if (ns === undefined || marker === undefined) continue;
+    if (!verdict.has(ns)) verdict.set(ns, showsMarker(pid, marker));
+    if (verdict.get(ns) !== true) continue;
     const info = readProc(pid);
     if (info !== undefined && info.state !== 'Z') found.push(info);
   }

@@ -1,20 +1,20 @@
 // Starts RIE inside its private mount namespace and stops everything that namespace holds.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { LogBuffer } from './log-buffer.ts';
-import { waitForPort } from './ports.ts';
-import { mountNamespace, processesIn, signal, signalAll, type ProcInfo } from './process-tree.ts';
+import { waitForListeners } from './ports.ts';
+import { mountNamespace, processesOf, signal, signalAll, type ProcInfo, type SandboxIdentity } from './process-tree.ts';
 
 export class RieProcess {
   private exitNote: string | undefined;
 
-  private constructor(readonly child: ChildProcess, readonly pid: number, private ns = '') {
+  private constructor(readonly child: ChildProcess, readonly pid: number, private readonly marker: string, private ns = '') {
     child.on('exit', (code, sig) => {
       this.exitNote = `RIE exited (code ${String(code)}, signal ${String(sig)})`;
     });
   }
 
   /** Runs `script` (which execs RIE) under `unshare -m`, with exactly `env`, as a new process group. */
-  static async launch(script: string, env: Record<string, string>, invokePort: number, logs: LogBuffer): Promise<RieProcess> {
+  static async launch(script: string, marker: string, env: Record<string, string>, ports: number[], logs: LogBuffer): Promise<RieProcess> {
     const child = spawn('/usr/bin/unshare', ['-m', '--propagation', 'private', '/bin/bash', script], {
       env,
       detached: true,
@@ -23,20 +23,20 @@ export class RieProcess {
     logs.attach(child.stdout);
     logs.attach(child.stderr);
     if (child.pid === undefined) throw new Error('could not spawn unshare');
-    const rie = new RieProcess(child, child.pid);
+    const rie = new RieProcess(child, child.pid, marker);
     try {
-      await waitForPort(invokePort, 15000, () => rie.exitNote);
+      await waitForListeners(rie.pid, ports, 15000, () => rie.exitNote);
       rie.ns = mountNamespace(rie.pid) ?? '';
       if (rie.ns === '' || rie.ns === mountNamespace(process.pid)) throw new Error('RIE is not in a private mount namespace');
       return rie;
     } catch (err) {
-      signal(-rie.pid, 'SIGKILL');
+      if (rie.exitNote === undefined) signal(-rie.pid, 'SIGKILL');
       throw err;
     }
   }
 
-  get namespace(): string {
-    return this.ns;
+  get identity(): SandboxIdentity {
+    return { ns: this.ns, marker: this.marker };
   }
 
   get exited(): string | undefined {
@@ -45,7 +45,7 @@ export class RieProcess {
 
   /** Every live process of the sandbox other than RIE itself (runtime, extensions, children). */
   functionProcesses(): ProcInfo[] {
-    return processesIn(new Set([this.ns])).filter((p) => p.pid !== this.pid);
+    return processesOf([this.identity]).filter((p) => p.pid !== this.pid);
   }
 
   signalFunction(sig: NodeJS.Signals): void {
@@ -56,18 +56,18 @@ export class RieProcess {
   /** SIGCONT, SIGTERM, then SIGKILL; returns processes still alive afterwards (should be none). */
   async stop(graceMs = 2000): Promise<ProcInfo[]> {
     this.signalFunction('SIGCONT');
-    signal(this.pid, 'SIGTERM');
+    // Signal RIE by pid only while it is unreaped: pids wrap fast (pid_max may be 32768).
+    if (this.exitNote === undefined) signal(this.pid, 'SIGTERM');
     await this.waitUntilEmpty(graceMs);
-    for (const p of processesIn(new Set([this.ns]))) signal(p.pid, 'SIGKILL');
-    signal(-this.pid, 'SIGKILL');
-    this.signalFunction('SIGKILL');
+    if (this.exitNote === undefined) signal(-this.pid, 'SIGKILL');
+    for (let i = 0; i < 2; i++) signalAll(processesOf([this.identity]), 'SIGKILL', -1, -1);
     await this.waitUntilEmpty(2000);
-    return processesIn(new Set([this.ns]));
+    return processesOf([this.identity]);
   }
 
   private async waitUntilEmpty(ms: number): Promise<void> {
     const deadline = performance.now() + ms;
-    while (performance.now() < deadline && (this.exitNote === undefined || processesIn(new Set([this.ns])).length > 0)) {
+    while (performance.now() < deadline && (this.exitNote === undefined || processesOf([this.identity]).length > 0)) {
       await new Promise((r) => setTimeout(r, 25));
     }
   }

@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SandboxIdentity } from './process-tree.ts';
 
 export const runDirVariable = 'LAR_RIG_RUN_DIR';
 
@@ -16,7 +17,7 @@ export function runDir(): string {
   return dir;
 }
 
-export function registeredNamespaces(dir: string): Set<string> {
+export function registeredSandboxes(dir: string): SandboxIdentity[] {
   const nsDir = join(dir, 'namespaces');
   const names = (() => {
     try {
@@ -25,5 +26,5 @@ export function registeredNamespaces(dir: string): Set<string> {
       return [];
     }
   })();
-  return new Set(names.map((n) => readFileSync(join(nsDir, n), 'utf8').trim()).filter((s) => s !== ''));
+  return names.map((n) => JSON.parse(readFileSync(join(nsDir, n), 'utf8')) as SandboxIdentity);
 }

@@ -122,8 +122,9 @@ async function launch(opts: SandboxOptions, dir: string, tmpDir: string, logs: L
       handler: opts.handler, timeoutSeconds: opts.timeoutSeconds ?? 30,
       memorySizeMb: opts.memorySizeMb ?? 512, extra: opts.env ?? {},
     });
-    const rie = await RieProcess.launch(script, env, invokePort, logs);
-    writeFileSync(join(runDir(), 'namespaces', basename(dir)), rie.namespace);
+    const marker = `${basename(runDir())}/${basename(dir)}/tmp`; // shows in the namespace's mountinfo
+    const rie = await RieProcess.launch(script, marker, env, [runtimeApiPort, invokePort], logs);
+    writeFileSync(join(runDir(), 'namespaces', basename(dir)), JSON.stringify(rie.identity));
     return new RigSandbox(opts, dir, tmpDir, proxy, rie, invokePort, logs);
   } catch (err) {
     await proxy.close();
@@ -142,7 +143,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       return await launch(opts, dir, tmpDir, logs);
     } catch (err) {
       // A probed port can be taken before RIE binds it: retry with fresh ports.
-      if (attempt >= 3 || !/port .* never opened|did not open/.test(String(err))) {
+      if (attempt >= 5 || !/ports .* never opened|did not open/.test(String(err))) {
         rmSync(dir, { recursive: true, force: true });
         throw new Error(`${String(err)}\n--- sandbox output ---\n${logs.all()}`);
       }
