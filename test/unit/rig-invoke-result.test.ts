@@ -1,0 +1,55 @@
+// The rig derives per-invoke facts from recorded Runtime/Extensions API calls.
+import { describe, expect, it } from 'vitest';
+import { classify } from '../rig/api-call-kind.ts';
+import { invokeFacts } from '../rig/invoke-result.ts';
+import type { ApiCall } from '../rig/types.ts';
+
+const call = (kind: ApiCall['kind'], startedAt: number, endedAt: number, extra: Partial<ApiCall> = {}): ApiCall => ({
+  kind, method: 'GET', path: '/', startedAt, endedAt, ...extra,
+});
+
+describe('the rig invoke facts', () => {
+  it('classifies Runtime API and Extensions API paths', () => {
+    expect(classify('GET', '/2018-06-01/runtime/invocation/next')).toEqual({ kind: 'runtime-next' });
+    expect(classify('POST', '/2018-06-01/runtime/invocation/abc/response')).toEqual({ kind: 'runtime-response', requestId: 'abc' });
+    expect(classify('POST', '/2018-06-01/runtime/invocation/abc/error')).toEqual({ kind: 'runtime-error', requestId: 'abc' });
+    expect(classify('POST', '/2018-06-01/runtime/init/error')).toEqual({ kind: 'runtime-init-error' });
+    expect(classify('POST', '/2020-01-01/extension/register')).toEqual({ kind: 'extension-register' });
+    expect(classify('GET', '/2020-01-01/extension/event/next')).toEqual({ kind: 'extension-next' });
+    expect(classify('POST', '/2020-01-01/extension/exit/error')).toEqual({ kind: 'extension-error' });
+    expect(classify('GET', '/2021-04-01/other')).toEqual({ kind: 'other' });
+  });
+
+  it('takes the request id from the next that handed the invoke out, and the first runtime next and last extension release after it', () => {
+    const calls = [
+      call('runtime-next', 0, 105, { requestId: 'r1' }), // long-poll from before the invoke
+      call('extension-next', 1, 104, { extensionName: 'a', requestId: 'r1', status: 200 }),
+      call('extension-next', 2, 104, { extensionName: 'b', requestId: 'r1', status: 200 }),
+      call('runtime-response', 110, 120, { requestId: 'r1' }),
+      call('runtime-next', 121, Number.NaN),
+      call('extension-next', 150, Number.NaN, { extensionName: 'a' }),
+      call('extension-next', 300, Number.NaN, { extensionName: 'b' }),
+    ];
+    const facts = invokeFacts(calls, 100, 310, 320);
+    expect(facts).toMatchObject({ requestId: 'r1', responsePostedAt: 120, runtimeNextAt: 121, extensionReleasedAt: 300, durationMs: 210 });
+    expect(facts.errorPostedAt).toBeUndefined();
+    expect(facts.calls).toHaveLength(7);
+  });
+
+  it('on a cold start does not take the extension init-time next (which delivers the event) for the release', () => {
+    const calls = [
+      call('extension-register', 101, 102, { extensionName: 'a' }),
+      call('extension-next', 103, 130, { extensionName: 'a', requestId: 'r0', status: 200 }),
+      call('runtime-next', 120, 131, { requestId: 'r0' }),
+      call('extension-next', 400, Number.NaN, { extensionName: 'a' }),
+    ];
+    expect(invokeFacts(calls, 100, 410, 410).extensionReleasedAt).toBe(400);
+  });
+
+  it('leaves out calls that ended before the invoke started', () => {
+    const calls = [call('runtime-next', 0, 10, { requestId: 'old' }), call('runtime-next', 11, 105, { requestId: 'r2' })];
+    const facts = invokeFacts(calls, 100, 200, 200);
+    expect(facts.requestId).toBe('r2');
+    expect(facts.calls).toHaveLength(1);
+  });
+});
