@@ -1,6 +1,6 @@
 // Baseline without the layer: background work after the response is lost once Lambda freezes
 // the environment; the streaming trick keeps it alive by delaying the runtime's `next`.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { printSandboxOnFailure } from '../rig/on-failure.ts';
@@ -42,6 +42,11 @@ async function withSandbox<T>(options: SandboxOptions, body: (sandbox: Sandbox) 
   }
 }
 
+function processState(pid: number | undefined): string | undefined {
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+}
+
 /** Invokes once, waits settleMs after the invoke returned, and reports whether the job wrote its file. */
 async function jobSurvives(profile: Profile, handler: string, freeze: boolean): Promise<boolean> {
   return withSandbox({ profile, taskDir, handler, freeze }, async (sandbox) => {
@@ -50,6 +55,7 @@ async function jobSurvives(profile: Profile, handler: string, freeze: boolean): 
     expect(result.status).toBe(200);
     expect(result.json()).toEqual({ accepted: marker });
     expect(result.durationMs).toBeLessThan(jobMs);
+    expect(processState(result.runtimePid) === 'T').toBe(freeze); // T: stopped by the freeze
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, result.returnedAt + settleMs - performance.now())));
     return existsSync(join(sandbox.tmpDir, marker));
   });
