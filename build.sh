@@ -29,7 +29,7 @@ mkdir -p "$layer/nodejs/node_modules"
 cp -r "$pkg" "$layer/nodejs/node_modules/lambda-after-response"
 install -m 0755 layer/after-response "$layer/after-response"
 [[ -d layer/bin ]] && install -m 0755 -D -t "$layer/bin" layer/bin/*
-"${esbuild[@]}" extension/hold-command/main.ts --format=cjs --banner:js='#!/usr/bin/env node' --outfile="$layer/bin/after-response-hold" && chmod 0755 "$layer/bin/after-response-hold"
+"${esbuild[@]}" extension/hold-command/main.ts --format=iife --banner:js='#!/usr/bin/env node' --outfile="$layer/bin/after-response-hold" && chmod 0755 "$layer/bin/after-response-hold"
 
 # Deterministic zip: sorted entries, fixed timestamps, explicit modes (python's zipfile, always there).
 python3 - "$layer" "$out/after-response-layer.zip" <<'PY'

@@ -1,5 +1,4 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { constants } from 'node:os';
 
 export interface RunOptions {
   readonly spawn: (program: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
@@ -41,7 +40,7 @@ export function runCommand(command: readonly [string, ...string[]], options: Run
     child.once('exit', (code, signal) => {
       clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
-      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+      resolve(code ?? 128 + (signal ? signals()[signal] : 0));
     });
   });
 }
@@ -52,6 +51,11 @@ export class CommandFailed extends Error {
 }
 
 export function describeStatus(program: string, status: number): string {
-  const signal = Object.entries(constants.signals).find(([, number]) => number === status - 128)?.[0];
+  const signal = Object.entries(signals()).find(([, number]) => number === status - 128)?.[0];
   return status > 128 && signal ? `${program} was killed by ${signal} (status ${status})` : `${program} exited with status ${status}`;
+}
+
+/** Loaded without `import`: the bundle is a plain script that runs whether Node reads it as CJS or ESM. */
+function signals(): Record<NodeJS.Signals, number> {
+  return process.getBuiltinModule('node:os').constants.signals;
 }
