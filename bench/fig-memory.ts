@@ -1,0 +1,85 @@
+// Figure 6: memory. Runtime RSS (VmRSS of the runtime process, after a gc) with and without the
+// layer after the same invokes with ten jobs each, alternating; both continue, alternating, to
+// the leak-check count. Freeze emulation is off here: it does not change RSS and halves the time
+// per invoke.
+import { readFileSync } from 'node:fs';
+import type { Sandbox } from '../test/rig/types.ts';
+import { delta, num, ratio } from './format.ts';
+import { alternate, invokeOk, withFunctions } from './sandboxes.ts';
+import { summarize } from './stats.ts';
+import type { FigureContext, Row } from './types.ts';
+
+const MB = 1024 * 1024;
+
+interface Reading {
+  rssMb: number;
+  heapMb: number;
+  externalMb: number;
+}
+
+/** Median of three gc'd readings: VmRSS from /proc, heapUsed from the function itself. */
+async function measure(box: Sandbox): Promise<Reading> {
+  const rss: number[] = [];
+  const heap: number[] = [];
+  const external: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await invokeOk(box, { measure: true });
+    const status = readFileSync(`/proc/${r.runtimePid ?? NaN}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
+    rss.push((kb * 1024) / MB);
+    const usage = r.json() as { heapUsed: number; external: number };
+    heap.push(usage.heapUsed / MB);
+    external.push(usage.external / MB);
+  }
+  return { rssMb: summarize(rss).median, heapMb: summarize(heap).median, externalMb: summarize(external).median };
+}
+
+async function invokeTimes(box: Sandbox, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) await invokeOk(box, {});
+}
+
+export async function memoryFigure(ctx: FigureContext): Promise<Row[]> {
+  const { memoryInvokes, leakInvokes } = ctx.counts;
+  const specs = [{ handler: 'memory-layer.handler', layer: true, freeze: false }, { handler: 'memory-bare.handler', layer: false, freeze: false }];
+  return withFunctions(ctx.profile, specs, async ([withLayer, without]) => {
+    if (!withLayer || !without) throw new Error('no sandbox');
+    await alternate(memoryInvokes, () => invokeTimes(withLayer, 1), () => invokeTimes(without, 1));
+    const a = await measure(withLayer);
+    const b = await measure(without);
+    await alternate(leakInvokes - memoryInvokes, () => invokeTimes(withLayer, 1), () => invokeTimes(without, 1));
+    const lateA = await measure(withLayer);
+    const lateB = await measure(without);
+    ctx.log(`  memory ${ctx.profile}: ${a.rssMb.toFixed(1)} MB with, ${b.rssMb.toFixed(1)} MB without; after ${leakInvokes}: ${lateA.rssMb.toFixed(1)} / ${lateB.rssMb.toFixed(1)} MB`);
+    return [rssRow(ctx, a, b), growthRow(ctx, { early: a, late: lateA }, { early: b, late: lateB })];
+  });
+}
+
+function rssRow(ctx: FigureContext, a: Reading, b: Reading): Row {
+  const n = ctx.counts.memoryInvokes.toLocaleString('en-US');
+  return {
+    figure: '6. Memory', profile: ctx.profile, metric: `runtime RSS after ${n} invokes with 10 jobs each (heap ${num(a.heapMb, 'MB')} vs ${num(b.heapMb, 'MB')})`,
+    measured: num(a.rssMb, 'MB', 1), baseline: num(b.rssMb, 'MB', 1), delta: delta(a.rssMb, b.rssMb, 'MB', 1),
+    ratio: ratio(a.rssMb, b.rssMb), goal: '≤ 3 MB added', met: a.rssMb - b.rssMb <= 3,
+  };
+}
+
+interface Growth {
+  early: Reading;
+  late: Reading;
+}
+
+const grown = (g: Growth, key: keyof Reading): number => g.late[key] - g.early[key];
+
+/** "No growth" = at most 1 MB more growth than the baseline's (RSS moves in page-sized steps). */
+function growthRow(ctx: FigureContext, a: Growth, b: Growth): Row {
+  const from = ctx.counts.memoryInvokes.toLocaleString('en-US');
+  const to = ctx.counts.leakInvokes.toLocaleString('en-US');
+  const extra = (key: keyof Reading): string => `heap ${delta(grown(a, key), 0, 'MB')} vs ${delta(grown(b, key), 0, 'MB')}`;
+  return {
+    figure: '6. Memory', profile: ctx.profile,
+    metric: `leak check: RSS growth from invoke ${from} to ${to} (${extra('heapMb')}; external ${delta(grown(a, 'externalMb'), 0, 'MB')} vs ${delta(grown(b, 'externalMb'), 0, 'MB')})`,
+    measured: delta(grown(a, 'rssMb'), 0, 'MB', 1), baseline: delta(grown(b, 'rssMb'), 0, 'MB', 1),
+    delta: delta(grown(a, 'rssMb'), grown(b, 'rssMb'), 'MB', 1), ratio: ratio(grown(a, 'rssMb'), grown(b, 'rssMb')),
+    goal: 'no growth (≤ 1 MB more than the baseline)', met: grown(a, 'rssMb') - grown(b, 'rssMb') <= 1,
+  };
+}

@@ -1,0 +1,66 @@
+// Starting bench functions on the rig, invoking them strictly, and alternating A and B.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startSandbox, type InvokeResult, type Sandbox } from '../test/rig/sandbox.ts';
+import type { Profile } from './types.ts';
+
+export const LAYER_DIR = fileURLToPath(new URL('../dist/layer', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../test/fixtures/bench', import.meta.url));
+
+export interface FunctionSpec {
+  handler: string; // e.g. 'noop.handler' in test/fixtures/bench
+  layer: boolean; // the built layer at /opt and the exec wrapper set
+  freeze?: boolean;
+  timeoutSeconds?: number;
+}
+
+export async function startFunction(profile: Profile, spec: FunctionSpec): Promise<Sandbox> {
+  if (spec.layer && !existsSync(`${LAYER_DIR}/after-response`)) throw new Error(`${LAYER_DIR} is missing: run ./build.sh`);
+  const layer = spec.layer ? { layerDir: LAYER_DIR, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {};
+  return startSandbox({
+    profile, taskDir: FIXTURES, handler: spec.handler, freeze: spec.freeze ?? true,
+    timeoutSeconds: spec.timeoutSeconds ?? 30, ...layer,
+  });
+}
+
+/** Starts every function, runs `body`, and stops them all whatever happens. */
+export async function withFunctions<T>(profile: Profile, specs: FunctionSpec[], body: (boxes: Sandbox[]) => Promise<T>): Promise<T> {
+  const started = await Promise.allSettled(specs.map((s) => startFunction(profile, s)));
+  const boxes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  try {
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return await body(boxes);
+  } finally {
+    await Promise.allSettled(boxes.map((b) => b.stop()));
+  }
+}
+
+/** Invokes and fails loudly (with the sandbox output) unless the function answered normally. */
+export async function invokeOk(box: Sandbox, payload: unknown): Promise<InvokeResult> {
+  const result = await box.invoke(payload);
+  if (result.status !== 200 || result.errorPostedAt !== undefined || result.body.includes('Task timed out')) {
+    throw new Error(`invoke failed (${result.status}): ${result.body}\n--- sandbox output ---\n${box.logs().slice(-4000)}`);
+  }
+  return result;
+}
+
+/** Runs A and B `rounds` times each, in ABBA order so neither always goes first. */
+export async function alternate(rounds: number, a: () => Promise<void>, b: () => Promise<void>): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    if (i % 2 === 0) {
+      await a();
+      await b();
+    } else {
+      await b();
+      await a();
+    }
+  }
+}
+
+export async function warmUp(box: Sandbox, payload: unknown, times = 20): Promise<void> {
+  for (let i = 0; i < times; i++) await invokeOk(box, payload);
+}
+
+/** A `performance.now()` reading of this process as epoch milliseconds (fixtures report epoch). */
+export const toEpoch = (t: number): number => performance.timeOrigin + t;
