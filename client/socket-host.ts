@@ -21,6 +21,7 @@ interface Reply {
   readonly ok: boolean;
   readonly id?: unknown;
   readonly requestId?: unknown;
+  readonly deadlineMs?: unknown;
   readonly message?: unknown;
 }
 
@@ -82,7 +83,8 @@ class SocketHost {
     else if (!this.#broken) this.#options.logger.log('WARN', 'the extension refused a job: it runs NOT held', { job: entry.name, error: reply.message });
     if (typeof job !== 'function') return this.#report(entry);
     const requestId = typeof reply.requestId === 'string' ? reply.requestId : 'unknown';
-    const context: JobContext = { signal: entry.controller.signal, requestId, deadlineMs: Number.POSITIVE_INFINITY };
+    const deadlineMs = typeof reply.deadlineMs === 'number' ? reply.deadlineMs : Number.POSITIVE_INFINITY;
+    const context: JobContext = { signal: entry.controller.signal, requestId, deadlineMs };
     this.#run(entry, () => job(context));
   }
 
@@ -169,7 +171,7 @@ function parseReply(line: string): (Reply & { readonly event?: unknown }) | unde
     const value: unknown = JSON.parse(line);
     if (typeof value !== 'object' || value === null) return undefined;
     const get = (key: string): unknown => Reflect.get(value, key);
-    return { ok: get('ok') === true, id: get('id'), requestId: get('requestId'), message: get('message'), event: get('event') };
+    return { ok: get('ok') === true, id: get('id'), requestId: get('requestId'), deadlineMs: get('deadlineMs'), message: get('message'), event: get('event') };
   } catch {
     return undefined;
   }

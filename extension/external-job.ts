@@ -8,6 +8,8 @@ export interface ExternalJob {
   onAbort(listener: () => void): void;
   /** The invoke the job belongs to, once known (a job opened between invokes joins the next). */
   requestId(): string | undefined;
+  /** That invoke's deadline (epoch ms), once known. */
+  deadlineMs(): number | undefined;
 }
 
 /** How an external job that reported failure shows in logs. */
@@ -37,5 +39,6 @@ export function createExternalJob(place: (done: Promise<void>, bind: (state: Inv
     },
     onAbort: (listener) => void listeners.push(listener),
     requestId: () => owner?.requestId,
+    deadlineMs: () => owner?.jobs.deadlineMs,
   };
 }

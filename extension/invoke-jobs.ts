@@ -55,6 +55,10 @@ export class InvokeJobs {
     return this.#options.requestId;
   }
 
+  get deadlineMs(): number {
+    return this.#options.deadlineMs;
+  }
+
   /** Aborts when the deadline nears (what job functions receive as `signal`). */
   get signal(): AbortSignal {
     return this.#controller.signal;
@@ -65,13 +69,14 @@ export class InvokeJobs {
     return this.#active === 0 && this.#queueHead === this.#queue.length;
   }
 
-  add(job: Job, name: string): void {
-    this.stats.enqueued++;
+  /** `internal` holds (the extension's own, e.g. a socket's first line) stay out of the stats. */
+  add(job: Job, name: string, options: { readonly internal?: boolean } = {}): void {
+    if (!options.internal) this.stats.enqueued++;
     if (typeof job === 'function') {
       this.#queue.push({ name, run: job });
       if (this.#started) this.#scheduleStart();
     } else {
-      this.#track(name, () => job);
+      this.#track(name, () => job, options.internal === true);
     }
   }
 
@@ -109,24 +114,25 @@ export class InvokeJobs {
     }
   }
 
-  #track(name: string, work: () => unknown): void {
+  #track(name: string, work: () => unknown, internal = false): void {
     const id = ++this.#seq;
     this.#active++;
     this.#running.set(id, name);
     new Promise<unknown>((resolve) => resolve(work())).then(
-      () => this.#settle(id, name, undefined),
-      (error: unknown) => this.#settle(id, name, error ?? new Error('rejected with no reason')),
+      () => this.#settle(id, name, undefined, internal),
+      (error: unknown) => this.#settle(id, name, error ?? new Error('rejected with no reason'), internal),
     );
   }
 
-  #settle(id: number, name: string, error: unknown): void {
+  #settle(id: number, name: string, error: unknown, internal: boolean): void {
     const late = this.#abandoned;
+    const counted = late || internal ? 0 : 1;
     this.#running.delete(id);
     this.#active--;
     const fields = { requestId: this.#options.requestId, job: name, jobId: id };
-    if (error === undefined) this.stats.succeeded += late ? 0 : 1;
+    if (error === undefined) this.stats.succeeded += counted;
     else {
-      this.stats.failed += late ? 0 : 1;
+      this.stats.failed += counted;
       this.#options.logger.log('ERROR', late ? 'abandoned job failed after the release' : 'job failed', { ...fields, ...describeError(error) });
     }
     if (late && error === undefined) this.#options.logger.log('INFO', 'abandoned job finished after the release', fields);

@@ -36,7 +36,7 @@ export class InvokeTracker {
    */
   held = false;
   readonly #states = new Map<string, InvokeState>();
-  readonly #orphans: Array<{ job: Job; name: string; bind?: (state: InvokeState) => void }> = [];
+  readonly #orphans: Array<{ job: Job; name: string; bind?: (state: InvokeState) => void; options?: { readonly internal?: boolean } }> = [];
   readonly #options: TrackerOptions;
   #current: InvokeState | undefined;
   #warnedUnobserved = false;
@@ -76,11 +76,11 @@ export class InvokeTracker {
   }
 
   /** Opens a job finished by someone else (socket peers); held like a promise job. */
-  openExternal(name: string): ExternalJob {
+  openExternal(name: string, options: { readonly internal?: boolean } = {}): ExternalJob {
     return createExternalJob((done, bind) => {
       const target = this.#target();
-      if (!target) return this.#keepOrphan(done, name, bind);
-      target.jobs.add(done, name);
+      if (!target) return this.#keepOrphan(done, name, bind, options);
+      target.jobs.add(done, name, options);
       bind(target);
     });
   }
@@ -151,15 +151,15 @@ export class InvokeTracker {
     if (done) state.finalize('settled');
   }
 
-  #keepOrphan(job: Job, name: string, bind?: (state: InvokeState) => void): void {
+  #keepOrphan(job: Job, name: string, bind?: (state: InvokeState) => void, options: { readonly internal?: boolean } = {}): void {
     // Attach a handler now: an orphan promise that rejects must never be unhandled (RIC 4 dies).
     if (typeof job !== 'function') Promise.resolve(job).catch(() => undefined);
-    this.#orphans.push(bind ? { job, name, bind } : { job, name });
+    this.#orphans.push(bind ? { job, name, bind, options } : { job, name, options });
   }
 
   #adoptOrphans(state: InvokeState): void {
-    for (const { job, name, bind } of this.#orphans.splice(0)) {
-      state.jobs.add(job, name);
+    for (const { job, name, bind, options } of this.#orphans.splice(0)) {
+      state.jobs.add(job, name, options);
       bind?.(state);
     }
   }

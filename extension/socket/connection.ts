@@ -6,7 +6,7 @@ import { LIMITS, parseRequest, replies, type Limits, type Request } from './prot
 
 /** What a connection needs from the extension; injected so tests use a fake or the real tracker. */
 export interface ConnectionDeps {
-  readonly tracker: { openExternal(name: string): ExternalJob };
+  readonly tracker: { openExternal(name: string, options?: { readonly internal?: boolean }): ExternalJob };
   /** Hands over a job reserved when `after-response-hold` was spawned (see spawn-reservations.ts). */
   readonly claim: (ticket: string) => ExternalJob | undefined;
   readonly logger: Logger;
@@ -96,7 +96,7 @@ class Connection {
     const id = this.#deps.nextId();
     this.#jobs.set(id, job);
     job.onAbort(() => this.#jobs.has(id) && this.#send(replies.abort(id, this.#deps.graceMs)));
-    this.#send(replies.opened(id, job.requestId()));
+    this.#send(replies.opened(id, job.requestId(), job.deadlineMs()));
   }
 
   #finish(request: Extract<Request, { op: 'finish' }>): void {
@@ -116,7 +116,7 @@ class Connection {
  * later: the connection itself holds the invoke until its first bytes arrive (bounded).
  */
 function holdUntilFirstLine(deps: ConnectionDeps, timeoutMs: number): { release(): void } {
-  const pending = deps.tracker.openExternal('socket connection (first request pending)');
+  const pending = deps.tracker.openExternal('socket connection (first request pending)', { internal: true });
   let cancel: (() => void) | undefined;
   const release = (): void => {
     cancel?.();

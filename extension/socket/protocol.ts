@@ -86,7 +86,8 @@ export function encode(message: Readonly<Record<string, unknown>>): string {
 }
 
 export const replies = {
-  opened: (id: string, requestId: string | undefined) => encode(requestId === undefined ? { ok: true, id } : { ok: true, id, requestId }),
+  opened: (id: string, requestId: string | undefined, deadlineMs: number | undefined) =>
+    encode({ ok: true, id, ...(requestId === undefined ? {} : { requestId }), ...(deadlineMs === undefined ? {} : { deadlineMs }) }),
   finished: () => encode({ ok: true }),
   error: (error: ErrorType, message: string) => encode({ ok: false, error, message }),
   abort: (id: string, graceMs: number) => encode({ event: 'abort', id, reason: 'deadline', graceMs }),

@@ -57,7 +57,7 @@ describe('spawn reservations', () => {
   it('opens the job when the command is spawned, hands it over once, and fails it if the child exits unclaimed', () => {
     const finished: unknown[] = [];
     const opened: string[] = [];
-    const tracker = { openExternal: (name: string) => (opened.push(name), { finish: (o: unknown) => void finished.push(o), onAbort: () => undefined, requestId: () => 'r1' }) };
+    const tracker = { openExternal: (name: string) => (opened.push(name), { finish: (o: unknown) => void finished.push(o), onAbort: () => undefined, requestId: () => 'r1', deadlineMs: () => 5000 }) };
     const reservations = createReservations(tracker, () => 'T1');
     const listeners = new Map<string, () => void>();
     const prototype = { spawn: (options: { envPairs: string[] }) => options.envPairs.length };

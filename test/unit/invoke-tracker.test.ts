@@ -225,6 +225,25 @@ describe('InvokeTracker (held mode)', () => {
     await expect(hold).resolves.toBe('settled');
   });
 
+  it("holds external jobs like promises, tells them the invoke's deadline, and keeps internal holds out of the summary", async () => {
+    const { tracker, deadline, logger } = setup();
+    tracker.invokeStarted('r1', deadline);
+    const job = tracker.openExternal('resize');
+    const internal = tracker.openExternal('socket first line', { internal: true });
+    expect([job.requestId(), job.deadlineMs()]).toEqual(['r1', deadline]);
+    tracker.responsePosted('r1');
+    tracker.runtimeNext();
+    let released = false;
+    const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then(() => (released = true));
+    internal.finish({ ok: true });
+    await flush();
+    expect(released).toBe(false);
+    job.finish({ ok: false, message: 'exit 3' });
+    await hold;
+    expect(logger.records.find((r) => r.message === 'job failed')).toMatchObject({ job: 'resize', errorType: 'ExternalJobError', errorMessage: 'exit 3' });
+    expect(logger.records.at(-1)).toMatchObject({ enqueued: 1, failed: 1, succeeded: 0 });
+  });
+
   it('drains: resolves once every job has settled', async () => {
     const { tracker, deadline } = setup();
     const work = deferred();

@@ -36,8 +36,8 @@ describe('parseRequest', () => {
 
 describe('replies', () => {
   it('are single JSON lines carrying the protocol version', () => {
-    expect(replies.opened('j1', 'r1')).toBe('{"v":1,"ok":true,"id":"j1","requestId":"r1"}\n');
-    expect(replies.opened('j1', undefined)).toBe('{"v":1,"ok":true,"id":"j1"}\n');
+    expect(replies.opened('j1', 'r1', 1700000000000)).toBe('{"v":1,"ok":true,"id":"j1","requestId":"r1","deadlineMs":1700000000000}\n');
+    expect(replies.opened('j1', undefined, undefined)).toBe('{"v":1,"ok":true,"id":"j1"}\n');
     expect(replies.abort('j1', 250)).toBe('{"v":1,"event":"abort","id":"j1","reason":"deadline","graceMs":250}\n');
     expect(replies.error('unknown-op', 'say "why"\nhere')).toBe('{"v":1,"ok":false,"error":"unknown-op","message":"say \\"why\\"\\nhere"}\n');
   });
