@@ -1,6 +1,8 @@
 // Starting bench functions on the rig, invoking them strictly, and alternating A and B.
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runDir } from '../test/rig/run-dir.ts';
 import { startSandbox, type InvokeResult, type Sandbox } from '../test/rig/sandbox.ts';
 import type { Profile } from './types.ts';
 
@@ -14,9 +16,20 @@ export interface FunctionSpec {
   timeoutSeconds?: number;
 }
 
+let snapshot: string | undefined;
+
+/** A private copy of dist/layer: a concurrent ./build.sh swaps dist/ and would pull it from under us. */
+function layerSnapshot(): string {
+  if (snapshot !== undefined) return snapshot;
+  if (!existsSync(`${LAYER_DIR}/after-response`)) throw new Error(`${LAYER_DIR} is missing: run ./build.sh`);
+  const dir = join(mkdtempSync(join(runDir(), 'bench-layer-')), 'layer');
+  cpSync(LAYER_DIR, dir, { recursive: true });
+  snapshot = dir;
+  return dir;
+}
+
 export async function startFunction(profile: Profile, spec: FunctionSpec): Promise<Sandbox> {
-  if (spec.layer && !existsSync(`${LAYER_DIR}/after-response`)) throw new Error(`${LAYER_DIR} is missing: run ./build.sh`);
-  const layer = spec.layer ? { layerDir: LAYER_DIR, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {};
+  const layer = spec.layer ? { layerDir: layerSnapshot(), env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {};
   return startSandbox({
     profile, taskDir: FIXTURES, handler: spec.handler, freeze: spec.freeze ?? true,
     timeoutSeconds: spec.timeoutSeconds ?? 30, ...layer,
