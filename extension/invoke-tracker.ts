@@ -1,7 +1,9 @@
 import type { Job } from '../client/host-interface.ts';
 import type { Logger } from '../client/log-line.ts';
 import { createExternalJob, type ExternalJob } from './external-job.ts';
+import { IdleDetector } from './idle-detector.ts';
 import { InvokeState, type ReleaseReason } from './invoke-state.ts';
+import type { ResponseHow } from './runtime-observer.ts';
 
 export interface TrackerOptions {
   readonly concurrency: number;
@@ -12,6 +14,8 @@ export interface TrackerOptions {
   readonly now: () => number;
   /** Schedules an unref'd timer and returns its cancel function. */
   readonly setTimer: (run: () => void, ms: number) => () => void;
+  /** Runs `run` after the current turn (after queued microtasks). @default setImmediate */
+  readonly defer?: (run: () => void) => void;
   /** Managed Instances: the request id of the invoke whose async context calls, if known. */
   readonly contextRequestId?: () => string | undefined;
 }
@@ -40,11 +44,12 @@ export class InvokeTracker {
   readonly #options: TrackerOptions;
   #current: InvokeState | undefined;
   #warnedUnobserved = false;
-  #cancelIdle: (() => void) | undefined;
+  readonly #idle: IdleDetector;
   #drainWaiters: Array<() => void> = [];
 
   constructor(options: TrackerOptions) {
     this.#options = options;
+    this.#idle = new IdleDetector({ idleMs: options.fallbackIdleMs, setTimer: options.setTimer, onIdle: (state) => this.#check(state) });
   }
 
   /** The runtime received an invoke (its `next` resolved): jobs from now on belong to it. */
@@ -54,9 +59,22 @@ export class InvokeTracker {
     this.#adoptOrphans(state);
   }
 
-  /** The runtime posted the response or error of an invoke. */
-  responsePosted(requestId: string): void {
-    this.#states.get(requestId)?.markResponse();
+  /**
+   * The runtime posted an invoke's response or error. A `returned` one means the handler has
+   * returned (or called back): once what it queued for this turn has run, the invoke is done,
+   * and the release need not wait for the runtime's own `next` (a streamed one must: the
+   * handler may keep running after its stream ended).
+   */
+  responsePosted(requestId: string, how: ResponseHow = 'streamed'): void {
+    const state = this.#states.get(requestId);
+    if (!state) return;
+    state.markResponse();
+    if (how !== 'returned' || this.#options.contextRequestId) return;
+    (this.#options.defer ?? setImmediate)(() => {
+      if (state.handlerDone) return;
+      state.handlerDone = true;
+      this.#check(state);
+    });
   }
 
   /** The runtime asked for its next invoke: it is done with the current one. */
@@ -177,14 +195,7 @@ export class InvokeTracker {
   }
 
   #touchIdle(): void {
-    if (this.observed || !this.#current || this.#current.handlerDone) return;
-    this.#cancelIdle?.();
-    const state = this.#current;
-    this.#cancelIdle = this.#options.setTimer(() => {
-      if (!state.jobs.idle) return;
-      state.handlerDone = true;
-      this.#check(state);
-    }, this.#options.fallbackIdleMs);
+    if (!this.observed && this.#current) this.#idle.touch(this.#current);
   }
 }
 

@@ -1,11 +1,17 @@
+/**
+ * How a response left: `returned` by the native client's synchronous `done`/`error` (the
+ * handler has returned or called back), or `streamed` over HTTP (the handler may still run).
+ */
+export type ResponseHow = 'returned' | 'streamed';
+
 /** What the extension learns from the runtime's own calls to the Runtime API. */
 export interface RuntimeEvents {
   /** The runtime called `next`: it is done with the previous invoke. */
   runtimeNext(): void;
   /** The runtime's `next` returned an invoke. */
   invokeStarted(requestId: string, deadlineMs: number): void;
-  /** The runtime posted an invoke's response or error (synchronously, before this fires). */
-  responsePosted(requestId: string): void;
+  /** The runtime posted an invoke's response or error (before this fires). */
+  responsePosted(requestId: string, how: ResponseHow): void;
   /** The hooks are in place: called once, when the runtime's native client loads. */
   observed(): void;
 }
@@ -62,7 +68,7 @@ function wrapPost(post: NativeFunction, events: RuntimeEvents): NativeFunction {
     try {
       return post.apply(this, args);
     } finally {
-      if (typeof args[0] === 'string') events.responsePosted(decodeURIComponent(args[0]));
+      if (typeof args[0] === 'string') events.responsePosted(decodeURIComponent(args[0]), 'returned');
     }
   };
 }
@@ -86,7 +92,7 @@ export function observeStreamedResponses(subscribe: Subscribe, events: Pick<Runt
     const request: unknown = typeof message === 'object' && message !== null ? Reflect.get(message, 'request') : undefined;
     const path: unknown = typeof request === 'object' && request !== null ? Reflect.get(request, 'path') : undefined;
     const match = typeof path === 'string' ? STREAMED_RESPONSE.exec(path) : null;
-    if (match?.[1] !== undefined) events.responsePosted(decodeURIComponent(match[1]));
+    if (match?.[1] !== undefined) events.responsePosted(decodeURIComponent(match[1]), 'streamed');
   };
   subscribe('http.client.response.finish', listener);
   subscribe('http.client.request.error', listener);

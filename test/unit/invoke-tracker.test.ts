@@ -63,6 +63,43 @@ describe('InvokeTracker (held mode)', () => {
     expect(released).toBe('settled');
   });
 
+  it('releases after a returned response without waiting for the runtime to call next', async () => {
+    const { tracker, deadline } = setup();
+    tracker.invokeStarted('r1', deadline);
+    const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.responsePosted('r1', 'returned');
+    await expect(hold).resolves.toBe('settled');
+  });
+
+  it('still holds a job enqueued in the same turn right after a callback returned the response', async () => {
+    const { tracker, deadline } = setup();
+    const job = deferred();
+    tracker.invokeStarted('r1', deadline);
+    let released = false;
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then(() => (released = true));
+    tracker.responsePosted('r1', 'returned');
+    await Promise.resolve();
+    tracker.enqueue(() => job.promise, 'after-callback');
+    await flush();
+    expect(released).toBe(false);
+    job.resolve();
+    await flush();
+    expect(released).toBe(true);
+  });
+
+  it('waits for the runtime after a streamed response: the handler may still be running', async () => {
+    const { tracker, deadline } = setup();
+    tracker.invokeStarted('r1', deadline);
+    let released = false;
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then(() => (released = true));
+    tracker.responsePosted('r1', 'streamed');
+    await flush();
+    expect(released).toBe(false);
+    tracker.runtimeNext();
+    await flush();
+    expect(released).toBe(true);
+  });
+
   it('releases at once when an invoke had no jobs', async () => {
     const { tracker, deadline } = setup();
     tracker.invokeStarted('r1', deadline);
