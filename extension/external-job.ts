@@ -39,6 +39,6 @@ export function createExternalJob(place: (done: Promise<void>, bind: (state: Inv
     },
     onAbort: (listener) => void listeners.push(listener),
     requestId: () => owner?.requestId,
-    deadlineMs: () => owner?.jobs.deadlineMs,
+    deadlineMs: () => owner?.deadlineMs,
   };
 }

@@ -24,7 +24,7 @@ export class IdleDetector {
     if (state.handlerDone) return;
     this.#cancel?.();
     this.#cancel = this.#options.setTimer(() => {
-      if (!state.jobs.idle || state.handlerDone) return;
+      if (!state.idle || state.handlerDone) return;
       state.handlerDone = true;
       this.#options.onIdle(state);
     }, this.#options.idleMs);

@@ -21,7 +21,6 @@ export interface InvokeStateOptions {
  * done with it, its jobs, and its deadline timer. Finalizing logs the summary exactly once.
  */
 export class InvokeState {
-  readonly jobs: InvokeJobs;
   handlerDone = false;
   responseAt: number | undefined;
   finalized: ReleaseReason | undefined;
@@ -30,41 +29,62 @@ export class InvokeState {
   /** Called once when the invoke is finalized (forgets it; wakes the loop when holding). */
   release: ((reason: ReleaseReason) => void) | undefined;
   readonly #options: InvokeStateOptions;
-  readonly #cancelTimer: () => void;
+  #jobs: InvokeJobs | undefined;
+  #cancelTimer: (() => void) | undefined;
 
   constructor(options: InvokeStateOptions) {
     this.#options = options;
-    this.jobs = new InvokeJobs({ ...options, onChange: () => options.onChange(this) });
-    const delay = options.deadlineMs - options.marginMs - options.now();
-    this.#cancelTimer = options.setTimer(() => this.finalize('deadline'), Math.max(0, delay));
   }
 
   get requestId(): string {
-    return this.jobs.requestId;
+    return this.#options.requestId;
+  }
+
+  get deadlineMs(): number {
+    return this.#options.deadlineMs;
+  }
+
+  /**
+   * The job set and the deadline timer, made on first use: most invokes have no jobs, and
+   * this code runs in every invoke (allocation there grows V8's young generation and RSS).
+   */
+  get jobs(): InvokeJobs {
+    if (this.#jobs) return this.#jobs;
+    const options = this.#options;
+    this.#jobs = new InvokeJobs({ ...options, onChange: () => options.onChange(this) });
+    if (this.responseAt !== undefined) this.#jobs.start();
+    const delay = options.deadlineMs - options.marginMs - options.now();
+    if (!this.finalized) this.#cancelTimer = options.setTimer(() => this.finalize('deadline'), Math.max(0, delay));
+    return this.#jobs;
+  }
+
+  /** True when no job is queued, running or tracked. */
+  get idle(): boolean {
+    return this.#jobs?.idle ?? true;
   }
 
   /** The response is posted (or, for streaming, the handler finished): queued functions start. */
   markResponse(): void {
     this.responseAt ??= this.#options.now();
-    this.jobs.start();
+    this.#jobs?.start();
   }
 
   /** Ends the invoke's hold once: on deadline, aborts and reports unfinished jobs by name. */
   finalize(reason: ReleaseReason): void {
     if (this.finalized) return;
     this.finalized = reason;
-    this.#cancelTimer();
+    this.#cancelTimer?.();
     const { logger } = this.#options;
-    if (reason === 'deadline') {
-      const names = this.jobs.abandon();
+    if (reason === 'deadline' && this.#jobs) {
+      const names = this.#jobs.abandon();
       if (names.length > 0) {
         logger.log('WARN', 'deadline near: abandoning unfinished jobs; they freeze with the environment and may resume on a later invoke', {
           requestId: this.requestId, jobs: names, marginMs: this.#options.marginMs,
         });
       }
     }
-    const { stats } = this.jobs;
-    if (stats.enqueued > 0) {
+    const stats = this.#jobs?.stats;
+    if (stats && stats.enqueued > 0) {
       const holdMs = this.responseAt === undefined ? undefined : round(this.#options.now() - this.responseAt);
       logger.log('INFO', 'after-response summary', { requestId: this.requestId, outcome: reason, ...stats, responseToReleaseMs: holdMs });
     }

@@ -158,13 +158,13 @@ export class InvokeTracker {
   }
 
   #allIdle(): boolean {
-    for (const state of this.#states.values()) if (!state.jobs.idle) return false;
+    for (const state of this.#states.values()) if (!state.idle) return false;
     return true;
   }
 
   /** Held: done when the runtime is done and jobs settled. Unheld: when the response is out and jobs settled. */
   #check(state: InvokeState): void {
-    if (state.finalized || !state.jobs.idle) return;
+    if (state.finalized || !state.idle) return;
     const done = this.held ? state.holding && state.handlerDone : state.responseAt !== undefined;
     if (done) state.finalize('settled');
   }

@@ -8,7 +8,7 @@ import { createLogger, describeError, type Logger } from '../client/log-line.ts'
 import { parseConfig, type Config } from './config.ts';
 import { runExtensionLoop, type LoopOutcome } from './extension-loop.ts';
 import { ExtensionsApi } from './extensions-api.ts';
-import { createHttpTransport } from './http-transport.ts';
+import { createRawHttpTransport } from './raw-http.ts';
 import { InvokeTracker } from './invoke-tracker.ts';
 import diagnostics from 'node:diagnostics_channel';
 import { observeRuntime, observeStreamedResponses, type ResponseHow } from './runtime-observer.ts';
@@ -77,10 +77,10 @@ function publishHost(host: HostV1): void {
 }
 
 async function registerAndLoop(runtimeApi: string, tracker: InvokeTracker, logger: Logger): Promise<void> {
-  // Not `import()`: an ESM import of node:http builds its namespace, which loads http2 too
-  // (measured +40-60 ms, +10 MB at init); both runtime clients `require` node:http anyway.
-  const http = process.getBuiltinModule('node:http');
-  const api = new ExtensionsApi(createHttpTransport(http, runtimeApi));
+  // Not `import()`: an ESM import of a builtin builds its namespace (node:http's loads http2:
+  // +40-60 ms, +10 MB at init). node:net is loaded by both runtime clients anyway.
+  const net = process.getBuiltinModule('node:net');
+  const api = new ExtensionsApi(createRawHttpTransport(net.connect, runtimeApi));
   let id: string;
   try {
     id = await api.register(EXTENSION_NAME);

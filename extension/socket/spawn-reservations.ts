@@ -49,10 +49,11 @@ type SpawnMethod = (this: ChildLike, options: SpawnOptions) => unknown;
  * command (a new Node process, ~40 ms to start) can connect. So the job is opened here, while
  * the handler runs, and handed to the command through its environment.
  */
-export function hookSpawn(prototype: object, reservations: Reservations, logger: Logger): void {
+export function hookSpawn(prototype: object, reservations: Reservations, logger: Logger, beforeSpawn: () => void = () => undefined): void {
   const original: unknown = Reflect.get(prototype, 'spawn');
   if (typeof original !== 'function') return;
   Reflect.set(prototype, 'spawn', function spawn(this: ChildLike, options: SpawnOptions): unknown {
+    beforeSpawn();
     const name = holdName(options);
     if (name === undefined || !Array.isArray(options.envPairs)) return (original as SpawnMethod).call(this, options);
     const ticket = reservations.reserve(name);

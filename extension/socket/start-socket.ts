@@ -17,14 +17,16 @@ export interface SocketStartOptions {
 
 export interface SocketStarter {
   readonly path: string;
-  /** Listens on the next turn of the event loop; later calls do nothing. */
+  /** Hooks spawning on the next turn of the event loop; later calls do nothing. */
   startSoon(): void;
 }
 
 /**
- * Exports the path at once (cheap) but listens later, at the runtime's first `next`: binding
- * the first server loads `node:cluster` and `node:child_process` (~2 ms), which would otherwise
- * count against the function's init.
+ * Exports the path at once (cheap). At the runtime's first `next` it hooks spawning
+ * (`node:child_process`, ~1 ms, 1 MB) and listens only when the function first starts a child
+ * process: only children can connect, and the first `listen` loads `node:cluster` (~2 ms,
+ * 1.2 MB), which functions that never spawn should not pay. Binding is synchronous, so the
+ * socket exists before the child runs.
  */
 export function prepareSocket(options: SocketStartOptions): SocketStarter {
   const path = `/tmp/after-response-${options.pid}.sock`;
@@ -40,12 +42,21 @@ export function prepareSocket(options: SocketStartOptions): SocketStarter {
   };
 }
 
-function start(path: string, { tracker, logger, env, marginMs }: SocketStartOptions): void {
+function start(path: string, options: SocketStartOptions): void {
+  const { ChildProcess } = process.getBuiltinModule('node:child_process');
+  const reservations = createReservations(options.tracker, () => crypto.randomUUID());
+  let listening = false;
+  hookSpawn(ChildProcess.prototype, reservations, options.logger, () => {
+    if (listening) return;
+    listening = true;
+    listen(path, options, reservations);
+  });
+}
+
+function listen(path: string, { tracker, logger, env, marginMs }: SocketStartOptions, reservations: ReturnType<typeof createReservations>): void {
   const started = performance.now();
   const net = process.getBuiltinModule('node:net');
   const fs = process.getBuiltinModule('node:fs');
-  const { ChildProcess } = process.getBuiltinModule('node:child_process');
-  const reservations = createReservations(tracker, () => crypto.randomUUID());
   const server = listenOnSocket({
     path, tracker, logger, claim: (ticket) => reservations.claim(ticket), graceMs: Math.floor(marginMs / 2),
     setTimer: unrefTimer, system: { createServer: net.createServer, rmSync: fs.rmSync, chmodSync: fs.chmodSync, umask: (mask) => process.umask(mask) },
@@ -54,7 +65,6 @@ function start(path: string, { tracker, logger, env, marginMs }: SocketStartOpti
     delete env[SOCKET_ENV];
     return;
   }
-  hookSpawn(ChildProcess.prototype, reservations, logger);
   process.once('exit', () => {
     try {
       fs.unlinkSync(path);
