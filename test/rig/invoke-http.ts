@@ -1,30 +1,15 @@
-// POSTs one invoke to RIE's emulator endpoint (no keep-alive, bounded by timeoutMs).
-import { request } from 'node:http';
+// POSTs one invoke to RIE's emulator endpoint with undici (the design card's HTTP client),
+// bounded by timeoutMs; no keep-alive, since RIE resets between some invokes.
+import { request } from 'undici';
 
-export function postInvoke(port: number, body: string, timeoutMs: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1',
-      port,
-      method: 'POST',
-      path: '/2015-03-31/functions/function/invocations',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      agent: false,
-    });
-    const timer = setTimeout(() => req.destroy(new Error(`invoke did not return within ${timeoutMs} ms`)), timeoutMs);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    req.end(body);
+export async function postInvoke(port: number, body: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  const response = await request(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', connection: 'close' },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    signal: AbortSignal.timeout(timeoutMs),
   });
+  return { status: response.statusCode, body: await response.body.text() };
 }

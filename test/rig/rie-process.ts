@@ -1,5 +1,6 @@
 // Starts RIE inside its private mount namespace and stops everything that namespace holds.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { LogBuffer } from './log-buffer.ts';
 import { waitForListeners } from './ports.ts';
 import { mountNamespace, processesOf, signal, signalAll, type ProcInfo, type SandboxIdentity } from './process-tree.ts';
@@ -51,6 +52,14 @@ export class RieProcess {
   signalFunction(sig: NodeJS.Signals): void {
     // Twice: a process forked while the first pass ran is caught by the second.
     for (let i = 0; i < 2; i++) signalAll(this.functionProcesses(), sig, this.pid, this.pid);
+    if (sig === 'SIGSTOP') this.waitUntilStopped(500);
+  }
+
+  /** Signals are delivered asynchronously: a freeze is complete once every process shows `T`. */
+  private waitUntilStopped(ms: number): void {
+    const deadline = performance.now() + ms;
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    while (performance.now() < deadline && this.functionProcesses().some((p) => !isStopped(p.pid))) Atomics.wait(nap, 0, 0, 1);
   }
 
   /** SIGCONT, SIGTERM, then SIGKILL; returns processes still alive afterwards (should be none). */
@@ -70,5 +79,14 @@ export class RieProcess {
     while (performance.now() < deadline && (this.exitNote === undefined || processesOf([this.identity]).length > 0)) {
       await new Promise((r) => setTimeout(r, 25));
     }
+  }
+}
+
+function isStopped(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[TtZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return true; // gone
   }
 }
