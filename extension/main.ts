@@ -36,18 +36,16 @@ async function main(): Promise<void> {
     responsePosted: (id: string, how: ResponseHow) => tracker.responsePosted(id, how),
     observed: () => void (tracker.observed = true),
   };
-  observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], events);
+  // Lambda rejects INVOKE registration in Managed Instances mode, which would fail init.
+  const registration = config.managedInstances ? undefined : register(startup.runtimeApi, tracker, logger);
+  observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], events, registration ? { beforeFirstNext: registration } : {});
   observeStreamedResponses(diagnostics.subscribe, events);
   publishHost({ enqueue: (job, { name }) => tracker.enqueue(job, name), drain: () => tracker.drain() });
-  // Listens at the runtime's first `next`, off the init path; at the latest 1 s from now.
+  // Hooks spawning at the runtime's first `next`, off the init path; at the latest 1 s from now.
   const socket = prepareSocket({ tracker, logger, env: process.env, pid: process.pid, marginMs: config.deadlineMarginMs });
-  setTimeout(() => socket.startSoon(), config.managedInstances || startup.runtimeApi === undefined ? 0 : 1000).unref();
-  if (config.managedInstances) return; // Lambda rejects INVOKE registration there, failing init.
-  if (startup.runtimeApi === undefined) {
-    logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld');
-    return;
-  }
-  await registerAndLoop(startup.runtimeApi, tracker, logger);
+  setTimeout(() => socket.startSoon(), registration && startup.runtimeApi !== undefined ? 1000 : 0).unref();
+  // With the HTTP client, the runtime's `next` cannot be gated: register before it starts.
+  if (process.env.AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1 === 'true') await registration;
 }
 
 function createTracker(config: Config, logger: Logger): InvokeTracker {
@@ -76,7 +74,12 @@ function publishHost(host: HostV1): void {
   Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false });
 }
 
-async function registerAndLoop(runtimeApi: string, tracker: InvokeTracker, logger: Logger): Promise<void> {
+/** Registers and starts the loop; resolves (never rejects) once registration succeeded or failed. */
+async function register(runtimeApi: string | undefined, tracker: InvokeTracker, logger: Logger): Promise<void> {
+  if (runtimeApi === undefined) {
+    logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld');
+    return;
+  }
   // Not `import()`: an ESM import of a builtin builds its namespace (node:http's loads http2:
   // +40-60 ms, +10 MB at init). node:net is loaded by both runtime clients anyway.
   const net = process.getBuiltinModule('node:net');

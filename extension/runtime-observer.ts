@@ -12,7 +12,7 @@ export interface RuntimeEvents {
   invokeStarted(requestId: string, deadlineMs: number): void;
   /** The runtime posted an invoke's response or error (before this fires). */
   responsePosted(requestId: string, how: ResponseHow): void;
-  /** The hooks are in place: called once, when the runtime's native client loads. */
+  /** The runtime calls the wrapped `next`: called once, at its first call. */
   observed(): void;
 }
 
@@ -25,42 +25,67 @@ type NativeFunction = (...args: unknown[]) => unknown;
  * those exports shows exactly when each invoke starts, when its response is posted, and when
  * the runtime is done with it, for buffered, streaming and callback handlers alike.
  */
-export function observeRuntime(target: { dlopen: Dlopen }, events: RuntimeEvents): void {
+export function observeRuntime(target: { dlopen: Dlopen }, events: RuntimeEvents, options: ObserveOptions = {}): void {
   const original = target.dlopen;
   target.dlopen = function dlopen(this: unknown, module, filename, ...rest) {
     original.call(this, module, filename, ...rest);
     if (/rapid-client\.node$/.test(filename) && typeof module.exports === 'object' && module.exports !== null) {
-      if (wrapNativeClient(module.exports, events)) events.observed();
+      wrapNativeClient(module.exports, events, options);
     }
   };
 }
 
+export interface ObserveOptions {
+  /**
+   * The runtime's first `next` waits for this (registration): an extension must register before
+   * it, and waiting there instead of at the preload lets registration overlap the runtime's init.
+   */
+  readonly beforeFirstNext?: Promise<unknown>;
+}
+
 /** Replaces the three exports with wrappers; false (and unchanged) when they are not all there. */
-export function wrapNativeClient(exports: object, events: RuntimeEvents): boolean {
+export function wrapNativeClient(exports: object, events: RuntimeEvents, options: ObserveOptions = {}): boolean {
   const next: unknown = Reflect.get(exports, 'next');
   const done: unknown = Reflect.get(exports, 'done');
   const error: unknown = Reflect.get(exports, 'error');
   if (typeof next !== 'function' || typeof done !== 'function' || typeof error !== 'function') return false;
-  Reflect.set(exports, 'next', wrapNext(next as NativeFunction, events));
+  Reflect.set(exports, 'next', wrapNext(next as NativeFunction, events, options.beforeFirstNext));
   Reflect.set(exports, 'done', wrapPost(done as NativeFunction, events));
   Reflect.set(exports, 'error', wrapPost(error as NativeFunction, events));
   return true;
 }
 
-function wrapNext(next: NativeFunction, events: RuntimeEvents): NativeFunction {
+function wrapNext(next: NativeFunction, events: RuntimeEvents, firstGate: Promise<unknown> | undefined): NativeFunction {
+  let gate = firstGate;
+  let seen = false;
   return function wrappedNext(this: unknown, ...args: unknown[]) {
+    // Observed only once the runtime really calls it: with its HTTP client (RIC's
+    // AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1) it loads the addon but never calls `next`.
+    if (!seen) {
+      seen = true;
+      events.observed();
+    }
     events.runtimeNext();
-    const pending = next.apply(this, args);
-    if (!(pending instanceof Promise)) return pending;
-    // Chained, not observed on the side: the invoke is known before the handler can enqueue.
-    return pending.then((invocation: unknown) => {
-      const headers: unknown = typeof invocation === 'object' && invocation !== null ? Reflect.get(invocation, 'headers') : undefined;
-      const requestId = header(headers, 'lambda-runtime-aws-request-id');
-      const deadlineMs = Number(header(headers, 'lambda-runtime-deadline-ms'));
-      if (requestId !== undefined && Number.isFinite(deadlineMs)) events.invokeStarted(requestId, deadlineMs);
-      return invocation;
-    });
+    if (gate) {
+      const waitFor = gate;
+      gate = undefined;
+      return waitFor.then(() => callNext(next, this, args, events));
+    }
+    return callNext(next, this, args, events);
   };
+}
+
+function callNext(next: NativeFunction, self: unknown, args: unknown[], events: RuntimeEvents): unknown {
+  const pending = next.apply(self, args);
+  if (!(pending instanceof Promise)) return pending;
+  // Chained, not observed on the side: the invoke is known before the handler can enqueue.
+  return pending.then((invocation: unknown) => {
+    const headers: unknown = typeof invocation === 'object' && invocation !== null ? Reflect.get(invocation, 'headers') : undefined;
+    const requestId = header(headers, 'lambda-runtime-aws-request-id');
+    const deadlineMs = Number(header(headers, 'lambda-runtime-deadline-ms'));
+    if (requestId !== undefined && Number.isFinite(deadlineMs)) events.invokeStarted(requestId, deadlineMs);
+    return invocation;
+  });
 }
 
 function wrapPost(post: NativeFunction, events: RuntimeEvents): NativeFunction {

@@ -95,6 +95,22 @@ describe.each(PROFILES)('on %s, degraded and special modes', (profile) => {
     });
   });
 
+  describe("when the runtime client talks HTTP instead of its native client (AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1)", () => {
+    const env = { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1: 'true' };
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'plain.handler', env }));
+
+    it('warns once that it runs best-effort, and still holds the job', async () => {
+      const box = await sandbox();
+      const first = await box.invoke({ dir: '/tmp' });
+      expect(first.json()).toMatchObject({ answer: 42 });
+      expect(readMark(box, 'plain-done')?.at).toBeLessThanOrEqual(performance.timeOrigin + (first.extensionReleasedAt ?? NaN));
+      await box.invoke({ dir: '/tmp' });
+      const warnings = extensionLogs(box.logs()).filter((l) => l.level === 'WARN');
+      expect(warnings).toHaveLength(1);
+      expect(String(warnings[0]?.message)).toContain('AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1');
+    });
+  });
+
   describe('loaded with NODE_OPTIONS=--import alone (no exec wrapper)', () => {
     const env = { NODE_OPTIONS: '--import=/opt/lambda-after-response/extension.mjs' };
     const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'plain.handler', env: { AWS_LAMBDA_EXEC_WRAPPER: '', ...env } }));

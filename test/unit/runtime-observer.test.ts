@@ -7,7 +7,7 @@ function recorder(): RuntimeEvents & { events: string[] } {
     events,
     runtimeNext: () => void events.push('next'),
     invokeStarted: (id, deadline) => void events.push(`start ${id} ${deadline}`),
-    responsePosted: (id) => void events.push(`posted ${id}`),
+    responsePosted: (id, how) => void events.push(`posted ${id} ${how}`),
     observed: () => void events.push('observed'),
   };
 }
@@ -30,13 +30,14 @@ describe('observeRuntime', () => {
     observeRuntime(target, events);
     const module = { exports: {} as unknown };
     target.dlopen(module, '/var/runtime/rapid-client.node');
-    expect(events.events).toEqual(['observed']);
+    expect(events.events).toEqual([]);
     const client = module.exports as ReturnType<typeof fakeNative>;
     const invocation = await client.next();
     expect(invocation.bodyJson).toBe('{}');
     client.done(encodeURIComponent('req/1'), '"ok"');
     client.error('req%2F1');
-    expect(events.events).toEqual(['observed', 'next', 'start req/1 1234', 'posted req/1', 'posted req/1']);
+    await client.next();
+    expect(events.events).toEqual(['observed', 'next', 'start req/1 1234', 'posted req/1 returned', 'posted req/1 returned', 'next', 'start req/1 1234']);
     expect(native.calls).toEqual(['done req%2F1 "ok"', 'error req%2F1']);
   });
 
@@ -46,7 +47,23 @@ describe('observeRuntime', () => {
     wrapNativeClient(native, events);
     await native.next();
     events.events.push('handler');
-    expect(events.events).toEqual(['next', 'start req/1 1234', 'handler']);
+    expect(events.events).toEqual(['observed', 'next', 'start req/1 1234', 'handler']);
+  });
+
+  it("holds the runtime's first next until registration is done, and only the first", async () => {
+    const events = recorder();
+    const native = fakeNative();
+    let registered!: () => void;
+    const registration = new Promise<void>((resolve) => (registered = resolve));
+    wrapNativeClient(native, events, { beforeFirstNext: registration.then(() => void events.events.push('registered')) });
+    const first = native.next();
+    await Promise.resolve();
+    expect(events.events).toEqual(['observed', 'next']);
+    registered();
+    await first;
+    expect(events.events).toEqual(['observed', 'next', 'registered', 'start req/1 1234']);
+    await native.next();
+    expect(events.events.slice(4)).toEqual(['next', 'start req/1 1234']);
   });
 
   it('leaves other native modules alone', () => {
@@ -64,7 +81,7 @@ describe('observeRuntime', () => {
     const native = { ...fakeNative(), done: (_id: string, _body: string) => { throw new Error('curl failed'); } };
     wrapNativeClient(native, events);
     expect(() => native.done('r', '{}')).toThrow('curl failed');
-    expect(events.events).toEqual(['posted r']);
+    expect(events.events).toEqual(['posted r returned']);
   });
 
   it('declines a client without the three functions', () => {
