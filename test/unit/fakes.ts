@@ -1,4 +1,5 @@
 import { createLogger, type Logger, type LogLevel } from '../../client/log-line.ts';
+import { InvokeTracker, type TrackerOptions } from '../../extension/invoke-tracker.ts';
 
 /** A logger that keeps parsed records, for assertions on what a user would read in CloudWatch. */
 export function recordingLogger(level: LogLevel = 'TRACE'): Logger & { records: Array<Record<string, unknown>> } {
@@ -40,4 +41,23 @@ export function manualTimers(start = 1_000_000): {
 /** Lets pending promise callbacks and setImmediate callbacks run. */
 export async function flush(rounds = 3): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A held, observed tracker with manual timers, a recording logger and a deadline 3 s out. */
+export function trackerSetup(overrides: Partial<TrackerOptions> = {}) {
+  const timers = manualTimers();
+  const logger = recordingLogger();
+  const tracker = new InvokeTracker({ concurrency: Infinity, marginMs: 500, fallbackIdleMs: 100, logger, now: timers.now, setTimer: timers.setTimer, ...overrides });
+  tracker.observed = true;
+  tracker.held = true;
+  const deadline = timers.now() + 3000;
+  return { tracker, timers, logger, deadline };
+}
+
+/** A promise with its resolve and reject, for jobs the test settles by hand. */
+export function deferred() {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
 }
