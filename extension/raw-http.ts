@@ -15,56 +15,74 @@ interface Pending {
  * runtime's memory flat. No timeouts: the `next` long-poll may block for hours.
  */
 export function createRawHttpTransport(connect: Connect, hostPort: string): HttpTransport {
-  const [host = '127.0.0.1', port = '9001'] = hostPort.split(':');
-  let socket: Socket | undefined;
-  let pending: Pending | undefined;
-  let buffer: Buffer = Buffer.alloc(0);
+  const client = new RawHttpClient(connect, hostPort);
+  return (request) => client.request(request);
+}
 
-  const fail = (error: Error): void => {
-    socket = undefined;
-    buffer = Buffer.alloc(0);
-    const waiting = pending;
-    pending = undefined;
-    waiting?.reject(error);
-  };
-  const open = (): Socket => {
-    const fresh = connect({ host, port: Number(port) });
-    fresh.setNoDelay(true);
-    fresh.on('data', (chunk: Buffer) => {
-      buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
-      let parsed;
-      try {
-        parsed = parseResponse(buffer);
-      } catch (error) {
-        fresh.destroy();
-        return fail(error instanceof Error ? error : new Error(String(error)));
-      }
-      if (!parsed || !pending) return;
-      buffer = buffer.subarray(parsed.consumed);
-      const waiting = pending;
-      pending = undefined;
-      if (parsed.close) {
-        socket = undefined;
-        buffer = Buffer.alloc(0);
-        fresh.destroy();
-      }
-      waiting.resolve(parsed.response);
-    });
-    fresh.on('error', (error) => fail(error));
-    fresh.on('close', () => socket === fresh && fail(new Error('the Runtime API closed the connection')));
-    return fresh;
-  };
+class RawHttpClient {
+  readonly #connect: Connect;
+  readonly #host: string;
+  readonly #port: string;
+  #socket: Socket | undefined;
+  #pending: Pending | undefined;
+  #buffer: Buffer = Buffer.alloc(0);
 
-  return (request) =>
-    new Promise<HttpResponse>((resolve, reject) => {
-      if (pending) return reject(new Error('raw-http: one request at a time'));
-      pending = { resolve, reject };
-      socket ??= open();
+  constructor(connect: Connect, hostPort: string) {
+    const [host = '127.0.0.1', port = '9001'] = hostPort.split(':');
+    this.#connect = connect;
+    this.#host = host;
+    this.#port = port;
+  }
+
+  request(request: HttpRequest): Promise<HttpResponse> {
+    return new Promise<HttpResponse>((resolve, reject) => {
+      if (this.#pending) return reject(new Error('raw-http: one request at a time'));
+      this.#pending = { resolve, reject };
+      const socket = (this.#socket ??= this.#open());
       // Ref'd while answering is urgent; a background long-poll must not keep the loop alive.
       if (request.background) socket.unref();
       else socket.ref();
-      socket.write(serialize(request, host, port));
+      socket.write(serialize(request, this.#host, this.#port));
     });
+  }
+
+  #open(): Socket {
+    const socket = this.#connect({ host: this.#host, port: Number(this.#port) });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(socket, chunk));
+    socket.on('error', (error) => this.#fail(error));
+    socket.on('close', () => socket === this.#socket && this.#fail(new Error('the Runtime API closed the connection')));
+    return socket;
+  }
+
+  #onData(socket: Socket, chunk: Buffer): void {
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    let parsed;
+    try {
+      parsed = parseResponse(this.#buffer);
+    } catch (error) {
+      socket.destroy();
+      return this.#fail(error instanceof Error ? error : new Error(String(error)));
+    }
+    const waiting = this.#pending;
+    if (!parsed || !waiting) return;
+    this.#buffer = this.#buffer.subarray(parsed.consumed);
+    this.#pending = undefined;
+    if (parsed.close) {
+      this.#socket = undefined;
+      this.#buffer = Buffer.alloc(0);
+      socket.destroy();
+    }
+    waiting.resolve(parsed.response);
+  }
+
+  #fail(error: Error): void {
+    this.#socket = undefined;
+    this.#buffer = Buffer.alloc(0);
+    const waiting = this.#pending;
+    this.#pending = undefined;
+    waiting?.reject(error);
+  }
 }
 
 function serialize(request: HttpRequest, host: string, port: string): string {
