@@ -28,6 +28,8 @@ set -euo pipefail
 # A tmpfs over /var inside this namespace provides the mount points without touching the host.
 mount -t tmpfs -o mode=755 rig-var /var
 mkdir -p /var/task /var/lang /var/runtime /var/tmp
+# RIE is bound in too: its cache may live under /tmp, which the sandbox's own /tmp hides below.
+touch /var/rig-rie && ${bindReadOnly(l.rie, '/var/rig-rie')}
 ${bindReadOnly(l.taskDir, '/var/task')}
 ${bindReadOnly(l.nodeDir, '/var/lang')}
 mount --bind ${q(l.runtimeDir)} /var/runtime
@@ -36,7 +38,7 @@ mount -o remount,bind,ro /var/runtime
 ${opt}
 mount --bind ${q(l.tmpDir)} /tmp
 cd /var/task && unset OLDPWD
-exec ${q(l.rie)} --runtime-api-address 127.0.0.1:${l.runtimeApiPort} \\
+exec /var/rig-rie --runtime-api-address 127.0.0.1:${l.runtimeApiPort} \\
   --runtime-interface-emulator-address 127.0.0.1:${l.invokePort} /var/runtime/bootstrap
 `;
   const path = join(l.sandboxDir, 'enter-namespace.sh');
