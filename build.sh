@@ -16,7 +16,7 @@ esbuild=(node_modules/.bin/esbuild --bundle --platform=node --target=node22 --lo
 node_modules/.bin/tsc -p tsconfig.json --noEmit
 mkdir -p "$layer/lambda-after-response" "$pkg"
 
-"${esbuild[@]}" extension/main.ts --format=esm --define:LAYER_VERSION="\"$version\"" --outfile="$layer/lambda-after-response/extension.mjs"
+"${esbuild[@]}" extension/main.ts --format=esm --minify-whitespace --minify-syntax --define:LAYER_VERSION="\"$version\"" --outfile="$layer/lambda-after-response/extension.mjs"
 "${esbuild[@]}" client/index.ts --format=esm --outfile="$pkg/index.mjs"
 "${esbuild[@]}" client/index.ts --format=cjs --outfile="$pkg/index.cjs"
 node_modules/.bin/tsc client/index.ts --declaration --emitDeclarationOnly --rewriteRelativeImportExtensions \
