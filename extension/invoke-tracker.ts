@@ -2,6 +2,7 @@ import type { Job } from '../client/host-interface.ts';
 import type { Logger } from '../client/log-line.ts';
 import { createExternalJob, type ExternalJob } from './external-job.ts';
 import { IdleDetector } from './idle-detector.ts';
+import { OrphanJobs } from './orphan-jobs.ts';
 import { InvokeState, type ReleaseReason } from './invoke-state.ts';
 import type { ResponseHow } from './runtime-observer.ts';
 
@@ -40,7 +41,7 @@ export class InvokeTracker {
    */
   held = false;
   readonly #states = new Map<string, InvokeState>();
-  readonly #orphans: Array<{ job: Job; name: string; bind?: (state: InvokeState) => void; options?: { readonly internal?: boolean } }> = [];
+  readonly #orphans = new OrphanJobs();
   readonly #options: TrackerOptions;
   #current: InvokeState | undefined;
   #warnedUnobserved = false;
@@ -56,7 +57,7 @@ export class InvokeTracker {
   invokeStarted(requestId: string, deadlineMs: number): void {
     const state = this.#stateFor(requestId, deadlineMs);
     this.#current = state;
-    this.#adoptOrphans(state);
+    this.#orphans.adoptInto(state);
   }
 
   /**
@@ -69,6 +70,7 @@ export class InvokeTracker {
     const state = this.#states.get(requestId);
     if (!state) return;
     state.markResponse();
+    this.#check(state); // unheld (Managed Instances): an invoke without jobs is done now
     if (how !== 'returned' || this.#options.contextRequestId) return;
     (this.#options.defer ?? setImmediate)(() => {
       if (state.handlerDone) return;
@@ -87,17 +89,17 @@ export class InvokeTracker {
   }
 
   enqueue(job: Job, name: string): void {
-    const target = this.#target();
+    const target = this.#target() ?? this.#detached();
     if (target) target.jobs.add(job, name);
-    else this.#keepOrphan(job, name);
+    else this.#orphans.keep({ job, name });
     this.#touchIdle();
   }
 
   /** Opens a job finished by someone else (socket peers); held like a promise job. */
   openExternal(name: string, options: { readonly internal?: boolean } = {}): ExternalJob {
     return createExternalJob((done, bind) => {
-      const target = this.#target();
-      if (!target) return this.#keepOrphan(done, name, bind, options);
+      const target = this.#target() ?? this.#detached();
+      if (!target) return this.#orphans.keep({ job: done, name, bind, internal: options.internal });
       target.jobs.add(done, name, options);
       bind(target);
     });
@@ -140,6 +142,18 @@ export class InvokeTracker {
     return state && !state.finalized ? state : undefined;
   }
 
+  /**
+   * Managed Instances only: nothing is frozen there, so a job whose invoke has already finished
+   * runs at once, on its own (a day's deadline), instead of waiting for some later invoke.
+   */
+  #detached(): InvokeState | undefined {
+    const id = this.held ? undefined : this.#options.contextRequestId?.();
+    if (id === undefined) return undefined;
+    const state = this.#stateFor(id, this.#options.now() + 86_400_000);
+    state.markResponse();
+    return state;
+  }
+
   #stateFor(requestId: string, deadlineMs: number): InvokeState {
     let state = this.#states.get(requestId);
     if (!state) {
@@ -169,19 +183,6 @@ export class InvokeTracker {
     if (done) state.finalize('settled');
   }
 
-  #keepOrphan(job: Job, name: string, bind?: (state: InvokeState) => void, options: { readonly internal?: boolean } = {}): void {
-    // Attach a handler now: an orphan promise that rejects must never be unhandled (RIC 4 dies).
-    if (typeof job !== 'function') Promise.resolve(job).catch(() => undefined);
-    this.#orphans.push(bind ? { job, name, bind, options } : { job, name, options });
-  }
-
-  #adoptOrphans(state: InvokeState): void {
-    for (const { job, name, bind, options } of this.#orphans.splice(0)) {
-      state.jobs.add(job, name, options);
-      bind?.(state);
-    }
-  }
-
   /** The runtime's progress cannot be seen: start jobs at once and call the handler done when idle. */
   #holdBestEffort(state: InvokeState): void {
     if (!this.#warnedUnobserved) {
@@ -189,7 +190,7 @@ export class InvokeTracker {
       this.#options.logger.log('WARN', "the runtime's progress was never observed (its rapid-client.node was not loaded through process.dlopen, e.g. AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1=true): best-effort mode, jobs start when enqueued and the handler counts as done after AFTER_RESPONSE_FALLBACK_IDLE_MS without new jobs", { requestId: state.requestId });
     }
     this.#current = state;
-    this.#adoptOrphans(state);
+    this.#orphans.adoptInto(state);
     state.markResponse();
     this.#touchIdle();
   }

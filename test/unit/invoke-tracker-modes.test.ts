@@ -99,4 +99,18 @@ describe('InvokeTracker (Managed Instances: unheld, concurrent invokes)', () => 
     await flush();
     expect(seen).toEqual(['b', 'a']);
   });
+
+  it('forgets an invoke without jobs once it responded, and runs a late job of it at once', async () => {
+    let context: string | undefined = 'a';
+    const { tracker, deadline, logger } = setup({ contextRequestId: () => context });
+    tracker.held = false;
+    const seen: string[] = [];
+    tracker.invokeStarted('a', deadline);
+    tracker.responsePosted('a');
+    tracker.enqueue(({ requestId }: JobContext) => seen.push(requestId), 'late');
+    await flush();
+    expect(seen).toEqual(['a']);
+    expect(logger.records.at(-1)).toMatchObject({ message: 'after-response summary', requestId: 'a', enqueued: 1, succeeded: 1 });
+    context = undefined;
+  });
 });
