@@ -38,27 +38,9 @@ export interface ClientOptions {
 export function createClient(options: ClientOptions = {}): AfterResponseClient {
   const global = options.global ?? globalThis;
   const logger = options.logger ?? createLogger({ write: (line) => void process.stdout.write(line) });
-  let local: HostV1 | undefined;
-
-  const resolveHost = (): HostV1 => {
-    const registry = readHostRegistry(global);
-    const host = registry && pickHostV1(registry);
-    if (host) return host;
-    if (local) return local;
-    const socketPath = (options.env ?? process.env)[SOCKET_ENV];
-    if (!registry && socketPath) {
-      const fallback = createLocalHost({ logger });
-      return (local = createSocketHost({ path: socketPath, logger, fallback: () => fallback }));
-    }
-    if (registry) {
-      const served = Object.keys(registry.protocols).join(', ');
-      logger.log('ERROR', `the layer's extension (version ${registry.layerVersion}) serves protocol(s) ${served}, this client needs protocol ${HOST_PROTOCOL}: jobs run in-process and are NOT held; upgrade the layer or the lambda-after-response package so they match`);
-    } else {
-      logger.log('WARN', 'no lambda-after-response extension is loaded (no layer, or AWS_LAMBDA_EXEC_WRAPPER unset): jobs run in-process and are not held, so Lambda may freeze them');
-    }
-    local = createLocalHost({ logger });
-    return local;
-  };
+  // The extension publishes its host before any handler code runs, so one look-up is enough.
+  let host: HostV1 | undefined;
+  const resolveHost = (): HostV1 => (host ??= findHost(global, options.env ?? process.env, logger));
 
   return {
     enqueueAfterResponse(job, options) {
@@ -67,6 +49,25 @@ export function createClient(options: ClientOptions = {}): AfterResponseClient {
     },
     drainAfterResponse: () => resolveHost().drain(),
   };
+}
+
+/** The extension's host; else, in a child of the runtime, the socket; else in-process (says why). */
+function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger): HostV1 {
+  const registry = readHostRegistry(global);
+  const host = registry && pickHostV1(registry);
+  if (host) return host;
+  const socketPath = env[SOCKET_ENV];
+  if (!registry && socketPath) {
+    const fallback = createLocalHost({ logger });
+    return createSocketHost({ path: socketPath, logger, fallback: () => fallback });
+  }
+  if (registry) {
+    const served = Object.keys(registry.protocols).join(', ');
+    logger.log('ERROR', `the layer's extension (version ${registry.layerVersion}) serves protocol(s) ${served}, this client needs protocol ${HOST_PROTOCOL}: jobs run in-process and are NOT held; upgrade the layer or the lambda-after-response package so they match`);
+  } else {
+    logger.log('WARN', 'no lambda-after-response extension is loaded (no layer, or AWS_LAMBDA_EXEC_WRAPPER unset): jobs run in-process and are not held, so Lambda may freeze them');
+  }
+  return createLocalHost({ logger });
 }
 
 const defaultClient = createClient();

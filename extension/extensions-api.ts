@@ -1,4 +1,4 @@
-import type { HttpResponse, HttpTransport } from './http-transport.ts';
+import type { HttpRequest, HttpResponse, HttpTransport } from './http-transport.ts';
 
 const BASE = '/2020-01-01/extension';
 
@@ -23,6 +23,9 @@ export class ExtensionsApiError extends Error {
 export class ExtensionsApi {
   readonly #send: HttpTransport;
 
+  /** The same request every invoke: built once, so the transport can reuse its bytes too. */
+  #nextRequest: HttpRequest | undefined;
+
   constructor(send: HttpTransport) {
     this.#send = send;
   }
@@ -37,15 +40,13 @@ export class ExtensionsApi {
 
   /** Blocks until the next event. Never give it a timeout: it may legitimately wait for hours. */
   async next(id: string): Promise<ExtensionEvent> {
-    const response = await this.#send({ method: 'GET', path: `${BASE}/event/next`, headers: { 'lambda-extension-identifier': id }, background: true });
+    if (this.#nextRequest?.headers?.['lambda-extension-identifier'] !== id) {
+      this.#nextRequest = { method: 'GET', path: `${BASE}/event/next`, headers: { 'lambda-extension-identifier': id }, background: true };
+    }
+    const response = await this.#send(this.#nextRequest);
     if (response.status >= 500) return { kind: 'exit', status: response.status, body: response.body };
     if (response.status !== 200) throw toError(response, 'next');
     return parseEvent(response.body);
-  }
-
-  /** Reports a fatal error of this extension before it stops; best effort. */
-  async exitError(id: string, errorType: string): Promise<void> {
-    await this.#send({ method: 'POST', path: `${BASE}/exit/error`, headers: { 'lambda-extension-identifier': id, 'lambda-extension-function-error-type': errorType }, body: '{}' });
   }
 }
 

@@ -49,14 +49,6 @@ export class InvokeJobs {
     this.#context = new LazyContext(this, options.requestId, options.deadlineMs);
   }
 
-  get requestId(): string {
-    return this.#options.requestId;
-  }
-
-  get deadlineMs(): number {
-    return this.#options.deadlineMs;
-  }
-
   /**
    * Aborts when the deadline nears (what job functions receive as `signal`). Made on first
    * read: Node tracks every AbortSignal weakly, which keeps it alive past young-generation GCs;
@@ -84,7 +76,7 @@ export class InvokeJobs {
       this.#queue.push({ name, run: job });
       if (this.#started) this.#scheduleStart();
     } else {
-      this.#track(name, () => job, options.internal === true);
+      this.#track({ name, counted: !options.internal }, () => job);
     }
   }
 
@@ -114,7 +106,7 @@ export class InvokeJobs {
     while (!this.#abandoned && this.#active < this.#options.concurrency && this.#queueHead < this.#queue.length) {
       const job = this.#queue[this.#queueHead++] as QueuedJob;
       this.stats.started++;
-      this.#track(job.name, () => job.run(this.#context));
+      this.#track({ name: job.name, counted: true }, () => job.run(this.#context));
     }
     if (this.#queueHead === this.#queue.length) {
       this.#queue.length = 0;
@@ -122,25 +114,25 @@ export class InvokeJobs {
     }
   }
 
-  #track(name: string, work: () => unknown, internal = false): void {
+  #track(job: { readonly name: string; readonly counted: boolean }, work: () => unknown): void {
     const id = ++this.#seq;
     this.#active++;
-    this.#running.set(id, name);
+    this.#running.set(id, job.name);
     new Promise<unknown>((resolve) => resolve(work())).then(
-      () => this.#settle(id, name, undefined, internal),
-      (error: unknown) => this.#settle(id, name, error ?? new Error('rejected with no reason'), internal),
+      () => this.#settle(id, job, undefined),
+      (error: unknown) => this.#settle(id, job, error ?? new Error('rejected with no reason')),
     );
   }
 
-  #settle(id: number, name: string, error: unknown, internal: boolean): void {
+  #settle(id: number, { name, counted }: { readonly name: string; readonly counted: boolean }, error: unknown): void {
     const late = this.#abandoned;
-    const counted = late || internal ? 0 : 1;
+    const count = late || !counted ? 0 : 1;
     this.#running.delete(id);
     this.#active--;
     const fields = { requestId: this.#options.requestId, job: name, jobId: id };
-    if (error === undefined) this.stats.succeeded += counted;
+    if (error === undefined) this.stats.succeeded += count;
     else {
-      this.stats.failed += counted;
+      this.stats.failed += count;
       this.#options.logger.log('ERROR', late ? 'abandoned job failed after the release' : 'job failed', { ...fields, ...describeError(error) });
     }
     if (late && error === undefined) this.#options.logger.log('INFO', 'abandoned job finished after the release', fields);

@@ -14,6 +14,8 @@ export interface InvokeStateOptions {
   readonly setTimer: (run: () => void, ms: number) => () => void;
   /** Asked whenever jobs settle, so the owner can decide whether to release. */
   readonly onChange: (state: InvokeState) => void;
+  /** Called once, when the invoke is finalized (the owner forgets it). */
+  readonly onFinalized: (state: InvokeState) => void;
 }
 
 /**
@@ -26,7 +28,7 @@ export class InvokeState {
   finalized: ReleaseReason | undefined;
   /** True while the extension loop holds this invoke. */
   holding = false;
-  /** Called once when the invoke is finalized (forgets it; wakes the loop when holding). */
+  /** Set while the extension loop holds this invoke: wakes it when the invoke is finalized. */
   release: ((reason: ReleaseReason) => void) | undefined;
   readonly #options: InvokeStateOptions;
   #jobs: InvokeJobs | undefined;
@@ -88,6 +90,7 @@ export class InvokeState {
       const holdMs = this.responseAt === undefined ? undefined : round(this.#options.now() - this.responseAt);
       logger.log('INFO', 'after-response summary', { requestId: this.requestId, outcome: reason, ...stats, responseToReleaseMs: holdMs });
     }
+    this.#options.onFinalized(this);
     this.release?.(reason);
   }
 }

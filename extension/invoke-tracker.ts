@@ -126,12 +126,8 @@ export class InvokeTracker {
     if (!this.observed) this.#holdBestEffort(state);
     if (state.finalized) return Promise.resolve(state.finalized);
     return new Promise((resolve) => {
-      const forget = state.release;
       state.holding = true;
-      state.release = (reason) => {
-        forget?.(reason);
-        resolve(reason);
-      };
+      state.release = resolve;
       this.#check(state);
     });
   }
@@ -158,8 +154,10 @@ export class InvokeTracker {
     let state = this.#states.get(requestId);
     if (!state) {
       const { concurrency, marginMs, logger, now, setTimer } = this.#options;
-      state = new InvokeState({ requestId, deadlineMs, concurrency, marginMs, logger, now, setTimer, onChange: (s) => this.#changed(s) });
-      state.release = () => this.#states.delete(requestId);
+      state = new InvokeState({
+        requestId, deadlineMs, concurrency, marginMs, logger, now, setTimer,
+        onChange: (s) => this.#changed(s), onFinalized: (s) => this.#states.delete(s.requestId),
+      });
       this.#states.set(requestId, state);
     }
     return state;

@@ -1,7 +1,7 @@
 /**
  * The internal extension, loaded into the runtime process with `--import` (see layer/after-response).
- * Registers for INVOKE before the runtime's first `next` (top-level await), publishes the host
- * that clients enqueue into, and holds each invoke until its jobs settle.
+ * Registers for INVOKE before the runtime's first `next` (which waits for it), publishes the
+ * host that clients enqueue into, and holds each invoke until its jobs settle.
  */
 import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../client/host-interface.ts';
 import { createLogger, describeError, type Logger } from '../client/log-line.ts';

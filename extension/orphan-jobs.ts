@@ -19,6 +19,7 @@ export class OrphanJobs {
   }
 
   adoptInto(state: InvokeState): void {
+    if (this.#jobs.length === 0) return; // every invoke passes here: allocate nothing then
     for (const { job, name, bind, internal } of this.#jobs.splice(0)) {
       state.jobs.add(job, name, { internal: internal === true });
       bind?.(state);

@@ -26,6 +26,8 @@ class RawHttpClient {
   #socket: Socket | undefined;
   #pending: Pending | undefined;
   #buffer: Buffer = Buffer.alloc(0);
+  /** Requests repeat (`next` every invoke): serialise each request object once. */
+  readonly #serialized = new WeakMap<HttpRequest, string>();
 
   constructor(connect: Connect, hostPort: string) {
     const [host = '127.0.0.1', port = '9001'] = hostPort.split(':');
@@ -42,7 +44,9 @@ class RawHttpClient {
       // Ref'd while answering is urgent; a background long-poll must not keep the loop alive.
       if (request.background) socket.unref();
       else socket.ref();
-      socket.write(serialize(request, this.#host, this.#port));
+      let bytes = this.#serialized.get(request);
+      if (bytes === undefined) this.#serialized.set(request, (bytes = serialize(request, this.#host, this.#port)));
+      socket.write(bytes);
     });
   }
 
