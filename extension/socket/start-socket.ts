@@ -1,7 +1,7 @@
 import type { Logger } from '../../client/log-line.ts';
 import type { ExternalJob } from '../external-job.ts';
 import { listenOnSocket } from './socket-server.ts';
-import { createReservations, hookSpawn } from './spawn-reservations.ts';
+import { createReservations, hookSpawn, type Reservations } from './spawn-reservations.ts';
 
 /** Children find the socket through this variable (they inherit the runtime's environment). */
 export const SOCKET_ENV = 'AFTER_RESPONSE_SOCKET';
@@ -53,7 +53,7 @@ function start(path: string, options: SocketStartOptions): void {
   });
 }
 
-function listen(path: string, { tracker, logger, env, marginMs }: SocketStartOptions, reservations: ReturnType<typeof createReservations>): void {
+function listen(path: string, { tracker, logger, env, marginMs }: SocketStartOptions, reservations: Reservations): void {
   const started = performance.now();
   const net = process.getBuiltinModule('node:net');
   const fs = process.getBuiltinModule('node:fs');
