@@ -1,3 +1,5 @@
+import { describeError } from './describe-error.ts';
+
 /** Log levels as Lambda names them (`AWS_LAMBDA_LOG_LEVEL`), lowest first. */
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -30,21 +32,28 @@ export function createLogger(options: LoggerOptions): Logger {
   const enabled = (level: LogLevel): boolean => LOG_LEVELS.indexOf(level) >= threshold;
   return {
     enabled,
+    // Never throws: it is called from inside the runtime's own calls and the jobs' bookkeeping.
+    // A field that cannot be serialised costs the fields, not the line; a failing write is dropped.
     log(level, message, fields) {
       if (!enabled(level)) return;
-      const record = { timestamp: new Date(now()).toISOString(), level, source: 'lambda-after-response', message, ...fields };
-      options.write(`${JSON.stringify(record, jsonSafe)}\n`);
+      const base = { timestamp: new Date(now()).toISOString(), level, source: 'lambda-after-response', message };
+      let line: string;
+      try {
+        line = JSON.stringify({ ...base, ...fields }, jsonSafe);
+      } catch (error) {
+        line = JSON.stringify({ ...base, fieldsDropped: `the log fields could not be serialised: ${describeError(error).errorMessage}` });
+      }
+      try {
+        options.write(`${line}\n`);
+      } catch {
+        // stdout is gone (EPIPE at exit): nothing else could report it either.
+      }
     },
   };
 }
 
-/** Describes a thrown value the way Lambda's error JSON does. */
-export function describeError(error: unknown): LogFields {
-  if (error instanceof Error) {
-    return { errorType: error.name, errorMessage: error.message, stackTrace: (error.stack ?? '').split('\n').slice(1).map((l) => l.trim()) };
-  }
-  return { errorType: typeof error, errorMessage: String(error), stackTrace: [] };
-}
+/** Describes a thrown value the way Lambda's error JSON does; never throws (see describe-error.ts). */
+export { describeError };
 
 function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;

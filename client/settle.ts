@@ -1,0 +1,17 @@
+/** How a job ended: a rejection with `undefined` is still a failure, so it is tagged, not inferred. */
+export type Settlement = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
+
+const OK: Settlement = Object.freeze({ ok: true });
+
+/**
+ * Runs `work` (a job function's call, or `() => promise`) and calls `done` exactly once with
+ * how it ended. A synchronous throw, a rejection with any value, and a thenable whose `then`
+ * throws all become `{ ok: false }`; nothing becomes an unhandled rejection. `done` is called
+ * from a promise reaction (never synchronously), so callers may update state before it runs.
+ */
+export function settle(work: () => unknown, done: (outcome: Settlement) => void): void {
+  new Promise<unknown>((resolve) => resolve(work())).then(
+    () => done(OK),
+    (error: unknown) => done({ ok: false, error }),
+  );
+}
