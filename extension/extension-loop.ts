@@ -1,36 +1,105 @@
-import type { Logger } from '../client/log-line.ts';
-import type { ExtensionsApi } from './extensions-api.ts';
-import type { InvokeTracker } from './invoke-tracker.ts';
+import { describeError, type Logger } from '../client/log-line.ts';
+import { ExtensionsApiError, InvalidEventError, type ExtensionEvent, type ExtensionsApi } from './extensions-api.ts';
 
 /** How the loop ended; only `main` decides what to do about it. */
 export type LoopOutcome =
+  /** `next` answered 5xx: Lambda asks the extension to exit promptly. */
   | { readonly kind: 'exit-requested'; readonly status: number; readonly body: string }
   | { readonly kind: 'shutdown'; readonly reason: string }
-  | { readonly kind: 'failed'; readonly error: unknown };
+  /**
+   * `next` was refused (4xx: `attempts` counts the transient failures before it, plus one), or
+   * failed transiently `attempts` times in a row. `error` is the last failure.
+   */
+  | { readonly kind: 'failed'; readonly error: unknown; readonly attempts: number };
+
+/**
+ * Wait before retry n of a failed `next` (index n - 1); one more consecutive failure gives up.
+ * Immediate first: the usual fault is a kept-alive connection that died while the environment
+ * was frozen, and the retry opens a fresh one. While `next` fails the invoke stays held and billed,
+ * so the waits stay short: 310 ms in all, inside the default 500 ms deadline margin, so that even a
+ * release that fails at the margin is retried (or reported) before Lambda's timeout kills the process.
+ */
+export const NEXT_RETRY_DELAYS_MS: readonly number[] = [0, 10, 50, 250];
 
 export interface LoopDependencies {
-  readonly api: ExtensionsApi;
+  readonly api: Pick<ExtensionsApi, 'next'>;
   readonly id: string;
-  readonly tracker: Pick<InvokeTracker, 'hold'>;
+  readonly tracker: { hold(event: { requestId: string; deadlineMs: number }): Promise<unknown> };
   readonly logger: Logger;
+  /** @default NEXT_RETRY_DELAYS_MS */
+  readonly retryDelaysMs?: readonly number[];
+  /** @default an unref'd setTimeout: a backoff, like the long-poll, must not keep the event loop alive. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+type Poll =
+  | { readonly kind: 'event'; readonly event: ExtensionEvent }
+  | { readonly kind: 'permanent'; readonly error: unknown }
+  | { readonly kind: 'transient'; readonly error: unknown };
 
 /**
  * `next` → hold the invoke until its jobs settle or its deadline nears → `next` again.
  * Lambda freezes the environment once the runtime and every extension have called `next`,
  * so calling it is the release. Returns instead of exiting: this process is the runtime's.
+ * It must not stop on a fault it can outlive: while registered, Lambda waits for this `next`,
+ * and a loop that ended silently makes every later invoke time out.
  */
-export async function runExtensionLoop({ api, id, tracker, logger }: LoopDependencies): Promise<LoopOutcome> {
+export async function runExtensionLoop(deps: LoopDependencies): Promise<LoopOutcome> {
+  const { api, id, logger } = deps;
+  const delays = deps.retryDelaysMs ?? NEXT_RETRY_DELAYS_MS;
+  const sleep = deps.sleep ?? unrefSleep;
+  let failures = 0;
   for (;;) {
-    let event;
-    try {
-      event = await api.next(id);
-    } catch (error) {
-      return { kind: 'failed', error };
+    const polled = await poll(api, id);
+    if (polled.kind === 'permanent') return { kind: 'failed', error: polled.error, attempts: failures + 1 };
+    if (polled.kind === 'transient') {
+      failures++;
+      const delay = delays[failures - 1];
+      if (delay === undefined) return { kind: 'failed', error: polled.error, attempts: failures };
+      logRetry(logger, polled.error, failures, delay);
+      await sleep(delay);
+      continue;
     }
+    failures = 0;
+    const { event } = polled;
     if (event.kind === 'exit') return { kind: 'exit-requested', status: event.status, body: event.body };
     if (event.kind === 'shutdown') return { kind: 'shutdown', reason: event.reason };
-    const reason = await tracker.hold(event);
-    if (logger.enabled('DEBUG')) logger.log('DEBUG', 'released', { requestId: event.requestId, reason });
+    await hold(deps, event);
   }
+}
+
+/** 4xx is Lambda refusing this extension (bad identifier, invalid state): asking again cannot help. */
+async function poll(api: Pick<ExtensionsApi, 'next'>, id: string): Promise<Poll> {
+  try {
+    return { kind: 'event', event: await api.next(id) };
+  } catch (error) {
+    const refused = error instanceof ExtensionsApiError && error.status >= 400 && error.status < 500;
+    return refused ? { kind: 'permanent', error } : { kind: 'transient', error };
+  }
+}
+
+function logRetry(logger: Logger, error: unknown, failures: number, retryInMs: number): void {
+  const retry = { failures, retryInMs };
+  if (error instanceof InvalidEventError) {
+    // Lambda consumed that event: the retry is also the release of whatever invoke it was.
+    logger.log('ERROR', 'next answered an unreadable event: polling again, which releases it', { ...retry, ...describeError(error), body: error.body.slice(0, 200) });
+  } else {
+    logger.log('WARN', 'next failed: polling again', { ...retry, ...describeError(error) });
+  }
+}
+
+/** A hold that fails must still end in `next`: otherwise this invoke, and the environment, hang. */
+async function hold({ tracker, logger }: LoopDependencies, event: { requestId: string; deadlineMs: number }): Promise<void> {
+  const { requestId, deadlineMs } = event;
+  try {
+    const reason = await tracker.hold({ requestId, deadlineMs });
+    if (logger.enabled('DEBUG')) logger.log('DEBUG', 'released', { requestId, reason });
+  } catch (error) {
+    logger.log('ERROR', 'holding the invoke failed: releasing it now', { requestId, ...describeError(error) });
+  }
+}
+
+function unrefSleep(ms: number): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

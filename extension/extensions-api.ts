@@ -19,6 +19,19 @@ export class ExtensionsApiError extends Error {
   }
 }
 
+/**
+ * A 200 from `next` whose body is not an INVOKE or SHUTDOWN event. Lambda has consumed that
+ * event all the same, so the caller's next poll releases whatever invoke it was.
+ */
+export class InvalidEventError extends ExtensionsApiError {
+  /** The whole body as received; log a prefix only. */
+  readonly body: string;
+  constructor(body: string, problem: string) {
+    super(200, 'Extension.InvalidEvent', `next answered 200 with an unreadable event: ${problem}`);
+    this.body = body;
+  }
+}
+
 /** The Extensions API over raw HTTP: register, then poll `next` forever. */
 export class ExtensionsApi {
   readonly #send: HttpTransport;
@@ -38,7 +51,11 @@ export class ExtensionsApi {
     return id;
   }
 
-  /** Blocks until the next event. Never give it a timeout: it may legitimately wait for hours. */
+  /**
+   * Blocks until the next event. Never give it a timeout: it may legitimately wait for hours.
+   * Rejects with an `ExtensionsApiError` for a 1xx-4xx answer, an `InvalidEventError` for a 200
+   * it cannot read, and with the transport's error when no HTTP answer arrived at all.
+   */
   async next(id: string): Promise<ExtensionEvent> {
     if (this.#nextRequest?.headers?.['lambda-extension-identifier'] !== id) {
       this.#nextRequest = { method: 'GET', path: `${BASE}/event/next`, headers: { 'lambda-extension-identifier': id }, background: true };
@@ -51,16 +68,27 @@ export class ExtensionsApi {
 }
 
 function parseEvent(body: string): ExtensionEvent {
-  const event: unknown = JSON.parse(body);
+  let event: unknown;
+  try {
+    event = JSON.parse(body);
+  } catch {
+    throw new InvalidEventError(body, 'not JSON');
+  }
   const field = (name: string): unknown => (typeof event === 'object' && event !== null ? Reflect.get(event, name) : undefined);
   const type = field('eventType');
   if (type === 'SHUTDOWN') return { kind: 'shutdown', reason: String(field('shutdownReason')) };
+  if (type !== 'INVOKE') throw new InvalidEventError(body, `eventType ${type === undefined ? 'missing' : JSON.stringify(type).slice(0, 80)}`);
   const requestId = field('requestId');
-  const deadlineMs = Number(field('deadlineMs'));
-  if (type !== 'INVOKE' || typeof requestId !== 'string' || !Number.isFinite(deadlineMs)) {
-    throw new ExtensionsApiError(200, 'Extension.UnknownEvent', `unexpected event from next: ${body.slice(0, 200)}`);
-  }
+  if (typeof requestId !== 'string' || requestId === '') throw new InvalidEventError(body, 'INVOKE without a requestId');
+  const deadlineMs = toDeadline(field('deadlineMs'));
+  if (deadlineMs === undefined) throw new InvalidEventError(body, 'INVOKE without a deadlineMs');
   return { kind: 'invoke', requestId, deadlineMs };
+}
+
+/** Epoch ms as a number (or numeric string); not `Number(x)` alone, which reads null and '' as 0. */
+function toDeadline(value: unknown): number | undefined {
+  const ms = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function toError(response: HttpResponse, call: string): ExtensionsApiError {

@@ -40,21 +40,35 @@ class RawHttpClient {
     return new Promise<HttpResponse>((resolve, reject) => {
       if (this.#pending) return reject(new Error('raw-http: one request at a time'));
       this.#pending = { resolve, reject };
-      const socket = (this.#socket ??= this.#open());
-      // Ref'd while answering is urgent; a background long-poll must not keep the loop alive.
-      if (request.background) socket.unref();
-      else socket.ref();
-      let bytes = this.#serialized.get(request);
-      if (bytes === undefined) this.#serialized.set(request, (bytes = serialize(request, this.#host, this.#port)));
-      socket.write(bytes);
+      try {
+        this.#send(request);
+      } catch (error) {
+        // A throwing connect (bad port) must not leave #pending set: every later request would
+        // then fail with "one request at a time" and the loop could never recover.
+        const socket = this.#socket;
+        this.#fail(error instanceof Error ? error : new Error(String(error)));
+        socket?.destroy();
+      }
     });
+  }
+
+  #send(request: HttpRequest): void {
+    // After a reset, close or garbled answer #socket is undefined: this opens a fresh connection.
+    const socket = (this.#socket ??= this.#open());
+    // Ref'd while answering is urgent; a background long-poll must not keep the loop alive.
+    if (request.background) socket.unref();
+    else socket.ref();
+    let bytes = this.#serialized.get(request);
+    if (bytes === undefined) this.#serialized.set(request, (bytes = serialize(request, this.#host, this.#port)));
+    socket.write(bytes);
   }
 
   #open(): Socket {
     const socket = this.#connect({ host: this.#host, port: Number(this.#port) });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(socket, chunk));
-    socket.on('error', (error) => this.#fail(error));
+    // Events of a socket already given up on must not touch the current one or its request.
+    socket.on('data', (chunk: Buffer) => socket === this.#socket && this.#onData(socket, chunk));
+    socket.on('error', (error) => socket === this.#socket && this.#fail(error));
     socket.on('close', () => socket === this.#socket && this.#fail(new Error('the Runtime API closed the connection')));
     return socket;
   }

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runExtensionLoop } from '../../extension/extension-loop.ts';
-import { ExtensionsApi, ExtensionsApiError } from '../../extension/extensions-api.ts';
+import { ExtensionsApi, ExtensionsApiError, InvalidEventError } from '../../extension/extensions-api.ts';
 import type { HttpRequest, HttpResponse } from '../../extension/http-transport.ts';
-import { recordingLogger } from './fakes.ts';
 
 function scripted(responses: HttpResponse[]) {
   const requests: HttpRequest[] = [];
@@ -41,26 +39,38 @@ describe('ExtensionsApi', () => {
     const { api } = scripted([{ status: 500, headers: {}, body: 'State transition failed' }]);
     await expect(api.next('e')).resolves.toEqual({ kind: 'exit', status: 500, body: 'State transition failed' });
   });
-});
 
-describe('runExtensionLoop', () => {
-  it('holds each invoke and calls next again only after its release', async () => {
-    const { api, requests } = scripted([invoke('r1'), invoke('r2'), { status: 500, headers: {}, body: 'bye' }]);
-    const held: string[] = [];
-    const tracker = {
-      hold: async (event: { requestId: string }) => {
-        held.push(`${event.requestId} after ${requests.length} requests`);
-        return 'settled' as const;
-      },
-    };
-    const outcome = await runExtensionLoop({ api, id: 'e', tracker, logger: recordingLogger() });
-    expect(held).toEqual(['r1 after 1 requests', 'r2 after 2 requests']);
-    expect(outcome).toEqual({ kind: 'exit-requested', status: 500, body: 'bye' });
+  it('rejects a 4xx from next with the status and error type, for the loop to treat as permanent', async () => {
+    const { api } = scripted([{ status: 403, headers: {}, body: '{"errorMessage":"bad id","errorType":"Extension.InvalidExtensionState"}' }]);
+    const error = await api.next('e').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExtensionsApiError);
+    expect(error).not.toBeInstanceOf(InvalidEventError);
+    expect(error).toMatchObject({ name: 'Extension.InvalidExtensionState', status: 403, message: 'next answered 403: bad id' });
   });
 
-  it('returns a failed outcome instead of throwing when the Runtime API goes away', async () => {
+  it('passes transport errors through unchanged', async () => {
     const { api } = scripted([]);
-    const outcome = await runExtensionLoop({ api, id: 'e', tracker: { hold: async () => 'settled' as const }, logger: recordingLogger() });
-    expect(outcome.kind).toBe('failed');
+    await expect(api.next('e')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it.each([
+    ['not JSON', '<html>', 'not JSON'],
+    ['JSON null', 'null', 'eventType missing'],
+    ['an unknown eventType', '{"eventType":"RESTORE"}', 'eventType "RESTORE"'],
+    ['no requestId', '{"eventType":"INVOKE","deadlineMs":99}', 'INVOKE without a requestId'],
+    ['an empty requestId', '{"eventType":"INVOKE","requestId":"","deadlineMs":99}', 'INVOKE without a requestId'],
+    ['no deadlineMs', '{"eventType":"INVOKE","requestId":"r"}', 'INVOKE without a deadlineMs'],
+    ['a null deadlineMs', '{"eventType":"INVOKE","requestId":"r","deadlineMs":null}', 'INVOKE without a deadlineMs'],
+    ['an empty deadlineMs', '{"eventType":"INVOKE","requestId":"r","deadlineMs":""}', 'INVOKE without a deadlineMs'],
+  ])('rejects a 200 with %s as an InvalidEventError that keeps the body', async (_name, body, problem) => {
+    const { api } = scripted([{ status: 200, headers: {}, body }]);
+    const error = await api.next('e').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect(error).toMatchObject({ name: 'Extension.InvalidEvent', status: 200, body, message: `next answered 200 with an unreadable event: ${problem}` });
+  });
+
+  it('accepts a numeric-string deadline', async () => {
+    const { api } = scripted([{ status: 200, headers: {}, body: '{"eventType":"INVOKE","requestId":"r","deadlineMs":"42"}' }]);
+    await expect(api.next('e')).resolves.toEqual({ kind: 'invoke', requestId: 'r', deadlineMs: 42 });
   });
 });

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRawHttpTransport, parseResponse } from '../../extension/raw-http.ts';
 
@@ -78,6 +78,46 @@ describe('createRawHttpTransport', () => {
     servers.push(garbling);
     const send = createRawHttpTransport(connect, `127.0.0.1:${(garbling.address() as AddressInfo).port}`);
     await expect(send({ method: 'GET', path: '/' })).rejects.toThrow('bad status line');
+  });
+
+  it('opens a fresh connection for the next request after a reset mid-poll', async () => {
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      const first = ++connections === 1;
+      socket.once('data', () => (first ? socket.resetAndDestroy() : socket.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const send = createRawHttpTransport(connect, `127.0.0.1:${(server.address() as AddressInfo).port}`);
+    await expect(send({ method: 'GET', path: '/next', background: true })).rejects.toThrow(/ECONNRESET/);
+    expect((await send({ method: 'GET', path: '/next', background: true })).body).toBe('ok');
+    expect(connections).toBe(2);
+  });
+
+  it('answers the request after a garbled answer on a fresh connection', async () => {
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      const first = ++connections === 1;
+      socket.once('data', () => socket.write(first ? 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n' : 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push({ close: () => server.close() });
+    const send = createRawHttpTransport(connect, `127.0.0.1:${(server.address() as AddressInfo).port}`);
+    await expect(send({ method: 'GET', path: '/' })).rejects.toThrow('bad chunk size');
+    expect((await send({ method: 'GET', path: '/' })).body).toBe('ok');
+    expect(connections).toBe(2);
+  });
+
+  it('is not wedged by a connect that throws', async () => {
+    const { address } = await httpServer((_req, res) => res.end('ok'));
+    let calls = 0;
+    const flaky = (options: { host: string; port: number }): Socket => {
+      if (++calls === 1) throw new RangeError('bad port');
+      return connect(options);
+    };
+    const send = createRawHttpTransport(flaky, address);
+    await expect(send({ method: 'GET', path: '/' })).rejects.toThrow('bad port');
+    expect((await send({ method: 'GET', path: '/' })).body).toBe('ok');
   });
 });
 
