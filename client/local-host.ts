@@ -1,10 +1,17 @@
 import type { HostV1, Job } from './host-interface.ts';
 import { describeError, type Logger } from './log-line.ts';
+import { settle } from './settle.ts';
 
 export interface LocalHostOptions {
   readonly logger: Logger;
   /** Schedules job functions; they start after the current turn, like after a response. @default setImmediate */
   readonly schedule?: (run: () => void) => void;
+  /**
+   * Whether a failed job is logged ('log'), or left to the caller ('silent': `after-response-hold`
+   * running its command unheld reports it through its exit status).
+   * @default 'log'
+   */
+  readonly reportFailures?: 'log' | 'silent';
 }
 
 /**
@@ -18,13 +25,14 @@ export function createLocalHost(options: LocalHostOptions): HostV1 {
   const signal = new AbortController().signal;
 
   const track = (name: string, work: () => unknown): void => {
-    const settled = new Promise<unknown>((resolve) => resolve(work()))
-      .then(
-        () => undefined,
-        (error: unknown) => logger.log('ERROR', 'job failed', { job: name, ...describeError(error) }),
-      )
-      .finally(() => pending.delete(settled));
+    let done!: () => void;
+    const settled = new Promise<void>((resolve) => (done = resolve));
     pending.add(settled);
+    settle(work, (outcome) => {
+      pending.delete(settled);
+      if (!outcome.ok && options.reportFailures !== 'silent') logger.log('ERROR', 'job failed', { job: name, ...describeError(outcome.error) });
+      done();
+    });
   };
 
   return {

@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
 import type { HostV1, Job, JobContext } from './host-interface.ts';
 import { describeError, type Logger } from './log-line.ts';
+import { settle, type Settlement } from './settle.ts';
+import { deadlineAbortReason, encodeLine, LineSplitter, MAX_LINE_BYTES, readServerLine, type ServerEvent, type ServerReply } from './socket-wire.ts';
 
-/** Where a child process finds the extension (the runtime exports it; children inherit it). */
-export const SOCKET_ENV = 'AFTER_RESPONSE_SOCKET';
-const VERSION = 1;
+export { SOCKET_ENV } from './socket-wire.ts';
 
 export interface SocketHostOptions {
   readonly path: string;
@@ -15,14 +15,21 @@ export interface SocketHostOptions {
   readonly connect?: (path: string) => Socket;
   /** Claims the job reserved when `after-response-hold` was spawned (first open only). */
   readonly ticket?: string;
+  /**
+   * Whether a failed job is logged here too ('log'), or only reported to the extension, which
+   * logs it by name with the invoke's request id ('silent': `after-response-hold` reports it
+   * through its exit status and the command's own output).
+   * @default 'log'
+   */
+  readonly reportFailures?: 'log' | 'silent';
+  /** Told of each abort event before the job's signal aborts (`after-response-hold` reads its grace). */
+  readonly onAbort?: (event: AbortEvent) => void;
 }
 
-interface Reply {
-  readonly ok: boolean;
-  readonly id?: unknown;
-  readonly requestId?: unknown;
-  readonly deadlineMs?: unknown;
-  readonly message?: unknown;
+/** The extension aborts a job: `graceMs` is how long it waits before the release, when it says. */
+export interface AbortEvent {
+  readonly name: string;
+  readonly graceMs: number | undefined;
 }
 
 interface ClientJob {
@@ -50,7 +57,8 @@ class SocketHost {
   readonly #options: SocketHostOptions;
   readonly #jobs = new Set<ClientJob>();
   readonly #byId = new Map<string, ClientJob>();
-  readonly #awaiting: Array<(reply: Reply) => void> = [];
+  /** One per request sent, oldest first: the extension answers requests in order. */
+  readonly #awaiting: Array<(reply: ServerReply) => void> = [];
   #drainWaiters: Array<() => void> = [];
   #socket: Socket | undefined;
   #broken = false;
@@ -77,7 +85,7 @@ class SocketHost {
     if (this.#broken) await this.#options.fallback().drain();
   }
 
-  #opened(entry: ClientJob, job: Job, reply: Reply): void {
+  #opened(entry: ClientJob, job: Job, reply: ServerReply): void {
     entry.replied = true;
     if (reply.ok && typeof reply.id === 'string') this.#byId.set((entry.id = reply.id), entry);
     else if (!this.#broken) this.#options.logger.log('WARN', 'the extension refused a job: it runs NOT held', { job: entry.name, error: reply.message });
@@ -89,18 +97,15 @@ class SocketHost {
   }
 
   #run(entry: ClientJob, work: () => unknown): void {
-    new Promise<unknown>((resolve) => resolve(work())).then(
-      () => this.#settle(entry, undefined),
-      (error: unknown) => this.#settle(entry, error ?? new Error('rejected with no reason')),
-    );
+    settle(work, (settlement) => this.#settled(entry, settlement));
   }
 
-  #settle(entry: ClientJob, error: unknown): void {
-    if (error === undefined) entry.outcome = { ok: true };
+  #settled(entry: ClientJob, settlement: Settlement): void {
+    if (settlement.ok) entry.outcome = { ok: true };
     else {
-      const described = describeError(error);
-      this.#options.logger.log('ERROR', 'job failed', { job: entry.name, ...described });
-      entry.outcome = { ok: false, message: `${String(described.errorType)}: ${String(described.errorMessage)}` };
+      const { errorType, errorMessage, stackTrace } = describeError(settlement.error);
+      if (this.#options.reportFailures !== 'silent') this.#options.logger.log('ERROR', 'job failed', { job: entry.name, errorType, errorMessage, stackTrace });
+      entry.outcome = { ok: false, message: errorMessage ? `${errorType}: ${errorMessage}` : errorType };
     }
     this.#report(entry);
   }
@@ -123,35 +128,49 @@ class SocketHost {
     if (this.#jobs.size === 0) for (const resolve of this.#drainWaiters.splice(0)) resolve();
   }
 
-  #write(message: Readonly<Record<string, unknown>>, onReply: (reply: Reply) => void): void {
+  #write(message: Readonly<Record<string, unknown>>, onReply: (reply: ServerReply) => void): void {
     this.#awaiting.push(onReply);
-    this.#connection().write(`${JSON.stringify({ v: VERSION, ...message })}\n`);
+    this.#connection().write(encodeLine(message));
   }
 
   #connection(): Socket {
     if (this.#socket) return this.#socket;
     const connect = this.#options.connect ?? ((path: string) => process.getBuiltinModule('node:net').createConnection(path));
     const socket = (this.#socket = connect(this.#options.path));
-    let buffered = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (text: string) => {
-      const lines = (buffered + text).split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) if (line) this.#receive(line);
+    // Bounded like the extension's side: a peer that never ends its line cannot grow memory.
+    const splitter = new LineSplitter(MAX_LINE_BYTES);
+    socket.on('data', (chunk: Buffer) => {
+      const { lines, overflow } = splitter.push(chunk);
+      for (const line of lines) this.#receive(line);
+      if (!overflow) return;
+      this.#lost(`a reply line longer than ${MAX_LINE_BYTES} bytes`);
+      socket.destroy();
     });
     socket.on('error', (error) => this.#lost(error.message));
     socket.on('close', () => this.#lost('the connection closed'));
     return socket;
   }
 
+  /** An event acts on its job; any other line answers the oldest request, even one that cannot be read. */
   #receive(line: string): void {
-    const message = parseReply(line);
-    if (!message) return;
-    if (message.event !== 'abort') return void this.#awaiting.shift()?.(message);
-    const entry = typeof message.id === 'string' ? this.#byId.get(message.id) : undefined;
-    if (!entry) return;
+    const message = readServerLine(line);
+    if (message.kind === 'event') return this.#event(message);
+    this.#awaiting.shift()?.(message.reply);
+  }
+
+  #event(event: ServerEvent): void {
+    // Only `abort` exists in version 1; an unknown event is not a reply either.
+    const entry = event.event === 'abort' && typeof event.id === 'string' ? this.#byId.get(event.id) : undefined;
+    if (!entry || entry.controller.signal.aborted) return;
     entry.alive = false;
-    entry.controller.abort(new DOMException('The invoke deadline is near', 'TimeoutError'));
+    const { graceMs } = event;
+    try {
+      this.#options.onAbort?.({ name: entry.name, graceMs: typeof graceMs === 'number' && graceMs >= 0 && graceMs < Infinity ? graceMs : undefined });
+    } catch (error) {
+      // A throw here would be the process's uncaught exception, from inside a socket callback.
+      this.#options.logger.log('ERROR', 'onAbort threw', { job: entry.name, ...describeError(error) });
+    }
+    entry.controller.abort(deadlineAbortReason());
     this.#refresh();
   }
 
@@ -163,16 +182,5 @@ class SocketHost {
     for (const onReply of this.#awaiting.splice(0)) onReply({ ok: false, message: why });
     for (const job of this.#jobs) job.alive = false;
     this.#refresh();
-  }
-}
-
-function parseReply(line: string): (Reply & { readonly event?: unknown }) | undefined {
-  try {
-    const value: unknown = JSON.parse(line);
-    if (typeof value !== 'object' || value === null) return undefined;
-    const get = (key: string): unknown => Reflect.get(value, key);
-    return { ok: get('ok') === true, id: get('id'), requestId: get('requestId'), deadlineMs: get('deadlineMs'), message: get('message'), event: get('event') };
-  } catch {
-    return undefined;
   }
 }

@@ -3,6 +3,8 @@ import { LOG_LEVELS, type LogLevel } from '../client/log-line.ts';
 /** The extension's settings, read once from the environment by {@link parseConfig}. */
 export interface Config {
   readonly deadlineMarginMs: number;
+  /** Inside the margin: how long jobs get between the abort and the release. */
+  readonly abortGraceMs: number;
   readonly concurrency: number;
   readonly logLevel: LogLevel;
   readonly disabled: boolean;
@@ -38,6 +40,8 @@ const integer = (min: number, max: number) => (raw: string): Parsed<number> => {
 export const SETTINGS = [
   { name: 'AFTER_RESPONSE_DEADLINE_MARGIN_MS', key: 'deadlineMarginMs', default: 500, parse: integer(50, 60_000),
     description: "How long before the invoke's deadline the jobs' `signal` aborts and the extension releases, so Lambda never times out." },
+  { name: 'AFTER_RESPONSE_ABORT_GRACE_MS', key: 'abortGraceMs', default: 250, parse: integer(0, 59_950),
+    description: "How long jobs get, after their `signal` aborted, to stop (tell the user, cancel an upload) before the release; the release comes earlier if they all settle. Must be below the margin by at least 50 ms, else half the margin is used." },
   { name: 'AFTER_RESPONSE_CONCURRENCY', key: 'concurrency', default: Number.POSITIVE_INFINITY,
     parse: (raw: string) => (raw.trim() === 'Infinity' ? { value: Number.POSITIVE_INFINITY } : integer(1, 1_000_000)(raw)),
     description: 'How many job functions of one invoke run at once (`Infinity` or an integer ≥ 1). Promise jobs are always tracked.' },
@@ -72,7 +76,16 @@ export function parseConfig(env: Env): ConfigResult {
     if ('value' in parsed) values[setting.key] = parsed.value;
     else problems.push(`Expected \`${name}\` to be ${parsed.expected}, got ${JSON.stringify(raw)}; using the default ${String(setting.default)}`);
   }
-  values.managedInstances = env.AWS_LAMBDA_INITIALIZATION_TYPE === 'lambda-managed-instances';
+  // RIC 4 itself switches to concurrent worker threads on AWS_LAMBDA_MAX_CONCURRENCY alone.
+  values.managedInstances = env.AWS_LAMBDA_INITIALIZATION_TYPE === 'lambda-managed-instances' || env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined;
+  const margin = Number(values.deadlineMarginMs);
+  if (Number(values.abortGraceMs) > margin - 50) {
+    const fallback = Math.floor(margin / 2);
+    if (env.AFTER_RESPONSE_ABORT_GRACE_MS !== undefined && env.AFTER_RESPONSE_ABORT_GRACE_MS !== '') {
+      problems.push(`Expected \`AFTER_RESPONSE_ABORT_GRACE_MS\` to be at least 50 ms below AFTER_RESPONSE_DEADLINE_MARGIN_MS (${margin}), got ${JSON.stringify(env.AFTER_RESPONSE_ABORT_GRACE_MS)}; using half the margin, ${fallback}`);
+    }
+    values.abortGraceMs = fallback;
+  }
   return { config: values as unknown as Config, problems };
 }
 

@@ -1,5 +1,3 @@
-import type { InvokeState } from './invoke-state.ts';
-
 /** A job whose work happens elsewhere (another process, over the socket): finished explicitly. */
 export interface ExternalJob {
   /** Settles the job once; later calls are ignored. */
@@ -12,6 +10,13 @@ export interface ExternalJob {
   deadlineMs(): number | undefined;
 }
 
+/** What an external job learns of the invoke that owns it. */
+export interface JobOwner {
+  readonly requestId: string;
+  readonly deadlineMs: number;
+  readonly signal: AbortSignal;
+}
+
 /** How an external job that reported failure shows in logs. */
 export class ExternalJobError extends Error {
   override readonly name = 'ExternalJobError';
@@ -21,15 +26,15 @@ export class ExternalJobError extends Error {
  * Creates the handle; `place` puts its promise into an invoke's jobs (or keeps it for the next
  * invoke) and calls `bind` with the owning invoke once known, to forward the deadline abort.
  */
-export function createExternalJob(place: (done: Promise<void>, bind: (state: InvokeState) => void) => void): ExternalJob {
+export function createExternalJob(place: (done: Promise<void>, bind: (owner: JobOwner) => void) => void): ExternalJob {
   let settle!: (error?: Error) => void;
   const done = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
   const listeners: Array<() => void> = [];
-  let owner: InvokeState | undefined;
+  let owner: JobOwner | undefined;
   let finished = false;
-  place(done, (state) => {
-    owner = state;
-    state.jobs.signal.addEventListener('abort', () => finished || listeners.splice(0).forEach((listener) => listener()), { once: true });
+  place(done, (bound) => {
+    owner = bound;
+    bound.signal.addEventListener('abort', () => finished || listeners.splice(0).forEach((listener) => listener()), { once: true });
   });
   return {
     finish(outcome) {
@@ -37,7 +42,8 @@ export function createExternalJob(place: (done: Promise<void>, bind: (state: Inv
       finished = true;
       settle(outcome.ok ? undefined : new ExternalJobError(outcome.message));
     },
-    onAbort: (listener) => void listeners.push(listener),
+    // A job claimed after its invoke's abort (a hold command that connects late) still hears it.
+    onAbort: (listener) => (owner?.signal.aborted && !finished ? queueMicrotask(listener) : void listeners.push(listener)),
     requestId: () => owner?.requestId,
     deadlineMs: () => owner?.deadlineMs,
   };

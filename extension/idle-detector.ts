@@ -1,10 +1,8 @@
-import type { InvokeState } from './invoke-state.ts';
+import type { Invoke } from './invoke.ts';
 
 export interface IdleDetectorOptions {
   readonly idleMs: number;
   readonly setTimer: (run: () => void, ms: number) => () => void;
-  /** Called when the invoke has been idle for `idleMs`: the handler counts as done. */
-  readonly onIdle: (state: InvokeState) => void;
 }
 
 /**
@@ -19,14 +17,12 @@ export class IdleDetector {
     this.#options = options;
   }
 
-  /** Something happened on `state` (a job was enqueued or settled): restart the window. */
-  touch(state: InvokeState): void {
-    if (state.handlerDone) return;
+  /** Something happened on `invoke` (it started, a job was enqueued or settled): restart the window. */
+  touch(invoke: Invoke): void {
+    if (invoke.phase === 'done' || invoke.phase === 'released') return;
     this.#cancel?.();
     this.#cancel = this.#options.setTimer(() => {
-      if (!state.idle || state.handlerDone) return;
-      state.handlerDone = true;
-      this.#options.onIdle(state);
+      if (invoke.idle) invoke.finishHandler();
     }, this.#options.idleMs);
   }
 }

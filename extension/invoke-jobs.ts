@@ -1,6 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import type { Job, JobContext } from '../client/host-interface.ts';
-import { describeError, type Logger } from '../client/log-line.ts';
+import type { Logger } from '../client/log-line.ts';
+import { settle, type Settlement } from '../client/settle.ts';
+import { deadlineAbortReason } from '../client/socket-wire.ts';
+import { reportSettlement } from './job-report.ts';
 
 /** Counts reported in the per-invoke summary line. */
 export interface JobStats {
@@ -16,32 +19,45 @@ interface QueuedJob {
   readonly run: (context: JobContext) => unknown;
 }
 
+/**
+ * How a job joins: `held` (counted, holds the invoke), `internal` (the extension's own hold: holds,
+ * not counted), `late` (its invoke was already released: runs at once, holds nothing), `unheld`
+ * (belongs to no invoke and nothing is held: runs at once).
+ */
+export type JobKind = 'held' | 'internal' | 'late' | 'unheld';
+
 export interface InvokeJobsOptions {
   readonly requestId: string;
   readonly deadlineMs: number;
   readonly concurrency: number;
   readonly logger: Logger;
-  /** Called whenever the set may have become idle. */
+  /** Called after every change that may have made the set idle. */
   readonly onChange: () => void;
+  /** Runs a job function inside its invoke's async context (attribution of what it enqueues). */
+  readonly runInContext: <T>(fn: () => T) => T;
   /** Starts queued functions off the caller's stack. @default setImmediate */
   readonly defer?: (run: () => void) => void;
 }
 
 /**
- * The jobs of one invoke: functions queued until the response is posted and then started in
- * FIFO order under a concurrency limit; promises tracked from the moment they are passed.
+ * The jobs of one invoke: functions queued until the response is posted, then started in FIFO
+ * order under a concurrency limit; promises tracked from the moment they are passed. Knows
+ * nothing of deadlines or releases: the invoke (invoke.ts) decides those and calls
+ * {@link abort} and {@link abandon}.
  */
 export class InvokeJobs {
   readonly stats: JobStats = { enqueued: 0, started: 0, succeeded: 0, failed: 0, abandoned: 0 };
   readonly #queue: QueuedJob[] = [];
+  /** Unfinished held and internal jobs, by id: their names are what abandonment and exit report. */
   readonly #running = new Map<number, string>();
-  #controller: AbortController | undefined;
+  /** Unfinished late and abandoned jobs: they hold nothing, but an exit still names them. */
+  readonly #unheld = new Map<number, string>();
   readonly #options: InvokeJobsOptions;
   readonly #context: JobContext;
+  #controller: AbortController | undefined;
   #queueHead = 0;
-  #active = 0;
   #started = false;
-  #abandoned = false;
+  #aborted = false;
   #seq = 0;
 
   constructor(options: InvokeJobsOptions) {
@@ -59,43 +75,70 @@ export class InvokeJobs {
       this.#controller = new AbortController();
       // Every job may listen to the one signal (external jobs always do): no leak warning at 11.
       setMaxListeners(0, this.#controller.signal);
-      if (this.#abandoned) this.#controller.abort(deadlineReason());
+      if (this.#aborted) this.#controller.abort(deadlineAbortReason());
     }
     return this.#controller.signal;
   }
 
-  /** True when nothing is queued, running or tracked. */
+  get requestId(): string {
+    return this.#options.requestId;
+  }
+
+  get deadlineMs(): number {
+    return this.#options.deadlineMs;
+  }
+
+  /** True while any job, held or not, is queued or unfinished. */
+  get busy(): boolean {
+    return !this.idle || this.#unheld.size > 0;
+  }
+
+  /** True when no held or internal job is queued or unfinished (late and abandoned ones hold nothing). */
   get idle(): boolean {
-    return this.#active === 0 && this.#queueHead === this.#queue.length;
+    return this.#running.size === 0 && this.#queueHead === this.#queue.length;
   }
 
-  /** `internal` holds (the extension's own, e.g. a socket's first line) stay out of the stats. */
-  add(job: Job, name: string, options: { readonly internal?: boolean } = {}): void {
-    if (!options.internal) this.stats.enqueued++;
-    if (typeof job === 'function') {
-      this.#queue.push({ name, run: job });
-      if (this.#started) this.#scheduleStart();
-    } else {
-      this.#track({ name, counted: !options.internal }, () => job);
-    }
+  /** Names of every unfinished job, held or not (for the exit report). */
+  unfinished(): string[] {
+    return [...this.#running.values(), ...this.#queue.slice(this.#queueHead).map((job) => `${job.name} (never started)`), ...this.#unheld.values()];
   }
 
-  /** The response is out (or the handler is done): queued functions may start. */
+  add(job: Job, name: string, kind: JobKind): void {
+    if (kind !== 'internal') this.stats.enqueued++;
+    if (kind === 'late' || kind === 'unheld') return this.#track(name, kind, typeof job === 'function' ? () => job(this.#context) : () => job);
+    if (typeof job !== 'function') return this.#track(name, kind, () => job);
+    this.#queue.push({ name, run: job });
+    if (this.#started) this.#scheduleStart();
+  }
+
+  /** The response is out (or a drain asked for it): queued functions may start. */
   start(): void {
     if (this.#started) return;
     this.#started = true;
     if (this.#queue.length > this.#queueHead) this.#scheduleStart();
   }
 
-  /** The deadline is near: abort the signal and report what never finished, by name. */
-  abandon(): string[] {
-    this.#abandoned = true;
-    this.#controller?.abort(deadlineReason());
+  /**
+   * The deadline margin is reached: the signal aborts, and functions that never started are
+   * dropped and returned by name. Running jobs keep going for the grace the invoke gives them.
+   */
+  abort(): string[] {
+    this.#aborted = true;
+    this.#controller?.abort(deadlineAbortReason());
     const never = this.#queue.slice(this.#queueHead).map((job) => `${job.name} (never started)`);
-    this.#queueHead = this.#queue.length;
-    const names = [...this.#running.values(), ...never];
+    this.#queue.length = 0;
+    this.#queueHead = 0;
+    this.stats.abandoned += never.length;
+    return never;
+  }
+
+  /** The grace is over: what still runs is abandoned (holds nothing from now on); returns the names. */
+  abandon(): string[] {
+    const names = [...this.#running.values()];
+    for (const [id, name] of this.#running) this.#unheld.set(id, name);
+    this.#running.clear();
     this.stats.abandoned += names.length;
-    return names;
+    return [...names, ...this.abort()];
   }
 
   #scheduleStart(): void {
@@ -103,10 +146,10 @@ export class InvokeJobs {
   }
 
   #pump(): void {
-    while (!this.#abandoned && this.#active < this.#options.concurrency && this.#queueHead < this.#queue.length) {
+    while (this.#started && this.#running.size < this.#options.concurrency && this.#queueHead < this.#queue.length) {
       const job = this.#queue[this.#queueHead++] as QueuedJob;
       this.stats.started++;
-      this.#track({ name: job.name, counted: true }, () => job.run(this.#context));
+      this.#track(job.name, 'held', () => job.run(this.#context));
     }
     if (this.#queueHead === this.#queue.length) {
       this.#queue.length = 0;
@@ -114,37 +157,24 @@ export class InvokeJobs {
     }
   }
 
-  #track(job: { readonly name: string; readonly counted: boolean }, work: () => unknown): void {
+  #track(name: string, kind: JobKind, work: () => unknown): void {
     const id = ++this.#seq;
-    this.#active++;
-    this.#running.set(id, job.name);
-    new Promise<unknown>((resolve) => resolve(work())).then(
-      () => this.#settle(id, job, undefined),
-      (error: unknown) => this.#settle(id, job, error ?? new Error('rejected with no reason')),
-    );
+    (kind === 'late' || kind === 'unheld' ? this.#unheld : this.#running).set(id, name);
+    settle(() => this.#options.runInContext(work), (outcome) => this.#settled(id, name, kind, outcome));
   }
 
-  #settle(id: number, { name, counted }: { readonly name: string; readonly counted: boolean }, error: unknown): void {
-    const late = this.#abandoned;
-    const count = late || !counted ? 0 : 1;
-    this.#running.delete(id);
-    this.#active--;
-    const fields = { requestId: this.#options.requestId, job: name, jobId: id };
-    if (error === undefined) this.stats.succeeded += count;
-    else {
-      this.stats.failed += count;
-      this.#options.logger.log('ERROR', late ? 'abandoned job failed after the release' : 'job failed', { ...fields, ...describeError(error) });
+  #settled(id: number, name: string, kind: JobKind, outcome: Settlement): void {
+    const held = this.#running.delete(id);
+    this.#unheld.delete(id);
+    const phase = held || kind === 'unheld' ? 'held' : kind === 'late' ? 'late' : 'abandoned';
+    if (held && kind !== 'internal') {
+      if (outcome.ok) this.stats.succeeded++;
+      else this.stats.failed++;
     }
-    if (late && error === undefined) this.#options.logger.log('INFO', 'abandoned job finished after the release', fields);
-    if (!this.#abandoned) {
-      this.#pump();
-      this.#options.onChange();
-    }
+    reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: name, jobId: id, phase, outcome });
+    if (held) this.#pump();
+    this.#options.onChange();
   }
-}
-
-function deadlineReason(): DOMException {
-  return new DOMException('The invoke deadline is near', 'TimeoutError');
 }
 
 /**

@@ -1,84 +1,101 @@
 /**
  * The internal extension, loaded into the runtime process with `--import` (see layer/after-response).
- * Registers for INVOKE before the runtime's first `next` (which waits for it), publishes the
- * host that clients enqueue into, and holds each invoke until its jobs settle.
+ * Chooses its mode once (lifecycle-mode.ts), registers for INVOKE before the runtime's first
+ * `next` (which waits for it), publishes the host that clients enqueue into, and holds each
+ * invoke until its jobs settle. Only this file wires side effects; only the loop's outcome ends
+ * holding, and nothing here ever exits the process (it is the runtime's).
  */
+import diagnostics from 'node:diagnostics_channel';
 import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../client/host-interface.ts';
 import { createLogger, describeError, type Logger } from '../client/log-line.ts';
 import { parseConfig, type Config } from './config.ts';
+import { installExitReport } from './exit-report.ts';
 import { runExtensionLoop, type LoopOutcome } from './extension-loop.ts';
 import { ExtensionsApi } from './extensions-api.ts';
+import { createGuard, type Guard } from './guard.ts';
+import { Lifecycle } from './lifecycle.ts';
 import { createRawHttpTransport } from './raw-http.ts';
-import { InvokeTracker } from './invoke-tracker.ts';
-import diagnostics from 'node:diagnostics_channel';
-import { observeRuntime, observeStreamedResponses, type ResponseHow } from './runtime-observer.ts';
-import { decideStartup } from './startup.ts';
-import { prepareSocket } from './socket/start-socket.ts';
+import { observeRuntime, observeStreamedResponses, type RuntimeEvents } from './runtime-observer.ts';
+import { prepareSocket, type SocketStarter } from './socket/start-socket.ts';
+import { decideStartup, type Startup } from './startup.ts';
 
 declare const LAYER_VERSION: string;
 const EXTENSION_NAME = 'lambda-after-response';
 
 async function main(): Promise<void> {
-  const startup = decideStartup(process.env, process.pid);
+  const { isMainThread } = process.getBuiltinModule('node:worker_threads');
+  const { config, problems } = parseConfig(process.env);
+  const startup = decideStartup({ env: process.env, pid: process.pid, isMainThread, managedInstances: config.managedInstances });
   if (startup.kind === 'skip') return;
   process.env.AFTER_RESPONSE_EXTENSION_PID = String(process.pid);
-  const { config, problems } = parseConfig(process.env);
   const logger = createLogger({ level: config.logLevel, write: (line) => void process.stdout.write(line) });
-  for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);
+  if (startup.thread === 'main') for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);
   if (config.disabled) return;
-  const tracker = createTracker(config, logger);
-  const events = {
-    runtimeNext: () => {
-      tracker.runtimeNext();
-      socket.startSoon();
-    },
-    invokeStarted: (id: string, deadline: number) => tracker.invokeStarted(id, deadline),
-    responsePosted: (id: string, how: ResponseHow) => tracker.responsePosted(id, how),
-    observed: () => void (tracker.observed = true),
-  };
-  // Lambda rejects INVOKE registration in Managed Instances mode, which would fail init.
-  const registration = config.managedInstances ? undefined : register(startup.runtimeApi, tracker, logger);
-  observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], events, registration ? { beforeFirstNext: registration } : {});
-  observeStreamedResponses(diagnostics.subscribe, events);
-  publishHost({ enqueue: (job, { name }) => tracker.enqueue(job, name), drain: () => tracker.drain() });
+  const guard = createGuard(logger);
+  const lifecycle = createLifecycle(config, logger);
+  reportOnExit(lifecycle, config, startup);
+  publishHost(lifecycle, guard);
+  // Managed Instances: Lambda refuses INVOKE registration there (init would fail), nothing is
+  // ever frozen, and handlers run on worker threads where process-wide calls (umask) throw.
+  const registration = config.managedInstances ? undefined : register(startup.runtimeApi, lifecycle, logger);
+  if (config.managedInstances) lifecycle.runUnheld('managed-instances');
+  const socket = config.managedInstances ? undefined : prepareSocket({ tracker: lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn) });
+  const events = runtimeEvents(lifecycle, socket);
+  observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], events, { guard, ...(registration ? { beforeFirstNext: registration } : {}) });
+  observeStreamedResponses(diagnostics.subscribe, events, guard);
   // Hooks spawning at the runtime's first `next`, off the init path; at the latest 1 s from now.
-  const socket = prepareSocket({ tracker, logger, env: process.env, pid: process.pid, marginMs: config.deadlineMarginMs });
-  setTimeout(() => socket.startSoon(), registration && startup.runtimeApi !== undefined ? 1000 : 0).unref();
+  setTimeout(() => socket?.startSoon(), registration && startup.runtimeApi !== undefined ? 1000 : 0).unref();
   // With the HTTP client, the runtime's `next` cannot be gated: register before it starts.
   if (process.env.AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1 === 'true') await registration;
 }
 
-function createTracker(config: Config, logger: Logger): InvokeTracker {
+function runtimeEvents(lifecycle: Lifecycle, socket: SocketStarter | undefined): RuntimeEvents {
+  return {
+    runtimeNext: () => {
+      lifecycle.runtimeNext();
+      socket?.startSoon();
+    },
+    invokeStarted: (id, deadline) => lifecycle.invokeStarted(id, deadline),
+    responsePosted: (id, how) => lifecycle.responsePosted(id, how),
+    observed: () => lifecycle.runtimeObserved(),
+  };
+}
+
+function createLifecycle(config: Config, logger: Logger): Lifecycle {
   const setTimer = (run: () => void, ms: number): (() => void) => {
     const timer = setTimeout(run, ms);
     timer.unref();
     return () => clearTimeout(timer);
   };
-  return new InvokeTracker({
-    concurrency: config.concurrency, marginMs: config.deadlineMarginMs, fallbackIdleMs: config.fallbackIdleMs,
-    logger, setTimer, now: () => performance.timeOrigin + performance.now(),
-    ...(config.managedInstances ? { contextRequestId: invokeStoreRequestId } : {}),
+  return new Lifecycle({
+    concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs,
+    fallbackIdleMs: config.fallbackIdleMs, logger, setTimer,
+    clock: { wallNow: Date.now, monoNow: () => performance.now() },
   });
 }
 
-/** Managed Instances run invokes concurrently; RIC 4 keeps each one's request id in an AsyncLocalStorage. */
-function invokeStoreRequestId(): string | undefined {
-  const store: unknown = Reflect.get(Reflect.get(globalThis, 'awslambda') ?? {}, 'InvokeStore');
-  const get: unknown = typeof store === 'object' && store !== null ? Reflect.get(store, 'getRequestId') : undefined;
-  const id: unknown = typeof get === 'function' ? get.call(store) : undefined;
-  return typeof id === 'string' && id !== '-' ? id : undefined;
+/** Unfinished jobs are named when the process exits or is terminated (written synchronously). */
+function reportOnExit(lifecycle: Lifecycle, config: Config, startup: Extract<Startup, { kind: 'run' }>): void {
+  const { writeSync } = process.getBuiltinModule('node:fs');
+  const logger = createLogger({ level: config.logLevel, write: (line) => void writeSync(1, line) });
+  installExitReport({ unfinished: () => lifecycle.unfinished(), logger, source: process, signals: startup.thread === 'main' ? 'main-thread' : 'none' });
 }
 
-function publishHost(host: HostV1): void {
+function publishHost(lifecycle: Lifecycle, guard: Guard): void {
+  const host: HostV1 = {
+    // The client validated the job; an internal failure here is logged by the guard, never thrown into the handler.
+    enqueue: (job, { name }) => void guard('enqueue', () => lifecycle.enqueue(job, name)),
+    drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),
+  };
   const registry: HostRegistry = { layerVersion: LAYER_VERSION, protocols: { [HOST_PROTOCOL]: host } };
   Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false });
 }
 
 /** Registers and starts the loop; resolves (never rejects) once registration succeeded or failed. */
-async function register(runtimeApi: string | undefined, tracker: InvokeTracker, logger: Logger): Promise<void> {
+async function register(runtimeApi: string | undefined, lifecycle: Lifecycle, logger: Logger): Promise<void> {
   if (runtimeApi === undefined) {
     logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld');
-    return;
+    return lifecycle.runUnheld('no-runtime-api');
   }
   // Not `import()`: an ESM import of a builtin builds its namespace (node:http's loads http2:
   // +40-60 ms, +10 MB at init). node:net is loaded by both runtime clients anyway.
@@ -86,19 +103,19 @@ async function register(runtimeApi: string | undefined, tracker: InvokeTracker, 
   const api = new ExtensionsApi(createRawHttpTransport(net.connect, runtimeApi));
   let id: string;
   try {
-    id = await api.register(EXTENSION_NAME);
+    id = await lifecycle.detach(() => api.register(EXTENSION_NAME));
   } catch (error) {
     // Never fail the function's init over this: it still answers, only jobs go unheld.
     logger.log('ERROR', 'registration with the Extensions API failed: jobs run unheld and may be frozen', describeError(error));
-    return;
+    return lifecycle.runUnheld('registration-failed');
   }
-  tracker.held = true;
-  void runExtensionLoop({ api, id, tracker, logger }).then((outcome) => stopped(outcome, tracker, logger));
+  lifecycle.registered();
+  void runExtensionLoop({ api, id, tracker: lifecycle, logger }).then((outcome) => stopped(outcome, lifecycle, logger));
 }
 
-function stopped(outcome: LoopOutcome, tracker: InvokeTracker, logger: Logger): void {
-  tracker.stopHolding();
-  const fields = outcome.kind === 'failed' ? describeError(outcome.error) : { ...outcome };
+function stopped(outcome: LoopOutcome, lifecycle: Lifecycle, logger: Logger): void {
+  lifecycle.loopStopped();
+  const fields = outcome.kind === 'failed' ? { ...describeError(outcome.error), attempts: outcome.attempts } : { ...outcome };
   logger.log(outcome.kind === 'failed' ? 'ERROR' : 'WARN', `extension loop stopped (${outcome.kind}): jobs run unheld from now on`, fields);
 }
 

@@ -1,14 +1,16 @@
 import type { Job } from '../client/host-interface.ts';
-import type { InvokeState } from './invoke-state.ts';
+import type { JobOwner } from './external-job.ts';
+import type { InvokeJobs } from './invoke-jobs.ts';
+import type { Invoke } from './invoke.ts';
 
 interface Orphan {
   readonly job: Job;
   readonly name: string;
-  readonly bind?: ((state: InvokeState) => void) | undefined;
+  readonly bind?: ((owner: JobOwner) => void) | undefined;
   readonly internal?: boolean | undefined;
 }
 
-/** Jobs enqueued while no invoke is open (at init, between invokes): the next invoke takes them. */
+/** Jobs enqueued outside any invoke while no invoke is open (module init, between invokes): the next invoke takes them. */
 export class OrphanJobs {
   readonly #jobs: Orphan[] = [];
 
@@ -18,11 +20,18 @@ export class OrphanJobs {
     this.#jobs.push(orphan);
   }
 
-  adoptInto(state: InvokeState): void {
+  /** Names, for the exit report. */
+  names(): string[] {
+    return this.#jobs.map((orphan) => `${orphan.name} (waiting for an invoke)`);
+  }
+
+  /** Hands every orphan to an invoke, or (a drain outside any invoke) to the unheld job set. */
+  adoptInto(target: Invoke | InvokeJobs): void {
     if (this.#jobs.length === 0) return; // every invoke passes here: allocate nothing then
     for (const { job, name, bind, internal } of this.#jobs.splice(0)) {
-      state.jobs.add(job, name, { internal: internal === true });
-      bind?.(state);
+      if ('add' in target) target.add(job, name, 'unheld');
+      else target.enqueue(job, name, { internal: internal === true });
+      bind?.(target);
     }
   }
 }

@@ -4,6 +4,8 @@
  */
 export type ResponseHow = 'returned' | 'streamed';
 
+import type { Guard } from './guard.ts';
+
 /** What the extension learns from the runtime's own calls to the Runtime API. */
 export interface RuntimeEvents {
   /** The runtime called `next`: it is done with the previous invoke. */
@@ -27,13 +29,28 @@ type NativeFunction = (...args: unknown[]) => unknown;
  */
 export function observeRuntime(target: { dlopen: Dlopen }, events: RuntimeEvents, options: ObserveOptions = {}): void {
   const original = target.dlopen;
+  const guard = options.guard ?? unguarded;
   target.dlopen = function dlopen(this: unknown, module, filename, ...rest) {
     original.call(this, module, filename, ...rest);
-    if (/rapid-client\.node$/.test(filename) && typeof module.exports === 'object' && module.exports !== null) {
-      wrapNativeClient(module.exports, events, options);
-    }
+    guard('dlopen', () => {
+      if (typeof filename === 'string' && /rapid-client\.node$/.test(filename) && typeof module.exports === 'object' && module.exports !== null) {
+        wrapNativeClient(module.exports, guardEvents(events, guard), options);
+      }
+    });
   };
 }
+
+/** Every event wrapped in the guard: the runtime's calls must never see the extension's exceptions. */
+export function guardEvents(events: RuntimeEvents, guard: Guard): RuntimeEvents {
+  return {
+    runtimeNext: () => void guard('runtime next', () => events.runtimeNext()),
+    invokeStarted: (id, deadline) => void guard('invoke started', () => events.invokeStarted(id, deadline)),
+    responsePosted: (id, how) => void guard('response posted', () => events.responsePosted(id, how)),
+    observed: () => void guard('runtime observed', () => events.observed()),
+  };
+}
+
+const unguarded: Guard = (_hook, body) => body();
 
 export interface ObserveOptions {
   /**
@@ -41,6 +58,8 @@ export interface ObserveOptions {
    * it, and waiting there instead of at the preload lets registration overlap the runtime's init.
    */
   readonly beforeFirstNext?: Promise<unknown>;
+  /** Wraps each hook body (see guard.ts). @default none (unit tests of the wiring) */
+  readonly guard?: Guard;
 }
 
 /** Replaces the three exports with wrappers; false (and unchanged) when they are not all there. */
@@ -80,10 +99,14 @@ function callNext(next: NativeFunction, self: unknown, args: unknown[], events: 
   if (!(pending instanceof Promise)) return pending;
   // Chained, not observed on the side: the invoke is known before the handler can enqueue.
   return pending.then((invocation: unknown) => {
-    const headers: unknown = typeof invocation === 'object' && invocation !== null ? Reflect.get(invocation, 'headers') : undefined;
-    const requestId = header(headers, 'lambda-runtime-aws-request-id');
-    const deadlineMs = Number(header(headers, 'lambda-runtime-deadline-ms'));
-    if (requestId !== undefined && Number.isFinite(deadlineMs)) events.invokeStarted(requestId, deadlineMs);
+    try {
+      const headers: unknown = typeof invocation === 'object' && invocation !== null ? Reflect.get(invocation, 'headers') : undefined;
+      const requestId = header(headers, 'lambda-runtime-aws-request-id');
+      const deadlineMs = Number(header(headers, 'lambda-runtime-deadline-ms'));
+      if (requestId !== undefined && Number.isFinite(deadlineMs)) events.invokeStarted(requestId, deadlineMs);
+    } catch {
+      // A headers object with throwing getters: the invocation still reaches the runtime.
+    }
     return invocation;
   });
 }
@@ -93,9 +116,19 @@ function wrapPost(post: NativeFunction, events: RuntimeEvents): NativeFunction {
     try {
       return post.apply(this, args);
     } finally {
-      if (typeof args[0] === 'string') events.responsePosted(decodeURIComponent(args[0]), 'returned');
+      const id = typeof args[0] === 'string' ? decodeId(args[0]) : undefined;
+      if (id !== undefined) events.responsePosted(id, 'returned');
     }
   };
+}
+
+/** The request id from a URL path segment; undefined (never a throw) for a malformed escape. */
+function decodeId(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
 }
 
 function header(headers: unknown, name: string): string | undefined {
@@ -112,13 +145,14 @@ const STREAMED_RESPONSE = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/response
  * Node's `http.client.response.finish` diagnostics channel reports when that POST is answered,
  * i.e. when the stream has been delivered.
  */
-export function observeStreamedResponses(subscribe: Subscribe, events: Pick<RuntimeEvents, 'responsePosted'>): void {
-  const listener = (message: unknown): void => {
+export function observeStreamedResponses(subscribe: Subscribe, events: Pick<RuntimeEvents, 'responsePosted'>, guard: Guard = unguarded): void {
+  const listener = (message: unknown): void => void guard('streamed response', () => {
     const request: unknown = typeof message === 'object' && message !== null ? Reflect.get(message, 'request') : undefined;
     const path: unknown = typeof request === 'object' && request !== null ? Reflect.get(request, 'path') : undefined;
     const match = typeof path === 'string' ? STREAMED_RESPONSE.exec(path) : null;
-    if (match?.[1] !== undefined) events.responsePosted(decodeURIComponent(match[1]), 'streamed');
-  };
+    const id = match?.[1] === undefined ? undefined : decodeId(match[1]);
+    if (id !== undefined) events.responsePosted(id, 'streamed');
+  });
   subscribe('http.client.response.finish', listener);
   subscribe('http.client.request.error', listener);
 }

@@ -1,14 +1,26 @@
-/** Whether this process should run the extension. */
+/** Whether this thread of this process should run the extension, and as what. */
 export type Startup =
-  | { readonly kind: 'skip'; readonly reason: 'child-process' }
-  | { readonly kind: 'run'; readonly runtimeApi: string | undefined };
+  | { readonly kind: 'skip'; readonly reason: 'child-process' | 'worker-thread' }
+  | { readonly kind: 'run'; readonly runtimeApi: string | undefined; readonly thread: 'main' | 'worker' };
+
+export interface StartupFacts {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly pid: number;
+  /** From `node:worker_threads`. */
+  readonly isMainThread: boolean;
+  readonly managedInstances: boolean;
+}
 
 /**
- * NODE_OPTIONS is inherited by every Node process the handler spawns, so the preload loads
- * there too; the runtime process marks itself in the environment and children stay silent.
+ * NODE_OPTIONS is inherited by every Node process the handler spawns, and an `--import` preload
+ * runs again in every worker thread (same pid). The runtime process marks itself in the
+ * environment, so child processes stay silent. Worker threads run the extension only on
+ * Managed Instances, where RIC 4 runs the handlers there (each thread then has its own host,
+ * unheld); elsewhere a worker is the user's own, and stays silent like a child process.
  */
-export function decideStartup(env: Readonly<Record<string, string | undefined>>, pid: number): Startup {
+export function decideStartup({ env, pid, isMainThread, managedInstances }: StartupFacts): Startup {
   const owner = env.AFTER_RESPONSE_EXTENSION_PID;
   if (owner !== undefined && owner !== String(pid)) return { kind: 'skip', reason: 'child-process' };
-  return { kind: 'run', runtimeApi: env.AWS_LAMBDA_RUNTIME_API || undefined };
+  if (!isMainThread && !managedInstances) return { kind: 'skip', reason: 'worker-thread' };
+  return { kind: 'run', runtimeApi: env.AWS_LAMBDA_RUNTIME_API || undefined, thread: isMainThread ? 'main' : 'worker' };
 }

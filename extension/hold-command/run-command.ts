@@ -2,9 +2,10 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 
 export interface RunOptions {
   readonly spawn: (program: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
-  /** Aborts when the invoke's deadline nears: SIGTERM at once, SIGKILL after `graceMs`. */
+  /** Aborts when the invoke's deadline nears: SIGTERM at once, SIGKILL after `killDelayMs()`. */
   readonly signal?: AbortSignal;
-  readonly graceMs: number;
+  /** Read at the abort: the extension's abort event, just before it, says how long it waits. */
+  readonly killDelayMs: () => number;
   readonly env: NodeJS.ProcessEnv;
   /** Signals this process forwards to the command (so the wrapper behaves like the command). */
   readonly forward: (relay: (signal: NodeJS.Signals) => void) => void;
@@ -26,9 +27,10 @@ export function runCommand(command: readonly [string, ...string[]], options: Run
     };
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
-      options.stderr(`after-response-hold: the invoke's deadline is near: SIGTERM to ${program}, SIGKILL in ${options.graceMs} ms\n`);
+      const delayMs = options.killDelayMs();
+      options.stderr(`after-response-hold: the invoke's deadline is near: SIGTERM to ${program}, SIGKILL in ${delayMs} ms\n`);
       kill('SIGTERM');
-      killTimer = setTimeout(() => kill('SIGKILL'), options.graceMs);
+      killTimer = setTimeout(() => kill('SIGKILL'), delayMs);
       killTimer.unref();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });

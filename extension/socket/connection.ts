@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../client/log-line.ts';
+import { LineSplitter } from '../../client/socket-wire.ts';
 import type { ExternalJob } from '../external-job.ts';
-import { LineSplitter } from './line-splitter.ts';
 import { LIMITS, parseRequest, replies, type Limits, type Request } from './protocol.ts';
 
 /** What a connection needs from the extension; injected so tests use a fake or the real tracker. */

@@ -1,15 +1,15 @@
 /**
  * The socket protocol, version 1: newline-delimited JSON, one request per line, answered in
- * order. Documented in README.md ("Socket protocol"); keep the two in step.
+ * order. Documented in README.md ("Socket protocol"); keep the two in step. What both ends
+ * share (version, framing, bounds on lines) is in client/socket-wire.ts.
  */
+import { encodeLine, MAX_LINE_BYTES, PROTOCOL_VERSION } from '../../client/socket-wire.ts';
 import { describeValue } from '../../client/validate.ts';
-
-export const PROTOCOL_VERSION = 1;
 
 /** Bounds against hostile or broken peers (stated in the README). */
 export const LIMITS = {
   /** A longer line is answered with `line-too-long` and the connection is closed. */
-  maxLineBytes: 64 * 1024,
+  maxLineBytes: MAX_LINE_BYTES,
   maxJobsPerConnection: 1024,
   maxConnections: 128,
   /** Longer names and failure messages are truncated, not refused: a finish must never be lost. */
@@ -80,15 +80,10 @@ function parseFinish(field: (name: string) => unknown): Parsed {
   return { request: { op: 'finish', id, outcome: { ok: false, message: message.slice(0, LIMITS.maxMessageLength) } } };
 }
 
-/** One line of the protocol, ready to write. */
-export function encode(message: Readonly<Record<string, unknown>>): string {
-  return `${JSON.stringify({ v: PROTOCOL_VERSION, ...message })}\n`;
-}
-
 export const replies = {
   opened: (id: string, requestId: string | undefined, deadlineMs: number | undefined) =>
-    encode({ ok: true, id, ...(requestId === undefined ? {} : { requestId }), ...(deadlineMs === undefined ? {} : { deadlineMs }) }),
-  finished: () => encode({ ok: true }),
-  error: (error: ErrorType, message: string) => encode({ ok: false, error, message }),
-  abort: (id: string, graceMs: number) => encode({ event: 'abort', id, reason: 'deadline', graceMs }),
+    encodeLine({ ok: true, id, ...(requestId === undefined ? {} : { requestId }), ...(deadlineMs === undefined ? {} : { deadlineMs }) }),
+  finished: () => encodeLine({ ok: true }),
+  error: (error: ErrorType, message: string) => encodeLine({ ok: false, error, message }),
+  abort: (id: string, graceMs: number) => encodeLine({ event: 'abort', id, reason: 'deadline', graceMs }),
 };

@@ -20,21 +20,24 @@ export interface SocketServerOptions extends Omit<ConnectionDeps, 'nextId'> {
 /**
  * Listens on a Unix socket only this user can use (mode 0600 from the first instant: the umask
  * is narrowed around the synchronous bind). A stale file at the path is replaced. The server is
- * unref'd, so it never keeps the runtime alive. Returns undefined (logged) when it cannot listen.
+ * unref'd, so it never keeps the runtime alive. Returns undefined (logged) when it cannot listen;
+ * never throws: it runs inside the function's own `spawn` call.
  */
 export function listenOnSocket(options: SocketServerOptions): Server | undefined {
   const { path, system, logger } = options;
+  // First, as it is the one step that may be unsupported (worker threads): nothing to undo then.
+  const previous = narrowUmask(system, logger);
+  if (previous === undefined) return undefined;
+  let server: Server | undefined;
   try {
     system.rmSync(path, { force: true });
-  } catch (error) {
-    logger.log('ERROR', `cannot replace ${path}: the after-response socket is off`, describeError(error));
-    return undefined;
-  }
-  const server = system.createServer(admit(options));
-  server.on('error', (error) => logger.log('ERROR', `the after-response socket ${path} failed: it is off`, describeError(error)));
-  const previous = system.umask(0o177);
-  try {
+    server = system.createServer(admit(options));
+    server.on('error', (error) => logger.log('ERROR', `the after-response socket ${path} failed: it is off`, describeError(error)));
     server.listen(path);
+  } catch (error) {
+    logger.log('ERROR', `cannot listen on ${path}: the after-response socket is off`, describeError(error));
+    server?.close();
+    return undefined;
   } finally {
     system.umask(previous);
   }
@@ -45,6 +48,21 @@ export function listenOnSocket(options: SocketServerOptions): Server | undefined
     // The bind failed; the 'error' event reports it.
   }
   return server;
+}
+
+/**
+ * Narrows the umask so the socket file is never wider than 0600, returning the previous one.
+ * `process.umask(mask)` throws ERR_WORKER_UNSUPPORTED_OPERATION in worker threads (Managed
+ * Instances run handlers there): without it the file could be created readable by others, so
+ * the socket stays off.
+ */
+function narrowUmask(system: ServerSystem, logger: SocketServerOptions['logger']): number | undefined {
+  try {
+    return system.umask(0o177);
+  } catch (error) {
+    logger.log('WARN', 'cannot narrow the umask here (a worker thread?): the after-response socket is off, jobs of child processes run unheld', describeError(error));
+    return undefined;
+  }
 }
 
 /** Bounds the connections, then serves each with its own job ids. */

@@ -1,9 +1,7 @@
 import type { Logger } from '../../client/log-line.ts';
+import { TICKET_ENV } from '../../client/socket-wire.ts';
 import type { ExternalJob } from '../external-job.ts';
-
-/** The environment variable that carries a reservation's ticket to `after-response-hold`. */
-export const TICKET_ENV = 'AFTER_RESPONSE_TICKET';
-const COMMAND = 'after-response-hold';
+import { holdName, type SpawnedCommand } from './hold-name.ts';
 
 /** Jobs opened at the moment `after-response-hold` is spawned, claimed when it connects. */
 export interface Reservations {
@@ -34,9 +32,7 @@ export function createReservations(tracker: { openExternal(name: string): Extern
 }
 
 /** What `ChildProcess.prototype.spawn` receives (internal but stable since Node 0.x). */
-interface SpawnOptions {
-  readonly file?: unknown;
-  readonly args?: unknown;
+interface SpawnOptions extends SpawnedCommand {
   readonly envPairs?: unknown;
 }
 interface ChildLike {
@@ -47,14 +43,16 @@ type SpawnMethod = (this: ChildLike, options: SpawnOptions) => unknown;
 /**
  * A handler that spawns `after-response-hold` and returns at once would be released before the
  * command (a new Node process, ~40 ms to start) can connect. So the job is opened here, while
- * the handler runs, and handed to the command through its environment.
+ * the handler runs, and handed to the command through its environment. `beforeSpawn` starts
+ * the socket if need be and says whether it is up.
  */
-export function hookSpawn(prototype: object, reservations: Reservations, logger: Logger, beforeSpawn: () => void = () => undefined): void {
+export function hookSpawn(prototype: object, reservations: Reservations, logger: Logger, beforeSpawn: () => boolean = () => true): void {
   const original: unknown = Reflect.get(prototype, 'spawn');
   if (typeof original !== 'function') return;
   Reflect.set(prototype, 'spawn', function spawn(this: ChildLike, options: SpawnOptions): unknown {
-    beforeSpawn();
-    const name = holdName(options);
+    // No socket, no reservation: nobody could claim it, and it would be logged as failed.
+    const listening = beforeSpawn();
+    const name = listening ? holdName(options) : undefined;
     if (name === undefined || !Array.isArray(options.envPairs)) return (original as SpawnMethod).call(this, options);
     const ticket = reservations.reserve(name);
     options.envPairs.push(`${TICKET_ENV}=${ticket}`);
@@ -69,15 +67,4 @@ export function hookSpawn(prototype: object, reservations: Reservations, logger:
       throw error;
     }
   });
-}
-
-/** The job name when the command line runs `after-response-hold` (directly or through a shell). */
-export function holdName(options: SpawnOptions): string | undefined {
-  const words = [options.file, ...(Array.isArray(options.args) ? options.args : [])].filter((w): w is string => typeof w === 'string');
-  if (!words.some((word) => word.includes(COMMAND))) return undefined;
-  const named = words.indexOf('--name');
-  if (named !== -1 && words[named + 1] !== undefined) return words[named + 1];
-  const dashes = words.indexOf('--');
-  const command = dashes === -1 ? undefined : words.slice(dashes + 1).join(' ');
-  return command ? command.slice(0, 200) : COMMAND;
 }

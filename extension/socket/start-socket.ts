@@ -1,18 +1,27 @@
-import type { Logger } from '../../client/log-line.ts';
+import { describeError, type Logger } from '../../client/log-line.ts';
+import { SOCKET_ENV } from '../../client/socket-wire.ts';
 import type { ExternalJob } from '../external-job.ts';
 import { listenOnSocket } from './socket-server.ts';
 import { createReservations, hookSpawn, type Reservations } from './spawn-reservations.ts';
-
-/** Children find the socket through this variable (they inherit the runtime's environment). */
-export const SOCKET_ENV = 'AFTER_RESPONSE_SOCKET';
 
 export interface SocketStartOptions {
   readonly tracker: { openExternal(name: string): ExternalJob };
   readonly logger: Logger;
   readonly env: Record<string, string | undefined>;
   readonly pid: number;
-  /** The deadline margin: the peer's SIGTERM→SIGKILL grace is half of it. */
-  readonly marginMs: number;
+  /**
+   * The grace the extension gives jobs between the deadline abort and the release; sent as is
+   * in the abort event (`after-response-hold` sends SIGKILL at three quarters of it).
+   */
+  readonly graceMs: number;
+  /**
+   * Runs `fn` outside the caller's async context. The server is created and bound inside the
+   * function's first `spawn`, and its connection callbacks would otherwise inherit the
+   * AsyncLocalStorage stores of whichever handler happened to spawn first (its request id, for
+   * every later invoke). The core passes e.g. `(fn) => storage.exit(fn)`.
+   * @default runs `fn` as is
+   */
+  readonly detach?: <T>(fn: () => T) => T;
 }
 
 export interface SocketStarter {
@@ -45,34 +54,42 @@ export function prepareSocket(options: SocketStartOptions): SocketStarter {
 function start(path: string, options: SocketStartOptions): void {
   const { ChildProcess } = process.getBuiltinModule('node:child_process');
   const reservations = createReservations(options.tracker, () => crypto.randomUUID());
-  let listening = false;
-  hookSpawn(ChildProcess.prototype, reservations, options.logger, () => {
-    if (listening) return;
-    listening = true;
-    listen(path, options, reservations);
-  });
+  let listening: boolean | undefined;
+  hookSpawn(ChildProcess.prototype, reservations, options.logger, () => (listening ??= listen(path, options, reservations)));
 }
 
-function listen(path: string, { tracker, logger, env, marginMs }: SocketStartOptions, reservations: Reservations): void {
-  const started = performance.now();
-  const net = process.getBuiltinModule('node:net');
-  const fs = process.getBuiltinModule('node:fs');
-  const server = listenOnSocket({
-    path, tracker, logger, claim: (ticket) => reservations.claim(ticket), graceMs: Math.floor(marginMs / 2),
-    setTimer: unrefTimer, system: { createServer: net.createServer, rmSync: fs.rmSync, chmodSync: fs.chmodSync, umask: (mask) => process.umask(mask) },
-  });
-  if (!server) {
-    delete env[SOCKET_ENV];
-    return;
-  }
-  process.once('exit', () => {
-    try {
-      fs.unlinkSync(path);
-    } catch {
-      // Best effort: the directory is the function's /tmp, and the next start replaces it.
+/** Whether the socket is up. Never throws: it runs inside the function's `spawn`, whose child then just runs unheld. */
+function listen(path: string, options: SocketStartOptions, reservations: Reservations): boolean {
+  const { tracker, logger, env, graceMs } = options;
+  try {
+    const started = performance.now();
+    const net = process.getBuiltinModule('node:net');
+    const fs = process.getBuiltinModule('node:fs');
+    const detach = options.detach ?? ((fn) => fn());
+    const server = detach(() => listenOnSocket({
+      path, tracker, logger, claim: (ticket) => reservations.claim(ticket), graceMs,
+      setTimer: unrefTimer, system: { createServer: net.createServer, rmSync: fs.rmSync, chmodSync: fs.chmodSync, umask: (mask) => process.umask(mask) },
+    }));
+    if (!server) {
+      delete env[SOCKET_ENV];
+      return false;
     }
-  });
-  if (logger.enabled('DEBUG')) logger.log('DEBUG', 'after-response socket listening', { path, startMs: performance.now() - started });
+    process.once('exit', () => removeQuietly(fs, path));
+    if (logger.enabled('DEBUG')) logger.log('DEBUG', 'after-response socket listening', { path, startMs: performance.now() - started });
+    return true;
+  } catch (error) {
+    delete env[SOCKET_ENV];
+    logger.log('ERROR', 'the after-response socket could not start: it is off', describeError(error));
+    return false;
+  }
+}
+
+function removeQuietly(fs: { unlinkSync(path: string): void }, path: string): void {
+  try {
+    fs.unlinkSync(path);
+  } catch {
+    // Best effort: the directory is the function's /tmp, and the next start replaces it.
+  }
 }
 
 function unrefTimer(run: () => void, ms: number): () => void {

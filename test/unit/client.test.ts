@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOST_REGISTRY_KEY, type HostV1, type Job } from '../../client/host-interface.ts';
 import { createClient } from '../../client/index.ts';
+import { createLocalHost } from '../../client/local-host.ts';
 import { recordingLogger } from './fakes.ts';
 
 function withRegistry(protocols: Record<number, unknown>, layerVersion = '9.9.9'): object {
@@ -73,5 +74,21 @@ describe('createClient without an extension (no layer, unit tests, local runs)',
     await client.drainAfterResponse();
     const errors = logger.records.filter((r) => r.level === 'ERROR');
     expect(errors.map((r) => [r.job, r.errorType])).toEqual([['doomed', 'Error'], ['anonymous', 'SyntaxError']]);
+  });
+
+  it('counts a rejection with undefined as a failure, and leaves failures to the caller when told to be silent', async () => {
+    const logger = recordingLogger();
+    const loud = createLocalHost({ logger });
+    loud.enqueue(Promise.reject(undefined), { name: 'nothing' });
+    await loud.drain();
+    expect(logger.records.filter((r) => r.level === 'ERROR').map((r) => [r.job, r.errorType])).toEqual([['nothing', 'undefined']]);
+    const quietLogger = recordingLogger();
+    const quiet = createLocalHost({ logger: quietLogger, reportFailures: 'silent' });
+    let ran = false;
+    quiet.enqueue(() => Promise.reject(new Error('exit 3')), { name: 'command' });
+    quiet.enqueue(() => void (ran = true), { name: 'fine' });
+    await quiet.drain();
+    expect(ran).toBe(true);
+    expect(quietLogger.records).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ describe('parseConfig', () => {
   it('uses documented defaults when nothing is set', () => {
     const { config, problems } = parseConfig({});
     expect(problems).toEqual([]);
-    expect(config).toEqual({ deadlineMarginMs: 500, concurrency: Infinity, logLevel: 'INFO', disabled: false, fallbackIdleMs: 100, managedInstances: false });
+    expect(config).toEqual({ deadlineMarginMs: 500, abortGraceMs: 250, concurrency: Infinity, logLevel: 'INFO', disabled: false, fallbackIdleMs: 100, managedInstances: false });
   });
 
   it('reads every variable when valid', () => {
@@ -51,6 +51,16 @@ describe('parseConfig', () => {
   it('detects Lambda Managed Instances', () => {
     expect(parseConfig({ AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances' }).config.managedInstances).toBe(true);
     expect(parseConfig({ AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' }).config.managedInstances).toBe(false);
+    // RIC 4 runs worker threads on this variable alone.
+    expect(parseConfig({ AWS_LAMBDA_MAX_CONCURRENCY: '4' }).config.managedInstances).toBe(true);
+  });
+
+  it('keeps the abort grace inside the margin', () => {
+    expect(parseConfig({ AFTER_RESPONSE_ABORT_GRACE_MS: '100' })).toMatchObject({ config: { abortGraceMs: 100 }, problems: [] });
+    expect(parseConfig({ AFTER_RESPONSE_DEADLINE_MARGIN_MS: '200' })).toMatchObject({ config: { abortGraceMs: 100 }, problems: [] });
+    const { config, problems } = parseConfig({ AFTER_RESPONSE_ABORT_GRACE_MS: '480' });
+    expect(config.abortGraceMs).toBe(250);
+    expect(problems).toEqual(['Expected `AFTER_RESPONSE_ABORT_GRACE_MS` to be at least 50 ms below AFTER_RESPONSE_DEADLINE_MARGIN_MS (500), got "480"; using half the margin, 250']);
   });
 
   it('only defines AFTER_RESPONSE_ variables', () => {

@@ -1,5 +1,5 @@
 import { createLogger, type Logger, type LogLevel } from '../../client/log-line.ts';
-import { InvokeTracker, type TrackerOptions } from '../../extension/invoke-tracker.ts';
+import { Lifecycle, type LifecycleOptions } from '../../extension/lifecycle.ts';
 
 /** A logger that keeps parsed records, for assertions on what a user would read in CloudWatch. */
 export function recordingLogger(level: LogLevel = 'TRACE'): Logger & { records: Array<Record<string, unknown>> } {
@@ -43,15 +43,37 @@ export async function flush(rounds = 3): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** A held, observed tracker with manual timers, a recording logger and a deadline 3 s out. */
-export function trackerSetup(overrides: Partial<TrackerOptions> = {}) {
+/** A held, observed lifecycle with manual timers (wall clock = monotonic here), a recording logger and a deadline 3 s out. */
+export function trackerSetup(overrides: Partial<LifecycleOptions> = {}, mode: 'held' | 'unheld' | 'unobserved' = 'held') {
   const timers = manualTimers();
   const logger = recordingLogger();
-  const tracker = new InvokeTracker({ concurrency: Infinity, marginMs: 500, fallbackIdleMs: 100, logger, now: timers.now, setTimer: timers.setTimer, ...overrides });
-  tracker.observed = true;
-  tracker.held = true;
+  const tracker = new Lifecycle({
+    concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger,
+    clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer, ...overrides,
+  });
+  if (mode !== 'unobserved') tracker.runtimeObserved();
+  if (mode === 'unheld') tracker.runUnheld('managed-instances');
+  else tracker.registered();
   const deadline = timers.now() + 3000;
   return { tracker, timers, logger, deadline };
+}
+
+/**
+ * What both runtime clients do: call the native `next` synchronously from an async function,
+ * await it, and run the handler in that continuation. Run from a fresh immediate, so the context
+ * slot entered by `runtimeNext` stays out of the test's own async context.
+ */
+export function runtimeInvoke<T>(tracker: Lifecycle, requestId: string, deadlineMs: number, handler: () => T): Promise<Awaited<T>> {
+  return new Promise((resolve, reject) => {
+    setImmediate(() => {
+      const loop = async (): Promise<Awaited<T>> => {
+        tracker.runtimeNext();
+        await Promise.resolve().then(() => tracker.invokeStarted(requestId, deadlineMs));
+        return await handler();
+      };
+      loop().then(resolve, reject);
+    });
+  });
 }
 
 /** A promise with its resolve and reject, for jobs the test settles by hand. */

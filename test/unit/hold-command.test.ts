@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseHoldArgs } from '../../extension/hold-command/hold-args.ts';
+import { hold, killDelayMs } from '../../extension/hold-command/hold.ts';
 import { describeStatus, runCommand, type RunOptions } from '../../extension/hold-command/run-command.ts';
-import { createReservations, holdName, hookSpawn } from '../../extension/socket/spawn-reservations.ts';
+import { holdName } from '../../extension/socket/hold-name.ts';
+import { createReservations, hookSpawn } from '../../extension/socket/spawn-reservations.ts';
 import { recordingLogger } from './fakes.ts';
+import { startSocketRig } from './socket-helpers.ts';
 
 describe('parseHoldArgs', () => {
   it('takes the command after -- verbatim and names the job after it unless --name is given', () => {
@@ -20,7 +23,7 @@ describe('parseHoldArgs', () => {
 });
 
 describe('runCommand', () => {
-  const options = (overrides: Partial<RunOptions> = {}): RunOptions => ({ spawn, graceMs: 100, env: process.env, forward: () => undefined, stderr: () => undefined, ...overrides });
+  const options = (overrides: Partial<RunOptions> = {}): RunOptions => ({ spawn, killDelayMs: () => 100, env: process.env, forward: () => undefined, stderr: () => undefined, ...overrides });
 
   it('passes the exit status through, and 128 + signal when the command is killed', async () => {
     expect(await runCommand(['sh', '-c', 'exit 3'], options())).toBe(3);
@@ -32,7 +35,7 @@ describe('runCommand', () => {
   it('sends SIGTERM on abort and SIGKILL after the grace period to a command that ignores it', async () => {
     const controller = new AbortController();
     const started = performance.now();
-    const running = runCommand(['sh', '-c', "trap '' TERM; sleep 5 & wait; sleep 5"], options({ signal: controller.signal, graceMs: 150 }));
+    const running = runCommand(['sh', '-c', "trap '' TERM; sleep 5 & wait; sleep 5"], options({ signal: controller.signal, killDelayMs: () => 150 }));
     setTimeout(() => controller.abort(), 50);
     expect(await running).toBe(137);
     expect(performance.now() - started).toBeLessThan(1000);
@@ -40,18 +43,38 @@ describe('runCommand', () => {
 
   it('stops a well-behaved command with SIGTERM alone', async () => {
     const controller = new AbortController();
-    const running = runCommand(['sleep', '5'], options({ signal: controller.signal, graceMs: 5000 }));
+    const running = runCommand(['sleep', '5'], options({ signal: controller.signal, killDelayMs: () => 5000 }));
     setTimeout(() => controller.abort(), 50);
     expect(await running).toBe(143);
   });
 });
 
 describe('spawn reservations', () => {
-  it('recognises after-response-hold run directly or through a shell', () => {
-    expect(holdName({ file: '/opt/bin/after-response-hold', args: ['/opt/bin/after-response-hold', '--', 'sh', '-c', 'sleep 1'] })).toBe('sh -c sleep 1');
-    expect(holdName({ file: '/bin/sh', args: ['/bin/sh', '-c', 'after-response-hold --name x -- true'] })).toBe('after-response-hold');
-    expect(holdName({ file: 'after-response-hold', args: ['after-response-hold', '--name', 'thumbs', '--', 'convert'] })).toBe('thumbs');
-    expect(holdName({ file: 'ffmpeg', args: ['ffmpeg', '-i', 'in.mp4'] })).toBeUndefined();
+  const spawned = (file: string, ...args: string[]) => ({ file, args: [file, ...args] });
+
+  it('recognises after-response-hold by its executable, run directly or as the first command of a shell -c', () => {
+    expect(holdName(spawned('/opt/bin/after-response-hold', '--', 'sh', '-c', 'sleep 1'))).toBe('sh -c sleep 1');
+    expect(holdName(spawned('after-response-hold', '--name', 'thumbs', '--', 'convert'))).toBe('thumbs');
+    expect(holdName(spawned('./bin/after-response-hold', '--name=t', '--', 'true'))).toBe('t');
+    expect(holdName(spawned('/bin/sh', '-c', 'after-response-hold --name x -- true'))).toBe('x');
+    expect(holdName(spawned('bash', '-lc', "exec FOO=1 BAR='a b' /opt/bin/after-response-hold --name 'my job' -- convert in.jpg out.png; echo done"))).toBe('my job');
+    expect(holdName(spawned('dash', '-e', '-c', '"/opt/bin/after-response-hold" -- ffmpeg -i "in put.mp4"'))).toBe('ffmpeg -i in put.mp4');
+    expect(holdName(spawned('/usr/bin/zsh', '-c', 'after-response-hold -- true', 'argv0'))).toBe('true');
+    // It will refuse its arguments (exit 2): still the hold command, so its reservation is cancelled when it exits.
+    expect(holdName(spawned('after-response-hold', 'oops'))).toBe('after-response-hold');
+  });
+
+  it('does not take a command line that merely mentions after-response-hold for it', () => {
+    expect(holdName(spawned('grep', 'after-response-hold', 'file.txt'))).toBeUndefined();
+    expect(holdName(spawned('echo', 'after-response-hold'))).toBeUndefined();
+    expect(holdName(spawned('cat', 'after-response-hold.log'))).toBeUndefined();
+    expect(holdName(spawned('/bin/sh', '-c', 'grep after-response-hold x'))).toBeUndefined();
+    expect(holdName(spawned('sh', '-c', 'cat /opt/bin/after-response-hold | wc -c'))).toBeUndefined();
+    expect(holdName(spawned('sh', '-c', 'true; after-response-hold -- true'))).toBeUndefined(); // not its first command
+    expect(holdName(spawned('sh', 'after-response-hold'))).toBeUndefined(); // a script file, no -c
+    expect(holdName(spawned('/opt/bin/after-response-hold.bak', '--', 'true'))).toBeUndefined();
+    expect(holdName(spawned('python3', '-c', 'after-response-hold'))).toBeUndefined(); // not a shell
+    expect(holdName(spawned('ffmpeg', '-i', 'in.mp4'))).toBeUndefined();
   });
 
   it('opens the job when the command is spawned, hands it over once, and fails it if the child exits unclaimed', () => {
@@ -72,10 +95,44 @@ describe('spawn reservations', () => {
     expect(reservations.claim('T1')).toBeUndefined();
   });
 
-  it('leaves other spawns alone', () => {
+  it('leaves other spawns alone, and reserves nothing while the socket is off', () => {
     const reservations = createReservations({ openExternal: () => { throw new Error('must not open'); } }, () => 'T');
     const prototype = { spawn: (options: { envPairs: string[] }) => options.envPairs.join() };
-    hookSpawn(prototype, reservations, recordingLogger());
+    let listening = true;
+    hookSpawn(prototype, reservations, recordingLogger(), () => listening);
     expect(Reflect.apply(prototype.spawn, {}, [{ file: 'ls', args: ['ls'], envPairs: ['A=1'] }])).toBe('A=1');
+    expect(Reflect.apply(prototype.spawn, {}, [{ file: 'grep', args: ['grep', 'after-response-hold', 'f'], envPairs: ['A=1'] }])).toBe('A=1');
+    listening = false;
+    const hold = { file: 'after-response-hold', args: ['after-response-hold', '--', 'true'], envPairs: ['A=1'] };
+    expect(Reflect.apply(prototype.spawn, { once: () => undefined }, [hold])).toBe('A=1');
+  });
+});
+
+describe('after-response-hold under the extension', () => {
+  it('sends SIGKILL at three quarters of the grace the abort event announces, or at half the margin without one', () => {
+    expect(killDelayMs(200, 500)).toBe(150);
+    expect(killDelayMs(0, 500)).toBe(0);
+    expect(killDelayMs(undefined, 500)).toBe(250);
+  });
+
+  it('kills a command that ignores SIGTERM before the release, and leaves reporting its failure to the extension', async () => {
+    const rig = await startSocketRig({ marginMs: 300, graceMs: 200 });
+    try {
+      const current = rig.invoke(800); // the abort comes 500 ms from now: the command is running by then
+      const ticket = rig.reservations.reserve('stubborn');
+      current.handlerDone();
+      const stderr: string[] = [];
+      const env = { PATH: process.env.PATH, AFTER_RESPONSE_SOCKET: rig.path, AFTER_RESPONSE_TICKET: ticket };
+      const command = ['sh', '-c', "trap '' TERM; sleep 5 & wait; sleep 5"] as const;
+      const status = hold({ name: 'stubborn', command }, { env, spawn, forward: () => undefined, stderr: (text) => void stderr.push(text), exit: () => undefined });
+      expect(await status).toBe(137);
+      expect(stderr.join('')).toContain('SIGTERM to sh, SIGKILL in 150 ms');
+      expect(stderr.join('')).not.toContain('ERROR');
+      expect((await current.released).reason).toBe('deadline');
+      expect(rig.logger.records).toContainEqual(expect.objectContaining({ level: 'ERROR', requestId: current.requestId, errorMessage: 'CommandFailed: sh was killed by SIGKILL (status 137)' }));
+      expect(rig.logger.records).not.toContainEqual(expect.objectContaining({ message: expect.stringContaining('abandoning') }));
+    } finally {
+      await rig.close();
+    }
   });
 });

@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../client/host-interface.ts';
-import { deferred, flush, trackerSetup as setup } from './fakes.ts';
+import { deferred, flush, runtimeInvoke, trackerSetup as setup } from './fakes.ts';
 
-describe('InvokeTracker (between invokes, external jobs, draining)', () => {
-  it('stops holding when the loop ends, releasing what it held', async () => {
-    const { tracker, deadline } = setup();
+describe('Lifecycle (between invokes, external jobs, draining)', () => {
+  it('when the loop ends, keeps running what it held and logs the summary only once the jobs settled', async () => {
+    const { tracker, deadline, logger } = setup();
+    const stuck = deferred();
     tracker.invokeStarted('r1', deadline);
-    tracker.enqueue(() => new Promise(() => {}), 'stuck');
-    const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
-    tracker.stopHolding();
-    await expect(hold).resolves.toBe('settled');
+    tracker.enqueue(() => stuck.promise, 'stuck');
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.responsePosted('r1', 'streamed');
+    tracker.loopStopped();
+    await flush();
+    expect(tracker.mode).toEqual({ kind: 'stopped' });
+    expect(logger.records.filter((r) => r.message === 'after-response summary')).toEqual([]);
+    stuck.resolve();
+    await flush();
+    expect(logger.records.at(-1)).toMatchObject({ message: 'after-response summary', outcome: 'settled', succeeded: 1 });
   });
 
   it('drains: resolves once every job has settled', async () => {
@@ -17,7 +24,7 @@ describe('InvokeTracker (between invokes, external jobs, draining)', () => {
     const work = deferred();
     tracker.invokeStarted('r1', deadline);
     tracker.enqueue(() => work.promise, 'w');
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     let drained = false;
     void tracker.drain().then(() => (drained = true));
     await flush();
@@ -32,7 +39,7 @@ describe('InvokeTracker (between invokes, external jobs, draining)', () => {
     const job = tracker.openExternal('resize');
     const internal = tracker.openExternal('socket first line', { internal: true });
     expect([job.requestId(), job.deadlineMs()]).toEqual(['r1', deadline]);
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     tracker.runtimeNext();
     let released = false;
     const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then(() => (released = true));
@@ -49,27 +56,27 @@ describe('InvokeTracker (between invokes, external jobs, draining)', () => {
     const { tracker, deadline } = setup();
     const seen: string[] = [];
     tracker.invokeStarted('r1', deadline);
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     tracker.runtimeNext();
     await tracker.hold({ requestId: 'r1', deadlineMs: deadline });
     tracker.enqueue(({ requestId }: JobContext) => seen.push(requestId), 'between');
     tracker.invokeStarted('r2', deadline + 10_000);
-    tracker.responsePosted('r2');
+    tracker.responsePosted('r2', 'streamed');
     await flush();
     expect(seen).toEqual(['r2']);
   });
 
 });
 
-describe('InvokeTracker (best-effort mode: runtime progress not observed)', () => {
+describe('Lifecycle (best-effort mode: runtime progress not observed)', () => {
   it('warns once, starts jobs at once, and releases after the idle window', async () => {
-    const { tracker, deadline, timers, logger } = setup();
-    tracker.observed = false;
+    const { tracker, deadline, timers, logger } = setup({}, 'unobserved');
     let ran = 0;
     const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
     tracker.enqueue(() => void ran++, 'job');
     await flush();
     expect(ran).toBe(1);
+    expect(tracker.mode).toEqual({ kind: 'best-effort' });
     timers.advance(100);
     await expect(hold).resolves.toBe('settled');
     const hold2 = tracker.hold({ requestId: 'r2', deadlineMs: deadline + 5000 });
@@ -80,37 +87,57 @@ describe('InvokeTracker (best-effort mode: runtime progress not observed)', () =
   });
 });
 
-describe('InvokeTracker (Managed Instances: unheld, concurrent invokes)', () => {
-  it('attributes jobs by the calling invoke and runs them after that invoke responds', async () => {
-    let context: string | undefined;
-    const { tracker, deadline } = setup({ contextRequestId: () => context });
-    tracker.held = false;
+describe('Lifecycle (Managed Instances: unheld, concurrent invokes)', () => {
+  it('attributes jobs by the async context of the invoke that enqueued them, and runs them after that invoke responds', async () => {
+    const { tracker, deadline } = setup({}, 'unheld');
     const seen: string[] = [];
-    tracker.invokeStarted('a', deadline);
-    tracker.invokeStarted('b', deadline);
-    context = 'a';
-    tracker.enqueue(({ requestId }: JobContext) => seen.push(requestId), 'ja');
-    context = 'b';
-    tracker.enqueue(({ requestId }: JobContext) => seen.push(requestId), 'jb');
-    tracker.responsePosted('b');
+    const a = runtimeInvoke(tracker, 'a', deadline, async () => {
+      await flush();
+      tracker.enqueue(({ requestId }: JobContext) => seen.push(requestId), 'ja');
+    });
+    const b = runtimeInvoke(tracker, 'b', deadline, async () => {
+      await flush();
+      tracker.enqueue(({ requestId }: JobContext) => seen.push(requestId), 'jb');
+    });
+    await Promise.all([a, b]);
+    tracker.responsePosted('b', 'returned');
     await flush();
     expect(seen).toEqual(['b']);
-    tracker.responsePosted('a');
+    tracker.responsePosted('a', 'returned');
     await flush();
     expect(seen).toEqual(['b', 'a']);
   });
 
-  it('forgets an invoke without jobs once it responded, and runs a late job of it at once', async () => {
-    let context: string | undefined = 'a';
-    const { tracker, deadline, logger } = setup({ contextRequestId: () => context });
-    tracker.held = false;
+  it('runs a job of an invoke that already responded at once, under its request id, without a warning', async () => {
+    const { tracker, deadline, logger } = setup({}, 'unheld');
     const seen: string[] = [];
-    tracker.invokeStarted('a', deadline);
-    tracker.responsePosted('a');
-    tracker.enqueue(({ requestId }: JobContext) => seen.push(requestId), 'late');
+    let fired!: Promise<void>;
+    // A timer the handler set carries its async context, like any callback it schedules.
+    await runtimeInvoke(tracker, 'a', deadline, () => {
+      fired = new Promise((resolve) => setTimeout(() => resolve(tracker.enqueue(({ requestId }: JobContext) => seen.push(requestId), 'late')), 5));
+    });
+    tracker.responsePosted('a', 'returned');
+    await fired;
     await flush();
     expect(seen).toEqual(['a']);
-    expect(logger.records.at(-1)).toMatchObject({ message: 'after-response summary', requestId: 'a', enqueued: 1, succeeded: 1 });
-    context = undefined;
+    expect(logger.records.filter((r) => r.level === 'WARN')).toEqual([]);
+  });
+
+  it('runs a job enqueued outside any invoke at once, unheld, and reports its failure', async () => {
+    const { tracker, logger } = setup({}, 'unheld');
+    tracker.enqueue(() => Promise.reject(new Error('nope')), 'detached');
+    await flush();
+    expect(logger.records.find((r) => r.message === 'job failed')).toMatchObject({ requestId: '-', job: 'detached', errorMessage: 'nope' });
+  });
+
+  it('forgets an invoke that never responded once a later invoke starts past its deadline', async () => {
+    const { tracker, deadline, timers } = setup({}, 'unheld');
+    await runtimeInvoke(tracker, 'a', deadline, () => undefined);
+    timers.advance(4000);
+    await runtimeInvoke(tracker, 'b', deadline + 10_000, () => undefined);
+    expect(tracker.unfinished()).toEqual([]);
+    const seen: string[] = [];
+    tracker.responsePosted('a', 'returned'); // unknown by now: ignored
+    expect(seen).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../client/host-interface.ts';
 import { deferred, flush, trackerSetup as setup } from './fakes.ts';
 
-describe('InvokeTracker (held mode)', () => {
+describe('Lifecycle (held mode)', () => {
   it('starts job functions only after the response is posted, in FIFO order', async () => {
     const { tracker, deadline } = setup();
     const order: string[] = [];
@@ -11,7 +11,7 @@ describe('InvokeTracker (held mode)', () => {
     tracker.enqueue(() => order.push('b'), 'b');
     await flush();
     expect(order).toEqual([]);
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     await flush();
     expect(order).toEqual(['a', 'b']);
   });
@@ -21,7 +21,7 @@ describe('InvokeTracker (held mode)', () => {
     let seen: JobContext | undefined;
     tracker.invokeStarted('r1', deadline);
     tracker.enqueue((context: JobContext) => (seen = context), 'ctx');
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     await flush();
     expect(seen).toMatchObject({ requestId: 'r1', deadlineMs: deadline });
     expect(seen?.signal.aborted).toBe(false);
@@ -34,7 +34,7 @@ describe('InvokeTracker (held mode)', () => {
     tracker.enqueue(() => job.promise, 'slow');
     let released: string | undefined;
     void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => (released = reason));
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     await flush();
     expect(released).toBeUndefined();
     tracker.runtimeNext();
@@ -85,7 +85,7 @@ describe('InvokeTracker (held mode)', () => {
   it('releases at once when an invoke had no jobs', async () => {
     const { tracker, deadline } = setup();
     tracker.invokeStarted('r1', deadline);
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     tracker.runtimeNext();
     await expect(tracker.hold({ requestId: 'r1', deadlineMs: deadline })).resolves.toBe('settled');
   });
@@ -95,7 +95,7 @@ describe('InvokeTracker (held mode)', () => {
     const late = deferred();
     tracker.invokeStarted('r1', deadline);
     const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     tracker.enqueue(() => late.promise, 'late');
     tracker.runtimeNext();
     let released = false;
@@ -113,7 +113,7 @@ describe('InvokeTracker (held mode)', () => {
     tracker.invokeStarted('r1', deadline);
     let ran = false;
     tracker.enqueue(() => (ran = true), 'job');
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     tracker.runtimeNext();
     await expect(hold).resolves.toBe('settled');
     expect(ran).toBe(true);
@@ -130,7 +130,7 @@ describe('InvokeTracker (held mode)', () => {
         ran.push('inner');
       }, 'inner');
     }, 'outer');
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     tracker.runtimeNext();
     await tracker.hold({ requestId: 'r1', deadlineMs: deadline });
     expect(ran).toEqual(['outer', 'inner']);
@@ -141,7 +141,7 @@ describe('InvokeTracker (held mode)', () => {
     const work = deferred();
     tracker.invokeStarted('r1', deadline);
     tracker.enqueue(work.promise, 'promise');
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     tracker.runtimeNext();
     let released = false;
     void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then(() => (released = true));
@@ -160,7 +160,7 @@ describe('InvokeTracker (held mode)', () => {
     }, 'thrower');
     tracker.enqueue(Promise.reject(new TypeError('rejected')), 'rejected-promise');
     tracker.enqueue(async () => Promise.reject('plain string'), 'rejecter');
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     tracker.runtimeNext();
     await tracker.hold({ requestId: 'r1', deadlineMs: deadline });
     const failures = logger.records.filter((r) => r.message === 'job failed');
@@ -179,7 +179,7 @@ describe('InvokeTracker (held mode)', () => {
     tracker.enqueue(({ signal: s }: JobContext) => ((signal = s), new Promise(() => {})), 'forever');
     tracker.enqueue(() => undefined, 'queued');
     const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     tracker.runtimeNext();
     await flush();
     timers.advance(2499);
@@ -187,8 +187,9 @@ describe('InvokeTracker (held mode)', () => {
     timers.advance(1);
     await expect(hold).resolves.toBe('deadline');
     expect(signal?.aborted).toBe(true);
-    const warning = logger.records.find((r) => r.level === 'WARN');
-    expect(warning).toMatchObject({ requestId: 'r1', jobs: ['forever', 'queued (never started)'] });
+    const [aborting, abandoning] = logger.records.filter((r) => r.level === 'WARN');
+    expect(aborting).toMatchObject({ requestId: 'r1', running: ['forever'], neverStarted: ['queued (never started)'] });
+    expect(abandoning).toMatchObject({ requestId: 'r1', jobs: ['forever'] });
     expect(logger.records.at(-1)).toMatchObject({ outcome: 'deadline', abandoned: 2 });
   });
 
@@ -204,7 +205,7 @@ describe('InvokeTracker (held mode)', () => {
         running--;
       }, `job${i}`);
     }
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     tracker.runtimeNext();
     await tracker.hold({ requestId: 'r1', deadlineMs: deadline });
     expect(peak).toBe(2);
@@ -215,7 +216,7 @@ describe('InvokeTracker (held mode)', () => {
     let done = 0;
     tracker.invokeStarted('r1', deadline);
     for (let i = 0; i < 1000; i++) tracker.enqueue(async () => void (await Promise.resolve(), done++), 'many');
-    tracker.responsePosted('r1');
+    tracker.responsePosted('r1', 'streamed');
     tracker.runtimeNext();
     await tracker.hold({ requestId: 'r1', deadlineMs: deadline });
     expect(done).toBe(1000);

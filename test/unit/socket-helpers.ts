@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvokeTracker } from '../../extension/invoke-tracker.ts';
+import { Lifecycle } from '../../extension/lifecycle.ts';
 import type { Limits } from '../../extension/socket/protocol.ts';
 import { listenOnSocket } from '../../extension/socket/socket-server.ts';
 import { createReservations, type Reservations } from '../../extension/socket/spawn-reservations.ts';
@@ -13,34 +13,50 @@ export const realTimer = (run: () => void, ms: number): (() => void) => {
   return () => clearTimeout(timer);
 };
 
-/** A real InvokeTracker (held mode, real clock) behind a real socket server in a temp dir. */
-export async function startSocketRig(options: { marginMs?: number; limits?: Partial<Limits>; maxConnections?: number; dir?: string } = {}) {
+export interface SocketRigOptions {
+  readonly marginMs?: number;
+  /** The grace between the deadline abort and the release; the abort event announces it. @default 50 */
+  readonly graceMs?: number;
+  readonly limits?: Partial<Limits>;
+  readonly maxConnections?: number;
+  readonly dir?: string;
+}
+
+/** A real Lifecycle (held mode, real clock) behind a real socket server in a temp dir. */
+export async function startSocketRig(options: SocketRigOptions = {}) {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'after-response-socket-'));
   const path = join(dir, 'extension.sock');
   const logger = recordingLogger('DEBUG');
-  const tracker = new InvokeTracker({
-    concurrency: Infinity, marginMs: options.marginMs ?? 100, fallbackIdleMs: 100, logger,
-    now: () => performance.timeOrigin + performance.now(), setTimer: realTimer,
+  const graceMs = options.graceMs ?? 50;
+  const tracker = new Lifecycle({
+    concurrency: Infinity, marginMs: options.marginMs ?? 100, graceMs, fallbackIdleMs: 100, logger, setTimer: realTimer,
+    clock: { wallNow: () => performance.timeOrigin + performance.now(), monoNow: () => performance.now() },
   });
-  tracker.observed = true;
-  tracker.held = true;
+  tracker.registered();
+  tracker.runtimeObserved();
   const reservations: Reservations = createReservations(tracker, () => `ticket-${Math.random()}`);
-  const server = listenOnSocket({
-    path, tracker, logger, claim: (ticket) => reservations.claim(ticket), graceMs: 50, setTimer: realTimer,
+  // Detached as in start-socket.ts: connections must not inherit a test's (or invoke's) context.
+  const server = tracker.detach(() => listenOnSocket({
+    path, tracker, logger, claim: (ticket) => reservations.claim(ticket), graceMs, setTimer: realTimer,
     system: { createServer, rmSync, chmodSync, umask: (mask) => process.umask(mask) },
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
-  });
+  }));
   if (!server) throw new Error('the server did not start');
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
   let invokes = 0;
-  /** Starts an invoke as the runtime would and returns what its hold resolves to. */
+  /**
+   * Starts an invoke as the runtime would and returns what its hold resolves to. The runtime's
+   * calls run detached: `runtimeNext` enters a fresh async-context slot, which must not leak
+   * into the test's own code.
+   */
   const invoke = (timeoutMs = 3000) => {
     const requestId = `req-${++invokes}`;
     const deadlineMs = Date.now() + timeoutMs;
-    tracker.invokeStarted(requestId, deadlineMs);
+    tracker.detach(() => tracker.invokeStarted(requestId, deadlineMs));
     const released = tracker.hold({ requestId, deadlineMs }).then((reason) => ({ reason, at: performance.now() }));
-    return { requestId, deadlineMs, released, handlerDone: () => (tracker.responsePosted(requestId), tracker.runtimeNext()) };
+    const handlerDone = (): void => tracker.detach(() => (tracker.responsePosted(requestId, 'returned'), tracker.runtimeNext()));
+    return { requestId, deadlineMs, released, handlerDone };
   };
   const close = async (): Promise<void> => {
     server.close(); // Without waiting: peers under test may keep their (unref'd) connections.
@@ -79,4 +95,46 @@ export async function connectPeer(path: string) {
   };
   const closedPromise = new Promise<void>((resolve) => (closed ? resolve() : socket.once('close', () => resolve())));
   return { socket, next, request, closed: closedPromise, isClosed: () => closed };
+}
+
+/**
+ * A scripted stand-in for the extension, for what the real one never sends (unreadable lines,
+ * unknown events, endless lines): `answer` gets each request line, parsed, and writes replies.
+ */
+export async function scriptedExtension(answer: (request: Record<string, unknown>, socket: Socket, index: number) => void) {
+  const dir = mkdtempSync(join(tmpdir(), 'after-response-scripted-'));
+  const path = join(dir, 'extension.sock');
+  const requests: Array<Record<string, unknown>> = [];
+  const closed: Promise<void>[] = [];
+  const server = createServer((socket) => {
+    closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+    let buffered = '';
+    socket.setEncoding('utf8');
+    socket.on('error', () => undefined);
+    socket.on('data', (text: string) => {
+      const lines = (buffered + text).split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        requests.push(JSON.parse(line) as Record<string, unknown>);
+        answer(requests.at(-1) ?? {}, socket, requests.length - 1);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  const close = (): void => {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { path, requests, connectionClosed: () => Promise.all(closed), close };
+}
+
+/** Resolves with what `read` returns once it is defined, polling; rejects after `ms`. */
+export async function eventually<T>(read: () => T | undefined, ms = 1000): Promise<T> {
+  const until = performance.now() + ms;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (performance.now() > until) throw new Error(`nothing within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

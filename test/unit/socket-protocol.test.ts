@@ -1,5 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../extension/socket/line-splitter.ts';
+import { deadlineAbortReason, LineSplitter, MAX_LINE_BYTES } from '../../client/socket-wire.ts';
 import { parseRequest, replies } from '../../extension/socket/protocol.ts';
 
 describe('parseRequest', () => {
@@ -57,5 +58,24 @@ describe('LineSplitter', () => {
     expect(splitter.push(Buffer.from('12345678\n'))).toEqual({ lines: ['12345678'], overflow: false });
     expect(splitter.push(Buffer.from('12345'))).toEqual({ lines: [], overflow: false });
     expect(splitter.push(Buffer.from('6789'))).toEqual({ lines: [], overflow: true });
+  });
+});
+
+describe('the wire shared by the client and the extension (client/socket-wire.ts)', () => {
+  it('bounds lines at 64 KiB by default, as the extension does', () => {
+    const splitter = new LineSplitter();
+    expect(splitter.push(Buffer.from(`${'a'.repeat(MAX_LINE_BYTES)}\n`)).lines).toEqual(['a'.repeat(65_536)]);
+    expect(splitter.push(Buffer.alloc(MAX_LINE_BYTES + 1, 'b')).overflow).toBe(true);
+    expect(deadlineAbortReason()).toMatchObject({ name: 'TimeoutError', message: 'The invoke deadline is near' });
+  });
+
+  it('is the one place that spells its constants', () => {
+    const root = new URL('../../', import.meta.url);
+    const sources = ['client', 'extension'].flatMap((dir) =>
+      readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`));
+    const spelled = [/['"]AFTER_RESPONSE_SOCKET['"]/, /['"]AFTER_RESPONSE_TICKET['"]/, /The invoke deadline is near/, /64 \* 1024|65_?536/, /\bv: 1\b/];
+    const offenders = sources.filter((file) => file !== 'client/socket-wire.ts')
+      .flatMap((file) => spelled.filter((pattern) => pattern.test(readFileSync(new URL(file, root), 'utf8'))).map((pattern) => `${file} ${pattern}`));
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,0 +1,55 @@
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import type { Invoke } from './invoke.ts';
+
+/** What the async context carries: the invoke the work belongs to, filled in once it is known. */
+interface Slot {
+  invoke: Invoke | undefined;
+}
+
+/**
+ * Attributes work to the invoke that caused it, through the async context (AsyncLocalStorage):
+ * a job enqueued by a timer, a promise callback or another job of invoke A belongs to A, even
+ * when it runs during invoke B, or concurrently with B on Managed Instances.
+ *
+ * How the handler gets its invoke's context: both runtime clients call the native `next`
+ * synchronously from the async function that then awaits it and calls the handler (RIC 3.3
+ * `handleOnce`, RIC 4.0 `processSingleConcurrent`/`processMultiConcurrent`). Entering a fresh slot
+ * inside that call (`enterWith`) puts it in the caller's context, so the await's continuation —
+ * the handler and everything it starts — carries the slot; the slot learns its invoke when
+ * `next` resolves. Work with no slot (module init, the socket server) is context-less.
+ */
+export class InvokeContext {
+  readonly #storage: AsyncLocalStorage<Slot>;
+
+  constructor() {
+    // Not `import`: an ESM import of a builtin builds its namespace at init (see main.ts).
+    const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks');
+    this.#storage = new AsyncLocalStorage<Slot>();
+  }
+
+  /** Called synchronously inside the runtime's `next`: what the caller does after it runs in a new slot. */
+  enterNext(): void {
+    this.#storage.enterWith({ invoke: undefined });
+  }
+
+  /** `next` resolved with this invoke: the slot entered for that call now names it. */
+  bind(invoke: Invoke): void {
+    const slot = this.#storage.getStore();
+    if (slot && slot.invoke === undefined) slot.invoke = invoke;
+  }
+
+  /** The invoke the calling code belongs to, if it runs in one's context. */
+  current(): Invoke | undefined {
+    return this.#storage.getStore()?.invoke;
+  }
+
+  /** Runs `fn` in `invoke`'s context (job functions, so what they enqueue is theirs). */
+  run<T>(invoke: Invoke, fn: () => T): T {
+    return this.#storage.run({ invoke }, fn);
+  }
+
+  /** Runs `fn` outside any invoke's context (servers whose callbacks must not inherit one). */
+  exit<T>(fn: () => T): T {
+    return this.#storage.exit(fn);
+  }
+}

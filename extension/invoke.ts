@@ -1,0 +1,201 @@
+import type { Job } from '../client/host-interface.ts';
+import type { Logger } from '../client/log-line.ts';
+import { InvokeJobs } from './invoke-jobs.ts';
+
+/**
+ * An invoke's life as the extension sees it. Each step is one named transition below:
+ *
+ *   running ──respond()──▶ responded ──finishHandler()──▶ done ──(jobs settled)──▶ released 'settled'
+ *      │                       │                            │
+ *      └───────────────────────┴────(deadline − margin)─────┴──▶ aborting ──(jobs settled | grace over)──▶ released 'deadline'
+ *
+ * `finishHandler()` from `running` implies `respond()`. Nothing else changes the phase.
+ */
+export type Phase = 'running' | 'responded' | 'done' | 'aborting' | 'released';
+
+/** Why an invoke's hold ended. */
+export type ReleaseReason = 'settled' | 'deadline';
+
+/** Both clocks, injected: deadlines are the platform's wall clock, durations the monotonic one. */
+export interface Clock {
+  /** Epoch milliseconds (`Date.now`): the clock of `deadlineMs`, as RIC computes remaining time. */
+  readonly wallNow: () => number;
+  /** Monotonic milliseconds (`performance.now`), for durations. */
+  readonly monoNow: () => number;
+}
+
+export interface InvokeOptions {
+  readonly requestId: string;
+  /** Epoch milliseconds, from the platform (`Lambda-Runtime-Deadline-Ms`, the INVOKE event). */
+  readonly deadlineMs: number;
+  readonly marginMs: number;
+  readonly graceMs: number;
+  readonly concurrency: number;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Schedules an unref'd timer; returns its cancel function. */
+  readonly setTimer: (run: () => void, ms: number) => () => void;
+  /** Runs `fn` in this invoke's async context (see invoke-context.ts). */
+  readonly runInContext: <T>(invoke: Invoke, fn: () => T) => T;
+  /** After every transition and every job change (drain waiters, the exit report's registry). */
+  readonly onTransition: (invoke: Invoke) => void;
+  readonly defer?: (run: () => void) => void;
+}
+
+/** One invoke: its phase, its jobs and its deadline. Private state, changed only by the transitions. */
+export class Invoke {
+  readonly #options: InvokeOptions;
+  #phase: Phase = 'running';
+  #jobs: InvokeJobs | undefined;
+  #respondedAt: number | undefined;
+  #cancelTimer: (() => void) | undefined;
+  #waiters: Array<(reason: ReleaseReason) => void> | undefined;
+  #reason: ReleaseReason | undefined;
+  #claimed = false;
+
+  constructor(options: InvokeOptions) {
+    this.#options = options;
+  }
+
+  get requestId(): string {
+    return this.#options.requestId;
+  }
+
+  get deadlineMs(): number {
+    return this.#options.deadlineMs;
+  }
+
+  get phase(): Phase {
+    return this.#phase;
+  }
+
+  /** No held job queued or unfinished. */
+  get idle(): boolean {
+    return this.#jobs?.idle ?? true;
+  }
+
+  /** True while any job, held or not, is queued or unfinished. */
+  get busy(): boolean {
+    return this.#jobs?.busy ?? false;
+  }
+
+  /** Every unfinished job's name, held or not (the exit report). */
+  unfinished(): string[] {
+    return this.#jobs?.unfinished() ?? [];
+  }
+
+  /** The signal of this invoke's jobs (external jobs forward its abort). */
+  get signal(): AbortSignal {
+    return this.#jobSet().signal;
+  }
+
+  /** Adds a job: held while the invoke is not released; afterwards it runs at once, unheld (`late`). */
+  enqueue(job: Job, name: string, options: { readonly internal?: boolean } = {}): 'held' | 'late' {
+    const kind = this.#phase === 'released' ? 'late' : options.internal ? 'internal' : 'held';
+    this.#jobSet().add(job, name, kind);
+    return kind === 'late' ? 'late' : 'held';
+  }
+
+  /** The runtime posted the response (or streamed it): queued job functions start. */
+  respond(): void {
+    this.#respondedAt ??= this.#options.clock.monoNow();
+    if (this.#phase === 'running') this.#phase = 'responded';
+    this.#jobs?.start();
+    this.#check();
+  }
+
+  /** The handler is done with the invoke (returned, called back, or the runtime asked for its next). */
+  finishHandler(): void {
+    if (this.#phase === 'running' || this.#phase === 'responded') this.#phase = 'done';
+    this.respond();
+  }
+
+  /** A drain inside the handler: start the queued jobs now, as without the layer. */
+  startEarly(): void {
+    this.#jobSet().start();
+  }
+
+  /** True once the extension loop holds this invoke (it got the INVOKE event). */
+  get claimed(): boolean {
+    return this.#claimed;
+  }
+
+  /** The extension loop holds the invoke: resolves when it is released (the loop then calls `next`). */
+  whenReleased(): Promise<ReleaseReason> {
+    this.#claimed = true;
+    if (this.#reason) return Promise.resolve(this.#reason);
+    return new Promise((resolve) => (this.#waiters ??= []).push(resolve));
+  }
+
+  #jobSet(): InvokeJobs {
+    if (this.#jobs) return this.#jobs;
+    const { requestId, deadlineMs, concurrency, logger, defer } = this.#options;
+    // Made on first use: most invokes have no jobs, and this runs in every invoke.
+    this.#jobs = new InvokeJobs({
+      requestId, deadlineMs, concurrency, logger, ...(defer ? { defer } : {}),
+      onChange: () => this.#check(),
+      runInContext: (fn) => this.#options.runInContext(this, fn),
+    });
+    if (this.#phase !== 'running') this.#jobs.start();
+    if (this.#phase !== 'released') this.#armDeadline();
+    return this.#jobs;
+  }
+
+  #armDeadline(): void {
+    const { deadlineMs, marginMs, clock, setTimer } = this.#options;
+    const delay = Math.max(0, deadlineMs - marginMs - clock.wallNow());
+    if (Number.isFinite(delay)) this.#cancelTimer = setTimer(() => this.#deadlineNear(), delay);
+  }
+
+  /** deadline − margin: abort the signal, drop what never started, give the rest the grace. */
+  #deadlineNear(): void {
+    if (this.#phase === 'released' || this.#phase === 'aborting') return;
+    this.#phase = 'aborting';
+    const jobs = this.#jobSet();
+    const dropped = jobs.abort();
+    const { logger, graceMs, marginMs, setTimer } = this.#options;
+    const running = jobs.unfinished().filter((name) => !dropped.includes(name));
+    logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${graceMs} ms to stop before the release`, {
+      requestId: this.requestId, running, neverStarted: dropped, marginMs, graceMs,
+    });
+    this.#cancelTimer = setTimer(() => this.#graceOver(), graceMs);
+    this.#check();
+  }
+
+  #graceOver(): void {
+    if (this.#phase === 'released') return;
+    const names = this.#jobSet().abandon();
+    if (names.length > 0) {
+      this.#options.logger.log('WARN', 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld', {
+        requestId: this.requestId, jobs: names,
+      });
+    }
+    this.#release('deadline');
+  }
+
+  /** The one decision, made after every transition and job change: may this invoke be released now? */
+  #check(): void {
+    if (this.#phase === 'released') return this.#options.onTransition(this); // a late or abandoned job settled
+    if (this.idle && this.#phase === 'done') this.#release('settled');
+    else if (this.idle && this.#phase === 'aborting') this.#release('deadline');
+    else this.#options.onTransition(this);
+  }
+
+  #release(reason: ReleaseReason): void {
+    this.#reason = reason;
+    this.#cancelTimer?.();
+    this.#phase = 'released';
+    const stats = this.#jobs?.stats;
+    if (stats && stats.enqueued > 0) {
+      const since = this.#respondedAt;
+      const responseToReleaseMs = since === undefined ? undefined : round(this.#options.clock.monoNow() - since);
+      this.#options.logger.log('INFO', 'after-response summary', { requestId: this.requestId, outcome: reason, ...stats, responseToReleaseMs });
+    }
+    for (const resolve of this.#waiters?.splice(0) ?? []) resolve(reason);
+    this.#options.onTransition(this);
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

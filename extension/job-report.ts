@@ -1,0 +1,35 @@
+import { describeError } from '../client/describe-error.ts';
+import type { Logger } from '../client/log-line.ts';
+import type { Settlement } from '../client/settle.ts';
+
+/** Where a job stood when it settled: holding its invoke, enqueued after the release, or abandoned at the deadline. */
+export type SettledPhase = 'held' | 'late' | 'abandoned';
+
+export interface SettledJob {
+  readonly requestId: string;
+  readonly job: string;
+  readonly jobId: number;
+  readonly phase: SettledPhase;
+  readonly outcome: Settlement;
+}
+
+const FAILED: Record<SettledPhase, string> = {
+  held: 'job failed',
+  late: 'job enqueued after its invoke was released failed (it was not held)',
+  abandoned: 'abandoned job failed after the release',
+};
+const FINISHED: Record<SettledPhase, string | undefined> = {
+  held: undefined,
+  late: 'job enqueued after its invoke was released finished (it was not held)',
+  abandoned: 'abandoned job finished after the release',
+};
+
+/**
+ * One line per job that failed, and per late or abandoned job that settled, under the request
+ * id of the invoke it belongs to. Never throws: `describeError` and the logger are total.
+ */
+export function reportSettlement(logger: Logger, { requestId, job, jobId, phase, outcome }: SettledJob): void {
+  const fields = { requestId, job, jobId };
+  if (!outcome.ok) logger.log('ERROR', FAILED[phase], { ...fields, ...describeError(outcome.error) });
+  else if (FINISHED[phase] !== undefined) logger.log('INFO', FINISHED[phase], fields);
+}

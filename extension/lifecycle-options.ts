@@ -1,0 +1,30 @@
+import type { Logger } from '../client/log-line.ts';
+import type { InvokeContext } from './invoke-context.ts';
+import type { Clock } from './invoke.ts';
+
+export interface LifecycleOptions {
+  readonly concurrency: number;
+  readonly marginMs: number;
+  readonly graceMs: number;
+  readonly fallbackIdleMs: number;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Schedules an unref'd timer and returns its cancel function. */
+  readonly setTimer: (run: () => void, ms: number) => () => void;
+  /** Runs `run` after the current turn (after queued microtasks). @default setImmediate */
+  readonly defer?: (run: () => void) => void;
+  /** @default a new AsyncLocalStorage-based context */
+  readonly context?: InvokeContext;
+}
+
+/** An INVOKE event as the extension loop received it. */
+export interface InvokeEvent {
+  readonly requestId: string;
+  readonly deadlineMs: number;
+}
+
+/** Unfinished jobs of one invoke, for the exit report. */
+export interface UnfinishedJobs {
+  readonly requestId: string;
+  readonly jobs: readonly string[];
+}
