@@ -64,6 +64,8 @@ function findHost(global: object, env: Readonly<Record<string, string | undefine
   if (registry) {
     const served = Object.keys(registry.protocols).join(', ');
     logger.log('ERROR', `the layer's extension (version ${registry.layerVersion}) serves protocol(s) ${served}, this client needs protocol ${HOST_PROTOCOL}: jobs run in-process and are NOT held; upgrade the layer or the lambda-after-response package so they match`);
+  } else if (env.AFTER_RESPONSE_DISABLED?.trim().toLowerCase() === 'true') {
+    logger.log('WARN', 'AFTER_RESPONSE_DISABLED=true turned the extension off: jobs run in-process and are not held, so Lambda may freeze them');
   } else {
     logger.log('WARN', 'no lambda-after-response extension is loaded (no layer, or AWS_LAMBDA_EXEC_WRAPPER unset): jobs run in-process and are not held, so Lambda may freeze them');
   }

@@ -56,6 +56,8 @@ export class InvokeJobs {
   readonly #context: JobContext;
   #controller: AbortController | undefined;
   #queueHead = 0;
+  /** Job functions running now: the concurrency limit counts these only (promises are tracked, not run). */
+  #functionsRunning = 0;
   #started = false;
   #aborted = false;
   #seq = 0;
@@ -146,10 +148,11 @@ export class InvokeJobs {
   }
 
   #pump(): void {
-    while (this.#started && this.#running.size < this.#options.concurrency && this.#queueHead < this.#queue.length) {
+    while (this.#started && this.#functionsRunning < this.#options.concurrency && this.#queueHead < this.#queue.length) {
       const job = this.#queue[this.#queueHead++] as QueuedJob;
       this.stats.started++;
-      this.#track(job.name, 'held', () => job.run(this.#context));
+      this.#functionsRunning++;
+      this.#track(job.name, 'held', () => job.run(this.#context), { slot: true });
     }
     if (this.#queueHead === this.#queue.length) {
       this.#queue.length = 0;
@@ -157,10 +160,13 @@ export class InvokeJobs {
     }
   }
 
-  #track(name: string, kind: JobKind, work: () => unknown): void {
+  #track(name: string, kind: JobKind, work: () => unknown, { slot = false } = {}): void {
     const id = ++this.#seq;
     (kind === 'late' || kind === 'unheld' ? this.#unheld : this.#running).set(id, name);
-    settle(() => this.#options.runInContext(work), (outcome) => this.#settled(id, name, kind, outcome));
+    settle(() => this.#options.runInContext(work), (outcome) => {
+      if (slot) this.#functionsRunning--;
+      this.#settled(id, name, kind, outcome);
+    });
   }
 
   #settled(id: number, name: string, kind: JobKind, outcome: Settlement): void {

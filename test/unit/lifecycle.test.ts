@@ -211,6 +211,18 @@ describe('Lifecycle (held mode)', () => {
     expect(peak).toBe(2);
   });
 
+  it('does not count promise jobs against the concurrency limit: a pending promise never blocks job functions', async () => {
+    const { tracker, deadline } = setup({ concurrency: 1 });
+    const ran: string[] = [];
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => void ran.push('a'), 'a');
+    tracker.enqueue(new Promise(() => {}), 'slow-promise');
+    tracker.enqueue(() => void ran.push('b'), 'b');
+    tracker.responsePosted('r1', 'returned');
+    await flush(5);
+    expect(ran).toEqual(['a', 'b']);
+  });
+
   it('runs 1,000 jobs of one invoke before the release', async () => {
     const { tracker, deadline } = setup();
     let done = 0;
