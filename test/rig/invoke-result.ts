@@ -48,3 +48,28 @@ export function invokeFacts(all: ApiCall[], startedAt: number, returnedAt: numbe
   if (extensionReleasedAt !== undefined) facts.extensionReleasedAt = extensionReleasedAt;
   return facts;
 }
+
+export interface RequestFacts {
+  deliveredAt?: number;
+  responsePostedAt?: number;
+  errorPostedAt?: number;
+  calls: ApiCall[];
+}
+
+/**
+ * Facts of one request, from the calls carrying its id alone: with concurrent invokes the time
+ * windows overlap, so invokeFacts would credit one request with another's calls.
+ */
+export function requestFacts(all: ApiCall[], requestId: string): RequestFacts {
+  const calls = all.filter((c) => c.requestId === requestId).map((c) => ({ ...c }));
+  const ended = (kind: ApiCall['kind']): number | undefined =>
+    calls.find((c) => c.kind === kind && !Number.isNaN(c.endedAt))?.endedAt;
+  const facts: RequestFacts = { calls };
+  const deliveredAt = ended('runtime-next');
+  const responsePostedAt = ended('runtime-response');
+  const errorPostedAt = ended('runtime-error');
+  if (deliveredAt !== undefined) facts.deliveredAt = deliveredAt;
+  if (responsePostedAt !== undefined) facts.responsePostedAt = responsePostedAt;
+  if (errorPostedAt !== undefined) facts.errorPostedAt = errorPostedAt;
+  return facts;
+}

@@ -6,12 +6,21 @@ import { classify } from './api-call-kind.ts';
 import { FaultTable } from './faults.ts';
 import type { ApiCall, FaultAction, FaultRule } from './types.ts';
 
+/** What a `garble` fault answers: not an HTTP status line, so the client's parser fails. */
+const garbage = 'garbage\r\n\r\n';
+
 const hopByHop = new Set(['connection', 'keep-alive', 'expect', 'proxy-connection', 'upgrade']);
 
 function pairs(raw: string[]): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i] ?? '', raw[i + 1] ?? '']);
   return out;
+}
+
+/** Runs `then` once the request body has been read (and discarded). */
+function afterBody(req: IncomingMessage, then: () => void): void {
+  req.resume();
+  req.on('end', then);
 }
 
 function header(msg: IncomingMessage, name: string): string | undefined {
@@ -65,24 +74,47 @@ export class RecordingProxy {
     this.apply(fault, req, res, call);
   }
 
+  /**
+   * Only `delay` forwards a faulted request: an upstream `next` the runtime no longer waits on
+   * would still be handed an event by RIE, and that invoke would be lost.
+   */
   private apply(fault: FaultAction | undefined, req: IncomingMessage, res: ServerResponse, call: ApiCall): void {
-    if (fault?.kind === 'drop') {
+    switch (fault?.kind) {
+      case undefined:
+        this.forward(req, res, call);
+        return;
+      case 'drop':
+        this.drop(req, call, fault.afterMs ?? 0);
+        return;
+      case 'garble':
+        afterBody(req, () => {
+          req.socket.end(garbage);
+          call.endedAt = performance.now(); // as for drop: the caller may see the close first
+        });
+        return;
+      case 'status':
+        afterBody(req, () => {
+          call.status = fault.status;
+          res.writeHead(fault.status, { 'content-type': 'application/json' });
+          res.end(fault.body ?? '');
+        });
+        return;
+      case 'delay': {
+        const timer = setTimeout(() => this.forward(req, res, call), fault.ms);
+        res.on('close', () => clearTimeout(timer)); // the runtime gave up while delayed: forward nothing
+      }
+    }
+  }
+
+  /** Resets the connection, at once or after holding the request open for `afterMs`. */
+  private drop(req: IncomingMessage, call: ApiCall, afterMs: number): void {
+    const reset = (): void => {
       req.socket.destroy();
       call.endedAt = performance.now();
-      return;
-    }
-    if (fault?.kind === 'status') {
-      req.resume();
-      req.on('end', () => {
-        call.status = fault.status;
-        res.writeHead(fault.status, { 'content-type': 'application/json' });
-        res.end(fault.body ?? '');
-      });
-      return;
-    }
-    const go = (): void => this.forward(req, res, call);
-    if (fault?.kind === 'delay') setTimeout(go, fault.ms);
-    else go();
+    };
+    if (afterMs <= 0) return reset();
+    const timer = setTimeout(reset, afterMs);
+    req.socket.on('close', () => clearTimeout(timer));
   }
 
   private forward(req: IncomingMessage, res: ServerResponse, call: ApiCall): void {
@@ -93,6 +125,7 @@ export class RecordingProxy {
     const up = request({ host: '127.0.0.1', port: this.upstreamPort, method: call.method, path: call.path, headers, agent: false });
     up.on('response', (upRes) => this.relayResponse(upRes, res, call));
     up.on('error', (err) => {
+      if (res.destroyed) return; // destroyed by us below, once the runtime had gone
       if (res.headersSent) res.destroy();
       else res.writeHead(502, { 'content-type': 'text/plain' }).end(`rig proxy: ${err.message}`);
     });
@@ -101,8 +134,10 @@ export class RecordingProxy {
       if (req.rawTrailers.length > 0) up.addTrailers(pairs(req.rawTrailers));
       up.end();
     });
-    req.on('close', () => {
-      if (!req.complete) up.destroy();
+    // The runtime went away mid-call (killed, or its socket reset): close the upstream call
+    // too, so RIE sees what it would see without the proxy in between.
+    res.on('close', () => {
+      if (!res.writableFinished) up.destroy();
     });
   }
 

@@ -1,6 +1,7 @@
 // startSandbox(): one emulated Lambda function environment (RIE + RIC + optional layer) per test file.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { concurrencyRefusal, invokeAll } from './concurrent-invoke.ts';
 import { functionEnv } from './function-env.ts';
 import { postInvoke } from './invoke-http.ts';
 import { invokeFacts } from './invoke-result.ts';
@@ -12,9 +13,9 @@ import { RieProcess } from './rie-process.ts';
 import { runDir } from './run-dir.ts';
 import { writeRuntimeDir } from './runtime-files.ts';
 import { profileTools } from './tools.ts';
-import type { ApiCall, InvokeResult, Sandbox, SandboxOptions } from './types.ts';
+import type { ApiCall, ConcurrentInvokeOptions, ConcurrentInvokeResult, InvokeResult, Sandbox, SandboxOptions } from './types.ts';
 
-export type { ApiCall, FaultRule, InvokeResult, Profile, Sandbox, SandboxOptions } from './types.ts';
+export type { ApiCall, ConcurrentInvokeOptions, ConcurrentInvokeResult, FaultRule, InvokeResult, Profile, Sandbox, SandboxOptions } from './types.ts';
 
 class RigSandbox implements Sandbox {
   private queue: Promise<unknown> = Promise.resolve();
@@ -36,13 +37,31 @@ class RigSandbox implements Sandbox {
     return run;
   }
 
+  /** Queued like invoke(), so a serial invoke's time window never overlaps these invokes. */
+  invokeConcurrently(payloads: unknown[], options: ConcurrentInvokeOptions = {}): Promise<ConcurrentInvokeResult[]> {
+    const refusal = concurrencyRefusal(this.opts);
+    if (refusal !== undefined) return Promise.reject(new Error(refusal));
+    const o = {
+      timeoutMs: options.timeoutMs ?? ((this.opts.timeoutSeconds ?? 30) + 30) * 1000,
+      idleRuntimes: options.idleRuntimes ?? payloads.length,
+      readyWithinMs: options.readyWithinMs ?? 10_000,
+    };
+    const target = { invokePort: this.invokePort, calls: () => this.proxy.calls };
+    const run = this.queue.then(() => {
+      if (this.stopped) throw new Error('sandbox is stopped');
+      return invokeAll(target, payloads, o);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   private async invokeNow(payload: unknown, timeoutMs: number | undefined): Promise<InvokeResult> {
     if (this.stopped) throw new Error('sandbox is stopped');
     const freeze = this.opts.freeze ?? true;
     if (freeze) this.thaw();
     const startedAt = performance.now();
     const limit = timeoutMs ?? ((this.opts.timeoutSeconds ?? 30) + 30) * 1000;
-    const response = await postInvoke(this.invokePort, JSON.stringify(payload ?? null), limit);
+    const { headers: _headers, ...response } = await postInvoke(this.invokePort, JSON.stringify(payload ?? null), limit);
     const returnedAt = performance.now();
     const runtimePid = this.runtimePid();
     await this.untilRuntimeNext(startedAt, startedAt + (this.opts.timeoutSeconds ?? 30) * 1000);

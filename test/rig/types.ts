@@ -4,7 +4,8 @@ export type Profile = 'nodejs22.x' | 'nodejs24.x';
 export type FaultAction =
   | { kind: 'delay'; ms: number }
   | { kind: 'status'; status: number; body?: string }
-  | { kind: 'drop' };
+  | { kind: 'drop'; afterMs?: number } // afterMs: hold the request open first (a reset mid long-poll)
+  | { kind: 'garble' }; // answer with bytes that are not HTTP, then close
 
 export interface FaultRule {
   path: RegExp;
@@ -64,8 +65,39 @@ export interface InvokeResult {
   calls: ApiCall[]; // calls overlapping [startedAt, frozenAt ?? end of the invoke]
 }
 
+/**
+ * One of several invokes sent at once (Managed Instances mode). Its facts come from the calls
+ * that carry its request id: with overlapping invokes a time window would mix them up.
+ */
+export interface ConcurrentInvokeResult {
+  status: number;
+  body: string;
+  headers: Record<string, string>; // e.g. Error-Type on an invoke RIE failed
+  json(): unknown;
+  requestId: string; // sent as X-Amzn-RequestId, which RIE's Managed Instances mode adopts
+  startedAt: number;
+  returnedAt: number;
+  durationMs: number;
+  deliveredAt?: number; // when a runtime `next` handed this request out (seen by the proxy)
+  responsePostedAt?: number;
+  errorPostedAt?: number;
+  calls: ApiCall[]; // the calls carrying this request id
+}
+
+export interface ConcurrentInvokeOptions {
+  timeoutMs?: number;
+  idleRuntimes?: number;
+  readyWithinMs?: number;
+}
+
 export interface Sandbox {
   invoke(payload: unknown, options?: { timeoutMs?: number }): Promise<InvokeResult>;
+  /**
+   * Sends all payloads at once; needs freeze: false and AWS_LAMBDA_MAX_CONCURRENCY in env. First
+   * waits up to readyWithinMs (default 10 s) for idleRuntimes (default: one per payload) runtime
+   * `next` calls to be pending, since RIE refuses an invoke no runtime waits for.
+   */
+  invokeConcurrently(payloads: unknown[], options?: ConcurrentInvokeOptions): Promise<ConcurrentInvokeResult[]>;
   logs(): string;
   logsSince(mark: number): string;
   logMark(): number;

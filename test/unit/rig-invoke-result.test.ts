@@ -1,7 +1,7 @@
 // The rig derives per-invoke facts from recorded Runtime/Extensions API calls.
 import { describe, expect, it } from 'vitest';
 import { classify } from '../rig/api-call-kind.ts';
-import { invokeFacts } from '../rig/invoke-result.ts';
+import { invokeFacts, requestFacts } from '../rig/invoke-result.ts';
 import type { ApiCall } from '../rig/types.ts';
 
 const call = (kind: ApiCall['kind'], startedAt: number, endedAt: number, extra: Partial<ApiCall> = {}): ApiCall => ({
@@ -50,6 +50,26 @@ describe('the rig invoke facts', () => {
     const calls = [call('runtime-next', 0, 10, { requestId: 'old' }), call('runtime-next', 11, 105, { requestId: 'r2' })];
     const facts = invokeFacts(calls, 100, 200, 200);
     expect(facts.requestId).toBe('r2');
+    expect(facts.calls).toHaveLength(1);
+  });
+
+  it('gives overlapping invokes their own facts by request id, where a time window mixes them up', () => {
+    const calls = [
+      call('runtime-next', 0, 12, { requestId: 'a' }),
+      call('runtime-next', 1, 14, { requestId: 'b' }),
+      call('runtime-response', 300, 305, { requestId: 'b' }),
+      call('runtime-error', 310, 312, { requestId: 'a' }),
+      call('runtime-next', 306, Number.NaN),
+    ];
+    expect(requestFacts(calls, 'a')).toMatchObject({ deliveredAt: 12, errorPostedAt: 312, calls: [{ kind: 'runtime-next' }, { kind: 'runtime-error' }] });
+    expect(requestFacts(calls, 'a').responsePostedAt).toBeUndefined();
+    expect(requestFacts(calls, 'b')).toMatchObject({ deliveredAt: 14, responsePostedAt: 305 });
+    expect(invokeFacts(calls, 10, 315, 315).requestId).toBe('a'); // the window cannot tell b apart
+  });
+
+  it('leaves out of a request its calls still in flight', () => {
+    const facts = requestFacts([call('runtime-response', 5, Number.NaN, { requestId: 'a' })], 'a');
+    expect(facts.responsePostedAt).toBeUndefined();
     expect(facts.calls).toHaveLength(1);
   });
 });

@@ -12,13 +12,21 @@ interface Seen {
   trailers: Record<string, string | undefined>;
 }
 
+/** Path the stand-in upstream never answers (a `next` long-poll with no invoke coming). */
+const heldPath = '/2020-01-01/extension/event/next';
+
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-async function upstream(seen: Seen[]): Promise<number> {
+async function upstream(seen: Seen[], closedHeld: string[] = []): Promise<number> {
   const server: Server = createServer((req, res) => {
+    if (req.url === heldPath) {
+      seen.push({ path: heldPath, body: '', trailers: {} });
+      res.on('close', () => closedHeld.push(heldPath));
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -35,12 +43,12 @@ async function upstream(seen: Seen[]): Promise<number> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  closers.push(() => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
   return (server.address() as AddressInfo).port;
 }
 
-async function proxyTo(seen: Seen[], faults: FaultRule[] = []): Promise<RecordingProxy> {
-  const proxy = await RecordingProxy.start(await upstream(seen), faults);
+async function proxyTo(seen: Seen[], faults: FaultRule[] = [], closedHeld: string[] = []): Promise<RecordingProxy> {
+  const proxy = await RecordingProxy.start(await upstream(seen, closedHeld), faults);
   closers.unshift(() => proxy.close());
   return proxy;
 }
@@ -61,6 +69,18 @@ function send(port: number, method: string, path: string, chunks: string[], trai
     req.end();
   });
 }
+
+/** Sends a GET and aborts it after `ms` (the runtime giving up, or being killed). */
+function abandon(port: number, path: string, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, method: 'GET', path, agent: false });
+    req.on('error', () => resolve());
+    req.end();
+    setTimeout(() => req.destroy(), ms);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('the rig recording proxy', () => {
   it('passes a chunked body and its trailers both ways and records the call with its request id', async () => {
@@ -108,5 +128,51 @@ describe('the rig recording proxy', () => {
     const proxy = await proxyTo([], [{ path: /next$/, action: { kind: 'drop' } }]);
     await expect(send(proxy.port, 'GET', '/2018-06-01/runtime/invocation/next', [])).rejects.toThrow();
     expect(proxy.calls[0]?.fault).toBe('drop');
+  });
+
+  it('holds a matching call for `afterMs`, then resets it without ever forwarding it', async () => {
+    const seen: Seen[] = [];
+    const proxy = await proxyTo(seen, [{ path: /next$/, action: { kind: 'drop', afterMs: 300 } }]);
+    const started = performance.now();
+    await expect(send(proxy.port, 'GET', '/2018-06-01/runtime/invocation/next', [])).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(seen).toHaveLength(0);
+    expect(proxy.calls[0]).toMatchObject({ kind: 'runtime-next', fault: 'drop' });
+    expect((proxy.calls[0]?.endedAt ?? 0) - (proxy.calls[0]?.startedAt ?? 0)).toBeGreaterThanOrEqual(290);
+  });
+
+  it('answers a matching call with bytes that are not HTTP and closes, without forwarding it', async () => {
+    const seen: Seen[] = [];
+    const proxy = await proxyTo(seen, [{ path: /\/response$/, action: { kind: 'garble' }, times: 1 }]);
+    const path = '/2018-06-01/runtime/invocation/r/response';
+    await expect(send(proxy.port, 'POST', path, ['x'])).rejects.toMatchObject({ code: expect.stringMatching(/^HPE_/) });
+    expect(seen).toHaveLength(0);
+    expect(proxy.calls[0]?.fault).toBe('garble');
+    expect(proxy.calls[0]?.endedAt).not.toBeNaN();
+    expect((await send(proxy.port, 'POST', path, ['x'])).status).toBe(202);
+  });
+
+  it('forwards nothing when the caller gives up during a delay or before a delayed drop', async () => {
+    const seen: Seen[] = [];
+    const rules: FaultRule[] = [
+      { path: /next$/, action: { kind: 'delay', ms: 200 }, times: 1 },
+      { path: /next$/, action: { kind: 'drop', afterMs: 200 }, times: 1 },
+    ];
+    const proxy = await proxyTo(seen, rules);
+    await abandon(proxy.port, '/2018-06-01/runtime/invocation/next', 50);
+    await abandon(proxy.port, '/2018-06-01/runtime/invocation/next', 50);
+    await sleep(300);
+    expect(seen).toHaveLength(0);
+    expect(proxy.calls.map((c) => c.fault)).toEqual(['delay', 'drop']);
+  });
+
+  it('closes the upstream call when the caller goes away while it is forwarded', async () => {
+    const seen: Seen[] = [];
+    const closedHeld: string[] = [];
+    const proxy = await proxyTo(seen, [], closedHeld);
+    await abandon(proxy.port, heldPath, 100);
+    await sleep(100);
+    expect(seen.map((s) => s.path)).toEqual([heldPath]);
+    expect(closedHeld).toEqual([heldPath]);
   });
 });

@@ -1,0 +1,33 @@
+// Lambda Managed Instances with the layer, nodejs24.x (RIC 4 runs handlers on worker threads when
+// AWS_LAMBDA_MAX_CONCURRENCY is set; RIE serves concurrent invokes in that mode).
+import { describe, expect, it } from 'vitest';
+import { extensionLogs, readMark, sandboxFor, startWithLayer } from './product-helpers.ts';
+
+const env = { AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances', AWS_LAMBDA_MAX_CONCURRENCY: '4' };
+
+describe('on nodejs24.x in Managed Instances mode, concurrent invokes on worker threads', () => {
+  const sandbox = sandboxFor(() => startWithLayer({ profile: 'nodejs24.x', handler: 'managed-spawn.handler', env, freeze: false, timeoutSeconds: 10 }));
+
+  it('every handler can spawn, and each job runs after its own invoke responded, under its own request id', async () => {
+    const box = await sandbox();
+    const results = [
+      ...(await box.invokeConcurrently([1, 2, 3, 4].map(() => ({ dir: '/tmp' })))),
+      ...(await box.invokeConcurrently([1, 2, 3, 4].map(() => ({ dir: '/tmp' })))),
+    ];
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const bodies = results.map((r) => r.json() as { threadId: number; requestId: string });
+    expect(new Set(bodies.map((b) => b.threadId)).size).toBeGreaterThan(1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const [i, result] of results.entries()) {
+      const body = bodies[i];
+      const done = readMark(box, `mi-${body?.requestId}`);
+      expect(done?.jobRequestId).toBe(body?.requestId);
+      expect(done?.threadId).toBe(body?.threadId);
+      expect(done?.at).toBeGreaterThan(performance.timeOrigin + (result.responsePostedAt ?? Infinity));
+    }
+    const problems = extensionLogs(box.logs()).filter((l) => l.level === 'ERROR' || l.level === 'WARN');
+    expect(problems).toEqual([]);
+    expect(box.logs()).not.toContain('ERR_WORKER_UNSUPPORTED_OPERATION');
+    expect(box.calls().filter((c) => c.kind === 'extension-register')).toEqual([]);
+  });
+});
