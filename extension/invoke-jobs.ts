@@ -102,12 +102,12 @@ export class InvokeJobs {
 
   /** Names of every unfinished job, held or not (for the exit report). */
   unfinished(): string[] {
-    return [...this.#running.values(), ...this.#queue.slice(this.#queueHead).map((job) => `${job.name} (never started)`), ...this.#unheld.values()];
+    return [...this.#running.values(), ...this.#neverStarted(), ...this.#unheld.values()];
   }
 
   add(job: Job, name: string, kind: JobKind): void {
     if (kind !== 'internal') this.stats.enqueued++;
-    if (kind === 'late' || kind === 'unheld') return this.#track(name, kind, typeof job === 'function' ? () => job(this.#context) : () => job);
+    if (runsAtOnce(kind)) return this.#track(name, kind, typeof job === 'function' ? () => job(this.#context) : () => job);
     if (typeof job !== 'function') return this.#track(name, kind, () => job);
     this.#queue.push({ name, run: job });
     if (this.#started) this.#scheduleStart();
@@ -127,7 +127,7 @@ export class InvokeJobs {
   abort(): string[] {
     this.#aborted = true;
     this.#controller?.abort(deadlineAbortReason());
-    const never = this.#queue.slice(this.#queueHead).map((job) => `${job.name} (never started)`);
+    const never = this.#neverStarted();
     this.#queue.length = 0;
     this.#queueHead = 0;
     this.stats.abandoned += never.length;
@@ -141,6 +141,10 @@ export class InvokeJobs {
     this.#running.clear();
     this.stats.abandoned += names.length;
     return [...names, ...this.abort()];
+  }
+
+  #neverStarted(): string[] {
+    return this.#queue.slice(this.#queueHead).map((job) => `${job.name} (never started)`);
   }
 
   #scheduleStart(): void {
@@ -162,7 +166,7 @@ export class InvokeJobs {
 
   #track(name: string, kind: JobKind, work: () => unknown, { slot = false } = {}): void {
     const id = ++this.#seq;
-    (kind === 'late' || kind === 'unheld' ? this.#unheld : this.#running).set(id, name);
+    (runsAtOnce(kind) ? this.#unheld : this.#running).set(id, name);
     settle(() => this.#options.runInContext(work), (outcome) => {
       if (slot) this.#functionsRunning--;
       this.#settled(id, name, kind, outcome);
@@ -181,6 +185,11 @@ export class InvokeJobs {
     if (held) this.#pump();
     this.#options.onChange();
   }
+}
+
+/** Late and unheld jobs start when added and hold nothing. */
+function runsAtOnce(kind: JobKind): boolean {
+  return kind === 'late' || kind === 'unheld';
 }
 
 /**

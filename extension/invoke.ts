@@ -98,6 +98,8 @@ export class Invoke {
 
   /** The runtime posted the response (or streamed it): queued job functions start. */
   respond(): void {
+    // Once released, a second report (the runtime's `next` after a returned response) changes nothing.
+    if (this.#phase === 'released') return;
     this.#respondedAt ??= this.#options.clock.monoNow();
     if (this.#phase === 'running') this.#phase = 'responded';
     this.#jobs?.start();
@@ -154,7 +156,7 @@ export class Invoke {
     const jobs = this.#jobSet();
     const dropped = jobs.abort();
     const { logger, graceMs, marginMs, setTimer } = this.#options;
-    const running = jobs.unfinished().filter((name) => !dropped.includes(name));
+    const running = jobs.unfinished(); // the queue was emptied by the abort: what is left runs
     logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${graceMs} ms to stop before the release`, {
       requestId: this.requestId, running, neverStarted: dropped, marginMs, graceMs,
     });

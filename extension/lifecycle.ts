@@ -99,8 +99,7 @@ export class Lifecycle {
     const invoke = this.#invokeFor(event.requestId, event.deadlineMs);
     if (!this.#observed) this.#holdBestEffort(invoke);
     const released = invoke.whenReleased();
-    // A fast handler can be done before the loop gets its INVOKE event: keep it until then.
-    if (invoke.phase === 'released' && (invoke.claimed || !holds(this.#mode))) this.#invokes.delete(invoke.requestId);
+    this.#forgetIfDone(invoke);
     return released;
   }
 
@@ -156,9 +155,8 @@ export class Lifecycle {
 
   /** Work outside any invoke's async context (module init, a socket peer, a timer set at init). */
   #contextless(): Invoke | InvokeJobs | 'orphan' {
-    const open = this.#current && this.#current.phase !== 'released' ? this.#current : undefined;
     if (this.#mode.kind === 'unheld') return this.#detachedJobs(); // concurrent invokes: none is "the current" one
-    if (open) return open;
+    if (this.#current && this.#current.phase !== 'released') return this.#current;
     return this.#mode.kind === 'stopped' ? this.#detachedJobs() : 'orphan';
   }
 
@@ -185,9 +183,13 @@ export class Lifecycle {
     return invoke;
   }
 
-  #changed(invoke: Invoke): void {
-    // A fast handler can be done before the loop gets its INVOKE event: keep it until then.
+  /** A fast handler can be done before the loop gets its INVOKE event: a released invoke is kept until then. */
+  #forgetIfDone(invoke: Invoke): void {
     if (invoke.phase === 'released' && (invoke.claimed || !holds(this.#mode))) this.#invokes.delete(invoke.requestId);
+  }
+
+  #changed(invoke: Invoke): void {
+    this.#forgetIfDone(invoke);
     if (invoke.busy) this.#busy.add(invoke);
     else this.#busy.delete(invoke);
     if (this.#mode.kind === 'best-effort') this.#idle.touch(invoke);
