@@ -33,12 +33,13 @@ export function killDelayMs(graceMs: number | undefined, marginMs: number): numb
 /** Runs the command as a job held by the extension; resolves with its exit status. */
 export function hold(args: { readonly name: string; readonly command: readonly [string, ...string[]] }, deps: HoldDeps): Promise<number> {
   const { [TICKET_ENV]: ticket, ...env } = deps.env;
-  const marginMs = parseConfig(env).config.deadlineMarginMs;
+  const { deadlineMarginMs: marginMs, managedInstances } = parseConfig(env).config;
   let graceMs: number | undefined;
   const options: RunOptions = { spawn: deps.spawn, env, stderr: deps.stderr, forward: deps.forward, killDelayMs: () => killDelayMs(graceMs, marginMs) };
   const socketPath = env[SOCKET_ENV];
   if (!socketPath) {
-    deps.stderr(`after-response-hold: ${SOCKET_ENV} is not set (not under the lambda-after-response extension): running the command unheld\n`);
+    // Managed Instances never freeze the environment, so the extension runs no socket there: unheld is right, and silent.
+    if (!managedInstances) deps.stderr(`after-response-hold: ${SOCKET_ENV} is not set (not under the lambda-after-response extension): running the command unheld\n`);
     return runCommand(args.command, options);
   }
   // Failures are reported by the exit status and the command's own output, and the extension

@@ -135,4 +135,14 @@ describe('after-response-hold under the extension', () => {
       await rig.close();
     }
   });
+
+  it('runs the command unheld without a socket: with a warning, except on Managed Instances where nothing freezes', async () => {
+    for (const [extra, warned] of [[{}, true], [{ AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances' }, false]] as const) {
+      const stderr: string[] = [];
+      const env = { PATH: process.env.PATH, ...extra };
+      const status = await hold({ name: 'plain', command: ['true'] }, { env, spawn, forward: () => undefined, stderr: (text) => void stderr.push(text), exit: () => undefined });
+      expect(status).toBe(0);
+      expect(stderr.join('').includes('AFTER_RESPONSE_SOCKET is not set')).toBe(warned);
+    }
+  });
 });
