@@ -3,7 +3,7 @@ import type { Job, JobContext } from '../client/host-interface.ts';
 import type { Logger } from '../client/log-line.ts';
 import { settle, type Settlement } from '../client/settle.ts';
 import { deadlineAbortReason } from '../client/socket-wire.ts';
-import { reportSettlement } from './job-report.ts';
+import { reportFlusher, reportSettlement } from './job-report.ts';
 
 /** Counts reported in the per-invoke summary line. */
 export interface JobStats {
@@ -22,9 +22,10 @@ interface QueuedJob {
 /**
  * How a job joins: `held` (counted, holds the invoke), `internal` (the extension's own hold: holds,
  * not counted), `late` (its invoke was already released: runs at once, holds nothing), `unheld`
- * (belongs to no invoke and nothing is held: runs at once).
+ * (belongs to no invoke and nothing is held: runs at once), `flush` (a flusher: starts at once,
+ * outside the concurrency limit, holds, not counted, logged as a flusher).
  */
-export type JobKind = 'held' | 'internal' | 'late' | 'unheld';
+export type JobKind = 'held' | 'internal' | 'late' | 'unheld' | 'flush';
 
 export interface InvokeJobsOptions {
   readonly requestId: string;
@@ -52,6 +53,8 @@ export class InvokeJobs {
   readonly #running = new Map<number, string>();
   /** Unfinished late and abandoned jobs: they hold nothing, but an exit still names them. */
   readonly #unheld = new Map<number, string>();
+  /** Ids of running flushers: their abandonment is not a job's. Made on first use. */
+  #flushIds: Set<number> | undefined;
   readonly #options: InvokeJobsOptions;
   readonly #context: JobContext;
   #controller: AbortController | undefined;
@@ -106,6 +109,7 @@ export class InvokeJobs {
   }
 
   add(job: Job, name: string, kind: JobKind): void {
+    if (kind === 'flush') return this.#track(name, kind, typeof job === 'function' ? () => job(this.#context) : () => job);
     if (kind !== 'internal') this.stats.enqueued++;
     if (runsAtOnce(kind)) return this.#track(name, kind, typeof job === 'function' ? () => job(this.#context) : () => job);
     if (typeof job !== 'function') return this.#track(name, kind, () => job);
@@ -136,10 +140,16 @@ export class InvokeJobs {
 
   /** The grace is over: what still runs is abandoned (holds nothing from now on); returns the names. */
   abandon(): string[] {
-    const names = [...this.#running.values()];
-    for (const [id, name] of this.#running) this.#unheld.set(id, name);
+    const names: string[] = [];
+    for (const [id, name] of this.#running) {
+      this.#unheld.set(id, name);
+      if (this.#flushIds?.has(id)) names.push(`${name} (flusher)`);
+      else {
+        names.push(name);
+        this.stats.abandoned++;
+      }
+    }
     this.#running.clear();
-    this.stats.abandoned += names.length;
     return [...names, ...this.abort()];
   }
 
@@ -167,6 +177,7 @@ export class InvokeJobs {
   #track(name: string, kind: JobKind, work: () => unknown, { slot = false } = {}): void {
     const id = ++this.#seq;
     (runsAtOnce(kind) ? this.#unheld : this.#running).set(id, name);
+    if (kind === 'flush') (this.#flushIds ??= new Set()).add(id);
     settle(() => this.#options.runInContext(work), (outcome) => {
       if (slot) this.#functionsRunning--;
       this.#settled(id, name, kind, outcome);
@@ -177,11 +188,14 @@ export class InvokeJobs {
     const held = this.#running.delete(id);
     this.#unheld.delete(id);
     const phase = held || kind === 'unheld' ? 'held' : kind === 'late' ? 'late' : 'abandoned';
-    if (held && kind !== 'internal') {
+    if (held && kind !== 'internal' && kind !== 'flush') {
       if (outcome.ok) this.stats.succeeded++;
       else this.stats.failed++;
     }
-    reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: name, jobId: id, phase, outcome });
+    if (kind === 'flush') {
+      this.#flushIds?.delete(id);
+      reportFlusher(this.#options.logger, { requestId: this.#options.requestId, flusher: name, phase, outcome });
+    } else reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: name, jobId: id, phase, outcome });
     if (held) this.#pump();
     this.#options.onChange();
   }

@@ -1,17 +1,21 @@
 import type { Job } from '../client/host-interface.ts';
 import type { Logger } from '../client/log-line.ts';
-import { InvokeJobs } from './invoke-jobs.ts';
+import { InvokeJobs, type JobStats } from './invoke-jobs.ts';
+import type { FlusherEntry } from './lifecycle-options.ts';
 
 /**
  * An invoke's life as the extension sees it. Each step is one named transition below:
  *
- *   running ──respond()──▶ responded ──finishHandler()──▶ done ──(jobs settled)──▶ released 'settled'
- *      │                       │                            │
- *      └───────────────────────┴────(deadline − margin)─────┴──▶ aborting ──(jobs settled | grace over)──▶ released 'deadline'
+ *   running ──respond()──▶ responded ──finishHandler()──▶ done ──(jobs settled)──▶ flushing ──(flushers settled)──▶ released 'settled'
+ *      │                       │                            │                        │
+ *      └───────────────────────┴────(deadline − margin)─────┴────────────────────────┴──▶ aborting ──(settled | grace over)──▶ released 'deadline'
  *
- * `finishHandler()` from `running` implies `respond()`. Nothing else changes the phase.
+ * `finishHandler()` from `running` implies `respond()`. `flushing` is skipped when no flusher is
+ * registered; it happens once per invoke (work a flusher enqueues is held, not flushed again).
+ * A deadline reached in `done` starts the flushers with the aborted signal, sharing the grace.
+ * Nothing else changes the phase.
  */
-export type Phase = 'running' | 'responded' | 'done' | 'aborting' | 'released';
+export type Phase = 'running' | 'responded' | 'done' | 'flushing' | 'aborting' | 'released';
 
 /** Why an invoke's hold ended. */
 export type ReleaseReason = 'settled' | 'deadline';
@@ -40,6 +44,21 @@ export interface InvokeOptions {
   /** After every transition and every job change (drain waiters, the exit report's registry). */
   readonly onTransition: (invoke: Invoke) => void;
   readonly defer?: (run: () => void) => void;
+  /** The flushers registered now (read once per invoke, when its jobs have settled). */
+  readonly flushers?: () => readonly FlusherEntry[];
+  /** Told at the release of an invoke that had jobs (the layer's own metrics). */
+  readonly onSummary?: (summary: InvokeSummary) => void;
+}
+
+/** What the release of an invoke with jobs reports. */
+export interface InvokeSummary {
+  readonly requestId: string;
+  readonly outcome: ReleaseReason;
+  readonly stats: Readonly<JobStats>;
+  /** Response posted → release, ms (monotonic); undefined if no response was seen. */
+  readonly responseToReleaseMs: number | undefined;
+  /** The release, epoch ms. */
+  readonly releasedAtMs: number;
 }
 
 /** One invoke: its phase, its jobs and its deadline. Private state, changed only by the transitions. */
@@ -52,6 +71,7 @@ export class Invoke {
   #waiters: Array<(reason: ReleaseReason) => void> | undefined;
   #reason: ReleaseReason | undefined;
   #claimed = false;
+  #flushed = false;
 
   constructor(options: InvokeOptions) {
     this.#options = options;
@@ -152,9 +172,11 @@ export class Invoke {
   /** deadline − margin: abort the signal, drop what never started, give the rest the grace. */
   #deadlineNear(): void {
     if (this.#phase === 'released' || this.#phase === 'aborting') return;
+    const flush = this.#phase === 'done';
     this.#phase = 'aborting';
     const jobs = this.#jobSet();
     const dropped = jobs.abort();
+    if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
     const { logger, graceMs, marginMs, setTimer } = this.#options;
     const running = jobs.unfinished(); // the queue was emptied by the abort: what is left runs
     logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${graceMs} ms to stop before the release`, {
@@ -178,9 +200,22 @@ export class Invoke {
   /** The one decision, made after every transition and job change: may this invoke be released now? */
   #check(): void {
     if (this.#phase === 'released') return this.#options.onTransition(this); // a late or abandoned job settled
-    if (this.idle && this.#phase === 'done') this.#release('settled');
+    if (this.idle && this.#phase === 'done' && this.#startFlushers()) return this.#options.onTransition(this);
+    if (this.idle && (this.#phase === 'done' || this.#phase === 'flushing')) this.#release('settled');
     else if (this.idle && this.#phase === 'aborting') this.#release('deadline');
     else this.#options.onTransition(this);
+  }
+
+  /** done → flushing, once per invoke; false (and nothing changes) when no flusher is registered. */
+  #startFlushers(): boolean {
+    if (this.#flushed) return false;
+    this.#flushed = true;
+    const flushers = this.#options.flushers?.();
+    if (!flushers || flushers.length === 0) return false;
+    if (this.#phase === 'done') this.#phase = 'flushing';
+    const jobs = this.#jobSet();
+    for (const { run, name } of flushers) jobs.add(run, name, 'flush');
+    return true;
   }
 
   #release(reason: ReleaseReason): void {
@@ -192,6 +227,7 @@ export class Invoke {
       const since = this.#respondedAt;
       const responseToReleaseMs = since === undefined ? undefined : round(this.#options.clock.monoNow() - since);
       this.#options.logger.log('INFO', 'after-response summary', { requestId: this.requestId, outcome: reason, ...stats, responseToReleaseMs });
+      this.#options.onSummary?.({ requestId: this.requestId, outcome: reason, stats, responseToReleaseMs, releasedAtMs: this.#options.clock.wallNow() });
     }
     for (const resolve of this.#waiters?.splice(0) ?? []) resolve(reason);
     this.#options.onTransition(this);

@@ -1,11 +1,11 @@
-import type { Job } from '../client/host-interface.ts';
+import type { Flusher, Job } from '../client/host-interface.ts';
 import { DrainWaiters } from './drain-waiters.ts';
 import { createExternalJob, type ExternalJob, type JobOwner } from './external-job.ts';
 import { IdleDetector } from './idle-detector.ts';
 import { InvokeContext } from './invoke-context.ts';
 import { InvokeJobs } from './invoke-jobs.ts';
 import { Invoke, type ReleaseReason } from './invoke.ts';
-import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
+import type { FlusherEntry, InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 import { holds, type Mode, type UnheldReason } from './lifecycle-mode.ts';
 import { OrphanJobs } from './orphan-jobs.ts';
 import type { ResponseHow } from './runtime-observer.ts';
@@ -31,6 +31,8 @@ export class Lifecycle {
   readonly #waiters = new DrainWaiters();
   #current: Invoke | undefined;
   #detached: InvokeJobs | undefined;
+  /** Replaced, never mutated: an invoke reads it once when its jobs have settled. */
+  #flushers: readonly FlusherEntry[] = [];
 
   constructor(options: LifecycleOptions) {
     this.#options = options;
@@ -103,8 +105,16 @@ export class Lifecycle {
     return released;
   }
 
+  /** A job function runs in the async context it was enqueued in (see InvokeContext.capture). */
   enqueue(job: Job, name: string): void {
-    this.#place(job, name, undefined);
+    this.#place(typeof job === 'function' ? this.#context.capture(job) : job, name, undefined);
+  }
+
+  /** Registers a flusher: every invoke runs it in its `flushing` phase. Returns its unregister function. */
+  addFlusher(flusher: Flusher, name: string): () => void {
+    const entry: FlusherEntry = { run: this.#context.capture(flusher), name };
+    this.#flushers = [...this.#flushers, entry];
+    return () => void (this.#flushers = this.#flushers.filter((other) => other !== entry));
   }
 
   /** Opens a job finished by someone else (socket peers); held like a promise job. */
@@ -173,9 +183,10 @@ export class Lifecycle {
   #invokeFor(requestId: string, deadlineMs: number): Invoke {
     let invoke = this.#invokes.get(requestId);
     if (invoke) return invoke;
-    const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer } = this.#options;
+    const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, onSummary } = this.#options;
     invoke = new Invoke({
-      requestId, deadlineMs, concurrency, marginMs, graceMs, logger, clock, setTimer, ...(defer ? { defer } : {}),
+      requestId, deadlineMs, concurrency, marginMs, graceMs, logger, clock, setTimer, ...(defer ? { defer } : {}), ...(onSummary ? { onSummary } : {}),
+      flushers: () => this.#flushers,
       runInContext: (owner, fn) => this.#context.run(owner, fn),
       onTransition: (changed) => this.#changed(changed),
     });
