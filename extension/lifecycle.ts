@@ -21,6 +21,7 @@ export class Lifecycle {
   #mode: Mode = { kind: 'starting' };
   #observed = false;
   #warnedUnobserved = false;
+  #warnedFlusherInInvoke = false;
   readonly #invokes = new Map<string, Invoke>();
   /** Invokes with unfinished jobs, held or not, released or not: what an exit must name. */
   readonly #busy = new Set<Invoke>();
@@ -112,6 +113,10 @@ export class Lifecycle {
 
   /** Registers a flusher: every invoke runs it in its `flushing` phase. Returns its unregister function. */
   addFlusher(flusher: Flusher, name: string): () => void {
+    if (this.#context.current() && !this.#warnedFlusherInInvoke) {
+      this.#warnedFlusherInInvoke = true;
+      this.#options.logger.log('WARN', 'flushAfterResponse was called inside an invoke: the flusher runs after this and every later invoke, and each call adds one more; register once, at module top level', { requestId: this.#context.current()?.requestId, flusher: name });
+    }
     const entry: FlusherEntry = { run: this.#context.capture(flusher), name };
     this.#flushers = [...this.#flushers, entry];
     return () => void (this.#flushers = this.#flushers.filter((other) => other !== entry));
