@@ -1,6 +1,6 @@
 // The OpenTelemetry recipe with the real SDK and OTLP/HTTP exporter, under the rig.
 import { afterAll, describe, expect, it } from 'vitest';
-import { LoopbackCollector, otlpSpans } from './loopback-collector.ts';
+import { LoopbackCollector, otlpSpans } from '../rig/loopback-collector.ts';
 import { extensionLogs, PROFILES, readMark, sandboxFor, startWithLayer, toEpoch } from './product-helpers.ts';
 
 const packages = ['@opentelemetry/api', '@opentelemetry/sdk-trace-node', '@opentelemetry/exporter-trace-otlp-http'];

@@ -1,6 +1,6 @@
 // The Powertools Metrics and Sentry recipes with the real packages, under the rig.
 import { afterAll, describe, expect, it } from 'vitest';
-import { LoopbackCollector } from './loopback-collector.ts';
+import { LoopbackCollector } from '../rig/loopback-collector.ts';
 import { PROFILES, readMark, sandboxFor, startWithLayer, toEpoch } from './product-helpers.ts';
 
 describe.each(PROFILES)('on %s, Powertools Metrics published by flushAfterResponse', (profile) => {
