@@ -109,7 +109,9 @@ export class InvokeJobs {
   }
 
   add(job: Job, name: string, kind: JobKind): void {
-    if (kind === 'flush') return this.#track(name, kind, typeof job === 'function' ? () => job(this.#context) : () => job);
+    // A flusher counts as running at once (the invoke must not be released before it starts), but
+    // starts off the caller's stack: that may be the runtime's own `next` or `done` call.
+    if (kind === 'flush') return this.#track(name, kind, () => new Promise<void>((start) => (this.#options.defer ?? setImmediate)(() => start())).then(() => (typeof job === 'function' ? job(this.#context) : job)));
     if (kind !== 'internal') this.stats.enqueued++;
     if (runsAtOnce(kind)) return this.#track(name, kind, typeof job === 'function' ? () => job(this.#context) : () => job);
     if (typeof job !== 'function') return this.#track(name, kind, () => job);

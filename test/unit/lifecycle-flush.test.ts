@@ -148,6 +148,7 @@ describe('Lifecycle: flushers (the flushing phase)', () => {
     await Promise.all(['a', 'b'].map((id) => runtimeInvoke(tracker, id, deadline, () => tracker.enqueue(() => undefined, `job-${id}`))));
     tracker.responsePosted('b', 'returned');
     tracker.responsePosted('a', 'returned');
+    expect(ran, 'never inside the runtime\'s own call').toEqual([]);
     await flush();
     expect(ran.sort()).toEqual(['a', 'b']);
   });
