@@ -56,8 +56,9 @@ export function createClient(options: ClientOptions = {}): AfterResponseClient {
       const valid = validateFlusher(flusher, options);
       const found = resolveHost();
       if (typeof found.addFlusher === 'function') return found.addFlusher(valid.flusher, { name: valid.name });
-      if (!trailing && readHostRegistry(global)) {
-        logger.log('WARN', `the layer's extension (version ${readHostRegistry(global)?.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: valid.name });
+      const registry = trailing ? undefined : readHostRegistry(global);
+      if (registry) {
+        logger.log('WARN', `the layer's extension (version ${registry.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: valid.name });
       }
       trailing ??= new TrailingFlush(logger);
       return trailing.add(valid.flusher, valid.name);

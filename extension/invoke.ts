@@ -45,7 +45,7 @@ export interface InvokeOptions {
   readonly onTransition: (invoke: Invoke) => void;
   readonly defer?: (run: () => void) => void;
   /** The flushers registered now (read once per invoke, when its jobs have settled). */
-  readonly flushers?: () => readonly FlusherEntry[];
+  readonly flushers?: { readonly entries: readonly FlusherEntry[] };
   /** Told at the release of an invoke that had jobs (the layer's own metrics). */
   readonly onSummary?: (summary: InvokeSummary) => void;
 }
@@ -210,7 +210,7 @@ export class Invoke {
   #startFlushers(): boolean {
     if (this.#flushed) return false;
     this.#flushed = true;
-    const flushers = this.#options.flushers?.();
+    const flushers = this.#options.flushers?.entries;
     if (!flushers || flushers.length === 0) return false;
     if (this.#phase === 'done') this.#phase = 'flushing';
     const jobs = this.#jobSet();

@@ -32,8 +32,8 @@ export class Lifecycle {
   readonly #waiters = new DrainWaiters();
   #current: Invoke | undefined;
   #detached: InvokeJobs | undefined;
-  /** Replaced, never mutated: an invoke reads it once when its jobs have settled. */
-  #flushers: readonly FlusherEntry[] = [];
+  /** One object shared by every invoke (no closure per invoke); its list is replaced, never mutated. */
+  readonly #flushers: { entries: readonly FlusherEntry[] } = { entries: [] };
 
   constructor(options: LifecycleOptions) {
     this.#options = options;
@@ -118,8 +118,9 @@ export class Lifecycle {
       this.#options.logger.log('WARN', 'flushAfterResponse was called inside an invoke: the flusher runs after this and every later invoke, and each call adds one more; register once, at module top level', { requestId: this.#context.current()?.requestId, flusher: name });
     }
     const entry: FlusherEntry = { run: this.#context.capture(flusher), name };
-    this.#flushers = [...this.#flushers, entry];
-    return () => void (this.#flushers = this.#flushers.filter((other) => other !== entry));
+    const flushers = this.#flushers;
+    flushers.entries = [...flushers.entries, entry];
+    return () => void (flushers.entries = flushers.entries.filter((other) => other !== entry));
   }
 
   /** Opens a job finished by someone else (socket peers); held like a promise job. */
@@ -191,7 +192,7 @@ export class Lifecycle {
     const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, onSummary } = this.#options;
     invoke = new Invoke({
       requestId, deadlineMs, concurrency, marginMs, graceMs, logger, clock, setTimer, ...(defer ? { defer } : {}), ...(onSummary ? { onSummary } : {}),
-      flushers: () => this.#flushers,
+      flushers: this.#flushers,
       runInContext: (owner, fn) => this.#context.run(owner, fn),
       onTransition: (changed) => this.#changed(changed),
     });
