@@ -3,6 +3,7 @@ import type { Job, JobContext } from '../client/host-interface.ts';
 import type { Logger } from '../client/log-line.ts';
 import { settle, type Settlement } from '../client/settle.ts';
 import { deadlineAbortReason } from '../client/socket-wire.ts';
+import { LazyContext } from './job-context.ts';
 import { reportFlusher, reportSettlement } from './job-report.ts';
 
 /** Counts reported in the per-invoke summary line. */
@@ -142,16 +143,10 @@ export class InvokeJobs {
 
   /** The grace is over: what still runs is abandoned (holds nothing from now on); returns the names. */
   abandon(): string[] {
-    const names: string[] = [];
-    for (const [id, name] of this.#running) {
-      this.#unheld.set(id, name);
-      if (this.#flushIds?.has(id)) names.push(`${name} (flusher)`);
-      else {
-        names.push(name);
-        this.stats.abandoned++;
-      }
-    }
+    const names = [...this.#running.values()];
+    for (const [id, name] of this.#running) this.#unheld.set(id, name);
     this.#running.clear();
+    this.stats.abandoned += names.length - (this.#flushIds?.size ?? 0); // flushers are not jobs
     return [...names, ...this.abort()];
   }
 
@@ -178,7 +173,8 @@ export class InvokeJobs {
 
   #track(name: string, kind: JobKind, work: () => unknown, { slot = false } = {}): void {
     const id = ++this.#seq;
-    (runsAtOnce(kind) ? this.#unheld : this.#running).set(id, name);
+    // A flusher shows as such wherever unfinished work is named (abandonment, the exit report).
+    (runsAtOnce(kind) ? this.#unheld : this.#running).set(id, kind === 'flush' ? `${name} (flusher)` : name);
     if (kind === 'flush') (this.#flushIds ??= new Set()).add(id);
     settle(() => this.#options.runInContext(work), (outcome) => {
       if (slot) this.#functionsRunning--;
@@ -206,25 +202,4 @@ export class InvokeJobs {
 /** Late and unheld jobs start when added and hold nothing. */
 function runsAtOnce(kind: JobKind): boolean {
   return kind === 'late' || kind === 'unheld';
-}
-
-/**
- * What job functions receive. A class, so `signal` is one getter on the prototype: an object
- * literal with a getter allocates an accessor and a closure per invoke, which on Node 24 grew
- * V8's young generation to ~100 MB over 40,000 invokes (measured; a plain object stays at 4 MB).
- */
-class LazyContext implements JobContext {
-  readonly #jobs: InvokeJobs;
-  readonly requestId: string;
-  readonly deadlineMs: number;
-
-  constructor(jobs: InvokeJobs, requestId: string, deadlineMs: number) {
-    this.#jobs = jobs;
-    this.requestId = requestId;
-    this.deadlineMs = deadlineMs;
-  }
-
-  get signal(): AbortSignal {
-    return this.#jobs.signal;
-  }
 }

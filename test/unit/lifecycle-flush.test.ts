@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../client/host-interface.ts';
 import { deferred, flush, runtimeInvoke, trackerSetup as setup } from './fakes.ts';
@@ -66,6 +67,18 @@ describe('Lifecycle: flushers (the flushing phase)', () => {
     await expect(hold).resolves.toBe('settled');
     expect(logger.records.find((r) => r.message === 'flusher failed')).toMatchObject({ level: 'ERROR', requestId: 'r1', flusher: 'otel', errorMessage: 'exporter down' });
     expect(logger.records.find((r) => r.message === 'after-response summary')).toMatchObject({ enqueued: 1, succeeded: 1, failed: 0 });
+  });
+
+  it('whatever a flusher throws or rejects with, the invoke is released as settled and the failure is logged once by name', async () => {
+    await fc.assert(fc.asyncProperty(fc.anything(), fc.boolean(), async (thrown, async) => {
+      const { tracker, deadline, logger } = setup();
+      tracker.addFlusher(async ? () => Promise.reject(thrown) : () => { throw thrown; }, 'hostile');
+      tracker.invokeStarted('r1', deadline);
+      const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+      tracker.responsePosted('r1', 'returned');
+      await expect(hold).resolves.toBe('settled');
+      expect(logger.records.filter((r) => r.message === 'flusher failed' && r.flusher === 'hostile')).toHaveLength(1);
+    }), { numRuns: 200 });
   });
 
   it('aborts an overrunning flusher at deadline − margin and abandons it by name after the grace', async () => {
