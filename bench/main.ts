@@ -9,6 +9,7 @@ import { memoryFigure } from './fig-memory.ts';
 import { perJobOverhead } from './fig-per-job.ts';
 import { releaseLatency } from './fig-release.ts';
 import { responseLatency } from './fig-response.ts';
+import { telemetryFlush } from './fig-telemetry.ts';
 import { timelineFigure } from './fig-timeline.ts';
 import { warmOverhead } from './fig-warm.ts';
 import { countsFor } from './options.ts';
@@ -22,6 +23,7 @@ const TIMED: Array<[string, (ctx: FigureContext) => Promise<Row[]>]> = [
   ['3 response latency', responseLatency],
   ['4 release latency', releaseLatency],
   ['5 per-job overhead', perJobOverhead],
+  ['9 telemetry flush', telemetryFlush],
 ];
 
 interface ProfileOutput {
@@ -47,6 +49,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
   const counts = countsFor(options.quick);
   const ctx = (profile: Profile): FigureContext => ({ profile, counts, log: options.log });
+  if (options.figures) return selectedFigures(options, options.figures, ctx, started);
   const outputs: ProfileOutput[] = [];
   for (const profile of options.profiles) {
     options.log(`bench ${profile}${options.quick ? ' (quick)' : ''}`);
@@ -64,4 +67,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   writeFileSync(join(options.resultsDir, 'timeline.svg'), svg);
   writeFileSync(join(options.resultsDir, 'results.json'), `${JSON.stringify({ quick: options.quick, seconds, rows, alternatives: alternativeRows }, null, 2)}\n`);
   return { markdown, rows, alternatives: alternativeRows, svg, seconds };
+}
+
+/** `--figure N`: only those timed figures, on the chosen profiles; results.md and results.json only. */
+async function selectedFigures(options: BenchOptions, figures: readonly string[], ctx: (p: Profile) => FigureContext, started: number): Promise<BenchResult> {
+  const chosen = TIMED.filter(([name]) => figures.includes(name.split(' ')[0] ?? ''));
+  if (chosen.length === 0) throw new Error(`no timed figure numbered ${figures.join(', ')}: ${TIMED.map(([name]) => name).join('; ')}`);
+  const rows: Row[] = [];
+  for (const profile of options.profiles) for (const [, figure] of chosen) rows.push(...(await figure(ctx(profile))));
+  const seconds = (performance.now() - started) / 1000;
+  const markdown = report(rows, [], { quick: options.quick, seconds, date: new Date().toISOString().slice(0, 10) });
+  mkdirSync(options.resultsDir, { recursive: true });
+  writeFileSync(join(options.resultsDir, 'results.md'), markdown);
+  writeFileSync(join(options.resultsDir, 'results.json'), `${JSON.stringify({ quick: options.quick, seconds, rows }, null, 2)}\n`);
+  return { markdown, rows, alternatives: [], svg: '', seconds };
 }

@@ -18,7 +18,7 @@ export function countsFor(quick: boolean): Counts {
   return quick ? QUICK : FULL;
 }
 
-const USAGE = 'usage: npm run bench -- [--quick] [--results-dir DIR] [--profile nodejs22.x|nodejs24.x]';
+const USAGE = 'usage: npm run bench -- [--quick] [--results-dir DIR] [--profile nodejs22.x|nodejs24.x] [--figure N]';
 
 /** Parses `--quick`, `--results-dir DIR` and `--profile P` (repeatable; default both). */
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -30,6 +30,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     if (arg === '--quick') options.quick = true;
     else if (arg === '--results-dir') options.resultsDir = argv[++i] ?? '';
     else if (arg === '--profile') profiles.push(profileArg(argv[++i]));
+    else if (arg === '--figure') options.figures = [...(options.figures ?? []), argv[++i] ?? ''];
     else throw new Error(`unknown argument ${String(arg)}\n${USAGE}`);
   }
   if (options.resultsDir === '') throw new Error(`--results-dir needs a directory\n${USAGE}`);

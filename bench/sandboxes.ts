@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDir } from '../test/rig/run-dir.ts';
 import { startSandbox, type InvokeResult, type Sandbox } from '../test/rig/sandbox.ts';
+import { taskDirWithPackages } from '../test/rig/task-dir.ts';
 import type { Profile } from './types.ts';
 
 export const LAYER_DIR = fileURLToPath(new URL('../dist/layer', import.meta.url));
@@ -12,6 +13,8 @@ export const FIXTURES = fileURLToPath(new URL('../test/fixtures/bench', import.m
 export interface FunctionSpec {
   handler: string; // e.g. 'noop.handler' in test/fixtures/bench
   layer: boolean; // the built layer at /opt and the exec wrapper set
+  packages?: readonly string[]; // real npm packages the fixture imports (see taskDirWithPackages)
+  env?: Record<string, string>;
   freeze?: boolean;
   timeoutSeconds?: number;
 }
@@ -29,9 +32,10 @@ function layerSnapshot(): string {
 }
 
 export async function startFunction(profile: Profile, spec: FunctionSpec): Promise<Sandbox> {
-  const layer = spec.layer ? { layerDir: layerSnapshot(), env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {};
+  const layer = spec.layer ? { layerDir: layerSnapshot(), env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', ...spec.env } } : { env: spec.env ?? {} };
+  const taskDir = spec.packages ? taskDirWithPackages(FIXTURES, spec.packages) : FIXTURES;
   return startSandbox({
-    profile, taskDir: FIXTURES, handler: spec.handler, freeze: spec.freeze ?? true,
+    profile, taskDir, handler: spec.handler, freeze: spec.freeze ?? true,
     timeoutSeconds: spec.timeoutSeconds ?? 30, ...layer,
   });
 }

@@ -20,6 +20,8 @@ export interface BenchOptions {
   resultsDir: string;
   profiles: readonly Profile[];
   log: (line: string) => void;
+  /** `--figure N`: only the timed figures numbered N (no alternatives, timeline or memory). */
+  figures?: readonly string[];
 }
 
 export interface FigureContext {

@@ -28,12 +28,23 @@ export interface HostJobOptions {
   readonly name: string;
 }
 
+/**
+ * A flusher: run once per invoke after its response was posted and its jobs settled, before the
+ * release. Gets the same context as a job function.
+ */
+export type Flusher = (context: JobContext) => unknown;
+
 /** Protocol 1: what a host offers. */
 export interface HostV1 {
   /** Takes a validated job; never throws for a valid one, never returns anything to await. */
   enqueue(job: Job, options: HostJobOptions): void;
   /** Resolves when every job known to the host has settled (used by tests and local runs). */
   drain(): Promise<void>;
+  /**
+   * Optional (added in layer 0.2): registers a validated flusher; returns its unregister
+   * function. A client finding no such method on an older layer falls back (see client/index.ts).
+   */
+  addFlusher?(flusher: Flusher, options: HostJobOptions): () => void;
 }
 
 /** The object at {@link HOST_REGISTRY_KEY}: every protocol the host serves, by number. */

@@ -10,19 +10,21 @@
  * ```
  * @packageDocumentation
  */
-import { HOST_PROTOCOL, pickHostV1, readHostRegistry, type HostV1, type Job } from './host-interface.ts';
+import { HOST_PROTOCOL, pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job } from './host-interface.ts';
 import { createLocalHost } from './local-host.ts';
 import { createLogger, type Logger } from './log-line.ts';
 import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
-import { validateEnqueue, type EnqueueOptions } from './validate.ts';
+import { TrailingFlush } from './trailing-flush.ts';
+import { validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from './validate.ts';
 
-export type { Job, JobContext } from './host-interface.ts';
-export type { EnqueueOptions } from './validate.ts';
+export type { Flusher, Job, JobContext } from './host-interface.ts';
+export type { EnqueueOptions, FlushOptions } from './validate.ts';
 
 /** A client bound to one global object; the module's functions use one bound to `globalThis`. */
 export interface AfterResponseClient {
   enqueueAfterResponse(job: Job, options?: EnqueueOptions): void;
   drainAfterResponse(): Promise<void>;
+  flushAfterResponse(flusher: Flusher, options?: FlushOptions): () => void;
 }
 
 export interface ClientOptions {
@@ -41,13 +43,26 @@ export function createClient(options: ClientOptions = {}): AfterResponseClient {
   // The extension publishes its host before any handler code runs, so one look-up is enough.
   let host: HostV1 | undefined;
   const resolveHost = (): HostV1 => (host ??= findHost(global, options.env ?? process.env, logger));
+  // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use.
+  let trailing: TrailingFlush | undefined;
 
   return {
     enqueueAfterResponse(job, options) {
       const valid = validateEnqueue(job, options);
-      resolveHost().enqueue(valid.job, { name: valid.name });
+      resolveHost().enqueue(trailing?.active ? trailing.wrap(valid.job) : valid.job, { name: valid.name });
     },
     drainAfterResponse: () => resolveHost().drain(),
+    flushAfterResponse(flusher, options) {
+      const valid = validateFlusher(flusher, options);
+      const found = resolveHost();
+      if (typeof found.addFlusher === 'function') return found.addFlusher(valid.flusher, { name: valid.name });
+      const registry = trailing ? undefined : readHostRegistry(global);
+      if (registry) {
+        logger.log('WARN', `the layer's extension (version ${registry.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: valid.name });
+      }
+      trailing ??= new TrailingFlush(logger);
+      return trailing.add(valid.flusher, valid.name);
+    },
   };
 }
 
@@ -86,6 +101,21 @@ const defaultClient = createClient();
  */
 export function enqueueAfterResponse(job: Job, options?: EnqueueOptions): void {
   defaultClient.enqueueAfterResponse(job, options);
+}
+
+/**
+ * Registers `flusher` (typically at module top level) to run once per invoke, after that
+ * invoke's response has been posted and its jobs have settled, before the environment may
+ * freeze — also after invokes that enqueued nothing. It gets `{ signal, requestId, deadlineMs }`
+ * and is bounded like a job (deadline margin, abort, grace); an error or overrun is logged by
+ * name and never fails the invoke. Returns a function that unregisters it.
+ *
+ * Without the layer's extension in this process (no layer, a Node child process, or a layer that
+ * predates flushers) it runs in-process after the jobs of invokes that enqueued any.
+ * @throws {TypeError} at once, when `flusher` is not a function or `options` is invalid.
+ */
+export function flushAfterResponse(flusher: Flusher, options?: FlushOptions): () => void {
+  return defaultClient.flushAfterResponse(flusher, options);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Job } from './host-interface.ts';
+import type { Flusher, Job } from './host-interface.ts';
 
 /** Options of {@link enqueueAfterResponse}. */
 export interface EnqueueOptions {
@@ -45,4 +45,17 @@ export function validateEnqueue(job: unknown, options: unknown): { job: Job; nam
   }
   const fallback = isFunction ? (job as { name: string }).name || 'anonymous' : 'promise';
   return { job: job as Job, name: name ?? fallback };
+}
+
+/** Options of {@link flushAfterResponse}. */
+export interface FlushOptions {
+  /** Labels the flusher in logs (failures, overruns). @default the function's `name`, else `'anonymous'` */
+  readonly name?: string;
+}
+
+/** Checks the arguments of `flushAfterResponse` and returns the flusher's display name. Throws `TypeError`. */
+export function validateFlusher(flusher: unknown, options: unknown): { flusher: Flusher; name: string } {
+  if (typeof flusher !== 'function') throw new TypeError(`Expected \`flusher\` to be a function, got ${describeValue(flusher)}`);
+  const { name } = validateEnqueue(flusher, options);
+  return { flusher: flusher as Flusher, name };
 }

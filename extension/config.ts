@@ -11,6 +11,9 @@ export interface Config {
   readonly fallbackIdleMs: number;
   /** Lambda Managed Instances: many concurrent invokes, never frozen, INVOKE registration refused. */
   readonly managedInstances: boolean;
+  /** `emf`: one CloudWatch Embedded Metric Format line per invoke that had jobs (emf-metrics.ts). */
+  readonly metrics: 'off' | 'emf';
+  readonly metricsNamespace: string;
 }
 
 export interface ConfigResult {
@@ -51,7 +54,22 @@ export const SETTINGS = [
     description: '`true` turns the extension off: it does not register, and jobs run in-process unheld.' },
   { name: 'AFTER_RESPONSE_FALLBACK_IDLE_MS', key: 'fallbackIdleMs', default: 100, parse: integer(1, 60_000),
     description: "Best-effort mode only (the runtime's progress cannot be observed): the handler counts as done after this long without new jobs." },
+  { name: 'AFTER_RESPONSE_METRICS', key: 'metrics', default: 'off', parse: parseMetrics,
+    description: '`emf` writes one CloudWatch Embedded Metric Format line per invoke that had jobs: `JobsSucceeded`, `JobsFailed`, `JobsAbandoned` (Count) and `PostResponseDuration` (Milliseconds, response posted → release), dimension `FunctionName`. `off` writes none.' },
+  { name: 'AFTER_RESPONSE_METRICS_NAMESPACE', key: 'metricsNamespace', default: 'LambdaAfterResponse', parse: parseNamespace,
+    description: 'The CloudWatch namespace of those metrics (1–255 characters: letters, digits, `.-_/#:` and spaces; not starting with `AWS/`).' },
 ] as const satisfies readonly Setting<keyof Config>[];
+
+function parseMetrics(raw: string): Parsed<'off' | 'emf'> {
+  const lower = raw.trim().toLowerCase();
+  return lower === 'off' || lower === 'emf' ? { value: lower } : { expected: '`emf` or `off`' };
+}
+
+/** CloudWatch's rule for namespaces (PutMetricData and EMF alike). */
+function parseNamespace(raw: string): Parsed<string> {
+  const value = raw.trim();
+  return /^[A-Za-z0-9.\-_/#: ]{1,255}$/.test(value) && !value.startsWith('AWS/') ? { value } : { expected: "1–255 letters, digits, spaces or `.-_/#:`, not starting with `AWS/`" };
+}
 
 function parseLevel(raw: string): Parsed<LogLevel> {
   const upper = raw.trim().toUpperCase();

@@ -1,4 +1,4 @@
-import type { AsyncLocalStorage } from 'node:async_hooks';
+import type { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import type { Invoke } from './invoke.ts';
 
 /** What the async context carries: the invoke the work belongs to, filled in once it is known. */
@@ -20,11 +20,31 @@ interface Slot {
  */
 export class InvokeContext {
   readonly #storage: AsyncLocalStorage<Slot>;
+  readonly #AsyncResource: typeof AsyncResource;
 
   constructor() {
     // Not `import`: an ESM import of a builtin builds its namespace at init (see main.ts).
-    const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks');
+    const { AsyncLocalStorage, AsyncResource } = process.getBuiltinModule('node:async_hooks');
     this.#storage = new AsyncLocalStorage<Slot>();
+    this.#AsyncResource = AsyncResource;
+  }
+
+  /**
+   * Wraps a job function so it runs in the async context of this call — every
+   * AsyncLocalStorage store as it is now (OpenTelemetry's active span, RIC 4's InvokeStore) —
+   * except this class's own slot, which stays the one the caller of the wrapper runs in: the
+   * job's attribution is decided when it runs (an orphan joins a later invoke).
+   * An `AsyncResource` and not `AsyncLocalStorage.snapshot()`: measured on Node 22 and 24, a
+   * snapshot costs 2.1 µs per job (it is `AsyncResource.bind`, which defines properties on a bound
+   * function), a bare resource 0.13 µs, and running in it 0.04–0.05 µs.
+   */
+  capture<C, R>(fn: (context: C) => R): (context: C) => R {
+    const resource = new this.#AsyncResource('lambda-after-response.job');
+    const storage = this.#storage;
+    return (context) => {
+      const slot = storage.getStore();
+      return resource.runInAsyncScope(() => (slot ? storage.run(slot, fn, context) : storage.exit(fn, context)));
+    };
   }
 
   /** Called synchronously inside the runtime's `next`: what the caller does after it runs in a new slot. */

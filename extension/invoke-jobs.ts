@@ -3,7 +3,8 @@ import type { Job, JobContext } from '../client/host-interface.ts';
 import type { Logger } from '../client/log-line.ts';
 import { settle, type Settlement } from '../client/settle.ts';
 import { deadlineAbortReason } from '../client/socket-wire.ts';
-import { reportSettlement } from './job-report.ts';
+import { LazyContext } from './job-context.ts';
+import { reportFlusher, reportSettlement } from './job-report.ts';
 
 /** Counts reported in the per-invoke summary line. */
 export interface JobStats {
@@ -22,9 +23,10 @@ interface QueuedJob {
 /**
  * How a job joins: `held` (counted, holds the invoke), `internal` (the extension's own hold: holds,
  * not counted), `late` (its invoke was already released: runs at once, holds nothing), `unheld`
- * (belongs to no invoke and nothing is held: runs at once).
+ * (belongs to no invoke and nothing is held: runs at once), `flush` (a flusher: starts at once,
+ * outside the concurrency limit, holds, not counted, logged as a flusher).
  */
-export type JobKind = 'held' | 'internal' | 'late' | 'unheld';
+export type JobKind = 'held' | 'internal' | 'late' | 'unheld' | 'flush';
 
 export interface InvokeJobsOptions {
   readonly requestId: string;
@@ -52,6 +54,8 @@ export class InvokeJobs {
   readonly #running = new Map<number, string>();
   /** Unfinished late and abandoned jobs: they hold nothing, but an exit still names them. */
   readonly #unheld = new Map<number, string>();
+  /** Ids of running flushers: their abandonment is not a job's. Made on first use. */
+  #flushIds: Set<number> | undefined;
   readonly #options: InvokeJobsOptions;
   readonly #context: JobContext;
   #controller: AbortController | undefined;
@@ -106,6 +110,9 @@ export class InvokeJobs {
   }
 
   add(job: Job, name: string, kind: JobKind): void {
+    // A flusher counts as running at once (the invoke must not be released before it starts), but
+    // starts off the caller's stack: that may be the runtime's own `next` or `done` call.
+    if (kind === 'flush') return this.#track(name, kind, () => new Promise<void>((start) => (this.#options.defer ?? setImmediate)(() => start())).then(() => (typeof job === 'function' ? job(this.#context) : job)));
     if (kind !== 'internal') this.stats.enqueued++;
     if (runsAtOnce(kind)) return this.#track(name, kind, typeof job === 'function' ? () => job(this.#context) : () => job);
     if (typeof job !== 'function') return this.#track(name, kind, () => job);
@@ -139,7 +146,7 @@ export class InvokeJobs {
     const names = [...this.#running.values()];
     for (const [id, name] of this.#running) this.#unheld.set(id, name);
     this.#running.clear();
-    this.stats.abandoned += names.length;
+    this.stats.abandoned += names.length - (this.#flushIds?.size ?? 0); // flushers are not jobs
     return [...names, ...this.abort()];
   }
 
@@ -166,7 +173,9 @@ export class InvokeJobs {
 
   #track(name: string, kind: JobKind, work: () => unknown, { slot = false } = {}): void {
     const id = ++this.#seq;
-    (runsAtOnce(kind) ? this.#unheld : this.#running).set(id, name);
+    // A flusher shows as such wherever unfinished work is named (abandonment, the exit report).
+    (runsAtOnce(kind) ? this.#unheld : this.#running).set(id, kind === 'flush' ? `${name} (flusher)` : name);
+    if (kind === 'flush') (this.#flushIds ??= new Set()).add(id);
     settle(() => this.#options.runInContext(work), (outcome) => {
       if (slot) this.#functionsRunning--;
       this.#settled(id, name, kind, outcome);
@@ -177,11 +186,14 @@ export class InvokeJobs {
     const held = this.#running.delete(id);
     this.#unheld.delete(id);
     const phase = held || kind === 'unheld' ? 'held' : kind === 'late' ? 'late' : 'abandoned';
-    if (held && kind !== 'internal') {
+    if (held && kind !== 'internal' && kind !== 'flush') {
       if (outcome.ok) this.stats.succeeded++;
       else this.stats.failed++;
     }
-    reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: name, jobId: id, phase, outcome });
+    if (kind === 'flush') {
+      this.#flushIds?.delete(id);
+      reportFlusher(this.#options.logger, { requestId: this.#options.requestId, flusher: name, phase, outcome });
+    } else reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: name, jobId: id, phase, outcome });
     if (held) this.#pump();
     this.#options.onChange();
   }
@@ -190,25 +202,4 @@ export class InvokeJobs {
 /** Late and unheld jobs start when added and hold nothing. */
 function runsAtOnce(kind: JobKind): boolean {
   return kind === 'late' || kind === 'unheld';
-}
-
-/**
- * What job functions receive. A class, so `signal` is one getter on the prototype: an object
- * literal with a getter allocates an accessor and a closure per invoke, which on Node 24 grew
- * V8's young generation to ~100 MB over 40,000 invokes (measured; a plain object stays at 4 MB).
- */
-class LazyContext implements JobContext {
-  readonly #jobs: InvokeJobs;
-  readonly requestId: string;
-  readonly deadlineMs: number;
-
-  constructor(jobs: InvokeJobs, requestId: string, deadlineMs: number) {
-    this.#jobs = jobs;
-    this.requestId = requestId;
-    this.deadlineMs = deadlineMs;
-  }
-
-  get signal(): AbortSignal {
-    return this.#jobs.signal;
-  }
 }

@@ -1,46 +1,23 @@
 import type { Job } from '../client/host-interface.ts';
-import type { Logger } from '../client/log-line.ts';
 import { InvokeJobs } from './invoke-jobs.ts';
+import type { InvokeOptions, ReleaseReason } from './invoke-options.ts';
+
+export type { Clock, InvokeOptions, InvokeSummary, ReleaseReason } from './invoke-options.ts';
 
 /**
  * An invoke's life as the extension sees it. Each step is one named transition below:
  *
- *   running ──respond()──▶ responded ──finishHandler()──▶ done ──(jobs settled)──▶ released 'settled'
- *      │                       │                            │
- *      └───────────────────────┴────(deadline − margin)─────┴──▶ aborting ──(jobs settled | grace over)──▶ released 'deadline'
+ *   running ──respond()──▶ responded ──finishHandler()──▶ done ──(jobs settled)──▶ flushing ──(flushers settled)──▶ released 'settled'
+ *      │                       │                            │                        │
+ *      └───────────────────────┴────(deadline − margin)─────┴────────────────────────┴──▶ aborting ──(settled | grace over)──▶ released 'deadline'
  *
- * `finishHandler()` from `running` implies `respond()`. Nothing else changes the phase.
+ * `finishHandler()` from `running` implies `respond()`. `flushing` is skipped when no flusher is
+ * registered; it happens once per invoke (work a flusher enqueues is held, not flushed again).
+ * A deadline reached in `done` starts the flushers with the aborted signal, sharing the grace.
+ * Nothing else changes the phase.
  */
-export type Phase = 'running' | 'responded' | 'done' | 'aborting' | 'released';
+export type Phase = 'running' | 'responded' | 'done' | 'flushing' | 'aborting' | 'released';
 
-/** Why an invoke's hold ended. */
-export type ReleaseReason = 'settled' | 'deadline';
-
-/** Both clocks, injected: deadlines are the platform's wall clock, durations the monotonic one. */
-export interface Clock {
-  /** Epoch milliseconds (`Date.now`): the clock of `deadlineMs`, as RIC computes remaining time. */
-  readonly wallNow: () => number;
-  /** Monotonic milliseconds (`performance.now`), for durations. */
-  readonly monoNow: () => number;
-}
-
-export interface InvokeOptions {
-  readonly requestId: string;
-  /** Epoch milliseconds, from the platform (`Lambda-Runtime-Deadline-Ms`, the INVOKE event). */
-  readonly deadlineMs: number;
-  readonly marginMs: number;
-  readonly graceMs: number;
-  readonly concurrency: number;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  /** Schedules an unref'd timer; returns its cancel function. */
-  readonly setTimer: (run: () => void, ms: number) => () => void;
-  /** Runs `fn` in this invoke's async context (see invoke-context.ts). */
-  readonly runInContext: <T>(invoke: Invoke, fn: () => T) => T;
-  /** After every transition and every job change (drain waiters, the exit report's registry). */
-  readonly onTransition: (invoke: Invoke) => void;
-  readonly defer?: (run: () => void) => void;
-}
 
 /** One invoke: its phase, its jobs and its deadline. Private state, changed only by the transitions. */
 export class Invoke {
@@ -52,6 +29,7 @@ export class Invoke {
   #waiters: Array<(reason: ReleaseReason) => void> | undefined;
   #reason: ReleaseReason | undefined;
   #claimed = false;
+  #flushed = false;
 
   constructor(options: InvokeOptions) {
     this.#options = options;
@@ -152,9 +130,11 @@ export class Invoke {
   /** deadline − margin: abort the signal, drop what never started, give the rest the grace. */
   #deadlineNear(): void {
     if (this.#phase === 'released' || this.#phase === 'aborting') return;
+    const flush = this.#phase === 'done';
     this.#phase = 'aborting';
     const jobs = this.#jobSet();
     const dropped = jobs.abort();
+    if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
     const { logger, graceMs, marginMs, setTimer } = this.#options;
     const running = jobs.unfinished(); // the queue was emptied by the abort: what is left runs
     logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${graceMs} ms to stop before the release`, {
@@ -178,9 +158,22 @@ export class Invoke {
   /** The one decision, made after every transition and job change: may this invoke be released now? */
   #check(): void {
     if (this.#phase === 'released') return this.#options.onTransition(this); // a late or abandoned job settled
-    if (this.idle && this.#phase === 'done') this.#release('settled');
+    if (this.idle && this.#phase === 'done' && this.#startFlushers()) return this.#options.onTransition(this);
+    if (this.idle && (this.#phase === 'done' || this.#phase === 'flushing')) this.#release('settled');
     else if (this.idle && this.#phase === 'aborting') this.#release('deadline');
     else this.#options.onTransition(this);
+  }
+
+  /** done → flushing, once per invoke; false (and nothing changes) when no flusher is registered. */
+  #startFlushers(): boolean {
+    if (this.#flushed) return false;
+    this.#flushed = true;
+    const flushers = this.#options.flushers?.entries;
+    if (!flushers || flushers.length === 0) return false;
+    if (this.#phase === 'done') this.#phase = 'flushing';
+    const jobs = this.#jobSet();
+    for (const { run, name } of flushers) jobs.add(run, name, 'flush');
+    return true;
   }
 
   #release(reason: ReleaseReason): void {
@@ -192,6 +185,7 @@ export class Invoke {
       const since = this.#respondedAt;
       const responseToReleaseMs = since === undefined ? undefined : round(this.#options.clock.monoNow() - since);
       this.#options.logger.log('INFO', 'after-response summary', { requestId: this.requestId, outcome: reason, ...stats, responseToReleaseMs });
+      this.#options.onSummary?.({ requestId: this.requestId, outcome: reason, stats, responseToReleaseMs, releasedAtMs: this.#options.clock.wallNow() });
     }
     for (const resolve of this.#waiters?.splice(0) ?? []) resolve(reason);
     this.#options.onTransition(this);

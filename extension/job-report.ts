@@ -33,3 +33,10 @@ export function reportSettlement(logger: Logger, { requestId, job, jobId, phase,
   if (!outcome.ok) logger.log('ERROR', FAILED[phase], { ...fields, ...describeError(outcome.error) });
   else if (FINISHED[phase] !== undefined) logger.log('INFO', FINISHED[phase], fields);
 }
+
+/** A flusher's failure, or its end after it was abandoned at the deadline, by the flusher's name. */
+export function reportFlusher(logger: Logger, { requestId, flusher, phase, outcome }: { readonly requestId: string; readonly flusher: string; readonly phase: SettledPhase; readonly outcome: Settlement }): void {
+  const late = phase === 'abandoned' ? ' after it was abandoned at the deadline' : '';
+  if (!outcome.ok) logger.log('ERROR', `flusher failed${late}`, { requestId, flusher, ...describeError(outcome.error) });
+  else if (late) logger.log('INFO', `flusher finished${late}`, { requestId, flusher });
+}

@@ -1,6 +1,13 @@
+import type { Flusher } from '../client/host-interface.ts';
 import type { Logger } from '../client/log-line.ts';
 import type { InvokeContext } from './invoke-context.ts';
-import type { Clock } from './invoke.ts';
+import type { Clock, InvokeSummary } from './invoke.ts';
+
+/** A registered flusher (see `flushAfterResponse`). */
+export interface FlusherEntry {
+  readonly run: Flusher;
+  readonly name: string;
+}
 
 export interface LifecycleOptions {
   readonly concurrency: number;
@@ -15,6 +22,8 @@ export interface LifecycleOptions {
   readonly defer?: (run: () => void) => void;
   /** @default a new AsyncLocalStorage-based context */
   readonly context?: InvokeContext;
+  /** Told at the release of every invoke that had jobs (AFTER_RESPONSE_METRICS). */
+  readonly onSummary?: (summary: InvokeSummary) => void;
 }
 
 /** An INVOKE event as the extension loop received it. */

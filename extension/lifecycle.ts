@@ -1,11 +1,11 @@
-import type { Job } from '../client/host-interface.ts';
+import type { Flusher, Job } from '../client/host-interface.ts';
 import { DrainWaiters } from './drain-waiters.ts';
 import { createExternalJob, type ExternalJob, type JobOwner } from './external-job.ts';
 import { IdleDetector } from './idle-detector.ts';
 import { InvokeContext } from './invoke-context.ts';
 import { InvokeJobs } from './invoke-jobs.ts';
 import { Invoke, type ReleaseReason } from './invoke.ts';
-import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
+import type { FlusherEntry, InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 import { holds, type Mode, type UnheldReason } from './lifecycle-mode.ts';
 import { OrphanJobs } from './orphan-jobs.ts';
 import type { ResponseHow } from './runtime-observer.ts';
@@ -21,6 +21,7 @@ export class Lifecycle {
   #mode: Mode = { kind: 'starting' };
   #observed = false;
   #warnedUnobserved = false;
+  #warnedFlusherInInvoke = false;
   readonly #invokes = new Map<string, Invoke>();
   /** Invokes with unfinished jobs, held or not, released or not: what an exit must name. */
   readonly #busy = new Set<Invoke>();
@@ -31,6 +32,8 @@ export class Lifecycle {
   readonly #waiters = new DrainWaiters();
   #current: Invoke | undefined;
   #detached: InvokeJobs | undefined;
+  /** One object shared by every invoke (no closure per invoke); its list is replaced, never mutated. */
+  readonly #flushers: { entries: readonly FlusherEntry[] } = { entries: [] };
 
   constructor(options: LifecycleOptions) {
     this.#options = options;
@@ -103,8 +106,21 @@ export class Lifecycle {
     return released;
   }
 
+  /** A job function runs in the async context it was enqueued in (see InvokeContext.capture). */
   enqueue(job: Job, name: string): void {
-    this.#place(job, name, undefined);
+    this.#place(typeof job === 'function' ? this.#context.capture(job) : job, name, undefined);
+  }
+
+  /** Registers a flusher: every invoke runs it in its `flushing` phase. Returns its unregister function. */
+  addFlusher(flusher: Flusher, name: string): () => void {
+    if (this.#context.current() && !this.#warnedFlusherInInvoke) {
+      this.#warnedFlusherInInvoke = true;
+      this.#options.logger.log('WARN', 'flushAfterResponse was called inside an invoke: the flusher runs after this and every later invoke, and each call adds one more; register once, at module top level', { requestId: this.#context.current()?.requestId, flusher: name });
+    }
+    const entry: FlusherEntry = { run: this.#context.capture(flusher), name };
+    const flushers = this.#flushers;
+    flushers.entries = [...flushers.entries, entry];
+    return () => void (flushers.entries = flushers.entries.filter((other) => other !== entry));
   }
 
   /** Opens a job finished by someone else (socket peers); held like a promise job. */
@@ -173,9 +189,10 @@ export class Lifecycle {
   #invokeFor(requestId: string, deadlineMs: number): Invoke {
     let invoke = this.#invokes.get(requestId);
     if (invoke) return invoke;
-    const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer } = this.#options;
+    const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, onSummary } = this.#options;
     invoke = new Invoke({
-      requestId, deadlineMs, concurrency, marginMs, graceMs, logger, clock, setTimer, ...(defer ? { defer } : {}),
+      requestId, deadlineMs, concurrency, marginMs, graceMs, logger, clock, setTimer, ...(defer ? { defer } : {}), ...(onSummary ? { onSummary } : {}),
+      flushers: this.#flushers,
       runInContext: (owner, fn) => this.#context.run(owner, fn),
       onTransition: (changed) => this.#changed(changed),
     });

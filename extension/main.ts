@@ -9,6 +9,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../client/host-interface.ts';
 import { createLogger, describeError, type Logger } from '../client/log-line.ts';
 import { parseConfig, type Config } from './config.ts';
+import { createEmfWriter } from './emf-metrics.ts';
 import { installExitReport } from './exit-report.ts';
 import { runExtensionLoop, type LoopOutcome } from './extension-loop.ts';
 import { ExtensionsApi } from './extensions-api.ts';
@@ -71,6 +72,8 @@ function createLifecycle(config: Config, logger: Logger): Lifecycle {
     concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs,
     fallbackIdleMs: config.fallbackIdleMs, logger, setTimer,
     clock: { wallNow: Date.now, monoNow: () => performance.now() },
+    // The same synchronous stdout write as the logger's; the line is built only at a release with jobs.
+    ...(config.metrics === 'emf' ? { onSummary: createEmfWriter({ namespace: config.metricsNamespace, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, write: (line) => void process.stdout.write(line) }) } : {}),
   });
 }
 
@@ -86,6 +89,7 @@ function publishHost(lifecycle: Lifecycle, guard: Guard): void {
     // The client validated the job; an internal failure here is logged by the guard, never thrown into the handler.
     enqueue: (job, { name }) => void guard('enqueue', () => lifecycle.enqueue(job, name)),
     drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),
+    addFlusher: (flusher, { name }) => guard('addFlusher', () => lifecycle.addFlusher(flusher, name)) ?? (() => undefined),
   };
   const registry: HostRegistry = { layerVersion: LAYER_VERSION, protocols: { [HOST_PROTOCOL]: host } };
   Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false });

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, onTestFailed } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../rig/sandbox.ts';
+import { taskDirWithPackages } from '../rig/task-dir.ts';
 
 export const LAYER_DIR = fileURLToPath(new URL('../../dist/layer', import.meta.url));
 export const APP_DIR = fileURLToPath(new URL('../fixtures/app', import.meta.url));
@@ -12,12 +13,17 @@ export const PROFILES = ['nodejs22.x', 'nodejs24.x'] as const;
 /** Epoch milliseconds of a test-process `performance.now()` reading (fixtures log epoch times). */
 export const toEpoch = (t: number): number => performance.timeOrigin + t;
 
-/** Starts a sandbox with the built layer at /opt and the exec wrapper set (unless `withoutLayer`). */
-export async function startWithLayer(options: Omit<SandboxOptions, 'taskDir'> & { taskDir?: string; withoutLayer?: true }): Promise<Sandbox> {
+/**
+ * Starts a sandbox with the built layer at /opt and the exec wrapper set (unless `withoutLayer`).
+ * `packages`: real npm packages (installed dev dependencies) the fixture imports, placed in
+ * /var/task/node_modules like a deployment package's.
+ */
+export async function startWithLayer(options: Omit<SandboxOptions, 'taskDir'> & { taskDir?: string; withoutLayer?: true; packages?: readonly string[] }): Promise<Sandbox> {
   if (!existsSync(`${LAYER_DIR}/after-response`)) throw new Error(`${LAYER_DIR} is missing: run ./build.sh first`);
-  const { withoutLayer, ...rest } = options;
+  const { withoutLayer, packages, ...rest } = options;
   const layer = withoutLayer ? { env: rest.env ?? {} } : { layerDir: LAYER_DIR, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', ...rest.env } };
-  return startSandbox({ taskDir: APP_DIR, ...rest, ...layer });
+  const taskDir = packages ? taskDirWithPackages(rest.taskDir ?? APP_DIR, packages) : rest.taskDir ?? APP_DIR;
+  return startSandbox({ ...rest, taskDir, ...layer });
 }
 
 /** One sandbox per describe block: stopped after it, its output attached to any failing test. */

@@ -5,7 +5,7 @@ describe('parseConfig', () => {
   it('uses documented defaults when nothing is set', () => {
     const { config, problems } = parseConfig({});
     expect(problems).toEqual([]);
-    expect(config).toEqual({ deadlineMarginMs: 500, abortGraceMs: 250, concurrency: Infinity, logLevel: 'INFO', disabled: false, fallbackIdleMs: 100, managedInstances: false });
+    expect(config).toEqual({ deadlineMarginMs: 500, abortGraceMs: 250, concurrency: Infinity, logLevel: 'INFO', disabled: false, fallbackIdleMs: 100, managedInstances: false, metrics: 'off', metricsNamespace: 'LambdaAfterResponse' });
   });
 
   it('reads every variable when valid', () => {
@@ -46,6 +46,17 @@ describe('parseConfig', () => {
 
   it('names AWS_LAMBDA_LOG_LEVEL when the inherited level is the bad one', () => {
     expect(parseConfig({ AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'nope' }).problems[0]).toContain('`AWS_LAMBDA_LOG_LEVEL`');
+  });
+
+  it('reads the metrics switch and namespace, and rejects what CloudWatch would refuse', () => {
+    expect(parseConfig({ AFTER_RESPONSE_METRICS: ' EMF ', AFTER_RESPONSE_METRICS_NAMESPACE: 'Team/Orders app' }).config).toMatchObject({ metrics: 'emf', metricsNamespace: 'Team/Orders app' });
+    const { config, problems } = parseConfig({ AFTER_RESPONSE_METRICS: 'prometheus', AFTER_RESPONSE_METRICS_NAMESPACE: 'AWS/Lambda' });
+    expect(config).toMatchObject({ metrics: 'off', metricsNamespace: 'LambdaAfterResponse' });
+    expect(problems).toEqual([
+      'Expected `AFTER_RESPONSE_METRICS` to be `emf` or `off`, got "prometheus"; using the default off',
+      'Expected `AFTER_RESPONSE_METRICS_NAMESPACE` to be 1–255 letters, digits, spaces or `.-_/#:`, not starting with `AWS/`, got "AWS/Lambda"; using the default LambdaAfterResponse',
+    ]);
+    for (const bad of ['x'.repeat(256), 'naïve', 'a{b}']) expect(parseConfig({ AFTER_RESPONSE_METRICS_NAMESPACE: bad }).problems).toHaveLength(1);
   });
 
   it('detects Lambda Managed Instances', () => {

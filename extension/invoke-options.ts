@@ -1,0 +1,50 @@
+import type { Logger } from '../client/log-line.ts';
+import type { JobStats } from './invoke-jobs.ts';
+import type { Invoke } from './invoke.ts';
+import type { FlusherEntry } from './lifecycle-options.ts';
+
+/** What an invoke (invoke.ts) is made with, and what its release reports. */
+
+/** Why an invoke's hold ended. */
+export type ReleaseReason = 'settled' | 'deadline';
+
+/** Both clocks, injected: deadlines are the platform's wall clock, durations the monotonic one. */
+export interface Clock {
+  /** Epoch milliseconds (`Date.now`): the clock of `deadlineMs`, as RIC computes remaining time. */
+  readonly wallNow: () => number;
+  /** Monotonic milliseconds (`performance.now`), for durations. */
+  readonly monoNow: () => number;
+}
+
+export interface InvokeOptions {
+  readonly requestId: string;
+  /** Epoch milliseconds, from the platform (`Lambda-Runtime-Deadline-Ms`, the INVOKE event). */
+  readonly deadlineMs: number;
+  readonly marginMs: number;
+  readonly graceMs: number;
+  readonly concurrency: number;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Schedules an unref'd timer; returns its cancel function. */
+  readonly setTimer: (run: () => void, ms: number) => () => void;
+  /** Runs `fn` in this invoke's async context (see invoke-context.ts). */
+  readonly runInContext: <T>(invoke: Invoke, fn: () => T) => T;
+  /** After every transition and every job change (drain waiters, the exit report's registry). */
+  readonly onTransition: (invoke: Invoke) => void;
+  readonly defer?: (run: () => void) => void;
+  /** The flushers registered now (read once per invoke, when its jobs have settled). */
+  readonly flushers?: { readonly entries: readonly FlusherEntry[] };
+  /** Told at the release of an invoke that had jobs (the layer's own metrics). */
+  readonly onSummary?: (summary: InvokeSummary) => void;
+}
+
+/** What the release of an invoke with jobs reports. */
+export interface InvokeSummary {
+  readonly requestId: string;
+  readonly outcome: ReleaseReason;
+  readonly stats: Readonly<JobStats>;
+  /** Response posted → release, ms (monotonic); undefined if no response was seen. */
+  readonly responseToReleaseMs: number | undefined;
+  /** The release, epoch ms. */
+  readonly releasedAtMs: number;
+}

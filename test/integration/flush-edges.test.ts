@@ -1,0 +1,60 @@
+// flushAfterResponse under the rig: overruns, flushers that enqueue, registration in a handler,
+// and Managed Instances (concurrent invokes, nothing held).
+import { describe, expect, it } from 'vitest';
+import { extensionLogs, PROFILES, readMark, sandboxFor, startWithLayer, toEpoch } from './product-helpers.ts';
+
+describe.each(PROFILES)('on %s, flushAfterResponse edges', (profile) => {
+  const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'flush-edges.handler', timeoutSeconds: 2, env: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '500', AFTER_RESPONSE_ABORT_GRACE_MS: '200' } }));
+
+  it('an overrunning flusher is aborted at deadline − margin, gets the grace, and the invoke never times out', async () => {
+    const box = await sandbox();
+    const result = await box.invoke({ dir: '/tmp', flushMs: 5000 });
+    const { requestId } = result.json() as { requestId: string };
+    expect(result.body).not.toContain('Task timed out');
+    expect(readMark(box, `flush-aborted-${requestId}`)?.at).toBeLessThanOrEqual(toEpoch(result.extensionReleasedAt ?? NaN));
+    expect(result.durationMs).toBeLessThan(2000);
+    const next = await box.invoke({ dir: '/tmp' });
+    expect(next.status).toBe(200);
+  });
+
+  it('a job enqueued by a flusher is held, and no second flush follows it', async () => {
+    const box = await sandbox();
+    const result = await box.invoke({ dir: '/tmp', jobMs: 50, enqueueFromFlusher: true });
+    const { requestId } = result.json() as { requestId: string };
+    const flushed = readMark(box, `flush-${requestId}`);
+    const fromFlusher = readMark(box, `flusher-job-${requestId}`);
+    expect(flushed?.at).toBeGreaterThanOrEqual(readMark(box, `job-${requestId}`)?.at ?? Infinity);
+    expect(fromFlusher?.at).toBeGreaterThan(flushed?.at ?? Infinity);
+    expect(fromFlusher?.at).toBeLessThanOrEqual(toEpoch(result.extensionReleasedAt ?? NaN));
+  });
+
+  it('registering inside the handler warns once (it adds a flusher for every later invoke)', async () => {
+    const box = await sandbox();
+    const mark = box.logMark();
+    await box.invoke({ dir: '/tmp', registerInHandler: true });
+    await box.invoke({ dir: '/tmp', registerInHandler: true });
+    const warnings = extensionLogs(box.logsSince(mark)).filter((l) => String(l.message).includes('flushAfterResponse was called inside an invoke'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'WARN', flusher: 'in-handler' });
+  });
+});
+
+describe('on nodejs24.x in Managed Instances mode, flushers of concurrent invokes', () => {
+  const env = { AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances', AWS_LAMBDA_MAX_CONCURRENCY: '4' };
+  const sandbox = sandboxFor(() => startWithLayer({ profile: 'nodejs24.x', handler: 'flush-edges.handler', env, freeze: false, timeoutSeconds: 10 }));
+
+  it('each run once, after their own invoke responded and its job settled, on its thread', async () => {
+    const box = await sandbox();
+    const results = await box.invokeConcurrently([1, 2, 3, 4].map(() => ({ dir: '/tmp', sleepMs: 300, jobMs: 100 })));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    for (const result of results) {
+      const body = result.json() as { requestId: string; threadId: number };
+      const flushed = readMark(box, `flush-${body.requestId}`);
+      expect(flushed?.threadId).toBe(body.threadId);
+      expect(flushed?.startedAt).toBeGreaterThan(toEpoch(result.responsePostedAt ?? Infinity));
+      expect(flushed?.startedAt).toBeGreaterThanOrEqual(readMark(box, `job-${body.requestId}`)?.at ?? Infinity);
+    }
+    expect(extensionLogs(box.logs()).filter((l) => l.level === 'ERROR' || l.level === 'WARN')).toEqual([]);
+  });
+});

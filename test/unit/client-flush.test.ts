@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HOST_REGISTRY_KEY, type Flusher, type HostV1 } from '../../client/host-interface.ts';
+import { createClient, flushAfterResponse } from '../../client/index.ts';
+import { recordingLogger } from './fakes.ts';
+
+const withRegistry = (host: unknown, layerVersion = '0.1.0'): object => ({ [HOST_REGISTRY_KEY]: { layerVersion, protocols: { 1: host } } });
+
+describe('flushAfterResponse', () => {
+  it("throws a TypeError naming the value for anything that is not a function: flushAfterResponse('x')", () => {
+    expect(() => flushAfterResponse('x' as never)).toThrow(new TypeError('Expected `flusher` to be a function, got `"x"` (string)'));
+    fc.assert(fc.property(fc.anything().filter((value) => typeof value !== 'function'), (value) => {
+      expect(() => createClient({ global: {}, logger: recordingLogger() }).flushAfterResponse(value as never)).toThrow(/^Expected `flusher` to be a function, got `/);
+    }));
+    expect(() => flushAfterResponse(() => undefined, { name: '' })).toThrow('Expected `options.name` to be a non-empty string, got `""` (string)');
+    expect(() => flushAfterResponse(() => undefined, { nam: 'x' } as never)).toThrow('Unknown option `nam`; expected one of: name');
+  });
+
+  it('hands the flusher to a host that runs flushers, with its name, and returns its unregister function', () => {
+    const added: Array<[Flusher, string]> = [];
+    let removed = 0;
+    const host: HostV1 = { enqueue: () => undefined, drain: async () => undefined, addFlusher: (flusher, { name }) => (added.push([flusher, name]), () => void removed++) };
+    const client = createClient({ global: withRegistry(host), logger: recordingLogger() });
+    const flushTelemetry = async (): Promise<void> => undefined;
+    const unregister = client.flushAfterResponse(flushTelemetry);
+    client.flushAfterResponse(flushTelemetry, { name: 'otel' });
+    expect(added).toEqual([[flushTelemetry, 'flushTelemetry'], [flushTelemetry, 'otel']]);
+    unregister();
+    expect(removed).toBe(1);
+  });
+
+  it('with an older layer (no addFlusher): warns once and runs the flushers inside the last job, so they are still held', async () => {
+    const logger = recordingLogger();
+    const settled: Array<Promise<unknown>> = [];
+    const order: string[] = [];
+    const context = { signal: new AbortController().signal, requestId: 'r1', deadlineMs: 123 };
+    const host: HostV1 = {
+      enqueue: (job) => void settled.push(typeof job === 'function' ? Promise.resolve(job(context)).then(() => order.push('settled')) : Promise.resolve(job)),
+      drain: async () => void (await Promise.allSettled(settled)),
+    };
+    const client = createClient({ global: withRegistry(host), logger });
+    client.flushAfterResponse(({ requestId }) => void order.push(`flush ${requestId}`), { name: 'a' });
+    client.flushAfterResponse(() => {
+      throw new Error('boom');
+    }, { name: 'b' });
+    client.enqueueAfterResponse(async () => void order.push('job 1'));
+    client.enqueueAfterResponse(Promise.resolve().then(() => order.push('promise')));
+    await client.drainAfterResponse();
+    expect(order).toEqual(['job 1', 'promise', 'flush r1', 'settled']);
+    expect(logger.records.filter((r) => r.level === 'WARN')).toHaveLength(1);
+    expect(logger.records.find((r) => r.level === 'WARN')?.message).toContain('version 0.1.0) cannot run flushers per invoke');
+    expect(logger.records.find((r) => r.message === 'flusher failed')).toMatchObject({ flusher: 'b', errorMessage: 'boom', requestId: 'r1' });
+  });
+
+  it('without the layer: runs the flushers in-process after the jobs settle; a job error stays the job\'s', async () => {
+    const logger = recordingLogger();
+    const client = createClient({ global: {}, env: {}, logger });
+    const order: string[] = [];
+    const unregister = client.flushAfterResponse(() => void order.push('flush'));
+    client.enqueueAfterResponse(async () => {
+      order.push('job');
+      throw new Error('job broke');
+    }, { name: 'bad-job' });
+    await client.drainAfterResponse();
+    expect(order).toEqual(['job', 'flush']);
+    expect(logger.records.find((r) => r.message === 'job failed')).toMatchObject({ job: 'bad-job', errorMessage: 'job broke' });
+    unregister();
+    client.enqueueAfterResponse(() => void order.push('job 2'));
+    await client.drainAfterResponse();
+    expect(order).toEqual(['job', 'flush', 'job 2']);
+  });
+});

@@ -1,0 +1,209 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { JobContext } from '../../client/host-interface.ts';
+import { deferred, flush, runtimeInvoke, trackerSetup as setup } from './fakes.ts';
+
+describe('Lifecycle: flushers (the flushing phase)', () => {
+  it('runs a flusher once per invoke after the response and the jobs, before the release, with the invoke context', async () => {
+    const { tracker, deadline } = setup();
+    const order: string[] = [];
+    let seen: JobContext | undefined;
+    tracker.addFlusher((context) => {
+      seen = context;
+      order.push('flush');
+    }, 'telemetry');
+    const job = deferred();
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(async () => {
+      await job.promise;
+      order.push('job');
+    }, 'job');
+    let released: string | undefined;
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => (released = reason));
+    tracker.responsePosted('r1', 'returned');
+    await flush();
+    expect(order).toEqual([]);
+    job.resolve();
+    await flush();
+    expect(order).toEqual(['job', 'flush']);
+    expect(released).toBe('settled');
+    expect(seen).toMatchObject({ requestId: 'r1', deadlineMs: deadline });
+    expect(seen?.signal.aborted).toBe(false);
+  });
+
+  it('runs it also after an invoke that enqueued nothing, and holds the release for it', async () => {
+    const { tracker, deadline } = setup();
+    let gate = deferred();
+    const ran: string[] = [];
+    tracker.addFlusher(async ({ requestId }) => {
+      ran.push(requestId);
+      await gate.promise;
+    }, 'slow-flush');
+    for (const id of ['r1', 'r2']) {
+      gate = deferred();
+      tracker.invokeStarted(id, deadline);
+      let released = false;
+      void tracker.hold({ requestId: id, deadlineMs: deadline }).then(() => (released = true));
+      tracker.responsePosted(id, 'returned');
+      await flush();
+      expect(released).toBe(false);
+      gate.resolve();
+      await flush();
+      expect(released).toBe(true);
+    }
+    expect(ran).toEqual(['r1', 'r2']);
+  });
+
+  it('logs a failing flusher by name and still releases as settled; the jobs stay uncounted by it', async () => {
+    const { tracker, deadline, logger } = setup();
+    tracker.addFlusher(() => {
+      throw new Error('exporter down');
+    }, 'otel');
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => undefined, 'job');
+    const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.responsePosted('r1', 'returned');
+    await expect(hold).resolves.toBe('settled');
+    expect(logger.records.find((r) => r.message === 'flusher failed')).toMatchObject({ level: 'ERROR', requestId: 'r1', flusher: 'otel', errorMessage: 'exporter down' });
+    expect(logger.records.find((r) => r.message === 'after-response summary')).toMatchObject({ enqueued: 1, succeeded: 1, failed: 0 });
+  });
+
+  it('whatever a flusher throws or rejects with, the invoke is released as settled and the failure is logged once by name', async () => {
+    await fc.assert(fc.asyncProperty(fc.anything(), fc.boolean(), async (thrown, async) => {
+      const { tracker, deadline, logger } = setup();
+      tracker.addFlusher(async ? () => Promise.reject(thrown) : () => { throw thrown; }, 'hostile');
+      tracker.invokeStarted('r1', deadline);
+      const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+      tracker.responsePosted('r1', 'returned');
+      await expect(hold).resolves.toBe('settled');
+      expect(logger.records.filter((r) => r.message === 'flusher failed' && r.flusher === 'hostile')).toHaveLength(1);
+    }), { numRuns: 200 });
+  });
+
+  it('aborts an overrunning flusher at deadline − margin and abandons it by name after the grace', async () => {
+    const { tracker, deadline, timers, logger } = setup({ graceMs: 100 });
+    let signal: AbortSignal | undefined;
+    tracker.addFlusher(({ signal: s }) => ((signal = s), new Promise(() => undefined)), 'stuck-flush');
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => undefined, 'job');
+    let released: string | undefined;
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => (released = reason));
+    tracker.responsePosted('r1', 'returned');
+    await flush();
+    timers.advance(2500);
+    expect(signal?.aborted).toBe(true);
+    await flush();
+    expect(released).toBeUndefined();
+    timers.advance(100);
+    await flush();
+    expect(released).toBe('deadline');
+    expect(logger.records.find((r) => String(r.message).startsWith('abandoning'))).toMatchObject({ jobs: ['stuck-flush (flusher)'] });
+    expect(logger.records.find((r) => r.message === 'after-response summary')).toMatchObject({ abandoned: 0, succeeded: 1 });
+  });
+
+  it('starts the flushers at the abort, with the aborted signal, when jobs overrun', async () => {
+    const { tracker, deadline, timers } = setup({ graceMs: 100 });
+    const seen: boolean[] = [];
+    tracker.addFlusher(({ signal }) => void seen.push(signal.aborted), 'flush');
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => new Promise(() => undefined), 'stuck-job');
+    const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.responsePosted('r1', 'returned');
+    await flush();
+    expect(seen).toEqual([]);
+    timers.advance(2500);
+    await flush();
+    expect(seen).toEqual([true]);
+    timers.advance(100);
+    await expect(hold).resolves.toBe('deadline');
+  });
+
+  it('holds a job a flusher enqueues, without flushing again', async () => {
+    const { tracker, deadline } = setup();
+    const runs: string[] = [];
+    const job = deferred();
+    tracker.addFlusher(() => {
+      runs.push('flush');
+      tracker.enqueue(() => job.promise.then(() => runs.push('flusher-job')), 'from-flusher');
+    }, 'flush');
+    await runtimeInvoke(tracker, 'r1', deadline, () => undefined);
+    let released = false;
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then(() => (released = true));
+    tracker.responsePosted('r1', 'returned');
+    await flush();
+    expect(runs).toEqual(['flush']);
+    expect(released).toBe(false);
+    job.resolve();
+    await flush();
+    expect(runs).toEqual(['flush', 'flusher-job']);
+    expect(released).toBe(true);
+  });
+
+  it('stops running a flusher once unregistered', async () => {
+    const { tracker, deadline } = setup();
+    let runs = 0;
+    const unregister = tracker.addFlusher(() => void runs++, 'flush');
+    tracker.invokeStarted('r1', deadline);
+    tracker.responsePosted('r1', 'returned');
+    await flush();
+    unregister();
+    unregister();
+    tracker.invokeStarted('r2', deadline);
+    await expect(Promise.all([tracker.hold({ requestId: 'r2', deadlineMs: deadline }), (tracker.responsePosted('r2', 'returned'), flush())])).resolves.toBeDefined();
+    expect(runs).toBe(1);
+  });
+
+  it('runs flushers per invoke when unheld (Managed Instances), each with its own request id', async () => {
+    const { tracker, deadline } = setup({}, 'unheld');
+    const ran: string[] = [];
+    tracker.addFlusher(({ requestId }) => void ran.push(requestId), 'flush');
+    await Promise.all(['a', 'b'].map((id) => runtimeInvoke(tracker, id, deadline, () => tracker.enqueue(() => undefined, `job-${id}`))));
+    tracker.responsePosted('b', 'returned');
+    tracker.responsePosted('a', 'returned');
+    expect(ran, 'never inside the runtime\'s own call').toEqual([]);
+    await flush();
+    expect(ran.sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('Lifecycle: job context', () => {
+  it('runs a job function in the async context it was enqueued in, attributed to its invoke', async () => {
+    const { tracker, deadline } = setup();
+    const store = new AsyncLocalStorage<string>();
+    const seen: Array<string | undefined> = [];
+    await runtimeInvoke(tracker, 'r1', deadline, () => {
+      store.run('span-A', () => tracker.enqueue(() => void seen.push(store.getStore()), 'a'));
+      store.run('span-B', () => tracker.enqueue(() => {
+        seen.push(store.getStore());
+        tracker.enqueue(() => void seen.push(`${store.getStore()}-child`), 'child');
+      }, 'b'));
+    });
+    const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.responsePosted('r1', 'streamed');
+    tracker.runtimeNext();
+    await expect(hold).resolves.toBe('settled');
+    expect(seen).toEqual(['span-A', 'span-B', 'span-B-child']);
+  });
+
+  it('keeps a job enqueued at init with the next invoke, and what it enqueues too', async () => {
+    const { tracker, deadline } = setup();
+    const child = deferred();
+    const store = new AsyncLocalStorage<string>();
+    const seen: Array<string | undefined> = [];
+    store.run('init', () => tracker.enqueue(() => {
+      seen.push(store.getStore());
+      tracker.enqueue(() => child.promise, 'child');
+    }, 'at-init'));
+    await runtimeInvoke(tracker, 'r1', deadline, () => undefined);
+    let released = false;
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then(() => (released = true));
+    tracker.responsePosted('r1', 'returned');
+    await flush();
+    expect(seen).toEqual(['init']);
+    expect(released).toBe(false);
+    child.resolve();
+    await flush();
+    expect(released).toBe(true);
+  });
+});
