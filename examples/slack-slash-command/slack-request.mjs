@@ -25,7 +25,7 @@ export const MAX_CLOCK_SKEW_S = 5 * 60;
  * @returns {ReadResult} never throws, whatever the event
  */
 export function readSlashCommand(event, { signingSecret, nowMs }) {
-  if (typeof event !== 'object' || event === null) return bad(400, `Expected an HTTP event object, got ${describe(event)}`);
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return bad(400, `Expected an HTTP event object, got ${describe(event)}`);
   const e = /** @type {Record<string, unknown>} */ (event);
   const headers = typeof e.headers === 'object' && e.headers !== null ? /** @type {Record<string, unknown>} */ (e.headers) : {};
   const raw = rawBody(e.body, e.isBase64Encoded === true);
@@ -132,6 +132,8 @@ function bad(statusCode, message) {
 /** A short, safe rendering of a value for an error message. @param {unknown} value */
 function describe(value) {
   if (value === undefined || value === null) return String(value);
-  if (typeof value !== 'string') return `a ${typeof value}`;
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value !== 'string') return `\`${String(value)}\` (${typeof value})`;
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 }
