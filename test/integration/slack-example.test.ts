@@ -139,6 +139,17 @@ describe.each(PROFILES)('on %s, the Slack example', (profile) => {
       await ackThenFollowUp(await sandbox(), `${profile} bolt.mjs`, 4);
     });
 
+    it('posts an apology via respond() when Slack refuses the answer', async () => {
+      const box = await sandbox();
+      const url = standIn.responseUrl(`${profile}-bolt-fails`);
+      standIn.answerNext(500);
+      const result = await box.invoke(commandEvent({ text: 'hello world', responseUrl: url }));
+      const posts = standIn.postsTo(url);
+      expect(posts.map((p) => p.status)).toEqual([500, 200]);
+      expect(posts[1]?.body).toMatchObject({ text: expect.stringMatching(/^Sorry, .*something went wrong/) as unknown });
+      expect(posts[1]?.at).toBeLessThan(result.frozenAt ?? NaN);
+    });
+
     it("answers Bolt's 401 to a wrong signature, and posts and queues nothing", async () => {
       const box = await sandbox();
       const responseUrl = standIn.responseUrl(`${profile}-refused`);
