@@ -8,7 +8,10 @@ import { EXAMPLE_DIR, slackTaskDir } from './slack-task.ts';
 
 const WORK_MS = 600;
 const env = { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_DEMO_WORK_MS: String(WORK_MS) };
-const answer = (text: string): unknown => ({ response_type: 'ephemeral', text: `Looked up "${text}": 2 word(s), 11 character(s).` });
+const answer = (text: string): unknown => ({
+  response_type: 'ephemeral',
+  text: `Looked up "${text}": ${text.split(' ').length} word(s), ${text.length} character(s).`,
+});
 const ackTimes: string[] = [];
 
 let standIn: SlackStandIn;
@@ -158,5 +161,26 @@ describe.each(PROFILES)('on %s, the Slack example', (profile) => {
       await sleep(WORK_MS + 300);
       expect(standIn.postsTo(responseUrl)).toEqual([]);
     });
+  });
+});
+
+describe('on nodejs24.x in Managed Instances mode, concurrent commands on worker threads', () => {
+  const mi = { AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances', AWS_LAMBDA_MAX_CONCURRENCY: '4' };
+  const sandbox = sandboxFor(() =>
+    startWithLayer({ profile: 'nodejs24.x', taskDir: EXAMPLE_DIR, handler: 'handler.handler', timeoutSeconds: 10, freeze: false, env: { ...env, ...mi } }),
+  );
+
+  it('each command gets its own answer on its own response_url, after its own ack', async () => {
+    const box = await sandbox();
+    const texts = ['alpha', 'beta gamma', 'delta epsilon zeta', 'eta theta iota kappa'];
+    const urls = texts.map((_t, i) => standIn.responseUrl(`mi-${String(i)}`));
+    const results = await box.invokeConcurrently(texts.map((text, i) => commandEvent({ text, responseUrl: urls[i] ?? '' })));
+    expect(results.map((r) => (r.json() as { statusCode: number }).statusCode)).toEqual([200, 200, 200, 200]);
+    await sleep(WORK_MS + 500); // nothing freezes here: the follow-ups arrive after the invokes returned
+    for (const [i, text] of texts.entries()) {
+      const posts = standIn.postsTo(urls[i] ?? '');
+      expect(posts.map((p) => p.body)).toEqual([answer(text)]);
+      expect(posts[0]?.at).toBeGreaterThan(results[i]?.responsePostedAt ?? Infinity);
+    }
   });
 });
