@@ -1,0 +1,27 @@
+// Function code dirs for the Slack example under the rig: the example's files, plus the packages
+// a variant ships with the function (Bolt; or the client bundled when the layer is absent).
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { shipPackage } from '../rig/task-packages.ts';
+import { writeTaskDir } from '../rig/task-dir.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The example as deployed with the layer: handler.mjs and its siblings, nothing bundled. */
+export const EXAMPLE_DIR = `${ROOT}examples/slack-slash-command`;
+
+export interface SlackTaskOptions {
+  /** Ship @slack/bolt (and its dependencies) for `bolt.handler`. */
+  readonly bolt?: boolean;
+  /** Ship the client package (dist/npm), as a function bundling it would have it without the layer. */
+  readonly bundledClient?: boolean;
+}
+
+export function slackTaskDir(options: SlackTaskOptions): string {
+  const files = Object.fromEntries(
+    readdirSync(EXAMPLE_DIR).filter((f) => f.endsWith('.mjs')).map((f) => [f, readFileSync(`${EXAMPLE_DIR}/${f}`, 'utf8')]),
+  );
+  const dir = writeTaskDir(files);
+  if (options.bolt) shipPackage(dir, `${ROOT}node_modules/@slack/bolt`, ROOT);
+  if (options.bundledClient) shipPackage(dir, `${ROOT}dist/npm/lambda-after-response`, ROOT);
+  return dir;
+}
