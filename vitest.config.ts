@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           // Lint, package checks (publint, attw) and deploy template validation (cfn-lint, CDK synth).
           name: 'checks',
-          include: ['test/checks/**/*.test.ts'],
+          include: ['test/checks/**/*.test.ts', 'examples/deploy/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
         },
