@@ -83,7 +83,7 @@ ensure_pytools() { # cfn-lint and python-hcl2 from PyPI, pinned, in their own ve
   need_cmd python3 "apt-get install python3 python3-venv"
   log "pip install cfn-lint==$CFN_LINT_VERSION python-hcl2==$PYTHON_HCL2_VERSION (venv in $dir)"
   rm -rf "$dir"
-  python3 -m venv "$dir" || die "python3 -m venv failed; install it with: apt-get install python3-venv"
+  python3 -m venv "$dir" || die "python3 -m venv $dir failed (its error is above; a python3 without ensurepip needs: apt-get install python3-venv)"
   "$dir/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION" "python-hcl2==$PYTHON_HCL2_VERSION" ||
     die "pip install cfn-lint==$CFN_LINT_VERSION python-hcl2==$PYTHON_HCL2_VERSION failed"
   "$dir/bin/cfn-lint" --version >/dev/null && "$dir/bin/python" -c 'import hcl2' || die "cfn-lint or python-hcl2 does not run in $dir"
