@@ -22,8 +22,13 @@ mkdir -p "$layer/lambda-after-response" "$pkg"
 node_modules/.bin/tsc client/index.ts --declaration --emitDeclarationOnly --rewriteRelativeImportExtensions \
   --allowImportingTsExtensions --strict --target ES2022 --module NodeNext --moduleResolution NodeNext \
   --types node --skipLibCheck --outDir "$pkg"
+# CommonJS consumers need declarations that TypeScript reads as CommonJS (attw's "masquerading as
+# ESM" otherwise): a .d.cts twin of each declaration, its relative imports pointing at the twins.
+for dts in "$pkg"/*.d.ts; do
+  sed -E "s#(from '\./[a-z-]+)\.ts'#\1.cts'#" "$dts" >"${dts%.d.ts}.d.cts"
+done
 cp client/package.json "$pkg/package.json"
-cp LICENSE "$pkg/LICENSE" 2>/dev/null || true
+cp LICENSE "$pkg/LICENSE"
 
 mkdir -p "$layer/nodejs/node_modules"
 cp -r "$pkg" "$layer/nodejs/node_modules/lambda-after-response"
@@ -55,7 +60,8 @@ required = ["after-response", "lambda-after-response/extension.mjs", "bin/after-
             "nodejs/node_modules/lambda-after-response/package.json",
             "nodejs/node_modules/lambda-after-response/index.mjs",
             "nodejs/node_modules/lambda-after-response/index.cjs",
-            "nodejs/node_modules/lambda-after-response/index.d.ts"]
+            "nodejs/node_modules/lambda-after-response/index.d.ts",
+            "nodejs/node_modules/lambda-after-response/index.d.cts"]
 missing = [n for n in required if n not in names]
 if missing: sys.exit(f"layer zip is missing: {missing}")
 if not (names["after-response"].external_attr >> 16) & 0o111: sys.exit("after-response is not executable")

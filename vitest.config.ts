@@ -16,6 +16,24 @@ export default defineConfig({
       },
       {
         test: {
+          // Type tests of the public API: tsc checks test/types/*.test-d.ts (expectTypeOf and
+          // expected-error directives); each `test` counts in the summary.
+          name: 'types',
+          include: [],
+          typecheck: { enabled: true, only: true, include: ['test/types/**/*.test-d.ts'], tsconfig: 'tsconfig.json' },
+        },
+      },
+      {
+        test: {
+          // Lint, package checks (publint, attw) and deploy template validation (cfn-lint, CDK synth).
+          name: 'checks',
+          include: ['test/checks/**/*.test.ts', 'examples/deploy/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/rig/global-setup.ts'],

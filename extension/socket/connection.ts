@@ -117,11 +117,10 @@ class Connection {
  */
 function holdUntilFirstLine(deps: ConnectionDeps, timeoutMs: number): { release(): void } {
   const pending = deps.tracker.openExternal('socket connection (first request pending)', { internal: true });
-  let cancel: (() => void) | undefined;
   const release = (): void => {
-    cancel?.();
+    cancel();
     pending.finish({ ok: true });
   };
-  cancel = deps.setTimer(release, timeoutMs);
+  const cancel = deps.setTimer(release, timeoutMs);
   return { release };
 }

@@ -3,6 +3,7 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { namespaceProblem } from './namespace-mode.ts';
 import { processesOf } from './process-tree.ts';
 import { registeredSandboxes, runDir, runDirVariable } from './run-dir.ts';
 
@@ -20,6 +21,8 @@ function removeStaleRunDirs(): void {
 }
 
 export function setup(): () => void {
+  const problem = namespaceProblem();
+  if (problem !== undefined) throw new Error(problem);
   removeStaleRunDirs();
   delete process.env[runDirVariable];
   const dir = runDir(); // exported through the env to the test workers started after this

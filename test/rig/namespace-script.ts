@@ -1,5 +1,5 @@
-// The script run under `unshare -m`: mounts the Lambda file layout inside a private mount
-// namespace (the host's /var, /opt and /tmp are never modified) and execs RIE.
+// The script run in a private mount namespace (see namespace-mode.ts): mounts the Lambda file
+// layout there (the host's /var, /opt and /tmp are never modified) and execs RIE.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellQuote as q } from './shell-quote.ts';

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Provisions the integration rig's tools into a cache outside the checkout.
-# Idempotent: each tool is built once and found by its pinned version afterwards.
-# Usage: test/rig/provision.sh [--install-apt]   (CI passes --install-apt)
+# Provisions the integration rig's tools and the deploy-template checkers into a cache outside
+# the checkout, and prints what it installs. Idempotent: each tool is built once and found by its
+# pinned version afterwards. Missing apt prerequisites are installed when run as root (`npm test`
+# on a fresh Debian machine needs nothing else but Node, npm and Go); as another user it stops and
+# names the command that installs them.
+# Usage: test/rig/provision.sh [--install-apt]   (--install-apt: kept for callers; root installs anyway)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,15 +24,19 @@ need_cmd() { # need_cmd <command> <how to install>
 
 ensure_apt() {
   local missing=()
-  for pkg in autoconf automake libtool cmake make g++ python3 util-linux; do
+  # RIC's native builds (autotools, cmake, g++), the rig's namespaces (util-linux: unshare, mount),
+  # the package checks (tar) and the deploy checkers' venv (python3 with ensurepip).
+  for pkg in autoconf automake libtool cmake make g++ python3 util-linux mount tar ca-certificates; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
+  command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip' >/dev/null 2>&1 && missing+=(python3-venv)
   ((${#missing[@]} == 0)) && return 0
-  if [[ "$install_apt" == "yes" ]]; then
-    log "apt-get install ${missing[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  if [[ "$install_apt" == "yes" || "$(id -u)" == "0" ]]; then
+    log "installing apt prerequisites: apt-get install ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+      die "apt-get install ${missing[*]} failed"
   else
-    die "missing apt packages: ${missing[*]}; install them with: apt-get install -y ${missing[*]}"
+    die "missing apt packages: ${missing[*]}; as root, install them with: apt-get install -y ${missing[*]} (running npm test as root does it)"
   fi
 }
 
@@ -70,7 +77,30 @@ ensure_ric() { # ensure_ric <ric version> <node version>
   touch "$dir/.complete"
 }
 
+ensure_pytools() { # cfn-lint and python-hcl2 from PyPI, pinned, in their own venv
+  local dir="$cache/pytools-cfn-lint-$CFN_LINT_VERSION-hcl2-$PYTHON_HCL2_VERSION"
+  [[ -f "$dir/.complete" ]] && return 0
+  need_cmd python3 "apt-get install python3 python3-venv"
+  log "pip install cfn-lint==$CFN_LINT_VERSION python-hcl2==$PYTHON_HCL2_VERSION (venv in $dir)"
+  rm -rf "$dir"
+  python3 -m venv "$dir" || die "python3 -m venv $dir failed (its error is above; a python3 without ensurepip needs: apt-get install python3-venv)"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION" "python-hcl2==$PYTHON_HCL2_VERSION" ||
+    die "pip install cfn-lint==$CFN_LINT_VERSION python-hcl2==$PYTHON_HCL2_VERSION failed"
+  "$dir/bin/cfn-lint" --version >/dev/null && "$dir/bin/python" -c 'import hcl2' || die "cfn-lint or python-hcl2 does not run in $dir"
+  touch "$dir/.complete"
+}
+
+ensure_hclfmt() { # HashiCorp's HCL parser and formatter (what `terraform fmt` builds on)
+  local dir="$cache/hclfmt-$HCLFMT_VERSION"
+  [[ -x "$dir/hclfmt" ]] && return 0
+  need_cmd go "apt-get install golang (Go >= 1.25 with the module proxy)"
+  log "go install hclfmt@$HCLFMT_VERSION"
+  GOBIN="$dir" go install "$HCLFMT_MODULE@$HCLFMT_VERSION"
+}
+
 ensure_apt
+ensure_pytools
+ensure_hclfmt
 ensure_rie
 ensure_node "$NODE22_VERSION"
 ensure_node "$NODE24_VERSION"

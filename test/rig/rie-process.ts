@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { LogBuffer } from './log-buffer.ts';
+import { unshareArgs, unshareCommand } from './namespace-mode.ts';
 import { waitForListeners } from './ports.ts';
 import { mountNamespace, processesOf, signal, signalAll, type ProcInfo, type SandboxIdentity } from './process-tree.ts';
 
@@ -14,9 +15,9 @@ export class RieProcess {
     });
   }
 
-  /** Runs `script` (which execs RIE) under `unshare -m`, with exactly `env`, as a new process group. */
+  /** Runs `script` (which execs RIE) in a private mount namespace (see namespace-mode.ts), with exactly `env`, as a new process group. */
   static async launch(script: string, marker: string, env: Record<string, string>, ports: number[], logs: LogBuffer): Promise<RieProcess> {
-    const child = spawn('/usr/bin/unshare', ['-m', '--propagation', 'private', '/bin/bash', script], {
+    const child = spawn(unshareCommand, [...unshareArgs(), '/bin/bash', script], {
       env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -164,7 +164,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       // A probed port can be taken before RIE binds it: retry with fresh ports.
       if (attempt >= 5 || !/ports .* never opened|did not open/.test(String(err))) {
         rmSync(dir, { recursive: true, force: true });
-        throw new Error(`${String(err)}\n--- sandbox output ---\n${logs.all()}`);
+        throw new Error(`${String(err)}\n--- sandbox output ---\n${logs.all()}`, { cause: err });
       }
       logs.note(`retrying start: ${String(err)}`);
     }

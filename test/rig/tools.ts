@@ -64,3 +64,21 @@ export function profileTools(profile: Profile): ProfileTools {
   const launcher = major === 22 ? ric22Launcher : ric24Launcher;
   return { rie, nodeDir, ricDir, nodeMajor: major, launcher };
 }
+
+export interface DeployTools {
+  cfnLint: string;
+  python: string; // the venv's python, with python-hcl2 (`import hcl2`)
+  hclfmt: string;
+}
+
+/** The deploy-template checkers provisioned by provision.sh; throws naming a missing one. */
+export function deployTools(): DeployTools {
+  const v = readVersions();
+  const venv = join(cacheDir(), `pytools-cfn-lint-${v.CFN_LINT_VERSION ?? ''}-hcl2-${v.PYTHON_HCL2_VERSION ?? ''}`);
+  requirePath(join(venv, '.complete'), `cfn-lint ${v.CFN_LINT_VERSION ?? ''} and python-hcl2 ${v.PYTHON_HCL2_VERSION ?? ''} (venv)`);
+  return {
+    cfnLint: requirePath(join(venv, 'bin', 'cfn-lint'), `cfn-lint ${v.CFN_LINT_VERSION ?? ''}`),
+    python: requirePath(join(venv, 'bin', 'python'), `python-hcl2 ${v.PYTHON_HCL2_VERSION ?? ''} (venv)`),
+    hclfmt: requirePath(join(cacheDir(), `hclfmt-${v.HCLFMT_VERSION ?? ''}`, 'hclfmt'), `hclfmt ${v.HCLFMT_VERSION ?? ''}`),
+  };
+}

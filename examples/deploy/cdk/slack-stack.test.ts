@@ -1,0 +1,86 @@
+// Synthesizes the CDK app's stack and asserts what makes the layer work (the layer, the exec
+// wrapper variable, the runtime, the timeout, the public Function URL and its two permissions),
+// then lints the synthesized template with cfn-lint (provisioned by test/rig/provision.sh).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { afterAll, describe, expect, test } from 'vitest';
+import { deployTools } from '../../../test/rig/tools.ts';
+import { SlackSlashCommandStack, type SlackSlashCommandStackProps } from './slack-stack.ts';
+
+const here = import.meta.dirname;
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function synth(props: SlackSlashCommandStackProps = {}): { template: Template; stack: SlackSlashCommandStack; outdir: string } {
+  const outdir = mkdtempSync(join(tmpdir(), 'lar-cdk-'));
+  outdirs.push(outdir);
+  const stack = new SlackSlashCommandStack(new App({ outdir }), 'SlackSlashCommand', props);
+  return { template: Template.fromStack(stack), stack, outdir };
+}
+
+describe('CDK app: Slack slash command with the after-response layer', () => {
+  test('the source type-checks (its own tsconfig)', () => {
+    execFileSync(join(here, '..', '..', '..', 'node_modules', '.bin', 'tsc'), ['-p', join(here, 'tsconfig.json'), '--noEmit'], { stdio: 'pipe' });
+  });
+
+  test('publishes the layer from dist/after-response-layer.zip and attaches it', () => {
+    const { template } = synth();
+    template.resourceCountIs('AWS::Lambda::LayerVersion', 1);
+    template.hasResourceProperties('AWS::Lambda::LayerVersion', {
+      CompatibleRuntimes: ['nodejs22.x', 'nodejs24.x'],
+      Content: { S3Bucket: Match.anyValue(), S3Key: Match.stringLikeRegexp('\\.zip$') },
+    });
+    const layers = template.findResources('AWS::Lambda::LayerVersion');
+    template.hasResourceProperties('AWS::Lambda::Function', { Layers: [{ Ref: Object.keys(layers)[0] }] });
+  });
+
+  test('the function: exec wrapper variable, signing secret from a NoEcho parameter, runtime, handler, timeout', () => {
+    const { template } = synth();
+    template.hasParameter('SlackSigningSecret', { Type: 'String', NoEcho: true });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'handler.handler',
+      Timeout: 30,
+      Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', SLACK_SIGNING_SECRET: { Ref: 'SlackSigningSecret' } } },
+    });
+  });
+
+  test('deploys examples/slack-slash-command/handler.mjs as the code', () => {
+    const { stack, outdir } = synth();
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
+    const withHandler = assets.filter((d) => existsSync(join(outdir, d, 'handler.mjs')));
+    expect(withHandler, `staged assets of ${stack.stackName}: ${assets.join(', ')}`).toHaveLength(1);
+  });
+
+  test('a public Function URL (auth NONE), invokable through the URL only', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: Match.anyValue() });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true });
+    template.hasOutput('SlashCommandUrl', { Value: { 'Fn::GetAtt': [Match.anyValue(), 'FunctionUrl'] } });
+  });
+
+  test('a published layer ARN, nodejs22.x and another timeout instead of the defaults', () => {
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:layer:after-response:7';
+    const { template } = synth({ afterResponseLayerArn: arn, runtime: Runtime.NODEJS_22_X, timeout: Duration.seconds(60) });
+    template.resourceCountIs('AWS::Lambda::LayerVersion', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', { Layers: [arn], Runtime: 'nodejs22.x', Timeout: 60 });
+  });
+
+  test('cfn-lint finds nothing in the synthesized template (but the redundant DependsOn aws-cdk-lib adds)', () => {
+    const { template, outdir } = synth();
+    const file = join(outdir, 'synthesized.template.json');
+    writeFileSync(file, JSON.stringify(template.toJSON(), null, 1));
+    // W3005 only: aws-cdk-lib itself makes every Function depend on its role (DependsOn besides
+    // the GetAtt), which cfn-lint calls redundant; everything else counts.
+    const run = spawnSync(deployTools().cfnLint, ['--ignore-checks', 'W3005', '--', file], { encoding: 'utf8' });
+    expect(run.error).toBeUndefined();
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+});

@@ -1,0 +1,68 @@
+// The Slack slash command example (examples/slack-slash-command/handler.mjs) with the
+// lambda-after-response layer, behind a public Lambda Function URL.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Architecture, Code, Function as LambdaFunction, FunctionUrlAuthType, LayerVersion, Runtime, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface SlackSlashCommandStackProps extends StackProps {
+  /** A published after-response layer version ARN. @default publish `layerZip` with this stack */
+  readonly afterResponseLayerArn?: string | undefined;
+  /** The layer built by build.sh. @default `<repo>/dist/after-response-layer.zip` */
+  readonly layerZip?: string;
+  /** The handler's directory (deployed as is: plain ESM, `lambda-after-response` comes from the layer). @default `<repo>/examples/slack-slash-command` */
+  readonly functionDir?: string;
+  /** `nodejs24.x` or `nodejs22.x`; both work with the layer. @default Runtime.NODEJS_24_X */
+  readonly runtime?: Runtime;
+  /**
+   * Covers the handler AND the jobs after the response: Slack gets its answer within a second,
+   * the jobs get the rest, minus the 500 ms deadline margin (AFTER_RESPONSE_DEADLINE_MARGIN_MS).
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+}
+
+export class SlackSlashCommandStack extends Stack {
+  constructor(scope: Construct, id: string, props: SlackSlashCommandStackProps = {}) {
+    super(scope, id, props);
+    const signingSecret = new CfnParameter(this, 'SlackSigningSecret', {
+      type: 'String',
+      noEcho: true,
+      minLength: 1,
+      description: "The Slack app's signing secret (Basic Information > App Credentials); the handler checks every request's signature with it.",
+    });
+
+    const fn = new LambdaFunction(this, 'SlashCommand', {
+      runtime: props.runtime ?? Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      handler: 'handler.handler',
+      code: Code.fromAsset(props.functionDir ?? join(repoRoot, 'examples', 'slack-slash-command')),
+      memorySize: 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      layers: [this.afterResponseLayer(props)],
+      environment: {
+        AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', // loads the extension into the runtime process
+        SLACK_SIGNING_SECRET: signingSecret.valueAsString,
+      },
+    });
+    // Public: Slack cannot sign AWS requests; the handler verifies Slack's signature instead.
+    // aws-cdk-lib grants both lambda:InvokeFunctionUrl and lambda:InvokeFunction (via the URL).
+    const url = fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+    new CfnOutput(this, 'SlashCommandUrl', { value: url.url, description: 'The Request URL to give the Slack slash command.' });
+  }
+
+  private afterResponseLayer(props: SlackSlashCommandStackProps): ILayerVersion {
+    if (props.afterResponseLayerArn) return LayerVersion.fromLayerVersionArn(this, 'AfterResponseLayer', props.afterResponseLayerArn);
+    return new LayerVersion(this, 'AfterResponseLayer', {
+      layerVersionName: 'after-response',
+      description: 'lambda-after-response (in-process extension that holds the environment until the jobs settle)',
+      code: Code.fromAsset(props.layerZip ?? join(repoRoot, 'dist', 'after-response-layer.zip')),
+      compatibleRuntimes: [Runtime.NODEJS_22_X, Runtime.NODEJS_24_X],
+      compatibleArchitectures: [Architecture.X86_64, Architecture.ARM_64], // JavaScript and a shell script only
+      license: 'Apache-2.0',
+    });
+  }
+}

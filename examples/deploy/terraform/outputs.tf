@@ -1,0 +1,8 @@
+output "slash_command_url" {
+  description = "The Request URL to give the Slack slash command."
+  value       = aws_lambda_function_url.slash_command.function_url
+}
+
+output "function_name" {
+  value = aws_lambda_function.slash_command.function_name
+}
