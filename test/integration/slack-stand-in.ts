@@ -63,13 +63,13 @@ export class SlackStandIn {
   private constructor(private readonly server: Server, readonly port: number) {}
 
   static async start(): Promise<SlackStandIn> {
-    let standIn: SlackStandIn | undefined;
+    const self: { standIn?: SlackStandIn } = {}; // set once the server listens
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const at = performance.now();
-        const status = standIn?.statuses.shift() ?? 200;
+        const status = self.standIn?.statuses.shift() ?? 200;
         const text = Buffer.concat(chunks).toString('utf8');
         let body: unknown = text;
         try {
@@ -77,13 +77,13 @@ export class SlackStandIn {
         } catch {
           // recorded as text
         }
-        standIn?.followUps.push({ path: req.url ?? '', at, status, body });
+        self.standIn?.followUps.push({ path: req.url ?? '', at, status, body });
         res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'expired_url');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    standIn = new SlackStandIn(server, (server.address() as AddressInfo).port);
-    return standIn;
+    self.standIn = new SlackStandIn(server, (server.address() as AddressInfo).port);
+    return self.standIn;
   }
 
   /** A fresh response_url on this stand-in. */
