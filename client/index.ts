@@ -18,6 +18,7 @@ import { validateEnqueue, type EnqueueOptions } from './validate.ts';
 
 export type { Job, JobContext } from './host-interface.ts';
 export type { EnqueueOptions } from './validate.ts';
+export { createWaitUntil, waitUntil, WAIT_UNTIL_JOB_NAME, type WaitUntil } from './wait-until.ts';
 
 /** A client bound to one global object; the module's functions use one bound to `globalThis`. */
 export interface AfterResponseClient {
