@@ -5,19 +5,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureNextApp } from '../rig/next-app.ts';
 import type { InvokeResult, Sandbox } from '../rig/sandbox.ts';
+import { httpEvent } from './framework-helpers.ts';
 import { clearMarks, extensionLogs, PROFILES, readMark, sandboxFor, startWithLayer, toEpoch } from './product-helpers.ts';
 
 let taskDir = '';
+let openNextDir = '';
 beforeAll(() => {
-  taskDir = ensureNextApp();
+  ({ standalone: taskDir, openNext: openNextDir } = ensureNextApp());
 }, 600_000);
 
 const route = (name: string, ms = 600) => ({ path: '/api/after', method: 'POST', body: { ms, name } });
 
-function expectAfterHeld(box: Sandbox, result: InvokeResult, markName: string): void {
+function expectAfterHeld(box: Sandbox, result: InvokeResult, markName: string, options: { requestIdHeader: boolean } = { requestIdHeader: true }): void {
   const done = readMark(box, markName);
   expect(done, `${markName}: the after() callback finished before the release`).toBeDefined();
-  expect(done?.requestId).toBe(result.requestId);
+  if (options.requestIdHeader) expect(done?.requestId).toBe(result.requestId);
   expect(done?.at).toBeGreaterThan(toEpoch(result.responsePostedAt ?? NaN) + 500);
   expect(done?.at).toBeLessThanOrEqual(toEpoch(result.extensionReleasedAt ?? NaN));
   const summary = extensionLogs(box.logs()).find((l) => l.message === 'after-response summary' && l.requestId === result.requestId);
@@ -60,5 +62,29 @@ describe.each(PROFILES)('on %s, Next.js after()', (profile) => {
       expect(result.json()).toEqual({ statusCode: 200, body: '{"ok":true}' });
       expect(readMark(box, 'next-lost'), 'frozen before it could complete').toBeUndefined();
     });
+  });
+});
+
+describe.each(PROFILES)('on %s, Next.js after() built by OpenNext (open-next build, aws-lambda wrapper)', (profile) => {
+  const post = (name: string) => httpEvent('POST', '/api/after', { ms: 600, name });
+  const withOurs = sandboxFor(() => startWithLayer({ profile, taskDir: openNextDir, handler: 'index.handler' }));
+  const openNextDefault = sandboxFor(() => startWithLayer({ profile, taskDir: openNextDir, handler: 'index.handler', env: { OPEN_NEXT_DEFAULT_WRAPPER: 'true' } }));
+
+  it('wrapped by withWaitUntil: the response is posted at once and after() is held until it completes', async () => {
+    const box = await withOurs();
+    await box.invoke(post('opennext-warm'));
+    const result = await box.invoke(post('opennext-done'));
+    expect(result.json()).toMatchObject({ statusCode: 200, body: '{"ok":true}' });
+    expect((result.responsePostedAt ?? NaN) - result.startedAt).toBeLessThan(500);
+    expectAfterHeld(box, result, 'opennext-done', { requestIdHeader: false });
+  });
+
+  it("OpenNext's own wrapper (its default) awaits after() before it responds: the response waits for the work", async () => {
+    const box = await openNextDefault();
+    await box.invoke(post('opennext-warm'));
+    const result = await box.invoke(post('opennext-awaited'));
+    expect(result.json()).toMatchObject({ statusCode: 200, body: '{"ok":true}' });
+    const done = readMark(box, 'opennext-awaited');
+    expect(done?.at).toBeLessThan(toEpoch(result.responsePostedAt ?? NaN));
   });
 });
