@@ -14,6 +14,8 @@ export interface FunctionSpec {
   layer: boolean; // the built layer at /opt and the exec wrapper set
   freeze?: boolean;
   timeoutSeconds?: number;
+  taskDir?: string; // default: test/fixtures/bench
+  env?: Record<string, string>;
 }
 
 let snapshot: string | undefined;
@@ -29,9 +31,9 @@ function layerSnapshot(): string {
 }
 
 export async function startFunction(profile: Profile, spec: FunctionSpec): Promise<Sandbox> {
-  const layer = spec.layer ? { layerDir: layerSnapshot(), env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {};
+  const layer = spec.layer ? { layerDir: layerSnapshot(), env: { ...spec.env, AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : { env: spec.env ?? {} };
   return startSandbox({
-    profile, taskDir: FIXTURES, handler: spec.handler, freeze: spec.freeze ?? true,
+    profile, taskDir: spec.taskDir ?? FIXTURES, handler: spec.handler, freeze: spec.freeze ?? true,
     timeoutSeconds: spec.timeoutSeconds ?? 30, ...layer,
   });
 }
