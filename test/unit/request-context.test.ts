@@ -95,6 +95,21 @@ describe('request contexts scoped by the lifecycle', () => {
     expect(get()).toBeUndefined(); // between invokes
   });
 
+  it('a rejected waitUntil promise is logged by name under its request id, never thrown; a released invoke has no context', async () => {
+    const { tracker, deadline, logger } = trackerSetup();
+    const { global } = install(() => tracker.scopedInvoke());
+    let late!: Promise<RequestContextValue | undefined>;
+    await runtimeInvoke(tracker, 'r1', deadline, () => {
+      providerAt(global, 'next').get()?.waitUntil(Promise.reject(new Error('mail server down')));
+      // A timer of r1 that fires after r1's release: no context then (as between invokes).
+      late = new Promise((resolve) => setTimeout(() => resolve(providerAt(global, 'next').get()), 30));
+    });
+    tracker.responsePosted('r1', 'returned');
+    await tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    expect(logger.records.find((r) => r.message === 'job failed')).toMatchObject({ requestId: 'r1', job: 'waitUntil', errorMessage: 'mail server down' });
+    expect(await late).toBeUndefined();
+  });
+
   it('Managed Instances (unheld): concurrent invokes each see their own context, and nothing outside', async () => {
     const { tracker, deadline } = trackerSetup({}, 'unheld');
     const { global } = install(() => tracker.scopedInvoke());
