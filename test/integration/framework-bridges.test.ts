@@ -78,6 +78,19 @@ describe.each(PROFILES)('on %s, framework bridges', (profile) => {
     });
   });
 
+  describe("with the layer's own copy of the client (not bundled: import and require of the subpath)", () => {
+    const taskDir = frameworkTaskDir(['@middy/core', 'hono'], { withClient: false });
+    const esm = sandboxFor(() => startWithLayer({ profile, taskDir, handler: 'middy.handler' }));
+    const cjs = sandboxFor(() => startWithLayer({ profile, taskDir, handler: 'hono-cjs.handler' }));
+
+    it('lambda-after-response/middy (import) and /hono (require) resolve from /opt/nodejs/node_modules', async () => {
+      const fromEsm = await esm();
+      expectHeldAfterResponse(fromEsm, await fromEsm.invoke({ dir: '/tmp', ms: 300 }), 'middy-done');
+      const fromCjs = await cjs();
+      expectHeldAfterResponse(fromCjs, await fromCjs.invoke(httpEvent('POST', '/work', { dir: '/tmp', ms: 300 })), 'hono-cjs-done');
+    });
+  });
+
   describe('without the layer (client bundled in the function)', () => {
     const taskDir = frameworkTaskDir(packages);
     const hono = sandboxFor(() => startWithLayer({ profile, taskDir, handler: 'hono.handler', withoutLayer: true }));

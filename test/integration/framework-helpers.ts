@@ -11,11 +11,14 @@ export { httpEvent } from '../rig/http-event.ts';
 
 const FRAMEWORKS_DIR = fileURLToPath(new URL('../fixtures/frameworks', import.meta.url));
 
-/** A function dir with the framework fixtures, `packages` from npm and lambda-after-response bundled in. */
-export function frameworkTaskDir(packages: readonly string[]): string {
+/**
+ * A function dir with the framework fixtures, `packages` from npm and lambda-after-response
+ * bundled in (unless `withClient: false`: then it comes from the layer, as for unbundled code).
+ */
+export function frameworkTaskDir(packages: readonly string[], options: { readonly withClient?: boolean } = {}): string {
   const dir = writeTaskDir({});
   copyFixture(FRAMEWORKS_DIR, dir);
   copyFileSync(join(APP_DIR, 'shared.mjs'), join(dir, 'shared.mjs'));
-  installPackages(dir, packages, { withClient: true });
+  installPackages(dir, packages, { withClient: options.withClient ?? true });
   return dir;
 }
