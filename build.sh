@@ -19,7 +19,13 @@ mkdir -p "$layer/lambda-after-response" "$pkg"
 "${esbuild[@]}" extension/main.ts --format=esm --minify-whitespace --minify-syntax --define:LAYER_VERSION="\"$version\"" --outfile="$layer/lambda-after-response/extension.mjs"
 "${esbuild[@]}" client/index.ts --format=esm --outfile="$pkg/index.mjs"
 "${esbuild[@]}" client/index.ts --format=cjs --outfile="$pkg/index.cjs"
-node_modules/.bin/tsc client/index.ts --declaration --emitDeclarationOnly --rewriteRelativeImportExtensions \
+# Framework bridges (subpath exports): each imports the main entry, so they share one client.
+for entry in hono middy opennext; do
+  "${esbuild[@]}" "client/$entry.ts" --format=esm --external:./index.ts --outfile="$pkg/$entry.mjs"
+  "${esbuild[@]}" "client/$entry.ts" --format=cjs --external:./index.ts --outfile="$pkg/$entry.cjs"
+  sed -i 's#"\./index\.ts"#"./index.mjs"#' "$pkg/$entry.mjs" && sed -i 's#"\./index\.ts"#"./index.cjs"#' "$pkg/$entry.cjs"
+done
+node_modules/.bin/tsc client/index.ts client/hono.ts client/middy.ts client/opennext.ts --declaration --emitDeclarationOnly --rewriteRelativeImportExtensions \
   --allowImportingTsExtensions --strict --target ES2022 --module NodeNext --moduleResolution NodeNext \
   --types node --skipLibCheck --outDir "$pkg"
 # CommonJS consumers need declarations that TypeScript reads as CommonJS (attw's "masquerading as
@@ -61,10 +67,13 @@ required = ["after-response", "lambda-after-response/extension.mjs", "bin/after-
             "nodejs/node_modules/lambda-after-response/index.mjs",
             "nodejs/node_modules/lambda-after-response/index.cjs",
             "nodejs/node_modules/lambda-after-response/index.d.ts",
-            "nodejs/node_modules/lambda-after-response/index.d.cts"]
+            "nodejs/node_modules/lambda-after-response/index.d.cts"] + [
+            f"nodejs/node_modules/lambda-after-response/{entry}.{ext}"
+            for entry in ("hono", "middy", "opennext") for ext in ("mjs", "cjs", "d.ts", "d.cts")]
 missing = [n for n in required if n not in names]
 if missing: sys.exit(f"layer zip is missing: {missing}")
 if not (names["after-response"].external_attr >> 16) & 0o111: sys.exit("after-response is not executable")
+if any(b"./index.ts" in zf.read(n) for n in names if n.endswith((".mjs", ".cjs"))): sys.exit("a bundle still imports ./index.ts")
 if any("node_modules/" in n and not n.startswith("nodejs/node_modules/lambda-after-response/") for n in names):
     sys.exit("layer zip contains unexpected node_modules")
 PY

@@ -33,6 +33,7 @@ export default tseslint.config(
         URL: 'readonly', URLSearchParams: 'readonly', fetch: 'readonly', AbortController: 'readonly',
         AbortSignal: 'readonly', performance: 'readonly', queueMicrotask: 'readonly', globalThis: 'readonly',
         require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly', __filename: 'readonly',
+        Request: 'readonly', Response: 'readonly', Headers: 'readonly',
         awslambda: 'readonly', structuredClone: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', SharedArrayBuffer: 'readonly', Atomics: 'readonly',
       },
     },

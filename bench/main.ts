@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { alternatives } from './fig-alternatives.ts';
 import { initOverhead } from './fig-init.ts';
 import { memoryFigure } from './fig-memory.ts';
+import { nextAfterLatency } from './fig-next-after.ts';
 import { perJobOverhead } from './fig-per-job.ts';
 import { releaseLatency } from './fig-release.ts';
 import { responseLatency } from './fig-response.ts';
@@ -24,6 +25,7 @@ const TIMED: Array<[string, (ctx: FigureContext) => Promise<Row[]>]> = [
   ['4 release latency', releaseLatency],
   ['5 per-job overhead', perJobOverhead],
   ['9 telemetry flush', telemetryFlush],
+  ['10 Next.js after() response', nextAfterLatency],
 ];
 
 interface ProfileOutput {

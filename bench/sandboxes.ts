@@ -17,6 +17,7 @@ export interface FunctionSpec {
   env?: Record<string, string>;
   freeze?: boolean;
   timeoutSeconds?: number;
+  taskDir?: string; // default: test/fixtures/bench
 }
 
 let snapshot: string | undefined;
@@ -32,8 +33,8 @@ function layerSnapshot(): string {
 }
 
 export async function startFunction(profile: Profile, spec: FunctionSpec): Promise<Sandbox> {
-  const layer = spec.layer ? { layerDir: layerSnapshot(), env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', ...spec.env } } : { env: spec.env ?? {} };
-  const taskDir = spec.packages ? taskDirWithPackages(FIXTURES, spec.packages) : FIXTURES;
+  const layer = spec.layer ? { layerDir: layerSnapshot(), env: { ...spec.env, AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : { env: spec.env ?? {} };
+  const taskDir = spec.taskDir ?? (spec.packages ? taskDirWithPackages(FIXTURES, spec.packages) : FIXTURES);
   return startSandbox({
     profile, taskDir, handler: spec.handler, freeze: spec.freeze ?? true,
     timeoutSeconds: spec.timeoutSeconds ?? 30, ...layer,

@@ -23,7 +23,8 @@ export function describeValue(value: unknown): string {
   return `\`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\` (${type})`;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** Whether a value is a promise or other thenable (what `waitUntil` and promise jobs accept). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof Reflect.get(value, 'then') === 'function';
 }
 

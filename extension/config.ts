@@ -1,4 +1,5 @@
 import { LOG_LEVELS, type LogLevel } from '../client/log-line.ts';
+import { REQUEST_CONTEXT_KINDS, type RequestContextKind } from './request-context.ts';
 
 /** The extension's settings, read once from the environment by {@link parseConfig}. */
 export interface Config {
@@ -9,6 +10,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly disabled: boolean;
   readonly fallbackIdleMs: number;
+  /** Frameworks' request-context symbols to provide (none when empty). */
+  readonly requestContexts: readonly RequestContextKind[];
   /** Lambda Managed Instances: many concurrent invokes, never frozen, INVOKE registration refused. */
   readonly managedInstances: boolean;
   /** `emf`: one CloudWatch Embedded Metric Format line per invoke that had jobs (emf-metrics.ts). */
@@ -58,6 +61,8 @@ export const SETTINGS = [
     description: '`emf` writes one CloudWatch Embedded Metric Format line per invoke that had jobs: `JobsSucceeded`, `JobsFailed`, `JobsAbandoned` (Count) and `PostResponseDuration` (Milliseconds, response posted → release), dimension `FunctionName`. `off` writes none.' },
   { name: 'AFTER_RESPONSE_METRICS_NAMESPACE', key: 'metricsNamespace', default: 'LambdaAfterResponse', parse: parseNamespace,
     description: 'The CloudWatch namespace of those metrics (1–255 characters: letters, digits, `.-_/#:` and spaces; not starting with `AWS/`).' },
+  { name: 'AFTER_RESPONSE_REQUEST_CONTEXT', key: 'requestContexts', default: ['next'], parse: parseRequestContexts,
+    description: "Frameworks' request contexts the extension provides, a comma list: `next` (Next.js `after()`), `vercel` (`@vercel/functions` `waitUntil()`, `getDeadline()`; some libraries take it to mean \"on Vercel\", so opt in), or `none`. A symbol another library already defined is left alone." },
 ] as const satisfies readonly Setting<keyof Config>[];
 
 function parseMetrics(raw: string): Parsed<'off' | 'emf'> {
@@ -75,6 +80,14 @@ function parseLevel(raw: string): Parsed<LogLevel> {
   const upper = raw.trim().toUpperCase();
   const level = LOG_LEVELS.find((candidate) => candidate === upper);
   return level ? { value: level } : { expected: `one of ${LOG_LEVELS.join(', ')}` };
+}
+
+function parseRequestContexts(raw: string): Parsed<readonly RequestContextKind[]> {
+  const items = raw.split(',').map((item) => item.trim().toLowerCase());
+  if (items.length === 1 && items[0] === 'none') return { value: [] };
+  const kinds = REQUEST_CONTEXT_KINDS.filter((kind) => items.includes(kind));
+  const unknown = items.filter((item) => !kinds.some((kind) => kind === item));
+  return unknown.length === 0 ? { value: kinds } : { expected: `a comma list of ${REQUEST_CONTEXT_KINDS.join(', ')}, or \`none\` alone (not ${unknown.map((item) => JSON.stringify(item)).join(', ')})` };
 }
 
 function parseBoolean(raw: string): Parsed<boolean> {

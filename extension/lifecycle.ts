@@ -8,6 +8,7 @@ import { Invoke, type ReleaseReason } from './invoke.ts';
 import type { FlusherEntry, InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 import { holds, type Mode, type UnheldReason } from './lifecycle-mode.ts';
 import { OrphanJobs } from './orphan-jobs.ts';
+import type { ScopedInvoke } from './request-context.ts';
 import type { ResponseHow } from './runtime-observer.ts';
 
 export type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
@@ -142,6 +143,19 @@ export class Lifecycle {
     for (const name of this.#orphans.names()) this.#options.logger.log('DEBUG', 'drain starts a job enqueued outside any invoke', { job: name });
     this.#orphans.adoptInto(this.#detachedJobs());
     return this.#waiters.until(() => [...this.#invokes.values()].every((i) => i.idle) && !(this.#detached?.busy ?? false));
+  }
+
+  /**
+   * The invoke a framework's request context belongs to (request-context.ts): the caller's, by its
+   * async context; where one invoke runs at a time (not `unheld`), else the one in progress, so a
+   * server reached over a socket from the handler still finds it. `undefined` at init, between
+   * invokes, and for a released invoke's late work.
+   */
+  scopedInvoke(): ScopedInvoke | undefined {
+    const own = this.#context.current();
+    const invoke = own ?? (this.#mode.kind === 'unheld' ? undefined : this.#current);
+    if (!invoke || invoke.phase === 'released') return undefined;
+    return { key: invoke, deadlineMs: invoke.deadlineMs, enqueue: (job, name) => this.#context.run(invoke, () => this.enqueue(job, name)) };
   }
 
   /** Every unfinished job by invoke, for the exit report. */

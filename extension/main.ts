@@ -17,6 +17,7 @@ import { createGuard, type Guard } from './guard.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createRawHttpTransport } from './raw-http.ts';
 import { observeRuntime, observeStreamedResponses, type RuntimeEvents } from './runtime-observer.ts';
+import { installRequestContexts } from './request-context.ts';
 import { prepareSocket, type SocketStarter } from './socket/start-socket.ts';
 import { decideStartup, type Startup } from './startup.ts';
 
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   const lifecycle = createLifecycle(config, logger);
   reportOnExit(lifecycle, config, startup);
   publishHost(lifecycle, guard);
+  installRequestContexts({ kinds: config.requestContexts, global: globalThis, current: () => lifecycle.scopedInvoke(), marginMs: config.deadlineMarginMs, logger, guard });
   // Managed Instances: Lambda refuses INVOKE registration there (init would fail), nothing is
   // ever frozen, and handlers run on worker threads where process-wide calls (umask) throw.
   const registration = config.managedInstances ? undefined : register(startup.runtimeApi, lifecycle, logger);

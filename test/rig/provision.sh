@@ -106,4 +106,7 @@ ensure_node "$NODE22_VERSION"
 ensure_node "$NODE24_VERSION"
 ensure_ric "$RIC22_VERSION" "$NODE22_VERSION"
 ensure_ric "$RIC24_VERSION" "$NODE24_VERSION"
+# The Next.js fixture (next build, standalone output), cached by a hash of its sources and versions.
+(cd "$here/../.." && AFTER_RESPONSE_CACHE="$cache" node_modules/.bin/vite-node test/rig/build-next-app.ts) >&2 ||
+  die "building the Next.js fixture failed (output above); run: npx vite-node test/rig/build-next-app.ts"
 log "tools ready in $cache"

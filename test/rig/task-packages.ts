@@ -4,6 +4,7 @@
 // where they sit, into <taskDir>/node_modules (the function's /var/task/node_modules).
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface Manifest {
   name?: string;
@@ -60,4 +61,30 @@ export function shipPackage(taskDir: string, packageDir: string, root: string): 
     });
   }
   return [...seen.values()];
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+/** The client's npm package built by build.sh (what a function bundling the client ships). */
+export const CLIENT_PACKAGE_DIR = join(REPO_ROOT, 'dist', 'npm', 'lambda-after-response');
+
+/**
+ * Ships the installed packages `names` (resolved from the repository root) and their dependency
+ * closures into `<taskDir>/node_modules`; `withClient` adds the built client package.
+ * Throws naming a package that is not installed (run `npm ci`) or a client not built (`./build.sh`).
+ */
+export function installPackages(taskDir: string, names: readonly string[], options: { readonly withClient?: boolean } = {}): void {
+  for (const name of names) {
+    const dir = resolvePackage(name, REPO_ROOT, REPO_ROOT);
+    if (!dir) throw new Error(`rig: package ${name} is not installed in ${REPO_ROOT}/node_modules; run npm ci (or add it to devDependencies)`);
+    shipPackage(taskDir, dir, REPO_ROOT);
+  }
+  if (options.withClient) {
+    if (!existsSync(join(CLIENT_PACKAGE_DIR, 'package.json'))) throw new Error(`${CLIENT_PACKAGE_DIR} is missing: run ./build.sh first`);
+    shipPackage(taskDir, CLIENT_PACKAGE_DIR, REPO_ROOT);
+  }
+}
+
+/** Copies a fixture dir's files into taskDir (next to its node_modules). */
+export function copyFixture(fixtureDir: string, taskDir: string): void {
+  cpSync(fixtureDir, taskDir, { recursive: true });
 }

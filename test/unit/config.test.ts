@@ -5,7 +5,7 @@ describe('parseConfig', () => {
   it('uses documented defaults when nothing is set', () => {
     const { config, problems } = parseConfig({});
     expect(problems).toEqual([]);
-    expect(config).toEqual({ deadlineMarginMs: 500, abortGraceMs: 250, concurrency: Infinity, logLevel: 'INFO', disabled: false, fallbackIdleMs: 100, managedInstances: false, metrics: 'off', metricsNamespace: 'LambdaAfterResponse' });
+    expect(config).toEqual({ deadlineMarginMs: 500, abortGraceMs: 250, concurrency: Infinity, logLevel: 'INFO', disabled: false, fallbackIdleMs: 100, requestContexts: ['next'], managedInstances: false, metrics: 'off', metricsNamespace: 'LambdaAfterResponse' });
   });
 
   it('reads every variable when valid', () => {
@@ -76,5 +76,24 @@ describe('parseConfig', () => {
 
   it('only defines AFTER_RESPONSE_ variables', () => {
     for (const setting of SETTINGS) expect(setting.name).toMatch(/^AFTER_RESPONSE_[A-Z_]+$/);
+  });
+});
+
+describe('AFTER_RESPONSE_REQUEST_CONTEXT', () => {
+  const parse = (raw: string) => parseConfig({ AFTER_RESPONSE_REQUEST_CONTEXT: raw });
+
+  it('defaults to next; reads a comma list in any case and spacing; none provides nothing', () => {
+    expect(parseConfig({}).config.requestContexts).toEqual(['next']);
+    expect(parse('vercel').config.requestContexts).toEqual(['vercel']);
+    expect(parse(' Vercel , next ')).toMatchObject({ config: { requestContexts: ['next', 'vercel'] }, problems: [] });
+    expect(parse('next,next').config.requestContexts).toEqual(['next']);
+    expect(parse('none')).toMatchObject({ config: { requestContexts: [] }, problems: [] });
+  });
+
+  it('rejects unknown names, none mixed with others, and empty items, naming them; keeps the default', () => {
+    expect(parse('next,nxt')).toEqual({ config: expect.objectContaining({ requestContexts: ['next'] }), problems: ['Expected `AFTER_RESPONSE_REQUEST_CONTEXT` to be a comma list of next, vercel, or `none` alone (not "nxt"), got "next,nxt"; using the default next'] });
+    expect(parse('none,vercel').problems[0]).toContain('(not "none")');
+    expect(parse('next,').problems[0]).toContain('(not "")');
+    expect(parse('true').config.requestContexts).toEqual(['next']);
   });
 });

@@ -1,0 +1,35 @@
+import { enqueueAfterResponse, type AfterResponseClient } from './index.ts';
+import { describeValue, isThenable } from './validate.ts';
+
+/** What a `waitUntil` takes: any promise or thenable. Its outcome is logged, never returned. */
+export type WaitUntil = (promise: PromiseLike<unknown>) => void;
+
+/** The name under which promises passed to `waitUntil` appear in logs. */
+export const WAIT_UNTIL_JOB_NAME = 'waitUntil';
+
+/**
+ * Builds a `waitUntil` on a client (tests inject one; the module's {@link waitUntil} uses the default).
+ * @throws {TypeError} from the returned function, when its argument is not a thenable.
+ */
+export function createWaitUntil(client: Pick<AfterResponseClient, 'enqueueAfterResponse'>): WaitUntil {
+  return (promise) => {
+    // Checked here, not only by enqueueAfterResponse: a function is a valid job there, not here.
+    if (!isThenable(promise)) throw new TypeError(`Expected \`promise\` to be a promise (thenable), got ${describeValue(promise)}`);
+    client.enqueueAfterResponse(promise, { name: WAIT_UNTIL_JOB_NAME });
+  };
+}
+
+/**
+ * Keeps the invoke's environment awake until `promise` settles, with the semantics of Vercel's and
+ * Cloudflare's `waitUntil`: the response is not delayed, the promise is tracked from now on, a
+ * rejection is logged by name (`waitUntil`, with the request id), never thrown. Like a promise job
+ * of {@link enqueueAfterResponse}: held until it settles or the deadline margin is reached.
+ *
+ * ```ts
+ * import { waitUntil } from 'lambda-after-response';
+ * waitUntil(fetch(analyticsUrl, { method: 'POST', body }));
+ * ```
+ * @throws {TypeError} at once, when `promise` is not a thenable (``Expected `promise` to be a
+ *   promise (thenable), got `42` (number)``); nothing is queued then.
+ */
+export const waitUntil: WaitUntil = createWaitUntil({ enqueueAfterResponse: (job, options) => enqueueAfterResponse(job, options) });

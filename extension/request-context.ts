@@ -1,0 +1,85 @@
+import type { Logger } from '../client/log-line.ts';
+import { describeValue, isThenable } from '../client/validate.ts';
+import type { Guard } from './guard.ts';
+
+/** Which frameworks' request-context symbols the extension provides (`AFTER_RESPONSE_REQUEST_CONTEXT`). */
+export const REQUEST_CONTEXT_KINDS = ['next', 'vercel'] as const;
+export type RequestContextKind = (typeof REQUEST_CONTEXT_KINDS)[number];
+
+/**
+ * The global symbols the frameworks read (read in next@16.4.6
+ * `dist/server/after/builtin-request-context.js` and @vercel/functions@3.9.9 `get-context.js`):
+ * an object whose `get()` returns the current request's context or `undefined`.
+ */
+export const REQUEST_CONTEXT_SYMBOLS: Readonly<Record<RequestContextKind, symbol>> = {
+  next: Symbol.for('@next/request-context'),
+  vercel: Symbol.for('@vercel/request-context'),
+};
+
+/**
+ * What `get()` returns inside an invoke. Next 16 calls `waitUntil` with the promise of its
+ * `after()` callbacks and with each promise given to `after()`; @vercel/functions' `waitUntil()`
+ * forwards to it and `getDeadline()` parses `deadline` with `new Date()`.
+ */
+export interface RequestContextValue {
+  /** Holds the invoke until `promise` settles (a promise job named `waitUntil`). @throws {TypeError} for a non-thenable. */
+  readonly waitUntil: (promise: PromiseLike<unknown>) => void;
+  /** ISO 8601: the invoke's deadline minus `AFTER_RESPONSE_DEADLINE_MARGIN_MS`, when held work is abandoned. */
+  readonly deadline: string;
+}
+
+/** One invoke as the providers see it; `key` is stable for the invoke's life (caches its context). */
+export interface ScopedInvoke {
+  readonly key: object;
+  /** Epoch milliseconds. */
+  readonly deadlineMs: number;
+  /** Enqueues a promise job into this invoke, whatever the caller's async context. */
+  readonly enqueue: (promise: PromiseLike<unknown>, name: string) => void;
+}
+
+export interface RequestContextOptions {
+  readonly kinds: readonly RequestContextKind[];
+  /** Where the symbols go. @default globalThis */
+  readonly global: object;
+  /** The invoke the calling code belongs to (see Lifecycle.scopedInvoke), or undefined outside one. */
+  readonly current: () => ScopedInvoke | undefined;
+  readonly marginMs: number;
+  readonly logger: Logger;
+  readonly guard: Guard;
+}
+
+/**
+ * Publishes a provider at each configured symbol that nobody defined before (a symbol someone
+ * else defined is left alone, logged once at DEBUG). The property stays writable: OpenNext
+ * assigns its own provider at `@next/request-context` on every request and must not throw.
+ * Every call the frameworks make runs through the guard: an internal failure is logged and
+ * `get()` answers `undefined`, as outside an invoke.
+ */
+export function installRequestContexts(options: RequestContextOptions): void {
+  if (options.kinds.length === 0) return;
+  const contexts = new WeakMap<object, RequestContextValue>();
+  const get = (): RequestContextValue | undefined => options.guard('request-context get', () => {
+    const invoke = options.current();
+    if (!invoke) return undefined;
+    let context = contexts.get(invoke.key);
+    if (!context) contexts.set(invoke.key, (context = contextFor(invoke, options)));
+    return context;
+  });
+  const provider = Object.freeze({ get });
+  for (const kind of options.kinds) {
+    const symbol = REQUEST_CONTEXT_SYMBOLS[kind];
+    if (Object.getOwnPropertyDescriptor(options.global, symbol) !== undefined) {
+      options.logger.log('DEBUG', `${symbol.description ?? kind} is already defined (by another library or adapter): left alone, not provided by the extension`, { requestContext: kind });
+      continue;
+    }
+    Object.defineProperty(options.global, symbol, { value: provider, writable: true, configurable: true, enumerable: false });
+  }
+}
+
+function contextFor(invoke: ScopedInvoke, options: RequestContextOptions): RequestContextValue {
+  const waitUntil = (promise: PromiseLike<unknown>): void => {
+    if (!isThenable(promise)) throw new TypeError(`Expected \`promise\` to be a promise (thenable), got ${describeValue(promise)}`);
+    options.guard('request-context waitUntil', () => invoke.enqueue(promise, 'waitUntil'));
+  };
+  return Object.freeze({ waitUntil, deadline: new Date(invoke.deadlineMs - options.marginMs).toISOString() });
+}
