@@ -44,14 +44,17 @@ describe('the packed client package', () => {
     const run = spawnSync(bin('attw'), [tarball, '--format', 'json', '--profile', 'strict'], { encoding: 'utf8' });
     const report = JSON.parse(run.stdout) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
     expect(report.analysis.problems).toEqual([]);
-    expect(Object.keys(report.analysis.entrypoints)).toContain('.');
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './hono', './middy', './opennext', './package.json']);
     expect(run.status, run.stderr).toBe(0);
   });
 
   test('ships the code, both declaration flavours and the Apache-2.0 licence, and nothing else', () => {
     const files = packedFiles();
-    for (const f of ['LICENSE', 'package.json', 'index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts']) expect(files).toContain(f);
-    expect(files.filter((f) => !/^(LICENSE|package\.json|index\.(mjs|cjs)|[a-z-]+\.d\.c?ts)$/.test(f))).toEqual([]);
+    for (const entry of ['index', 'hono', 'middy', 'opennext']) {
+      for (const ext of ['mjs', 'cjs', 'd.ts', 'd.cts']) expect(files).toContain(`${entry}.${ext}`);
+    }
+    for (const f of ['LICENSE', 'package.json']) expect(files).toContain(f);
+    expect(files.filter((f) => !/^(LICENSE|package\.json|(index|hono|middy|opennext)\.(mjs|cjs)|[a-z-]+\.d\.c?ts)$/.test(f))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { license: string };
     expect(manifest.license).toBe('Apache-2.0');
     const licence = readFileSync(join(pkgDir, 'LICENSE'), 'utf8');
