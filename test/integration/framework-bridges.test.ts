@@ -51,8 +51,9 @@ describe.each(PROFILES)('on %s, framework bridges', (profile) => {
       expect(box.logs()).toContain('This context has no ExecutionContext');
     });
 
+    // streamHandle is asked for on nodejs24.x only (issue 10); registered there, not skipped elsewhere.
     const honoStream = sandboxFor(() => startWithLayer({ profile, taskDir, handler: 'hono-stream.handler' }));
-    it.runIf(profile === 'nodejs24.x')('Hono streamHandle(withExecutionContext(app)): streamed, then c.executionCtx.waitUntil() is held', async () => {
+    if (profile === 'nodejs24.x') it('Hono streamHandle(withExecutionContext(app)): streamed, then c.executionCtx.waitUntil() is held', async () => {
       const box = await honoStream();
       const result = await box.invoke(httpEvent('POST', '/work', { dir: '/tmp', ms: 600 }));
       expect(result.body).toContain('{"ok":true}');
