@@ -14,6 +14,7 @@ export interface FunctionSpec {
   layer: boolean; // the built layer at /opt and the exec wrapper set
   freeze?: boolean;
   timeoutSeconds?: number;
+  memorySizeMb?: number; // default: the rig's (512)
 }
 
 let snapshot: string | undefined;
@@ -32,7 +33,7 @@ export async function startFunction(profile: Profile, spec: FunctionSpec): Promi
   const layer = spec.layer ? { layerDir: layerSnapshot(), env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {};
   return startSandbox({
     profile, taskDir: FIXTURES, handler: spec.handler, freeze: spec.freeze ?? true,
-    timeoutSeconds: spec.timeoutSeconds ?? 30, ...layer,
+    timeoutSeconds: spec.timeoutSeconds ?? 30, ...layer, ...(spec.memorySizeMb ? { memorySizeMb: spec.memorySizeMb } : {}),
   });
 }
 
