@@ -1,0 +1,72 @@
+// Memory of the runtime process under several builds of the layer and the baseline, side by side
+// in one run (round-robin, one invoke each per round), read after a gc at checkpoints:
+// VmRSS, heap used, V8's young generation (new space). For bisecting a growth: build a variant
+// of the layer (e.g. with one mechanism disabled) and compare it with the build and the baseline.
+// `npx vite-node bench/memory-ab.ts -- [--profile P] [--memory MB] [--checkpoints 1000,5000]
+//   [--jobs 10] [--layer NAME=DIR]...` (default layer: dist/layer as "layer").
+import { readFileSync, rmSync } from 'node:fs';
+import { runDirVariable } from '../test/rig/run-dir.ts';
+import { startSandbox, type Sandbox } from '../test/rig/sandbox.ts';
+import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
+import type { Profile } from './types.ts';
+
+interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]> }
+
+function parse(argv: string[]): Args {
+  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => argv[++i] ?? '';
+    if (a === '--') continue;
+    else if (a === '--profile') args.profile = value() as Profile;
+    else if (a === '--memory') args.memorySizeMb = Number(value());
+    else if (a === '--checkpoints') args.checkpoints = value().split(',').map(Number);
+    else if (a === '--layer') { const [name = '', dir = ''] = value().split('='); args.layers.push([name, dir]); }
+    else throw new Error(`unknown argument ${String(a)}`);
+  }
+  if (args.layers.length === 0) args.layers.push(['layer', LAYER_DIR]);
+  return args;
+}
+
+const MB = 1024 * 1024;
+
+async function reading(box: Sandbox): Promise<string> {
+  const r = await box.invoke({ measure: true });
+  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${r.runtimePid ?? NaN}/status`, 'utf8'))?.[1]);
+  const u = r.json() as { heapUsed: number; newSpace: number };
+  return `RSS ${(kb / 1024).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} MB, young ${(u.newSpace / MB).toFixed(2)} MB`;
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2));
+  const start = (layerDir: string | undefined, handler: string): Promise<Sandbox> => startSandbox({
+    profile: args.profile, taskDir: FIXTURES, handler, freeze: false, memorySizeMb: args.memorySizeMb,
+    ...(layerDir ? { layerDir, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {}),
+  });
+  const boxes: Array<[string, Sandbox]> = [['baseline', await start(undefined, 'memory-bare.handler')]];
+  for (const [name, dir] of args.layers) boxes.push([name, await start(dir, 'memory-layer.handler')]);
+  try {
+    let done = 0;
+    for (const checkpoint of args.checkpoints) {
+      for (; done < checkpoint; done++) {
+        for (let k = 0; k < boxes.length; k++) {
+          const [, box] = boxes[(k + done) % boxes.length]!;
+          const r = await box.invoke({});
+          if (r.status !== 200) throw new Error(`invoke failed: ${r.body}`);
+        }
+      }
+      for (const [name, box] of boxes) console.log(`${args.profile} ${args.memorySizeMb} MB after ${checkpoint} invokes: ${name.padEnd(12)} ${await reading(box)}`);
+    }
+  } finally {
+    await Promise.allSettled(boxes.map(([, b]) => b.stop()));
+  }
+}
+
+const ownRunDir = process.env[runDirVariable] === undefined;
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+}).finally(() => {
+  const dir = process.env[runDirVariable];
+  if (ownRunDir && dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
