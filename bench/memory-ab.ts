@@ -3,17 +3,17 @@
 // VmRSS, heap used, V8's young generation (new space). For bisecting a growth: build a variant
 // of the layer (e.g. with one mechanism disabled) and compare it with the build and the baseline.
 // `npx vite-node bench/memory-ab.ts -- [--profile P] [--memory MB] [--checkpoints 1000,5000]
-//   [--jobs 10] [--layer NAME=DIR]...` (default layer: dist/layer as "layer").
+//   [--layer NAME=DIR]... [--env NAME=VALUE]...` (default layer: dist/layer as "layer"; --env goes to every function).
 import { readFileSync, rmSync } from 'node:fs';
 import { runDirVariable } from '../test/rig/run-dir.ts';
 import { startSandbox, type Sandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
 
-interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]> }
+interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string> }
 
 function parse(argv: string[]): Args {
-  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [] };
+  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [], env: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => argv[++i] ?? '';
@@ -21,6 +21,7 @@ function parse(argv: string[]): Args {
     else if (a === '--profile') args.profile = value() as Profile;
     else if (a === '--memory') args.memorySizeMb = Number(value());
     else if (a === '--checkpoints') args.checkpoints = value().split(',').map(Number);
+    else if (a === '--env') { const [k = '', ...v] = value().split('='); args.env[k] = v.join('='); }
     else if (a === '--layer') { const [name = '', dir = ''] = value().split('='); args.layers.push([name, dir]); }
     else throw new Error(`unknown argument ${String(a)}`);
   }
@@ -33,15 +34,15 @@ const MB = 1024 * 1024;
 async function reading(box: Sandbox): Promise<string> {
   const r = await box.invoke({ measure: true });
   const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${r.runtimePid ?? NaN}/status`, 'utf8'))?.[1]);
-  const u = r.json() as { heapUsed: number; newSpace: number };
-  return `RSS ${(kb / 1024).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} MB, young ${(u.newSpace / MB).toFixed(2)} MB`;
+  const u = r.json() as { heapUsed: number; heapTotal: number; newSpace: number };
+  return `RSS ${(kb / 1024).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB`;
 }
 
 async function main(): Promise<void> {
   const args = parse(process.argv.slice(2));
   const start = (layerDir: string | undefined, handler: string): Promise<Sandbox> => startSandbox({
     profile: args.profile, taskDir: FIXTURES, handler, freeze: false, memorySizeMb: args.memorySizeMb,
-    ...(layerDir ? { layerDir, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {}),
+    ...(layerDir ? { layerDir, env: { ...args.env, AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : { env: args.env }),
   });
   const boxes: Array<[string, Sandbox]> = [['baseline', await start(undefined, 'memory-bare.handler')]];
   for (const [name, dir] of args.layers) boxes.push([name, await start(dir, 'memory-layer.handler')]);
