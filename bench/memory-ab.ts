@@ -1,7 +1,9 @@
 // Memory of the runtime process under several builds of the layer and the baseline, side by side
 // in one run (round-robin, one invoke each per round), read after a gc at checkpoints:
-// VmRSS, heap used, V8's young generation (new space). For bisecting a growth: build a variant
-// of the layer (e.g. with one mechanism disabled) and compare it with the build and the baseline.
+// VmRSS, heap used, V8's young generation (new space), and the RSS growth since the first
+// checkpoint by mapping (/proc/PID/smaps: the node binary's code pages, anonymous memory…).
+// For bisecting a growth: build a variant of the layer (e.g. with one mechanism disabled) and
+// compare it with the build and the baseline.
 // `npx vite-node bench/memory-ab.ts -- [--profile P] [--memory MB] [--checkpoints 1000,5000]
 //   [--layer NAME=DIR]... [--env NAME=VALUE]...` (default layer: dist/layer as "layer"; --env goes to every function).
 import { readFileSync, rmSync } from 'node:fs';
@@ -31,11 +33,36 @@ function parse(argv: string[]): Args {
 
 const MB = 1024 * 1024;
 
+/** RSS in kB by mapping (file name or [anon], with permissions). */
+function rssByMapping(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let name = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) name = `${(mapping[2] || '[anon]').replace(/.*\//, '')} ${mapping[1] ?? ''}`;
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) out.set(name, (out.get(name) ?? 0) + Number(rss[1]));
+  }
+  return out;
+}
+
+function growth(from: Map<string, number>, to: Map<string, number>): string {
+  const names = new Set([...from.keys(), ...to.keys()]);
+  const rows = [...names].map((n) => [n, (to.get(n) ?? 0) - (from.get(n) ?? 0)] as const).filter(([, kb]) => Math.abs(kb) >= 256);
+  return rows.sort((a, b) => b[1] - a[1]).map(([n, kb]) => `${n} ${kb >= 0 ? '+' : ''}${(kb / 1024).toFixed(1)} MB`).join(', ') || 'none ≥ 0.25 MB';
+}
+
+const firstMappings = new Map<Sandbox, Map<string, number>>();
+
 async function reading(box: Sandbox): Promise<string> {
   const r = await box.invoke({ measure: true });
+  const mappings = rssByMapping(r.runtimePid ?? NaN);
+  const first = firstMappings.get(box);
+  if (!first) firstMappings.set(box, mappings);
   const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${r.runtimePid ?? NaN}/status`, 'utf8'))?.[1]);
   const u = r.json() as { heapUsed: number; heapTotal: number; newSpace: number };
-  return `RSS ${(kb / 1024).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB`;
+  const since = first ? `; RSS growth since the first checkpoint by mapping: ${growth(first, mappings)}` : '';
+  return `RSS ${(kb / 1024).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB${since}`;
 }
 
 async function main(): Promise<void> {
