@@ -7,7 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { profileTools } from '../test/rig/tools.ts';
 import { LAYER_DIR } from './sandboxes.ts';
 import { summarize } from './stats.ts';
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const layers: Array<[string, string]> = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') runs = Number(argv[++i]);
-    else if (argv[i] === '--layer') { const [n = '', d = ''] = (argv[++i] ?? '').split('='); layers.push([n, d]); }
+    else if (argv[i] === '--layer') { const [n = '', d = ''] = (argv[++i] ?? '').split('='); layers.push([n, resolve(d)]); }
     else throw new Error(`unknown argument ${String(argv[i])}`);
   }
   if (layers.length === 0) layers.push(['layer', LAYER_DIR]);
