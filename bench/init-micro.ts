@@ -3,12 +3,13 @@
 // (process.cpuUsage) and wall time (performance.now) when its stand-in runtime is ready, after
 // the builtins the runtime clients load anyway (so the extension is not billed for loading them
 // first). A local server answers `register` and holds `next`, like the Runtime API.
-// `npx vite-node bench/init-micro.ts -- [--runs N] [--layer NAME=DIR]...` (default: dist/layer)
+// `npx vite-node bench/init-micro.ts -- [--runs N] [--layer NAME=DIR]... [--rig-hook]` (default:
+// dist/layer; --rig-hook preloads the rig's ESM layer-resolution hook first, as the rig's bootstrap does)
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { profileTools } from '../test/rig/tools.ts';
+import { profileTools, rigDir } from '../test/rig/tools.ts';
 import { LAYER_DIR } from './sandboxes.ts';
 import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
@@ -49,9 +50,11 @@ function apiServer(): Promise<{ port: number; close: () => void }> {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((a) => a !== '--');
   let runs = 25;
+  let rigHook = false;
   const layers: Array<[string, string]> = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') runs = Number(argv[++i]);
+    else if (argv[i] === '--rig-hook') rigHook = true;
     else if (argv[i] === '--layer') { const [n = '', d = ''] = (argv[++i] ?? '').split('='); layers.push([n, resolve(d)]); }
     else throw new Error(`unknown argument ${String(argv[i])}`);
   }
@@ -72,7 +75,8 @@ async function main(): Promise<void> {
           const env = { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.port}` };
           // Async child: the API server above must keep answering while the child runs.
           const text = await new Promise<string>((resolve, reject) => {
-            const child = spawnNode(node, [`--import=${preload}`, script], env);
+            const hook = rigHook ? [`--import=${join(rigDir, 'runtime', 'esm-layer-resolve.mjs')}`] : [];
+            const child = spawnNode(node, [...hook, `--import=${preload}`, script], env);
             let data = '';
             child.stdout?.on('data', (c: Buffer) => (data += c.toString()));
             child.once('error', reject).once('close', () => resolve(data));
