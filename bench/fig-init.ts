@@ -11,7 +11,7 @@ const WITHOUT: FunctionSpec = { handler: 'noop.handler', layer: false };
 const GOAL_MS = 5;
 
 async function coldInitMs(ctx: FigureContext, spec: FunctionSpec): Promise<number> {
-  return withFunctions(ctx.profile, [spec], async ([box]) => {
+  return withFunctions(ctx.profile, [{ ...spec, memorySizeMb: ctx.memorySizeMb }], async ([box]) => {
     if (!box) throw new Error('no sandbox');
     const result = await invokeOk(box, {});
     const first = result.calls.find((c) => c.kind === 'runtime-next');
@@ -33,7 +33,7 @@ export async function initOverhead(ctx: FigureContext): Promise<Row[]> {
   const added = sa.median - sb.median;
   return [{
     figure: '1. Init overhead', profile: ctx.profile,
-    metric: 'cold invoke start → runtime\'s first `next` (lazy init under RIE)',
+    metric: `cold invoke start → runtime's first \`next\` (lazy init under RIE), ${ctx.memorySizeMb} MB`,
     measured: cell(sa, 'ms', 1), baseline: cell(sb, 'ms', 1), delta: delta(sa.median, sb.median, 'ms', 1),
     ratio: ratio(sa.median, sb.median), goal: `≤ ${GOAL_MS} ms added`, met: added <= GOAL_MS,
   }];

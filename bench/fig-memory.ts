@@ -15,23 +15,25 @@ interface Reading {
   rssMb: number;
   heapMb: number;
   externalMb: number;
+  /** V8's young generation (new space) as reserved, after the gc: what per-invoke garbage grows. */
+  youngMb: number;
 }
 
-/** Median of three gc'd readings: VmRSS from /proc, heapUsed from the function itself. */
+/** Median of three gc'd readings: VmRSS from /proc, heap and new space from the function itself. */
 async function measure(box: Sandbox): Promise<Reading> {
-  const rss: number[] = [];
-  const heap: number[] = [];
-  const external: number[] = [];
+  const samples: Record<keyof Reading, number[]> = { rssMb: [], heapMb: [], externalMb: [], youngMb: [] };
   for (let i = 0; i < 3; i++) {
     const r = await invokeOk(box, { measure: true });
     const status = readFileSync(`/proc/${r.runtimePid ?? NaN}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
-    rss.push((kb * 1024) / MB);
-    const usage = r.json() as { heapUsed: number; external: number };
-    heap.push(usage.heapUsed / MB);
-    external.push(usage.external / MB);
+    samples.rssMb.push((kb * 1024) / MB);
+    const usage = r.json() as { heapUsed: number; external: number; newSpace: number };
+    samples.heapMb.push(usage.heapUsed / MB);
+    samples.externalMb.push(usage.external / MB);
+    samples.youngMb.push(usage.newSpace / MB);
   }
-  return { rssMb: summarize(rss).median, heapMb: summarize(heap).median, externalMb: summarize(external).median };
+  const median = (k: keyof Reading): number => summarize(samples[k]).median;
+  return { rssMb: median('rssMb'), heapMb: median('heapMb'), externalMb: median('externalMb'), youngMb: median('youngMb') };
 }
 
 async function invokeTimes(box: Sandbox, times: number): Promise<void> {
@@ -40,7 +42,8 @@ async function invokeTimes(box: Sandbox, times: number): Promise<void> {
 
 export async function memoryFigure(ctx: FigureContext): Promise<Row[]> {
   const { memoryInvokes, leakInvokes } = ctx.counts;
-  const specs = [{ handler: 'memory-layer.handler', layer: true, freeze: false }, { handler: 'memory-bare.handler', layer: false, freeze: false }];
+  const size = ctx.memorySizeMb;
+  const specs = [{ handler: 'memory-layer.handler', layer: true, freeze: false, memorySizeMb: size }, { handler: 'memory-bare.handler', layer: false, freeze: false, memorySizeMb: size }];
   return withFunctions(ctx.profile, specs, async ([withLayer, without]) => {
     if (!withLayer || !without) throw new Error('no sandbox');
     await alternate(memoryInvokes, () => invokeTimes(withLayer, 1), () => invokeTimes(without, 1));
@@ -49,7 +52,7 @@ export async function memoryFigure(ctx: FigureContext): Promise<Row[]> {
     await alternate(leakInvokes - memoryInvokes, () => invokeTimes(withLayer, 1), () => invokeTimes(without, 1));
     const lateA = await measure(withLayer);
     const lateB = await measure(without);
-    ctx.log(`  memory ${ctx.profile}: ${a.rssMb.toFixed(1)} MB with, ${b.rssMb.toFixed(1)} MB without; after ${leakInvokes}: ${lateA.rssMb.toFixed(1)} / ${lateB.rssMb.toFixed(1)} MB`);
+    ctx.log(`  memory ${ctx.profile} ${size} MB: ${a.rssMb.toFixed(1)} MB with, ${b.rssMb.toFixed(1)} MB without; after ${leakInvokes}: ${lateA.rssMb.toFixed(1)} / ${lateB.rssMb.toFixed(1)} MB`);
     return [rssRow(ctx, a, b), growthRow(ctx, { early: a, late: lateA }, { early: b, late: lateB })];
   });
 }
@@ -57,7 +60,8 @@ export async function memoryFigure(ctx: FigureContext): Promise<Row[]> {
 function rssRow(ctx: FigureContext, a: Reading, b: Reading): Row {
   const n = ctx.counts.memoryInvokes.toLocaleString('en-US');
   return {
-    figure: '6. Memory', profile: ctx.profile, metric: `runtime RSS after ${n} invokes with 10 jobs each (heap ${num(a.heapMb, 'MB')} vs ${num(b.heapMb, 'MB')})`,
+    figure: '6. Memory', profile: ctx.profile,
+    metric: `${ctx.memorySizeMb} MB function: runtime RSS after ${n} invokes with 10 jobs each (heap ${num(a.heapMb, 'MB')} vs ${num(b.heapMb, 'MB')}; young generation ${num(a.youngMb, 'MB')} vs ${num(b.youngMb, 'MB')})`,
     measured: num(a.rssMb, 'MB', 1), baseline: num(b.rssMb, 'MB', 1), delta: delta(a.rssMb, b.rssMb, 'MB', 1),
     ratio: ratio(a.rssMb, b.rssMb), goal: '≤ 3 MB added', met: a.rssMb - b.rssMb <= 3,
   };
@@ -77,7 +81,7 @@ function growthRow(ctx: FigureContext, a: Growth, b: Growth): Row {
   const extra = (key: keyof Reading): string => `heap ${delta(grown(a, key), 0, 'MB')} vs ${delta(grown(b, key), 0, 'MB')}`;
   return {
     figure: '6. Memory', profile: ctx.profile,
-    metric: `leak check: RSS growth from invoke ${from} to ${to} (${extra('heapMb')}; external ${delta(grown(a, 'externalMb'), 0, 'MB')} vs ${delta(grown(b, 'externalMb'), 0, 'MB')})`,
+    metric: `${ctx.memorySizeMb} MB function: leak check: RSS growth from invoke ${from} to ${to} (${extra('heapMb')}; young generation ${delta(grown(a, 'youngMb'), 0, 'MB')} vs ${delta(grown(b, 'youngMb'), 0, 'MB')}; external ${delta(grown(a, 'externalMb'), 0, 'MB')} vs ${delta(grown(b, 'externalMb'), 0, 'MB')})`,
     measured: delta(grown(a, 'rssMb'), 0, 'MB', 1), baseline: delta(grown(b, 'rssMb'), 0, 'MB', 1),
     delta: delta(grown(a, 'rssMb'), grown(b, 'rssMb'), 'MB', 1), ratio: ratio(grown(a, 'rssMb'), grown(b, 'rssMb')),
     goal: 'no growth (≤ 1 MB more than the baseline)', met: grown(a, 'rssMb') - grown(b, 'rssMb') <= 1,

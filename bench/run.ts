@@ -10,7 +10,7 @@ async function cli(): Promise<void> {
   try {
     const result = await runBench(options);
     console.log(`\n${result.markdown}`);
-    console.log(`written to ${options.resultsDir} (results.md, results.json${result.svg ? ', timeline.svg' : ''}) in ${result.seconds.toFixed(0)} s`);
+    console.log(`written to ${options.resultsDir} (results.md, results.json${options.figures?.has('8') === false ? '' : ', timeline.svg'}) in ${result.seconds.toFixed(0)} s`);
   } finally {
     const dir = process.env[runDirVariable];
     if (ownRunDir && dir !== undefined) rmSync(dir, { recursive: true, force: true });

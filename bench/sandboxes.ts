@@ -18,6 +18,7 @@ export interface FunctionSpec {
   freeze?: boolean;
   timeoutSeconds?: number;
   taskDir?: string; // default: test/fixtures/bench
+  memorySizeMb?: number; // default: the rig's (512)
 }
 
 let snapshot: string | undefined;
@@ -37,7 +38,7 @@ export async function startFunction(profile: Profile, spec: FunctionSpec): Promi
   const taskDir = spec.taskDir ?? (spec.packages ? taskDirWithPackages(FIXTURES, spec.packages) : FIXTURES);
   return startSandbox({
     profile, taskDir, handler: spec.handler, freeze: spec.freeze ?? true,
-    timeoutSeconds: spec.timeoutSeconds ?? 30, ...layer,
+    timeoutSeconds: spec.timeoutSeconds ?? 30, ...layer, ...(spec.memorySizeMb ? { memorySizeMb: spec.memorySizeMb } : {}),
   });
 }
 

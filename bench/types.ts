@@ -20,14 +20,18 @@ export interface BenchOptions {
   resultsDir: string;
   profiles: readonly Profile[];
   log: (line: string) => void;
-  /** `--figure N`: only the timed figures numbered N (no alternatives, timeline or memory). */
-  figures?: readonly string[];
+  /** Function memory sizes (MB) for figures 1 and 6, each with its baseline at that size. @default 128, 512, 1024 (quick: 128) */
+  memorySizes?: readonly number[];
+  /** Figure numbers to run ('1'…'10'; `--figures`, `--figure`). @default every figure */
+  figures?: ReadonlySet<string>;
 }
 
 export interface FigureContext {
   profile: Profile;
   counts: Counts;
   log: (line: string) => void;
+  /** The function's memory size (AWS_LAMBDA_FUNCTION_MEMORY_SIZE; the bootstrap sizes V8's heap from it). */
+  memorySizeMb: number;
 }
 
 /** One line of the main table; cells are preformatted by the figure that measured them. */

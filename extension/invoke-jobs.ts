@@ -1,10 +1,12 @@
-import { setMaxListeners } from 'node:events';
 import type { Job, JobContext } from '../client/host-interface.ts';
 import type { Logger } from '../client/log-line.ts';
 import { settle, type Settlement } from '../client/settle.ts';
 import { deadlineAbortReason } from '../client/socket-wire.ts';
 import { LazyContext } from './job-context.ts';
 import { reportFlusher, reportSettlement } from './job-report.ts';
+
+// Not `import`: an ESM import of a builtin builds its namespace at init (see main.ts).
+const { setMaxListeners } = process.getBuiltinModule('node:events');
 
 /** Counts reported in the per-invoke summary line. */
 export interface JobStats {

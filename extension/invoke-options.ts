@@ -12,7 +12,7 @@ export type ReleaseReason = 'settled' | 'deadline';
 export interface Clock {
   /** Epoch milliseconds (`Date.now`): the clock of `deadlineMs`, as RIC computes remaining time. */
   readonly wallNow: () => number;
-  /** Monotonic milliseconds (`performance.now`), for durations. */
+  /** Monotonic milliseconds (e.g. `process.uptime() * 1000`), for durations. */
   readonly monoNow: () => number;
 }
 

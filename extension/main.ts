@@ -5,7 +5,9 @@
  * invoke until its jobs settle. Only this file wires side effects; only the loop's outcome ends
  * holding, and nothing here ever exits the process (it is the runtime's).
  */
-import diagnostics from 'node:diagnostics_channel';
+// Builtins come from `process.getBuiltinModule`, never `import`: an ESM import of a builtin builds
+// its namespace (node:http's loads http2: +40-60 ms, +10 MB at init). node:net is loaded by both
+// runtime clients anyway.
 import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../client/host-interface.ts';
 import { createLogger, describeError, type Logger } from '../client/log-line.ts';
 import { parseConfig, type Config } from './config.ts';
@@ -19,15 +21,14 @@ import { createRawHttpTransport } from './raw-http.ts';
 import { observeRuntime, observeStreamedResponses, type RuntimeEvents } from './runtime-observer.ts';
 import { installRequestContexts } from './request-context.ts';
 import { prepareSocket, type SocketStarter } from './socket/start-socket.ts';
-import { decideStartup, type Startup } from './startup.ts';
+import { decideStartup, isMainThread, type Startup } from './startup.ts';
 
 declare const LAYER_VERSION: string;
 const EXTENSION_NAME = 'lambda-after-response';
 
 async function main(): Promise<void> {
-  const { isMainThread } = process.getBuiltinModule('node:worker_threads');
   const { config, problems } = parseConfig(process.env);
-  const startup = decideStartup({ env: process.env, pid: process.pid, isMainThread, managedInstances: config.managedInstances });
+  const startup = decideStartup({ env: process.env, pid: process.pid, isMainThread: isMainThread(process), managedInstances: config.managedInstances });
   if (startup.kind === 'skip') return;
   process.env.AFTER_RESPONSE_EXTENSION_PID = String(process.pid);
   const logger = createLogger({ level: config.logLevel, write: (line) => void process.stdout.write(line) });
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   const socket = config.managedInstances ? undefined : prepareSocket({ tracker: lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn) });
   const events = runtimeEvents(lifecycle, socket);
   observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], events, { guard, ...(registration ? { beforeFirstNext: registration } : {}) });
-  observeStreamedResponses(diagnostics.subscribe, events, guard);
+  observeStreamedResponses(process.getBuiltinModule('node:diagnostics_channel').subscribe, events, guard);
   // Hooks spawning at the runtime's first `next`, off the init path; at the latest 1 s from now.
   setTimeout(() => socket?.startSoon(), registration && startup.runtimeApi !== undefined ? 1000 : 0).unref();
   // With the HTTP client, the runtime's `next` cannot be gated: register before it starts.
@@ -73,7 +74,9 @@ function createLifecycle(config: Config, logger: Logger): Lifecycle {
   return new Lifecycle({
     concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs,
     fallbackIdleMs: config.fallbackIdleMs, logger, setTimer,
-    clock: { wallNow: Date.now, monoNow: () => performance.now() },
+    // Not `performance.now()`: the `performance` global loads perf_hooks on first use (~0.7 ms,
+    // in the first invoke). process.uptime() reads the same monotonic clock (uv_hrtime).
+    clock: { wallNow: Date.now, monoNow: () => process.uptime() * 1000 },
     // The same synchronous stdout write as the logger's; the line is built only at a release with jobs.
     ...(config.metrics === 'emf' ? { onSummary: createEmfWriter({ namespace: config.metricsNamespace, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, write: (line) => void process.stdout.write(line) }) } : {}),
   });
@@ -103,10 +106,7 @@ async function register(runtimeApi: string | undefined, lifecycle: Lifecycle, lo
     logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld');
     return lifecycle.runUnheld('no-runtime-api');
   }
-  // Not `import()`: an ESM import of a builtin builds its namespace (node:http's loads http2:
-  // +40-60 ms, +10 MB at init). node:net is loaded by both runtime clients anyway.
-  const net = process.getBuiltinModule('node:net');
-  const api = new ExtensionsApi(createRawHttpTransport(net.connect, runtimeApi));
+  const api = new ExtensionsApi(createRawHttpTransport(process.getBuiltinModule('node:net').connect, runtimeApi));
   let id: string;
   try {
     id = await lifecycle.detach(() => api.register(EXTENSION_NAME));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideStartup } from '../../extension/startup.ts';
+import { decideStartup, isMainThread } from '../../extension/startup.ts';
 
 const facts = { pid: 7, isMainThread: true, managedInstances: false };
 
@@ -20,5 +20,24 @@ describe('decideStartup', () => {
     const env = { AFTER_RESPONSE_EXTENSION_PID: '7' };
     expect(decideStartup({ ...facts, env, isMainThread: false, managedInstances: true })).toMatchObject({ kind: 'run', thread: 'worker' });
     expect(decideStartup({ ...facts, env, isMainThread: false })).toEqual({ kind: 'skip', reason: 'worker-thread' });
+  });
+});
+
+describe('isMainThread', () => {
+  it("reads Node's worker stub of process.chdir (flagged disabled), whatever else chdir is", () => {
+    const stub = Object.assign(() => undefined, { disabled: true });
+    expect(isMainThread({ chdir: stub })).toBe(false);
+    expect(isMainThread({ chdir: process.chdir })).toBe(true);
+    for (const chdir of [undefined, null, 42, { disabled: true }, Object.assign(() => undefined, { disabled: 'yes' })]) expect(isMainThread({ chdir })).toBe(true);
+  });
+
+  it('agrees with node:worker_threads in this process and in a worker thread', async () => {
+    const { Worker, isMainThread: real } = await import('node:worker_threads');
+    expect(isMainThread(process)).toBe(real);
+    const seen = await new Promise<unknown>((resolve, reject) => {
+      const worker = new Worker('const { parentPort } = require("node:worker_threads"); parentPort.postMessage(typeof process.chdir === "function" && process.chdir.disabled === true)', { eval: true, env: {} });
+      worker.once('message', resolve).once('error', reject);
+    });
+    expect(seen).toBe(true);
   });
 });

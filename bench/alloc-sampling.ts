@@ -1,0 +1,52 @@
+// Where the per-invoke allocation goes: V8's sampling heap profiler inside the runtime process
+// (objects later collected by a scavenge or a mark included), over N invokes with and without
+// jobs, with the layer and without. Prints bytes per invoke by owner and the top allocation sites.
+// `npx vite-node bench/alloc-sampling.ts -- [--profile P] [--invokes N] [--jobs 10] [--memory MB]`
+import { rmSync } from 'node:fs';
+import { runDirVariable } from '../test/rig/run-dir.ts';
+import { startSandbox } from '../test/rig/sandbox.ts';
+import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
+import type { Profile } from './types.ts';
+
+const argv = process.argv.slice(2).filter((a) => a !== '--');
+const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i === -1 ? fallback : (argv[i + 1] ?? fallback); };
+const profile = opt('profile', 'nodejs24.x') as Profile;
+const invokes = Number(opt('invokes', '2000'));
+const jobs = Number(opt('jobs', '10'));
+const memorySizeMb = Number(opt('memory', '512'));
+
+const OWNERS: Array<[RegExp, string]> = [[/lambda-after-response\/extension\.mjs/, 'extension'], [/lambda-after-response\/index\.mjs/, 'client'], [/alloc-probe/, 'handler'], [/runtime\/|aws-lambda-ric/, 'runtime client'], [/^node:|^$/, 'node / native']];
+
+async function sample(layer: boolean, withJobs: number): Promise<void> {
+  const box = await startSandbox({
+    profile, taskDir: FIXTURES, handler: 'alloc-probe.handler', freeze: false, memorySizeMb,
+    ...(layer ? { layerDir: LAYER_DIR, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {}),
+  });
+  try {
+    for (let i = 0; i < 200; i++) await box.invoke({ jobs: withJobs }); // warm
+    await box.invoke({ sample: 'start' });
+    for (let i = 0; i < invokes; i++) await box.invoke({ jobs: withJobs });
+    const sites = (await box.invoke({ sample: 'stop' })).json() as Array<[string, number]>;
+    const owner = (site: string): string => OWNERS.find(([re]) => re.test(site.split(' ').slice(1).join(' ')))?.[1] ?? 'other';
+    const byOwner = new Map<string, number>();
+    for (const [site, bytes] of sites) byOwner.set(owner(site), (byOwner.get(owner(site)) ?? 0) + bytes);
+    const label = `${profile} ${layer ? 'with the layer' : 'baseline'}, ${withJobs} jobs/invoke`;
+    console.log(`\n${label}: bytes per invoke by owner (top 40 sites): ${[...byOwner].map(([o, b]) => `${o} ${Math.round(b / invokes)}`).join(', ')}`);
+    for (const [site, bytes] of sites.slice(0, 15)) console.log(`  ${String(Math.round(bytes / invokes)).padStart(6)} B/invoke  ${site}`);
+  } finally {
+    await box.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  for (const [layer, j] of [[false, jobs], [true, 0], [true, jobs]] as const) await sample(layer, j);
+}
+
+const ownRunDir = process.env[runDirVariable] === undefined;
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+}).finally(() => {
+  const dir = process.env[runDirVariable];
+  if (ownRunDir && dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});

@@ -1,0 +1,100 @@
+// Memory of the runtime process under several builds of the layer and the baseline, side by side
+// in one run (round-robin, one invoke each per round), read after a gc at checkpoints:
+// VmRSS, heap used, V8's young generation (new space), and the RSS growth since the first
+// checkpoint by mapping (/proc/PID/smaps: the node binary's code pages, anonymous memory…).
+// For bisecting a growth: build a variant of the layer (e.g. with one mechanism disabled) and
+// compare it with the build and the baseline.
+// `npx vite-node bench/memory-ab.ts -- [--profile P] [--memory MB] [--checkpoints 1000,5000]
+//   [--layer NAME=DIR]... [--env NAME=VALUE]...` (default layer: dist/layer as "layer"; --env goes to every function).
+import { readFileSync, rmSync } from 'node:fs';
+import { runDirVariable } from '../test/rig/run-dir.ts';
+import { startSandbox, type Sandbox } from '../test/rig/sandbox.ts';
+import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
+import type { Profile } from './types.ts';
+
+interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string> }
+
+function parse(argv: string[]): Args {
+  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [], env: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => argv[++i] ?? '';
+    if (a === '--') continue;
+    else if (a === '--profile') args.profile = value() as Profile;
+    else if (a === '--memory') args.memorySizeMb = Number(value());
+    else if (a === '--checkpoints') args.checkpoints = value().split(',').map(Number);
+    else if (a === '--env') { const [k = '', ...v] = value().split('='); args.env[k] = v.join('='); }
+    else if (a === '--layer') { const [name = '', dir = ''] = value().split('='); args.layers.push([name, dir]); }
+    else throw new Error(`unknown argument ${String(a)}`);
+  }
+  if (args.layers.length === 0) args.layers.push(['layer', LAYER_DIR]);
+  return args;
+}
+
+const MB = 1024 * 1024;
+
+/** RSS in kB by mapping (file name or [anon], with permissions). */
+function rssByMapping(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let name = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) name = `${(mapping[2] || '[anon]').replace(/.*\//, '')} ${mapping[1] ?? ''}`;
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) out.set(name, (out.get(name) ?? 0) + Number(rss[1]));
+  }
+  return out;
+}
+
+function growth(from: Map<string, number>, to: Map<string, number>): string {
+  const names = new Set([...from.keys(), ...to.keys()]);
+  const rows = [...names].map((n) => [n, (to.get(n) ?? 0) - (from.get(n) ?? 0)] as const).filter(([, kb]) => Math.abs(kb) >= 256);
+  return rows.sort((a, b) => b[1] - a[1]).map(([n, kb]) => `${n} ${kb >= 0 ? '+' : ''}${(kb / 1024).toFixed(1)} MB`).join(', ') || 'none ≥ 0.25 MB';
+}
+
+const firstMappings = new Map<Sandbox, Map<string, number>>();
+
+async function reading(box: Sandbox): Promise<string> {
+  const r = await box.invoke({ measure: true });
+  const mappings = rssByMapping(r.runtimePid ?? NaN);
+  const first = firstMappings.get(box);
+  if (!first) firstMappings.set(box, mappings);
+  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${r.runtimePid ?? NaN}/status`, 'utf8'))?.[1]);
+  const u = r.json() as { heapUsed: number; heapTotal: number; newSpace: number };
+  const since = first ? `; RSS growth since the first checkpoint by mapping: ${growth(first, mappings)}` : '';
+  return `RSS ${(kb / 1024).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB${since}`;
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2));
+  const start = (layerDir: string | undefined, handler: string): Promise<Sandbox> => startSandbox({
+    profile: args.profile, taskDir: FIXTURES, handler, freeze: false, memorySizeMb: args.memorySizeMb,
+    ...(layerDir ? { layerDir, env: { ...args.env, AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : { env: args.env }),
+  });
+  const boxes: Array<[string, Sandbox]> = [['baseline', await start(undefined, 'memory-bare.handler')]];
+  for (const [name, dir] of args.layers) boxes.push([name, await start(dir, 'memory-layer.handler')]);
+  try {
+    let done = 0;
+    for (const checkpoint of args.checkpoints) {
+      for (; done < checkpoint; done++) {
+        for (let k = 0; k < boxes.length; k++) {
+          const [, box] = boxes[(k + done) % boxes.length]!;
+          const r = await box.invoke({});
+          if (r.status !== 200) throw new Error(`invoke failed: ${r.body}`);
+        }
+      }
+      for (const [name, box] of boxes) console.log(`${args.profile} ${args.memorySizeMb} MB after ${checkpoint} invokes: ${name.padEnd(12)} ${await reading(box)}`);
+    }
+  } finally {
+    await Promise.allSettled(boxes.map(([, b]) => b.stop()));
+  }
+}
+
+const ownRunDir = process.env[runDirVariable] === undefined;
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+}).finally(() => {
+  const dir = process.env[runDirVariable];
+  if (ownRunDir && dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
