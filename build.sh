@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
+for tool in tsc esbuild; do
+  if [ ! -x "node_modules/.bin/$tool" ]; then
+    echo "build.sh: node_modules/.bin/$tool is missing: run \`npm ci\` in $PWD first (build.sh uses the pinned dev dependencies)" >&2
+    exit 1
+  fi
+done
+
 version="$(node -p 'require("./client/package.json").version')"
 final=dist
 # Build aside and swap in at the end, so a test run reading dist/ never sees it half-written.

@@ -1,12 +1,15 @@
 // @ts-check
 // The same slash command with Slack's Bolt framework (`@slack/bolt`, installed or bundled with the
-// function): Lambda handler `bolt.handler`. Bolt's AwsLambdaReceiver verifies the signature and
+// function): Lambda handler `bolt.handler`. The plain handler's request checks (request-gate.mjs:
+// signature, timestamp within 5 minutes either way, a form body with `command` and `response_url`)
+// run first, so bad requests get the same 400/401 and never reach Bolt. Bolt's AwsLambdaReceiver
 // returns what `ack()` was given once the listener has returned, so the listener only acks and
 // enqueues; the slow work runs after the response, held by the layer. Env: SLACK_SIGNING_SECRET,
 // SLACK_DEMO_WORK_MS (default 4000 ms).
 import { App, AwsLambdaReceiver } from '@slack/bolt';
 import { enqueueAfterResponse } from 'lambda-after-response'; // resolved from the layer
 import { demoLookup, workMsFromEnv } from './demo-lookup.mjs';
+import { refuseBadRequests } from './request-gate.mjs';
 
 const workMs = workMsFromEnv(process.env.SLACK_DEMO_WORK_MS, console);
 const RESPOND_TIMEOUT_MS = 5000; // bounds each POST to response_url (Bolt's respond() takes no signal)
@@ -45,8 +48,11 @@ app.command(/.*/, async ({ command, ack, respond }) => {
 /** @type {AwsHandler | undefined} */
 let lambdaHandler;
 
-/** @type {AwsHandler} Lambda handler: Bolt's receiver is started once per environment, at the first invoke. */
-export const handler = async (event, context) => {
+/** @type {AwsHandler} Bolt's receiver, started once per environment, at the first invoke that passes the checks. */
+const boltHandler = async (event, context) => {
   lambdaHandler ??= await receiver.start();
   return lambdaHandler(event, context);
 };
+
+/** Lambda handler: the plain handler's 400/401 for bad requests, Bolt for the rest. */
+export const handler = refuseBadRequests(boltHandler, { signingSecret: process.env.SLACK_SIGNING_SECRET ?? '', now: Date.now, log: console });

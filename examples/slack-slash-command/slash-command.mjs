@@ -16,7 +16,8 @@ import { readSlashCommand } from './slack-request.mjs';
  * @property {typeof fetch} fetch
  * @property {() => number} now  epoch ms
  * @property {Pick<Console, 'error' | 'warn'>} log
- * @property {number} [apologyTimeoutMs]  bound on the apology's POST; default 2000 ms
+ * @property {number} [apologyTimeoutMs]  bound on the apology's POST; default 1000 ms, inside the
+ *   1500 ms AFTER_RESPONSE_ABORT_GRACE_MS the deploy templates set (the layer abandons the job after the grace)
  */
 
 /** The job's name in the layer's logs. */
@@ -75,7 +76,7 @@ async function followUp(command, signal, deps) {
  */
 async function apologize(command, message, deps) {
   try {
-    const signal = AbortSignal.timeout(deps.apologyTimeoutMs ?? 2000);
+    const signal = AbortSignal.timeout(deps.apologyTimeoutMs ?? 1000);
     await postMessage(deps.fetch, command.responseUrl, { response_type: 'ephemeral', text: message }, signal);
   } catch (error) {
     deps.log.error(`Could not post the apology to response_url: ${error instanceof Error ? error.message : String(error)}`);

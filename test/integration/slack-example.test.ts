@@ -153,13 +153,18 @@ describe.each(PROFILES)('on %s, the Slack example', (profile) => {
       expect(posts[1]?.at).toBeLessThan(result.frozenAt ?? NaN);
     });
 
-    it("answers Bolt's 401 to a wrong signature, and posts and queues nothing", async () => {
+    it('refuses what the plain handler refuses, with the same 401/400, and posts and queues nothing', async () => {
       const box = await sandbox();
-      const responseUrl = standIn.responseUrl(`${profile}-refused`);
-      const result = await box.invoke(commandEvent({ text: 'x', responseUrl, secret: 'not-the-secret' }));
-      expect(httpResponse(result).statusCode).toBe(401);
-      await sleep(WORK_MS + 300);
-      expect(standIn.postsTo(responseUrl)).toEqual([]);
+      const responseUrl = standIn.responseUrl(`${profile}-bolt-refused`);
+      const nowS = Math.floor(Date.now() / 1000);
+      await refused(box, commandEvent({ text: 'x', responseUrl, secret: 'not-the-secret' }), 401, /Invalid X-Slack-Signature/);
+      // Bolt alone: accepted (200 + a job) a timestamp in the future, a signed JSON body and a
+      // command without response_url, and threw a SyntaxError (a 502) on an event without headers.
+      await refused(box, commandEvent({ text: 'x', responseUrl, timestampS: nowS + 400 }), 401, /Stale request/);
+      const json = signedFormEvent(JSON.stringify({ command: '/lookup', text: 'x', response_url: responseUrl }), { base64: false });
+      await refused(box, { ...json, headers: { ...(json.headers as object), 'content-type': 'application/json' } }, 400, /Expected Content-Type application\/x-www-form-urlencoded/);
+      await refused(box, signedFormEvent('command=%2Flookup&text=x'), 400, /response_url/);
+      await refused(box, { version: '2.0', rawPath: '/', body: 'command=%2Flookup' }, 401, /Missing X-Slack-Signature/);
     });
   });
 });

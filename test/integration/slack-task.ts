@@ -14,13 +14,15 @@ export interface SlackTaskOptions {
   readonly bolt?: boolean;
   /** Ship the client package (dist/npm), as a function bundling it would have it without the layer. */
   readonly bundledClient?: boolean;
+  /** More files beside the example's (name -> content), e.g. another handler. */
+  readonly extraFiles?: Readonly<Record<string, string>>;
 }
 
 export function slackTaskDir(options: SlackTaskOptions): string {
   const files = Object.fromEntries(
     readdirSync(EXAMPLE_DIR).filter((f) => f.endsWith('.mjs')).map((f) => [f, readFileSync(`${EXAMPLE_DIR}/${f}`, 'utf8')]),
   );
-  const dir = writeTaskDir(files);
+  const dir = writeTaskDir({ ...files, ...options.extraFiles });
   if (options.bolt) shipPackage(dir, `${ROOT}node_modules/@slack/bolt`, ROOT);
   if (options.bundledClient) shipPackage(dir, `${ROOT}dist/npm/lambda-after-response`, ROOT);
   return dir;

@@ -91,6 +91,28 @@ describe('createSlashCommandHandler', () => {
     expect(r.logs).toEqual(['ERROR Could not post the apology to response_url: fetch failed']);
   });
 
+  it('bounds a hanging apology to 1 s by default, inside the 1500 ms grace the deploy templates set', async () => {
+    const jobs: Job[] = [];
+    const logs: string[] = [];
+    let apologySignal: AbortSignal | undefined;
+    const hangs = ((_url: string | URL | Request, init?: RequestInit) => {
+      apologySignal = init?.signal ?? undefined;
+      return new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason as Error)));
+    }) as typeof fetch;
+    const handler = createSlashCommandHandler({
+      signingSecret: SECRET, enqueue: (job) => void jobs.push(job), work: () => Promise.reject(new Error('database down')),
+      fetch: hangs, now: () => NOW_MS, log: { error: (m: unknown) => void logs.push(String(m)), warn: () => undefined },
+    });
+    await handler(event());
+    const started = performance.now();
+    await expect(jobs[0]?.({ signal: new AbortController().signal })).rejects.toThrow('database down');
+    const took = performance.now() - started;
+    expect(apologySignal?.aborted).toBe(true);
+    expect(took).toBeGreaterThanOrEqual(990);
+    expect(took).toBeLessThan(1900); // tells 1 s from the former 2 s with room for a loaded machine
+    expect(logs).toEqual([expect.stringMatching(/^Could not post the apology to response_url: .*(timed out|abort)/i) as unknown]);
+  });
+
   it('never throws and never queues on any unsigned or malformed event', async () => {
     const headers = fc.dictionary(
       fc.constantFrom('content-type', 'Content-Type', 'x-slack-signature', 'X-Slack-Request-Timestamp', 'x-slack-request-timestamp', 'host'),

@@ -1,14 +1,15 @@
-// CDK app: `npx cdk deploy --parameters SlackSigningSecret=...` from this directory, after
-// `bash ../../../build.sh` (the layer zip). `-c afterResponseLayerArn=arn:...` uses a published
-// layer instead; `-c runtime=nodejs22.x` picks the older runtime.
+// CDK app. From this directory, after building the layer zip (`cd ../../.. && npm ci && bash build.sh`):
+//   npm install                       # aws-cdk-lib, constructs, the aws-cdk CLI and vite-node (cdk.json's app command)
+//   npx cdk bootstrap                 # once per account and region, before the first deploy
+//   npx cdk deploy --parameters SlackSigningSecret=...
+// `-c afterResponseLayerArn=arn:...` uses a published layer instead; `-c runtime=nodejs22.x` picks
+// the older runtime (any other value is refused with an error naming the allowed ones).
 import { App } from 'aws-cdk-lib';
-import { Runtime } from 'aws-cdk-lib/aws-lambda';
-import { SlackSlashCommandStack } from './slack-stack.ts';
+import { runtimeFromContext, SlackSlashCommandStack } from './slack-stack.ts';
 
 const app = new App();
 const layerArn: unknown = app.node.tryGetContext('afterResponseLayerArn');
-const runtime: unknown = app.node.tryGetContext('runtime');
 new SlackSlashCommandStack(app, 'SlackSlashCommand', {
   afterResponseLayerArn: typeof layerArn === 'string' && layerArn !== '' ? layerArn : undefined,
-  runtime: runtime === 'nodejs22.x' ? Runtime.NODEJS_22_X : Runtime.NODEJS_24_X,
+  runtime: runtimeFromContext(app.node.tryGetContext('runtime')),
 });

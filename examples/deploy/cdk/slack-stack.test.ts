@@ -10,7 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, test } from 'vitest';
 import { deployTools } from '../../../test/rig/tools.ts';
-import { SlackSlashCommandStack, type SlackSlashCommandStackProps } from './slack-stack.ts';
+import { runtimeFromContext, SlackSlashCommandStack, type SlackSlashCommandStackProps } from './slack-stack.ts';
 
 const here = import.meta.dirname;
 const outdirs: string[] = [];
@@ -46,7 +46,15 @@ describe('CDK app: Slack slash command with the after-response layer', () => {
       Runtime: 'nodejs24.x',
       Handler: 'handler.handler',
       Timeout: 30,
-      Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', SLACK_SIGNING_SECRET: { Ref: 'SlackSigningSecret' } } },
+      Environment: {
+        Variables: {
+          AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response',
+          SLACK_SIGNING_SECRET: { Ref: 'SlackSigningSecret' },
+          // What examples/slack-slash-command/README.md recommends: room for the apology at the deadline.
+          AFTER_RESPONSE_DEADLINE_MARGIN_MS: '2000',
+          AFTER_RESPONSE_ABORT_GRACE_MS: '1500',
+        },
+      },
     });
   });
 
@@ -70,6 +78,28 @@ describe('CDK app: Slack slash command with the after-response layer', () => {
     const { template } = synth({ afterResponseLayerArn: arn, runtime: Runtime.NODEJS_22_X, timeout: Duration.seconds(60) });
     template.resourceCountIs('AWS::Lambda::LayerVersion', 0);
     template.hasResourceProperties('AWS::Lambda::Function', { Layers: [arn], Runtime: 'nodejs22.x', Timeout: 60 });
+  });
+
+  test('`-c runtime=…`: nodejs22.x / nodejs24.x / not given pick a runtime; anything else is refused by name', () => {
+    expect(runtimeFromContext('nodejs22.x')).toBe(Runtime.NODEJS_22_X);
+    expect(runtimeFromContext('nodejs24.x')).toBe(Runtime.NODEJS_24_X);
+    expect(runtimeFromContext(undefined)).toBe(Runtime.NODEJS_24_X);
+    expect(runtimeFromContext('')).toBe(Runtime.NODEJS_24_X);
+    expect(() => runtimeFromContext('nodejs20.x')).toThrow('Expected context `runtime` to be one of nodejs24.x, nodejs22.x, got "nodejs20.x"');
+    expect(() => runtimeFromContext('toString')).toThrow('got "toString"');
+    expect(() => runtimeFromContext(22)).toThrow('got 22');
+  });
+
+  test('the app (cdk.json\'s command) refuses an unknown runtime before synthesizing anything', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'lar-cdk-app-'));
+    outdirs.push(outdir);
+    const context = JSON.stringify({ runtime: 'nodejs20.x' });
+    const run = spawnSync(join(here, '..', '..', '..', 'node_modules', '.bin', 'vite-node'), ['app.ts'], {
+      cwd: here, encoding: 'utf8', env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: context },
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('Expected context `runtime` to be one of nodejs24.x, nodejs22.x, got "nodejs20.x"');
+    expect(readdirSync(outdir)).toEqual([]);
   });
 
   test('cfn-lint finds nothing in the synthesized template (but the redundant DependsOn aws-cdk-lib adds)', () => {

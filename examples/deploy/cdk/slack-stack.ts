@@ -19,10 +19,27 @@ export interface SlackSlashCommandStackProps extends StackProps {
   readonly runtime?: Runtime;
   /**
    * Covers the handler AND the jobs after the response: Slack gets its answer within a second,
-   * the jobs get the rest, minus the 500 ms deadline margin (AFTER_RESPONSE_DEADLINE_MARGIN_MS).
+   * the jobs get the rest, minus the 2000 ms deadline margin (AFTER_RESPONSE_DEADLINE_MARGIN_MS, set below).
    * @default Duration.seconds(30)
    */
   readonly timeout?: Duration;
+}
+
+/** The runtimes the layer supports, by the name `-c runtime=…` takes. */
+export const RUNTIMES: Readonly<Record<string, Runtime>> = { 'nodejs24.x': Runtime.NODEJS_24_X, 'nodejs22.x': Runtime.NODEJS_22_X };
+
+/**
+ * The runtime named by the `runtime` context value (`-c runtime=nodejs22.x`).
+ * @param value  the context value; undefined or '' (not given) means nodejs24.x
+ * @throws Error naming the value and the allowed ones when it is anything else (e.g. `nodejs20.x`)
+ */
+export function runtimeFromContext(value: unknown): Runtime {
+  if (value === undefined || value === '') return Runtime.NODEJS_24_X;
+  const runtime = typeof value === 'string' && Object.hasOwn(RUNTIMES, value) ? RUNTIMES[value] : undefined;
+  if (runtime === undefined) {
+    throw new Error(`Expected context \`runtime\` to be one of ${Object.keys(RUNTIMES).join(', ')}, got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return runtime;
 }
 
 export class SlackSlashCommandStack extends Stack {
@@ -46,6 +63,10 @@ export class SlackSlashCommandStack extends Stack {
       environment: {
         AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', // loads the extension into the runtime process
         SLACK_SIGNING_SECRET: signingSecret.valueAsString,
+        // At the deadline the apology needs a fresh HTTPS connection to Slack (bounded to 1 s in
+        // slash-command.mjs): abort the job 2 s before the deadline and give it 1.5 s to settle.
+        AFTER_RESPONSE_DEADLINE_MARGIN_MS: '2000',
+        AFTER_RESPONSE_ABORT_GRACE_MS: '1500',
       },
     });
     // Public: Slack cannot sign AWS requests; the handler verifies Slack's signature instead.

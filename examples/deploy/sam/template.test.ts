@@ -36,6 +36,8 @@ describe('SAM template: Slack slash command with the after-response layer', () =
       Timeout: { Ref: 'TimeoutSeconds' },
       Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', SLACK_SIGNING_SECRET: { Ref: 'SlackSigningSecret' } } },
     });
+    // What examples/slack-slash-command/README.md recommends: room for the apology at the deadline.
+    expect(fn?.Properties.Environment).toMatchObject({ Variables: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '2000', AFTER_RESPONSE_ABORT_GRACE_MS: '1500' } });
     expect(t.Parameters.SlackSigningSecret).toMatchObject({ Type: 'String', NoEcho: true });
     expect(t.Parameters.Runtime).toMatchObject({ Default: 'nodejs24.x', AllowedValues: ['nodejs24.x', 'nodejs22.x'] });
     expect(t.Parameters.TimeoutSeconds).toMatchObject({ Default: 30 });

@@ -1,6 +1,8 @@
 # The Slack slash command example (examples/slack-slash-command/handler.mjs) with the
 # lambda-after-response layer, behind a public Lambda Function URL.
-#   bash ../../../build.sh && terraform init && terraform apply -var slack_signing_secret=...
+#   (cd ../../.. && npm ci && bash build.sh)   # build.sh needs node_modules
+#   export TF_VAR_slack_signing_secret=...     # keeps the secret off the command line and out of shell history
+#   terraform init && terraform apply
 
 locals {
   repo_root = "${path.module}/../../.."
@@ -61,6 +63,10 @@ resource "aws_lambda_function" "slash_command" {
     variables = {
       AWS_LAMBDA_EXEC_WRAPPER = "/opt/after-response" # loads the extension into the runtime process
       SLACK_SIGNING_SECRET    = var.slack_signing_secret
+      # At the deadline the apology needs a fresh HTTPS connection to Slack (bounded to 1 s in
+      # slash-command.mjs): abort the job 2 s before the deadline and give it 1.5 s to settle.
+      AFTER_RESPONSE_DEADLINE_MARGIN_MS = "2000"
+      AFTER_RESPONSE_ABORT_GRACE_MS     = "1500"
     }
   }
 

@@ -58,7 +58,15 @@ describe('Terraform configuration: Slack slash command with the after-response l
     const tree = parsed();
     const fn = blocks(tree, 'resource', 2).get('aws_lambda_function.slash_command');
     expect(fn).toMatchObject({ handler: 'handler.handler', runtime: '${var.runtime}', timeout: '${var.timeout_seconds}', layers: ['${local.layer_arn}'] });
-    expect(fn?.environment).toEqual([{ variables: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', SLACK_SIGNING_SECRET: '${var.slack_signing_secret}' } }]);
+    expect(fn?.environment).toEqual([{
+      variables: {
+        AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response',
+        SLACK_SIGNING_SECRET: '${var.slack_signing_secret}',
+        // What examples/slack-slash-command/README.md recommends: room for the apology at the deadline.
+        AFTER_RESPONSE_DEADLINE_MARGIN_MS: '2000',
+        AFTER_RESPONSE_ABORT_GRACE_MS: '1500',
+      },
+    }]);
     const vars = blocks(tree, 'variable', 1);
     expect(vars.get('slack_signing_secret')).toMatchObject({ sensitive: true, type: 'string' });
     expect(vars.get('runtime')).toMatchObject({ default: 'nodejs24.x' });

@@ -22,7 +22,7 @@ variable "runtime" {
 }
 
 variable "timeout_seconds" {
-  description = "Covers the handler AND the jobs after the response: Slack gets its answer within a second, the jobs get the rest, minus the 500 ms deadline margin (AFTER_RESPONSE_DEADLINE_MARGIN_MS)."
+  description = "Covers the handler AND the jobs after the response: Slack gets its answer within a second, the jobs get the rest, minus the 2000 ms deadline margin (AFTER_RESPONSE_DEADLINE_MARGIN_MS, set in main.tf)."
   type        = number
   default     = 30
   validation {
