@@ -2,11 +2,10 @@
 // (objects later collected by a scavenge or a mark included), over N invokes with and without
 // jobs, with the layer and without. Prints bytes per invoke by owner and the top allocation sites.
 // `npx vite-node bench/alloc-sampling.ts -- [--profile P] [--invokes N] [--jobs 10] [--memory MB]`
-import { rmSync } from 'node:fs';
-import { runDirVariable } from '../test/rig/run-dir.ts';
 import { startSandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
+import { runScript } from './run-script.ts';
 
 const argv = process.argv.slice(2).filter((a) => a !== '--');
 const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i === -1 ? fallback : (argv[i + 1] ?? fallback); };
@@ -42,11 +41,4 @@ async function main(): Promise<void> {
   for (const [layer, j] of [[false, jobs], [true, 0], [true, jobs]] as const) await sample(layer, j);
 }
 
-const ownRunDir = process.env[runDirVariable] === undefined;
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-}).finally(() => {
-  const dir = process.env[runDirVariable];
-  if (ownRunDir && dir !== undefined) rmSync(dir, { recursive: true, force: true });
-});
+runScript(main);

@@ -4,9 +4,8 @@
 // build of the layer (A/B of a change in one run); --only limits the variants (repeatable).
 // Every round starts each variant once, back to back, in a rotating order (no variant always
 // first); then K cold starts per variant with `--cpu-prof`. Writes init-attribution.{md,json,svg}.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runDirVariable } from '../test/rig/run-dir.ts';
 import { coldStart, type ColdStart } from './init/measure.ts';
 import { ownerTable, stepTable, variantTable, type ProfileRun } from './init/report.ts';
 import { renderAttribution } from './init/svg.ts';
@@ -14,6 +13,7 @@ import { REFERENCE, setReference, VARIANTS, type Variant, type VariantName } fro
 import { DEFAULT_RESULTS_DIR } from './options.ts';
 import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
+import { runScript } from './run-script.ts';
 
 interface Args { rounds: number; cpuProfiles: number; profiles: Profile[]; memorySizeMb: number; out: string; variants: Variant[] }
 
@@ -99,11 +99,4 @@ async function main(): Promise<void> {
   console.log(md);
 }
 
-const ownRunDir = process.env[runDirVariable] === undefined;
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-}).finally(() => {
-  const dir = process.env[runDirVariable];
-  if (ownRunDir && dir !== undefined) rmSync(dir, { recursive: true, force: true });
-});
+runScript(main);

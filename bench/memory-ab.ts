@@ -6,11 +6,11 @@
 // compare it with the build and the baseline.
 // `npx vite-node bench/memory-ab.ts -- [--profile P] [--memory MB] [--checkpoints 1000,5000]
 //   [--layer NAME=DIR]... [--env NAME=VALUE]...` (default layer: dist/layer as "layer"; --env goes to every function).
-import { readFileSync, rmSync } from 'node:fs';
-import { runDirVariable } from '../test/rig/run-dir.ts';
+import { readFileSync } from 'node:fs';
 import { startSandbox, type Sandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
+import { runScript } from './run-script.ts';
 
 interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string> }
 
@@ -90,11 +90,4 @@ async function main(): Promise<void> {
   }
 }
 
-const ownRunDir = process.env[runDirVariable] === undefined;
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-}).finally(() => {
-  const dir = process.env[runDirVariable];
-  if (ownRunDir && dir !== undefined) rmSync(dir, { recursive: true, force: true });
-});
+runScript(main);

@@ -1,4 +1,5 @@
 // Renders timeline panels as a self-contained SVG (no external fonts, scripts or services).
+import { escapeSvg, svgDocument } from './svg-document.ts';
 import type { TimelinePanel } from './types.ts';
 
 const WIDTH = 980;
@@ -13,7 +14,7 @@ const MARK_COLORS: Record<string, string> = {
   'extension release': '#2f6f3e', frozen: '#1f3b73',
 };
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeSvg;
 const fx = (n: number): string => n.toFixed(1);
 
 function tickStep(span: number): number {
@@ -93,14 +94,8 @@ export function renderTimeline(panels: TimelinePanel[], caption: string): string
     body.push(...panel(p, top));
     top += panelHeight(p);
   }
-  const height = top + 30;
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif">`,
-    '<style>.title{font-size:14px;font-weight:bold}.tick,.dur{font-size:11px;fill:#555}.mark{font-size:12px}.job{font-size:12px}.caption{font-size:11px;fill:#555}</style>',
-    `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
-    ...body,
-    `<text x="10" y="${height - 10}" class="caption">${esc(caption)}</text>`,
-    '</svg>',
-    '',
-  ].join('\n');
+  return svgDocument({
+    width: WIDTH, height: top + 30, body, caption, captionFromBottom: 10,
+    style: '.title{font-size:14px;font-weight:bold}.tick,.dur{font-size:11px;fill:#555}.mark{font-size:12px}.job{font-size:12px}',
+  });
 }

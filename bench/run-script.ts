@@ -1,0 +1,16 @@
+// Runs a bench script's `main` and, when the script created the rig's run dir itself (no
+// enclosing run set LAR_RIG_RUN_DIR), removes that dir at the end, whatever the outcome.
+import { rmSync } from 'node:fs';
+import { runDirVariable } from '../test/rig/run-dir.ts';
+
+/** Runs `main`; an error is printed and sets exit code 1 (the script never calls `process.exit`). */
+export function runScript(main: () => Promise<void>): void {
+  const ownRunDir = process.env[runDirVariable] === undefined;
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  }).finally(() => {
+    const dir = process.env[runDirVariable];
+    if (ownRunDir && dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+}
