@@ -18,7 +18,7 @@ import { describeValue } from './validate.ts';
 import { namedWaitUntil, type WaitUntil } from './index.ts';
 
 /** Jobs given to this bridge's `waitUntil` are logged under this name. */
-export const JOB_NAME = 'hono waitUntil';
+const JOB_NAME = 'hono waitUntil';
 const waitUntil: WaitUntil = namedWaitUntil(JOB_NAME);
 
 /** The shape of Hono's `ExecutionContext` (Cloudflare Workers' `ctx`), as `c.executionCtx` returns it. */

@@ -16,7 +16,7 @@ import { describeValue } from './validate.ts';
 import { namedWaitUntil, type WaitUntil } from './index.ts';
 
 /** Jobs given to this bridge's `waitUntil` are logged under this name. */
-export const JOB_NAME = 'middy waitUntil';
+const JOB_NAME = 'middy waitUntil';
 const waitUntil: WaitUntil = namedWaitUntil(JOB_NAME);
 
 /** What the middleware adds to the Lambda context. */

@@ -18,7 +18,7 @@ import { describeValue } from './validate.ts';
 import { namedWaitUntil, type WaitUntil } from './index.ts';
 
 /** Jobs given to this bridge's `waitUntil` are logged under this name. */
-export const JOB_NAME = 'opennext waitUntil';
+const JOB_NAME = 'opennext waitUntil';
 const waitUntil: WaitUntil = namedWaitUntil(JOB_NAME);
 
 /** OpenNext's `OpenNextHandlerOptions` (types/overrides.d.ts), the part used here. */
