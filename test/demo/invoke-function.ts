@@ -17,10 +17,10 @@ export type Print = (line: string) => void;
 
 /**
  * Starts the sandbox, invokes `options.times` times in a row, prints each invoke, stops the
- * sandbox (also when an invoke fails). @throws {Error} when dist/layer is missing (with the
+ * sandbox (also when an invoke fails, or at once when `control.signal` aborts). @throws {Error} when dist/layer is missing (with the
  * layer) or the sandbox does not start (its output attached).
  */
-export async function invokeFunction(options: InvokeOptions, print: Print): Promise<void> {
+export async function invokeFunction(options: InvokeOptions, print: Print, control: { readonly signal?: AbortSignal } = {}): Promise<void> {
   if (options.layer && !existsSync(`${LAYER_DIR}/after-response`)) throw new Error(`${LAYER_DIR} is missing: run bash build.sh (npm run invoke does)`);
   print(`${options.functionDir} as /var/task, handler ${options.handler}, ${options.profile}, ${options.layer ? 'with the layer (dist/layer at /opt)' : 'without the layer'}, timeout ${options.timeoutSeconds} s`);
   const box = await startSandbox({
@@ -29,8 +29,11 @@ export async function invokeFunction(options: InvokeOptions, print: Print): Prom
       ? { layerDir: LAYER_DIR, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', ...options.env } }
       : { env: { ...options.env } }),
   });
+  // Ctrl-C: stop the sandbox (RIE and the function's processes) rather than leave it running.
+  const onAbort = (): void => void box.stop().catch(() => undefined);
+  control.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    for (let i = 1; i <= options.times; i++) {
+    for (let i = 1; i <= options.times && control.signal?.aborted !== true; i++) {
       const mark = box.logMark();
       const result = await box.invoke(options.event);
       print('');
@@ -39,6 +42,7 @@ export async function invokeFunction(options: InvokeOptions, print: Print): Prom
       for (const line of functionLogLines(box, mark)) print(`    ${line}`);
     }
   } finally {
+    control.signal?.removeEventListener('abort', onAbort);
     await box.stop();
   }
 }
@@ -50,7 +54,8 @@ function describeInvoke(result: InvokeResult, at: { index: number; of: number; l
   const body = result.body.length > BODY_LIMIT ? `${result.body.slice(0, BODY_LIMIT)}… (${result.body.length} characters)` : result.body;
   const lines = [`invoke ${at.index} of ${at.of} (${at.index === 1 ? 'cold' : 'warm'}), request id ${result.requestId ?? '?'}; times from the start of the invoke`];
   if (result.errorPostedAt !== undefined) lines.push(`  error posted:    ${ms(start, result.errorPostedAt)} (the handler failed)`);
-  else lines.push(`  response posted: ${ms(start, result.responsePostedAt)} (the caller gets it then on Lambda)`);
+  else if (result.responsePostedAt !== undefined) lines.push(`  response posted: ${ms(start, result.responsePostedAt)} (the caller gets it then on Lambda)`);
+  else lines.push(`  no response posted: the function failed at init, timed out or exited (status ${result.status}; see the body and log lines)`);
   lines.push(`  response body:   ${body}`);
   lines.push(at.layer
     ? `  released:        ${ms(start, result.extensionReleasedAt)} (the extension let the environment freeze)`

@@ -10,8 +10,13 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
   const options = parseInvokeArgs(args, process.env.INIT_CWD ?? process.cwd());
   const dir = runDir();
+  const interrupted = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupted.abort(new Error(`stopped by ${signal}`)));
   try {
-    await invokeFunction(options, (line) => console.log(line));
+    await invokeFunction(options, (line) => console.log(line), { signal: interrupted.signal });
+  } catch (error) {
+    // An invoke cut short by the stop fails with a socket error: the signal is the real cause.
+    throw interrupted.signal.aborted ? new Error(`${String((interrupted.signal.reason as Error).message)}; the sandbox is stopped`) : error;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
