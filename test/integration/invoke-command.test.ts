@@ -40,7 +40,8 @@ describe.each(PROFILES)('npm run invoke on %s', (profile) => {
   });
 
   it('without the layer: released at the runtime\'s next, the timer frozen before it fires', async () => {
-    const output = await run(['.', 'plain.handler', '--no-layer', '--profile', profile, '--event', '{"a":1}']);
+    const output = await run(['.', 'plain.handler', '--no-layer', '--profile', profile, '--event', '{"a":1}', '--env', 'GREETING=a=b']);
+    expect(output).toContain('INFO\tGREETING=a=b');
     expect(output).toContain('without the layer');
     expect(output).toContain('response body:   "done"');
     expect(output).toContain("(the runtime's next: no extension holds it)");
