@@ -19,7 +19,7 @@ import { validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOption
 
 export type { Flusher, Job, JobContext } from './host-interface.ts';
 export type { EnqueueOptions, FlushOptions } from './validate.ts';
-export { createWaitUntil, waitUntil, WAIT_UNTIL_JOB_NAME, type WaitUntil } from './wait-until.ts';
+export { createWaitUntil, namedWaitUntil, waitUntil, WAIT_UNTIL_JOB_NAME, type WaitUntil, type WaitUntilOptions } from './wait-until.ts';
 
 /** A client bound to one global object; the module's functions use one bound to `globalThis`. */
 export interface AfterResponseClient {

@@ -13,7 +13,11 @@
  * @packageDocumentation
  */
 import { describeValue } from './validate.ts';
-import { waitUntil, type WaitUntil } from './index.ts';
+import { namedWaitUntil, type WaitUntil } from './index.ts';
+
+/** Jobs given to this bridge's `waitUntil` are logged under this name. */
+const JOB_NAME = 'middy waitUntil';
+const waitUntil: WaitUntil = namedWaitUntil(JOB_NAME);
 
 /** What the middleware adds to the Lambda context. */
 export interface WaitUntilContext {

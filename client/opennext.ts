@@ -15,7 +15,11 @@
  * @packageDocumentation
  */
 import { describeValue } from './validate.ts';
-import { waitUntil, type WaitUntil } from './index.ts';
+import { namedWaitUntil, type WaitUntil } from './index.ts';
+
+/** Jobs given to this bridge's `waitUntil` are logged under this name. */
+const JOB_NAME = 'opennext waitUntil';
+const waitUntil: WaitUntil = namedWaitUntil(JOB_NAME);
 
 /** OpenNext's `OpenNextHandlerOptions` (types/overrides.d.ts), the part used here. */
 export interface OpenNextHandlerOptionsLike {

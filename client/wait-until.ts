@@ -7,15 +7,22 @@ export type WaitUntil = (promise: PromiseLike<unknown>) => void;
 /** The name under which promises passed to `waitUntil` appear in logs. */
 export const WAIT_UNTIL_JOB_NAME = 'waitUntil';
 
+/** Options of {@link createWaitUntil}. */
+export interface WaitUntilOptions {
+  /** The job name in logs and the summary. @default WAIT_UNTIL_JOB_NAME (`waitUntil`) */
+  readonly name?: string;
+}
+
 /**
  * Builds a `waitUntil` on a client (tests inject one; the module's {@link waitUntil} uses the default).
  * @throws {TypeError} from the returned function, when its argument is not a thenable.
  */
-export function createWaitUntil(client: Pick<AfterResponseClient, 'enqueueAfterResponse'>): WaitUntil {
+export function createWaitUntil(client: Pick<AfterResponseClient, 'enqueueAfterResponse'>, options: WaitUntilOptions = {}): WaitUntil {
+  const name = options.name ?? WAIT_UNTIL_JOB_NAME;
   return (promise) => {
     // Checked here, not only by enqueueAfterResponse: a function is a valid job there, not here.
     if (!isThenable(promise)) throw new TypeError(`Expected \`promise\` to be a promise (thenable), got ${describeValue(promise)}`);
-    client.enqueueAfterResponse(promise, { name: WAIT_UNTIL_JOB_NAME });
+    client.enqueueAfterResponse(promise, { name });
   };
 }
 
@@ -32,4 +39,12 @@ export function createWaitUntil(client: Pick<AfterResponseClient, 'enqueueAfterR
  * @throws {TypeError} at once, when `promise` is not a thenable (``Expected `promise` to be a
  *   promise (thenable), got `42` (number)``); nothing is queued then.
  */
-export const waitUntil: WaitUntil = createWaitUntil({ enqueueAfterResponse: (job, options) => enqueueAfterResponse(job, options) });
+export const waitUntil: WaitUntil = namedWaitUntil(WAIT_UNTIL_JOB_NAME);
+
+/**
+ * A {@link waitUntil} on the default client whose jobs are logged as `name` (the framework bridges
+ * use it so logs tell `hono waitUntil` from `middy waitUntil`).
+ */
+export function namedWaitUntil(name: string): WaitUntil {
+  return createWaitUntil({ enqueueAfterResponse: (job, options) => enqueueAfterResponse(job, options) }, { name });
+}

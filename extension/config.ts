@@ -87,7 +87,10 @@ function parseRequestContexts(raw: string): Parsed<readonly RequestContextKind[]
   if (items.length === 1 && items[0] === 'none') return { value: [] };
   const kinds = REQUEST_CONTEXT_KINDS.filter((kind) => items.includes(kind));
   const unknown = items.filter((item) => !kinds.some((kind) => kind === item));
-  return unknown.length === 0 ? { value: kinds } : { expected: `a comma list of ${REQUEST_CONTEXT_KINDS.join(', ')}, or \`none\` alone (not ${unknown.map((item) => JSON.stringify(item)).join(', ')})` };
+  if (unknown.length === 0) return { value: kinds };
+  const expected = `a comma list of ${REQUEST_CONTEXT_KINDS.join(', ')}, or \`none\` alone`;
+  // The message ends with `got "<raw>"`: name the unknown items only when they are not the whole value.
+  return { expected: items.length === 1 ? expected : `${expected} (not ${unknown.map((item) => JSON.stringify(item)).join(', ')})` };
 }
 
 function parseBoolean(raw: string): Parsed<boolean> {

@@ -17,12 +17,21 @@ export const REQUEST_CONTEXT_SYMBOLS: Readonly<Record<RequestContextKind, symbol
 };
 
 /**
+ * The job name of what each framework hands to its context's `waitUntil` (logs and the summary
+ * tell them apart): Next's `after()` callbacks and promises, @vercel/functions' `waitUntil()`.
+ */
+export const REQUEST_CONTEXT_JOB_NAMES: Readonly<Record<RequestContextKind, string>> = {
+  next: 'next after()',
+  vercel: 'vercel waitUntil',
+};
+
+/**
  * What `get()` returns inside an invoke. Next 16 calls `waitUntil` with the promise of its
  * `after()` callbacks and with each promise given to `after()`; @vercel/functions' `waitUntil()`
  * forwards to it and `getDeadline()` parses `deadline` with `new Date()`.
  */
 export interface RequestContextValue {
-  /** Holds the invoke until `promise` settles (a promise job named `waitUntil`). @throws {TypeError} for a non-thenable. */
+  /** Holds the invoke until `promise` settles (a promise job named by source: `next after()`, `vercel waitUntil`). @throws {TypeError} for a non-thenable. */
   readonly waitUntil: (promise: PromiseLike<unknown>) => void;
   /** ISO 8601: the invoke's deadline minus `AFTER_RESPONSE_DEADLINE_MARGIN_MS`, when held work is abandoned. */
   readonly deadline: string;
@@ -56,30 +65,33 @@ export interface RequestContextOptions {
  * `get()` answers `undefined`, as outside an invoke.
  */
 export function installRequestContexts(options: RequestContextOptions): void {
-  if (options.kinds.length === 0) return;
-  const contexts = new WeakMap<object, RequestContextValue>();
-  const get = (): RequestContextValue | undefined => options.guard('request-context get', () => {
-    const invoke = options.current();
-    if (!invoke) return undefined;
-    let context = contexts.get(invoke.key);
-    if (!context) contexts.set(invoke.key, (context = contextFor(invoke, options)));
-    return context;
-  });
-  const provider = Object.freeze({ get });
   for (const kind of options.kinds) {
     const symbol = REQUEST_CONTEXT_SYMBOLS[kind];
     if (Object.getOwnPropertyDescriptor(options.global, symbol) !== undefined) {
       options.logger.log('DEBUG', `${symbol.description ?? kind} is already defined (by another library or adapter): left alone, not provided by the extension`, { requestContext: kind });
       continue;
     }
-    Object.defineProperty(options.global, symbol, { value: provider, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(options.global, symbol, { value: providerFor(kind, options), writable: true, configurable: true, enumerable: false });
   }
 }
 
-function contextFor(invoke: ScopedInvoke, options: RequestContextOptions): RequestContextValue {
+/** One provider per kind, so each names its jobs by source ({@link REQUEST_CONTEXT_JOB_NAMES}). */
+function providerFor(kind: RequestContextKind, options: RequestContextOptions): { readonly get: () => RequestContextValue | undefined } {
+  const contexts = new WeakMap<object, RequestContextValue>();
+  const get = (): RequestContextValue | undefined => options.guard('request-context get', () => {
+    const invoke = options.current();
+    if (!invoke) return undefined;
+    let context = contexts.get(invoke.key);
+    if (!context) contexts.set(invoke.key, (context = contextFor(invoke, REQUEST_CONTEXT_JOB_NAMES[kind], options)));
+    return context;
+  });
+  return Object.freeze({ get });
+}
+
+function contextFor(invoke: ScopedInvoke, jobName: string, options: RequestContextOptions): RequestContextValue {
   const waitUntil = (promise: PromiseLike<unknown>): void => {
     if (!isThenable(promise)) throw new TypeError(`Expected \`promise\` to be a promise (thenable), got ${describeValue(promise)}`);
-    options.guard('request-context waitUntil', () => invoke.enqueue(promise, 'waitUntil'));
+    options.guard('request-context waitUntil', () => invoke.enqueue(promise, jobName));
   };
   return Object.freeze({ waitUntil, deadline: new Date(invoke.deadlineMs - options.marginMs).toISOString() });
 }

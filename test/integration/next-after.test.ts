@@ -10,8 +10,9 @@ import { clearMarks, extensionLogs, PROFILES, readMark, sandboxFor, startWithLay
 
 let taskDir = '';
 let openNextDir = '';
+let standaloneAppDir = '';
 beforeAll(() => {
-  ({ standalone: taskDir, openNext: openNextDir } = ensureNextApp());
+  ({ standalone: taskDir, openNext: openNextDir, standaloneAppDir } = ensureNextApp());
 }, 600_000);
 
 const route = (name: string, ms = 600) => ({ path: '/api/after', method: 'POST', body: { ms, name } });
@@ -62,6 +63,36 @@ describe.each(PROFILES)('on %s, Next.js after()', (profile) => {
       expect(result.json()).toEqual({ statusCode: 200, body: '{"ok":true}' });
       expect(readMark(box, 'next-lost'), 'frozen before it could complete').toBeUndefined();
     });
+  });
+});
+
+describe.each(PROFILES)("on %s, Next.js after() behind README's example handler (examples/next-standalone/handler.mjs)", (profile) => {
+  const post = (name: string) => httpEvent('POST', '/api/after', { ms: 600, name });
+  const sandbox = sandboxFor(() => startWithLayer({ profile, taskDir, handler: 'next-standalone-example.handler', env: { NEXT_STANDALONE_APP_DIR: standaloneAppDir } }));
+
+  it('forwards a payload 2.0 event: the response is posted at once, after() is held', async () => {
+    const box = await sandbox();
+    await box.invoke(post('example-warm'));
+    const result = await box.invoke(post('example-done'));
+    const response = result.json() as { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean };
+    expect(response).toMatchObject({ statusCode: 200, isBase64Encoded: true });
+    expect(response.headers['content-type']).toContain('application/json');
+    expect(Buffer.from(response.body, 'base64').toString('utf8')).toBe('{"ok":true}');
+    expect((result.responsePostedAt ?? NaN) - result.startedAt).toBeLessThan(500);
+    expectAfterHeld(box, result, 'example-done');
+    const summary = extensionLogs(box.logs()).find((l) => l.message === 'after-response summary' && l.requestId === result.requestId);
+    // One after(callback): one promise for the request's after() callbacks (measured: enqueued 1).
+    expect(summary).toMatchObject({ enqueued: 1, succeeded: 1 });
+  });
+
+  it('a page: the HTML comes back decoded (fetch() decompressed it: no content-encoding passed on), after() held', async () => {
+    const box = await sandbox();
+    const result = await box.invoke({ ...httpEvent('GET', '/', undefined), body: undefined });
+    const response = result.json() as { statusCode: number; headers: Record<string, string>; body: string };
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-encoding']).toBeUndefined();
+    expect(Buffer.from(response.body, 'base64').toString('utf8')).toContain('rendered');
+    expectAfterHeld(box, result, 'next-page-done');
   });
 });
 

@@ -55,18 +55,35 @@ export default {
 };
 `;
 
-/** Function dirs (mount at /var/task): `standalone` (handler `lambda.handler`) and `openNext` (handler `index.handler`). */
+/**
+ * Function dirs (mount at /var/task): `standalone` (handler `lambda.handler`, or the README's
+ * example `next-standalone-example.handler` with NEXT_STANDALONE_APP_DIR = `standaloneAppDir`)
+ * and `openNext` (handler `index.handler`).
+ */
 export interface NextApp {
   readonly standalone: string;
+  /** Where server.js is in `standalone`, relative to it (the fixture is nested, as in a monorepo). */
+  readonly standaloneAppDir: string;
   readonly openNext: string;
+}
+
+const EXAMPLE_HANDLER = join(repoRoot, 'examples', 'next-standalone', 'handler.mjs');
+
+/** Places examples/next-standalone/handler.mjs in the (cached) standalone dir: not part of the build, so not in the key. */
+function withExample(standalone: string, openNext: string): NextApp {
+  const target = join(standalone, 'next-standalone-example.mjs');
+  const source = readFileSync(EXAMPLE_HANDLER);
+  if (!existsSync(target) || !readFileSync(target).equals(source)) writeFileSync(target, source);
+  const { appDir } = JSON.parse(readFileSync(join(standalone, 'next-app.json'), 'utf8')) as { appDir: string };
+  return { standalone, standaloneAppDir: appDir, openNext };
 }
 
 /** The built fixture, built now (about a minute) if not cached. */
 export function ensureNextApp(log: (line: string) => void = (line) => console.log(line)): NextApp {
   const key = nextAppKey();
   const cacheDir = join(process.env.AFTER_RESPONSE_CACHE ?? join(homedir(), '.cache', 'lambda-after-response'), `next-app-${key}`);
-  const app: NextApp = { standalone: join(cacheDir, 'standalone'), openNext: join(cacheDir, 'open-next') };
-  if (existsSync(join(cacheDir, '.complete'))) return app;
+  const app = { standalone: join(cacheDir, 'standalone'), openNext: join(cacheDir, 'open-next') };
+  if (existsSync(join(cacheDir, '.complete'))) return withExample(app.standalone, app.openNext);
   log(`next-app: building the Next.js ${version('next')} fixture (next build, standalone; open-next build); cached as ${cacheDir}`);
   const started = Date.now();
   rmSync(cacheDir, { recursive: true, force: true });
@@ -84,7 +101,7 @@ export function ensureNextApp(log: (line: string) => void = (line) => console.lo
   for (const dir of [standaloneBuild, openNextBuild]) rmSync(dir, { recursive: true, force: true });
   writeFileSync(join(cacheDir, '.complete'), `${new Date().toISOString()}\n`);
   log(`next-app: built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  return app;
+  return withExample(app.standalone, app.openNext);
 }
 
 /** Copies the fixture into <repo>/.next-build/<name> (so next/react resolve from the repo's node_modules) and runs a build tool there. */

@@ -94,6 +94,8 @@ describe('AFTER_RESPONSE_REQUEST_CONTEXT', () => {
     expect(parse('next,nxt')).toEqual({ config: expect.objectContaining({ requestContexts: ['next'] }), problems: ['Expected `AFTER_RESPONSE_REQUEST_CONTEXT` to be a comma list of next, vercel, or `none` alone (not "nxt"), got "next,nxt"; using the default next'] });
     expect(parse('none,vercel').problems[0]).toContain('(not "none")');
     expect(parse('next,').problems[0]).toContain('(not "")');
+    // A single unknown item is the whole value, already quoted after `got`: named once.
+    expect(parse('bogus').problems).toEqual(['Expected `AFTER_RESPONSE_REQUEST_CONTEXT` to be a comma list of next, vercel, or `none` alone, got "bogus"; using the default next']);
     expect(parse('true').config.requestContexts).toEqual(['next']);
   });
 });

@@ -25,8 +25,12 @@ describe('installRequestContexts', () => {
     expect(new Date(context?.deadline ?? '').getTime()).toBe(invoke.deadlineMs - 500);
     const promise = Promise.resolve();
     context?.waitUntil(promise);
-    expect(enqueued).toEqual([[promise, 'waitUntil']]);
-    expect(providerAt(global, 'vercel').get()).toBe(context); // one context per invoke
+    expect(enqueued).toEqual([[promise, 'next after()']]);
+    expect(providerAt(global, 'next').get()).toBe(context); // one context per invoke and kind
+    const vercel = providerAt(global, 'vercel').get();
+    expect(vercel?.deadline).toBe(context?.deadline);
+    vercel?.waitUntil(promise);
+    expect(enqueued).toEqual([[promise, 'next after()'], [promise, 'vercel waitUntil']]); // named by source
     invoke = undefined;
     expect(providerAt(global, 'vercel').get()).toBeUndefined();
   });
@@ -106,7 +110,7 @@ describe('request contexts scoped by the lifecycle', () => {
     });
     tracker.responsePosted('r1', 'returned');
     await tracker.hold({ requestId: 'r1', deadlineMs: deadline });
-    expect(logger.records.find((r) => r.message === 'job failed')).toMatchObject({ requestId: 'r1', job: 'waitUntil', errorMessage: 'mail server down' });
+    expect(logger.records.find((r) => r.message === 'job failed')).toMatchObject({ requestId: 'r1', job: 'next after()', errorMessage: 'mail server down' });
     expect(await late).toBeUndefined();
   });
 

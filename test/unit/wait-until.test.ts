@@ -8,7 +8,7 @@ function recordingClient() {
   const seen: Array<[Job, string]> = [];
   const host = { enqueue: (job: Job, { name }: { name: string }) => void seen.push([job, name]), drain: async () => undefined };
   const client = createClient({ global: { [HOST_REGISTRY_KEY]: { layerVersion: 't', protocols: { 1: host } } }, logger: recordingLogger() });
-  return { seen, waitUntil: createWaitUntil(client) };
+  return { seen, client, waitUntil: createWaitUntil(client) };
 }
 
 /** Any value a user can pass that is not a thenable (functions included: a job function is not a promise). */
@@ -27,6 +27,13 @@ describe('waitUntil', () => {
     expect(waitUntil(promise)).toBeUndefined();
     waitUntil(thenable as unknown as PromiseLike<number>);
     expect(seen).toEqual([[promise, 'waitUntil'], [thenable, 'waitUntil']]);
+  });
+
+  it('names its jobs as asked (the framework bridges name theirs by source)', () => {
+    const { seen, client } = recordingClient();
+    const promise = Promise.resolve();
+    createWaitUntil(client, { name: 'hono waitUntil' })(promise);
+    expect(seen).toEqual([[promise, 'hono waitUntil']]);
   });
 
   it('throws a TypeError naming the value for 42, and queues nothing', () => {

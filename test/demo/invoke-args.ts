@@ -1,0 +1,101 @@
+// `npm run invoke` arguments: parsed and checked before any sandbox starts, each problem named.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Profile } from '../rig/sandbox.ts';
+
+export const USAGE = `usage: npm run invoke -- <function-dir> <file.handler> [--event event.json | --event '{"json":1}']
+       [--profile nodejs22.x|nodejs24.x] [--no-layer] [--times N] [--timeout S] [--env K=V]...`;
+
+export interface InvokeOptions {
+  /** Host dir mounted as /var/task (absolute). */
+  readonly functionDir: string;
+  /** `_HANDLER`, e.g. `index.handler` or `src/app.handler`. */
+  readonly handler: string;
+  readonly event: unknown;
+  readonly profile: Profile;
+  readonly layer: boolean;
+  /** Invokes in a row; the first is the cold start. @default 1 */
+  readonly times: number;
+  /** The function timeout, seconds. @default 30 */
+  readonly timeoutSeconds: number;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+const PROFILES: readonly Profile[] = ['nodejs22.x', 'nodejs24.x'];
+// The Node.js runtime looks for the handler's module under these extensions (RIC's UserFunction).
+const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs'];
+
+/**
+ * Parses the arguments after `--`; relative paths are taken from `cwd` (npm sets INIT_CWD to
+ * the caller's directory). @throws {Error} naming the argument that is missing or wrong.
+ */
+export function parseInvokeArgs(argv: readonly string[], cwd: string): InvokeOptions {
+  const positional: string[] = [];
+  const flags = { event: undefined as string | undefined, profile: 'nodejs24.x', layer: true, times: '1', timeout: '30' };
+  const env: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`\`${arg}\` needs a value\n${USAGE}`);
+      return next;
+    };
+    if (arg === '--event') flags.event = value();
+    else if (arg === '--profile') flags.profile = value();
+    else if (arg === '--no-layer') flags.layer = false;
+    else if (arg === '--times') flags.times = value();
+    else if (arg === '--timeout') flags.timeout = value();
+    else if (arg === '--env') Object.assign(env, envPair(value()));
+    else if (arg.startsWith('--')) throw new Error(`unknown option \`${arg}\`\n${USAGE}`);
+    else positional.push(arg);
+  }
+  const [dir, handler, ...extra] = positional;
+  if (dir === undefined || handler === undefined) throw new Error(`expected <function-dir> and <file.handler>\n${USAGE}`);
+  if (extra.length > 0) throw new Error(`unexpected argument ${JSON.stringify(extra[0])}\n${USAGE}`);
+  const functionDir = isAbsolute(dir) ? dir : resolve(cwd, dir);
+  checkHandler(functionDir, handler);
+  const profile = PROFILES.find((p) => p === flags.profile);
+  if (profile === undefined) throw new Error(`Expected \`--profile\` to be one of ${PROFILES.join(', ')}, got ${JSON.stringify(flags.profile)}`);
+  return {
+    functionDir, handler, profile, layer: flags.layer, env,
+    event: flags.event === undefined ? {} : readEvent(flags.event, cwd),
+    times: positiveInteger('--times', flags.times, 100),
+    timeoutSeconds: positiveInteger('--timeout', flags.timeout, 900),
+  };
+}
+
+function checkHandler(functionDir: string, handler: string): void {
+  if (!existsSync(functionDir) || !statSync(functionDir).isDirectory()) throw new Error(`function dir ${functionDir} does not exist (or is not a directory)`);
+  const match = /^(.+)\.([^./]+)$/.exec(handler);
+  if (!match) throw new Error(`Expected <file.handler> like \`index.handler\` (module path, a dot, the exported name), got ${JSON.stringify(handler)}`);
+  const modulePath = match[1] ?? '';
+  const candidates = MODULE_EXTENSIONS.map((ext) => `${modulePath}${ext}`);
+  if (!candidates.some((file) => existsSync(resolve(functionDir, file)))) {
+    throw new Error(`no handler file for ${JSON.stringify(handler)}: none of ${candidates.join(', ')} is in ${functionDir}`);
+  }
+}
+
+/** A file holding JSON, else the value itself as JSON. */
+function readEvent(value: string, cwd: string): unknown {
+  const path = isAbsolute(value) ? value : resolve(cwd, value);
+  const fromFile = existsSync(path) && statSync(path).isFile();
+  const text = fromFile ? readFileSync(path, 'utf8') : value;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const what = fromFile ? `the event file ${path}` : `\`--event\` (not a file, so read as JSON) ${JSON.stringify(value.slice(0, 80))}`;
+    throw new Error(`${what} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function envPair(pair: string): Record<string, string> {
+  const eq = pair.indexOf('=');
+  if (eq <= 0) throw new Error(`Expected \`--env\` to be KEY=VALUE, got ${JSON.stringify(pair)}`);
+  return { [pair.slice(0, eq)]: pair.slice(eq + 1) };
+}
+
+function positiveInteger(flag: string, raw: string, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`Expected \`${flag}\` to be a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`);
+  return n;
+}
