@@ -62,7 +62,7 @@ export const SETTINGS = [
   { name: 'AFTER_RESPONSE_METRICS_NAMESPACE', key: 'metricsNamespace', default: 'LambdaAfterResponse', parse: parseNamespace,
     description: 'The CloudWatch namespace of those metrics (1–255 characters: letters, digits, `.-_/#:` and spaces; not starting with `AWS/`).' },
   { name: 'AFTER_RESPONSE_REQUEST_CONTEXT', key: 'requestContexts', default: ['next'], parse: parseRequestContexts,
-    description: "Frameworks' request contexts the extension provides, a comma list: `next` (Next.js `after()`), `vercel` (`@vercel/functions` `waitUntil()`, `getDeadline()`; some libraries take it to mean \"on Vercel\", so opt in), or `none`. A symbol another library already defined is left alone." },
+    description: "Frameworks' request contexts the extension provides, a comma list: `next` (Next.js `after()`), `vercel` (`@vercel/functions` `waitUntil()`, `getDeadline()`; some libraries take it to mean \"on Vercel\", so opt in), or `none`. `vercel` alone drops `next`: list both (`next,vercel`) when the function also runs Next.js. A symbol another library already defined is left alone." },
 ] as const satisfies readonly Setting<keyof Config>[];
 
 function parseMetrics(raw: string): Parsed<'off' | 'emf'> {
