@@ -25,7 +25,7 @@ export function describeError(error: unknown): ErrorDescription {
         stackTrace: frames(read(error, 'stack')),
       };
     }
-    return { errorType: typeName(error), errorMessage: cut(text(error)), stackTrace: [] };
+    return { errorType: typeName(error), errorMessage: cut(plainObjectText(error) ?? text(error)), stackTrace: [] };
   } catch {
     return { errorType: 'unknown', errorMessage: '[a value that cannot be described]', stackTrace: [] };
   }
@@ -66,6 +66,39 @@ function text(value: unknown): string {
   } catch {
     return '[unprintable]';
   }
+}
+
+/** Keys shown of a thrown plain object, and characters shown of one of its string values. */
+const MAX_KEYS = 20;
+const MAX_VALUE_CHARS = 200;
+
+/**
+ * A thrown plain object (`throw { code: 7 }`) rendered JSON-ish — `{"code":7}` — instead of
+ * `[object Object]`: its own enumerable keys (≤ {@link MAX_KEYS}), values one level deep
+ * (nested objects by kind, strings ≤ {@link MAX_VALUE_CHARS}), so it is bounded whatever the size.
+ * `undefined` for anything else, or when a trap or getter throws (the caller falls back).
+ */
+function plainObjectText(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  try {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return undefined;
+    const keys = Object.keys(value);
+    const parts = keys.slice(0, MAX_KEYS).map((key) => `${JSON.stringify(key)}:${brief(read(value, key))}`);
+    if (keys.length > MAX_KEYS) parts.push(`… ${keys.length - MAX_KEYS} more keys`);
+    return `{${parts.join(',')}}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function brief(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > MAX_VALUE_CHARS ? `${value.slice(0, MAX_VALUE_CHARS)}…` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return '[Function]';
+  if (Array.isArray(value)) return `[Array(${value.length})]`;
+  if (typeof value === 'object' && value !== null) return `[${constructorName(value) || 'object'}]`;
+  return value === undefined ? 'undefined' : text(value); // number, boolean, null, symbol
 }
 
 function typeName(value: unknown): string {

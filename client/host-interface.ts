@@ -41,8 +41,9 @@ export interface HostV1 {
   /** Resolves when every job known to the host has settled (used by tests and local runs). */
   drain(): Promise<void>;
   /**
-   * Optional (added in layer 0.2): registers a validated flusher; returns its unregister
-   * function. A client finding no such method on an older layer falls back (see client/index.ts).
+   * Optional (served from layer 0.1.0; earlier pre-release builds lack it): registers a validated
+   * flusher; returns its unregister function. A client finding no such method on an older layer
+   * falls back (see client/index.ts).
    */
   addFlusher?(flusher: Flusher, options: HostJobOptions): () => void;
 }

@@ -112,8 +112,10 @@ export function enqueueAfterResponse(job: Job, options?: EnqueueOptions): void {
  * name and never fails the invoke. Returns a function that unregisters it.
  *
  * Without the layer's extension in this process (no layer, a Node child process, or a layer that
- * predates flushers) it runs in-process after the jobs of invokes that enqueued any.
- * @throws {TypeError} at once, when `flusher` is not a function or `options` is invalid.
+ * predates flushers) it runs in-process after the jobs of invokes that enqueued any; with the
+ * extension but no Runtime API (a local run) after each batch of jobs settles. Work it enqueues
+ * runs but is never followed by another flush.
+ * @throws {TypeError} at once, when `flusher` is not a function (or is a class) or `options` is invalid.
  */
 export function flushAfterResponse(flusher: Flusher, options?: FlushOptions): () => void {
   return defaultClient.flushAfterResponse(flusher, options);

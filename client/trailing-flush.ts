@@ -6,7 +6,11 @@ import { describeError, type Logger } from './log-line.ts';
  * runtime, or a layer older than `addFlusher`): they run inside the job that leaves no other job
  * of this process running, after it settled, so under an older layer they are still held. They
  * run at least once after the jobs settle, more than once when jobs run one after another, and
- * not at all for an invoke that enqueued nothing. Costs nothing until a flusher is added.
+ * not at all for an invoke that enqueued nothing. Work enqueued while the flushers run (by a
+ * flusher, or by a handler at that moment) is not wrapped, so it is not followed by another flush:
+ * wrapping a flusher's own job made every flush schedule the next one, forever (measured before
+ * this fix: ~50 flushes in 10 s, `drainAfterResponse()` never resolved). Costs nothing until a
+ * flusher is added.
  */
 export class TrailingFlush {
   readonly #flushers = new Set<{ readonly run: Flusher; readonly name: string }>();
@@ -15,14 +19,16 @@ export class TrailingFlush {
   #running = 0;
   /** The context of the job function started last: a promise job has none of its own. */
   #lastContext: JobContext | undefined;
+  /** Flush rounds running now: jobs enqueued meanwhile are not wrapped. */
+  #flushing = 0;
 
   constructor(logger: Logger) {
     this.#logger = logger;
   }
 
-  /** True while a flusher is registered: only then are jobs wrapped. */
+  /** True while a flusher is registered and no flush runs: only then are jobs wrapped. */
   get active(): boolean {
-    return this.#flushers.size > 0;
+    return this.#flushers.size > 0 && this.#flushing === 0;
   }
 
   add(run: Flusher, name: string): () => void {
@@ -57,12 +63,17 @@ export class TrailingFlush {
 
   async #settled(context: JobContext): Promise<void> {
     if (--this.#running > 0) return;
-    for (const { run, name } of [...this.#flushers]) {
-      try {
-        await run(context);
-      } catch (error) {
-        this.#logger.log('ERROR', 'flusher failed', { requestId: context.requestId, flusher: name, ...describeError(error) });
+    this.#flushing++;
+    try {
+      for (const { run, name } of [...this.#flushers]) {
+        try {
+          await run(context);
+        } catch (error) {
+          this.#logger.log('ERROR', 'flusher failed', { requestId: context.requestId, flusher: name, ...describeError(error) });
+        }
       }
+    } finally {
+      this.#flushing--;
     }
   }
 }

@@ -28,12 +28,41 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof Reflect.get(value, 'then') === 'function';
 }
 
-/** Checks the arguments of `enqueueAfterResponse` and returns the job's display name. Throws `TypeError`. */
+/**
+ * Whether a function is a class (calling it without `new` throws, so it would fail only when run).
+ * Cheap on the hot path (measured, Node 22 and 24, 2M calls over an arrow, an async and a named
+ * function: `validateEnqueue` 12 → 25 ns per call; a `prototype` read first as a fast path for
+ * arrows made it 30 ns): an ordinary, arrow or async function has a writable `prototype` or none;
+ * only the rare function with a read-only one (classes, some built-ins) has its source read, to
+ * tell a class (`class …`). Never throws: a Proxy or odd function whose traps throw counts as no class.
+ */
+export function isClass(fn: object): boolean {
+  try {
+    if (Object.getOwnPropertyDescriptor(fn, 'prototype')?.writable !== false) return false;
+    return /^class\b/.test(Function.prototype.toString.call(fn));
+  } catch {
+    return false;
+  }
+}
+
+function rejectClass(what: string, fn: object): void {
+  if (!isClass(fn)) return;
+  let name: unknown;
+  try {
+    name = Reflect.get(fn, 'name');
+  } catch {
+    name = undefined;
+  }
+  throw new TypeError(`Expected \`${what}\` to be a function, got class \`${typeof name === 'string' && name ? name : 'anonymous'}\`: a class cannot be called without \`new\`; pass \`(context) => new ${typeof name === 'string' && name ? name : 'YourClass'}(context)\` or a function`);
+}
+
+/** Checks the arguments of `enqueueAfterResponse` and returns the job's display name. Throws `TypeError` (also for a class). */
 export function validateEnqueue(job: unknown, options: unknown): { job: Job; name: string } {
   const isFunction = typeof job === 'function';
   if (!isFunction && !isThenable(job)) {
     throw new TypeError(`Expected \`job\` to be a function or a promise, got ${describeValue(job)}`);
   }
+  if (isFunction) rejectClass('job', job as object);
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
     throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
   }
@@ -54,9 +83,10 @@ export interface FlushOptions {
   readonly name?: string;
 }
 
-/** Checks the arguments of `flushAfterResponse` and returns the flusher's display name. Throws `TypeError`. */
+/** Checks the arguments of `flushAfterResponse` and returns the flusher's display name. Throws `TypeError` (also for a class). */
 export function validateFlusher(flusher: unknown, options: unknown): { flusher: Flusher; name: string } {
   if (typeof flusher !== 'function') throw new TypeError(`Expected \`flusher\` to be a function, got ${describeValue(flusher)}`);
+  rejectClass('flusher', flusher);
   const { name } = validateEnqueue(flusher, options);
   return { flusher: flusher as Flusher, name };
 }

@@ -58,7 +58,7 @@ export const SETTINGS = [
   { name: 'AFTER_RESPONSE_FALLBACK_IDLE_MS', key: 'fallbackIdleMs', default: 100, parse: integer(1, 60_000),
     description: "Best-effort mode only (the runtime's progress cannot be observed): the handler counts as done after this long without new jobs." },
   { name: 'AFTER_RESPONSE_METRICS', key: 'metrics', default: 'off', parse: parseMetrics,
-    description: '`emf` writes one CloudWatch Embedded Metric Format line per invoke that had jobs: `JobsSucceeded`, `JobsFailed`, `JobsAbandoned` (Count) and `PostResponseDuration` (Milliseconds, response posted → release), dimension `FunctionName`. `off` writes none.' },
+    description: '`emf` writes one CloudWatch Embedded Metric Format line per invoke that had jobs or a flusher that failed or was abandoned: `JobsSucceeded`, `JobsFailed`, `JobsAbandoned`, `FlushersFailed`, `FlushersAbandoned` (Count) and `PostResponseDuration` (Milliseconds, response posted → release), dimension `FunctionName`. `off` writes none.' },
   { name: 'AFTER_RESPONSE_METRICS_NAMESPACE', key: 'metricsNamespace', default: 'LambdaAfterResponse', parse: parseNamespace,
     description: 'The CloudWatch namespace of those metrics (1–255 characters: letters, digits, `.-_/#:` and spaces; not starting with `AWS/`).' },
   { name: 'AFTER_RESPONSE_REQUEST_CONTEXT', key: 'requestContexts', default: ['next'], parse: parseRequestContexts,

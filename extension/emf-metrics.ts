@@ -2,7 +2,8 @@ import type { InvokeSummary } from './invoke.ts';
 
 /**
  * The layer's own metrics as CloudWatch Embedded Metric Format: one JSON line per invoke that
- * had jobs, written to stdout, which Lambda sends to CloudWatch Logs, where the metrics are
+ * had jobs or a flusher that failed or was abandoned (not per invoke whose flushers merely
+ * succeeded: that would be a line for every invoke, paid for in log ingestion), written to stdout, which Lambda sends to CloudWatch Logs, where the metrics are
  * extracted (no API call, nothing to await). Specification: CloudWatch User Guide,
  * "Specification: Embedded metric format" — `_aws.Timestamp` in epoch ms, `CloudWatchMetrics`
  * directives of ≤ 100 metrics and ≤ 30 dimensions each, every value at the root.
@@ -21,14 +22,16 @@ export const EMF_METRICS = [
   { Name: 'JobsSucceeded', Unit: 'Count' },
   { Name: 'JobsFailed', Unit: 'Count' },
   { Name: 'JobsAbandoned', Unit: 'Count' },
+  { Name: 'FlushersFailed', Unit: 'Count' },
+  { Name: 'FlushersAbandoned', Unit: 'Count' },
   { Name: 'PostResponseDuration', Unit: 'Milliseconds' },
 ] as const;
 
 /** The EMF line (with its newline) for one released invoke. Pure. */
 export function emfLine(summary: InvokeSummary, options: Pick<EmfOptions, 'namespace' | 'functionName'>): string {
-  const { stats, responseToReleaseMs } = summary;
+  const { stats, flushStats, responseToReleaseMs } = summary;
   // A response never seen (the deadline came first) has no post-response duration: left out, not 0.
-  const metrics = responseToReleaseMs === undefined ? EMF_METRICS.slice(0, 3) : EMF_METRICS;
+  const metrics = responseToReleaseMs === undefined ? EMF_METRICS.slice(0, -1) : EMF_METRICS;
   const dimensions = options.functionName === undefined ? [] : ['FunctionName'];
   const line = {
     _aws: {
@@ -41,6 +44,8 @@ export function emfLine(summary: InvokeSummary, options: Pick<EmfOptions, 'names
     JobsSucceeded: stats.succeeded,
     JobsFailed: stats.failed,
     JobsAbandoned: stats.abandoned,
+    FlushersFailed: flushStats?.flushFailed ?? 0,
+    FlushersAbandoned: flushStats?.flushAbandoned ?? 0,
     ...(responseToReleaseMs === undefined ? {} : { PostResponseDuration: responseToReleaseMs }),
   };
   return `${JSON.stringify(line)}\n`;

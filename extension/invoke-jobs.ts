@@ -17,6 +17,13 @@ export interface JobStats {
   abandoned: number;
 }
 
+/** Flusher counts of one invoke, in the summary line when any flusher ran (field names as logged). */
+export interface FlushStats {
+  flushed: number;
+  flushFailed: number;
+  flushAbandoned: number;
+}
+
 interface QueuedJob {
   readonly name: string;
   readonly run: (context: JobContext) => unknown;
@@ -51,6 +58,8 @@ export interface InvokeJobsOptions {
  */
 export class InvokeJobs {
   readonly stats: JobStats = { enqueued: 0, started: 0, succeeded: 0, failed: 0, abandoned: 0 };
+  /** Made when the first flusher starts: most invokes run none. */
+  flushStats: FlushStats | undefined;
   readonly #queue: QueuedJob[] = [];
   /** Unfinished held and internal jobs, by id: their names are what abandonment and exit report. */
   readonly #running = new Map<number, string>();
@@ -148,7 +157,9 @@ export class InvokeJobs {
     const names = [...this.#running.values()];
     for (const [id, name] of this.#running) this.#unheld.set(id, name);
     this.#running.clear();
-    this.stats.abandoned += names.length - (this.#flushIds?.size ?? 0); // flushers are not jobs
+    const flushers = this.#flushIds?.size ?? 0;
+    this.stats.abandoned += names.length - flushers; // flushers are not jobs
+    if (this.flushStats) this.flushStats.flushAbandoned += flushers;
     return [...names, ...this.abort()];
   }
 
@@ -178,6 +189,7 @@ export class InvokeJobs {
     // A flusher shows as such wherever unfinished work is named (abandonment, the exit report).
     (runsAtOnce(kind) ? this.#unheld : this.#running).set(id, kind === 'flush' ? `${name} (flusher)` : name);
     if (kind === 'flush') (this.#flushIds ??= new Set()).add(id);
+    if (kind === 'flush') this.flushStats ??= { flushed: 0, flushFailed: 0, flushAbandoned: 0 };
     settle(() => this.#options.runInContext(work), (outcome) => {
       if (slot) this.#functionsRunning--;
       this.#settled(id, name, kind, outcome);
@@ -194,6 +206,7 @@ export class InvokeJobs {
     }
     if (kind === 'flush') {
       this.#flushIds?.delete(id);
+      if (held && this.flushStats) this.flushStats[outcome.ok ? 'flushed' : 'flushFailed']++;
       reportFlusher(this.#options.logger, { requestId: this.#options.requestId, flusher: name, phase, outcome });
     } else reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: name, jobId: id, phase, outcome });
     if (held) this.#pump();

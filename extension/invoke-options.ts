@@ -1,5 +1,5 @@
 import type { Logger } from '../client/log-line.ts';
-import type { JobStats } from './invoke-jobs.ts';
+import type { FlushStats, JobStats } from './invoke-jobs.ts';
 import type { Invoke } from './invoke.ts';
 import type { FlusherEntry } from './lifecycle-options.ts';
 
@@ -38,11 +38,13 @@ export interface InvokeOptions {
   readonly onSummary?: (summary: InvokeSummary) => void;
 }
 
-/** What the release of an invoke with jobs reports. */
+/** What the release of an invoke with jobs, or with flushers that failed or were abandoned, reports. */
 export interface InvokeSummary {
   readonly requestId: string;
   readonly outcome: ReleaseReason;
   readonly stats: Readonly<JobStats>;
+  /** Flusher counts; undefined when no flusher ran in this invoke. */
+  readonly flushStats: Readonly<FlushStats> | undefined;
   /** Response posted → release, ms (monotonic); undefined if no response was seen. */
   readonly responseToReleaseMs: number | undefined;
   /** The release, epoch ms. */

@@ -180,16 +180,25 @@ export class Invoke {
     this.#reason = reason;
     this.#cancelTimer?.();
     this.#phase = 'released';
-    const stats = this.#jobs?.stats;
-    if (stats && stats.enqueued > 0) {
+    if (this.#jobs && reportable(this.#jobs)) {
+      const { stats, flushStats } = this.#jobs;
       const since = this.#respondedAt;
       const responseToReleaseMs = since === undefined ? undefined : round(this.#options.clock.monoNow() - since);
-      this.#options.logger.log('INFO', 'after-response summary', { requestId: this.requestId, outcome: reason, ...stats, responseToReleaseMs });
-      this.#options.onSummary?.({ requestId: this.requestId, outcome: reason, stats, responseToReleaseMs, releasedAtMs: this.#options.clock.wallNow() });
+      this.#options.logger.log('INFO', 'after-response summary', { requestId: this.requestId, outcome: reason, ...stats, ...flushStats, responseToReleaseMs });
+      this.#options.onSummary?.({ requestId: this.requestId, outcome: reason, stats, flushStats, responseToReleaseMs, releasedAtMs: this.#options.clock.wallNow() });
     }
     for (const resolve of this.#waiters?.splice(0) ?? []) resolve(reason);
     this.#options.onTransition(this);
   }
+}
+
+/**
+ * Whether a released invoke is summarized (log line, EMF): it had jobs, or a flusher failed or was
+ * abandoned. Not merely because flushers ran and succeeded: that is every invoke once a flusher is
+ * registered, one line each — CloudWatch Logs ingestion cost and noise with nothing to act on.
+ */
+function reportable({ stats, flushStats }: InvokeJobs): boolean {
+  return stats.enqueued > 0 || (flushStats !== undefined && flushStats.flushFailed + flushStats.flushAbandoned > 0);
 }
 
 function round(ms: number): number {

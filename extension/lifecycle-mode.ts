@@ -10,7 +10,8 @@
  *   jobs start at once; the handler counts as done after an idle window.
  * - `unheld`: nothing holds the environment — Managed Instances (never frozen; Lambda refuses
  *   INVOKE registration there), no Runtime API, or registration failed. Jobs run after their
- *   invoke's response and are reported the same way.
+ *   invoke's response and are reported the same way. With no Runtime API no invoke ever starts:
+ *   jobs run detached, and the flushers run once after each batch of them (detached-flush.ts).
  * - `stopped`: the extension loop ended (see extension-loop.ts); from now on jobs run unheld.
  */
 export type Mode =

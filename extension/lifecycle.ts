@@ -1,4 +1,5 @@
 import type { Flusher, Job } from '../client/host-interface.ts';
+import { DetachedFlush } from './detached-flush.ts';
 import { DrainWaiters } from './drain-waiters.ts';
 import { createExternalJob, type ExternalJob, type JobOwner } from './external-job.ts';
 import { IdleDetector } from './idle-detector.ts';
@@ -33,6 +34,8 @@ export class Lifecycle {
   readonly #waiters = new DrainWaiters();
   #current: Invoke | undefined;
   #detached: InvokeJobs | undefined;
+  /** Flushers after detached jobs, where no invoke ever starts (no Runtime API). Made on first use. */
+  #detachedFlush: DetachedFlush | undefined;
   /** One object shared by every invoke (no closure per invoke); its list is replaced, never mutated. */
   readonly #flushers: { entries: readonly FlusherEntry[] } = { entries: [] };
 
@@ -141,6 +144,7 @@ export class Lifecycle {
       return this.#waiters.until(() => own.idle || own.phase === 'released');
     }
     for (const name of this.#orphans.names()) this.#options.logger.log('DEBUG', 'drain starts a job enqueued outside any invoke', { job: name });
+    if (this.#orphans.names().length > 0) this.#detachedJobAdded();
     this.#orphans.adoptInto(this.#detachedJobs());
     return this.#waiters.until(() => [...this.#invokes.values()].every((i) => i.idle) && !(this.#detached?.busy ?? false));
   }
@@ -172,6 +176,7 @@ export class Lifecycle {
     const owner = this.#context.current() ?? this.#contextless();
     if (owner === 'orphan') return this.#orphans.keep({ job, name, bind: external?.bind, internal: external?.internal });
     if (owner instanceof InvokeJobs) {
+      this.#detachedJobAdded();
       owner.add(job, name, 'unheld');
       return external?.bind(owner);
     }
@@ -194,10 +199,20 @@ export class Lifecycle {
     if (this.#detached) return this.#detached;
     const { concurrency, logger } = this.#options;
     this.#detached = new InvokeJobs({
-      requestId: '-', deadlineMs: Number.POSITIVE_INFINITY, concurrency, logger, onChange: () => this.#waiters.wake(), runInContext: (fn) => this.#context.exit(fn),
+      requestId: '-', deadlineMs: Number.POSITIVE_INFINITY, concurrency, logger, onChange: () => this.#detachedChanged(), runInContext: (fn) => this.#context.exit(fn),
     });
     this.#detached.start();
     return this.#detached;
+  }
+
+  /** Only where no invoke ever starts do detached jobs get the flushers (elsewhere invokes run them). */
+  #detachedJobAdded(): void {
+    if (this.#mode.kind === 'unheld' && this.#mode.reason === 'no-runtime-api') (this.#detachedFlush ??= new DetachedFlush()).jobAdded();
+  }
+
+  #detachedChanged(): void {
+    if (this.#detached && this.#detachedFlush?.changed(this.#detached, this.#flushers.entries)) return;
+    this.#waiters.wake();
   }
 
   #invokeFor(requestId: string, deadlineMs: number): Invoke {

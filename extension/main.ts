@@ -103,7 +103,7 @@ function publishHost(lifecycle: Lifecycle, guard: Guard): void {
 /** Registers and starts the loop; resolves (never rejects) once registration succeeded or failed. */
 async function register(runtimeApi: string | undefined, lifecycle: Lifecycle, logger: Logger): Promise<void> {
   if (runtimeApi === undefined) {
-    logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld');
+    logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld, and flushers run once after each batch of jobs settles, never without jobs (there are no invokes)');
     return lifecycle.runUnheld('no-runtime-api');
   }
   const api = new ExtensionsApi(createRawHttpTransport(process.getBuiltinModule('node:net').connect, runtimeApi));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { extensionLogs, PROFILES, readMark, sandboxFor, startWithLayer, toEpoch } from './product-helpers.ts';
 
 describe.each(PROFILES)('on %s, flushAfterResponse edges', (profile) => {
-  const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'flush-edges.handler', timeoutSeconds: 2, env: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '500', AFTER_RESPONSE_ABORT_GRACE_MS: '200' } }));
+  const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'flush-edges.handler', timeoutSeconds: 2, env: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '500', AFTER_RESPONSE_ABORT_GRACE_MS: '200', AFTER_RESPONSE_METRICS: 'emf' } }));
 
   it('an overrunning flusher is aborted at deadline − margin, gets the grace, and the invoke never times out', async () => {
     const box = await sandbox();
@@ -15,6 +15,19 @@ describe.each(PROFILES)('on %s, flushAfterResponse edges', (profile) => {
     expect(result.durationMs).toBeLessThan(2000);
     const next = await box.invoke({ dir: '/tmp' });
     expect(next.status).toBe(200);
+  });
+
+  it('a hung flusher of an invoke without jobs shows in the summary line and the EMF line (FlushersAbandoned)', async () => {
+    const box = await sandbox();
+    const result = await box.invoke({ dir: '/tmp', hangFlushMs: 3000 });
+    const { requestId } = result.json() as { requestId: string };
+    expect(result.body).not.toContain('Task timed out');
+    expect(extensionLogs(box.logs()).find((l) => l.message === 'after-response summary' && l.requestId === requestId)).toMatchObject({ outcome: 'deadline', enqueued: 0, flushed: 0, flushFailed: 0, flushAbandoned: 1 });
+    const emf = box.logs().split('\n').filter((line) => line.includes('"CloudWatchMetrics"') && line.includes(requestId));
+    expect(emf.map((line) => JSON.parse(line.slice(line.indexOf('{'))) as unknown)).toMatchObject([{ JobsSucceeded: 0, JobsAbandoned: 0, FlushersFailed: 0, FlushersAbandoned: 1 }]);
+    const quiet = await box.invoke({ dir: '/tmp' });
+    const quietId = (quiet.json() as { requestId: string }).requestId;
+    expect(box.logs()).not.toMatch(new RegExp(`"CloudWatchMetrics".*${quietId}`)); // flushers ran and succeeded, no jobs: no line
   });
 
   it('a job enqueued by a flusher is held, and no second flush follows it', async () => {

@@ -35,7 +35,7 @@ describe.each(PROFILES)('on %s, OpenTelemetry spans exported by flushAfterRespon
     expect(jobSpan?.parentSpanId).toBe(body.spanId);
     const emf = box.logs().split('\n').filter((line) => line.includes('"CloudWatchMetrics"') && line.includes(body.requestId));
     expect(emf.map((line) => JSON.parse(line.slice(line.indexOf('{'))) as unknown)).toMatchObject([
-      { FunctionName: 'after-response-rig', JobsSucceeded: 1, JobsFailed: 0, JobsAbandoned: 0, _aws: { CloudWatchMetrics: [{ Namespace: 'LambdaAfterResponse' }] } },
+      { FunctionName: 'after-response-rig', JobsSucceeded: 1, JobsFailed: 0, JobsAbandoned: 0, FlushersFailed: 0, FlushersAbandoned: 0, _aws: { CloudWatchMetrics: [{ Namespace: 'LambdaAfterResponse' }] } },
     ]);
   });
 
@@ -51,5 +51,9 @@ describe.each(PROFILES)('on %s, OpenTelemetry spans exported by flushAfterRespon
     expect(failing.status).toBe(200);
     const failed = failing.json() as { requestId: string };
     expect(extensionLogs(box.logs()).find((l) => l.message === 'flusher failed' && l.requestId === failed.requestId)).toMatchObject({ level: 'ERROR', flusher: 'otel-export', errorMessage: 'collector unreachable (fixture)' });
+    // No jobs, but a flusher failed: the invoke is summarized and has its EMF line.
+    expect(extensionLogs(box.logs()).find((l) => l.message === 'after-response summary' && l.requestId === failed.requestId)).toMatchObject({ enqueued: 0, flushed: 0, flushFailed: 1, flushAbandoned: 0 });
+    const failedEmf = box.logs().split('\n').filter((line) => line.includes('"CloudWatchMetrics"') && line.includes(failed.requestId));
+    expect(failedEmf.map((line) => JSON.parse(line.slice(line.indexOf('{'))) as unknown)).toMatchObject([{ JobsSucceeded: 0, FlushersFailed: 1, FlushersAbandoned: 0 }]);
   });
 });

@@ -70,3 +70,27 @@ describe('flushAfterResponse', () => {
     expect(order).toEqual(['job', 'flush', 'job 2']);
   });
 });
+
+describe('flushAfterResponse without the extension: work a flusher enqueues', () => {
+  it('is not followed by another flush (the old code looped: every flush wrapped the next one)', async () => {
+    const logger = recordingLogger();
+    const client = createClient({ global: {}, env: {}, logger });
+    const order: string[] = [];
+    let flushes = 0;
+    client.flushAfterResponse(() => {
+      flushes++;
+      order.push(`flush ${flushes}`);
+      // Bounded: on the old code this would go on forever; stop after 5 and let the test fail.
+      if (flushes < 5) client.enqueueAfterResponse(async () => void order.push(`enqueued by flush ${flushes}`), { name: 'upload' });
+    });
+    client.enqueueAfterResponse(async () => void order.push('job'));
+    await client.drainAfterResponse();
+    await client.drainAfterResponse(); // the flusher's job, if enqueued after the first drain's look
+    expect(flushes).toBe(1);
+    expect(order).toEqual(['job', 'flush 1', 'enqueued by flush 1']);
+    client.enqueueAfterResponse(async () => void order.push('next invoke'));
+    await client.drainAfterResponse();
+    await client.drainAfterResponse();
+    expect(flushes).toBe(2); // a later job is still flushed
+  });
+});

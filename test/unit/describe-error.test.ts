@@ -55,7 +55,7 @@ describe('describeError: total over anything a user can throw', () => {
     expect(describeError(new RangeError('bad'))).toMatchObject({ errorType: 'RangeError', errorMessage: 'bad' });
     expect(describeError(new RangeError('bad')).stackTrace.length).toBeGreaterThan(0);
     expect(describeError('plain string')).toEqual({ errorType: 'string', errorMessage: 'plain string', stackTrace: [] });
-    expect(describeError(Object.create(null))).toMatchObject({ errorType: 'object', errorMessage: '[object Object]' });
+    expect(describeError(Object.create(null))).toMatchObject({ errorType: 'object', errorMessage: '{}' });
     expect(describeError(undefined)).toEqual({ errorType: 'undefined', errorMessage: '', stackTrace: [] });
   });
 
@@ -68,5 +68,31 @@ describe('describeError: total over anything a user can throw', () => {
     circular.self = circular;
     logger.log('INFO', 'circular', { circular });
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({ message: 'circular', fieldsDropped: expect.stringContaining('serialised') });
+  });
+});
+
+describe('describeError: a thrown plain object', () => {
+  it('is rendered JSON-ish, not as [object Object]', () => {
+    expect(describeError({ code: 7 })).toEqual({ errorType: 'Object', errorMessage: '{"code":7}', stackTrace: [] });
+    expect(describeError({ a: 'x', b: null, c: undefined, d: [1, 2], e: { deep: 1 }, f: 10n, g: () => 1, h: new Date(0) }).errorMessage)
+      .toBe('{"a":"x","b":null,"c":undefined,"d":[Array(2)],"e":[Object],"f":10n,"g":[Function],"h":[Date]}');
+  });
+
+  it('is bounded whatever its size, and falls back when a getter throws', () => {
+    const huge = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, 'v'.repeat(10_000)]));
+    const { errorMessage } = describeError(huge);
+    expect(errorMessage.length).toBeLessThan(5000);
+    expect(errorMessage).toMatch(/… 9980 more keys}$/);
+    const getter = Object.defineProperty({}, 'x', { enumerable: true, get: () => { throw new Error('getter'); } });
+    expect(describeError(getter).errorMessage).toBe('{"x":undefined}');
+    const selfRef: Record<string, unknown> = {};
+    selfRef.self = selfRef;
+    expect(describeError(selfRef).errorMessage).toBe('{"self":[Object]}');
+  });
+
+  it('any plain object renders as braces, never throwing', () => {
+    fc.assert(fc.property(fc.dictionary(fc.string(), fc.anything({ withBigInt: true, withNullPrototype: true })), (value) => {
+      expect(describeError(value).errorMessage).toMatch(/^\{.*\}$/s);
+    }), { numRuns: 500 });
   });
 });

@@ -6,7 +6,7 @@ import { flush, trackerSetup as setup } from './fakes.ts';
 
 const summary = (overrides: Partial<InvokeSummary> = {}): InvokeSummary => ({
   requestId: 'r1', outcome: 'settled', stats: { enqueued: 3, started: 3, succeeded: 2, failed: 1, abandoned: 0 },
-  responseToReleaseMs: 12.5, releasedAtMs: 1_767_000_000_123, ...overrides,
+  flushStats: { flushed: 0, flushFailed: 1, flushAbandoned: 2 }, responseToReleaseMs: 12.5, releasedAtMs: 1_767_000_000_123, ...overrides,
 });
 
 /**
@@ -40,21 +40,25 @@ function checkEmf(line: string): Record<string, unknown> {
 }
 
 describe('the layer\'s EMF line', () => {
-  it('follows the EMF specification, with the four metrics and the FunctionName dimension', () => {
+  it('follows the EMF specification, with the six metrics and the FunctionName dimension', () => {
     const doc = checkEmf(emfLine(summary(), { namespace: 'LambdaAfterResponse', functionName: 'orders' }));
     expect(doc).toEqual({
       _aws: { Timestamp: 1_767_000_000_123, CloudWatchMetrics: [{ Namespace: 'LambdaAfterResponse', Dimensions: [['FunctionName']], Metrics: [
-        { Name: 'JobsSucceeded', Unit: 'Count' }, { Name: 'JobsFailed', Unit: 'Count' }, { Name: 'JobsAbandoned', Unit: 'Count' }, { Name: 'PostResponseDuration', Unit: 'Milliseconds' },
+        { Name: 'JobsSucceeded', Unit: 'Count' }, { Name: 'JobsFailed', Unit: 'Count' }, { Name: 'JobsAbandoned', Unit: 'Count' },
+        { Name: 'FlushersFailed', Unit: 'Count' }, { Name: 'FlushersAbandoned', Unit: 'Count' }, { Name: 'PostResponseDuration', Unit: 'Milliseconds' },
       ] }] },
-      FunctionName: 'orders', requestId: 'r1', outcome: 'settled', JobsSucceeded: 2, JobsFailed: 1, JobsAbandoned: 0, PostResponseDuration: 12.5,
+      FunctionName: 'orders', requestId: 'r1', outcome: 'settled', JobsSucceeded: 2, JobsFailed: 1, JobsAbandoned: 0,
+      FlushersFailed: 1, FlushersAbandoned: 2, PostResponseDuration: 12.5,
     });
   });
 
   it('stays valid for any summary: no response seen, no function name, odd request ids', () => {
     fc.assert(fc.property(
-      fc.record({ requestId: fc.string(), outcome: fc.constantFrom('settled' as const, 'deadline' as const), n: fc.nat(1e6), ms: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: undefined }), name: fc.option(fc.string({ minLength: 1 }), { nil: undefined }) }),
-      ({ requestId, outcome, n, ms, name }) => {
-        const doc = checkEmf(emfLine(summary({ requestId, outcome, responseToReleaseMs: ms, stats: { enqueued: n, started: n, succeeded: n, failed: 0, abandoned: 0 } }), { namespace: 'NS', functionName: name }));
+      fc.record({ requestId: fc.string(), outcome: fc.constantFrom('settled' as const, 'deadline' as const), n: fc.nat(1e6), f: fc.option(fc.nat(100), { nil: undefined }), ms: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: undefined }), name: fc.option(fc.string({ minLength: 1 }), { nil: undefined }) }),
+      ({ requestId, outcome, n, f, ms, name }) => {
+        const flushStats = f === undefined ? undefined : { flushed: 0, flushFailed: f, flushAbandoned: 0 };
+        const doc = checkEmf(emfLine(summary({ requestId, outcome, responseToReleaseMs: ms, flushStats, stats: { enqueued: n, started: n, succeeded: n, failed: 0, abandoned: 0 } }), { namespace: 'NS', functionName: name }));
+        expect(doc.FlushersFailed).toBe(f ?? 0);
         expect('PostResponseDuration' in doc).toBe(ms !== undefined);
         expect(doc.requestId).toBe(requestId);
       },
@@ -75,5 +79,35 @@ describe('the layer\'s EMF line', () => {
     expect(lines.map((line) => JSON.parse(line) as unknown)).toMatchObject([{ requestId: 'with-jobs', JobsSucceeded: 1, JobsFailed: 1, JobsAbandoned: 0 }]);
     const throwing = createEmfWriter({ namespace: 'NS', functionName: 'fn', write: () => { throw new Error('EPIPE'); } });
     expect(() => throwing(summary())).not.toThrow();
+  });
+
+  it('is written for an invoke without jobs whose flusher failed or was abandoned, not for one whose flushers succeeded', async () => {
+    const lines: string[] = [];
+    const onSummary = createEmfWriter({ namespace: 'NS', functionName: 'fn', write: (line) => void lines.push(line) });
+    const { tracker, deadline, timers, logger } = setup({ onSummary, graceMs: 10 });
+    let mode: 'ok' | 'throw' | 'hang' = 'ok';
+    tracker.addFlusher(() => (mode === 'throw' ? Promise.reject(new Error('exporter down')) : mode === 'hang' ? new Promise(() => undefined) : undefined), 'telemetry');
+    tracker.addFlusher(() => undefined, 'fine');
+    for (const [id, next] of [['ok', 'ok'], ['throw', 'throw'], ['hang', 'hang']] as const) {
+      mode = next;
+      tracker.invokeStarted(id, deadline);
+      tracker.responsePosted(id, 'returned');
+      await flush();
+      if (id === 'hang') {
+        timers.advance(deadline - timers.now());
+        await flush();
+        timers.advance(10);
+        await flush();
+      }
+    }
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toMatchObject([
+      { requestId: 'throw', JobsSucceeded: 0, JobsFailed: 0, JobsAbandoned: 0, FlushersFailed: 1, FlushersAbandoned: 0 },
+      { requestId: 'hang', outcome: 'deadline', FlushersFailed: 0, FlushersAbandoned: 1 },
+    ]);
+    const summaries = logger.records.filter((r) => r.message === 'after-response summary');
+    expect(summaries).toMatchObject([
+      { requestId: 'throw', enqueued: 0, flushed: 1, flushFailed: 1, flushAbandoned: 0 },
+      { requestId: 'hang', flushed: 1, flushFailed: 0, flushAbandoned: 1 },
+    ]);
   });
 });

@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../client/host-interface.ts';
-import { deferred, flush, runtimeInvoke, trackerSetup as setup } from './fakes.ts';
+import { Lifecycle } from '../../extension/lifecycle.ts';
+import { deferred, flush, manualTimers, recordingLogger, runtimeInvoke, trackerSetup as setup } from './fakes.ts';
 
 describe('Lifecycle: flushers (the flushing phase)', () => {
   it('runs a flusher once per invoke after the response and the jobs, before the release, with the invoke context', async () => {
@@ -205,5 +206,69 @@ describe('Lifecycle: job context', () => {
     child.resolve();
     await flush();
     expect(released).toBe(true);
+  });
+});
+
+describe('Lifecycle: flushers where no invoke starts (no Runtime API, a local run)', () => {
+  const local = (): { tracker: Lifecycle; logger: ReturnType<typeof recordingLogger> } => {
+    const timers = manualTimers();
+    const logger = recordingLogger();
+    const tracker = new Lifecycle({ concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
+    tracker.runUnheld('no-runtime-api');
+    return { tracker, logger };
+  };
+
+  it('runs the flushers once after each batch of jobs settles, before drain resolves; what a flusher enqueues runs but is not flushed again', async () => {
+    const { tracker, logger } = local();
+    const order: string[] = [];
+    let flushes = 0;
+    tracker.addFlusher(() => {
+      flushes++;
+      order.push(`flush ${flushes}`);
+      if (flushes < 5) tracker.enqueue(async () => void order.push(`upload ${flushes}`), 'upload'); // bounded if it looped
+    }, 'telemetry');
+    const job = deferred();
+    tracker.enqueue(async () => {
+      await job.promise;
+      order.push('job a');
+    }, 'a');
+    tracker.enqueue(() => void order.push('job b'), 'b');
+    let drained = false;
+    const drain = tracker.drain().then(() => (drained = true));
+    await flush();
+    expect(order).toEqual(['job b']);
+    job.resolve();
+    await drain;
+    await flush(10);
+    expect(drained).toBe(true);
+    expect(order).toEqual(['job b', 'job a', 'flush 1', 'upload 1']);
+    tracker.enqueue(() => void order.push('job c'), 'c');
+    await tracker.drain();
+    await flush(10);
+    expect(flushes).toBe(2);
+    expect(order.slice(4)).toEqual(['job c', 'flush 2', 'upload 2']);
+    expect(logger.records.filter((r) => r.level === 'ERROR')).toEqual([]);
+  });
+
+  it('a failing flusher is logged by name; with no jobs at all nothing runs; the managed-instances unheld mode is unchanged', async () => {
+    const { tracker, logger } = local();
+    const ran: string[] = [];
+    tracker.addFlusher(() => {
+      ran.push('flush');
+      throw new Error('exporter down');
+    }, 'otel');
+    await tracker.drain();
+    expect(ran).toEqual([]);
+    tracker.enqueue(() => undefined, 'job');
+    await tracker.drain();
+    expect(ran).toEqual(['flush']);
+    expect(logger.records.find((r) => r.message === 'flusher failed')).toMatchObject({ flusher: 'otel', errorMessage: 'exporter down' });
+    const managed = setup({}, 'unheld').tracker;
+    let managedFlushes = 0;
+    managed.addFlusher(() => void managedFlushes++, 'x');
+    managed.enqueue(() => undefined, 'outside-any-invoke');
+    await managed.drain();
+    await flush();
+    expect(managedFlushes).toBe(0); // there, invokes run the flushers; a job outside any invoke does not
   });
 });

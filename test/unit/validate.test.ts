@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateEnqueue } from '../../client/validate.ts';
+import { isClass, validateEnqueue, validateFlusher } from '../../client/validate.ts';
 
 describe('validateEnqueue', () => {
   it('accepts a function and names it after the function', () => {
@@ -35,5 +35,30 @@ describe('validateEnqueue', () => {
 
   it('shortens long values in messages', () => {
     expect(() => validateEnqueue('x'.repeat(500), undefined)).toThrow(/\.\.\.` \(string\)$/);
+  });
+});
+
+describe('classes are rejected at once, not when run', () => {
+  it('names the class for a job and a flusher; ordinary, arrow, async, bound and Proxy functions pass', () => {
+    class SendReceipt {}
+    expect(() => validateEnqueue(SendReceipt, undefined)).toThrow(new TypeError('Expected `job` to be a function, got class `SendReceipt`: a class cannot be called without `new`; pass `(context) => new SendReceipt(context)` or a function'));
+    expect(() => validateFlusher(class {}, undefined)).toThrow(/^Expected `flusher` to be a function, got class `anonymous`/);
+    expect(() => validateFlusher(class Flush extends SendReceipt {}, undefined)).toThrow('got class `Flush`');
+    function plain(): void {}
+    for (const fn of [plain, () => 1, async () => 1, function* gen() {}, plain.bind(null), Math.max, Object, new Proxy(plain, {})]) {
+      expect(isClass(fn)).toBe(false);
+      expect(() => validateFlusher(fn, undefined)).not.toThrow();
+    }
+  });
+
+  it('never throws from the check itself, whatever traps a Proxy has', () => {
+    const boom = (): never => { throw new Error('trap'); };
+    const hostile = new Proxy(class Hidden {}, { getOwnPropertyDescriptor: boom, get: boom });
+    expect(isClass(hostile)).toBe(false);
+    const revocable = Proxy.revocable(class Gone {}, {});
+    revocable.revoke();
+    expect(isClass(revocable.proxy)).toBe(false);
+    // V8 prints any Proxy as native code, so a proxied class is not told apart (it fails when run).
+    expect(isClass(new Proxy(class Odd {}, {}))).toBe(false);
   });
 });
