@@ -1,12 +1,13 @@
 import type { Flusher, Job } from '../client/host-interface.ts';
-import { DetachedFlush } from './detached-flush.ts';
+import { DetachedJobs } from './detached-jobs.ts';
 import { DrainWaiters } from './drain-waiters.ts';
+import { FlusherRegistry } from './flusher-registry.ts';
 import { createExternalJob, type ExternalJob, type JobOwner } from './external-job.ts';
 import { IdleDetector } from './idle-detector.ts';
 import { InvokeContext } from './invoke-context.ts';
 import { InvokeJobs } from './invoke-jobs.ts';
 import { Invoke, type ReleaseReason } from './invoke.ts';
-import type { FlusherEntry, InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
+import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 import { holds, type Mode, type UnheldReason } from './lifecycle-mode.ts';
 import { OrphanJobs } from './orphan-jobs.ts';
 import type { ScopedInvoke } from './request-context.ts';
@@ -23,7 +24,6 @@ export class Lifecycle {
   #mode: Mode = { kind: 'starting' };
   #observed = false;
   #warnedUnobserved = false;
-  #warnedFlusherInInvoke = false;
   readonly #invokes = new Map<string, Invoke>();
   /** Invokes with unfinished jobs, held or not, released or not: what an exit must name. */
   readonly #busy = new Set<Invoke>();
@@ -33,16 +33,18 @@ export class Lifecycle {
   readonly #idle: IdleDetector;
   readonly #waiters = new DrainWaiters();
   #current: Invoke | undefined;
-  #detached: InvokeJobs | undefined;
-  /** Flushers after detached jobs, where no invoke ever starts (no Runtime API). Made on first use. */
-  #detachedFlush: DetachedFlush | undefined;
-  /** One object shared by every invoke (no closure per invoke); its list is replaced, never mutated. */
-  readonly #flushers: { entries: readonly FlusherEntry[] } = { entries: [] };
+  readonly #flushers: FlusherRegistry;
+  readonly #detached: DetachedJobs;
 
   constructor(options: LifecycleOptions) {
     this.#options = options;
     this.#context = options.context ?? new InvokeContext();
     this.#idle = new IdleDetector({ idleMs: options.fallbackIdleMs, setTimer: options.setTimer });
+    this.#flushers = new FlusherRegistry(options.logger);
+    this.#detached = new DetachedJobs({
+      concurrency: options.concurrency, logger: options.logger, runOutside: (fn) => this.#context.exit(fn), flushers: this.#flushers.list,
+      flushHere: () => this.#mode.kind === 'unheld' && this.#mode.reason === 'no-runtime-api', onChange: () => this.#waiters.wake(),
+    });
   }
 
   get mode(): Mode {
@@ -117,14 +119,7 @@ export class Lifecycle {
 
   /** Registers a flusher: every invoke runs it in its `flushing` phase. Returns its unregister function. */
   addFlusher(flusher: Flusher, name: string): () => void {
-    if (this.#context.current() && !this.#warnedFlusherInInvoke) {
-      this.#warnedFlusherInInvoke = true;
-      this.#options.logger.log('WARN', 'flushAfterResponse was called inside an invoke: the flusher runs after this and every later invoke, and each call adds one more; register once, at module top level', { requestId: this.#context.current()?.requestId, flusher: name });
-    }
-    const entry: FlusherEntry = { run: this.#context.capture(flusher), name };
-    const flushers = this.#flushers;
-    flushers.entries = [...flushers.entries, entry];
-    return () => void (flushers.entries = flushers.entries.filter((other) => other !== entry));
+    return this.#flushers.add(this.#context.capture(flusher), name, this.#context.current()?.requestId);
   }
 
   /** Opens a job finished by someone else (socket peers); held like a promise job. */
@@ -144,9 +139,9 @@ export class Lifecycle {
       return this.#waiters.until(() => own.idle || own.phase === 'released');
     }
     for (const name of this.#orphans.names()) this.#options.logger.log('DEBUG', 'drain starts a job enqueued outside any invoke', { job: name });
-    if (this.#orphans.names().length > 0) this.#detachedJobAdded();
-    this.#orphans.adoptInto(this.#detachedJobs());
-    return this.#waiters.until(() => [...this.#invokes.values()].every((i) => i.idle) && !(this.#detached?.busy ?? false));
+    if (this.#orphans.names().length > 0) this.#detached.added();
+    this.#orphans.adoptInto(this.#detached.jobs());
+    return this.#waiters.until(() => [...this.#invokes.values()].every((i) => i.idle) && !this.#detached.busy);
   }
 
   /**
@@ -166,7 +161,8 @@ export class Lifecycle {
   unfinished(): UnfinishedJobs[] {
     const invokes = new Set([...this.#invokes.values(), ...this.#busy]);
     const found: UnfinishedJobs[] = [...invokes].map((invoke) => ({ requestId: invoke.requestId, jobs: invoke.unfinished() }));
-    if (this.#detached?.busy) found.push({ requestId: this.#detached.requestId, jobs: this.#detached.unfinished() });
+    const detached = this.#detached.unfinished();
+    if (detached) found.push(detached);
     const orphans = this.#orphans.names();
     if (orphans.length > 0) found.push({ requestId: '-', jobs: orphans });
     return found.filter((entry) => entry.jobs.length > 0);
@@ -176,7 +172,7 @@ export class Lifecycle {
     const owner = this.#context.current() ?? this.#contextless();
     if (owner === 'orphan') return this.#orphans.keep({ job, name, bind: external?.bind, internal: external?.internal });
     if (owner instanceof InvokeJobs) {
-      this.#detachedJobAdded();
+      this.#detached.added();
       owner.add(job, name, 'unheld');
       return external?.bind(owner);
     }
@@ -190,29 +186,9 @@ export class Lifecycle {
 
   /** Work outside any invoke's async context (module init, a socket peer, a timer set at init). */
   #contextless(): Invoke | InvokeJobs | 'orphan' {
-    if (this.#mode.kind === 'unheld') return this.#detachedJobs(); // concurrent invokes: none is "the current" one
+    if (this.#mode.kind === 'unheld') return this.#detached.jobs(); // concurrent invokes: none is "the current" one
     if (this.#current && this.#current.phase !== 'released') return this.#current;
-    return this.#mode.kind === 'stopped' ? this.#detachedJobs() : 'orphan';
-  }
-
-  #detachedJobs(): InvokeJobs {
-    if (this.#detached) return this.#detached;
-    const { concurrency, logger } = this.#options;
-    this.#detached = new InvokeJobs({
-      requestId: '-', deadlineMs: Number.POSITIVE_INFINITY, concurrency, logger, onChange: () => this.#detachedChanged(), runInContext: (fn) => this.#context.exit(fn),
-    });
-    this.#detached.start();
-    return this.#detached;
-  }
-
-  /** Only where no invoke ever starts do detached jobs get the flushers (elsewhere invokes run them). */
-  #detachedJobAdded(): void {
-    if (this.#mode.kind === 'unheld' && this.#mode.reason === 'no-runtime-api') (this.#detachedFlush ??= new DetachedFlush()).jobAdded();
-  }
-
-  #detachedChanged(): void {
-    if (this.#detached && this.#detachedFlush?.changed(this.#detached, this.#flushers.entries)) return;
-    this.#waiters.wake();
+    return this.#mode.kind === 'stopped' ? this.#detached.jobs() : 'orphan';
   }
 
   #invokeFor(requestId: string, deadlineMs: number): Invoke {
@@ -221,7 +197,7 @@ export class Lifecycle {
     const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, onSummary } = this.#options;
     invoke = new Invoke({
       requestId, deadlineMs, concurrency, marginMs, graceMs, logger, clock, setTimer, ...(defer ? { defer } : {}), ...(onSummary ? { onSummary } : {}),
-      flushers: this.#flushers,
+      flushers: this.#flushers.list,
       runInContext: (owner, fn) => this.#context.run(owner, fn),
       onTransition: (changed) => this.#changed(changed),
     });

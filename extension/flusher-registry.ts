@@ -1,0 +1,33 @@
+import type { Flusher } from '../client/host-interface.ts';
+import type { Logger } from '../client/log-line.ts';
+import type { FlusherEntry } from './lifecycle-options.ts';
+
+/**
+ * The registered flushers (flushAfterResponse). `list` is one object shared by every invoke and
+ * the detached jobs — no closure or copy per invoke; its `entries` array is replaced on every
+ * change, never mutated, so an invoke that started flushing keeps a consistent list.
+ */
+export class FlusherRegistry {
+  readonly list: { entries: readonly FlusherEntry[] } = { entries: [] };
+  readonly #logger: Logger;
+  #warnedInInvoke = false;
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  /**
+   * Adds `run` (already bound to its async context) under `name`; returns its unregister
+   * function (idempotent). `inInvoke`: the request id when registered inside an invoke (warned once).
+   */
+  add(run: Flusher, name: string, inInvoke: string | undefined): () => void {
+    if (inInvoke !== undefined && !this.#warnedInInvoke) {
+      this.#warnedInInvoke = true;
+      this.#logger.log('WARN', 'flushAfterResponse was called inside an invoke: the flusher runs after this and every later invoke, and each call adds one more; register once, at module top level', { requestId: inInvoke, flusher: name });
+    }
+    const entry: FlusherEntry = { run, name };
+    const list = this.list;
+    list.entries = [...list.entries, entry];
+    return () => void (list.entries = list.entries.filter((other) => other !== entry));
+  }
+}
