@@ -4,21 +4,16 @@
 // the builtins the runtime clients load anyway (so the extension is not billed for loading them
 // first). A local server answers `register` and holds `next`, like the Runtime API.
 // `npx vite-node bench/init-micro.ts -- [--runs N] [--layer NAME=DIR]... [--rig-hook]` (default:
-// dist/layer; --rig-hook preloads the rig's ESM layer-resolution hook first, as the rig's bootstrap does)
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// dist/layer; a layer dir holding extension.cjs instead is preloaded with --require; --rig-hook preloads the rig's ESM layer-resolution hook first, as the rig's bootstrap does)
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { profileTools, rigDir } from '../test/rig/tools.ts';
+import { RUNTIME_BUILTINS } from './runtime-builtins.ts';
 import { LAYER_DIR } from './sandboxes.ts';
 import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
-
-// What RIC 3.3 / 4.0 load before their first `next` (their CPU profiles under the rig).
-const RUNTIME_BUILTINS: Record<Profile, string[]> = {
-  'nodejs22.x': ['node:net', 'node:http', 'node:stream', 'node:module'],
-  'nodejs24.x': ['node:net', 'node:http', 'node:stream', 'node:module', 'node:worker_threads', 'node:os'],
-};
 
 function standIn(profile: Profile): string {
   return `for (const m of ${JSON.stringify(RUNTIME_BUILTINS[profile])}) process.getBuiltinModule(m);
@@ -67,7 +62,7 @@ async function main(): Promise<void> {
       const node = join(profileTools(profile).nodeDir, 'bin', 'node');
       const script = join(dir, `${profile}.mjs`);
       writeFileSync(script, standIn(profile));
-      const variants: Array<[string, string]> = [['empty preload', join(dir, 'empty.mjs')], ...layers.map(([n, d]): [string, string] => [n, join(d, 'lambda-after-response', 'extension.mjs')])];
+      const variants: Array<[string, string]> = [['empty preload', join(dir, 'empty.mjs')], ...layers.map(([n, d]): [string, string] => [n, layerPreload(d)])];
       const out = new Map<string, { wall: number[]; cpu: number[] }>(variants.map(([n]) => [n, { wall: [], cpu: [] }]));
       for (let i = 0; i < runs; i++) {
         for (let k = 0; k < variants.length; k++) {
@@ -76,7 +71,7 @@ async function main(): Promise<void> {
           // Async child: the API server above must keep answering while the child runs.
           const text = await new Promise<string>((resolve, reject) => {
             const hook = rigHook ? [`--import=${join(rigDir, 'runtime', 'esm-layer-resolve.mjs')}`] : [];
-            const child = spawnNode(node, [...hook, `--import=${preload}`, script], env);
+            const child = spawnNode(node, [...hook, `${preload.endsWith('.cjs') ? '--require' : '--import'}=${preload}`, script], env);
             let data = '';
             child.stdout?.on('data', (c: Buffer) => (data += c.toString()));
             child.once('error', reject).once('close', () => resolve(data));
@@ -96,6 +91,12 @@ async function main(): Promise<void> {
   } finally {
     api.close();
   }
+}
+
+/** The layer's preload: extension.mjs (`--import`), or extension.cjs (`--require`) for a CommonJS build. */
+function layerPreload(layerDir: string): string {
+  const esm = join(layerDir, 'lambda-after-response', 'extension.mjs');
+  return existsSync(esm) ? esm : join(layerDir, 'lambda-after-response', 'extension.cjs');
 }
 
 function spawnNode(node: string, args: string[], env: Record<string, string>): import('node:child_process').ChildProcess {

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const events = runtimeEvents(lifecycle, socket);
   observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], events, { guard, ...(registration ? { beforeFirstNext: registration } : {}) });
   observeStreamedResponses(process.getBuiltinModule('node:diagnostics_channel').subscribe, events, guard);
-  // Hooks spawning at the runtime's first `next`, off the init path; at the latest 1 s from now.
+  // Watches for child processes from the runtime's first `next`, off the init path; at the latest 1 s from now.
   setTimeout(() => socket?.startSoon(), registration && startup.runtimeApi !== undefined ? 1000 : 0).unref();
   // With the HTTP client, the runtime's `next` cannot be gated: register before it starts.
   if (process.env.AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1 === 'true') await registration;

@@ -31,11 +31,17 @@ export interface SocketStarter {
 }
 
 /**
- * Exports the path at once (cheap). At the runtime's first `next` it hooks spawning
- * (`node:child_process`, ~1 ms, 1 MB) and listens only when the function first starts a child
- * process: only children can connect, and the first `listen` loads `node:cluster` (~2 ms,
- * 1.2 MB), which functions that never spawn should not pay. Binding is synchronous, so the
- * socket exists before the child runs.
+ * Exports the path at once (cheap). At the runtime's first `next` it subscribes to Node's
+ * `child_process` diagnostics channel, which publishes each new `ChildProcess` from its
+ * constructor, before `spawn(options)` runs (Node 22 and 24: the socket tests hold jobs through
+ * it on both profiles). `ChildProcess.prototype` is hooked at the first child, so the extension
+ * never loads `node:child_process` itself. Loading it at the runtime's first `next`, where it
+ * competes with the first invoke, cost functions that never spawn +0.50 / +0.66 ms of CPU
+ * (nodejs22.x / nodejs24.x) and 0.5 MB of RSS; subscribing costs +0.07 ms
+ * (bench/spawn-hook-micro.ts, n=41, with the runtime clients' builtins loaded). The socket
+ * listens only when the function first starts a child process: only children can connect, and
+ * the first `listen` loads `node:cluster` (~2 ms, 1.2 MB), which functions that never spawn
+ * should not pay. Binding is synchronous, so the socket exists before the child runs.
  */
 export function prepareSocket(options: SocketStartOptions): SocketStarter {
   const path = `/tmp/after-response-${options.pid}.sock`;
@@ -52,10 +58,25 @@ export function prepareSocket(options: SocketStartOptions): SocketStarter {
 }
 
 function start(path: string, options: SocketStartOptions): void {
-  const { ChildProcess } = process.getBuiltinModule('node:child_process');
+  const channel = process.getBuiltinModule('node:diagnostics_channel').channel('child_process');
+  const onChild = (): void => {
+    channel.unsubscribe(onChild);
+    // Runs inside the function's `spawn`: a throw here would reach the process (diagnostics
+    // channel rethrows on the next tick), so a failure only leaves spawning unhooked.
+    try {
+      // Already loaded (a child exists); the class's own prototype, even if the child is a subclass's.
+      hook(process.getBuiltinModule('node:child_process').ChildProcess.prototype, path, options);
+    } catch (error) {
+      options.logger.log('ERROR', 'hooking spawn failed: after-response-hold runs its command unheld', describeError(error));
+    }
+  };
+  channel.subscribe(onChild);
+}
+
+function hook(prototype: object, path: string, options: SocketStartOptions): void {
   const reservations = createReservations(options.tracker, () => crypto.randomUUID());
   let listening: boolean | undefined;
-  hookSpawn(ChildProcess.prototype, reservations, options.logger, () => (listening ??= listen(path, options, reservations)));
+  hookSpawn(prototype, reservations, options.logger, () => (listening ??= listen(path, options, reservations)));
 }
 
 /** Whether the socket is up. Never throws: it runs inside the function's `spawn`, whose child then just runs unheld. */

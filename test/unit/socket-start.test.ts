@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ExternalJob } from '../../extension/external-job.ts';
@@ -34,6 +36,25 @@ describe('prepareSocket', () => {
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
     expect(tracker.seen.map((s) => s.name)).toEqual(['socket connection (first request pending)', 'from-child']);
     expect(tracker.seen.map((s) => s.store)).toEqual([undefined, undefined]);
+  });
+  it('never loads node:child_process itself: it hooks ChildProcess.prototype when the function creates its first child (here of a subclass)', () => {
+    // A fresh process (this one has child_process loaded): the bundled module, started, then a probe.
+    const entry = `
+      import { prepareSocket } from './start-socket.ts';
+      const starter = prepareSocket({ tracker: { openExternal: () => { throw new Error('unused'); } }, logger: { log: () => undefined, enabled: () => false }, env: {}, pid: ${4_000_000 + process.pid}, graceMs: 100 });
+      starter.startSoon();
+      setTimeout(() => {
+        const before = process.moduleLoadList.includes('NativeModule child_process');
+        const { ChildProcess } = process.getBuiltinModule('node:child_process');
+        const original = ChildProcess.prototype.spawn;
+        new (class extends ChildProcess {})();
+        process.stdout.write(JSON.stringify({ before, hooked: ChildProcess.prototype.spawn !== original }));
+      }, 20);`;
+    const resolveDir = fileURLToPath(new URL('../../extension/socket/', import.meta.url));
+    const bundle = buildSync({ stdin: { contents: entry, resolveDir, loader: 'ts' }, bundle: true, write: false, format: 'esm', platform: 'node', logLevel: 'silent' });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', bundle.outputFiles[0]?.text ?? ''], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ before: false, hooked: true });
   });
 });
 
