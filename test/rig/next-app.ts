@@ -29,7 +29,8 @@ export function nextAppKey(): string {
   const hash = createHash('sha256');
   // The OpenNext build bundles the client's sources (client/opennext.ts and what it imports).
   for (const dir of [fixtureDir, join(repoRoot, 'client')]) {
-    for (const path of files(dir)) hash.update(relative(repoRoot, path)).update('\0').update(readFileSync(path)).update('\0');
+    // lambda.mjs is not part of the build: placed next to it at every start (withHandlers).
+    for (const path of files(dir).filter((f) => f !== join(fixtureDir, 'lambda.mjs'))) hash.update(relative(repoRoot, path)).update('\0').update(readFileSync(path)).update('\0');
   }
   hash.update(OPEN_NEXT_CONFIG);
   hash.update(`next@${version('next')} react@${version('react')} react-dom@${version('react-dom')} @opennextjs/aws@${version('@opennextjs/aws')}`);
@@ -69,11 +70,16 @@ export interface NextApp {
 
 const EXAMPLE_HANDLER = join(repoRoot, 'examples', 'next-standalone', 'handler.mjs');
 
-/** Places examples/next-standalone/handler.mjs in the (cached) standalone dir: not part of the build, so not in the key. */
-function withExample(standalone: string, openNext: string): NextApp {
-  const target = join(standalone, 'next-standalone-example.mjs');
-  const source = readFileSync(EXAMPLE_HANDLER);
-  if (!existsSync(target) || !readFileSync(target).equals(source)) writeFileSync(target, source);
+/**
+ * Places the handlers — examples/next-standalone/handler.mjs and the tests' adapter over it
+ * (lambda.mjs) — in the (cached) standalone dir: not part of the build, so not in the key.
+ */
+function withHandlers(standalone: string, openNext: string): NextApp {
+  for (const [source, name] of [[EXAMPLE_HANDLER, 'next-standalone-example.mjs'], [join(fixtureDir, 'lambda.mjs'), 'lambda.mjs']] as const) {
+    const target = join(standalone, name);
+    const content = readFileSync(source);
+    if (!existsSync(target) || !readFileSync(target).equals(content)) writeFileSync(target, content);
+  }
   const { appDir } = JSON.parse(readFileSync(join(standalone, 'next-app.json'), 'utf8')) as { appDir: string };
   return { standalone, standaloneAppDir: appDir, openNext };
 }
@@ -83,7 +89,7 @@ export function ensureNextApp(log: (line: string) => void = (line) => console.lo
   const key = nextAppKey();
   const cacheDir = join(process.env.AFTER_RESPONSE_CACHE ?? join(homedir(), '.cache', 'lambda-after-response'), `next-app-${key}`);
   const app = { standalone: join(cacheDir, 'standalone'), openNext: join(cacheDir, 'open-next') };
-  if (existsSync(join(cacheDir, '.complete'))) return withExample(app.standalone, app.openNext);
+  if (existsSync(join(cacheDir, '.complete'))) return withHandlers(app.standalone, app.openNext);
   log(`next-app: building the Next.js ${version('next')} fixture (next build, standalone; open-next build); cached as ${cacheDir}`);
   const started = Date.now();
   rmSync(cacheDir, { recursive: true, force: true });
@@ -91,7 +97,6 @@ export function ensureNextApp(log: (line: string) => void = (line) => console.lo
   const standaloneBuild = build(`${key}-standalone`, ['next', 'build']);
   cpSync(join(standaloneBuild, '.next', 'standalone'), app.standalone, { recursive: true, verbatimSymlinks: true });
   writeFileSync(join(app.standalone, 'next-app.json'), JSON.stringify({ appDir: relative(repoRoot, standaloneBuild) }));
-  cpSync(join(fixtureDir, 'lambda.mjs'), join(app.standalone, 'lambda.mjs'));
   const openNextBuild = build(`${key}-open-next`, ['open-next', 'build', '--config-path', 'open-next.config.mjs'], {
     'open-next.config.mjs': OPEN_NEXT_CONFIG,
     // OpenNext takes the dir of the nearest package.json as the app (else it would build the repo root).
@@ -101,7 +106,7 @@ export function ensureNextApp(log: (line: string) => void = (line) => console.lo
   for (const dir of [standaloneBuild, openNextBuild]) rmSync(dir, { recursive: true, force: true });
   writeFileSync(join(cacheDir, '.complete'), `${new Date().toISOString()}\n`);
   log(`next-app: built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  return withExample(app.standalone, app.openNext);
+  return withHandlers(app.standalone, app.openNext);
 }
 
 /** Copies the fixture into <repo>/.next-build/<name> (so next/react resolve from the repo's node_modules) and runs a build tool there. */
