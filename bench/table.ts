@@ -5,9 +5,11 @@ import type { AlternativeRow, Row } from './types.ts';
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|');
 
-export function mainTable(rows: Row[]): string {
+/** `quick`: no verdicts — a smoke run's few samples cannot judge a goal (its p99 is its maximum). */
+export function mainTable(rows: Row[], options: { readonly quick?: boolean } = {}): string {
   const head = '| figure | profile | metric | with the layer | baseline | Δ | ratio | goal | met |\n|---|---|---|---|---|---|---|---|---|';
-  const lines = rows.map((r) => `| ${[r.figure, r.profile, r.metric, r.measured, r.baseline, r.delta, r.ratio, r.goal, verdict(r.met)].map(esc).join(' | ')} |`);
+  const met = (r: Row): string => (options.quick ? 'not judged (quick)' : verdict(r.met));
+  const lines = rows.map((r) => `| ${[r.figure, r.profile, r.metric, r.measured, r.baseline, r.delta, r.ratio, r.goal, met(r)].map(esc).join(' | ')} |`);
   return [head, ...lines].join('\n');
 }
 
@@ -17,7 +19,8 @@ export function alternativesTable(rows: AlternativeRow[]): string {
   return [head, ...lines].join('\n');
 }
 
-const NOTES = `Cells: median (min–max[, p99], n = samples). "With the layer" and "baseline" were measured in
+const NOTES = `Cells: median (min–max[, p99], n = samples). Ratio: with the layer / baseline of the cell values
+(for the leak-check rows, of the two growths). A quick run judges no goal. "With the layer" and "baseline" were measured in
 the same run, alternating A and B (ABBA order; two functions alive at once, the idle one frozen).
 Times come from the rig's recording proxy on the Runtime API (one clock, the bench process).
 Figure 1: RIE initialises lazily, so a cold invoke's start → the runtime's first \`next\` stands
@@ -44,7 +47,7 @@ export function report(rows: Row[], alternatives: AlternativeRow[], meta: Report
     `Measured ${meta.date}, ${mode}, ${meta.seconds.toFixed(0)} s, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, `
       + 'under RIE with nodejs22.x (RIC 3.3.0) and nodejs24.x (RIC 4.0.2).',
     '',
-    mainTable(rows),
+    mainTable(rows, { quick: meta.quick }),
     '',
     '**7. Against the alternatives** — the same job (500 ms of I/O wait, then a file write):',
     '',
