@@ -6,11 +6,20 @@ const BODY_LIMIT = 500; // characters of the response body shown
 // RIC's error log line, e.g. `…\tERROR\tUncaught Exception \t{"errorType":"Runtime.HandlerNotFound",…}`.
 const ERROR_TYPE = /"errorType":"([^"]+)","errorMessage":"((?:[^"\\]|\\.)*)"/;
 
+/** A JSON string's content unescaped; as it is when it is not valid JSON (a log line can hold anything). */
+function unescape(content: string): string {
+  try {
+    return JSON.parse(`"${content}"`) as string;
+  } catch {
+    return content;
+  }
+}
+
 /** `Type: message` from the error response body, else from the runtime's error log line. */
 function runtimeError(result: InvokeResult, logLines: readonly string[]): string | undefined {
   for (const text of [result.body, ...logLines]) {
     const match = ERROR_TYPE.exec(text);
-    if (match) return `${match[1] ?? ''}: ${(JSON.parse(`"${match[2] ?? ''}"`) as string).slice(0, 300)}`;
+    if (match) return `${match[1] ?? ''}: ${unescape(match[2] ?? '').slice(0, 300)}`;
   }
   return undefined;
 }

@@ -3,9 +3,12 @@
 // failed invokes (a wrong handler export) are named and make the command exit 1.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseInvokeArgs } from '../demo/invoke-args.ts';
 import { invokeFunction } from '../demo/invoke-function.ts';
+import { invokeFailure } from '../demo/invoke-report.ts';
+import type { InvokeResult } from '../rig/sandbox.ts';
 import { runDirVariable } from '../rig/run-dir.ts';
 import { PROFILES } from './product-helpers.ts';
 
@@ -104,6 +107,22 @@ describe('npm run invoke, the command', () => {
     const { code, stdout, stderr } = await command([FN_DIR, 'index.nope', '--times', '2']);
     expect(code, stderr).toBe(1);
     expect(stdout.trimEnd().split('\n').at(-1), stderr).toMatch(/^FAILED: 2 of 2 invoke\(s\): invoke 1: init error \(Runtime\.HandlerNotFound: index\.nope is undefined or not exported\); invoke 2: /);
+  });
+});
+
+describe('npm run invoke, the failure of an invoke', () => {
+  const result = (over: Partial<InvokeResult>): InvokeResult => ({
+    status: 200, body: '', json: () => undefined, requestId: 'r', startedAt: 0, returnedAt: 1, durationMs: 1, calls: [], ...over,
+  });
+
+  it('is named from any body and log lines without throwing; none when the response was posted', () => {
+    fc.assert(fc.property(fc.string(), fc.array(fc.string()), (body, logLines) => {
+      expect(invokeFailure(result({ body, responsePostedAt: 1 }), logLines)).toBeUndefined();
+      expect(invokeFailure(result({ body, status: 502 }), logLines)).toMatch(/^no response posted \(status 502\)/);
+    }));
+    const line = 'ERROR\tInvoke Error \t{"errorType":"Error","errorMessage":"bad \\q \\"quoted\\""}';
+    expect(invokeFailure(result({ errorPostedAt: 1 }), [line])).toBe('function error (Error: bad \\q \\"quoted\\")');
+    expect(invokeFailure(result({ errorPostedAt: 1 }), [line.replace('\\q ', '')])).toBe('function error (Error: bad "quoted")');
   });
 });
 
