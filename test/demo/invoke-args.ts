@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Profile } from '../rig/sandbox.ts';
 
 export const USAGE = `usage: npm run invoke -- <function-dir> <file.handler> [--event event.json | --event '{"json":1}']
-       [--profile nodejs22.x|nodejs24.x] [--no-layer] [--times N] [--timeout S] [--env K=V]...`;
+       [--profile nodejs22.x|nodejs24.x] [--no-layer] [--times N] [--timeout S] [--memory MB] [--env K=V]...`;
 
 export interface InvokeOptions {
   /** Host dir mounted as /var/task (absolute). */
@@ -18,6 +18,8 @@ export interface InvokeOptions {
   readonly times: number;
   /** The function timeout, seconds. @default 30 */
   readonly timeoutSeconds: number;
+  /** The function's memory size, MB (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, and the runtime's heap as Lambda's bootstrap sizes it). @default 512 */
+  readonly memorySizeMb: number;
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -31,7 +33,7 @@ const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs'];
  */
 export function parseInvokeArgs(argv: readonly string[], cwd: string): InvokeOptions {
   const positional: string[] = [];
-  const flags = { event: undefined as string | undefined, profile: 'nodejs24.x', layer: true, times: '1', timeout: '30' };
+  const flags = { event: undefined as string | undefined, profile: 'nodejs24.x', layer: true, times: '1', timeout: '30', memory: '512' };
   const env: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -45,6 +47,7 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string): InvokeOpt
     else if (arg === '--no-layer') flags.layer = false;
     else if (arg === '--times') flags.times = value();
     else if (arg === '--timeout') flags.timeout = value();
+    else if (arg === '--memory') flags.memory = value();
     else if (arg === '--env') Object.assign(env, envPair(value()));
     else if (arg.startsWith('--')) throw new Error(`unknown option \`${arg}\`\n${USAGE}`);
     else positional.push(arg);
@@ -61,6 +64,7 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string): InvokeOpt
     event: flags.event === undefined ? {} : readEvent(flags.event, cwd),
     times: positiveInteger('--times', flags.times, 100),
     timeoutSeconds: positiveInteger('--timeout', flags.timeout, 900),
+    memorySizeMb: wholeNumber('--memory', flags.memory, { min: 128, max: 10240 }),
   };
 }
 
@@ -75,10 +79,16 @@ function checkHandler(functionDir: string, handler: string): void {
   }
 }
 
+// A value like these is meant as a file: a missing one is named rather than parsed as JSON.
+const LOOKS_LIKE_PATH = /^[./~]|\.json$/i;
+
 /** A file holding JSON, else the value itself as JSON. */
 function readEvent(value: string, cwd: string): unknown {
   const path = isAbsolute(value) ? value : resolve(cwd, value);
   const fromFile = existsSync(path) && statSync(path).isFile();
+  if (!fromFile && LOOKS_LIKE_PATH.test(value) && !/^\s*[[{"]/.test(value)) {
+    throw new Error(existsSync(path) ? `event file ${path} is not a file` : `event file not found: ${path}`);
+  }
   const text = fromFile ? readFileSync(path, 'utf8') : value;
   try {
     return JSON.parse(text) as unknown;
@@ -95,7 +105,13 @@ function envPair(pair: string): Record<string, string> {
 }
 
 function positiveInteger(flag: string, raw: string, max: number): number {
+  return wholeNumber(flag, raw, { min: 1, max });
+}
+
+function wholeNumber(flag: string, raw: string, range: { readonly min: number; readonly max: number }): number {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`Expected \`${flag}\` to be a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < range.min || n > range.max) {
+    throw new Error(`Expected \`${flag}\` to be a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(raw)}`);
+  }
   return n;
 }

@@ -1,30 +1,68 @@
 // The core of `npm run invoke`: a user's function dir as /var/task under the Runtime Interface
 // Emulator (real RIC, freeze emulation), with the built layer at /opt or without it; N invokes,
 // each reported as text: when the response was posted, its body, when the environment was
-// released (frozen), and the function's log lines.
-import { existsSync } from 'node:fs';
+// released (frozen), and the function's log lines. Returns the invokes that failed.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, type InvokeResult, type Sandbox } from '../rig/sandbox.ts';
+import { copyFixture, installPackages } from '../rig/task-packages.ts';
 import type { InvokeOptions } from './invoke-args.ts';
+import { describeInvoke, invokeFailure } from './invoke-report.ts';
 
 export const LAYER_DIR = fileURLToPath(new URL('../../dist/layer', import.meta.url));
-const BODY_LIMIT = 500; // characters of the response body shown
 // RIE's own lines, e.g. `30 Nov 2026 22:04:47,941 [INFO] (rapid) INIT START(...)`: not on Lambda.
 const EMULATOR_LINE = /^\d{2} \w{3} \d{4} [\d:,]+ \[\w+\] \(rapid\)/;
 
 /** Where the report goes, one line at a time (stdout in the command, an array in tests). */
 export type Print = (line: string) => void;
 
+/** What the run came to: one entry per failed invoke, e.g. `invoke 1: init error (Runtime.HandlerNotFound: …)`. */
+export interface InvokeOutcome {
+  readonly failures: readonly string[];
+}
+
 /**
  * Starts the sandbox, invokes `options.times` times in a row, prints each invoke, stops the
- * sandbox (also when an invoke fails, or at once when `control.signal` aborts). @throws {Error} when dist/layer is missing (with the
- * layer) or the sandbox does not start (its output attached).
+ * sandbox (also when an invoke fails, or at once when `control.signal` aborts). Without the layer
+ * and without the function's own `node_modules/lambda-after-response`, runs a temporary copy of
+ * the dir with the built client package added. @throws {Error} when dist/layer (with the layer) or
+ * dist/npm/lambda-after-response (copy needed) is missing, or the sandbox does not start.
  */
-export async function invokeFunction(options: InvokeOptions, print: Print, control: { readonly signal?: AbortSignal } = {}): Promise<void> {
+export async function invokeFunction(options: InvokeOptions, print: Print, control: { readonly signal?: AbortSignal } = {}): Promise<InvokeOutcome> {
   if (options.layer && !existsSync(`${LAYER_DIR}/after-response`)) throw new Error(`${LAYER_DIR} is missing: run bash build.sh (npm run invoke does)`);
-  print(`${options.functionDir} as /var/task, handler ${options.handler}, ${options.profile}, ${options.layer ? 'with the layer (dist/layer at /opt)' : 'without the layer'}, timeout ${options.timeoutSeconds} s`);
+  print(`${options.functionDir} as /var/task, handler ${options.handler}, ${options.profile}, ${options.layer ? 'with the layer (dist/layer at /opt)' : 'without the layer'}, timeout ${options.timeoutSeconds} s, memory ${options.memorySizeMb} MB`);
+  const copy = options.layer ? undefined : withClientCopy(options.functionDir, print);
+  try {
+    return await runInvokes(options, copy ?? options.functionDir, print, control);
+  } finally {
+    if (copy !== undefined) rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A function importing `lambda-after-response` from the layer finds nothing at /opt without it
+ * (ERR_MODULE_NOT_FOUND at init): give it the client package, as a function bundling it has.
+ * Returns the copy's dir, or undefined when the function has the package itself.
+ */
+function withClientCopy(functionDir: string, print: Print): string | undefined {
+  if (existsSync(join(functionDir, 'node_modules', 'lambda-after-response'))) return undefined;
+  const copy = mkdtempSync(join(tmpdir(), 'lar-invoke-fn-'));
+  try {
+    copyFixture(functionDir, copy);
+    installPackages(copy, [], { withClient: true });
+  } catch (error) {
+    rmSync(copy, { recursive: true, force: true });
+    throw error;
+  }
+  print(`no node_modules/lambda-after-response in ${functionDir}: running a copy of it with the built client package (dist/npm/lambda-after-response) added, as a function bundling the client has it`);
+  return copy;
+}
+
+async function runInvokes(options: InvokeOptions, taskDir: string, print: Print, control: { readonly signal?: AbortSignal }): Promise<InvokeOutcome> {
   const box = await startSandbox({
-    profile: options.profile, taskDir: options.functionDir, handler: options.handler, timeoutSeconds: options.timeoutSeconds,
+    profile: options.profile, taskDir, handler: options.handler, timeoutSeconds: options.timeoutSeconds, memorySizeMb: options.memorySizeMb,
     ...(options.layer
       ? { layerDir: LAYER_DIR, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', ...options.env } }
       : { env: { ...options.env } }),
@@ -32,36 +70,24 @@ export async function invokeFunction(options: InvokeOptions, print: Print, contr
   // Ctrl-C: stop the sandbox (RIE and the function's processes) rather than leave it running.
   const onAbort = (): void => void box.stop().catch(() => undefined);
   control.signal?.addEventListener('abort', onAbort, { once: true });
+  const failures: string[] = [];
   try {
     for (let i = 1; i <= options.times && control.signal?.aborted !== true; i++) {
       const mark = box.logMark();
-      const result = await box.invoke(options.event);
+      const result: InvokeResult = await box.invoke(options.event);
+      const logLines = functionLogLines(box, mark);
+      const failure = invokeFailure(result, logLines);
+      if (failure !== undefined) failures.push(`invoke ${i}: ${failure}`);
       print('');
-      for (const line of describeInvoke(result, { index: i, of: options.times, layer: options.layer })) print(line);
+      for (const line of describeInvoke(result, { index: i, of: options.times, layer: options.layer, failure })) print(line);
       print('  log lines:');
-      for (const line of functionLogLines(box, mark)) print(`    ${line}`);
+      for (const line of logLines) print(`    ${line}`);
     }
   } finally {
     control.signal?.removeEventListener('abort', onAbort);
     await box.stop();
   }
-}
-
-const ms = (from: number, to: number | undefined): string => (to === undefined ? 'never' : `${(to - from).toFixed(1)} ms`);
-
-function describeInvoke(result: InvokeResult, at: { index: number; of: number; layer: boolean }): string[] {
-  const start = result.startedAt;
-  const body = result.body.length > BODY_LIMIT ? `${result.body.slice(0, BODY_LIMIT)}… (${result.body.length} characters)` : result.body;
-  const lines = [`invoke ${at.index} of ${at.of} (${at.index === 1 ? 'cold' : 'warm'}), request id ${result.requestId ?? '?'}; times from the start of the invoke`];
-  if (result.errorPostedAt !== undefined) lines.push(`  error posted:    ${ms(start, result.errorPostedAt)} (the handler failed)`);
-  else if (result.responsePostedAt !== undefined) lines.push(`  response posted: ${ms(start, result.responsePostedAt)} (the caller gets it then on Lambda)`);
-  else lines.push(`  no response posted: the function failed at init, timed out or exited (status ${result.status}; see the body and log lines)`);
-  lines.push(`  response body:   ${body}`);
-  lines.push(at.layer
-    ? `  released:        ${ms(start, result.extensionReleasedAt)} (the extension let the environment freeze)`
-    : `  released:        ${ms(start, result.runtimeNextAt)} (the runtime's next: no extension holds it)`);
-  lines.push(`  frozen:          ${ms(start, result.frozenAt)}; work still pending then waits for the next invoke (on Lambda: maybe forever)`);
-  return lines;
+  return { failures };
 }
 
 /** What the function, the runtime and the layer printed during the invoke (the emulator's own lines left out). */
