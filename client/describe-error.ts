@@ -14,7 +14,7 @@ export type ErrorDescription = {
 /** Longest `errorMessage` kept, in characters; a longer one is cut and marked. */
 export const MAX_MESSAGE_LENGTH = 8192;
 /** Most stack frames kept. */
-export const MAX_STACK_FRAMES = 50;
+const MAX_STACK_FRAMES = 50;
 
 export function describeError(error: unknown): ErrorDescription {
   try {
@@ -29,11 +29,6 @@ export function describeError(error: unknown): ErrorDescription {
   } catch {
     return { errorType: 'unknown', errorMessage: '[a value that cannot be described]', stackTrace: [] };
   }
-}
-
-/** `String(value)` that never throws and always returns a string. */
-export function safeString(value: unknown): string {
-  return text(value);
 }
 
 function isErrorLike(value: unknown): value is object {

@@ -53,16 +53,17 @@ function rejectClass(what: string, fn: object): void {
   } catch {
     name = undefined;
   }
-  throw new TypeError(`Expected \`${what}\` to be a function, got class \`${typeof name === 'string' && name ? name : 'anonymous'}\`: a class cannot be called without \`new\`; pass \`(context) => new ${typeof name === 'string' && name ? name : 'YourClass'}(context)\` or a function`);
+  const shown = typeof name === 'string' && name ? name : undefined;
+  throw new TypeError(`Expected \`${what}\` to be a function, got class \`${shown ?? 'anonymous'}\`: a class cannot be called without \`new\`; pass \`(context) => new ${shown ?? 'YourClass'}(context)\` or a function`);
 }
 
-/** Checks the arguments of `enqueueAfterResponse` and returns the job's display name. Throws `TypeError` (also for a class). */
-export function validateEnqueue(job: unknown, options: unknown): { job: Job; name: string } {
-  const isFunction = typeof job === 'function';
-  if (!isFunction && !isThenable(job)) {
-    throw new TypeError(`Expected \`job\` to be a function or a promise, got ${describeValue(job)}`);
-  }
-  if (isFunction) rejectClass('job', job as object);
+/** What `waitUntil` accepts. @throws {TypeError} naming the value when it is not a thenable. */
+export function expectThenable(value: unknown): asserts value is PromiseLike<unknown> {
+  if (!isThenable(value)) throw new TypeError(`Expected \`promise\` to be a promise (thenable), got ${describeValue(value)}`);
+}
+
+/** The validated `options.name`, else `fallback`. @throws {TypeError} for a non-object, an unknown option or a bad name. */
+function optionsName(options: unknown, fallback: string): string {
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
     throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
   }
@@ -73,8 +74,17 @@ export function validateEnqueue(job: unknown, options: unknown): { job: Job; nam
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
     throw new TypeError(`Expected \`options.name\` to be a non-empty string, got ${describeValue(name)}`);
   }
-  const fallback = isFunction ? (job as { name: string }).name || 'anonymous' : 'promise';
-  return { job: job as Job, name: name ?? fallback };
+  return name ?? fallback;
+}
+
+/** Checks the arguments of `enqueueAfterResponse` and returns the job's display name. Throws `TypeError` (also for a class). */
+export function validateEnqueue(job: unknown, options: unknown): { job: Job; name: string } {
+  const isFunction = typeof job === 'function';
+  if (!isFunction && !isThenable(job)) {
+    throw new TypeError(`Expected \`job\` to be a function or a promise, got ${describeValue(job)}`);
+  }
+  if (isFunction) rejectClass('job', job as object);
+  return { job: job as Job, name: optionsName(options, isFunction ? (job as { name: string }).name || 'anonymous' : 'promise') };
 }
 
 /** Options of {@link flushAfterResponse}. */
@@ -87,6 +97,5 @@ export interface FlushOptions {
 export function validateFlusher(flusher: unknown, options: unknown): { flusher: Flusher; name: string } {
   if (typeof flusher !== 'function') throw new TypeError(`Expected \`flusher\` to be a function, got ${describeValue(flusher)}`);
   rejectClass('flusher', flusher);
-  const { name } = validateEnqueue(flusher, options);
-  return { flusher: flusher as Flusher, name };
+  return { flusher: flusher as Flusher, name: optionsName(options, flusher.name || 'anonymous') };
 }

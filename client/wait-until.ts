@@ -1,5 +1,5 @@
 import { enqueueAfterResponse, type AfterResponseClient } from './index.ts';
-import { describeValue, isThenable } from './validate.ts';
+import { expectThenable } from './validate.ts';
 
 /** What a `waitUntil` takes: any promise or thenable. Its outcome is logged, never returned. */
 export type WaitUntil = (promise: PromiseLike<unknown>) => void;
@@ -18,11 +18,11 @@ export interface WaitUntilOptions {
  * @throws {TypeError} from the returned function, when its argument is not a thenable.
  */
 export function createWaitUntil(client: Pick<AfterResponseClient, 'enqueueAfterResponse'>, options: WaitUntilOptions = {}): WaitUntil {
-  const name = options.name ?? WAIT_UNTIL_JOB_NAME;
+  const jobOptions = { name: options.name ?? WAIT_UNTIL_JOB_NAME }; // one object, not one per call
   return (promise) => {
     // Checked here, not only by enqueueAfterResponse: a function is a valid job there, not here.
-    if (!isThenable(promise)) throw new TypeError(`Expected \`promise\` to be a promise (thenable), got ${describeValue(promise)}`);
-    client.enqueueAfterResponse(promise, { name });
+    expectThenable(promise);
+    client.enqueueAfterResponse(promise, jobOptions);
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../client/log-line.ts';
-import { describeValue, isThenable } from '../client/validate.ts';
+import { expectThenable } from '../client/validate.ts';
 import type { Guard } from './guard.ts';
 
 /** Which frameworks' request-context symbols the extension provides (`AFTER_RESPONSE_REQUEST_CONTEXT`). */
@@ -90,7 +90,7 @@ function providerFor(kind: RequestContextKind, options: RequestContextOptions): 
 
 function contextFor(invoke: ScopedInvoke, jobName: string, options: RequestContextOptions): RequestContextValue {
   const waitUntil = (promise: PromiseLike<unknown>): void => {
-    if (!isThenable(promise)) throw new TypeError(`Expected \`promise\` to be a promise (thenable), got ${describeValue(promise)}`);
+    expectThenable(promise);
     options.guard('request-context waitUntil', () => invoke.enqueue(promise, jobName));
   };
   return Object.freeze({ waitUntil, deadline: new Date(invoke.deadlineMs - options.marginMs).toISOString() });
