@@ -98,6 +98,15 @@ function parseBoolean(raw: string): Parsed<boolean> {
   return lower === 'true' || lower === 'false' ? { value: lower === 'true' } : { expected: '`true` or `false`' };
 }
 
+/**
+ * Lambda Managed Instances (concurrent invokes on RIC 4 worker threads). Cheap and separate from
+ * {@link parseConfig}: the preload decides from it whether to run at all, before parsing the rest.
+ */
+export function isManagedInstances(env: Readonly<Record<string, string | undefined>>): boolean {
+  // RIC 4 itself switches to concurrent worker threads on AWS_LAMBDA_MAX_CONCURRENCY alone.
+  return env.AWS_LAMBDA_INITIALIZATION_TYPE === 'lambda-managed-instances' || env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined;
+}
+
 /** Reads the configuration from an environment. Pure: no I/O, no globals. */
 export function parseConfig(env: Env): ConfigResult {
   const problems: string[] = [];
@@ -110,8 +119,7 @@ export function parseConfig(env: Env): ConfigResult {
     if ('value' in parsed) values[setting.key] = parsed.value;
     else problems.push(`Expected \`${name}\` to be ${parsed.expected}, got ${JSON.stringify(raw)}; using the default ${String(setting.default)}`);
   }
-  // RIC 4 itself switches to concurrent worker threads on AWS_LAMBDA_MAX_CONCURRENCY alone.
-  values.managedInstances = env.AWS_LAMBDA_INITIALIZATION_TYPE === 'lambda-managed-instances' || env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined;
+  values.managedInstances = isManagedInstances(env);
   const margin = Number(values.deadlineMarginMs);
   if (Number(values.abortGraceMs) > margin - 50) {
     const fallback = Math.floor(margin / 2);

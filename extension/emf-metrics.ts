@@ -18,7 +18,7 @@ export interface EmfOptions {
 }
 
 /** The metrics of one line, in order; the directive names each with its unit. */
-export const EMF_METRICS = [
+const EMF_METRICS = [
   { Name: 'JobsSucceeded', Unit: 'Count' },
   { Name: 'JobsFailed', Unit: 'Count' },
   { Name: 'JobsAbandoned', Unit: 'Count' },

@@ -90,9 +90,9 @@ function logRetry(logger: Logger, error: unknown, failures: number, retryInMs: n
 
 /** A hold that fails must still end in `next`: otherwise this invoke, and the environment, hang. */
 async function hold({ tracker, logger }: LoopDependencies, event: { requestId: string; deadlineMs: number }): Promise<void> {
-  const { requestId, deadlineMs } = event;
+  const { requestId } = event;
   try {
-    const reason = await tracker.hold({ requestId, deadlineMs });
+    const reason = await tracker.hold(event);
     if (logger.enabled('DEBUG')) logger.log('DEBUG', 'released', { requestId, reason });
   } catch (error) {
     logger.log('ERROR', 'holding the invoke failed: releasing it now', { requestId, ...describeError(error) });

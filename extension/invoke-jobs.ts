@@ -188,8 +188,10 @@ export class InvokeJobs {
     const id = ++this.#seq;
     // A flusher shows as such wherever unfinished work is named (abandonment, the exit report).
     (runsAtOnce(kind) ? this.#unheld : this.#running).set(id, kind === 'flush' ? `${name} (flusher)` : name);
-    if (kind === 'flush') (this.#flushIds ??= new Set()).add(id);
-    if (kind === 'flush') this.flushStats ??= { flushed: 0, flushFailed: 0, flushAbandoned: 0 };
+    if (kind === 'flush') {
+      (this.#flushIds ??= new Set()).add(id);
+      this.flushStats ??= { flushed: 0, flushFailed: 0, flushAbandoned: 0 };
+    }
     settle(() => this.#options.runInContext(work), (outcome) => {
       if (slot) this.#functionsRunning--;
       this.#settled(id, name, kind, outcome);

@@ -29,7 +29,6 @@ export class Invoke {
   #waiters: Array<(reason: ReleaseReason) => void> | undefined;
   #reason: ReleaseReason | undefined;
   #claimed = false;
-  #flushed = false;
 
   constructor(options: InvokeOptions) {
     this.#options = options;
@@ -164,10 +163,11 @@ export class Invoke {
     else this.#options.onTransition(this);
   }
 
-  /** done → flushing, once per invoke; false (and nothing changes) when no flusher is registered. */
+  /**
+   * done → flushing; false (and nothing changes) when no flusher is registered. Once per invoke
+   * without a flag: it runs only from `done` (at idle, or at the deadline), and both leave `done`.
+   */
   #startFlushers(): boolean {
-    if (this.#flushed) return false;
-    this.#flushed = true;
     const flushers = this.#options.flushers?.entries;
     if (!flushers || flushers.length === 0) return false;
     if (this.#phase === 'done') this.#phase = 'flushing';

@@ -3,9 +3,9 @@ import type { Logger } from '../client/log-line.ts';
 import type { Settlement } from '../client/settle.ts';
 
 /** Where a job stood when it settled: holding its invoke, enqueued after the release, or abandoned at the deadline. */
-export type SettledPhase = 'held' | 'late' | 'abandoned';
+type SettledPhase = 'held' | 'late' | 'abandoned';
 
-export interface SettledJob {
+interface SettledJob {
   readonly requestId: string;
   readonly job: string;
   readonly jobId: number;

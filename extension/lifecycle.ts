@@ -138,8 +138,9 @@ export class Lifecycle {
       own.startEarly();
       return this.#waiters.until(() => own.idle || own.phase === 'released');
     }
-    for (const name of this.#orphans.names()) this.#options.logger.log('DEBUG', 'drain starts a job enqueued outside any invoke', { job: name });
-    if (this.#orphans.names().length > 0) this.#detached.added();
+    const orphans = this.#orphans.names();
+    for (const name of orphans) this.#options.logger.log('DEBUG', 'drain starts a job enqueued outside any invoke', { job: name });
+    if (orphans.length > 0) this.#detached.added();
     this.#orphans.adoptInto(this.#detached.jobs());
     return this.#waiters.until(() => [...this.#invokes.values()].every((i) => i.idle) && !this.#detached.busy);
   }

@@ -10,7 +10,7 @@
 // runtime clients anyway.
 import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../client/host-interface.ts';
 import { createLogger, describeError, type Logger } from '../client/log-line.ts';
-import { parseConfig, type Config } from './config.ts';
+import { isManagedInstances, parseConfig, type Config } from './config.ts';
 import { createEmfWriter } from './emf-metrics.ts';
 import { installExitReport } from './exit-report.ts';
 import { runExtensionLoop, type LoopOutcome } from './extension-loop.ts';
@@ -27,9 +27,10 @@ declare const LAYER_VERSION: string;
 const EXTENSION_NAME = 'lambda-after-response';
 
 async function main(): Promise<void> {
-  const { config, problems } = parseConfig(process.env);
-  const startup = decideStartup({ env: process.env, pid: process.pid, isMainThread: isMainThread(process), managedInstances: config.managedInstances });
+  // Decided before parsing the rest: child Node processes and a function's own threads skip.
+  const startup = decideStartup({ env: process.env, pid: process.pid, isMainThread: isMainThread(process), managedInstances: isManagedInstances(process.env) });
   if (startup.kind === 'skip') return;
+  const { config, problems } = parseConfig(process.env);
   process.env.AFTER_RESPONSE_EXTENSION_PID = String(process.pid);
   const logger = createLogger({ level: config.logLevel, write: (line) => void process.stdout.write(line) });
   if (startup.thread === 'main') for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);

@@ -20,7 +20,7 @@ export const REQUEST_CONTEXT_SYMBOLS: Readonly<Record<RequestContextKind, symbol
  * The job name of what each framework hands to its context's `waitUntil` (logs and the summary
  * tell them apart): Next's `after()` callbacks and promises, @vercel/functions' `waitUntil()`.
  */
-export const REQUEST_CONTEXT_JOB_NAMES: Readonly<Record<RequestContextKind, string>> = {
+const REQUEST_CONTEXT_JOB_NAMES: Readonly<Record<RequestContextKind, string>> = {
   next: 'next after()',
   vercel: 'vercel waitUntil',
 };

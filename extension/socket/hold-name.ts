@@ -1,7 +1,7 @@
 import { parseHoldArgs } from '../hold-command/hold-args.ts';
 
 /** The executable's name; matched as a basename, never as a substring of the command line. */
-export const HOLD_COMMAND = 'after-response-hold';
+const HOLD_COMMAND = 'after-response-hold';
 
 /** Shells whose `-c` command string is read for the hold command (`shell: true`, `exec`). */
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash']);
@@ -58,7 +58,7 @@ const OPERATORS = new Set([';', '&', '|', '(', ')', '<', '>', '\n']);
  * The words of the string's first simple command, quotes removed, without a leading `exec`
  * and `NAME=value` assignments. A small reader, not a shell: expansions are left as written.
  */
-export function firstCommand(script: string): string[] {
+function firstCommand(script: string): string[] {
   const words: string[] = [];
   let at = 0;
   for (;;) {

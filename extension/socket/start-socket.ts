@@ -83,7 +83,7 @@ function hook(prototype: object, path: string, options: SocketStartOptions): voi
 function listen(path: string, options: SocketStartOptions, reservations: Reservations): boolean {
   const { tracker, logger, env, graceMs } = options;
   try {
-    const started = performance.now();
+    const started = process.uptime(); // not performance.now(): that would load perf_hooks inside the first spawn
     const net = process.getBuiltinModule('node:net');
     const fs = process.getBuiltinModule('node:fs');
     const detach = options.detach ?? ((fn) => fn());
@@ -96,7 +96,7 @@ function listen(path: string, options: SocketStartOptions, reservations: Reserva
       return false;
     }
     process.once('exit', () => removeQuietly(fs, path));
-    if (logger.enabled('DEBUG')) logger.log('DEBUG', 'after-response socket listening', { path, startMs: performance.now() - started });
+    if (logger.enabled('DEBUG')) logger.log('DEBUG', 'after-response socket listening', { path, startMs: (process.uptime() - started) * 1000 });
     return true;
   } catch (error) {
     delete env[SOCKET_ENV];
