@@ -16,10 +16,8 @@ export interface Clock {
   readonly monoNow: () => number;
 }
 
+/** What every invoke shares: made once by the lifecycle, not once per invoke (this runs in every invoke). */
 export interface InvokeOptions {
-  readonly requestId: string;
-  /** Epoch milliseconds, from the platform (`Lambda-Runtime-Deadline-Ms`, the INVOKE event). */
-  readonly deadlineMs: number;
   readonly marginMs: number;
   readonly graceMs: number;
   readonly concurrency: number;

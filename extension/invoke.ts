@@ -22,6 +22,8 @@ export type Phase = 'running' | 'responded' | 'done' | 'flushing' | 'aborting' |
 /** One invoke: its phase, its jobs and its deadline. Private state, changed only by the transitions. */
 export class Invoke {
   readonly #options: InvokeOptions;
+  readonly #requestId: string;
+  readonly #deadlineMs: number;
   #phase: Phase = 'running';
   #jobs: InvokeJobs | undefined;
   #respondedAt: number | undefined;
@@ -30,16 +32,19 @@ export class Invoke {
   #reason: ReleaseReason | undefined;
   #claimed = false;
 
-  constructor(options: InvokeOptions) {
+  /** `deadlineMs`: epoch milliseconds, from the platform (`Lambda-Runtime-Deadline-Ms`, the INVOKE event). */
+  constructor(options: InvokeOptions, requestId: string, deadlineMs: number) {
     this.#options = options;
+    this.#requestId = requestId;
+    this.#deadlineMs = deadlineMs;
   }
 
   get requestId(): string {
-    return this.#options.requestId;
+    return this.#requestId;
   }
 
   get deadlineMs(): number {
-    return this.#options.deadlineMs;
+    return this.#deadlineMs;
   }
 
   get phase(): Phase {
@@ -108,10 +113,10 @@ export class Invoke {
 
   #jobSet(): InvokeJobs {
     if (this.#jobs) return this.#jobs;
-    const { requestId, deadlineMs, concurrency, logger, defer } = this.#options;
+    const { concurrency, logger, defer } = this.#options;
     // Made on first use: most invokes have no jobs, and this runs in every invoke.
     this.#jobs = new InvokeJobs({
-      requestId, deadlineMs, concurrency, logger, ...(defer ? { defer } : {}),
+      requestId: this.#requestId, deadlineMs: this.#deadlineMs, concurrency, logger, ...(defer ? { defer } : {}),
       onChange: () => this.#check(),
       runInContext: (fn) => this.#options.runInContext(this, fn),
     });
@@ -121,8 +126,8 @@ export class Invoke {
   }
 
   #armDeadline(): void {
-    const { deadlineMs, marginMs, clock, setTimer } = this.#options;
-    const delay = Math.max(0, deadlineMs - marginMs - clock.wallNow());
+    const { marginMs, clock, setTimer } = this.#options;
+    const delay = Math.max(0, this.#deadlineMs - marginMs - clock.wallNow());
     if (Number.isFinite(delay)) this.#cancelTimer = setTimer(() => this.#deadlineNear(), delay);
   }
 

@@ -6,7 +6,7 @@ import { createExternalJob, type ExternalJob, type JobOwner } from './external-j
 import { IdleDetector } from './idle-detector.ts';
 import { InvokeContext } from './invoke-context.ts';
 import { InvokeJobs } from './invoke-jobs.ts';
-import { Invoke, type ReleaseReason } from './invoke.ts';
+import { Invoke, type InvokeOptions, type ReleaseReason } from './invoke.ts';
 import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 import { holds, type Mode, type UnheldReason } from './lifecycle-mode.ts';
 import { OrphanJobs } from './orphan-jobs.ts';
@@ -35,6 +35,7 @@ export class Lifecycle {
   #current: Invoke | undefined;
   readonly #flushers: FlusherRegistry;
   readonly #detached: DetachedJobs;
+  readonly #invokeOptions: InvokeOptions;
 
   constructor(options: LifecycleOptions) {
     this.#options = options;
@@ -45,6 +46,7 @@ export class Lifecycle {
       concurrency: options.concurrency, logger: options.logger, runOutside: (fn) => this.#context.exit(fn), flushers: this.#flushers.list,
       flushHere: () => this.#mode.kind === 'unheld' && this.#mode.reason === 'no-runtime-api', onChange: () => this.#waiters.wake(),
     });
+    this.#invokeOptions = this.#sharedInvokeOptions();
   }
 
   get mode(): Mode {
@@ -195,15 +197,20 @@ export class Lifecycle {
   #invokeFor(requestId: string, deadlineMs: number): Invoke {
     let invoke = this.#invokes.get(requestId);
     if (invoke) return invoke;
+    invoke = new Invoke(this.#invokeOptions, requestId, deadlineMs);
+    this.#invokes.set(requestId, invoke);
+    return invoke;
+  }
+
+  /** What every invoke shares, made once (#invokeFor runs in every invoke). */
+  #sharedInvokeOptions(): InvokeOptions {
     const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, onSummary } = this.#options;
-    invoke = new Invoke({
-      requestId, deadlineMs, concurrency, marginMs, graceMs, logger, clock, setTimer, ...(defer ? { defer } : {}), ...(onSummary ? { onSummary } : {}),
+    return {
+      concurrency, marginMs, graceMs, logger, clock, setTimer, ...(defer ? { defer } : {}), ...(onSummary ? { onSummary } : {}),
       flushers: this.#flushers.list,
       runInContext: (owner, fn) => this.#context.run(owner, fn),
       onTransition: (changed) => this.#changed(changed),
-    });
-    this.#invokes.set(requestId, invoke);
-    return invoke;
+    };
   }
 
   /** A fast handler can be done before the loop gets its INVOKE event: a released invoke is kept until then. */
