@@ -2,7 +2,7 @@
 // a variant ships with the function (Bolt; or the client bundled when the layer is absent).
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { shipPackage } from '../rig/task-packages.ts';
+import { installPackages } from '../rig/task-packages.ts';
 import { writeTaskDir } from '../rig/task-dir.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,7 +23,6 @@ export function slackTaskDir(options: SlackTaskOptions): string {
     readdirSync(EXAMPLE_DIR).filter((f) => f.endsWith('.mjs')).map((f) => [f, readFileSync(`${EXAMPLE_DIR}/${f}`, 'utf8')]),
   );
   const dir = writeTaskDir({ ...files, ...options.extraFiles });
-  if (options.bolt) shipPackage(dir, `${ROOT}node_modules/@slack/bolt`, ROOT);
-  if (options.bundledClient) shipPackage(dir, `${ROOT}dist/npm/lambda-after-response`, ROOT);
+  installPackages(dir, options.bolt ? ['@slack/bolt'] : [], { withClient: options.bundledClient ?? false });
   return dir;
 }

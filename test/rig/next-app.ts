@@ -6,9 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheDir as toolsCacheDir } from './tools.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const fixtureDir = join(repoRoot, 'test', 'fixtures', 'next-app');
@@ -87,7 +87,7 @@ function withHandlers(standalone: string, openNext: string): NextApp {
 /** The built fixture, built now (about a minute) if not cached. */
 export function ensureNextApp(log: (line: string) => void = (line) => console.log(line)): NextApp {
   const key = nextAppKey();
-  const cacheDir = join(process.env.AFTER_RESPONSE_CACHE ?? join(homedir(), '.cache', 'lambda-after-response'), `next-app-${key}`);
+  const cacheDir = join(toolsCacheDir(), `next-app-${key}`);
   const app = { standalone: join(cacheDir, 'standalone'), openNext: join(cacheDir, 'open-next') };
   if (existsSync(join(cacheDir, '.complete'))) return withHandlers(app.standalone, app.openNext);
   log(`next-app: building the Next.js ${version('next')} fixture (next build, standalone; open-next build); cached as ${cacheDir}`);
