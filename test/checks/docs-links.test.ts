@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { SlugCounter } from '../../scripts/github-slug.ts';
+import { githubSlug, SlugCounter } from '../../scripts/github-slug.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const README_MAX_LINES = 250;
@@ -58,6 +58,26 @@ function brokenLink(page: string, target: string): string | undefined {
   const anchors = anchorsOf(readFileSync(file, 'utf8'));
   return anchors.has(decodeURIComponent(anchor)) ? undefined : `${target}: ${relative(ROOT, file)} has no heading or <a id> whose anchor is #${anchor}`;
 }
+
+describe('GitHub heading slugs', () => {
+  test.each([
+    ['Try your own function locally', 'try-your-own-function-locally'],
+    ['Next.js `after()`', 'nextjs-after'],
+    ['`@vercel/functions`', 'vercelfunctions'],
+    ['`lambda-after-response/hono`', 'lambda-after-responsehono'],
+    ['1. Build and publish the layer', '1-build-and-publish-the-layer'],
+    ['Performance: where the cost goes', 'performance-where-the-cost-goes'],
+    ['WAIT\\_UNTIL\\_JOB\\_NAME', 'wait_until_job_name'],
+    ['[API](api.md) — *in short*', 'api--in-short'],
+  ])('%s → #%s', (heading, slug) => {
+    expect(githubSlug(heading)).toBe(slug);
+  });
+
+  test('a repeated heading gets -1, -2 in document order', () => {
+    const slugs = new SlugCounter();
+    expect(['Returns', 'Returns', 'Example', 'Returns'].map((h) => slugs.next(h))).toEqual(['returns', 'returns-1', 'example', 'returns-2']);
+  });
+});
 
 describe('the documentation pages', () => {
   test('there are pages to check (README.md and docs/)', () => {
