@@ -31,7 +31,13 @@ export interface AfterResponseExecutionContext {
   readonly props: Record<string, never>;
 }
 
-/** The execution context to pass as `app.fetch(request, env, executionContext)` when calling Hono yourself. */
+/**
+ * The execution context to pass as `app.fetch(request, env, executionContext)` when calling Hono yourself.
+ * @example
+ * ```ts
+ * const response = await app.fetch(request, env, executionContext);
+ * ```
+ */
 export const executionContext: AfterResponseExecutionContext = Object.freeze({
   waitUntil,
   passThroughOnException: () => undefined,
@@ -46,6 +52,10 @@ export interface FetchApp {
 /**
  * Returns a view of `app` whose `fetch` passes {@link executionContext} when its caller passed
  * none (an execution context given by the caller is kept). Everything else is `app`'s own.
+ * @example
+ * ```ts
+ * export const handler = handle(withExecutionContext(app)); // or streamHandle(withExecutionContext(app))
+ * ```
  * @throws {TypeError} when `app` has no `fetch` method.
  */
 export function withExecutionContext<App extends FetchApp>(app: App): App {

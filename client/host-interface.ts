@@ -10,13 +10,30 @@ export const HOST_REGISTRY_KEY: unique symbol = Symbol.for('lambda-after-respons
 /** The protocol this client speaks. Bump only for incompatible changes; keep serving older ones. */
 export const HOST_PROTOCOL = 1;
 
-/** What a job function receives. */
+/**
+ * What a job function (and a flusher) receives.
+ * @example
+ * ```ts
+ * enqueueAfterResponse(async ({ signal, requestId, deadlineMs }) => {
+ *   console.log(`${requestId}: ${deadlineMs - Date.now()} ms left`);
+ *   await fetch(url, { method: 'POST', body, signal }); // stops when the deadline nears
+ * });
+ * ```
+ */
 export interface JobContext {
-  /** Aborts when the invoke's deadline nears (see `AFTER_RESPONSE_DEADLINE_MARGIN_MS`). */
+  /**
+   * Aborts at the invoke's deadline minus `AFTER_RESPONSE_DEADLINE_MARGIN_MS` (500 ms by
+   * default); the job then has `AFTER_RESPONSE_ABORT_GRACE_MS` (250 ms) to stop before it is
+   * abandoned. Pass it to `fetch` and the AWS SDK.
+   */
   readonly signal: AbortSignal;
-  /** The request id of the invoke the job belongs to. */
+  /**
+   * The request id of the invoke the job belongs to. Where there is none: `'local'` (no
+   * extension in the process: the job runs in-process), `'unknown'` (a child process's job that
+   * does not belong to an invoke yet), `'-'` (enqueued outside any invoke on Managed Instances).
+   */
   readonly requestId: string;
-  /** The invoke's deadline, epoch milliseconds. */
+  /** The invoke's deadline, epoch milliseconds; `Infinity` where there is no invoke (as above). */
   readonly deadlineMs: number;
 }
 

@@ -21,23 +21,44 @@ export type { Flusher, Job, JobContext } from './host-interface.ts';
 export type { EnqueueOptions, FlushOptions } from './validate.ts';
 export { createWaitUntil, namedWaitUntil, waitUntil, WAIT_UNTIL_JOB_NAME, type WaitUntil, type WaitUntilOptions } from './wait-until.ts';
 
-/** A client bound to one global object; the module's functions use one bound to `globalThis`. */
+/**
+ * A client bound to one global object; the module's functions use one bound to `globalThis`.
+ * Each method behaves as the module function of the same name.
+ * @group Testing
+ */
 export interface AfterResponseClient {
+  /** As {@link enqueueAfterResponse}. */
   enqueueAfterResponse(job: Job, options?: EnqueueOptions): void;
+  /** As {@link drainAfterResponse}. */
   drainAfterResponse(): Promise<void>;
+  /** As {@link flushAfterResponse}. */
   flushAfterResponse(flusher: Flusher, options?: FlushOptions): () => void;
 }
 
+/**
+ * Options of {@link createClient}: what a test injects instead of the process's globals.
+ * @group Testing
+ */
 export interface ClientOptions {
-  /** Where the extension publishes its host. @default globalThis */
+  /** Where the extension publishes its host (a fake host in tests). @default globalThis */
   readonly global?: object;
-  /** @default JSON lines on stdout */
+  /** Receives the client's own log lines (WARN when no extension is loaded, ERROR on a protocol mismatch). @default JSON lines on stdout */
   readonly logger?: Logger;
-  /** Read for `AFTER_RESPONSE_SOCKET` (a child process of the runtime). @default process.env */
+  /** Read for `AFTER_RESPONSE_SOCKET` (set in a child process of the runtime) and `AFTER_RESPONSE_DISABLED`. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Creates a client; exported for tests that inject a global object or a logger. */
+/**
+ * Creates a client; exported for tests that inject a global object or a logger. Functions use
+ * the module's {@link enqueueAfterResponse} and friends instead.
+ * @example
+ * ```ts
+ * const host = { layerVersion: 'test', protocols: { 1: { enqueue, drain } } };
+ * const client = createClient({ global: { [Symbol.for('lambda-after-response.host')]: host } });
+ * client.enqueueAfterResponse(() => sendReceipt(order), { name: 'receipt' });
+ * ```
+ * @group Testing
+ */
 export function createClient(options: ClientOptions = {}): AfterResponseClient {
   const global = options.global ?? globalThis;
   const logger = options.logger ?? createLogger({ write: (line) => void process.stdout.write(line) });
@@ -93,37 +114,71 @@ const defaultClient = createClient();
 /**
  * Runs `job` after the response has been sent, while the layer keeps the environment awake.
  *
- * - A function is started after the runtime has posted the response, in FIFO order, with
- *   `{ signal, requestId, deadlineMs }`; `signal` aborts when the invoke's deadline nears.
- * - A promise is tracked from the moment it is passed (like `waitUntil`).
+ * - A function is started after the runtime has posted the response, in FIFO order (at most
+ *   `AFTER_RESPONSE_CONCURRENCY` at once), with `{ signal, requestId, deadlineMs }`; `signal`
+ *   aborts at the invoke's deadline minus `AFTER_RESPONSE_DEADLINE_MARGIN_MS`.
+ * - A promise (any thenable) is tracked from the moment it is passed (like `waitUntil`); it does
+ *   not count against `AFTER_RESPONSE_CONCURRENCY`.
+ * - Jobs enqueued from inside a job belong to the same invoke and are held too.
  *
- * Returns nothing to await. Errors of the job are caught and logged, never thrown.
- * @throws {TypeError} at once, when `job` or `options` is invalid.
+ * Returns nothing to await. A job's error is caught and logged by name (`job failed`, with the
+ * request id, error type, message and stack), never thrown and never an `unhandledRejection`; a
+ * job still running when the grace ends is logged as abandoned.
+ * @example
+ * ```ts
+ * export const handler = async (event) => {
+ *   enqueueAfterResponse(async ({ signal }) => {
+ *     await fetch(event.callbackUrl, { method: 'POST', body: JSON.stringify(await lookUp(event)), signal });
+ *   }, { name: 'callback' });
+ *   return { statusCode: 202 }; // sent now; the job runs after it
+ * };
+ * ```
+ * @throws {TypeError} at once, when `job` is neither a function nor a thenable, is a class, or
+ *   `options` is invalid (``Expected `job` to be a function or a promise, got `42` (number)``).
  */
 export function enqueueAfterResponse(job: Job, options?: EnqueueOptions): void {
   defaultClient.enqueueAfterResponse(job, options);
 }
 
 /**
- * Registers `flusher` (typically at module top level) to run once per invoke, after that
+ * Registers `flusher` (call it once, at module top level) to run once per invoke, after that
  * invoke's response has been posted and its jobs have settled, before the environment may
  * freeze — also after invokes that enqueued nothing. It gets `{ signal, requestId, deadlineMs }`
  * and is bounded like a job (deadline margin, abort, grace); an error or overrun is logged by
- * name and never fails the invoke. Returns a function that unregisters it.
+ * name (`flusher failed`, or `abandoning … "name (flusher)"`) and never fails the invoke.
+ * Several flushers run concurrently. Returns a function that unregisters it.
  *
  * Without the layer's extension in this process (no layer, a Node child process, or a layer that
  * predates flushers) it runs in-process after the jobs of invokes that enqueued any; with the
  * extension but no Runtime API (a local run) after each batch of jobs settles. Work it enqueues
- * runs but is never followed by another flush.
- * @throws {TypeError} at once, when `flusher` is not a function (or is a class) or `options` is invalid.
+ * runs but is never followed by another flush. Every case: docs/how-it-works.md, "Flushers".
+ * @example
+ * ```ts
+ * const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
+ * provider.register();
+ * flushAfterResponse(() => provider.forceFlush(), { name: 'otel' }); // instead of awaiting it in the handler
+ * ```
+ * @throws {TypeError} at once, when `flusher` is not a function (or is a class) or `options` is
+ *   invalid (``Expected `flusher` to be a function, got `"x"` (string)``).
  */
 export function flushAfterResponse(flusher: Flusher, options?: FlushOptions): () => void {
   return defaultClient.flushAfterResponse(flusher, options);
 }
 
 /**
- * Resolves when every job enqueued so far (and every job they enqueue) has settled.
- * For tests and local runs; a handler on Lambda never needs it.
+ * Resolves when every job enqueued so far (and every job they enqueue) has settled or been
+ * abandoned. For tests and local runs; a handler on Lambda never needs it.
+ *
+ * Awaited inside a handler, it starts that invoke's queued jobs now (the response then waits for
+ * them, as without the layer). Anywhere else, jobs enqueued at init start now. Never await it
+ * inside a job: the job would wait for itself.
+ * @example
+ * ```ts
+ * // a unit test of a handler, without the layer
+ * const response = await handler(event);
+ * await drainAfterResponse(); // the jobs it enqueued have now run
+ * expect(sentReceipts).toHaveLength(1);
+ * ```
  */
 export function drainAfterResponse(): Promise<void> {
   return defaultClient.drainAfterResponse();

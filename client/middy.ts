@@ -32,7 +32,15 @@ export interface WaitUntilMiddleware {
 
 /**
  * A middleware whose `before` sets `request.context.waitUntil` (Middy runs `before` in the
- * invoke's async context, so what is given to it belongs to that invoke).
+ * invoke's async context, so what is given to it belongs to that invoke). Forgetting `.use(…)`
+ * still type-checks; every invoke then throws `context.waitUntil is not a function`.
+ * @example
+ * ```ts
+ * export const handler = middy(async (event: AuditEvent, context: Context & WaitUntilContext) => {
+ *   context.waitUntil(writeAuditLog(event));
+ *   return { statusCode: 202 };
+ * }).use(waitUntilMiddleware());
+ * ```
  * @throws {TypeError} from `before`, when `request.context` is not an object.
  */
 export function waitUntilMiddleware(): WaitUntilMiddleware {

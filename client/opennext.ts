@@ -37,6 +37,11 @@ export interface OpenNextWrapperLike {
 /**
  * Returns `base` with a `wrapper` that calls OpenNext's handler with `{ ...options, waitUntil }`
  * (a `waitUntil` the base wrapper passes itself is kept). Everything else is `base`'s.
+ * @example
+ * ```ts
+ * // open-next.config.ts: default.override.wrapper
+ * wrapper: async () => withWaitUntil((await import('@opennextjs/aws/overrides/wrappers/aws-lambda.js')).default),
+ * ```
  * @throws {TypeError} when `base` has no `wrapper` function.
  */
 export function withWaitUntil<W extends OpenNextWrapperLike>(base: W): W {

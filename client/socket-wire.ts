@@ -2,7 +2,7 @@
  * The socket protocol's wire, shared by both ends: the extension (extension/socket/) and the
  * client in a child process (socket-host.ts). It lives in client/ because the npm package is
  * built from client/ alone; the extension imports it from here, so the two never drift.
- * The protocol itself is documented in README.md ("Socket protocol").
+ * The protocol itself is documented in docs/socket-protocol.md.
  */
 
 /** Where a child process finds the extension's socket (the runtime exports it; children inherit it). */

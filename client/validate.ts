@@ -1,10 +1,17 @@
 import type { Flusher, Job } from './host-interface.ts';
 
-/** Options of {@link enqueueAfterResponse}. */
+/**
+ * Options of {@link enqueueAfterResponse}. Unknown keys are refused with a `TypeError`.
+ * @example
+ * ```ts
+ * enqueueAfterResponse(() => sendReceipt(order), { name: 'receipt' });
+ * ```
+ */
 export interface EnqueueOptions {
   /**
-   * Labels the job in logs (failures, abandonment, summaries).
+   * Labels the job in logs (failures, abandonment, summaries): a non-empty string.
    * @default the function's `name`, else `'anonymous'` (function) or `'promise'` (promise)
+   * @example 'slack-reply'
    */
   readonly name?: string;
 }
@@ -87,9 +94,19 @@ export function validateEnqueue(job: unknown, options: unknown): { job: Job; nam
   return { job: job as Job, name: optionsName(options, isFunction ? (job as { name: string }).name || 'anonymous' : 'promise') };
 }
 
-/** Options of {@link flushAfterResponse}. */
+/**
+ * Options of {@link flushAfterResponse}. Unknown keys are refused with a `TypeError`.
+ * @example
+ * ```ts
+ * flushAfterResponse(() => metrics.publishStoredMetrics(), { name: 'metrics' });
+ * ```
+ */
 export interface FlushOptions {
-  /** Labels the flusher in logs (failures, overruns). @default the function's `name`, else `'anonymous'` */
+  /**
+   * Labels the flusher in logs (failures, overruns): a non-empty string.
+   * @default the function's `name`, else `'anonymous'`
+   * @example 'otel'
+   */
   readonly name?: string;
 }
 

@@ -4,18 +4,30 @@ import { expectThenable } from './validate.ts';
 /** What a `waitUntil` takes: any promise or thenable. Its outcome is logged, never returned. */
 export type WaitUntil = (promise: PromiseLike<unknown>) => void;
 
-/** The name under which promises passed to `waitUntil` appear in logs. */
+/** The name under which promises passed to `waitUntil` appear in logs. @group Testing */
 export const WAIT_UNTIL_JOB_NAME = 'waitUntil';
 
-/** Options of {@link createWaitUntil}. */
+/**
+ * Options of {@link createWaitUntil}.
+ * @example
+ * ```ts
+ * const waitUntil = createWaitUntil(client, { name: 'audit waitUntil' });
+ * ```
+ * @group Testing
+ */
 export interface WaitUntilOptions {
-  /** The job name in logs and the summary. @default WAIT_UNTIL_JOB_NAME (`waitUntil`) */
+  /**
+   * The job name in logs and the summary.
+   * @default WAIT_UNTIL_JOB_NAME (`'waitUntil'`)
+   * @example 'audit waitUntil'
+   */
   readonly name?: string;
 }
 
 /**
  * Builds a `waitUntil` on a client (tests inject one; the module's {@link waitUntil} uses the default).
  * @throws {TypeError} from the returned function, when its argument is not a thenable.
+ * @group Testing
  */
 export function createWaitUntil(client: Pick<AfterResponseClient, 'enqueueAfterResponse'>, options: WaitUntilOptions = {}): WaitUntil {
   const jobOptions = { name: options.name ?? WAIT_UNTIL_JOB_NAME }; // one object, not one per call
@@ -44,6 +56,11 @@ export const waitUntil: WaitUntil = namedWaitUntil(WAIT_UNTIL_JOB_NAME);
 /**
  * A {@link waitUntil} on the default client whose jobs are logged as `name` (the framework bridges
  * use it so logs tell `hono waitUntil` from `middy waitUntil`).
+ * @example
+ * ```ts
+ * const auditWaitUntil = namedWaitUntil('audit');
+ * auditWaitUntil(writeAuditLog(event)); // a failure is logged as job "audit"
+ * ```
  */
 export function namedWaitUntil(name: string): WaitUntil {
   return createWaitUntil({ enqueueAfterResponse: (job, options) => enqueueAfterResponse(job, options) }, { name });

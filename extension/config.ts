@@ -42,7 +42,7 @@ const integer = (min: number, max: number) => (raw: string): Parsed<number> => {
   return /^\d+$/.test(raw.trim()) && value >= min && value <= max ? { value } : { expected: `an integer from ${min} to ${max}` };
 };
 
-/** Every `AFTER_RESPONSE_*` setting; the README's configuration table is kept equal to this list by a test. */
+/** Every `AFTER_RESPONSE_*` setting; the configuration table in docs/configuration.md is kept equal to this list by a test (test/unit/config-docs.test.ts). */
 export const SETTINGS = [
   { name: 'AFTER_RESPONSE_DEADLINE_MARGIN_MS', key: 'deadlineMarginMs', default: 500, parse: integer(50, 60_000),
     description: "How long before the invoke's deadline the jobs' `signal` aborts and the extension releases, so Lambda never times out." },

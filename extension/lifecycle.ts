@@ -18,7 +18,7 @@ export type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-
 /**
  * Owns the mode and every invoke's state machine (invoke.ts). The runtime observer, the
  * extension loop, the socket and the client only call the transitions below; none reads or
- * writes an invoke's state. See README "Design notes" for the lifecycle map.
+ * writes an invoke's state. See docs/how-it-works.md for the lifecycle map.
  */
 export class Lifecycle {
   #mode: Mode = { kind: 'starting' };

@@ -1,12 +1,12 @@
 /**
  * The socket protocol, version 1: newline-delimited JSON, one request per line, answered in
- * order. Documented in README.md ("Socket protocol"); keep the two in step. What both ends
+ * order. Documented in docs/socket-protocol.md; keep the two in step. What both ends
  * share (version, framing, bounds on lines) is in client/socket-wire.ts.
  */
 import { encodeLine, MAX_LINE_BYTES, PROTOCOL_VERSION } from '../../client/socket-wire.ts';
 import { describeValue } from '../../client/validate.ts';
 
-/** Bounds against hostile or broken peers (stated in the README). */
+/** Bounds against hostile or broken peers (stated in docs/socket-protocol.md, "Bounds"). */
 export const LIMITS = {
   /** A longer line is answered with `line-too-long` and the connection is closed. */
   maxLineBytes: MAX_LINE_BYTES,

@@ -66,7 +66,7 @@ describe.each(PROFILES)('on %s, Next.js after()', (profile) => {
   });
 });
 
-describe.each(PROFILES)("on %s, Next.js after() behind README's example handler (examples/next-standalone/handler.mjs)", (profile) => {
+describe.each(PROFILES)("on %s, Next.js after() behind the example handler (examples/next-standalone/handler.mjs)", (profile) => {
   const post = (name: string) => httpEvent('POST', '/api/after', { ms: 600, name });
   const sandbox = sandboxFor(() => startWithLayer({ profile, taskDir, handler: 'next-standalone-example.handler', env: { NEXT_STANDALONE_APP_DIR: standaloneAppDir } }));
 

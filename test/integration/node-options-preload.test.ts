@@ -1,6 +1,6 @@
 // The layer without its exec wrapper: NODE_OPTIONS=--import=/opt/lambda-after-response/extension.mjs
 // set on the function saves the wrapper's `sh` exec at every cold start (~1 ms with dash, ~2 ms
-// with bash, measured; README "Benchmarks"). It must behave as with the wrapper: one registration,
+// with bash, measured; docs/how-it-works.md, "Performance"). It must behave as with the wrapper: one registration,
 // every invoke held until its job is done.
 import { describe, expect, it } from 'vitest';
 import { startSandbox } from '../rig/sandbox.ts';

@@ -39,7 +39,7 @@ export function nextAppKey(): string {
 
 /**
  * The fixture's OpenNext config: OpenNext's own `aws-lambda` wrapper wrapped by `withWaitUntil`
- * (as README shows), or — with OPEN_NEXT_DEFAULT_WRAPPER=true in the function's environment, for
+ * (as docs/frameworks.md shows), or — with OPEN_NEXT_DEFAULT_WRAPPER=true in the function's environment, for
  * the benchmark's baseline — OpenNext's wrapper as is (it awaits after() before responding).
  */
 const OPEN_NEXT_CONFIG = `import { withWaitUntil } from './lambda-after-response-opennext.mjs';
@@ -57,7 +57,7 @@ export default {
 `;
 
 /**
- * Function dirs (mount at /var/task): `standalone` (handler `lambda.handler`, or the README's
+ * Function dirs (mount at /var/task): `standalone` (handler `lambda.handler`, or the documented
  * example `next-standalone-example.handler` with NEXT_STANDALONE_APP_DIR = `standaloneAppDir`)
  * and `openNext` (handler `index.handler`).
  */

@@ -1,6 +1,6 @@
 // The Terraform configuration, checked without Terraform: `terraform validate` needs the aws and
 // archive providers' schemas, which `terraform init` downloads from a provider registry this
-// project cannot reach (see README, "Deploy templates"). Instead: HashiCorp's own HCL parser and
+// project cannot reach (see docs/contributing.md, "Deploy template checks"). Instead: HashiCorp's own HCL parser and
 // formatter (hclfmt: syntax, canonical layout), then python-hcl2's parse for what makes the layer
 // work and for references to undeclared variables, locals, resources and data sources.
 import { spawnSync } from 'node:child_process';

@@ -1,12 +1,17 @@
-import { readFileSync } from 'node:fs';
+// The configuration table in docs/configuration.md is the documentation of extension/config.ts's
+// SETTINGS: same variables, order, defaults and meanings; and no page names a variable the code
+// does not know.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../extension/config.ts';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const ROOT = join(import.meta.dirname, '..', '..');
+const configurationPage = readFileSync(join(ROOT, 'docs', 'configuration.md'), 'utf8');
+const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
 
 function configurationRows(): Array<{ name: string; defaultValue: string; meaning: string }> {
-  const section = readme.split('## Configuration')[1]?.split('\n## ')[0] ?? '';
-  return section
+  return configurationPage
     .split('\n')
     .filter((line) => line.startsWith('| `AFTER_RESPONSE_'))
     .map((line) => {
@@ -15,17 +20,17 @@ function configurationRows(): Array<{ name: string; defaultValue: string; meanin
     });
 }
 
-describe('README configuration table', () => {
+describe('the configuration table (docs/configuration.md)', () => {
   it('lists exactly the variables the extension reads, in order, with their defaults and meanings', () => {
     const documented = configurationRows();
     const actual = SETTINGS.map((setting) => ({ name: setting.name, defaultValue: String(setting.default), meaning: setting.description }));
     expect(documented).toEqual(actual);
   });
 
-  it('mentions no AFTER_RESPONSE_ variable that the code does not know', () => {
+  it.each(pages)('%s mentions no AFTER_RESPONSE_ variable that the code does not know', (page) => {
     // AFTER_RESPONSE_CACHE: the test rig's tool cache (test/rig/tools.ts, provision.sh), not the layer's.
     const known = new Set<string>([...SETTINGS.map((s) => s.name), 'AFTER_RESPONSE_EXTENSION_PID', 'AFTER_RESPONSE_SOCKET', 'AFTER_RESPONSE_CACHE']);
-    const mentioned = new Set(readme.match(/AFTER_RESPONSE_[A-Z_]+/g));
+    const mentioned = new Set(readFileSync(join(ROOT, page), 'utf8').match(/AFTER_RESPONSE_[A-Z_]+/g));
     expect([...mentioned].filter((name) => !known.has(name))).toEqual([]);
   });
 });
