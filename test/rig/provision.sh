@@ -128,7 +128,25 @@ POM
     { rm -rf "$work"; die "mvn could not resolve org.elasticmq:elasticmq-server_2.13:$ELASTICMQ_VERSION from Maven Central; see $dir/build.log"; }
   rm -rf "$work"
   [[ -f "$dir/lib/elasticmq-server_2.13-$ELASTICMQ_VERSION.jar" ]] || die "mvn ran but $dir/lib lacks elasticmq-server_2.13-$ELASTICMQ_VERSION.jar; see $dir/build.log"
+  ((major >= 13)) && elasticmq_class_archive "$dir"
   touch "$dir/.complete"
+}
+
+elasticmq_class_archive() { # elasticmq_class_archive <dir>: an AppCDS archive of the classes a start and one call load
+  # Measured on the 2-core machine under load: ready in 1.3-1.7 s with it, 2.2-3.9 s without. The
+  # rig uses it when present; a JVM of another version ignores it (and starts without).
+  local dir="$1" port=$((20000 + RANDOM % 12000)) conf; conf="$(mktemp)"
+  printf 'include classpath("application.conf")\nrest-sqs { bind-port = %s, bind-hostname = "127.0.0.1" }\nnode-address { host = "127.0.0.1", port = %s }\nrest-stats { enabled = false }\n' "$port" "$port" >"$conf"
+  java -XX:ArchiveClassesAtExit="$dir/elasticmq.jsa" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Djava.net.preferIPv4Stack=true \
+    -Dconfig.file="$conf" -cp "$dir/lib/*" org.elasticmq.server.Main >"$dir/class-archive.log" 2>&1 &
+  local pid=$! i
+  for ((i = 0; i < 300; i++)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /?Action=ListQueues HTTP/1.0\r\n\r\n' >&3 && cat <&3 >/dev/null) 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  rm -f "$conf"
+  [[ -s "$dir/elasticmq.jsa" ]] || { rm -f "$dir/elasticmq.jsa"; log "no class archive for ElasticMQ (see $dir/class-archive.log); it starts without one"; }
 }
 
 ensure_pytools() { # cfn-lint and python-hcl2 from PyPI, pinned, in their own venv

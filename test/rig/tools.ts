@@ -93,6 +93,7 @@ export interface ElasticMqTools {
   version: string;
   java: string; // the java command's path (found on PATH)
   classpath: string; // ElasticMQ's jars: <cache>/elasticmq-<version>/lib/*
+  classArchive: string | undefined; // the AppCDS archive provision.sh dumped (faster start), if any
 }
 
 /** ElasticMQ as provision.sh resolved it from Maven Central; throws naming what is missing. */
@@ -101,5 +102,6 @@ export function elasticMqTools(): ElasticMqTools {
   const java = requireCommand('java', 'apt-get install openjdk-17-jre-headless');
   const dir = join(cacheDir(), `elasticmq-${version}`);
   requirePath(join(dir, '.complete'), `ElasticMQ ${version} (Maven Central jars)`);
-  return { version, java, classpath: join(dir, 'lib', '*') };
+  const archive = join(dir, 'elasticmq.jsa');
+  return { version, java, classpath: join(dir, 'lib', '*'), classArchive: existsSync(archive) ? archive : undefined };
 }
