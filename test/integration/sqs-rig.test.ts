@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startElasticMq, type ElasticMq, type SqsQueue } from '../rig/elasticmq.ts';
 import { startSandbox, type Sandbox } from '../rig/sandbox.ts';
 import { SqsEventSource, type SqsEventSourceOptions } from '../rig/sqs-event-source.ts';
-import { peekMessages, sendMessage, waitForMessageCount, waitUntilEmpty } from '../rig/sqs-queue.ts';
+import { peekMessages, queueCounts, sendMessage, waitForMessageCount, waitUntilEmpty } from '../rig/sqs-queue.ts';
 import { APP_DIR, PROFILES, sandboxFor } from './product-helpers.ts';
 
 let mq: ElasticMq;
@@ -90,9 +90,10 @@ describe.each(PROFILES)('on %s, the rig\'s SQS', (profile) => {
     const { queue, dlq } = await queues('flaky', 5);
     const messageId = await sendMessage(mq.client, queue, JSON.stringify({ id: 'flaky', throwUntil: 3 }));
     const batches = await withEventSource({ queue, target: box, functionResponseTypes: report }, async (source) => {
-      await waitUntilEmpty(mq.client, queue);
+      await source.until('the message deleted', (delivered) => delivered.some((b) => b.deleted.includes(messageId)));
       return source.batches;
     });
+    expect(await queueCounts(mq.client, queue)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
     expect(deliveries(box, 'flaky').map((d) => d.receiveCount)).toEqual([1, 2, 3]);
     expect(batches.map((b) => [b.verdict.kind, b.receiveCounts.get(messageId), b.deleted, b.left])).toEqual([
       ['failure', 1, [], [messageId]],
@@ -101,6 +102,16 @@ describe.each(PROFILES)('on %s, the rig\'s SQS', (profile) => {
     ]);
     expect(batches[0]?.verdict).toMatchObject({ reason: expect.stringContaining('flaky: failing delivery 1 of 2') });
     expect(await peekMessages(mq.client, dlq)).toEqual([]);
+  });
+
+  it('holds a message sent with a delay as delayed, then delivers it', async () => {
+    const box = await consumer();
+    const { queue } = await queues('delayed', 5);
+    const messageId = await sendMessage(mq.client, queue, JSON.stringify({ id: 'delayed' }), { delaySeconds: 1 });
+    expect(await queueCounts(mq.client, queue)).toEqual({ visible: 0, inFlight: 0, delayed: 1 });
+    await withEventSource({ queue, target: box, functionResponseTypes: report }, (source) =>
+      source.until('the delayed message deleted', (delivered) => delivered.some((b) => b.deleted.includes(messageId))));
+    expect(deliveries(box, 'delayed').map((d) => [d.messageId, d.receiveCount])).toEqual([[messageId, 1]]);
   });
 
   it('moves a message that always fails to the DLQ after maxReceiveCount receives', async () => {

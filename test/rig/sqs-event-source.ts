@@ -3,7 +3,9 @@
 // the SQS event, deletes what succeeded and leaves the rest, which SQS shows again after the
 // queue's visibility timeout (and its redrive policy moves to the DLQ). One poller, one batch at a
 // time: RIE runs one invoke at a time outside Managed Instances, and Sandbox.invoke queues any
-// invoke the test sends meanwhile behind the event source's.
+// invoke the test sends meanwhile behind the event source's. One difference in timing: Lambda's
+// mapping has the function's response once the runtime posts it, the rig once RIE returns the
+// invoke, after the extensions' release; so the rig deletes later, never earlier.
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SqsQueue } from './elasticmq.ts';
@@ -76,7 +78,7 @@ export class SqsEventSource {
     return new SqsEventSource(options);
   }
 
-  /** Every batch delivered so far, in order. */
+  /** Every batch delivered so far, in order (a live list: it grows as batches are delivered). */
   get batches(): readonly DeliveredBatch[] {
     return this.delivered;
   }
