@@ -99,10 +99,14 @@ export function addRelease(record: LayerArnsRecord, release: LayerRelease): Laye
 export function parseRecord(value: unknown): LayerArnsRecord {
   const layerName = field(value, 'layerName');
   const releases = field(value, 'releases');
-  if (typeof layerName !== 'string' || !Array.isArray(releases)) throw new Error(`Expected {"layerName": string, "releases": [...]}, got ${show(value)?.slice(0, 200)}`);
+  if (typeof layerName !== 'string' || !Array.isArray(releases)) throw new Error(`Expected {"layerName": string, "releases": [...]}, got ${show(value).slice(0, 200)}`);
   return { layerName, releases: releases.map((r: unknown, i) => parseRelease(r, `releases[${i}]`)) };
 }
 
+/**
+ * One release read from JSON (an entry of docs/layer-arns.json, or layer-release's output).
+ * @throws Error naming `where` and the first field that is missing or malformed
+ */
 export function parseRelease(value: unknown, where: string): LayerRelease {
   const text = (key: string, pattern: RegExp): string => {
     const v = field(value, key);
