@@ -81,7 +81,8 @@ export function releaseFromOutputs(outputs: readonly { where: string; output: un
   const regions = outputs.map(({ where, output }) => regionArn(output, expected, where));
   const twice = regions.map((r) => r.region).filter((r, i, all) => all.indexOf(r) !== i);
   if (twice.length > 0) throw new Error(`region(s) published twice: ${[...new Set(twice)].join(', ')}`);
-  const published = regions.map((r) => new Date(r.created).toISOString().slice(0, 10)).sort()[0] ?? '';
+  // CreatedDate is UTC as Lambda writes it (`2027-01-15T10:01:58.901+0000`): its date part is the day.
+  const published = regions.map((r) => r.created.slice(0, 10)).sort()[0] ?? '';
   const arns = regions.map(({ region, arn }) => ({ region, arn })).sort((a, b) => a.region.localeCompare(b.region));
   return { version: expected.version, layerName: expected.layerName, published, sha256: expected.sha256, arns };
 }
