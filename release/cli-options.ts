@@ -12,6 +12,10 @@ export const USAGE = `Usage: vite-node release/cli.ts -- <command> [options]
   layer-arns --release FILE --record FILE --page FILE     add the release to docs/layer-arns.json, render docs/layer-arns.md
   notes --changelog FILE --sums FILE --release FILE       the GitHub release's notes`;
 
+/** Every command of release/cli.ts (cli.ts maps each to its function; the workflow checks use the list). */
+export const COMMAND_NAMES = ['check', 'changelog', 'sha256', 'stamp-repository', 'regions', 'publish-layer', 'layer-release', 'layer-arns', 'notes'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
 export const OPTIONS = {
   tag: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'github-output': { type: 'string' }, version: { type: 'string' },
   package: { type: 'string' }, repository: { type: 'string' }, file: { type: 'string' }, zip: { type: 'string' },

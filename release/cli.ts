@@ -4,12 +4,12 @@
  * did; on a problem prints it and exits 1. Commands and options: `USAGE` in cli-options.ts.
  */
 import { parseArgs } from 'node:util';
-import { OPTIONS, USAGE, type CommandContext } from './cli-options.ts';
+import { OPTIONS, USAGE, type CommandContext, type CommandName } from './cli-options.ts';
 import { checkCommand, changelogCommand } from './commands-check.ts';
 import { layerArnsCommand, layerReleaseCommand, publishLayerCommand, regionsCommand } from './commands-layer.ts';
 import { notesCommand, sha256Command, stampRepositoryCommand } from './commands-package.ts';
 
-const COMMANDS: Record<string, (c: CommandContext) => Promise<void> | void> = {
+const COMMANDS: Record<CommandName, (c: CommandContext) => Promise<void> | void> = {
   check: checkCommand, changelog: changelogCommand, sha256: sha256Command, 'stamp-repository': stampRepositoryCommand,
   regions: regionsCommand, 'publish-layer': publishLayerCommand, 'layer-release': layerReleaseCommand, 'layer-arns': layerArnsCommand, notes: notesCommand,
 };
@@ -17,7 +17,7 @@ const COMMANDS: Record<string, (c: CommandContext) => Promise<void> | void> = {
 async function main(argv: readonly string[]): Promise<number> {
   const args = argv[0] === '--' ? argv.slice(1) : argv;
   const [command = '', ...rest] = args;
-  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command as CommandName] : undefined;
   if (run === undefined) {
     process.stderr.write(`Unknown command ${JSON.stringify(command)}\n${USAGE}\n`);
     return 2;
