@@ -9,6 +9,7 @@ import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, test } from 'vitest';
+import { BAD_LAYER_ARNS, GOOD_LAYER_ARNS } from '../../../test/fixtures/release/layer-arn-samples.ts';
 import { deployTools } from '../../../test/rig/tools.ts';
 import { runtimeFromContext, SlackSlashCommandStack, type SlackSlashCommandStackProps } from './slack-stack.ts';
 
@@ -78,6 +79,13 @@ describe('CDK app: Slack slash command with the after-response layer', () => {
     const { template } = synth({ afterResponseLayerArn: arn, runtime: Runtime.NODEJS_22_X, timeout: Duration.seconds(60) });
     template.resourceCountIs('AWS::Lambda::LayerVersion', 0);
     template.hasResourceProperties('AWS::Lambda::Function', { Layers: [arn], Runtime: 'nodejs22.x', Timeout: 60 });
+  });
+
+  test('afterResponseLayerArn: every layer version ARN of the samples is attached as given; anything else is refused by name', () => {
+    for (const arn of GOOD_LAYER_ARNS) synth({ afterResponseLayerArn: arn }).template.hasResourceProperties('AWS::Lambda::Function', { Layers: [arn] });
+    for (const arn of BAD_LAYER_ARNS) {
+      expect(() => synth({ afterResponseLayerArn: arn }), arn).toThrow(`Expected \`afterResponseLayerArn\` to be a layer version ARN (arn:PARTITION:lambda:REGION:ACCOUNT:layer:NAME:VERSION), got ${JSON.stringify(arn)}`);
+    }
   });
 
   test('`-c runtime=…`: nodejs22.x / nodejs24.x / not given pick a runtime; anything else is refused by name', () => {
