@@ -2,6 +2,7 @@
 import type { parseArgs } from 'node:util';
 
 export const USAGE = `Usage: vite-node release/cli.ts -- <command> [options]
+  set-version --version X.Y.Z                             write the next release's version into client/package.json and the docs pages' version lines
   check --tag vX.Y.Z [--dry-run] [--github-output FILE]   tag = client/package.json = the built layer's layerVersion; zip contents; CHANGELOG section dated (--dry-run: may be Unreleased)
   changelog --version X.Y.Z                               print the CHANGELOG.md section's body
   sha256 FILE...                                          print SHA256SUMS lines
@@ -13,7 +14,7 @@ export const USAGE = `Usage: vite-node release/cli.ts -- <command> [options]
   notes --changelog FILE --sums FILE --release FILE       the GitHub release's notes`;
 
 /** Every command of release/cli.ts (cli.ts maps each to its function; the workflow checks use the list). */
-export const COMMAND_NAMES = ['check', 'changelog', 'sha256', 'stamp-repository', 'regions', 'publish-layer', 'layer-release', 'layer-arns', 'notes'] as const;
+export const COMMAND_NAMES = ['set-version', 'check', 'changelog', 'sha256', 'stamp-repository', 'regions', 'publish-layer', 'layer-release', 'layer-arns', 'notes'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const OPTIONS = {

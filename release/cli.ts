@@ -8,9 +8,10 @@ import { OPTIONS, USAGE, type CommandContext, type CommandName } from './cli-opt
 import { checkCommand, changelogCommand } from './commands-check.ts';
 import { layerArnsCommand, layerReleaseCommand, publishLayerCommand, regionsCommand } from './commands-layer.ts';
 import { notesCommand, sha256Command, stampRepositoryCommand } from './commands-package.ts';
+import { setVersionCommand } from './commands-version.ts';
 
 const COMMANDS: Record<CommandName, (c: CommandContext) => Promise<void> | void> = {
-  check: checkCommand, changelog: changelogCommand, sha256: sha256Command, 'stamp-repository': stampRepositoryCommand,
+  'set-version': setVersionCommand, check: checkCommand, changelog: changelogCommand, sha256: sha256Command, 'stamp-repository': stampRepositoryCommand,
   regions: regionsCommand, 'publish-layer': publishLayerCommand, 'layer-release': layerReleaseCommand, 'layer-arns': layerArnsCommand, notes: notesCommand,
 };
 
