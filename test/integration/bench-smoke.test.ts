@@ -1,7 +1,8 @@
 // CI smoke test of the benchmark: `--quick` on both profiles must produce a table with every
 // figure and a well-formed SVG timeline. Numbers are not judged here (the goals live in the
-// bench output); this proves the bench runs end to end on the rig.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// bench output); this proves the bench runs end to end on the rig. With BENCH_SMOKE_RESULTS_DIR set
+// (CI does, .github/workflows/ci.yml) the table, JSON and SVG are written there and kept.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,7 +32,9 @@ function svgProblems(svg: string): string[] {
 
 describe('the benchmark in quick mode', () => {
   it('writes a table with every figure on both profiles and a valid SVG timeline', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+    const keep = process.env.BENCH_SMOKE_RESULTS_DIR;
+    const dir = keep === undefined || keep === '' ? mkdtempSync(join(tmpdir(), 'bench-smoke-')) : keep;
+    mkdirSync(dir, { recursive: true });
     try {
       const result = await runBench({ quick: true, resultsDir: dir, profiles: PROFILES, log: () => undefined });
       const markdown = readFileSync(join(dir, 'results.md'), 'utf8');
@@ -49,7 +52,7 @@ describe('the benchmark in quick mode', () => {
       expect(svgProblems(svg)).toEqual([]);
       for (const label of ['invoke start', 'response posted', 'extension release', 'frozen', 'post-slack-reply']) expect(svg).toContain(label);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (dir !== keep) rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
 });

@@ -25,8 +25,9 @@ need_cmd() { # need_cmd <command> <how to install>
 ensure_apt() {
   local missing=()
   # RIC's native builds (autotools, cmake, g++), the rig's namespaces (util-linux: unshare, mount),
-  # the package checks (tar) and the deploy checkers' venv (python3 with ensurepip).
-  for pkg in autoconf automake libtool cmake make g++ python3 util-linux mount tar ca-certificates; do
+  # the package checks (tar), the deploy checkers' venv (python3 with ensurepip) and the workflow
+  # lint (shellcheck, which actionlint runs on every `run:` block).
+  for pkg in autoconf automake libtool cmake make g++ python3 util-linux mount tar ca-certificates shellcheck; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip' >/dev/null 2>&1 && missing+=(python3-venv)
@@ -170,9 +171,18 @@ ensure_hclfmt() { # HashiCorp's HCL parser and formatter (what `terraform fmt` b
   GOBIN="$dir" go install "$HCLFMT_MODULE@$HCLFMT_VERSION"
 }
 
+ensure_actionlint() { # the GitHub Actions workflow linter (test/checks/workflows.test.ts)
+  local dir="$cache/actionlint-$ACTIONLINT_VERSION"
+  [[ -x "$dir/actionlint" ]] && return 0
+  need_cmd go "apt-get install golang (Go >= 1.25 with the module proxy)"
+  log "go install actionlint@$ACTIONLINT_VERSION"
+  GOBIN="$dir" go install "$ACTIONLINT_MODULE@$ACTIONLINT_VERSION"
+}
+
 ensure_apt
 ensure_pytools
 ensure_hclfmt
+ensure_actionlint
 ensure_rie
 ensure_node "$NODE22_VERSION"
 ensure_node "$NODE24_VERSION"

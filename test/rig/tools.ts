@@ -105,3 +105,17 @@ export function elasticMqTools(): ElasticMqTools {
   const archive = join(dir, 'elasticmq.jsa');
   return { version, java, classpath: join(dir, 'lib', '*'), classArchive: existsSync(archive) ? archive : undefined };
 }
+
+export interface WorkflowTools {
+  actionlint: string;
+  shellcheck: string; // actionlint runs it on `run:` blocks when it is on PATH
+}
+
+/** The workflow linters provisioned by provision.sh (actionlint; shellcheck from apt); throws naming a missing one. */
+export function workflowTools(): WorkflowTools {
+  const v = readVersions();
+  const actionlint = requirePath(join(cacheDir(), `actionlint-${v.ACTIONLINT_VERSION ?? ''}`, 'actionlint'), `actionlint ${v.ACTIONLINT_VERSION ?? ''}`);
+  requireCommand('shellcheck', 'apt-get install shellcheck');
+  const dir = (process.env.PATH ?? '/usr/bin:/bin').split(':').find((d) => existsSync(join(d, 'shellcheck'))) ?? '';
+  return { actionlint, shellcheck: join(dir, 'shellcheck') };
+}

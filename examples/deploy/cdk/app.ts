@@ -2,7 +2,7 @@
 //   npm install                       # aws-cdk-lib, constructs, the aws-cdk CLI and vite-node (cdk.json's app command)
 //   npx cdk bootstrap                 # once per account and region, before the first deploy
 //   npx cdk deploy --parameters SlackSigningSecret=...
-// `-c afterResponseLayerArn=arn:...` uses a published layer instead; `-c runtime=nodejs22.x` picks
+// `-c afterResponseLayerArn=arn:...` attaches a published layer instead (docs/layer-arns.md); `-c runtime=nodejs22.x` picks
 // the older runtime (any other value is refused with an error naming the allowed ones).
 import { App } from 'aws-cdk-lib';
 import { runtimeFromContext, SlackSlashCommandStack } from './slack-stack.ts';

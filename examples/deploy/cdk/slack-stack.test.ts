@@ -1,14 +1,16 @@
 // Synthesizes the CDK app's stack and asserts what makes the layer work (the layer, the exec
 // wrapper variable, the runtime, the timeout, the public Function URL and its two permissions),
 // then lints the synthesized template with cfn-lint (provisioned by test/rig/provision.sh).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, test } from 'vitest';
+import { BAD_LAYER_ARNS, GOOD_LAYER_ARNS } from '../../../test/fixtures/release/layer-arn-samples.ts';
 import { deployTools } from '../../../test/rig/tools.ts';
 import { runtimeFromContext, SlackSlashCommandStack, type SlackSlashCommandStackProps } from './slack-stack.ts';
 
@@ -24,8 +26,11 @@ function synth(props: SlackSlashCommandStackProps = {}): { template: Template; s
 }
 
 describe('CDK app: Slack slash command with the after-response layer', () => {
-  test('the source type-checks (its own tsconfig)', () => {
-    execFileSync(join(here, '..', '..', '..', 'node_modules', '.bin', 'tsc'), ['-p', join(here, 'tsconfig.json'), '--noEmit'], { stdio: 'pipe' });
+  // Asynchronous: tsc takes tens of seconds on a loaded machine, and a synchronous call would block
+  // the worker's RPC with vitest past its timeout.
+  test('the source type-checks (its own tsconfig)', async () => {
+    await promisify(execFile)(join(here, '..', '..', '..', 'node_modules', '.bin', 'tsc'), ['-p', join(here, 'tsconfig.json'), '--noEmit'])
+      .catch((error: unknown) => { throw new Error(`tsc -p examples/deploy/cdk: ${String((error as { stdout?: unknown }).stdout ?? error)}`); });
   });
 
   test('publishes the layer from dist/after-response-layer.zip and attaches it', () => {
@@ -78,6 +83,13 @@ describe('CDK app: Slack slash command with the after-response layer', () => {
     const { template } = synth({ afterResponseLayerArn: arn, runtime: Runtime.NODEJS_22_X, timeout: Duration.seconds(60) });
     template.resourceCountIs('AWS::Lambda::LayerVersion', 0);
     template.hasResourceProperties('AWS::Lambda::Function', { Layers: [arn], Runtime: 'nodejs22.x', Timeout: 60 });
+  });
+
+  test('afterResponseLayerArn: every layer version ARN of the samples is attached as given; anything else is refused by name', () => {
+    for (const arn of GOOD_LAYER_ARNS) synth({ afterResponseLayerArn: arn }).template.hasResourceProperties('AWS::Lambda::Function', { Layers: [arn] });
+    for (const arn of BAD_LAYER_ARNS) {
+      expect(() => synth({ afterResponseLayerArn: arn }), arn).toThrow(`Expected \`afterResponseLayerArn\` to be a layer version ARN (arn:PARTITION:lambda:REGION:ACCOUNT:layer:NAME:VERSION), got ${JSON.stringify(arn)}`);
+    }
   });
 
   test('`-c runtime=…`: nodejs22.x / nodejs24.x / not given pick a runtime; anything else is refused by name', () => {

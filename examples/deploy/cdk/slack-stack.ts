@@ -2,14 +2,17 @@
 // lambda-after-response layer, behind a public Lambda Function URL.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { Architecture, Code, Function as LambdaFunction, FunctionUrlAuthType, LayerVersion, Runtime, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export interface SlackSlashCommandStackProps extends StackProps {
-  /** A published after-response layer version ARN. @default publish `layerZip` with this stack */
+  /**
+   * A published layer version ARN of the stack's region (docs/layer-arns.md lists them); checked
+   * against {@link LAYER_VERSION_ARN} unless it is a token. @default publish `layerZip` with this stack
+   */
   readonly afterResponseLayerArn?: string | undefined;
   /** The layer built by build.sh. @default `<repo>/dist/after-response-layer.zip` */
   readonly layerZip?: string;
@@ -24,6 +27,9 @@ export interface SlackSlashCommandStackProps extends StackProps {
    */
   readonly timeout?: Duration;
 }
+
+/** A layer version ARN: arn:PARTITION:lambda:REGION:ACCOUNT:layer:NAME:VERSION (the SAM and Terraform templates check the same). */
+export const LAYER_VERSION_ARN = /^arn:[a-z-]+:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$/;
 
 /** The runtimes the layer supports, by the name `-c runtime=…` takes. */
 export const RUNTIMES: Readonly<Record<string, Runtime>> = { 'nodejs24.x': Runtime.NODEJS_24_X, 'nodejs22.x': Runtime.NODEJS_22_X };
@@ -76,7 +82,11 @@ export class SlackSlashCommandStack extends Stack {
   }
 
   private afterResponseLayer(props: SlackSlashCommandStackProps): ILayerVersion {
-    if (props.afterResponseLayerArn) return LayerVersion.fromLayerVersionArn(this, 'AfterResponseLayer', props.afterResponseLayerArn);
+    const arn = props.afterResponseLayerArn;
+    if (arn !== undefined && !Token.isUnresolved(arn) && !LAYER_VERSION_ARN.test(arn)) {
+      throw new Error(`Expected \`afterResponseLayerArn\` to be a layer version ARN (arn:PARTITION:lambda:REGION:ACCOUNT:layer:NAME:VERSION), got ${JSON.stringify(arn)}`);
+    }
+    if (arn !== undefined) return LayerVersion.fromLayerVersionArn(this, 'AfterResponseLayer', arn);
     return new LayerVersion(this, 'AfterResponseLayer', {
       layerVersionName: 'after-response',
       description: 'lambda-after-response (in-process extension that holds the environment until the jobs settle)',

@@ -4,11 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { BAD_LAYER_ARNS, GOOD_LAYER_ARNS } from '../../../test/fixtures/release/layer-arn-samples.ts';
 import { deployTools } from '../../../test/rig/tools.ts';
 
 const here = import.meta.dirname;
 const templateFile = join(here, 'template.yaml');
-type Tree = Record<string, unknown> & { Parameters: Record<string, Tree>; Resources: Record<string, { Type: string; Properties: Tree; Condition?: string }> };
+type Tree = Record<string, unknown> & { Parameters: Record<string, Tree>; Conditions: Record<string, unknown>; Resources: Record<string, { Type: string; Properties: Tree; Condition?: string }> };
 
 /** The template as cfn-lint reads it (short-form intrinsics such as !Ref become objects). */
 function decoded(): Tree {
@@ -52,6 +53,17 @@ describe('SAM template: Slack slash command with the after-response layer', () =
     expect(layer).toMatchObject({ Type: 'AWS::Serverless::LayerVersion', Condition: 'PublishLayer', Properties: { CompatibleRuntimes: ['nodejs22.x', 'nodejs24.x'] } });
     expect(resolve(here, String(layer?.Properties.ContentUri))).toBe(resolve(here, '../../../dist/after-response-layer.zip'));
     expect(existsSync(resolve(here, String(layer?.Properties.ContentUri)))).toBe(true);
+  });
+
+  test('AfterResponseLayerArn: empty by default (the stack publishes the zip); a layer version ARN is accepted, anything else refused', () => {
+    const t = decoded();
+    expect(t.Parameters.AfterResponseLayerArn).toMatchObject({ Type: 'String', Default: '' });
+    expect(t.Conditions.PublishLayer).toEqual({ 'Fn::Equals': [{ Ref: 'AfterResponseLayerArn' }, ''] });
+    // CloudFormation matches AllowedPattern against the whole value; the samples are the CDK and Terraform tests' too.
+    const pattern = new RegExp(String(t.Parameters.AfterResponseLayerArn?.AllowedPattern));
+    expect(pattern.test('')).toBe(true);
+    for (const arn of GOOD_LAYER_ARNS) expect(pattern.test(arn), arn).toBe(true);
+    for (const arn of BAD_LAYER_ARNS) expect(pattern.test(arn), arn).toBe(false);
   });
 
   test('a public Function URL (auth NONE), invokable through the URL', () => {

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { BAD_LAYER_ARNS, GOOD_LAYER_ARNS } from '../../../test/fixtures/release/layer-arn-samples.ts';
 import { deployTools } from '../../../test/rig/tools.ts';
 
 const here = import.meta.dirname;
@@ -81,8 +82,21 @@ describe('Terraform configuration: Slack slash command with the after-response l
     expect(existsSync(join(here, '../../..', 'dist', 'after-response-layer.zip'))).toBe(true);
     expect(locals.layer_arn).toMatch(/var\.after_response_layer_arn != null \? var\.after_response_layer_arn : aws_lambda_layer_version\.after_response\[0\]\.arn/);
     expect(blocks(tree, 'resource', 2).get('aws_lambda_layer_version.after_response')).toMatchObject({
-      filename: '${local.layer_zip}', compatible_runtimes: ['nodejs22.x', 'nodejs24.x'],
+      filename: '${local.layer_zip}', compatible_runtimes: ['nodejs22.x', 'nodejs24.x'], count: '${var.after_response_layer_arn == null ? 1 : 0}',
     });
+  });
+
+  test('after_response_layer_arn: null by default (the zip is published); a layer version ARN is accepted, anything else refused', () => {
+    const variable = blocks(parsed(), 'variable', 1).get('after_response_layer_arn');
+    expect(variable).toMatchObject({ type: 'string', default: null });
+    const [validation] = (variable?.validation ?? []) as Tree[];
+    const condition = String(validation?.condition);
+    expect(condition).toMatch(/^\$\{var\.after_response_layer_arn == null \|\| can\(regex\("(.+)", var\.after_response_layer_arn\)\)\}$/);
+    // The RE2 pattern Terraform applies (HCL string escapes: none in it), evaluated on the same samples as the SAM and CDK templates.
+    const pattern = new RegExp(/regex\("(.+)", var/.exec(condition)?.[1] ?? '(?!)');
+    for (const arn of GOOD_LAYER_ARNS) expect(pattern.test(arn), arn).toBe(true);
+    for (const arn of BAD_LAYER_ARNS) expect(pattern.test(arn), arn).toBe(false);
+    expect(String(validation?.error_message)).toContain('docs/layer-arns.md');
   });
 
   test('the function code is an archive of examples/slack-slash-command (with handler.mjs)', () => {

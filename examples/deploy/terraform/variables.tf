@@ -6,9 +6,13 @@ variable "slack_signing_secret" {
 }
 
 variable "after_response_layer_arn" {
-  description = "A published after-response layer version ARN; null (default) publishes dist/after-response-layer.zip."
+  description = "A published layer version ARN of your region (docs/layer-arns.md); null (default) publishes dist/after-response-layer.zip with this configuration."
   type        = string
   default     = null
+  validation {
+    condition     = var.after_response_layer_arn == null || can(regex("^arn:[a-z-]+:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", var.after_response_layer_arn))
+    error_message = "after_response_layer_arn must be a layer version ARN, arn:PARTITION:lambda:REGION:ACCOUNT:layer:NAME:VERSION (docs/layer-arns.md lists them), or null to publish dist/after-response-layer.zip."
+  }
 }
 
 variable "runtime" {
