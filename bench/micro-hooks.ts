@@ -39,7 +39,7 @@ const [capture, capturedCall] = invokes.run('invoke', () => spans.run('span', ()
   return [perOp(() => void context.capture(job)), perOp((i) => void (sink += captured(i)))];
 }));
 
-const summary: InvokeSummary = { requestId: '8f5c3a1e-7d0b-4b2e-9a61-3f0c2d9e4b17', outcome: 'settled', stats: { enqueued: 3, started: 3, succeeded: 3, failed: 0, abandoned: 0 }, flushStats: undefined, responseToReleaseMs: 12.345, releasedAtMs: Date.now() };
+const summary: InvokeSummary = { requestId: '8f5c3a1e-7d0b-4b2e-9a61-3f0c2d9e4b17', outcome: 'settled', stats: { enqueued: 3, started: 3, succeeded: 3, failed: 0, abandoned: 0, neverStarted: 0 }, flushStats: undefined, responseToReleaseMs: 12.345, releasedAtMs: Date.now() };
 const options = { namespace: 'LambdaAfterResponse', functionName: 'orders-api' };
 const build = perOp(() => void (sink += emfLine(summary, options).length));
 const write = perOp(() => void process.stdout.write(emfLine(summary, options)));

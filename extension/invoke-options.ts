@@ -1,5 +1,5 @@
 import type { Logger } from '../client/log-line.ts';
-import type { FlushStats, JobStats } from './invoke-jobs.ts';
+import type { FlushStats, JobStats } from './job-stats.ts';
 import type { Invoke } from './invoke.ts';
 import type { FlusherEntry } from './lifecycle-options.ts';
 
