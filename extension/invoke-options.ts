@@ -48,3 +48,12 @@ export interface InvokeSummary {
   /** The release, epoch ms. */
   readonly releasedAtMs: number;
 }
+
+/** The options of every invoke, from the lifecycle's own and what only it provides. */
+export function sharedInvokeOptions(
+  options: Pick<InvokeOptions, 'concurrency' | 'marginMs' | 'graceMs' | 'logger' | 'clock' | 'setTimer' | 'defer' | 'onSummary'>,
+  own: Pick<InvokeOptions, 'flushers' | 'runInContext' | 'onTransition'>,
+): InvokeOptions {
+  const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, onSummary } = options;
+  return { concurrency, marginMs, graceMs, logger, clock, setTimer, ...(defer ? { defer } : {}), ...(onSummary ? { onSummary } : {}), ...own };
+}

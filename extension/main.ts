@@ -20,6 +20,7 @@ import { Lifecycle } from './lifecycle.ts';
 import { createRawHttpTransport } from './raw-http.ts';
 import { observeRuntime, observeStreamedResponses, type RuntimeEvents } from './runtime-observer.ts';
 import { installRequestContexts } from './request-context.ts';
+import { attributeServerRequests } from './server-requests.ts';
 import { prepareSocket, type SocketStarter } from './socket/start-socket.ts';
 import { decideStartup, isMainThread, type Startup } from './startup.ts';
 
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   reportOnExit(lifecycle, config, startup);
   publishHost(lifecycle, guard);
   installRequestContexts({ kinds: config.requestContexts, global: globalThis, current: () => lifecycle.scopedInvoke(), marginMs: config.deadlineMarginMs, logger, guard });
+  attributeServerRequests(process.getBuiltinModule('node:diagnostics_channel'), () => lifecycle.serverRequest(), guard);
   // Managed Instances: Lambda refuses INVOKE registration there (init would fail), nothing is
   // ever frozen, and handlers run on worker threads where process-wide calls (umask) throw.
   const registration = config.managedInstances ? undefined : register(startup.runtimeApi, lifecycle, logger);
