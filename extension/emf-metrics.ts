@@ -43,7 +43,8 @@ export function emfLine(summary: InvokeSummary, options: Pick<EmfOptions, 'names
     outcome: summary.outcome,
     JobsSucceeded: stats.succeeded,
     JobsFailed: stats.failed,
-    JobsAbandoned: stats.abandoned,
+    // Cut off by the deadline, started or not: the summary line tells the two apart.
+    JobsAbandoned: stats.abandoned + stats.neverStarted,
     FlushersFailed: flushStats?.flushFailed ?? 0,
     FlushersAbandoned: flushStats?.flushAbandoned ?? 0,
     ...(responseToReleaseMs === undefined ? {} : { PostResponseDuration: responseToReleaseMs }),

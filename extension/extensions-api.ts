@@ -43,9 +43,13 @@ export class ExtensionsApi {
     this.#send = send;
   }
 
-  /** Registers for INVOKE (internal extensions may not take SHUTDOWN); returns the identifier. */
-  async register(name: string): Promise<string> {
-    const response = await this.#send({ method: 'POST', path: `${BASE}/register`, headers: { 'lambda-extension-name': name }, body: JSON.stringify({ events: ['INVOKE'] }) });
+  /**
+   * Registers for INVOKE (internal extensions may not take SHUTDOWN); returns the identifier.
+   * `urgentUntil`: the request keeps the event loop alive only until it settles (registration.ts).
+   */
+  async register(name: string, options: { readonly urgentUntil?: Promise<unknown> } = {}): Promise<string> {
+    const request = { method: 'POST', path: `${BASE}/register`, headers: { 'lambda-extension-name': name }, body: JSON.stringify({ events: ['INVOKE'] }) } as const;
+    const response = await this.#send(options.urgentUntil ? { ...request, urgentUntil: options.urgentUntil } : request);
     const id = response.headers['lambda-extension-identifier'];
     if (response.status !== 200 || typeof id !== 'string') throw toError(response, 'register');
     return id;

@@ -6,6 +6,11 @@ export interface HttpRequest {
   readonly body?: string;
   /** A long-poll that must not keep the event loop alive (RIC 3 answers callback handlers on an empty loop). @default false */
   readonly background?: boolean;
+  /**
+   * Keeps the event loop alive only until this settles; after it, an unanswered request waits in
+   * the background, as `background` does (a registration the extension gave up waiting for).
+   */
+  readonly urgentUntil?: Promise<unknown>;
 }
 
 export interface HttpResponse {

@@ -19,13 +19,13 @@ interface Slot {
  * `next` resolves. Work with no slot (module init, the socket server) is context-less.
  */
 export class InvokeContext {
-  readonly #storage: AsyncLocalStorage<Slot>;
+  readonly #storage: AsyncLocalStorage<Slot | undefined>;
   readonly #AsyncResource: typeof AsyncResource;
 
   constructor() {
     // Not `import`: an ESM import of a builtin builds its namespace at init (see main.ts).
     const { AsyncLocalStorage, AsyncResource } = process.getBuiltinModule('node:async_hooks');
-    this.#storage = new AsyncLocalStorage<Slot>();
+    this.#storage = new AsyncLocalStorage<Slot | undefined>();
     this.#AsyncResource = AsyncResource;
   }
 
@@ -50,6 +50,15 @@ export class InvokeContext {
   /** Called synchronously inside the runtime's `next`: what the caller does after it runs in a new slot. */
   enterNext(): void {
     this.#storage.enterWith({ invoke: undefined });
+  }
+
+  /**
+   * From here on, the calling code and what it starts belong to `invoke` (none: context-less).
+   * For a request reaching a server (server-requests.ts): entered synchronously before the
+   * server's `request` event, so the request's handling carries it, not the server's context.
+   */
+  enter(invoke: Invoke | undefined): void {
+    this.#storage.enterWith(invoke ? { invoke } : undefined);
   }
 
   /** `next` resolved with this invoke: the slot entered for that call now names it. */

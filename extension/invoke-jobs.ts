@@ -3,39 +3,20 @@ import type { Logger } from '../client/log-line.ts';
 import { settle, type Settlement } from '../client/settle.ts';
 import { deadlineAbortReason } from '../client/socket-wire.ts';
 import { LazyContext } from './job-context.ts';
+import { JobQueue } from './job-queue.ts';
 import { reportFlusher, reportSettlement } from './job-report.ts';
+import { JobCounts, type FlushStats, type JobKind, type JobStats } from './job-stats.ts';
+
+export type { FlushStats, JobKind, JobStats } from './job-stats.ts';
 
 // Not `import`: an ESM import of a builtin builds its namespace at init (see main.ts).
 const { setMaxListeners } = process.getBuiltinModule('node:events');
 
-/** Counts reported in the per-invoke summary line. */
-export interface JobStats {
-  enqueued: number;
-  started: number;
-  succeeded: number;
-  failed: number;
-  abandoned: number;
+/** An unfinished job: how it shows in logs, and how it counts. */
+interface Tracked {
+  readonly label: string;
+  readonly kind: JobKind;
 }
-
-/** Flusher counts of one invoke, in the summary line when any flusher ran (field names as logged). */
-export interface FlushStats {
-  flushed: number;
-  flushFailed: number;
-  flushAbandoned: number;
-}
-
-interface QueuedJob {
-  readonly name: string;
-  readonly run: (context: JobContext) => unknown;
-}
-
-/**
- * How a job joins: `held` (counted, holds the invoke), `internal` (the extension's own hold: holds,
- * not counted), `late` (its invoke was already released: runs at once, holds nothing), `unheld`
- * (belongs to no invoke and nothing is held: runs at once), `flush` (a flusher: starts at once,
- * outside the concurrency limit, holds, not counted, logged as a flusher).
- */
-export type JobKind = 'held' | 'internal' | 'late' | 'unheld' | 'flush';
 
 export interface InvokeJobsOptions {
   readonly requestId: string;
@@ -52,34 +33,32 @@ export interface InvokeJobsOptions {
 
 /**
  * The jobs of one invoke: functions queued until the response is posted, then started in FIFO
- * order under a concurrency limit; promises tracked from the moment they are passed. Knows
+ * order under a concurrency limit (job-queue.ts); promises tracked from the moment they are
+ * passed; after the deadline abort, functions start at once (the grace is their last chance). Knows
  * nothing of deadlines or releases: the invoke (invoke.ts) decides those and calls
  * {@link abort} and {@link abandon}.
  */
 export class InvokeJobs {
-  readonly stats: JobStats = { enqueued: 0, started: 0, succeeded: 0, failed: 0, abandoned: 0 };
-  /** Made when the first flusher starts: most invokes run none. */
-  flushStats: FlushStats | undefined;
-  readonly #queue: QueuedJob[] = [];
-  /** Unfinished held and internal jobs, by id: their names are what abandonment and exit report. */
-  readonly #running = new Map<number, string>();
+  readonly #counts = new JobCounts();
+  readonly #queue: JobQueue;
+  /** Unfinished held, internal and flush jobs, by id: what abandonment and exit report. */
+  readonly #running = new Map<number, Tracked>();
   /** Unfinished late and abandoned jobs: they hold nothing, but an exit still names them. */
   readonly #unheld = new Map<number, string>();
-  /** Ids of running flushers: their abandonment is not a job's. Made on first use. */
-  #flushIds: Set<number> | undefined;
   readonly #options: InvokeJobsOptions;
   readonly #context: JobContext;
   #controller: AbortController | undefined;
-  #queueHead = 0;
-  /** Job functions running now: the concurrency limit counts these only (promises are tracked, not run). */
-  #functionsRunning = 0;
-  #started = false;
   #aborted = false;
   #seq = 0;
 
   constructor(options: InvokeJobsOptions) {
     this.#options = options;
     this.#context = new LazyContext(this, options.requestId, options.deadlineMs);
+    // The concurrency limit counts job functions only: promises are tracked, not run.
+    this.#queue = new JobQueue({
+      concurrency: options.concurrency, defer: options.defer ?? setImmediate,
+      launch: (job) => this.#begin(job.name, 'held', () => job.run(this.#context), { slot: true }),
+    });
   }
 
   /**
@@ -97,6 +76,15 @@ export class InvokeJobs {
     return this.#controller.signal;
   }
 
+  get stats(): JobStats {
+    return this.#counts.stats;
+  }
+
+  /** Flusher counts; undefined when no flusher ran. */
+  get flushStats(): FlushStats | undefined {
+    return this.#counts.flushStats;
+  }
+
   get requestId(): string {
     return this.#options.requestId;
   }
@@ -112,106 +100,88 @@ export class InvokeJobs {
 
   /** True when no held or internal job is queued or unfinished (late and abandoned ones hold nothing). */
   get idle(): boolean {
-    return this.#running.size === 0 && this.#queueHead === this.#queue.length;
+    return this.#running.size === 0 && this.#queue.empty;
   }
 
   /** Names of every unfinished job, held or not (for the exit report). */
   unfinished(): string[] {
-    return [...this.#running.values(), ...this.#neverStarted(), ...this.#unheld.values()];
+    return [...[...this.#running.values()].map((job) => job.label), ...this.#queue.waiting(), ...this.#unheld.values()];
   }
 
   add(job: Job, name: string, kind: JobKind): void {
     // A flusher counts as running at once (the invoke must not be released before it starts), but
     // starts off the caller's stack: that may be the runtime's own `next` or `done` call.
-    if (kind === 'flush') return this.#track(name, kind, () => new Promise<void>((start) => (this.#options.defer ?? setImmediate)(() => start())).then(() => (typeof job === 'function' ? job(this.#context) : job)));
-    if (kind !== 'internal') this.stats.enqueued++;
-    if (runsAtOnce(kind)) return this.#track(name, kind, typeof job === 'function' ? () => job(this.#context) : () => job);
-    if (typeof job !== 'function') return this.#track(name, kind, () => job);
+    if (kind === 'flush') return this.#begin(name, kind, this.#offStack(job));
+    this.#counts.enqueued(kind);
+    if (typeof job !== 'function') return this.#begin(name, kind, () => job);
+    if (runsAtOnce(kind)) return this.#begin(name, kind, () => job(this.#context));
+    // After the deadline abort the grace is the last chance (an apology enqueued by an abort
+    // listener): a function starts on the next turn, whatever the concurrency limit or the response.
+    if (this.#aborted) return this.#begin(name, kind, this.#offStack(job));
     this.#queue.push({ name, run: job });
-    if (this.#started) this.#scheduleStart();
   }
 
   /** The response is out (or a drain asked for it): queued functions may start. */
   start(): void {
-    if (this.#started) return;
-    this.#started = true;
-    if (this.#queue.length > this.#queueHead) this.#scheduleStart();
+    this.#queue.open();
   }
 
   /**
-   * The deadline margin is reached: the signal aborts, and functions that never started are
-   * dropped and returned by name. Running jobs keep going for the grace the invoke gives them.
+   * The deadline margin is reached: functions that never started are dropped and returned by
+   * name, then the signal aborts. In that order: its listeners run synchronously, and what they
+   * enqueue must run in the grace, not be dropped with the queue. Running jobs keep going for
+   * the grace the invoke gives them.
    */
   abort(): string[] {
-    this.#aborted = true;
-    this.#controller?.abort(deadlineAbortReason());
-    const never = this.#neverStarted();
-    this.#queue.length = 0;
-    this.#queueHead = 0;
-    this.stats.abandoned += never.length;
+    const never = this.#queue.drop();
+    this.#counts.neverStarted(never.length);
+    if (!this.#aborted) {
+      this.#aborted = true;
+      this.#controller?.abort(deadlineAbortReason());
+    }
     return never;
   }
 
   /** The grace is over: what still runs is abandoned (holds nothing from now on); returns the names. */
   abandon(): string[] {
-    const names = [...this.#running.values()];
-    for (const [id, name] of this.#running) this.#unheld.set(id, name);
+    const names: string[] = [];
+    for (const [id, { label, kind }] of this.#running) {
+      this.#unheld.set(id, label);
+      names.push(label);
+      this.#counts.abandoned(kind);
+    }
     this.#running.clear();
-    const flushers = this.#flushIds?.size ?? 0;
-    this.stats.abandoned += names.length - flushers; // flushers are not jobs
-    if (this.flushStats) this.flushStats.flushAbandoned += flushers;
     return [...names, ...this.abort()];
   }
 
-  #neverStarted(): string[] {
-    return this.#queue.slice(this.#queueHead).map((job) => `${job.name} (never started)`);
+  /** Runs `job` on a later turn, off the caller's stack. */
+  #offStack(job: Job): () => Promise<unknown> {
+    return () => new Promise<void>((start) => (this.#options.defer ?? setImmediate)(() => start())).then(() => (typeof job === 'function' ? job(this.#context) : job));
   }
 
-  #scheduleStart(): void {
-    (this.#options.defer ?? setImmediate)(() => this.#pump());
-  }
-
-  #pump(): void {
-    while (this.#started && this.#functionsRunning < this.#options.concurrency && this.#queueHead < this.#queue.length) {
-      const job = this.#queue[this.#queueHead++] as QueuedJob;
-      this.stats.started++;
-      this.#functionsRunning++;
-      this.#track(job.name, 'held', () => job.run(this.#context), { slot: true });
-    }
-    if (this.#queueHead === this.#queue.length) {
-      this.#queue.length = 0;
-      this.#queueHead = 0;
-    }
+  /** A job begins to run: a function is called, a promise or socket job is passed, a flusher is due. */
+  #begin(name: string, kind: JobKind, work: () => unknown, options: { readonly slot?: boolean } = {}): void {
+    this.#counts.started(kind);
+    this.#track(name, kind, work, options);
   }
 
   #track(name: string, kind: JobKind, work: () => unknown, { slot = false } = {}): void {
     const id = ++this.#seq;
     // A flusher shows as such wherever unfinished work is named (abandonment, the exit report).
-    (runsAtOnce(kind) ? this.#unheld : this.#running).set(id, kind === 'flush' ? `${name} (flusher)` : name);
-    if (kind === 'flush') {
-      (this.#flushIds ??= new Set()).add(id);
-      this.flushStats ??= { flushed: 0, flushFailed: 0, flushAbandoned: 0 };
-    }
-    settle(() => this.#options.runInContext(work), (outcome) => {
-      if (slot) this.#functionsRunning--;
-      this.#settled(id, name, kind, outcome);
-    });
+    const label = kind === 'flush' ? `${name} (flusher)` : name;
+    if (runsAtOnce(kind)) this.#unheld.set(id, label);
+    else this.#running.set(id, { label, kind });
+    settle(() => this.#options.runInContext(work), (outcome) => this.#settled(id, name, kind, outcome, slot));
   }
 
-  #settled(id: number, name: string, kind: JobKind, outcome: Settlement): void {
+  #settled(id: number, name: string, kind: JobKind, outcome: Settlement, slot: boolean): void {
     const held = this.#running.delete(id);
     this.#unheld.delete(id);
     const phase = held || kind === 'unheld' ? 'held' : kind === 'late' ? 'late' : 'abandoned';
-    if (held && kind !== 'internal' && kind !== 'flush') {
-      if (outcome.ok) this.stats.succeeded++;
-      else this.stats.failed++;
-    }
-    if (kind === 'flush') {
-      this.#flushIds?.delete(id);
-      if (held && this.flushStats) this.flushStats[outcome.ok ? 'flushed' : 'flushFailed']++;
-      reportFlusher(this.#options.logger, { requestId: this.#options.requestId, flusher: name, phase, outcome });
-    } else reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: name, jobId: id, phase, outcome });
-    if (held) this.#pump();
+    if (held) this.#counts.settled(kind, outcome.ok);
+    if (kind === 'flush') reportFlusher(this.#options.logger, { requestId: this.#options.requestId, flusher: name, phase, outcome });
+    else reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: name, jobId: id, phase, outcome });
+    if (slot) this.#queue.freed();
     this.#options.onChange();
   }
 }

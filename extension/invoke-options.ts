@@ -1,5 +1,5 @@
 import type { Logger } from '../client/log-line.ts';
-import type { FlushStats, JobStats } from './invoke-jobs.ts';
+import type { FlushStats, JobStats } from './job-stats.ts';
 import type { Invoke } from './invoke.ts';
 import type { FlusherEntry } from './lifecycle-options.ts';
 
@@ -47,4 +47,13 @@ export interface InvokeSummary {
   readonly responseToReleaseMs: number | undefined;
   /** The release, epoch ms. */
   readonly releasedAtMs: number;
+}
+
+/** The options of every invoke, from the lifecycle's own and what only it provides. */
+export function sharedInvokeOptions(
+  options: Pick<InvokeOptions, 'concurrency' | 'marginMs' | 'graceMs' | 'logger' | 'clock' | 'setTimer' | 'defer' | 'onSummary'>,
+  own: Pick<InvokeOptions, 'flushers' | 'runInContext' | 'onTransition'>,
+): InvokeOptions {
+  const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, onSummary } = options;
+  return { concurrency, marginMs, graceMs, logger, clock, setTimer, ...(defer ? { defer } : {}), ...(onSummary ? { onSummary } : {}), ...own };
 }

@@ -1,12 +1,13 @@
 import type { Flusher, Job } from '../client/host-interface.ts';
+import { BestEffort } from './best-effort.ts';
 import { DetachedJobs } from './detached-jobs.ts';
 import { DrainWaiters } from './drain-waiters.ts';
 import { FlusherRegistry } from './flusher-registry.ts';
 import { createExternalJob, type ExternalJob, type JobOwner } from './external-job.ts';
-import { IdleDetector } from './idle-detector.ts';
 import { InvokeContext } from './invoke-context.ts';
 import { InvokeJobs } from './invoke-jobs.ts';
 import { Invoke, type InvokeOptions, type ReleaseReason } from './invoke.ts';
+import { sharedInvokeOptions } from './invoke-options.ts';
 import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 import { holds, type Mode, type UnheldReason } from './lifecycle-mode.ts';
 import { OrphanJobs } from './orphan-jobs.ts';
@@ -23,14 +24,13 @@ export type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-
 export class Lifecycle {
   #mode: Mode = { kind: 'starting' };
   #observed = false;
-  #warnedUnobserved = false;
   readonly #invokes = new Map<string, Invoke>();
   /** Invokes with unfinished jobs, held or not, released or not: what an exit must name. */
   readonly #busy = new Set<Invoke>();
   readonly #orphans = new OrphanJobs();
   readonly #options: LifecycleOptions;
   readonly #context: InvokeContext;
-  readonly #idle: IdleDetector;
+  readonly #bestEffort: BestEffort;
   readonly #waiters = new DrainWaiters();
   #current: Invoke | undefined;
   readonly #flushers: FlusherRegistry;
@@ -40,13 +40,14 @@ export class Lifecycle {
   constructor(options: LifecycleOptions) {
     this.#options = options;
     this.#context = options.context ?? new InvokeContext();
-    this.#idle = new IdleDetector({ idleMs: options.fallbackIdleMs, setTimer: options.setTimer });
+    this.#bestEffort = new BestEffort({ idleMs: options.fallbackIdleMs, setTimer: options.setTimer, logger: options.logger });
     this.#flushers = new FlusherRegistry(options.logger);
     this.#detached = new DetachedJobs({
       concurrency: options.concurrency, logger: options.logger, runOutside: (fn) => this.#context.exit(fn), flushers: this.#flushers.list,
       flushHere: () => this.#mode.kind === 'unheld' && this.#mode.reason === 'no-runtime-api', onChange: () => this.#waiters.wake(),
     });
-    this.#invokeOptions = this.#sharedInvokeOptions();
+    // What every invoke shares, made once: #invokeFor runs in every invoke.
+    this.#invokeOptions = sharedInvokeOptions(options, { flushers: this.#flushers.list, runInContext: (owner, fn) => this.#context.run(owner, fn), onTransition: (changed) => this.#changed(changed) });
   }
 
   get mode(): Mode {
@@ -105,6 +106,16 @@ export class Lifecycle {
     if (how === 'returned') (this.#options.defer ?? setImmediate)(() => invoke.finishHandler());
   }
 
+  /**
+   * A request reached one of the function's HTTP servers (server-requests.ts): its handling
+   * belongs to the invoke in progress, not to the context the server was created in — a server
+   * created lazily in invoke 1 would tie every later request to invoke 1, released long ago.
+   * Context-less with none in progress, and on Managed Instances, where several run at once.
+   */
+  serverRequest(): void {
+    this.#context.enter(this.#inProgress());
+  }
+
   /** Resolves when the invoke may be released: the loop then calls `next`. */
   hold(event: InvokeEvent): Promise<ReleaseReason> {
     const invoke = this.#invokeFor(event.requestId, event.deadlineMs);
@@ -135,7 +146,9 @@ export class Lifecycle {
    * job known now has settled or been abandoned; jobs waiting for an invoke start now, unheld.
    */
   drain(): Promise<void> {
-    const own = this.#context.current();
+    // A context-less caller during an invoke (a route of a server started at init) is that
+    // invoke's: waiting for its queued jobs, which start only after the response, would deadlock.
+    const own = this.#context.current() ?? this.#inProgress();
     if (own && own.phase !== 'released') {
       own.startEarly();
       return this.#waiters.until(() => own.idle || own.phase === 'released');
@@ -149,13 +162,11 @@ export class Lifecycle {
 
   /**
    * The invoke a framework's request context belongs to (request-context.ts): the caller's, by its
-   * async context; where one invoke runs at a time (not `unheld`), else the one in progress, so a
-   * server reached over a socket from the handler still finds it. `undefined` at init, between
-   * invokes, and for a released invoke's late work.
+   * async context, else the one in progress (see {@link serverRequest}). `undefined` at init,
+   * between invokes, and for a released invoke's late work.
    */
   scopedInvoke(): ScopedInvoke | undefined {
-    const own = this.#context.current();
-    const invoke = own ?? (this.#mode.kind === 'unheld' ? undefined : this.#current);
+    const invoke = this.#context.current() ?? this.#inProgress();
     if (!invoke || invoke.phase === 'released') return undefined;
     return { key: invoke, deadlineMs: invoke.deadlineMs, enqueue: (job, name) => this.#context.run(invoke, () => this.enqueue(job, name)) };
   }
@@ -184,14 +195,19 @@ export class Lifecycle {
     if (kind === 'late' && holds(this.#mode)) {
       this.#options.logger.log('WARN', 'job enqueued after its invoke was released (by a timer or callback that outlived the invoke?): it runs now, unheld, and may be frozen; enqueue before the handler returns', { requestId: owner.requestId, job: name });
     }
-    if (this.#mode.kind === 'best-effort') this.#idle.touch(owner);
+    if (this.#mode.kind === 'best-effort') this.#bestEffort.touch(owner);
   }
 
   /** Work outside any invoke's async context (module init, a socket peer, a timer set at init). */
   #contextless(): Invoke | InvokeJobs | 'orphan' {
     if (this.#mode.kind === 'unheld') return this.#detached.jobs(); // concurrent invokes: none is "the current" one
-    if (this.#current && this.#current.phase !== 'released') return this.#current;
-    return this.#mode.kind === 'stopped' ? this.#detached.jobs() : 'orphan';
+    return this.#inProgress() ?? (this.#mode.kind === 'stopped' ? this.#detached.jobs() : 'orphan');
+  }
+
+  /** The one invoke running now, where invokes run one at a time (not `unheld`); none once released. */
+  #inProgress(): Invoke | undefined {
+    if (this.#mode.kind === 'unheld' || this.#current?.phase === 'released') return undefined;
+    return this.#current;
   }
 
   #invokeFor(requestId: string, deadlineMs: number): Invoke {
@@ -200,17 +216,6 @@ export class Lifecycle {
     invoke = new Invoke(this.#invokeOptions, requestId, deadlineMs);
     this.#invokes.set(requestId, invoke);
     return invoke;
-  }
-
-  /** What every invoke shares, made once (#invokeFor runs in every invoke). */
-  #sharedInvokeOptions(): InvokeOptions {
-    const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, onSummary } = this.#options;
-    return {
-      concurrency, marginMs, graceMs, logger, clock, setTimer, ...(defer ? { defer } : {}), ...(onSummary ? { onSummary } : {}),
-      flushers: this.#flushers.list,
-      runInContext: (owner, fn) => this.#context.run(owner, fn),
-      onTransition: (changed) => this.#changed(changed),
-    };
   }
 
   /** A fast handler can be done before the loop gets its INVOKE event: a released invoke is kept until then. */
@@ -222,7 +227,7 @@ export class Lifecycle {
     this.#forgetIfDone(invoke);
     if (invoke.busy) this.#busy.add(invoke);
     else this.#busy.delete(invoke);
-    if (this.#mode.kind === 'best-effort') this.#idle.touch(invoke);
+    if (this.#mode.kind === 'best-effort') this.#bestEffort.touch(invoke);
     this.#waiters.wake();
   }
 
@@ -235,15 +240,10 @@ export class Lifecycle {
   /** The runtime's progress cannot be seen: start jobs at once and call the handler done when idle. */
   #holdBestEffort(invoke: Invoke): void {
     if (holds(this.#mode)) this.#mode = { kind: 'best-effort' };
-    if (!this.#warnedUnobserved) {
-      this.#warnedUnobserved = true;
-      this.#options.logger.log('WARN', UNOBSERVED, { requestId: invoke.requestId });
-    }
+    this.#bestEffort.unobserved(invoke);
     this.#current = invoke;
     this.#orphans.adoptInto(invoke);
     invoke.respond();
-    this.#idle.touch(invoke);
+    this.#bestEffort.touch(invoke);
   }
 }
-
-const UNOBSERVED = "the runtime's progress was never observed (its rapid-client.node was not loaded through process.dlopen, e.g. AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1=true): best-effort mode, jobs start when enqueued and the handler counts as done after AFTER_RESPONSE_FALLBACK_IDLE_MS without new jobs";

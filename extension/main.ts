@@ -9,17 +9,18 @@
 // its namespace (node:http's loads http2: +40-60 ms, +10 MB at init). node:net is loaded by both
 // runtime clients anyway.
 import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../client/host-interface.ts';
-import { createLogger, describeError, type Logger } from '../client/log-line.ts';
+import { createLogger, type Logger } from '../client/log-line.ts';
 import { isManagedInstances, parseConfig, type Config } from './config.ts';
 import { createEmfWriter } from './emf-metrics.ts';
 import { installExitReport } from './exit-report.ts';
-import { runExtensionLoop, type LoopOutcome } from './extension-loop.ts';
 import { ExtensionsApi } from './extensions-api.ts';
 import { createGuard, type Guard } from './guard.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createRawHttpTransport } from './raw-http.ts';
+import { register } from './registration.ts';
 import { observeRuntime, observeStreamedResponses, type RuntimeEvents } from './runtime-observer.ts';
 import { installRequestContexts } from './request-context.ts';
+import { attributeServerRequests } from './server-requests.ts';
 import { prepareSocket, type SocketStarter } from './socket/start-socket.ts';
 import { decideStartup, isMainThread, type Startup } from './startup.ts';
 
@@ -40,9 +41,10 @@ async function main(): Promise<void> {
   reportOnExit(lifecycle, config, startup);
   publishHost(lifecycle, guard);
   installRequestContexts({ kinds: config.requestContexts, global: globalThis, current: () => lifecycle.scopedInvoke(), marginMs: config.deadlineMarginMs, logger, guard });
+  attributeServerRequests(process.getBuiltinModule('node:diagnostics_channel'), () => lifecycle.serverRequest(), guard);
   // Managed Instances: Lambda refuses INVOKE registration there (init would fail), nothing is
   // ever frozen, and handlers run on worker threads where process-wide calls (umask) throw.
-  const registration = config.managedInstances ? undefined : register(startup.runtimeApi, lifecycle, logger);
+  const registration = config.managedInstances ? undefined : startRegistration(startup.runtimeApi, lifecycle, logger);
   if (config.managedInstances) lifecycle.runUnheld('managed-instances');
   const socket = config.managedInstances ? undefined : prepareSocket({ tracker: lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn) });
   const events = runtimeEvents(lifecycle, socket);
@@ -67,14 +69,9 @@ function runtimeEvents(lifecycle: Lifecycle, socket: SocketStarter | undefined):
 }
 
 function createLifecycle(config: Config, logger: Logger): Lifecycle {
-  const setTimer = (run: () => void, ms: number): (() => void) => {
-    const timer = setTimeout(run, ms);
-    timer.unref();
-    return () => clearTimeout(timer);
-  };
   return new Lifecycle({
     concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs,
-    fallbackIdleMs: config.fallbackIdleMs, logger, setTimer,
+    fallbackIdleMs: config.fallbackIdleMs, logger, setTimer: unrefTimer,
     // Not `performance.now()`: the `performance` global loads perf_hooks on first use (~0.7 ms,
     // in the first invoke). process.uptime() reads the same monotonic clock (uv_hrtime).
     clock: { wallNow: Date.now, monoNow: () => process.uptime() * 1000 },
@@ -101,29 +98,21 @@ function publishHost(lifecycle: Lifecycle, guard: Guard): void {
   Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false });
 }
 
-/** Registers and starts the loop; resolves (never rejects) once registration succeeded or failed. */
-async function register(runtimeApi: string | undefined, lifecycle: Lifecycle, logger: Logger): Promise<void> {
+/** Registers and starts the loop (registration.ts); resolves (never rejects) once registration succeeded, failed or timed out. */
+function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle, logger: Logger): Promise<void> {
   if (runtimeApi === undefined) {
     logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld, and flushers run once after each batch of jobs settles, never without jobs (there are no invokes)');
-    return lifecycle.runUnheld('no-runtime-api');
+    lifecycle.runUnheld('no-runtime-api');
+    return Promise.resolve();
   }
   const api = new ExtensionsApi(createRawHttpTransport(process.getBuiltinModule('node:net').connect, runtimeApi));
-  let id: string;
-  try {
-    id = await lifecycle.detach(() => api.register(EXTENSION_NAME));
-  } catch (error) {
-    // Never fail the function's init over this: it still answers, only jobs go unheld.
-    logger.log('ERROR', 'registration with the Extensions API failed: jobs run unheld and may be frozen', describeError(error));
-    return lifecycle.runUnheld('registration-failed');
-  }
-  lifecycle.registered();
-  void runExtensionLoop({ api, id, tracker: lifecycle, logger }).then((outcome) => stopped(outcome, lifecycle, logger));
+  return register({ api, name: EXTENSION_NAME, lifecycle, logger, setTimer: unrefTimer });
 }
 
-function stopped(outcome: LoopOutcome, lifecycle: Lifecycle, logger: Logger): void {
-  lifecycle.loopStopped();
-  const fields = outcome.kind === 'failed' ? { ...describeError(outcome.error), attempts: outcome.attempts } : { ...outcome };
-  logger.log(outcome.kind === 'failed' ? 'ERROR' : 'WARN', `extension loop stopped (${outcome.kind}): jobs run unheld from now on`, fields);
+function unrefTimer(run: () => void, ms: number): () => void {
+  const timer = setTimeout(run, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
 }
 
 await main();

@@ -39,7 +39,9 @@ class RawHttpClient {
   request(request: HttpRequest): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
       if (this.#pending) return reject(new Error('raw-http: one request at a time'));
-      this.#pending = { resolve, reject };
+      const pending = (this.#pending = { resolve, reject });
+      const background = (): void => void (this.#pending === pending && this.#socket?.unref());
+      request.urgentUntil?.then(background, background);
       try {
         this.#send(request);
       } catch (error) {

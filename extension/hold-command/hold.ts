@@ -35,23 +35,19 @@ export function hold(args: { readonly name: string; readonly command: readonly [
   const { [TICKET_ENV]: ticket, ...env } = deps.env;
   const { deadlineMarginMs: marginMs, managedInstances } = parseConfig(env).config;
   let graceMs: number | undefined;
-  const options: RunOptions = { spawn: deps.spawn, env, stderr: deps.stderr, forward: deps.forward, killDelayMs: () => killDelayMs(graceMs, marginMs) };
+  // The command always runs with this signal: the extension's may come after it started (its
+  // answer arriving after the wait below), and its abort must still reach the command.
+  const abort = new AbortController();
+  const options: RunOptions = { spawn: deps.spawn, env, stderr: deps.stderr, forward: deps.forward, killDelayMs: () => killDelayMs(graceMs, marginMs), signal: abort.signal };
   const socketPath = env[SOCKET_ENV];
   if (!socketPath) {
     // Managed Instances never freeze the environment, so the extension runs no socket there: unheld is right, and silent.
     if (!managedInstances) deps.stderr(`after-response-hold: ${SOCKET_ENV} is not set (not under the lambda-after-response extension): running the command unheld\n`);
     return runCommand(args.command, options);
   }
-  // Failures are reported by the exit status and the command's own output, and the extension
-  // logs the job as failed by name: logging them here as well would say it twice.
-  const logger = stderrLogger(deps.stderr);
-  const local = createLocalHost({ logger, reportFailures: 'silent' });
-  const host = createSocketHost({
-    path: socketPath, logger, fallback: () => local, reportFailures: 'silent', onAbort: (event) => (graceMs = event.graceMs),
-    ...(ticket ? { ticket } : {}), ...(deps.connect ? { connect: deps.connect } : {}),
-  });
+  const host = socketHost(socketPath, ticket, deps, (event) => (graceMs = event.graceMs));
   let running: Promise<number> | undefined;
-  const start = (signal?: AbortSignal): Promise<number> => (running ??= runCommand(args.command, signal ? { ...options, signal } : options));
+  const start = (): Promise<number> => (running ??= runCommand(args.command, options));
   return new Promise((resolve) => {
     let held = false;
     // The runtime answers within milliseconds unless its event loop is blocked, e.g. by a handler
@@ -64,11 +60,31 @@ export function hold(args: { readonly name: string; readonly command: readonly [
     host.enqueue(async ({ signal }) => {
       held = true;
       clearTimeout(unanswered);
-      const status = await start(signal);
+      follow(signal, abort);
+      const status = await start();
       resolve(status);
       if (status !== 0) throw new CommandFailed(describeStatus(args.command[0], status));
     }, { name: args.name });
   });
+}
+
+/**
+ * The host the job is enqueued into. Failures are reported by the exit status and the command's
+ * own output, and the extension logs the job as failed by name: logging them here would say it twice.
+ */
+function socketHost(path: string, ticket: string | undefined, deps: HoldDeps, onAbort: SocketHostOptions['onAbort']): ReturnType<typeof createSocketHost> {
+  const logger = stderrLogger(deps.stderr);
+  const local = createLocalHost({ logger, reportFailures: 'silent' });
+  return createSocketHost({
+    path, logger, fallback: () => local, reportFailures: 'silent', ...(onAbort ? { onAbort } : {}),
+    ...(ticket ? { ticket } : {}), ...(deps.connect ? { connect: deps.connect } : {}),
+  });
+}
+
+/** Aborts `controller` when `signal` aborts, also if it already has. */
+function follow(signal: AbortSignal, controller: AbortController): void {
+  if (signal.aborted) controller.abort();
+  else signal.addEventListener('abort', () => controller.abort(), { once: true });
 }
 
 /** Human-readable lines on stderr: this is a command-line tool, and its stdout is the command's. */

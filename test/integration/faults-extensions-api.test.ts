@@ -29,6 +29,21 @@ const transient: Array<[string, FaultRule, string]> = [
   ['an unreadable event from next', { path: NEXT, action: { kind: 'status', status: 200, body: '{"eventType":' }, times: 1 }, 'next answered an unreadable event'],
 ];
 
+describe('on nodejs22.x, a callback handler when the registration is never answered', () => {
+  // RIC 3 answers a callback handler only once the event loop is empty: the unanswered register
+  // call must not keep it alive once the extension has given up on it.
+  const faults: FaultRule[] = [{ path: REGISTER, action: { kind: 'hang' } }];
+  const sandbox = sandboxFor(() => startWithLayer({ profile: 'nodejs22.x', handler: 'callback.handler', faults, timeoutSeconds: 10 }));
+
+  it('answers every invoke (the given-up register call waits in the background)', async () => {
+    const box = await sandbox();
+    for (let i = 0; i < 2; i++) {
+      const result = await box.invoke({ dir: '/tmp' });
+      expect(result.json()).toMatchObject({ style: 'callback' });
+    }
+  });
+});
+
 describe.each(PROFILES)('on %s, when the Extensions API misbehaves', (profile) => {
   describe.each(transient)('%s', (_name, fault, logged) => {
     const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'plain.handler', faults: [fault], timeoutSeconds: 5 }));
@@ -65,6 +80,23 @@ describe.each(PROFILES)('on %s, when the Extensions API misbehaves', (profile) =
       const errors = extensionLogs(box.logs()).filter((l) => l.level === 'ERROR');
       expect(errors).toHaveLength(1);
       expect(String(errors[0]?.message)).toContain('registration with the Extensions API failed');
+    });
+  });
+
+  describe('a registration accepted but never answered', () => {
+    const faults: FaultRule[] = [{ path: REGISTER, action: { kind: 'hang' } }];
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'plain.handler', faults, timeoutSeconds: 10 }));
+
+    it("gives up on it inside the init budget: the runtime's first next follows, the function answers, one ERROR says jobs run unheld", async () => {
+      const box = await sandbox();
+      await twoHeldInvokes(box, false);
+      const errors = extensionLogs(box.logs()).filter((l) => l.level === 'ERROR');
+      expect(errors.map((l) => l.message)).toEqual(['registration with the Extensions API was not answered within 3000 ms: jobs run unheld and may be frozen']);
+      const calls = box.calls();
+      const register = calls.find((c) => c.kind === 'extension-register');
+      const firstNext = calls.find((c) => c.kind === 'runtime-next');
+      expect(register?.fault).toBe('hang');
+      expect(firstNext?.startedAt).toBeGreaterThan(register?.startedAt ?? NaN);
     });
   });
 

@@ -54,6 +54,10 @@ describe.each(PROFILES)('on %s, jobs from other processes over the extension soc
       expect(aborting?.running).toEqual([expect.stringContaining('stubborn')]);
       expect(result.durationMs).toBeLessThan(3000);
       expect(await logsContain(box, 'SIGTERM to sh, SIGKILL in 187 ms', 2000)).toBe(true);
+      // Every counted job ends in one state: killed in the grace (failed) or still running at its end (abandoned).
+      const summary = extensionLogs(box.logs()).find((l) => l.message === 'after-response summary' && l.requestId === result.requestId);
+      expect(summary).toMatchObject({ outcome: 'deadline', enqueued: 1, started: 1, succeeded: 0, neverStarted: 0 });
+      expect(Number(summary?.failed) + Number(summary?.abandoned)).toBe(1);
       const next = await box.invoke({ name: 'after', script: 'true' });
       expect(next.body).not.toContain('Task timed out');
       expect(next.runtimePid).toBe(result.runtimePid);

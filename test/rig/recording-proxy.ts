@@ -102,7 +102,10 @@ export class RecordingProxy {
       case 'delay': {
         const timer = setTimeout(() => this.forward(req, res, call), fault.ms);
         res.on('close', () => clearTimeout(timer)); // the runtime gave up while delayed: forward nothing
+        return;
       }
+      case 'hang':
+        req.resume(); // read the body, answer nothing: the connection stays open until the caller or stop() closes it
     }
   }
 

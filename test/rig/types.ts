@@ -5,7 +5,8 @@ export type FaultAction =
   | { kind: 'delay'; ms: number }
   | { kind: 'status'; status: number; body?: string }
   | { kind: 'drop'; afterMs?: number } // afterMs: hold the request open first (a reset mid long-poll)
-  | { kind: 'garble' }; // answer with bytes that are not HTTP, then close
+  | { kind: 'garble' } // answer with bytes that are not HTTP, then close
+  | { kind: 'hang' }; // accept the request and never answer it (nor forward it)
 
 export interface FaultRule {
   path: RegExp;

@@ -5,7 +5,7 @@ import type { InvokeSummary } from '../../extension/invoke.ts';
 import { flush, trackerSetup as setup } from './fakes.ts';
 
 const summary = (overrides: Partial<InvokeSummary> = {}): InvokeSummary => ({
-  requestId: 'r1', outcome: 'settled', stats: { enqueued: 3, started: 3, succeeded: 2, failed: 1, abandoned: 0 },
+  requestId: 'r1', outcome: 'settled', stats: { enqueued: 3, started: 3, succeeded: 2, failed: 1, abandoned: 0, neverStarted: 0 },
   flushStats: { flushed: 0, flushFailed: 1, flushAbandoned: 2 }, responseToReleaseMs: 12.5, releasedAtMs: 1_767_000_000_123, ...overrides,
 });
 
@@ -57,7 +57,7 @@ describe('the layer\'s EMF line', () => {
       fc.record({ requestId: fc.string(), outcome: fc.constantFrom('settled' as const, 'deadline' as const), n: fc.nat(1e6), f: fc.option(fc.nat(100), { nil: undefined }), ms: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: undefined }), name: fc.option(fc.string({ minLength: 1 }), { nil: undefined }) }),
       ({ requestId, outcome, n, f, ms, name }) => {
         const flushStats = f === undefined ? undefined : { flushed: 0, flushFailed: f, flushAbandoned: 0 };
-        const doc = checkEmf(emfLine(summary({ requestId, outcome, responseToReleaseMs: ms, flushStats, stats: { enqueued: n, started: n, succeeded: n, failed: 0, abandoned: 0 } }), { namespace: 'NS', functionName: name }));
+        const doc = checkEmf(emfLine(summary({ requestId, outcome, responseToReleaseMs: ms, flushStats, stats: { enqueued: n, started: n, succeeded: n, failed: 0, abandoned: 0, neverStarted: 0 } }), { namespace: 'NS', functionName: name }));
         expect(doc.FlushersFailed).toBe(f ?? 0);
         expect('PostResponseDuration' in doc).toBe(ms !== undefined);
         expect(doc.requestId).toBe(requestId);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createConnection, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { parseHoldArgs } from '../../extension/hold-command/hold-args.ts';
 import { hold, killDelayMs } from '../../extension/hold-command/hold.ts';
@@ -131,6 +132,31 @@ describe('after-response-hold under the extension', () => {
       expect((await current.released).reason).toBe('deadline');
       expect(rig.logger.records).toContainEqual(expect.objectContaining({ level: 'ERROR', requestId: current.requestId, errorMessage: 'CommandFailed: sh was killed by SIGKILL (status 137)' }));
       expect(rig.logger.records).not.toContainEqual(expect.objectContaining({ message: expect.stringContaining('abandoning') }));
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it("still passes the deadline abort to a command started before the extension's answer came (after its wait)", async () => {
+    const rig = await startSocketRig({ marginMs: 300, graceMs: 200 });
+    try {
+      const current = rig.invoke(800); // the abort comes 500 ms from now
+      const ticket = rig.reservations.reserve('late-answer');
+      current.handlerDone();
+      const stderr: string[] = [];
+      const env = { PATH: process.env.PATH, AFTER_RESPONSE_SOCKET: rig.path, AFTER_RESPONSE_TICKET: ticket };
+      // The extension's answer is read only after the wait is over: the command is running by then.
+      const connect = (path: string): Socket => {
+        const socket = createConnection(path).pause();
+        const wait = setInterval(() => stderr.join('').includes('running the command now') && (clearInterval(wait), socket.resume()), 5);
+        return socket;
+      };
+      const status = hold({ name: 'late-answer', command: ['sleep', '3'] }, { env, spawn, forward: () => undefined, stderr: (text) => void stderr.push(text), exit: () => undefined, connect, answerTimeoutMs: 20 });
+      expect(await status).toBe(143);
+      const said = stderr.join('');
+      expect(said.indexOf('running the command now')).toBeLessThan(said.indexOf('SIGTERM to sleep'));
+      expect((await current.released).reason).toBe('deadline');
+      expect(rig.logger.records).toContainEqual(expect.objectContaining({ level: 'ERROR', requestId: current.requestId, errorMessage: 'CommandFailed: sleep was killed by SIGTERM (status 143)' }));
     } finally {
       await rig.close();
     }

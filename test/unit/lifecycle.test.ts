@@ -190,7 +190,7 @@ describe('Lifecycle (held mode)', () => {
     const [aborting, abandoning] = logger.records.filter((r) => r.level === 'WARN');
     expect(aborting).toMatchObject({ requestId: 'r1', running: ['forever'], neverStarted: ['queued (never started)'] });
     expect(abandoning).toMatchObject({ requestId: 'r1', jobs: ['forever'] });
-    expect(logger.records.at(-1)).toMatchObject({ outcome: 'deadline', abandoned: 2 });
+    expect(logger.records.at(-1)).toMatchObject({ outcome: 'deadline', enqueued: 2, started: 1, abandoned: 1, neverStarted: 1 });
   });
 
   it('runs no more job functions at once than the concurrency limit', async () => {

@@ -152,6 +152,19 @@ describe('the rig recording proxy', () => {
     expect((await send(proxy.port, 'POST', path, ['x'])).status).toBe(202);
   });
 
+  it('never answers nor forwards a call it hangs; the next call is served', async () => {
+    const seen: Seen[] = [];
+    const proxy = await proxyTo(seen, [{ path: /\/register$/, action: { kind: 'hang' }, times: 1 }]);
+    const path = '/2020-01-01/extension/register';
+    let answered = false;
+    void send(proxy.port, 'POST', path, ['{}']).then(() => (answered = true), () => undefined);
+    await sleep(200);
+    expect(answered).toBe(false);
+    expect(seen).toHaveLength(0);
+    expect(proxy.calls[0]).toMatchObject({ fault: 'hang', endedAt: Number.NaN });
+    expect((await send(proxy.port, 'POST', path, ['{}'])).status).toBe(202);
+  });
+
   it('forwards nothing when the caller gives up during a delay or before a delayed drop', async () => {
     const seen: Seen[] = [];
     const rules: FaultRule[] = [

@@ -1,0 +1,88 @@
+// Work enqueued during the deadline abort — synchronously from an `abort` listener, or later in the
+// grace — runs within the grace: the grace exists to tell the user it took too long.
+import { describe, expect, it } from 'vitest';
+import type { JobContext } from '../../client/host-interface.ts';
+import type { Lifecycle } from '../../extension/lifecycle.ts';
+import { deferred, flush, runtimeInvoke, trackerSetup as setup } from './fakes.ts';
+
+type Apology = (tracker: Lifecycle, ran: string[]) => () => void;
+
+/** What an `abort` listener enqueues, by kind: a function, a promise, a function one tick later. */
+const apologies: Array<[string, Apology]> = [
+  ['a job function, synchronously', (tracker, ran) => () => tracker.enqueue(() => void ran.push('apology'), 'apology')],
+  ['a promise, synchronously', (tracker, ran) => () => tracker.enqueue(Promise.resolve().then(() => void ran.push('apology')), 'apology')],
+  ['a job function, from a timer later in the grace', (tracker, ran) => () => void setTimeout(() => tracker.enqueue(() => void ran.push('apology'), 'apology'), 1)],
+];
+
+/** Runs the deadline and lets real timers and immediates of the grace fire (the grace itself is a manual timer). */
+async function reachDeadline(timers: ReturnType<typeof setup>['timers']): Promise<void> {
+  timers.advance(2500);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await flush();
+}
+
+describe('work enqueued during the deadline abort', () => {
+  it.each(apologies)('%s: runs in the grace, is held, named as running and counted as succeeded', async (_kind, apology) => {
+    const { tracker, timers, logger, deadline } = setup({ graceMs: 250 });
+    const ran: string[] = [];
+    const stopped = deferred();
+    await runtimeInvoke(tracker, 'r1', deadline, () => {
+      tracker.enqueue(({ signal }: JobContext) => {
+        signal.addEventListener('abort', apology(tracker, ran));
+        signal.addEventListener('abort', () => setTimeout(stopped.resolve, 10));
+        return stopped.promise;
+      }, 'slow');
+      tracker.responsePosted('r1', 'returned');
+    });
+    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => void ran.push(`released: ${reason}`));
+    await flush();
+    await reachDeadline(timers);
+    await stopped.promise;
+    await released;
+    expect(ran).toEqual(['apology', 'released: deadline']);
+    const warn = logger.records.find((r) => String(r.message).startsWith('deadline near'));
+    expect(warn?.neverStarted).toEqual([]);
+    expect(logger.records.find((r) => String(r.message).startsWith('abandoning'))).toBeUndefined();
+    expect(logger.records.at(-1)).toMatchObject({ message: 'after-response summary', enqueued: 2, started: 2, succeeded: 2, abandoned: 0, neverStarted: 0 });
+  });
+
+  it('starts a function enqueued by an abort listener although a job ignoring the abort holds the only concurrency slot', async () => {
+    const { tracker, timers, logger, deadline } = setup({ graceMs: 250, concurrency: 1 });
+    const ran: string[] = [];
+    await runtimeInvoke(tracker, 'r1', deadline, () => {
+      tracker.enqueue(({ signal }: JobContext) => {
+        signal.addEventListener('abort', () => tracker.enqueue(() => void ran.push('apology'), 'apology'));
+        return new Promise(() => {}); // deaf to its abort
+      }, 'deaf');
+      tracker.enqueue(() => void ran.push('queued'), 'queued');
+      tracker.responsePosted('r1', 'returned');
+    });
+    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    await flush();
+    await reachDeadline(timers);
+    expect(ran).toEqual(['apology']);
+    timers.advance(250);
+    await expect(released).resolves.toBe('deadline');
+    const warn = logger.records.find((r) => String(r.message).startsWith('deadline near'));
+    expect(warn).toMatchObject({ running: ['deaf', 'apology'], neverStarted: ['queued (never started)'] });
+    expect(logger.records.at(-1)).toMatchObject({ enqueued: 3, started: 2, succeeded: 1, abandoned: 1, neverStarted: 1 });
+  });
+
+  it('starts a function enqueued by an abort listener while the handler still runs (the response never came)', async () => {
+    const { tracker, timers, deadline } = setup({ graceMs: 250 });
+    const ran: string[] = [];
+    let signal: AbortSignal | undefined;
+    void runtimeInvoke(tracker, 'r1', deadline, async () => {
+      tracker.enqueue((context: JobContext) => void (signal = context.signal), 'peek');
+      await tracker.drain(); // starts it before any response
+      signal?.addEventListener('abort', () => tracker.enqueue(() => void ran.push('apology'), 'apology'));
+      await new Promise(() => {}); // the handler never returns
+    });
+    await flush();
+    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    await reachDeadline(timers);
+    expect(ran).toEqual(['apology']);
+    timers.advance(250);
+    await expect(released).resolves.toBe('deadline');
+  });
+});
