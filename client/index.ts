@@ -10,8 +10,8 @@
  * ```
  * @packageDocumentation
  */
-import { HOST_PROTOCOL, pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job } from './host-interface.ts';
-import { createLocalHost } from './local-host.ts';
+import { HOST_PROTOCOL, pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from './host-interface.ts';
+import { createLocalHost, localJobContext } from './local-host.ts';
 import { createLogger, type Logger } from './log-line.ts';
 import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
 import { TrailingFlush } from './trailing-flush.ts';
@@ -42,8 +42,9 @@ export function createClient(options: ClientOptions = {}): AfterResponseClient {
   const global = options.global ?? globalThis;
   const logger = options.logger ?? createLogger({ write: (line) => void process.stdout.write(line) });
   // The extension publishes its host before any handler code runs, so one look-up is enough.
-  let host: HostV1 | undefined;
-  const resolveHost = (): HostV1 => (host ??= findHost(global, options.env ?? process.env, logger));
+  let found: FoundHost | undefined;
+  const resolve = (): FoundHost => (found ??= findHost(global, options.env ?? process.env, logger));
+  const resolveHost = (): HostV1 => resolve().host;
   // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use.
   let trailing: TrailingFlush | undefined;
 
@@ -55,27 +56,33 @@ export function createClient(options: ClientOptions = {}): AfterResponseClient {
     drainAfterResponse: () => resolveHost().drain(),
     flushAfterResponse(flusher, options) {
       const valid = validateFlusher(flusher, options);
-      const found = resolveHost();
-      if (typeof found.addFlusher === 'function') return found.addFlusher(valid.flusher, { name: valid.name });
+      const { host, promiseContext } = resolve();
+      if (typeof host.addFlusher === 'function') return host.addFlusher(valid.flusher, { name: valid.name });
       const registry = trailing ? undefined : readHostRegistry(global);
       if (registry) {
         logger.log('WARN', `the layer's extension (version ${registry.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: valid.name });
       }
-      trailing ??= new TrailingFlush(logger);
+      trailing ??= new TrailingFlush({ logger, promiseContext });
       return trailing.add(valid.flusher, valid.name);
     },
   };
 }
 
+/** A host, and the context a fallback flush gets after a promise job (see trailing-flush.ts). */
+interface FoundHost {
+  readonly host: HostV1;
+  readonly promiseContext: JobContext;
+}
+
 /** The extension's host; else, in a child of the runtime, the socket; else in-process (says why). */
-function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger): HostV1 {
+function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger): FoundHost {
   const registry = readHostRegistry(global);
   const host = registry && pickHostV1(registry);
-  if (host) return host;
+  if (host) return { host, promiseContext: unknownContext() };
   const socketPath = env[SOCKET_ENV];
   if (!registry && socketPath) {
     const fallback = createLocalHost({ logger });
-    return createSocketHost({ path: socketPath, logger, fallback: () => fallback });
+    return { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext() };
   }
   if (registry) {
     const served = Object.keys(registry.protocols).join(', ');
@@ -85,7 +92,12 @@ function findHost(global: object, env: Readonly<Record<string, string | undefine
   } else {
     logger.log('WARN', 'no lambda-after-response extension is loaded (no layer, or AWS_LAMBDA_EXEC_WRAPPER unset): jobs run in-process and are not held, so Lambda may freeze them');
   }
-  return createLocalHost({ logger });
+  return { host: createLocalHost({ logger }), promiseContext: localJobContext() };
+}
+
+/** What a flush gets after a promise job whose invoke the client cannot know. */
+function unknownContext(): JobContext {
+  return { signal: new AbortController().signal, requestId: 'unknown', deadlineMs: Number.POSITIVE_INFINITY };
 }
 
 const defaultClient = createClient();
