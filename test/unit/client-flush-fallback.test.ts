@@ -256,8 +256,11 @@ describe('fallback flushers in a Node child process (over the real socket and li
     first.handlerDone();
     expect((await first.released).reason).toBe('deadline');
     const second = rig.invoke();
-    client.enqueueAfterResponse(async () => undefined, { name: 'job' });
+    const gate = deferred();
+    client.enqueueAfterResponse(() => gate.promise, { name: 'job' });
+    await eventually(() => rig!.tracker.unfinished().find((entry) => entry.jobs.includes('job')));
     second.handlerDone();
+    gate.resolve();
     expect((await second.released).reason).toBe('settled'); // the flush ran inside the job, before the release
     expect(seen).toEqual([{ requestId: second.requestId, deadlineMs: second.deadlineMs, aborted: false }]);
   });
