@@ -12,6 +12,7 @@
  */
 import { HOST_PROTOCOL, pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from './host-interface.ts';
 import { createLocalHost, localJobContext } from './local-host.ts';
+import { clientLogLevel } from './log-level.ts';
 import { createLogger, type Logger } from './log-line.ts';
 import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
 import { TrailingFlush } from './trailing-flush.ts';
@@ -31,19 +32,20 @@ export interface AfterResponseClient {
 export interface ClientOptions {
   /** Where the extension publishes its host. @default globalThis */
   readonly global?: object;
-  /** @default JSON lines on stdout */
+  /** @default JSON lines on stdout, at the level of `AFTER_RESPONSE_LOG_LEVEL` (as the extension reads it) */
   readonly logger?: Logger;
-  /** Read for `AFTER_RESPONSE_SOCKET` (a child process of the runtime). @default process.env */
+  /** Read for `AFTER_RESPONSE_SOCKET` (a child process of the runtime) and the log level. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Creates a client; exported for tests that inject a global object or a logger. */
 export function createClient(options: ClientOptions = {}): AfterResponseClient {
   const global = options.global ?? globalThis;
-  const logger = options.logger ?? createLogger({ write: (line) => void process.stdout.write(line) });
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger({ level: clientLogLevel(env), write: (line) => void process.stdout.write(line) });
   // The extension publishes its host before any handler code runs, so one look-up is enough.
   let found: FoundHost | undefined;
-  const resolve = (): FoundHost => (found ??= findHost(global, options.env ?? process.env, logger));
+  const resolve = (): FoundHost => (found ??= findHost(global, env, logger));
   const resolveHost = (): HostV1 => resolve().host;
   // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use.
   let trailing: TrailingFlush | undefined;
