@@ -10,12 +10,14 @@
  * ```
  * @packageDocumentation
  */
-import { HOST_PROTOCOL, pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from './host-interface.ts';
+import { pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from './host-interface.ts';
 import { createLocalHost, localJobContext } from './local-host.ts';
 import { clientLogLevel } from './log-level.ts';
 import { createLogger, type Logger } from './log-line.ts';
+import { isMainThread } from './main-thread.ts';
 import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
 import { TrailingFlush } from './trailing-flush.ts';
+import { unheldWarning } from './unheld-warning.ts';
 import { validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from './validate.ts';
 
 export type { Flusher, Job, JobContext } from './host-interface.ts';
@@ -86,14 +88,8 @@ function findHost(global: object, env: Readonly<Record<string, string | undefine
     const fallback = createLocalHost({ logger });
     return { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext() };
   }
-  if (registry) {
-    const served = Object.keys(registry.protocols).join(', ');
-    logger.log('ERROR', `the layer's extension (version ${registry.layerVersion}) serves protocol(s) ${served}, this client needs protocol ${HOST_PROTOCOL}: jobs run in-process and are NOT held; upgrade the layer or the lambda-after-response package so they match`);
-  } else if (env.AFTER_RESPONSE_DISABLED?.trim().toLowerCase() === 'true') {
-    logger.log('WARN', 'AFTER_RESPONSE_DISABLED=true turned the extension off: jobs run in-process and are not held, so Lambda may freeze them');
-  } else {
-    logger.log('WARN', 'no lambda-after-response extension is loaded (no layer, or AWS_LAMBDA_EXEC_WRAPPER unset): jobs run in-process and are not held, so Lambda may freeze them');
-  }
+  const { level, message } = unheldWarning({ registry, env, mainThread: isMainThread(process) });
+  logger.log(level, message);
   return { host: createLocalHost({ logger }), promiseContext: localJobContext() };
 }
 
