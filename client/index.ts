@@ -121,10 +121,13 @@ export function enqueueAfterResponse(job: Job, options?: EnqueueOptions): void {
  * and is bounded like a job (deadline margin, abort, grace); an error or overrun is logged by
  * name and never fails the invoke. Returns a function that unregisters it.
  *
- * Without the layer's extension in this process (no layer, a Node child process, or a layer that
- * predates flushers) it runs in-process after the jobs of invokes that enqueued any; with the
- * extension but no Runtime API (a local run) after each batch of jobs settles. Work it enqueues
- * runs but is never followed by another flush.
+ * Without the layer's extension in this process (no layer, a Node child process or worker thread,
+ * or a layer that predates flushers) it runs in-process inside a job that settles with no later
+ * job still running (so only after invokes that enqueued any; a job that never settles stops no
+ * later flush), with that job's context — after a promise job, which has none, `requestId`
+ * `'unknown'` (`'local'` without the layer), `deadlineMs` `Infinity` and a signal that never
+ * aborts. With the extension but no Runtime API (a local run) it runs after each batch of jobs
+ * settles. Work it enqueues runs but is never followed by another flush.
  * @throws {TypeError} at once, when `flusher` is not a function (or is a class) or `options` is invalid.
  */
 export function flushAfterResponse(flusher: Flusher, options?: FlushOptions): () => void {
