@@ -1,5 +1,6 @@
 import { HOST_PROTOCOL, type HostRegistry } from './host-interface.ts';
 import type { LogLevel } from './log-line.ts';
+import { isManagedInstances } from './managed-instances.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -19,6 +20,10 @@ export function unheldWarning({ registry, env, mainThread }: UnheldFacts): { rea
   }
   if (env.AFTER_RESPONSE_DISABLED?.trim().toLowerCase() === 'true') {
     return { level: 'WARN', message: 'AFTER_RESPONSE_DISABLED=true turned the extension off: jobs run in-process and are not held, so Lambda may freeze them' };
+  }
+  if (isManagedInstances(env)) {
+    // Nothing is ever frozen there, and there is no socket: in-process is all that is needed.
+    return { level: 'DEBUG', message: 'no lambda-after-response extension in this process or thread (a child process or worker thread on Lambda Managed Instances, where nothing is frozen): jobs run in-process' };
   }
   if (!mainThread) {
     return { level: 'WARN', message: "this worker thread has no AFTER_RESPONSE_SOCKET in its environment (a Worker given its own `env`, or no layer): jobs run in-process and are not held, so Lambda may freeze them; with the layer, keep the Worker's default `env` (or pass AFTER_RESPONSE_SOCKET) and they are held" };

@@ -1,4 +1,5 @@
 import { isBlank, levelSource, parseLevel } from '../client/log-level.ts';
+import { isManagedInstances } from '../client/managed-instances.ts';
 import type { LogLevel } from '../client/log-line.ts';
 import { REQUEST_CONTEXT_KINDS, type RequestContextKind } from './request-context.ts';
 
@@ -95,14 +96,8 @@ function parseBoolean(raw: string): Parsed<boolean> {
   return lower === 'true' || lower === 'false' ? { value: lower === 'true' } : { expected: '`true` or `false`' };
 }
 
-/**
- * Lambda Managed Instances (concurrent invokes on RIC 4 worker threads). Cheap and separate from
- * {@link parseConfig}: the preload decides from it whether to run at all, before parsing the rest.
- */
-export function isManagedInstances(env: Readonly<Record<string, string | undefined>>): boolean {
-  // RIC 4 itself switches to concurrent worker threads on AWS_LAMBDA_MAX_CONCURRENCY alone.
-  return env.AWS_LAMBDA_INITIALIZATION_TYPE === 'lambda-managed-instances' || env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined;
-}
+/** Lambda Managed Instances (see client/managed-instances.ts); the preload decides from it whether to run at all, before parsing the rest. */
+export { isManagedInstances };
 
 /**
  * Reads the configuration from an environment. Pure: no I/O, no globals; never throws. A blank

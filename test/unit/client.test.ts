@@ -101,4 +101,10 @@ describe('the line saying why jobs run unheld', () => {
     expect(unheldWarning({ registry: undefined, env: {}, mainThread: true }).message).toContain('no lambda-after-response extension is loaded');
     expect(unheldWarning({ registry: undefined, env: { AFTER_RESPONSE_DISABLED: ' TRUE ' }, mainThread: false }).message).toContain('AFTER_RESPONSE_DISABLED=true');
   });
+
+  it('on Managed Instances (nothing frozen, no socket) a child or worker thread running jobs in-process is no warning', () => {
+    for (const env of [{ AWS_LAMBDA_MAX_CONCURRENCY: '4' }, { AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances' }]) {
+      for (const mainThread of [true, false]) expect(unheldWarning({ registry: undefined, env, mainThread }).level).toBe('DEBUG');
+    }
+  });
 });
