@@ -66,7 +66,7 @@ export function createClient(options: ClientOptions = {}): AfterResponseClient {
       if (registry) {
         logger.log('WARN', `the layer's extension (version ${registry.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: valid.name });
       }
-      trailing ??= new TrailingFlush({ logger, promiseContext });
+      trailing ??= new TrailingFlush({ logger, promiseContext: promiseContext() });
       return trailing.add(valid.flusher, valid.name);
     },
   };
@@ -75,22 +75,23 @@ export function createClient(options: ClientOptions = {}): AfterResponseClient {
 /** A host, and the context a fallback flush gets after a promise job (see trailing-flush.ts). */
 interface FoundHost {
   readonly host: HostV1;
-  readonly promiseContext: JobContext;
+  /** Made only when a fallback flusher is added. */
+  readonly promiseContext: () => JobContext;
 }
 
 /** The extension's host; else, in a child of the runtime, the socket; else in-process (says why). */
 function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger): FoundHost {
   const registry = readHostRegistry(global);
   const host = registry && pickHostV1(registry);
-  if (host) return { host, promiseContext: unknownContext() };
+  if (host) return { host, promiseContext: unknownContext };
   const socketPath = env[SOCKET_ENV];
   if (!registry && socketPath) {
     const fallback = createLocalHost({ logger });
-    return { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext() };
+    return { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext };
   }
   const { level, message } = unheldWarning({ registry, env, mainThread: isMainThread(process) });
   logger.log(level, message);
-  return { host: createLocalHost({ logger }), promiseContext: localJobContext() };
+  return { host: createLocalHost({ logger }), promiseContext: localJobContext };
 }
 
 /** What a flush gets after a promise job whose invoke the client cannot know. */
