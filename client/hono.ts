@@ -50,8 +50,14 @@ export interface FetchApp {
 }
 
 /**
- * Returns a view of `app` whose `fetch` passes {@link executionContext} when its caller passed
- * none (an execution context given by the caller is kept). Everything else is `app`'s own.
+ * Returns a view of `app` whose entries for dispatching a request pass {@link executionContext}
+ * when their caller passed none (an execution context given by the caller is kept):
+ * `fetch(request, env?, executionCtx?)`, what `handle()` / `streamHandle()` of `hono/aws-lambda`
+ * call, and `request(input, init?, env?, executionCtx?)`, Hono's test call (also what
+ * `testClient()` of `hono/testing` calls). Hono's `fire()` is left as is: it serves Service Worker
+ * `fetch` events, which bring their own `waitUntil` (and Node has none). Methods that return the
+ * app (`get`, `post`, `use`, `route`, …) return this view, so chaining keeps it; `basePath()`
+ * returns its copy wrapped the same way. Everything else is `app`'s own.
  * @example
  * ```ts
  * export const handler = handle(withExecutionContext(app)); // or streamHandle(withExecutionContext(app))
@@ -61,14 +67,39 @@ export interface FetchApp {
 export function withExecutionContext<App extends FetchApp>(app: App): App {
   const fetch: unknown = typeof app === 'object' && app !== null ? Reflect.get(app, 'fetch') : undefined;
   if (typeof fetch !== 'function') throw new TypeError(`Expected \`app\` to be a Hono app (an object with a \`fetch\` method), got ${describeValue(app)}`);
-  const fetchWithContext = (request: unknown, env?: unknown, executionCtx?: unknown, ...rest: unknown[]): unknown =>
-    Reflect.apply(fetch, app, [request, env, executionCtx ?? executionContext, ...rest]);
-  return new Proxy(app, {
+  const entries = dispatchEntries(app);
+  const methods = new WeakMap<object, unknown>();
+  const view: App = new Proxy(app, {
     get(target, key) {
-      if (key === 'fetch') return fetchWithContext;
+      const entry = entries.get(key);
+      if (entry) return entry;
       const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
       // Hono's methods use private fields: they must run with the app itself as `this`.
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (!methods.has(value)) methods.set(value, (...args: unknown[]): unknown => rewrap(target, view, Reflect.apply(value, target, args)));
+      return methods.get(value);
     },
   });
+  return view;
+}
+
+/** `fetch` and, when the app has it, `request`, each adding the execution context as its last argument. */
+function dispatchEntries(app: object): Map<PropertyKey, (...args: unknown[]) => unknown> {
+  const entries = new Map<PropertyKey, (...args: unknown[]) => unknown>();
+  const fetch: unknown = Reflect.get(app, 'fetch');
+  if (typeof fetch === 'function') entries.set('fetch', (request: unknown, env?: unknown, executionCtx?: unknown, ...rest: unknown[]): unknown =>
+    Reflect.apply(fetch, app, [request, env, executionCtx ?? executionContext, ...rest]));
+  const request: unknown = Reflect.get(app, 'request');
+  if (typeof request === 'function') {
+    entries.set('request', (input: unknown, init?: unknown, env?: unknown, executionCtx?: unknown, ...rest: unknown[]): unknown =>
+      Reflect.apply(request, app, [input, init, env, executionCtx ?? executionContext, ...rest]));
+  }
+  return entries;
+}
+
+/** A method's result: the app itself becomes the view; another app (`basePath`'s copy: anything with a `fetch` method) is wrapped too. */
+function rewrap<App extends FetchApp>(target: App, view: App, result: unknown): unknown {
+  if (result === target) return view;
+  const isApp = typeof result === 'object' && result !== null && typeof Reflect.get(result, 'fetch') === 'function';
+  return isApp ? withExecutionContext(result as FetchApp) : result;
 }

@@ -10,11 +10,14 @@
  * ```
  * @packageDocumentation
  */
-import { HOST_PROTOCOL, pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job } from './host-interface.ts';
-import { createLocalHost } from './local-host.ts';
+import { pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from './host-interface.ts';
+import { createLocalHost, localJobContext } from './local-host.ts';
+import { clientLogLevel } from './log-level.ts';
 import { createLogger, type Logger } from './log-line.ts';
+import { isMainThread } from './main-thread.ts';
 import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
 import { TrailingFlush } from './trailing-flush.ts';
+import { unheldWarning } from './unheld-warning.ts';
 import { validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from './validate.ts';
 
 export type { Flusher, Job, JobContext } from './host-interface.ts';
@@ -42,9 +45,9 @@ export interface AfterResponseClient {
 export interface ClientOptions {
   /** Where the extension publishes its host (a fake host in tests). @default globalThis */
   readonly global?: object;
-  /** Receives the client's own log lines (WARN when no extension is loaded, ERROR on a protocol mismatch). @default JSON lines on stdout */
+  /** Receives the client's own log lines (WARN when no extension is loaded, ERROR on a protocol mismatch). @default JSON lines on stdout, at the level of `AFTER_RESPONSE_LOG_LEVEL` (as the extension reads it) */
   readonly logger?: Logger;
-  /** Read for `AFTER_RESPONSE_SOCKET` (set in a child process of the runtime) and `AFTER_RESPONSE_DISABLED`. @default process.env */
+  /** Read for `AFTER_RESPONSE_SOCKET` (set in a child process of the runtime), `AFTER_RESPONSE_DISABLED` and the log level. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -61,10 +64,12 @@ export interface ClientOptions {
  */
 export function createClient(options: ClientOptions = {}): AfterResponseClient {
   const global = options.global ?? globalThis;
-  const logger = options.logger ?? createLogger({ write: (line) => void process.stdout.write(line) });
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger({ level: clientLogLevel(env), write: (line) => void process.stdout.write(line) });
   // The extension publishes its host before any handler code runs, so one look-up is enough.
-  let host: HostV1 | undefined;
-  const resolveHost = (): HostV1 => (host ??= findHost(global, options.env ?? process.env, logger));
+  let found: FoundHost | undefined;
+  const resolve = (): FoundHost => (found ??= findHost(global, env, logger));
+  const resolveHost = (): HostV1 => resolve().host;
   // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use.
   let trailing: TrailingFlush | undefined;
 
@@ -76,37 +81,43 @@ export function createClient(options: ClientOptions = {}): AfterResponseClient {
     drainAfterResponse: () => resolveHost().drain(),
     flushAfterResponse(flusher, options) {
       const valid = validateFlusher(flusher, options);
-      const found = resolveHost();
-      if (typeof found.addFlusher === 'function') return found.addFlusher(valid.flusher, { name: valid.name });
+      const { host, promiseContext } = resolve();
+      if (typeof host.addFlusher === 'function') return host.addFlusher(valid.flusher, { name: valid.name });
       const registry = trailing ? undefined : readHostRegistry(global);
       if (registry) {
         logger.log('WARN', `the layer's extension (version ${registry.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: valid.name });
       }
-      trailing ??= new TrailingFlush(logger);
+      trailing ??= new TrailingFlush({ logger, promiseContext: promiseContext() });
       return trailing.add(valid.flusher, valid.name);
     },
   };
 }
 
+/** A host, and the context a fallback flush gets after a promise job (see trailing-flush.ts). */
+interface FoundHost {
+  readonly host: HostV1;
+  /** Made only when a fallback flusher is added. */
+  readonly promiseContext: () => JobContext;
+}
+
 /** The extension's host; else, in a child of the runtime, the socket; else in-process (says why). */
-function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger): HostV1 {
+function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger): FoundHost {
   const registry = readHostRegistry(global);
   const host = registry && pickHostV1(registry);
-  if (host) return host;
+  if (host) return { host, promiseContext: unknownContext };
   const socketPath = env[SOCKET_ENV];
   if (!registry && socketPath) {
     const fallback = createLocalHost({ logger });
-    return createSocketHost({ path: socketPath, logger, fallback: () => fallback });
+    return { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext };
   }
-  if (registry) {
-    const served = Object.keys(registry.protocols).join(', ');
-    logger.log('ERROR', `the layer's extension (version ${registry.layerVersion}) serves protocol(s) ${served}, this client needs protocol ${HOST_PROTOCOL}: jobs run in-process and are NOT held; upgrade the layer or the lambda-after-response package so they match`);
-  } else if (env.AFTER_RESPONSE_DISABLED?.trim().toLowerCase() === 'true') {
-    logger.log('WARN', 'AFTER_RESPONSE_DISABLED=true turned the extension off: jobs run in-process and are not held, so Lambda may freeze them');
-  } else {
-    logger.log('WARN', 'no lambda-after-response extension is loaded (no layer, or AWS_LAMBDA_EXEC_WRAPPER unset): jobs run in-process and are not held, so Lambda may freeze them');
-  }
-  return createLocalHost({ logger });
+  const { level, message } = unheldWarning({ registry, env, mainThread: isMainThread(process) });
+  logger.log(level, message);
+  return { host: createLocalHost({ logger }), promiseContext: localJobContext };
+}
+
+/** What a flush gets after a promise job whose invoke the client cannot know. */
+function unknownContext(): JobContext {
+  return { signal: new AbortController().signal, requestId: 'unknown', deadlineMs: Number.POSITIVE_INFINITY };
 }
 
 const defaultClient = createClient();
@@ -148,10 +159,14 @@ export function enqueueAfterResponse(job: Job, options?: EnqueueOptions): void {
  * name (`flusher failed`, or `abandoning … "name (flusher)"`) and never fails the invoke.
  * Several flushers run concurrently. Returns a function that unregisters it.
  *
- * Without the layer's extension in this process (no layer, a Node child process, or a layer that
- * predates flushers) it runs in-process after the jobs of invokes that enqueued any; with the
- * extension but no Runtime API (a local run) after each batch of jobs settles. Work it enqueues
- * runs but is never followed by another flush. Every case: docs/how-it-works.md, "Flushers".
+ * Without the layer's extension in this process (no layer, a Node child process or worker thread,
+ * or a layer that predates flushers) it runs in-process inside a job that settles with no later
+ * job still running (so only after invokes that enqueued any; a job that never settles stops no
+ * later flush), with that job's context — after a promise job, which has none, `requestId`
+ * `'unknown'` (`'local'` without the layer), `deadlineMs` `Infinity` and a signal that never
+ * aborts. With the extension but no Runtime API (a local run) it runs after each batch of jobs
+ * settles. Work it enqueues runs but is never followed by another flush.
+ * Every case: docs/how-it-works.md, "Flushers".
  * @example
  * ```ts
  * const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });

@@ -1,4 +1,4 @@
-import type { HostV1, Job } from './host-interface.ts';
+import type { HostV1, Job, JobContext } from './host-interface.ts';
 import { describeError, type Logger } from './log-line.ts';
 import { settle } from './settle.ts';
 
@@ -14,6 +14,11 @@ export interface LocalHostOptions {
   readonly reportFailures?: 'log' | 'silent';
 }
 
+/** What every in-process job gets: no invoke is known (`requestId` `'local'`), no deadline, a signal that never aborts. */
+export function localJobContext(): JobContext {
+  return { signal: new AbortController().signal, requestId: 'local', deadlineMs: Number.POSITIVE_INFINITY };
+}
+
 /**
  * The host used when no extension is loaded (no layer, unit tests, local development):
  * jobs run in this process, unheld, so nothing keeps a Lambda environment awake for them.
@@ -22,7 +27,7 @@ export function createLocalHost(options: LocalHostOptions): HostV1 {
   const { logger } = options;
   const schedule = options.schedule ?? ((run: () => void) => void setImmediate(run));
   const pending = new Set<Promise<void>>();
-  const signal = new AbortController().signal;
+  const context = localJobContext();
 
   const track = (name: string, work: () => unknown): void => {
     let done!: () => void;
@@ -43,7 +48,7 @@ export function createLocalHost(options: LocalHostOptions): HostV1 {
       }
       let release!: () => void;
       const started = new Promise<void>((resolve) => (release = resolve));
-      track(name, () => started.then(() => job({ signal, requestId: 'local', deadlineMs: Number.POSITIVE_INFINITY })));
+      track(name, () => started.then(() => job({ ...context })));
       schedule(release);
     },
     async drain() {

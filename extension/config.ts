@@ -1,4 +1,6 @@
-import { LOG_LEVELS, type LogLevel } from '../client/log-line.ts';
+import { isBlank, levelSource, parseLevel } from '../client/log-level.ts';
+import { isManagedInstances } from '../client/managed-instances.ts';
+import type { LogLevel } from '../client/log-line.ts';
 import { REQUEST_CONTEXT_KINDS, type RequestContextKind } from './request-context.ts';
 
 /** The extension's settings, read once from the environment by {@link parseConfig}. */
@@ -42,17 +44,19 @@ const integer = (min: number, max: number) => (raw: string): Parsed<number> => {
   return /^\d+$/.test(raw.trim()) && value >= min && value <= max ? { value } : { expected: `an integer from ${min} to ${max}` };
 };
 
+const GRACE_DEFAULT_MS = 250;
+
 /** Every `AFTER_RESPONSE_*` setting; the configuration table in docs/configuration.md is kept equal to this list by a test (test/unit/config-docs.test.ts). */
 export const SETTINGS = [
   { name: 'AFTER_RESPONSE_DEADLINE_MARGIN_MS', key: 'deadlineMarginMs', default: 500, parse: integer(50, 60_000),
     description: "How long before the invoke's deadline the jobs' `signal` aborts and the extension releases, so Lambda never times out." },
-  { name: 'AFTER_RESPONSE_ABORT_GRACE_MS', key: 'abortGraceMs', default: 250, parse: integer(0, 59_950),
-    description: "How long jobs get, after their `signal` aborted, to stop (tell the user, cancel an upload) before the release; the release comes earlier if they all settle. Must be below the margin by at least 50 ms, else half the margin is used." },
+  { name: 'AFTER_RESPONSE_ABORT_GRACE_MS', key: 'abortGraceMs', default: GRACE_DEFAULT_MS, parse: integer(0, 59_950),
+    description: "How long jobs get, after their `signal` aborted, to stop (tell the user, cancel an upload) before the release; the release comes earlier if they all settle. Must be at least 50 ms below the margin; when it is not (the default 250 included), half the margin is used." },
   { name: 'AFTER_RESPONSE_CONCURRENCY', key: 'concurrency', default: Number.POSITIVE_INFINITY,
     parse: (raw: string) => (raw.trim() === 'Infinity' ? { value: Number.POSITIVE_INFINITY } : integer(1, 1_000_000)(raw)),
     description: 'How many job functions of one invoke run at once (`Infinity` or an integer ≥ 1). Promise jobs are always tracked.' },
   { name: 'AFTER_RESPONSE_LOG_LEVEL', key: 'logLevel', default: 'INFO', parse: parseLevel,
-    description: "Lowest level logged (`TRACE` … `FATAL`). Unset: `AWS_LAMBDA_LOG_LEVEL` when `AWS_LAMBDA_LOG_FORMAT` is `JSON`, else `INFO`." },
+    description: "Lowest level logged (`TRACE` … `FATAL`), also for the client's own lines (no layer, Node child processes, worker threads). Unset or empty: `AWS_LAMBDA_LOG_LEVEL` when `AWS_LAMBDA_LOG_FORMAT` is `JSON`, else `INFO`." },
   { name: 'AFTER_RESPONSE_DISABLED', key: 'disabled', default: false, parse: parseBoolean,
     description: '`true` turns the extension off: it does not register, and jobs run in-process unheld.' },
   { name: 'AFTER_RESPONSE_FALLBACK_IDLE_MS', key: 'fallbackIdleMs', default: 100, parse: integer(1, 60_000),
@@ -76,12 +80,6 @@ function parseNamespace(raw: string): Parsed<string> {
   return /^[A-Za-z0-9.\-_/#: ]{1,255}$/.test(value) && !value.startsWith('AWS/') ? { value } : { expected: "1–255 letters, digits, spaces or `.-_/#:`, not starting with `AWS/`" };
 }
 
-function parseLevel(raw: string): Parsed<LogLevel> {
-  const upper = raw.trim().toUpperCase();
-  const level = LOG_LEVELS.find((candidate) => candidate === upper);
-  return level ? { value: level } : { expected: `one of ${LOG_LEVELS.join(', ')}` };
-}
-
 function parseRequestContexts(raw: string): Parsed<readonly RequestContextKind[]> {
   const items = raw.split(',').map((item) => item.trim().toLowerCase());
   if (items.length === 1 && items[0] === 'none') return { value: [] };
@@ -98,40 +96,40 @@ function parseBoolean(raw: string): Parsed<boolean> {
   return lower === 'true' || lower === 'false' ? { value: lower === 'true' } : { expected: '`true` or `false`' };
 }
 
-/**
- * Lambda Managed Instances (concurrent invokes on RIC 4 worker threads). Cheap and separate from
- * {@link parseConfig}: the preload decides from it whether to run at all, before parsing the rest.
- */
-export function isManagedInstances(env: Readonly<Record<string, string | undefined>>): boolean {
-  // RIC 4 itself switches to concurrent worker threads on AWS_LAMBDA_MAX_CONCURRENCY alone.
-  return env.AWS_LAMBDA_INITIALIZATION_TYPE === 'lambda-managed-instances' || env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined;
-}
+/** Lambda Managed Instances (see client/managed-instances.ts); the preload decides from it whether to run at all, before parsing the rest. */
+export { isManagedInstances };
 
-/** Reads the configuration from an environment. Pure: no I/O, no globals. */
+/**
+ * Reads the configuration from an environment. Pure: no I/O, no globals; never throws. A blank
+ * value (empty or spaces) counts as unset. Each rejected variable is one problem, naming it, its
+ * value and the value used instead (exactly the one in the returned config).
+ */
 export function parseConfig(env: Env): ConfigResult {
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
   for (const setting of SETTINGS) {
-    values[setting.key] = setting.default;
-    const [name, raw] = setting.key === 'logLevel' && env[setting.name] === undefined ? inheritedLevel(env) : [setting.name, env[setting.name]];
-    if (raw === undefined || raw === '') continue;
+    const { name, raw } = setting.key === 'logLevel' ? levelSource(env) : { name: setting.name, raw: env[setting.name] };
+    // The margin is read first (SETTINGS' order): the grace's default depends on it.
+    const fallback = setting.key === 'abortGraceMs' ? defaultGrace(Number(values.deadlineMarginMs)) : { value: setting.default, said: `the default ${String(setting.default)}` };
+    values[setting.key] = fallback.value;
+    if (isBlank(raw)) continue;
     const parsed: Parsed<unknown> = setting.parse(raw);
-    if ('value' in parsed) values[setting.key] = parsed.value;
-    else problems.push(`Expected \`${name}\` to be ${parsed.expected}, got ${JSON.stringify(raw)}; using the default ${String(setting.default)}`);
+    if (!('value' in parsed)) problems.push(`Expected \`${name}\` to be ${parsed.expected}, got ${JSON.stringify(raw)}; using ${fallback.said}`);
+    else if (setting.key === 'abortGraceMs' && !graceFits(Number(parsed.value), Number(values.deadlineMarginMs))) {
+      const half = halfMargin(Number(values.deadlineMarginMs));
+      problems.push(`Expected \`${name}\` to be at least 50 ms below AFTER_RESPONSE_DEADLINE_MARGIN_MS (${String(values.deadlineMarginMs)}), got ${JSON.stringify(raw)}; using ${half.said}`);
+      values[setting.key] = half.value;
+    } else values[setting.key] = parsed.value;
   }
   values.managedInstances = isManagedInstances(env);
-  const margin = Number(values.deadlineMarginMs);
-  if (Number(values.abortGraceMs) > margin - 50) {
-    const fallback = Math.floor(margin / 2);
-    if (env.AFTER_RESPONSE_ABORT_GRACE_MS !== undefined && env.AFTER_RESPONSE_ABORT_GRACE_MS !== '') {
-      problems.push(`Expected \`AFTER_RESPONSE_ABORT_GRACE_MS\` to be at least 50 ms below AFTER_RESPONSE_DEADLINE_MARGIN_MS (${margin}), got ${JSON.stringify(env.AFTER_RESPONSE_ABORT_GRACE_MS)}; using half the margin, ${fallback}`);
-    }
-    values.abortGraceMs = fallback;
-  }
   return { config: values as unknown as Config, problems };
 }
 
-/** Lambda applies `AWS_LAMBDA_LOG_LEVEL` to application logs only in the JSON log format. */
-function inheritedLevel(env: Env): [string, string | undefined] {
-  return ['AWS_LAMBDA_LOG_LEVEL', env.AWS_LAMBDA_LOG_FORMAT === 'JSON' ? env.AWS_LAMBDA_LOG_LEVEL : undefined];
+/** The grace must end at least 50 ms before the release at the margin. */
+const graceFits = (grace: number, margin: number): boolean => grace <= margin - 50;
+const halfMargin = (margin: number) => ({ value: Math.floor(margin / 2), said: `half the margin, ${Math.floor(margin / 2)}` });
+
+/** 250 ms, or half the margin when 250 ms does not fit inside it (the documented rule). */
+function defaultGrace(margin: number): { value: number; said: string } {
+  return graceFits(GRACE_DEFAULT_MS, margin) ? { value: GRACE_DEFAULT_MS, said: `the default ${GRACE_DEFAULT_MS}` } : halfMargin(margin);
 }

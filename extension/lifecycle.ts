@@ -81,7 +81,8 @@ export class Lifecycle {
   /** The runtime called `next`: it is done with the current invoke; what it does next runs in a new context slot. */
   runtimeNext(): void {
     this.#context.enterNext();
-    if (this.#mode.kind !== 'unheld') this.#current?.finishHandler();
+    const current = this.#current;
+    if (this.#mode.kind !== 'unheld' && current) this.#doneAfterPendingInput(current);
   }
 
   /** The runtime's `next` returned an invoke: code awaiting it runs in that invoke's context. */
@@ -103,7 +104,21 @@ export class Lifecycle {
     if (!invoke) return;
     if (this.#mode.kind === 'unheld' || this.#mode.kind === 'stopped') return invoke.finishHandler();
     invoke.respond();
-    if (how === 'returned') (this.#options.defer ?? setImmediate)(() => invoke.finishHandler());
+    if (how === 'returned') this.#doneAfterPendingInput(invoke);
+  }
+
+  /**
+   * The handler is done, but input that arrived before that may not have been read: a socket
+   * peer (a forked child, a worker thread on a kept connection) writes its `open`, then tells the
+   * handler "queued", and the runtime posts the response and calls `next` inside the callback
+   * that resumed the handler. Done at once, or one turn later, the invoke was released before
+   * that `open` was read and the job joined the next invoke (measured under the rig, a pool worker
+   * thread: every other invoke; on nodejs22.x the `open` came one loop iteration later). So the
+   * invoke is done after two turns: a whole poll phase has run since, reading what was pending.
+   */
+  #doneAfterPendingInput(invoke: Invoke): void {
+    const defer = this.#options.defer ?? setImmediate;
+    defer(() => defer(() => invoke.finishHandler()));
   }
 
   /**

@@ -31,33 +31,68 @@ export interface SocketStarter {
 }
 
 /**
- * Exports the path at once (cheap). At the runtime's first `next` it subscribes to Node's
- * `child_process` diagnostics channel, which publishes each new `ChildProcess` from its
+ * Exports the path at once (cheap), and binds the socket when the function first starts a child
+ * process or a worker thread: only those can connect, and the first `listen` loads
+ * `node:cluster` (~2 ms, 1.2 MB), which functions that do neither should not pay.
+ *
+ * Child processes: at the runtime's first `next` ({@link SocketStarter.startSoon}) it subscribes
+ * to Node's `child_process` diagnostics channel, which publishes each new `ChildProcess` from its
  * constructor, before `spawn(options)` runs (Node 22 and 24: the socket tests hold jobs through
  * it on both profiles). `ChildProcess.prototype` is hooked at the first child, so the extension
  * never loads `node:child_process` itself. Loading it at the runtime's first `next`, where it
  * competes with the first invoke, cost functions that never spawn +0.50 / +0.66 ms of CPU
  * (nodejs22.x / nodejs24.x) and 0.5 MB of RSS; subscribing costs +0.07 ms
- * (bench/spawn-hook-micro.ts, n=41, with the runtime clients' builtins loaded). The socket
- * listens only when the function first starts a child process: only children can connect, and
- * the first `listen` loads `node:cluster` (~2 ms, 1.2 MB), which functions that never spawn
- * should not pay. Binding is synchronous, so the socket exists before the child runs.
+ * (bench/spawn-hook-micro.ts, n=41, with the runtime clients' builtins loaded). Binding is
+ * synchronous, inside `spawn`, so the socket exists before the child runs.
+ *
+ * Worker threads of the function's own (outside Managed Instances, where there is no socket):
+ * they inherit `AFTER_RESPONSE_SOCKET` with the environment, and their client sends its jobs
+ * over it, held like a child's. The `worker_threads` channel is subscribed at once, at init, so a
+ * pool of workers created by the handler module's top-level code is seen too (the channel exists
+ * in every process; subscribing loads nothing). Node publishes it synchronously from the `Worker`
+ * constructor, just after the thread started (Node 22.23 and 24.21); the thread runs its first
+ * line 20–150 ms later (min / max of 15 starts on each, 2 cores) and the bind takes ~1.3–1.4 ms,
+ * so the socket exists well before a worker can connect.
  */
 export function prepareSocket(options: SocketStartOptions): SocketStarter {
   const path = `/tmp/after-response-${options.pid}.sock`;
   options.env[SOCKET_ENV] = path;
+  const lazy = lazySocket(path, options);
+  watchWorkers(lazy);
   let requested = false;
   return {
     path,
     startSoon() {
       if (requested) return;
       requested = true;
-      setImmediate(() => start(path, options)).unref();
+      setImmediate(() => watchChildren(lazy, options)).unref();
     },
   };
 }
 
-function start(path: string, options: SocketStartOptions): void {
+/** The socket, bound on first use; its reservations for `after-response-hold`. */
+interface LazySocket {
+  readonly reservations: Reservations;
+  /** Binds the socket if not yet done; whether it is up. Never throws. */
+  listening(): boolean;
+}
+
+function lazySocket(path: string, options: SocketStartOptions): LazySocket {
+  const reservations = createReservations(options.tracker, () => crypto.randomUUID());
+  let listening: boolean | undefined;
+  return { reservations, listening: () => (listening ??= listen(path, options, reservations)) };
+}
+
+function watchWorkers(lazy: LazySocket): void {
+  const channel = process.getBuiltinModule('node:diagnostics_channel').channel('worker_threads');
+  const onWorker = (): void => {
+    channel.unsubscribe(onWorker);
+    lazy.listening();
+  };
+  channel.subscribe(onWorker);
+}
+
+function watchChildren(lazy: LazySocket, options: SocketStartOptions): void {
   const channel = process.getBuiltinModule('node:diagnostics_channel').channel('child_process');
   const onChild = (): void => {
     channel.unsubscribe(onChild);
@@ -65,18 +100,12 @@ function start(path: string, options: SocketStartOptions): void {
     // channel rethrows on the next tick), so a failure only leaves spawning unhooked.
     try {
       // Already loaded (a child exists); the class's own prototype, even if the child is a subclass's.
-      hook(process.getBuiltinModule('node:child_process').ChildProcess.prototype, path, options);
+      hookSpawn(process.getBuiltinModule('node:child_process').ChildProcess.prototype, lazy.reservations, options.logger, lazy.listening);
     } catch (error) {
       options.logger.log('ERROR', 'hooking spawn failed: after-response-hold runs its command unheld', describeError(error));
     }
   };
   channel.subscribe(onChild);
-}
-
-function hook(prototype: object, path: string, options: SocketStartOptions): void {
-  const reservations = createReservations(options.tracker, () => crypto.randomUUID());
-  let listening: boolean | undefined;
-  hookSpawn(prototype, reservations, options.logger, () => (listening ??= listen(path, options, reservations)));
 }
 
 /** Whether the socket is up. Never throws: it runs inside the function's `spawn`, whose child then just runs unheld. */

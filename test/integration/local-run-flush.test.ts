@@ -33,9 +33,31 @@ for (const id of [1, 2]) {
 }
 `;
 
-function run(env: Record<string, string>): Promise<{ code: number | null; lines: Array<Record<string, unknown>> }> {
+// A first "invoke" leaves a waitUntil that never settles and a flusher that hangs once; the later
+// ones only enqueue jobs that settle: each must still be flushed (the fallback counted jobs
+// globally, and a job or flush that never settled stopped every later flush, silently).
+const STUCK_SCRIPT = `
+import { drainAfterResponse, enqueueAfterResponse, flushAfterResponse, waitUntil } from ${JSON.stringify(CLIENT)};
+let flushes = 0;
+flushAfterResponse(() => {
+  flushes++;
+  console.log(JSON.stringify({ probe: 'flush', flushes }));
+  if (flushes === 1) return new Promise(() => {}); // the exporter hangs once
+}, { name: 'telemetry' });
+waitUntil(new Promise(() => {}));
+enqueueAfterResponse(async () => undefined, { name: 'first' });
+await new Promise((resolve) => setTimeout(resolve, 20));
+for (const id of [2, 3, 4]) {
+  enqueueAfterResponse(async () => undefined, { name: 'receipt' });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  console.log(JSON.stringify({ probe: 'after', id, flushes }));
+}
+process.exit(0);
+`;
+
+function run(env: Record<string, string>, script = SCRIPT): Promise<{ code: number | null; lines: Array<Record<string, unknown>> }> {
   const dir = mkdtempSync(join(tmpdir(), 'local-flush-'));
-  writeFileSync(join(dir, 'run.mjs'), SCRIPT);
+  writeFileSync(join(dir, 'run.mjs'), script);
   const { AWS_LAMBDA_RUNTIME_API: _api, ...base } = process.env;
   return new Promise((resolve) => {
     execFile(process.execPath, [`--import=${EXTENSION}`, join(dir, 'run.mjs')], { env: { ...base, ...env }, timeout: 10_000 }, (error, stdout) => {
@@ -60,5 +82,12 @@ describe('flushers in a local run with plain node (the built layer)', () => {
     expect(code).toBe(0);
     expect(lines.filter((l) => l.probe === 'drained')).toEqual([{ probe: 'drained', id: 1, flushes: 1 }, { probe: 'drained', id: 2, flushes: 2 }]);
     expect(lines.filter((l) => l.probe === 'flush')).toHaveLength(2);
+  });
+
+  it('AFTER_RESPONSE_DISABLED=true: a waitUntil that never settles and a flush that hangs once stop no later flush; the hung flusher is named', async () => {
+    const { code, lines } = await run({ AFTER_RESPONSE_DISABLED: 'true' }, STUCK_SCRIPT);
+    expect(code).toBe(0);
+    expect(lines.filter((l) => l.probe === 'after')).toEqual([{ probe: 'after', id: 2, flushes: 2 }, { probe: 'after', id: 3, flushes: 3 }, { probe: 'after', id: 4, flushes: 4 }]);
+    expect(lines.filter((l) => l.level === 'WARN' && l.flusher === 'telemetry')).toEqual([expect.objectContaining({ message: expect.stringContaining('has not settled since an earlier flush') })]);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HOST_REGISTRY_KEY, type Flusher, type HostV1 } from '../../client/host-interface.ts';
 import { createClient, flushAfterResponse } from '../../client/index.ts';
-import { recordingLogger } from './fakes.ts';
+import { flush, recordingLogger } from './fakes.ts';
 
 const withRegistry = (host: unknown, layerVersion = '0.1.0'): object => ({ [HOST_REGISTRY_KEY]: { layerVersion, protocols: { 1: host } } });
 
@@ -43,10 +43,14 @@ describe('flushAfterResponse', () => {
     client.flushAfterResponse(() => {
       throw new Error('boom');
     }, { name: 'b' });
-    client.enqueueAfterResponse(async () => void order.push('job 1'));
+    // The promise first: the job function, started last, is the one that runs the flushers.
     client.enqueueAfterResponse(Promise.resolve().then(() => order.push('promise')));
+    client.enqueueAfterResponse(async () => {
+      await flush(1);
+      order.push('job 1');
+    });
     await client.drainAfterResponse();
-    expect(order).toEqual(['job 1', 'promise', 'flush r1', 'settled']);
+    expect(order).toEqual(['promise', 'job 1', 'flush r1', 'settled']);
     expect(logger.records.filter((r) => r.level === 'WARN')).toHaveLength(1);
     expect(logger.records.find((r) => r.level === 'WARN')?.message).toContain('version 0.1.0) cannot run flushers per invoke');
     expect(logger.records.find((r) => r.message === 'flusher failed')).toMatchObject({ flusher: 'b', errorMessage: 'boom', requestId: 'r1' });

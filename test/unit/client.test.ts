@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HOST_REGISTRY_KEY, type HostV1, type Job } from '../../client/host-interface.ts';
 import { createClient } from '../../client/index.ts';
 import { createLocalHost } from '../../client/local-host.ts';
+import { unheldWarning } from '../../client/unheld-warning.ts';
 import { recordingLogger } from './fakes.ts';
 
 function withRegistry(protocols: Record<number, unknown>, layerVersion = '9.9.9'): object {
@@ -90,5 +91,20 @@ describe('createClient without an extension (no layer, unit tests, local runs)',
     await quiet.drain();
     expect(ran).toBe(true);
     expect(quietLogger.records).toEqual([]);
+  });
+});
+
+describe('the line saying why jobs run unheld', () => {
+  it('in a worker thread without the socket it names the Worker\'s own env, not a missing layer', () => {
+    const inWorker = unheldWarning({ registry: undefined, env: {}, mainThread: false });
+    expect(inWorker).toMatchObject({ level: 'WARN', message: expect.stringContaining('this worker thread has no AFTER_RESPONSE_SOCKET') });
+    expect(unheldWarning({ registry: undefined, env: {}, mainThread: true }).message).toContain('no lambda-after-response extension is loaded');
+    expect(unheldWarning({ registry: undefined, env: { AFTER_RESPONSE_DISABLED: ' TRUE ' }, mainThread: false }).message).toContain('AFTER_RESPONSE_DISABLED=true');
+  });
+
+  it('on Managed Instances (nothing frozen, no socket) a child or worker thread running jobs in-process is no warning', () => {
+    for (const env of [{ AWS_LAMBDA_MAX_CONCURRENCY: '4' }, { AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances' }]) {
+      for (const mainThread of [true, false]) expect(unheldWarning({ registry: undefined, env, mainThread }).level).toBe('DEBUG');
+    }
   });
 });

@@ -5,8 +5,9 @@ import awsLambdaWrapper from '@opennextjs/aws/overrides/wrappers/aws-lambda.js';
 import type { InternalEvent, InternalResult } from '@opennextjs/aws/types/open-next.js';
 import type { Converter, OpenNextHandlerOptions, Wrapper } from '@opennextjs/aws/types/overrides.js';
 import type { Context } from 'aws-lambda';
-import { Hono } from 'hono';
+import { Hono, type Context as HonoContext } from 'hono';
 import { handle } from 'hono/aws-lambda';
+import { testClient } from 'hono/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { executionContext, withExecutionContext } from '../../client/hono.ts';
 import { drainAfterResponse, waitUntil } from '../../client/index.ts';
@@ -63,6 +64,56 @@ describe('lambda-after-response/hono', () => {
     expect(seen).toHaveLength(1);
     expect(wrapped.routes).toBe(a.routes);
     expect(() => withExecutionContext({} as never)).toThrow('Expected `app` to be a Hono app');
+  });
+});
+
+describe('lambda-after-response/hono: every entry that dispatches a request gets the execution context', () => {
+  const route = (order: string[]) => (c: HonoContext) => {
+    c.executionCtx.waitUntil(later(order, 'background done'));
+    return c.text('ok');
+  };
+
+  it("app.request('/x') (Hono's test call) answers 200 and tracks the promise, as fetch does", async () => {
+    const order: string[] = [];
+    const wrapped = withExecutionContext(new Hono().get('/x', route(order)));
+    const response = await wrapped.request('/x');
+    order.push('responded');
+    expect(response.status).toBe(200);
+    expect(await (await wrapped.request(new Request('http://h/x'))).text()).toBe('ok'); // a Request too
+    await drainAfterResponse();
+    expect(order).toEqual(['responded', 'background done', 'background done']);
+  });
+
+  it('testClient() of hono/testing (which calls app.request) answers 200', async () => {
+    const wrapped = withExecutionContext(new Hono().get('/x', route([])));
+    const client = testClient(wrapped) as unknown as { x: { $get(): Promise<Response> } };
+    expect((await client.x.$get()).status).toBe(200);
+    await drainAfterResponse();
+  });
+
+  it('keeps an execution context the caller passes to request()', async () => {
+    const seen: unknown[] = [];
+    const own = { waitUntil: (p: Promise<unknown>) => void seen.push(p), passThroughOnException: () => undefined, props: {} };
+    const wrapped = withExecutionContext(new Hono().get('/', (c) => (c.executionCtx.waitUntil(Promise.resolve()), c.text('x'))));
+    expect((await wrapped.request('/', undefined, {}, own)).status).toBe(200);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('chaining on the wrapped app keeps the wrapper: handle(withExecutionContext(new Hono()).get(...)) answers 200', async () => {
+    const order: string[] = [];
+    const chained = withExecutionContext(new Hono()).get('/work', route(order)).use(async (_c, next) => next());
+    expect(await handle(chained)(event('/work'), lambdaContext)).toMatchObject({ statusCode: 200 });
+    const based = withExecutionContext(new Hono()).basePath('/api').get('/work', route(order)); // basePath returns a copy
+    expect((await based.request('/api/work')).status).toBe(200);
+    await drainAfterResponse();
+    expect(order).toEqual(['background done', 'background done']);
+  });
+
+  it('a method read twice is the same function (no new function per read)', () => {
+    const wrapped = withExecutionContext(new Hono());
+    expect(wrapped.get).toBe(wrapped.get);
+    expect(wrapped.request).toBe(wrapped.request);
+    expect(wrapped.fetch).toBe(wrapped.fetch);
   });
 });
 

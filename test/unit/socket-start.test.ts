@@ -58,6 +58,39 @@ describe('prepareSocket', () => {
   });
 });
 
+/** A worker thread that opens one job over the inherited socket and posts the reply. */
+const WORKER = `
+const { parentPort } = require('node:worker_threads');
+const socket = require('node:net').createConnection(process.env.AFTER_RESPONSE_SOCKET);
+socket.on('data', (data) => { parentPort.postMessage(String(data)); socket.end(); });
+socket.on('error', (error) => parentPort.postMessage('error ' + error.code));
+socket.write(JSON.stringify({ v: 1, op: 'open', name: 'from-worker' }) + '\\n');
+`;
+
+describe("prepareSocket and the function's own worker threads", () => {
+  it("binds the socket when the function creates its first worker thread (not before), so the worker's jobs can be opened", () => {
+    // A fresh process, as at init: only prepareSocket, no startSoon (the runtime's first next has not come).
+    const entry = `
+      import { existsSync } from 'node:fs';
+      import { Worker } from 'node:worker_threads';
+      import { prepareSocket } from './start-socket.ts';
+      const opened = [];
+      const job = { finish: () => undefined, onAbort: () => undefined, requestId: () => undefined, deadlineMs: () => undefined };
+      const starter = prepareSocket({ tracker: { openExternal: (name) => (opened.push(name), job) }, logger: { log: () => undefined, enabled: () => false }, env: process.env, pid: ${5_000_000 + process.pid}, graceMs: 100 });
+      const boundAtInit = existsSync(starter.path);
+      const worker = new Worker(${JSON.stringify(WORKER)}, { eval: true, execArgv: [] });
+      worker.once('message', (reply) => {
+        process.stdout.write(JSON.stringify({ boundAtInit, reply: JSON.parse(reply), opened }));
+        process.exit(0);
+      });`;
+    const resolveDir = fileURLToPath(new URL('../../extension/socket/', import.meta.url));
+    const bundle = buildSync({ stdin: { contents: entry, resolveDir, loader: 'ts' }, bundle: true, write: false, format: 'esm', platform: 'node', logLevel: 'silent' });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', bundle.outputFiles[0]?.text ?? ''], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ boundAtInit: false, reply: expect.objectContaining({ v: 1, ok: true }), opened: expect.arrayContaining(['from-worker']) });
+  });
+});
+
 describe('listenOnSocket in a worker thread', () => {
   it('logs once and stays off when the umask cannot be set, instead of throwing into the caller', () => {
     const logger = recordingLogger();
