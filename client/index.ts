@@ -15,7 +15,7 @@ import { createLocalHost } from './local-host.ts';
 import { createLogger, type Logger } from './log-line.ts';
 import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
 import { TrailingFlush } from './trailing-flush.ts';
-import { validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from './validate.ts';
+import { fromCaller, validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from './validate.ts';
 
 export type { Flusher, Job, JobContext } from './host-interface.ts';
 export type { EnqueueOptions, FlushOptions } from './validate.ts';
@@ -101,7 +101,11 @@ const defaultClient = createClient();
  * @throws {TypeError} at once, when `job` or `options` is invalid.
  */
 export function enqueueAfterResponse(job: Job, options?: EnqueueOptions): void {
-  defaultClient.enqueueAfterResponse(job, options);
+  try {
+    defaultClient.enqueueAfterResponse(job, options);
+  } catch (error) {
+    throw fromCaller(error, enqueueAfterResponse); // the TypeError's stack starts at the user's call
+  }
 }
 
 /**
@@ -118,7 +122,11 @@ export function enqueueAfterResponse(job: Job, options?: EnqueueOptions): void {
  * @throws {TypeError} at once, when `flusher` is not a function (or is a class) or `options` is invalid.
  */
 export function flushAfterResponse(flusher: Flusher, options?: FlushOptions): () => void {
-  return defaultClient.flushAfterResponse(flusher, options);
+  try {
+    return defaultClient.flushAfterResponse(flusher, options);
+  } catch (error) {
+    throw fromCaller(error, flushAfterResponse);
+  }
 }
 
 /**
