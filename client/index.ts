@@ -13,6 +13,7 @@
 import { HOST_PROTOCOL, pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job } from './host-interface.ts';
 import { createLocalHost } from './local-host.ts';
 import { createLogger, type Logger } from './log-line.ts';
+import { noExtensionWarning } from './no-extension.ts';
 import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
 import { TrailingFlush } from './trailing-flush.ts';
 import { fromCaller, validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from './validate.ts';
@@ -83,7 +84,7 @@ function findHost(global: object, env: Readonly<Record<string, string | undefine
   } else if (env.AFTER_RESPONSE_DISABLED?.trim().toLowerCase() === 'true') {
     logger.log('WARN', 'AFTER_RESPONSE_DISABLED=true turned the extension off: jobs run in-process and are not held, so Lambda may freeze them');
   } else {
-    logger.log('WARN', 'no lambda-after-response extension is loaded (no layer, or AWS_LAMBDA_EXEC_WRAPPER unset): jobs run in-process and are not held, so Lambda may freeze them');
+    logger.log('WARN', noExtensionWarning(env));
   }
   return createLocalHost({ logger });
 }
