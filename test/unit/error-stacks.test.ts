@@ -70,7 +70,7 @@ const syncJob = (): never => {
   throw new Error('sync job broke');
 };
 async function asyncJob(): Promise<never> {
-  await null;
+  await Promise.resolve();
   throw new Error('async job broke');
 }
 
