@@ -6,12 +6,14 @@ const WRAPPER = '/opt/after-response';
 const PRELOAD = '/opt/lambda-after-response/extension.mjs';
 const SHOWN_CHARS = 200; // of a variable's value
 
-const show = (value: string): string => JSON.stringify(value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value);
+const clip = (value: string): string => (value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value);
+const show = (value: string): string => JSON.stringify(clip(value));
 
 /**
  * The WARN line's text (its start, `no lambda-after-response extension is loaded`, is stable):
  * - `AWS_LAMBDA_EXEC_WRAPPER` names another wrapper and `NODE_OPTIONS` lacks the preload: that
- *   wrapper may have replaced `NODE_OPTIONS` instead of appending to it (its current value shown);
+ *   wrapper may have replaced `NODE_OPTIONS` instead of appending to it (its current value shown),
+ *   and the way out is to chain the wrappers, theirs first (tested: node-options-preload.test.ts);
  * - `NODE_OPTIONS` holds the preload: it did not load (its error is above, or the layer is missing);
  * - otherwise: no layer, or neither way of loading it is set.
  */
@@ -21,7 +23,7 @@ export function noExtensionWarning(env: Readonly<Record<string, string | undefin
   const nodeOptions = env.NODE_OPTIONS ?? '';
   if (nodeOptions.includes(PRELOAD)) return `${head}. NODE_OPTIONS imports ${PRELOAD}, but it did not load: is the layer attached? (an error of its own would be logged above)`;
   if (wrapper !== '' && wrapper !== WRAPPER) {
-    return `${head}. AWS_LAMBDA_EXEC_WRAPPER is another wrapper, ${show(wrapper)}: load the extension with NODE_OPTIONS=--import=${PRELOAD}; if that is set, the wrapper replaced NODE_OPTIONS (now ${nodeOptions === '' ? 'unset' : show(nodeOptions)}) instead of appending to it`;
+    return `${head}. AWS_LAMBDA_EXEC_WRAPPER is another wrapper, ${show(wrapper)}: load the extension with NODE_OPTIONS=--import=${PRELOAD}; if that is set, the wrapper replaced NODE_OPTIONS (now ${nodeOptions === '' ? 'unset' : show(nodeOptions)}) instead of appending to it: chain the wrappers instead (a script running \`exec ${clip(wrapper).replace(/\s+/g, ' ')} ${WRAPPER} "$@"\` as AWS_LAMBDA_EXEC_WRAPPER)`;
   }
   return `${head} (no layer, or neither AWS_LAMBDA_EXEC_WRAPPER=${WRAPPER} nor NODE_OPTIONS=--import=${PRELOAD} is set)`;
 }
