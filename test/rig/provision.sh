@@ -38,12 +38,12 @@ need_cmd() { # need_cmd <command> <how to install>
 }
 
 ensure_apt() {
-  local missing=() pkgs=(cmake make g++ python3 util-linux mount tar ca-certificates)
-  # RIC's native builds (cmake, g++, python3 for node-gyp; RIC 3.3 also autotools), the rig's
-  # namespaces (util-linux: unshare, mount), the packages (tar) and, for `npm test` only, the deploy
-  # checkers' venv (python3 with ensurepip).
-  [[ "$only" == "nodejs24.x" ]] || pkgs+=(autoconf automake libtool)
-  for pkg in "${pkgs[@]}"; do
+  local missing=()
+  # RIC's native builds (autotools, cmake, g++, python3 for node-gyp: RIC 4.0 runs autoreconf too
+  # when its bundled curl's configure looks stale), the rig's namespaces (util-linux: unshare,
+  # mount), the packages (tar) and, for `npm test` only, the deploy checkers' venv (python3 with
+  # ensurepip).
+  for pkg in autoconf automake libtool cmake make g++ python3 util-linux mount tar ca-certificates; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [[ "$only" == "all" ]] && command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip' >/dev/null 2>&1 && missing+=(python3-venv)
