@@ -18,7 +18,7 @@ import { isMainThread } from './main-thread.ts';
 import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
 import { TrailingFlush } from './trailing-flush.ts';
 import { unheldWarning } from './unheld-warning.ts';
-import { validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from './validate.ts';
+import { fromCaller, validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from './validate.ts';
 
 export type { Flusher, Job, JobContext } from './host-interface.ts';
 export type { EnqueueOptions, FlushOptions } from './validate.ts';
@@ -148,7 +148,11 @@ const defaultClient = createClient();
  *   `options` is invalid (``Expected `job` to be a function or a promise, got `42` (number)``).
  */
 export function enqueueAfterResponse(job: Job, options?: EnqueueOptions): void {
-  defaultClient.enqueueAfterResponse(job, options);
+  try {
+    defaultClient.enqueueAfterResponse(job, options);
+  } catch (error) {
+    throw fromCaller(error, enqueueAfterResponse); // the TypeError's stack starts at the user's call
+  }
 }
 
 /**
@@ -177,7 +181,11 @@ export function enqueueAfterResponse(job: Job, options?: EnqueueOptions): void {
  *   invalid (``Expected `flusher` to be a function, got `"x"` (string)``).
  */
 export function flushAfterResponse(flusher: Flusher, options?: FlushOptions): () => void {
-  return defaultClient.flushAfterResponse(flusher, options);
+  try {
+    return defaultClient.flushAfterResponse(flusher, options);
+  } catch (error) {
+    throw fromCaller(error, flushAfterResponse);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { HOST_PROTOCOL, type HostRegistry } from './host-interface.ts';
 import type { LogLevel } from './log-line.ts';
 import { isManagedInstances } from './managed-instances.ts';
+import { noExtensionWarning } from './no-extension.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -28,5 +29,5 @@ export function unheldWarning({ registry, env, mainThread }: UnheldFacts): { rea
   if (!mainThread) {
     return { level: 'WARN', message: "this worker thread has no AFTER_RESPONSE_SOCKET in its environment (a Worker given its own `env`, or no layer): jobs run in-process and are not held, so Lambda may freeze them; with the layer, keep the Worker's default `env` (or pass AFTER_RESPONSE_SOCKET) and they are held" };
   }
-  return { level: 'WARN', message: 'no lambda-after-response extension is loaded (no layer, or AWS_LAMBDA_EXEC_WRAPPER unset): jobs run in-process and are not held, so Lambda may freeze them' };
+  return { level: 'WARN', message: noExtensionWarning(env) };
 }

@@ -18,6 +18,28 @@ export interface EnqueueOptions {
 
 const KNOWN_OPTIONS = new Set(['name']);
 
+/** The errors made by {@link argumentError}: only their stacks are restarted by {@link fromCaller}. */
+const ARGUMENT_ERRORS = new WeakSet<object>();
+
+/** A `TypeError` for a bad argument, marked for {@link fromCaller}. */
+function argumentError(message: string): TypeError {
+  const error = new TypeError(message);
+  ARGUMENT_ERRORS.add(error);
+  return error;
+}
+
+/**
+ * Restarts the stack of a bad-argument `TypeError` thrown below `entry` at the caller of `entry`,
+ * so its first frame is the user's call (`at handler (file:///var/task/index.mjs:3:3)`), as with
+ * Node's own argument errors, rather than the package's internals (the check, the client's
+ * method, the exported function). Call it in `entry`'s own `catch`, so `entry` is on the stack.
+ * Any other error is returned as it is: its stack locates a fault, wherever that is.
+ */
+export function fromCaller(error: unknown, entry: (...args: never[]) => unknown): unknown {
+  if (typeof error === 'object' && error !== null && ARGUMENT_ERRORS.has(error)) Error.captureStackTrace(error, entry);
+  return error;
+}
+
 /** Renders a bad value for an error message: `` `42` (number) ``. */
 export function describeValue(value: unknown): string {
   const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
@@ -61,25 +83,25 @@ function rejectClass(what: string, fn: object): void {
     name = undefined;
   }
   const shown = typeof name === 'string' && name ? name : undefined;
-  throw new TypeError(`Expected \`${what}\` to be a function, got class \`${shown ?? 'anonymous'}\`: a class cannot be called without \`new\`; pass \`(context) => new ${shown ?? 'YourClass'}(context)\` or a function`);
+  throw argumentError(`Expected \`${what}\` to be a function, got class \`${shown ?? 'anonymous'}\`: a class cannot be called without \`new\`; pass \`(context) => new ${shown ?? 'YourClass'}(context)\` or a function`);
 }
 
 /** What `waitUntil` accepts. @throws {TypeError} naming the value when it is not a thenable. */
 export function expectThenable(value: unknown): asserts value is PromiseLike<unknown> {
-  if (!isThenable(value)) throw new TypeError(`Expected \`promise\` to be a promise (thenable), got ${describeValue(value)}`);
+  if (!isThenable(value)) throw argumentError(`Expected \`promise\` to be a promise (thenable), got ${describeValue(value)}`);
 }
 
 /** The validated `options.name`, else `fallback`. @throws {TypeError} for a non-object, an unknown option or a bad name. */
 function optionsName(options: unknown, fallback: string): string {
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
-    throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    throw argumentError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
   }
   const name: unknown = options === undefined ? undefined : Reflect.get(options, 'name');
   for (const key of options === undefined ? [] : Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`Unknown option \`${key}\`; expected one of: ${[...KNOWN_OPTIONS].join(', ')}`);
+    if (!KNOWN_OPTIONS.has(key)) throw argumentError(`Unknown option \`${key}\`; expected one of: ${[...KNOWN_OPTIONS].join(', ')}`);
   }
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
-    throw new TypeError(`Expected \`options.name\` to be a non-empty string, got ${describeValue(name)}`);
+    throw argumentError(`Expected \`options.name\` to be a non-empty string, got ${describeValue(name)}`);
   }
   return name ?? fallback;
 }
@@ -88,7 +110,7 @@ function optionsName(options: unknown, fallback: string): string {
 export function validateEnqueue(job: unknown, options: unknown): { job: Job; name: string } {
   const isFunction = typeof job === 'function';
   if (!isFunction && !isThenable(job)) {
-    throw new TypeError(`Expected \`job\` to be a function or a promise, got ${describeValue(job)}`);
+    throw argumentError(`Expected \`job\` to be a function or a promise, got ${describeValue(job)}`);
   }
   if (isFunction) rejectClass('job', job as object);
   return { job: job as Job, name: optionsName(options, isFunction ? (job as { name: string }).name || 'anonymous' : 'promise') };
@@ -112,7 +134,7 @@ export interface FlushOptions {
 
 /** Checks the arguments of `flushAfterResponse` and returns the flusher's display name. Throws `TypeError` (also for a class). */
 export function validateFlusher(flusher: unknown, options: unknown): { flusher: Flusher; name: string } {
-  if (typeof flusher !== 'function') throw new TypeError(`Expected \`flusher\` to be a function, got ${describeValue(flusher)}`);
+  if (typeof flusher !== 'function') throw argumentError(`Expected \`flusher\` to be a function, got ${describeValue(flusher)}`);
   rejectClass('flusher', flusher);
   return { flusher: flusher as Flusher, name: optionsName(options, flusher.name || 'anonymous') };
 }

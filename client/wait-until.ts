@@ -1,5 +1,5 @@
 import { enqueueAfterResponse, type AfterResponseClient } from './index.ts';
-import { expectThenable } from './validate.ts';
+import { expectThenable, fromCaller } from './validate.ts';
 
 /** What a `waitUntil` takes: any promise or thenable. Its outcome is logged, never returned. */
 export type WaitUntil = (promise: PromiseLike<unknown>) => void;
@@ -31,11 +31,16 @@ export interface WaitUntilOptions {
  */
 export function createWaitUntil(client: Pick<AfterResponseClient, 'enqueueAfterResponse'>, options: WaitUntilOptions = {}): WaitUntil {
   const jobOptions = { name: options.name ?? WAIT_UNTIL_JOB_NAME }; // one object, not one per call
-  return (promise) => {
-    // Checked here, not only by enqueueAfterResponse: a function is a valid job there, not here.
-    expectThenable(promise);
-    client.enqueueAfterResponse(promise, jobOptions);
+  const waitUntil: WaitUntil = (promise) => {
+    try {
+      // Checked here, not only by enqueueAfterResponse: a function is a valid job there, not here.
+      expectThenable(promise);
+      client.enqueueAfterResponse(promise, jobOptions);
+    } catch (error) {
+      throw fromCaller(error, waitUntil); // the TypeError's stack starts at the user's call
+    }
   };
+  return waitUntil;
 }
 
 /**

@@ -141,7 +141,7 @@ export class Invoke {
     if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
     const { logger, graceMs, marginMs, setTimer } = this.#options;
     const running = jobs.unfinished(); // the queue was emptied by the abort: what is left runs
-    logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${graceMs} ms to stop before the release`, {
+    logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${graceMs} ms to stop before the release. Fix: raise the function's timeout, or make long jobs honour \`signal\``, {
       requestId: this.requestId, running, neverStarted: dropped, marginMs, graceMs,
     });
     this.#cancelTimer = setTimer(() => this.#graceOver(), graceMs);

@@ -1,5 +1,5 @@
 import type { Logger } from '../client/log-line.ts';
-import { expectThenable } from '../client/validate.ts';
+import { expectThenable, fromCaller } from '../client/validate.ts';
 import type { Guard } from './guard.ts';
 
 /** Which frameworks' request-context symbols the extension provides (`AFTER_RESPONSE_REQUEST_CONTEXT`). */
@@ -90,7 +90,11 @@ function providerFor(kind: RequestContextKind, options: RequestContextOptions): 
 
 function contextFor(invoke: ScopedInvoke, jobName: string, options: RequestContextOptions): RequestContextValue {
   const waitUntil = (promise: PromiseLike<unknown>): void => {
-    expectThenable(promise);
+    try {
+      expectThenable(promise);
+    } catch (error) {
+      throw fromCaller(error, waitUntil); // the TypeError's stack starts at the caller (Next's after(), Vercel's waitUntil)
+    }
     options.guard('request-context waitUntil', () => invoke.enqueue(promise, jobName));
   };
   return Object.freeze({ waitUntil, deadline: new Date(invoke.deadlineMs - options.marginMs).toISOString() });

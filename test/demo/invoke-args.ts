@@ -2,9 +2,30 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Profile } from '../rig/sandbox.ts';
+import { EXIT_CODES_HELP } from './invoke-verdict.ts';
 
 export const USAGE = `usage: npm run invoke -- <function-dir> <file.handler> [--event event.json | --event '{"json":1}']
-       [--profile nodejs22.x|nodejs24.x] [--no-layer] [--times N] [--timeout S] [--memory MB] [--env K=V]...`;
+       [--profile nodejs22.x|nodejs24.x] [--no-layer] [--times N] [--timeout S] [--memory MB] [--env K=V]...
+       [--keep-tmp DIR] [--help]
+(the \`--\` matters: without it npm takes the options as its own)`;
+
+export const HELP = `${USAGE}
+
+Runs <function-dir> as /var/task under the Runtime Interface Emulator (the real runtime interface
+client, freeze emulation), with the built layer at /opt, and reports each invoke.
+  --event FILE|JSON  the event (default {}); a value starting with . / ~ or ending in .json is a file
+  --profile P        nodejs24.x (default: RIC 4.0, Node 24) or nodejs22.x (RIC 3.3, Node 22)
+  --no-layer         without the layer: nothing holds the environment after the response
+  --times N          invokes in a row, the first cold (default 1)
+  --timeout S        the function timeout in seconds (default 30; Lambda's own default is 3)
+  --memory MB        the function's memory size, 128-10240 (default 512)
+  --env K=V          a function environment variable (repeatable)
+  --keep-tmp DIR     copy the function's /tmp into DIR before the sandbox is removed
+The function's /tmp is private to the sandbox, not this machine's /tmp, and removed at the end:
+the command lists what the function left there (--keep-tmp DIR keeps a copy). /var/task is
+read-only, as on Lambda.
+
+${EXIT_CODES_HELP}`;
 
 export interface InvokeOptions {
   /** Host dir mounted as /var/task (absolute). */
@@ -21,6 +42,34 @@ export interface InvokeOptions {
   /** The function's memory size, MB (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, and the runtime's heap as Lambda's bootstrap sizes it). @default 512 */
   readonly memorySizeMb: number;
   readonly env: Readonly<Record<string, string>>;
+  /** Where to copy the function's private /tmp before the sandbox is removed (absolute); undefined: not kept. */
+  readonly keepTmp: string | undefined;
+}
+
+/** Whether the arguments ask for the help text (`--help` or `-h` anywhere). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.some((arg) => arg === '--help' || arg === '-h');
+}
+
+// The command's options, as npm names them in `npm_config_*` when it takes them as its own: npm
+// (10, 11) parses options before a missing `--` itself, exports each as `npm_config_<name>` to
+// the script (`--no-layer` as `npm_config_layer=`), and passes the script only their values.
+const OWN_OPTIONS = ['event', 'profile', 'layer', 'times', 'timeout', 'memory', 'env', 'keep-tmp'] as const;
+
+/**
+ * The command's options that npm took as its own (`npm run invoke ./fn index.handler --timeout 5`,
+ * without `--`): those with an `npm_config_*` variable in `env` and absent from `argv`.
+ */
+export function optionsTakenByNpm(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): string[] {
+  return OWN_OPTIONS
+    .filter((name) => env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined)
+    .map((name) => (name === 'layer' ? '--no-layer' : `--${name}`))
+    .filter((flag) => !argv.includes(flag));
+}
+
+/** The hint for {@link optionsTakenByNpm}'s finding. */
+export function forgotDashDash(taken: readonly string[]): string {
+  return `npm took ${taken.map((flag) => `\`${flag}\``).join(', ')} as its own option${taken.length === 1 ? '' : 's'} and passed the command only ${taken.length === 1 ? 'its value' : 'their values'}: did you forget \`--\`? npm passes options on only after it:\n  npm run invoke -- <function-dir> <file.handler> ${taken.join(' ')} …\n${USAGE}`;
 }
 
 const PROFILES: readonly Profile[] = ['nodejs22.x', 'nodejs24.x'];
@@ -33,7 +82,7 @@ const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs'];
  */
 export function parseInvokeArgs(argv: readonly string[], cwd: string): InvokeOptions {
   const positional: string[] = [];
-  const flags = { event: undefined as string | undefined, profile: 'nodejs24.x', layer: true, times: '1', timeout: '30', memory: '512' };
+  const flags = { event: undefined as string | undefined, profile: 'nodejs24.x', layer: true, times: '1', timeout: '30', memory: '512', keepTmp: undefined as string | undefined };
   const env: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -49,6 +98,7 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string): InvokeOpt
     else if (arg === '--timeout') flags.timeout = value();
     else if (arg === '--memory') flags.memory = value();
     else if (arg === '--env') Object.assign(env, envPair(value()));
+    else if (arg === '--keep-tmp') flags.keepTmp = value();
     else if (arg.startsWith('--')) throw new Error(`unknown option \`${arg}\`\n${USAGE}`);
     else positional.push(arg);
   }
@@ -60,7 +110,7 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string): InvokeOpt
   const profile = PROFILES.find((p) => p === flags.profile);
   if (profile === undefined) throw new Error(`Expected \`--profile\` to be one of ${PROFILES.join(', ')}, got ${JSON.stringify(flags.profile)}`);
   return {
-    functionDir, handler, profile, layer: flags.layer, env,
+    functionDir, handler, profile, layer: flags.layer, env, keepTmp: keepTmpDir(flags.keepTmp, cwd),
     event: flags.event === undefined ? {} : readEvent(flags.event, cwd),
     times: positiveInteger('--times', flags.times, 100),
     timeoutSeconds: positiveInteger('--timeout', flags.timeout, 900),
@@ -96,6 +146,14 @@ function readEvent(value: string, cwd: string): unknown {
     const what = fromFile ? `the event file ${path}` : `\`--event\` (not a file, so read as JSON) ${JSON.stringify(value.slice(0, 80))}`;
     throw new Error(`${what} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** `--keep-tmp DIR`, absolute; it may exist (as a directory: the files are copied into it). */
+function keepTmpDir(value: string | undefined, cwd: string): string | undefined {
+  if (value === undefined) return undefined;
+  const path = isAbsolute(value) ? value : resolve(cwd, value);
+  if (existsSync(path) && !statSync(path).isDirectory()) throw new Error(`Expected \`--keep-tmp\` to be a directory (new or existing), got the file ${path}`);
+  return path;
 }
 
 function envPair(pair: string): Record<string, string> {

@@ -1,26 +1,30 @@
 // The core of `npm run invoke`: a user's function dir as /var/task under the Runtime Interface
 // Emulator (real RIC, freeze emulation), with the built layer at /opt or without it; N invokes,
 // each reported as text: when the response was posted, its body, when the environment was
-// released (frozen), and the function's log lines. Returns the invokes that failed.
+// released (frozen), and the function's log lines. Returns each invoke's judgement.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSandbox, type InvokeResult, type Sandbox } from '../rig/sandbox.ts';
+import { startSandbox, type InvokeResult } from '../rig/sandbox.ts';
 import { copyFixture, installPackages } from '../rig/task-packages.ts';
 import type { InvokeOptions } from './invoke-args.ts';
-import { describeInvoke, invokeFailure } from './invoke-report.ts';
+import { describeInvoke } from './invoke-report.ts';
+import { describeFunctionTmp } from './invoke-tmp.ts';
+import { judgeInvoke, type InvokeJudgement } from './invoke-verdict.ts';
 
 export const LAYER_DIR = fileURLToPath(new URL('../../dist/layer', import.meta.url));
 // RIE's own lines, e.g. `30 Nov 2026 22:04:47,941 [INFO] (rapid) INIT START(...)`: not on Lambda.
 const EMULATOR_LINE = /^\d{2} \w{3} \d{4} [\d:,]+ \[\w+\] \(rapid\)/;
+// The emulator's line at each (re-)initialisation: the first invoke, and any after a reset (a timeout, a crash).
+const INIT_START = /\(rapid\) INIT START\(/;
 
 /** Where the report goes, one line at a time (stdout in the command, an array in tests). */
 export type Print = (line: string) => void;
 
-/** What the run came to: one entry per failed invoke, e.g. `invoke 1: init error (Runtime.HandlerNotFound: …)`. */
+/** What the run came to: one judgement per invoke made (see invoke-verdict.ts for the verdict). */
 export interface InvokeOutcome {
-  readonly failures: readonly string[];
+  readonly invokes: readonly InvokeJudgement[];
 }
 
 /**
@@ -70,27 +74,33 @@ async function runInvokes(options: InvokeOptions, taskDir: string, print: Print,
   // Ctrl-C: stop the sandbox (RIE and the function's processes) rather than leave it running.
   const onAbort = (): void => void box.stop().catch(() => undefined);
   control.signal?.addEventListener('abort', onAbort, { once: true });
-  const failures: string[] = [];
+  print(`the function's /tmp is private to the sandbox: ${box.tmpDir} on this machine while it runs, removed at the end${options.keepTmp === undefined ? '' : ` (copied to ${options.keepTmp} first)`}`);
+  const invokes: InvokeJudgement[] = [];
   try {
     for (let i = 1; i <= options.times && control.signal?.aborted !== true; i++) {
       const mark = box.logMark();
       const result: InvokeResult = await box.invoke(options.event);
-      const logLines = functionLogLines(box, mark);
-      const failure = invokeFailure(result, logLines);
-      if (failure !== undefined) failures.push(`invoke ${i}: ${failure}`);
+      const output = box.logsSince(mark);
+      const logLines = functionLogLines(output);
+      const judgement = judgeInvoke(result, logLines);
+      invokes.push(judgement);
+      const cold = i === 1 || INIT_START.test(output);
       print('');
-      for (const line of describeInvoke(result, { index: i, of: options.times, layer: options.layer, failure })) print(line);
+      for (const line of describeInvoke(result, { index: i, of: options.times, layer: options.layer, cold }, judgement)) print(line);
       print('  log lines:');
       for (const line of logLines) print(`    ${line}`);
     }
   } finally {
     control.signal?.removeEventListener('abort', onAbort);
+    const tmpLines = control.signal?.aborted === true ? [] : describeFunctionTmp(box.tmpDir, options.keepTmp);
+    if (tmpLines.length > 0) print('');
+    for (const line of tmpLines) print(line);
     await box.stop();
   }
-  return { failures };
+  return { invokes };
 }
 
 /** What the function, the runtime and the layer printed during the invoke (the emulator's own lines left out). */
-function functionLogLines(box: Sandbox, mark: number): string[] {
-  return box.logsSince(mark).split('\n').filter((line) => line.trim() !== '' && !EMULATOR_LINE.test(line) && !line.startsWith('[rig]'));
+function functionLogLines(output: string): string[] {
+  return output.split('\n').filter((line) => line.trim() !== '' && !EMULATOR_LINE.test(line) && !line.startsWith('[rig]'));
 }

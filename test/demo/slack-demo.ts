@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { commandEvent, SIGNING_SECRET, SlackStandIn } from '../integration/slack-stand-in.ts';
 import { EXAMPLE_DIR, slackTaskDir } from '../integration/slack-task.ts';
 import { startSandbox, type Profile } from '../rig/sandbox.ts';
+import { Interrupted, withRigRun } from './command-run.ts';
 
 const layerDir = fileURLToPath(new URL('../../dist/layer', import.meta.url));
 const SLACK_ACK_MS = 3000; // Slack shows "operation_timeout" when the ack takes longer
@@ -40,9 +41,12 @@ function sandboxOptions(variant: Variant, env: Record<string, string>) {
   return { taskDir: slackTaskDir({ extraFiles: { 'awaiting.mjs': AWAITING_HANDLER } }), env, handler: 'awaiting.handler' };
 }
 
-async function runVariant(profile: Profile, variant: Variant, standIn: SlackStandIn): Promise<string[]> {
+async function runVariant(profile: Profile, variant: Variant, standIn: SlackStandIn, signal: AbortSignal): Promise<string[]> {
   const env = { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_DEMO_WORK_MS: String(WORK_MS) };
   const box = await startSandbox({ profile, handler: 'handler.handler', timeoutSeconds: 10, ...sandboxOptions(variant, env) });
+  // Ctrl-C or SIGTERM: stop the sandbox (RIE and the function's processes) at once.
+  const onAbort = (): void => void box.stop().catch(() => undefined);
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     const sent: Sent[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -56,6 +60,7 @@ async function runVariant(profile: Profile, variant: Variant, standIn: SlackStan
     }
     return sent.map((s) => `${s.row} ${variant.mode === 'awaiting' ? 'none: the answer was the (late) ack' : followUp(standIn, s)} |`);
   } finally {
+    signal.removeEventListener('abort', onAbort);
     await box.stop();
   }
 }
@@ -73,15 +78,21 @@ async function main(): Promise<void> {
   console.log(`The Slack example: a stand-in signs "/lookup hello world" and sends it as a Function URL event.
 The handler acks at once; the lookup takes ${WORK_MS} ms, then its answer is POSTed to response_url.
 Slack needs the ack within 3 s. Times from the start of each invoke (but see * below).\n`);
-  const standIn = await SlackStandIn.start();
-  const rows: string[] = [];
-  try {
-    for (const profile of ['nodejs22.x', 'nodejs24.x'] as const) {
-      for (const variant of VARIANTS) rows.push(...(await runVariant(profile, variant, standIn)));
+  const rows = await withRigRun(async (signal) => {
+    const standIn = await SlackStandIn.start();
+    const done: string[] = [];
+    try {
+      for (const profile of ['nodejs22.x', 'nodejs24.x'] as const) {
+        for (const variant of VARIANTS) {
+          signal.throwIfAborted();
+          done.push(...(await runVariant(profile, variant, standIn, signal)));
+        }
+      }
+    } finally {
+      await standIn.close();
     }
-  } finally {
-    await standIn.close();
-  }
+    return done;
+  });
   console.log('| profile | function | invoke | ack posted | follow-up arrived on response_url |');
   console.log('|---|---|---|---|---|');
   for (const line of rows) console.log(line);
@@ -97,6 +108,6 @@ after the ${WORK_MS} ms lookup: past Slack's 3 s, so the user sees an error inst
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+  console.error(error instanceof Interrupted ? `npm run demo: ${error.message}` : error);
+  process.exitCode = error instanceof Interrupted ? error.exitCode : 1;
 });

@@ -1,47 +1,67 @@
 // `npm run invoke`'s core (test/demo/invoke-function.ts) on a user-like function dir, both
 // profiles: the report names the response, its body, the release and the function's log lines;
-// failed invokes (a wrong handler export) are named and make the command exit 1.
-import { execFile } from 'node:child_process';
+// the verdict (last line, exit code) names failed invokes, timeouts, failed and abandoned jobs.
+// The command itself: exit codes, the missing `--` hint, its run dir removed also on SIGTERM.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseInvokeArgs } from '../demo/invoke-args.ts';
 import { invokeFunction } from '../demo/invoke-function.ts';
-import { invokeFailure } from '../demo/invoke-report.ts';
+import { invokeFailure, verdict, type Verdict } from '../demo/invoke-verdict.ts';
 import type { InvokeResult } from '../rig/sandbox.ts';
-import { runDirVariable } from '../rig/run-dir.ts';
+import { processesOf } from '../rig/process-tree.ts';
+import { registeredSandboxes, runDirVariable } from '../rig/run-dir.ts';
 import { PROFILES } from './product-helpers.ts';
 
 const FN_DIR = fileURLToPath(new URL('../fixtures/invoke-fn', import.meta.url));
 const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
+const VITE_NODE = join(REPO_DIR, 'node_modules', '.bin', 'vite-node');
 
-async function runWithOutcome(args: string[]): Promise<{ output: string; failures: readonly string[] }> {
+async function runWithOutcome(args: string[]): Promise<{ output: string; verdict: Verdict }> {
   const lines: string[] = [];
-  const { failures } = await invokeFunction(parseInvokeArgs(args, FN_DIR), (line) => void lines.push(line));
-  return { output: lines.join('\n'), failures };
+  const { invokes } = await invokeFunction(parseInvokeArgs(args, FN_DIR), (line) => void lines.push(line));
+  return { output: lines.join('\n'), verdict: verdict(invokes) };
 }
 
 async function run(args: string[]): Promise<string> {
-  const { output, failures } = await runWithOutcome(args);
-  expect(failures).toEqual([]);
+  const { output, verdict: { line, exitCode } } = await runWithOutcome(args);
+  expect(exitCode, line).toBe(0);
   return output;
 }
 
-/** The test's env without the rig's run dir: the command makes (and removes) its own. (npx sets INIT_CWD itself.) */
-function commandEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, INIT_CWD: FN_DIR };
+// The commands' own temp dir (TMPDIR): their rig run dir (lar-rig-*) is made there, so the tests
+// can see it removed without racing other runs in the machine's /tmp.
+const COMMAND_TMP = mkdtempSync(join(tmpdir(), 'lar-invoke-command-'));
+afterAll(() => rmSync(COMMAND_TMP, { recursive: true, force: true }));
+
+/** The test's env without the rig's run dir: the command makes (and removes) its own. */
+function commandEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, INIT_CWD: FN_DIR, TMPDIR: COMMAND_TMP, ...extra };
   delete env[runDirVariable];
   return env;
 }
 
+const runDirsLeft = (): string[] => readdirSync(COMMAND_TMP).filter((name) => name.startsWith('lar-rig-'));
+
 /** The command itself (vite-node test/demo/invoke.ts), as `npm run invoke` runs it after the build. */
-function command(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function command(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile('npx', ['vite-node', 'test/demo/invoke.ts', '--', ...args], { cwd: REPO_DIR, env: commandEnv() }, (_error, stdout, stderr) => {
+    const child = execFile(VITE_NODE, ['test/demo/invoke.ts', '--', ...args], { cwd: REPO_DIR, env: commandEnv(extraEnv) }, (_error, stdout, stderr) => {
       resolve({ code: child.exitCode, stdout, stderr });
     });
   });
 }
+
+/** The `job failed` lines in a report. */
+function jobFailures(output: string): Array<{ errorMessage: string; stackTrace: string[] }> {
+  return output.split('\n').filter((line) => line.includes('"message":"job failed"')).map((line) => JSON.parse(line.slice(line.indexOf('{'))) as { errorMessage: string; stackTrace: string[] });
+}
+
+const lastLine = (stdout: string): string => stdout.trimEnd().split('\n').at(-1) ?? '';
 
 /** The figure (ms) printed after `label` in invoke `n`'s block. */
 function figure(output: string, n: number, label: string): number {
@@ -80,15 +100,17 @@ describe.each(PROFILES)('npm run invoke on %s', (profile) => {
   });
 
   it('a handler the module does not export: the runtime\'s error, named as an init error', async () => {
-    const { output, failures } = await runWithOutcome(['.', 'index.nope', '--profile', profile]);
-    expect(failures).toEqual(['invoke 1: init error (Runtime.HandlerNotFound: index.nope is undefined or not exported)']);
+    const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'index.nope', '--profile', profile]);
+    expect(line).toBe('FAILED: 1 of 1 invoke(s): invoke 1: init error (Runtime.HandlerNotFound: index.nope is undefined or not exported)');
+    expect(exitCode).toBe(1);
     expect(output).toContain('FAILED:          init error (Runtime.HandlerNotFound: index.nope is undefined or not exported)');
     expect(output).not.toContain('released:');
   });
 
   it('a handler that throws: named as a function error with the error\'s type and message', async () => {
-    const { output, failures } = await runWithOutcome(['.', 'fails.handler', '--profile', profile]);
-    expect(failures).toEqual(['invoke 1: function error (TypeError: card declined)']);
+    const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'fails.handler', '--profile', profile]);
+    expect(line).toBe('FAILED: 1 of 1 invoke(s): invoke 1: function error (TypeError: card declined)');
+    expect(exitCode).toBe(1);
     expect(output).toContain('error posted:');
   });
 
@@ -100,13 +122,113 @@ describe.each(PROFILES)('npm run invoke on %s', (profile) => {
     expect(output).toContain("(the runtime's next: no extension holds it)");
     expect(output).not.toContain('timer fired');
   });
+
+  it('failed jobs: named in the verdict (exit 5), each logged with its own stack, the function\'s frame first; with and without the layer', async () => {
+    const held = await runWithOutcome(['.', 'jobs.throws', '--profile', profile]);
+    expect(held.verdict.exitCode, held.output).toBe(5);
+    expect(held.verdict.line).toBe('FAILED: 1 of 1 invoke(s): invoke 1: 2 jobs anonymous, asyncJob failed (see the "failed" log line: error and stack)');
+    // Without the layer the jobs may be frozen before they run: the second invoke thaws the first's.
+    const unheld = await runWithOutcome(['.', 'jobs.throws', '--profile', profile, '--no-layer', '--times', '2']);
+    expect(unheld.verdict.exitCode, unheld.output).toBe(5);
+    for (const output of [held.output, unheld.output]) {
+      const failed = jobFailures(output);
+      expect(new Set(failed.map((f) => f.errorMessage))).toEqual(new Set(['async job broke', 'sync job broke']));
+      for (const { stackTrace } of failed) expect(stackTrace[0], JSON.stringify(stackTrace)).toMatch(/^at (asyncJob \()?file:\/\/\/var\/task\/jobs\.mjs:\d+:\d+\)?$/);
+    }
+  });
+
+  it('a job abandoned at the deadline: exit 4, the fix named in the verdict and in the deadline WARN', async () => {
+    const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'jobs.overruns', '--profile', profile, '--timeout', '2']);
+    expect(exitCode, output).toBe(4);
+    expect(line).toBe("FAILED: 1 of 1 invoke(s): invoke 1: 1 job slowJob abandoned at the deadline. Fix: raise the timeout (--timeout S here; the function's timeout on Lambda); or make long jobs honour `signal` (stop, or hand the rest on, when it aborts)");
+    expect(output).toMatch(/deadline near: .*Fix: raise the function's timeout, or make long jobs honour `signal`/);
+    expect(output).toContain('(the extension let the environment freeze)');
+  });
+
+  it('a job blocking the event loop past the timeout: exit 3, no response body claimed, the environment reset', async () => {
+    const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'jobs.blocks', '--profile', profile, '--timeout', '2', '--times', '2']);
+    expect(exitCode, output).toBe(3);
+    expect(line).toMatch(/^FAILED: 2 of 2 invoke\(s\): invoke 1: timed out after 2\.00 s, after the response was posted \(no after-response summary: a job blocked the event loop\?\); invoke 2: timed out .*\. Fix: raise the timeout .*; or make long jobs honour `signal` .*; or split long synchronous work/);
+    expect(output).toContain('response body:   not returned: the emulator answered "Task timed out after 2.00 seconds"');
+    expect(output).toContain('invoke 2 of 2 (cold)'); // the timeout reset the environment
+    expect(output).not.toContain('released:');
+  });
+
+  it('AFTER_RESPONSE_DISABLED=true with the layer: released at the runtime\'s next, said to be no extension\'s doing', async () => {
+    const { output, verdict: { exitCode } } = await runWithOutcome(['.', 'index.handler', '--profile', profile, '--env', 'AFTER_RESPONSE_DISABLED=true']);
+    expect(exitCode).toBe(0);
+    expect(output).toContain("(the runtime's next: no extension registered, so nothing held the environment; see the layer's log line)");
+    expect(output).not.toContain('released:        never');
+    expect(output).toContain('AFTER_RESPONSE_DISABLED=true turned the extension off');
+  });
+
+  it('the function\'s /tmp: its private path named, what it left listed, and copied with --keep-tmp', async () => {
+    const keep = mkdtempSync(join(COMMAND_TMP, 'keep-'));
+    const listed = await run(['.', 'jobs.writes', '--profile', profile]);
+    expect(listed).toMatch(/the function's \/tmp is private to the sandbox: \/.*\/tmp on this machine while it runs, removed at the end/);
+    expect(listed).toContain("the function left 1 entry in its /tmp (report.json): that /tmp is private to the sandbox, not this machine's /tmp, and is removed with it; --keep-tmp DIR keeps a copy");
+    const kept = await run(['.', 'jobs.writes', '--profile', profile, '--keep-tmp', keep]);
+    expect(kept).toContain(`the function left 1 entry in its /tmp (report.json): copied to ${keep}`);
+    expect(readFileSync(join(keep, 'report.json'), 'utf8')).toBe('{"rows":3}');
+  });
 });
 
 describe('npm run invoke, the command', () => {
-  it('exits 1 with a final line naming the failed invoke', async () => {
+  it('exits 1 with a final line naming the failed invoke; its run dir removed', async () => {
     const { code, stdout, stderr } = await command([FN_DIR, 'index.nope', '--times', '2']);
     expect(code, stderr).toBe(1);
-    expect(stdout.trimEnd().split('\n').at(-1), stderr).toMatch(/^FAILED: 2 of 2 invoke\(s\): invoke 1: init error \(Runtime\.HandlerNotFound: index\.nope is undefined or not exported\); invoke 2: /);
+    expect(lastLine(stdout), stderr).toMatch(/^FAILED: 2 of 2 invoke\(s\): invoke 1: init error \(Runtime\.HandlerNotFound: index\.nope is undefined or not exported\); invoke 2: /);
+    expect(runDirsLeft()).toEqual([]);
+  });
+
+  it('exits 5 when a job failed, the last line naming it; 0 with an ok line when all settled; its run dir removed', async () => {
+    const failed = await command([FN_DIR, 'jobs.throws']);
+    expect(failed.code, failed.stderr).toBe(5);
+    expect(lastLine(failed.stdout)).toMatch(/^FAILED: 1 of 1 invoke\(s\): invoke 1: 2 jobs anonymous, asyncJob failed/);
+    const ok = await command([FN_DIR, 'index.handler', '--times', '2']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(lastLine(ok.stdout)).toBe('ok: 2 invoke(s), each response posted; 2 job(s) held until they settled, none failed');
+    expect(runDirsLeft()).toEqual([]);
+  });
+
+  it('--help: the usage and every exit code, exit 0', async () => {
+    const { code, stdout } = await command(['--help']);
+    expect(code).toBe(0);
+    for (const exit of ['0 ', '1 ', '2 ', '3 ', '4 ', '5 ', '130 ']) expect(stdout).toMatch(new RegExp(`^  ${exit}`, 'm'));
+    expect(stdout).toContain("The function's /tmp is private to the sandbox");
+  });
+
+  it('options npm took as its own (no `--`): exit 2 with a "did you forget `--`?" hint, before anything starts', async () => {
+    // What npm 11 hands the script for `npm run invoke <dir> jobs.throws --timeout 5 --no-layer`.
+    const { code, stdout, stderr } = await command([FN_DIR, 'jobs.throws', '5'], { npm_config_timeout: 'true', npm_config_layer: '' });
+    expect(code, stdout).toBe(2);
+    expect(stderr).toContain('npm took `--no-layer`, `--timeout` as its own options and passed the command only their values: did you forget `--`?');
+    expect(stderr).toContain('npm run invoke -- <function-dir> <file.handler> --no-layer --timeout …');
+    expect(stdout).toBe('');
+  });
+
+  it('SIGTERM mid-invoke: the sandbox stopped, its run dir removed, exit 143', async () => {
+    const child = spawn(VITE_NODE, ['test/demo/invoke.ts', '--', FN_DIR, 'jobs.overruns', '--timeout', '20'], { cwd: REPO_DIR, env: commandEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes("the function's /tmp is private")) resolve(); // the sandbox runs; the invoke is in flight
+      });
+      child.on('exit', () => resolve());
+    });
+    const dirs = runDirsLeft();
+    expect(dirs, stderr).toHaveLength(1);
+    const sandboxes = registeredSandboxes(join(COMMAND_TMP, dirs[0] ?? ''));
+    expect(processesOf(sandboxes).length, stdout).toBeGreaterThan(0); // RIE and the runtime, running
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(143);
+    expect(stderr).toContain('npm run invoke: stopped by SIGTERM: the sandbox is stopped and its files removed');
+    expect(runDirsLeft()).toEqual([]);
+    expect(processesOf(sandboxes)).toEqual([]);
   });
 });
 

@@ -4,7 +4,11 @@
 # pinned version afterwards. Missing apt prerequisites are installed when run as root (`npm test`
 # on a fresh Debian machine needs nothing else but Node, npm and Go); as another user it stops and
 # names the command that installs them.
-# Usage: test/rig/provision.sh [--install-apt]   (--install-apt: kept for callers; root installs anyway)
+# Usage: test/rig/provision.sh [--install-apt] [--only rig|nodejs22.x|nodejs24.x]
+#   (no --only)       everything `npm test` needs: the rig, the Next.js fixture, the template checkers
+#   --only rig        the rig alone, both profiles: RIE, Node 22 and 24, RIC 3.3 and 4.0 (`npm run demo`)
+#   --only nodejsNN.x the rig for one profile: RIE, that Node and its RIC (`npm run invoke`)
+#   --install-apt     kept for callers; root installs the apt prerequisites anyway
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -12,7 +16,18 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/versions.env"
 cache="${AFTER_RESPONSE_CACHE:-$HOME/.cache/lambda-after-response}"
 install_apt="no"
-[[ "${1:-}" == "--install-apt" ]] && install_apt="yes"
+only="all"
+while (($# > 0)); do
+  case "$1" in
+    --install-apt) install_apt="yes" ;;
+    --only)
+      [[ "${2:-}" =~ ^(rig|nodejs22\.x|nodejs24\.x)$ ]] ||
+        { printf '[provision] ERROR: --only takes rig, nodejs22.x or nodejs24.x, got "%s"\n' "${2:-}" >&2; exit 2; }
+      only="$2"; shift ;;
+    *) printf '[provision] ERROR: unknown argument "%s"; usage: %s [--install-apt] [--only rig|nodejs22.x|nodejs24.x]\n' "$1" "$0" >&2; exit 2 ;;
+  esac
+  shift
+done
 mkdir -p "$cache"
 
 log() { printf '[provision] %s\n' "$*" >&2; }
@@ -24,16 +39,18 @@ need_cmd() { # need_cmd <command> <how to install>
 
 ensure_apt() {
   local missing=()
-  # RIC's native builds (autotools, cmake, g++), the rig's namespaces (util-linux: unshare, mount),
-  # the package checks (tar), the deploy checkers' venv (python3 with ensurepip) and the workflow
-  # lint (shellcheck, which actionlint runs on every `run:` block).
-  for pkg in autoconf automake libtool cmake make g++ python3 util-linux mount tar ca-certificates shellcheck; do
+  # RIC's native builds (autotools, cmake, g++, python3 for node-gyp: RIC 4.0 runs autoreconf too
+  # when its bundled curl's configure looks stale), the rig's namespaces (util-linux: unshare,
+  # mount), the packages (tar) and, for `npm test` only, the deploy checkers' venv (python3 with
+  # ensurepip) and the workflow lint (shellcheck, which actionlint runs on every `run:` block).
+  # ElasticMQ (the rig's SQS server) runs on Java and is resolved from Maven Central by Maven.
+  for pkg in autoconf automake libtool cmake make g++ python3 util-linux mount tar ca-certificates; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
-  command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip' >/dev/null 2>&1 && missing+=(python3-venv)
-  # ElasticMQ (the rig's SQS server) runs on Java and is resolved from Maven Central by Maven.
-  command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
-  command -v mvn >/dev/null 2>&1 || missing+=(maven)
+  [[ "$only" == "all" ]] && command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip' >/dev/null 2>&1 && missing+=(python3-venv)
+  [[ "$only" == "all" ]] && ! dpkg -s shellcheck >/dev/null 2>&1 && missing+=(shellcheck)
+  [[ "$only" == "all" ]] && ! command -v java >/dev/null 2>&1 && missing+=(openjdk-17-jre-headless)
+  [[ "$only" == "all" ]] && ! command -v mvn >/dev/null 2>&1 && missing+=(maven)
   ((${#missing[@]} == 0)) && return 0
   if [[ "$install_apt" == "yes" || "$(id -u)" == "0" ]]; then
     log "installing apt prerequisites: apt-get install ${missing[*]}"
@@ -180,18 +197,22 @@ ensure_actionlint() { # the GitHub Actions workflow linter (test/checks/workflow
 }
 
 ensure_apt
-ensure_pytools
-ensure_hclfmt
-ensure_actionlint
+[[ "$only" == "all" ]] && ensure_pytools && ensure_hclfmt && ensure_actionlint
 ensure_rie
-ensure_node "$NODE22_VERSION"
-ensure_node "$NODE24_VERSION"
-ensure_ric "$RIC22_VERSION" "$NODE22_VERSION"
-ensure_ric "$RIC24_VERSION" "$NODE24_VERSION"
-ensure_runtime_modules "$RIC22_VERSION" "$NODE22_VERSION"
-ensure_runtime_modules "$RIC24_VERSION" "$NODE24_VERSION"
-ensure_elasticmq
-# The Next.js fixture (next build, standalone output), cached by a hash of its sources and versions.
-(cd "$here/../.." && AFTER_RESPONSE_CACHE="$cache" node_modules/.bin/vite-node test/rig/build-next-app.ts) >&2 ||
-  die "building the Next.js fixture failed (output above); run: npx vite-node test/rig/build-next-app.ts"
-log "tools ready in $cache"
+if [[ "$only" != "nodejs24.x" ]]; then
+  ensure_node "$NODE22_VERSION"
+  ensure_ric "$RIC22_VERSION" "$NODE22_VERSION"
+  ensure_runtime_modules "$RIC22_VERSION" "$NODE22_VERSION"
+fi
+if [[ "$only" != "nodejs22.x" ]]; then
+  ensure_node "$NODE24_VERSION"
+  ensure_ric "$RIC24_VERSION" "$NODE24_VERSION"
+  ensure_runtime_modules "$RIC24_VERSION" "$NODE24_VERSION"
+fi
+if [[ "$only" == "all" ]]; then
+  ensure_elasticmq
+  # The Next.js fixture (next build, standalone output), cached by a hash of its sources and versions.
+  (cd "$here/../.." && AFTER_RESPONSE_CACHE="$cache" node_modules/.bin/vite-node test/rig/build-next-app.ts) >&2 ||
+    die "building the Next.js fixture failed (output above); run: npx vite-node test/rig/build-next-app.ts"
+fi
+log "tools ready in $cache${only:+ (${only/all/everything npm test needs})}"

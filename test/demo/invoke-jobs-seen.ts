@@ -1,0 +1,48 @@
+// What the layer's log lines of one invoke say about its jobs: which failed, which were abandoned
+// at the deadline, and the `after-response summary` if one was logged. Read from the JSON lines
+// the layer (extension or in-process client) prints with `"source":"lambda-after-response"`.
+
+export interface JobsSeen {
+  /** Jobs and flushers logged as failed (`job failed`, `flusher failed`, and their late variants), by name. */
+  readonly failed: readonly string[];
+  /** Jobs abandoned at the deadline or lost at an exit, by name (`slowJob`, `x (never started)`). */
+  readonly abandoned: readonly string[];
+  /** Jobs enqueued, from the invoke's `after-response summary`; undefined when none was logged. */
+  readonly summarizedEnqueued: number | undefined;
+}
+
+const SOURCE = 'lambda-after-response';
+
+/** One log line as the layer's record, or undefined for any other line. Never throws. */
+function layerRecord(line: string): Record<string, unknown> | undefined {
+  const start = line.indexOf('{');
+  if (start < 0 || !line.includes(SOURCE)) return undefined;
+  try {
+    const value: unknown = JSON.parse(line.slice(start));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const record = value as Record<string, unknown>;
+    return record.source === SOURCE ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const names = (value: unknown): string[] => (Array.isArray(value) ? value.map((name) => String(name)) : []);
+
+/** The jobs' outcomes in `logLines` (the function's log lines of one invoke). Never throws. */
+export function jobsSeen(logLines: readonly string[]): JobsSeen {
+  const failed: string[] = [];
+  const abandoned: string[] = [];
+  let summarizedEnqueued: number | undefined;
+  for (const line of logLines) {
+    const record = layerRecord(line);
+    if (record === undefined) continue;
+    const message = text(record.message) ?? '';
+    const name = text(record.job) ?? text(record.flusher);
+    if (record.level === 'ERROR' && /\bfailed\b/.test(message) && name !== undefined) failed.push(name);
+    else if (message.startsWith('abandoning unfinished jobs') || (record.level === 'ERROR' && message.includes('never finished'))) abandoned.push(...names(record.jobs));
+    else if (message === 'after-response summary' && typeof record.enqueued === 'number') summarizedEnqueued = (summarizedEnqueued ?? 0) + record.enqueued;
+  }
+  return { failed, abandoned, summarizedEnqueued };
+}

@@ -1,0 +1,139 @@
+// What `npm run invoke` concludes: per invoke, its problems (the invoke failed or timed out, a job
+// failed or was abandoned); for the run, the last line and the exit code, with the fix named.
+import type { InvokeResult } from '../rig/sandbox.ts';
+import { jobsSeen, type JobsSeen } from './invoke-jobs-seen.ts';
+
+export type ProblemKind = 'invoke-failed' | 'timed-out' | 'job-abandoned' | 'job-failed';
+
+/** The command's exit codes; when several problems occur, the smallest code is the exit code. */
+export const EXIT_CODES = {
+  ok: 0, 'invoke-failed': 1, usage: 2, 'timed-out': 3, 'job-abandoned': 4, 'job-failed': 5, SIGINT: 130, SIGTERM: 143,
+} as const;
+
+export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; the last line names every problem):
+  0    every invoke posted its response; no job failed or was abandoned
+  1    an invoke failed: init error, function error, or no response posted
+  2    the command could not run: bad arguments (a missing \`--\`?), no build, the rig not provisioned or not starting
+  3    an invoke timed out (raise --timeout; make long jobs honour \`signal\`)
+  4    a job was abandoned at the deadline (raise --timeout, or make the job honour \`signal\`)
+  5    a job failed (its "job failed" log line has the error and its stack)
+  130  stopped by Ctrl-C (SIGINT); 143: by SIGTERM. The sandbox is stopped and its files removed.`;
+
+/** The fixes, named the same way in the extension's `deadline near` WARN. */
+const FIX_TIMEOUT = "raise the timeout (--timeout S here; the function's timeout on Lambda)";
+const FIX_SIGNAL = 'make long jobs honour `signal` (stop, or hand the rest on, when it aborts)';
+const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
+
+export interface Problem {
+  readonly kind: ProblemKind;
+  readonly text: string;
+  readonly fixes: readonly string[];
+}
+
+export interface InvokeJudgement {
+  readonly problems: readonly Problem[];
+  readonly jobs: JobsSeen;
+  /** Whether an extension was registered in the environment that ran the invoke (else nothing held it). */
+  readonly extension: boolean;
+}
+
+/** Whether an extension registered in the environment that ran this invoke (its register call, or its pending `next`). */
+export function extensionPresent(result: InvokeResult): boolean {
+  return result.calls.some((call) => call.kind === 'extension-register' || call.kind === 'extension-next');
+}
+
+// RIC's error log line, e.g. `…\tERROR\tUncaught Exception \t{"errorType":"Runtime.HandlerNotFound",…}`.
+const ERROR_TYPE = /"errorType":"([^"]+)","errorMessage":"((?:[^"\\]|\\.)*)"/;
+
+/** A JSON string's content unescaped; as it is when it is not valid JSON (a log line can hold anything). */
+function unescape(content: string): string {
+  try {
+    return JSON.parse(`"${content}"`) as string;
+  } catch {
+    return content;
+  }
+}
+
+/** `Type: message` from the error response body, else from the runtime's error log line. */
+function runtimeError(result: InvokeResult, logLines: readonly string[]): string | undefined {
+  for (const text of [result.body, ...logLines]) {
+    const match = ERROR_TYPE.exec(text);
+    if (match) return `${match[1] ?? ''}: ${unescape(match[2] ?? '').slice(0, 300)}`;
+  }
+  return undefined;
+}
+
+/** Why the invoke failed (init error, function error, no response posted), or undefined when its response was posted. */
+export function invokeFailure(result: InvokeResult, logLines: readonly string[]): string | undefined {
+  const error = runtimeError(result, logLines);
+  const detail = error === undefined ? '' : ` (${error})`;
+  if (result.calls.some((call) => call.kind === 'runtime-init-error')) return `init error${detail}`;
+  if (result.errorPostedAt !== undefined) return `function error${detail}`;
+  if (result.responsePostedAt === undefined) return `no response posted (status ${result.status})${detail}`;
+  return undefined;
+}
+
+// RIE's answer to an invoke that ran past the function timeout (Lambda's says it inside JSON).
+const TIMED_OUT = /^Task timed out after ([\d.]+) seconds$/;
+
+/** The seconds in the emulator's `Task timed out after N seconds` answer, else undefined. */
+export function timedOutAfter(body: string): string | undefined {
+  return TIMED_OUT.exec(body.trim())?.[1];
+}
+
+const listed = (count: number, what: string, names: readonly string[]): string => `${count} ${what}${count === 1 ? '' : 's'} ${names.join(', ')}`;
+
+/** One invoke's problems, from its result and its log lines. Never throws. */
+export function judgeInvoke(result: InvokeResult, logLines: readonly string[]): InvokeJudgement {
+  const jobs = jobsSeen(logLines);
+  const problems: Problem[] = [];
+  const seconds = timedOutAfter(result.body);
+  if (seconds !== undefined) problems.push(timeoutProblem(seconds, result, jobs));
+  else {
+    const failure = invokeFailure(result, logLines);
+    if (failure !== undefined) problems.push({ kind: 'invoke-failed', text: failure, fixes: [] });
+  }
+  if (jobs.abandoned.length > 0) {
+    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.abandoned.length, 'job', jobs.abandoned)} abandoned at the deadline`, fixes: [FIX_TIMEOUT, FIX_SIGNAL] });
+  }
+  if (jobs.failed.length > 0) {
+    problems.push({ kind: 'job-failed', text: `${listed(jobs.failed.length, 'job', jobs.failed)} failed (see the "failed" log line: error and stack)`, fixes: [] });
+  }
+  return { problems, jobs, extension: extensionPresent(result) };
+}
+
+function timeoutProblem(seconds: string, result: InvokeResult, jobs: JobsSeen): Problem {
+  if (result.responsePostedAt === undefined && result.errorPostedAt === undefined) {
+    return { kind: 'timed-out', text: `timed out after ${seconds} s before the handler returned`, fixes: [FIX_TIMEOUT] };
+  }
+  // The layer releases at the deadline minus its margin; held to the timeout, with no summary,
+  // its timers never ran: something blocked the event loop.
+  const blocked = jobs.summarizedEnqueued === undefined ? ' (no after-response summary: a job blocked the event loop?)' : '';
+  return { kind: 'timed-out', text: `timed out after ${seconds} s, after the response was posted${blocked}`, fixes: [FIX_TIMEOUT, FIX_SIGNAL, ...(blocked ? [FIX_BLOCKING] : [])] };
+}
+
+export interface Verdict {
+  /** The command's last line: `ok: …` or `FAILED: …` with every problem and the fixes. */
+  readonly line: string;
+  readonly exitCode: number;
+}
+
+/** The run's verdict from its invokes' judgements (in order, the first is invoke 1). */
+export function verdict(invokes: readonly InvokeJudgement[]): Verdict {
+  const failing = invokes.map((judgement, i) => ({ index: i + 1, judgement })).filter(({ judgement }) => judgement.problems.length > 0);
+  if (failing.length === 0) return { line: okLine(invokes), exitCode: EXIT_CODES.ok };
+  const problems = failing.flatMap(({ judgement }) => judgement.problems);
+  const exitCode = Math.min(...problems.map((problem) => EXIT_CODES[problem.kind]));
+  const each = failing.map(({ index, judgement }) => `invoke ${index}: ${judgement.problems.map((problem) => problem.text).join('; ')}`);
+  const fixes = [...new Set(problems.flatMap((problem) => problem.fixes))];
+  const fix = fixes.length === 0 ? '' : `. Fix: ${fixes.join('; or ')}`;
+  return { line: `FAILED: ${failing.length} of ${invokes.length} invoke(s): ${each.join('; ')}${fix}`, exitCode };
+}
+
+function okLine(invokes: readonly InvokeJudgement[]): string {
+  const summarized = invokes.map((judgement) => judgement.jobs.summarizedEnqueued).filter((n): n is number => n !== undefined);
+  const jobs = summarized.length === 0
+    ? 'no job reported failed or abandoned'
+    : `${summarized.reduce((a, b) => a + b, 0)} job(s) held until they settled, none failed`;
+  return `ok: ${invokes.length} invoke(s), each response posted; ${jobs}`;
+}

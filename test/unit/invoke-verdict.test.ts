@@ -1,0 +1,112 @@
+// `npm run invoke`'s verdict: each invoke's problems (failed, timed out, jobs failed or abandoned)
+// from any result and any log lines, the last line and the exit code (the smallest problem code).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { jobsSeen } from '../demo/invoke-jobs-seen.ts';
+import { EXIT_CODES, judgeInvoke, timedOutAfter, verdict, type InvokeJudgement, type ProblemKind } from '../demo/invoke-verdict.ts';
+import type { ApiCall, InvokeResult } from '../rig/sandbox.ts';
+
+const result = (over: Partial<InvokeResult> = {}): InvokeResult => ({
+  status: 200, body: '"ok"', json: () => undefined, requestId: 'r', startedAt: 0, returnedAt: 1, durationMs: 1, calls: [], responsePostedAt: 1, ...over,
+});
+/** A result whose invoke posted no response (the handler never returned). */
+const unposted = (over: Partial<InvokeResult> = {}): InvokeResult => {
+  const { responsePostedAt: _posted, ...rest } = result(over);
+  return rest;
+};
+const layerLine = (fields: Record<string, unknown>): string => JSON.stringify({ timestamp: 't', source: 'lambda-after-response', ...fields });
+const FAILED = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'send-receipt', errorType: 'Error', errorMessage: 'x', stackTrace: [] });
+const ABANDONED = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld', jobs: ['slowJob', 'queued (never started)'] });
+const SUMMARY = layerLine({ level: 'INFO', message: 'after-response summary', outcome: 'settled', enqueued: 2, failed: 0, abandoned: 0 });
+const TIMED_OUT = 'Task timed out after 3.00 seconds';
+const FIX = "Fix: raise the timeout (--timeout S here; the function's timeout on Lambda); or make long jobs honour `signal`";
+
+describe('judgeInvoke', () => {
+  it('a posted response with settled jobs: no problem, the jobs counted from the summary', () => {
+    const judgement = judgeInvoke(result(), [SUMMARY]);
+    expect(judgement.problems).toEqual([]);
+    expect(judgement.jobs.summarizedEnqueued).toBe(2);
+    expect(verdict([judgement])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s) held until they settled, none failed', exitCode: 0 });
+  });
+
+  it('failed and abandoned jobs, each named; the abandoned with the fix', () => {
+    const judgement = judgeInvoke(result(), [FAILED, ABANDONED]);
+    expect(judgement.problems.map((p) => p.text)).toEqual(['2 jobs slowJob, queued (never started) abandoned at the deadline', '1 job send-receipt failed (see the "failed" log line: error and stack)']);
+    expect(verdict([judgement])).toEqual({
+      line: `FAILED: 1 of 1 invoke(s): invoke 1: 2 jobs slowJob, queued (never started) abandoned at the deadline; 1 job send-receipt failed (see the "failed" log line: error and stack). ${FIX} (stop, or hand the rest on, when it aborts)`,
+      exitCode: EXIT_CODES['job-abandoned'],
+    });
+  });
+
+  it('a timeout after the response: not an ok, whatever the body claimed; blocking named when no summary came', () => {
+    const held = judgeInvoke(result({ body: TIMED_OUT }), []);
+    expect(held.problems.map((p) => p.text)).toEqual(['timed out after 3.00 s, after the response was posted (no after-response summary: a job blocked the event loop?)']);
+    expect(verdict([held]).exitCode).toBe(3);
+    expect(verdict([held]).line).toMatch(/; or split long synchronous work: it blocks the event loop/);
+    const summarized = judgeInvoke(result({ body: TIMED_OUT }), [SUMMARY]);
+    expect(summarized.problems.map((p) => p.text)).toEqual(['timed out after 3.00 s, after the response was posted']);
+    const handler = judgeInvoke(unposted({ body: TIMED_OUT }), []);
+    expect(handler.problems.map((p) => p.text)).toEqual(['timed out after 3.00 s before the handler returned']);
+    expect(verdict([handler]).line).toBe("FAILED: 1 of 1 invoke(s): invoke 1: timed out after 3.00 s before the handler returned. Fix: raise the timeout (--timeout S here; the function's timeout on Lambda)");
+  });
+
+  it('an extension is present when it registered in the invoke or its next was pending', () => {
+    const call = (kind: ApiCall['kind']): ApiCall => ({ kind, method: 'POST', path: '/', startedAt: 0, endedAt: 1 });
+    expect(judgeInvoke(result({ calls: [call('runtime-next')] }), []).extension).toBe(false);
+    expect(judgeInvoke(result({ calls: [call('extension-register')] }), []).extension).toBe(true);
+    expect(judgeInvoke(result({ calls: [call('extension-next')] }), []).extension).toBe(true);
+  });
+
+  it('any body and any log lines: never throws; timed out exactly when the emulator said so', () => {
+    const line = fc.oneof(fc.string(), fc.constantFrom(FAILED, ABANDONED, SUMMARY), fc.json());
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.constant(TIMED_OUT)), fc.array(line), fc.boolean(), (body, lines, posted) => {
+      const judgement = judgeInvoke(posted ? result({ body }) : unposted({ body }), lines);
+      expect(judgement.problems.some((p) => p.kind === 'timed-out')).toBe(timedOutAfter(body) !== undefined);
+      expect(judgement.problems.some((p) => p.kind === 'job-failed')).toBe(lines.includes(FAILED));
+    }));
+  });
+});
+
+describe('verdict', () => {
+  const kinds: ProblemKind[] = ['invoke-failed', 'timed-out', 'job-abandoned', 'job-failed'];
+  const judgement = fc.array(fc.constantFrom(...kinds), { maxLength: 3 }).map((found): InvokeJudgement => ({
+    problems: found.map((kind) => ({ kind, text: kind, fixes: kind === 'job-failed' ? [] : ['fix it'] })),
+    jobs: { failed: [], abandoned: [], summarizedEnqueued: undefined },
+    extension: true,
+  }));
+
+  it('any run: exit 0 and `ok:` only without problems, else the smallest code, every failing invoke named, each fix once', () => {
+    fc.assert(fc.property(fc.array(judgement, { minLength: 1, maxLength: 6 }), (invokes) => {
+      const { line, exitCode } = verdict(invokes);
+      const problems = invokes.flatMap((j) => j.problems);
+      expect(exitCode).toBe(problems.length === 0 ? 0 : Math.min(...problems.map((p) => EXIT_CODES[p.kind])));
+      expect(line.startsWith(problems.length === 0 ? 'ok: ' : 'FAILED: ')).toBe(true);
+      invokes.forEach((j, i) => expect(line.includes(`invoke ${i + 1}: `)).toBe(j.problems.length > 0));
+      expect(line.split('fix it').length - 1).toBe(problems.some((p) => p.fixes.length > 0) ? 1 : 0);
+    }));
+  });
+});
+
+describe('jobsSeen', () => {
+  it('reads the layer\'s lines only: failures (jobs, flushers, late ones), abandonment, jobs lost at an exit, summaries', () => {
+    const lines = [
+      FAILED,
+      layerLine({ level: 'ERROR', message: 'abandoned job failed after the release', job: 'late' }),
+      layerLine({ level: 'ERROR', message: 'flusher failed', flusher: 'metrics' }),
+      ABANDONED,
+      layerLine({ level: 'ERROR', message: 'SIGTERM: these jobs never finished and are lost', jobs: ['lost'] }),
+      SUMMARY, SUMMARY,
+      `2026-12-06T07:15:12.156Z\tr\tINFO\t${JSON.stringify({ source: 'someone-else', level: 'ERROR', message: 'job failed', job: 'theirs' })}`,
+      layerLine({ level: 'WARN', message: 'deadline near: …', running: ['slowJob'] }),
+      'job failed {not json',
+    ];
+    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late', 'metrics'], abandoned: ['slowJob', 'queued (never started)', 'lost'], summarizedEnqueued: 4 });
+  });
+
+  it('any log lines: never throws', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.string(), fc.json(), fc.json().map((j) => `{"source":"lambda-after-response","level":"ERROR","message":"failed","job":${j}}`))), (lines) => {
+      const seen = jobsSeen(lines);
+      expect(Array.isArray(seen.failed) && Array.isArray(seen.abandoned)).toBe(true);
+    }));
+  });
+});
