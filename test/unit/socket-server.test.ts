@@ -158,6 +158,17 @@ describe('the extension socket', () => {
     await peer.closed;
   });
 
+  it('closes a connection that sends a complete line past the bound, instead of reading it', async () => {
+    const { path } = await start({ limits: { maxLineBytes: 1024 } });
+    const peer = await connectPeer(path);
+    const opened = await peer.request({ v: 1, op: 'open', name: 'fits' });
+    expect(opened).toMatchObject({ ok: true });
+    // A valid request padded past the bound, newline and all, in one write.
+    const padded = JSON.stringify({ v: 1, op: 'open', name: 'too-long', pad: 'x'.repeat(2000) });
+    expect(await peer.request(`${padded}\n`)).toMatchObject({ ok: false, error: 'line-too-long', message: expect.stringContaining('1024 bytes') });
+    await peer.closed;
+  });
+
   it('bounds unfinished jobs per connection and connections at once', async () => {
     const { path } = await start({ limits: { maxJobsPerConnection: 2 }, maxConnections: 2 });
     const peer = await connectPeer(path);
