@@ -1,6 +1,6 @@
 // flushAfterResponse under the rig: overruns, flushers that enqueue, registration in a handler,
 // and Managed Instances (concurrent invokes, nothing held).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { extensionLogs, PROFILES, readMark, sandboxFor, startWithLayer, toEpoch } from './product-helpers.ts';
 
 describe.each(PROFILES)('on %s, flushAfterResponse edges', (profile) => {
@@ -63,7 +63,9 @@ describe('on nodejs24.x in Managed Instances mode, flushers of concurrent invoke
     const box = await sandbox();
     const results = await box.invokeConcurrently([1, 2, 3, 4].map(() => ({ dir: '/tmp', sleepMs: 300, jobMs: 100 })));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Nothing freezes here: each invoke is done (its summary logged, after its flusher) when the machine gets to it.
+    const summaries = () => results.filter((r) => extensionLogs(box.logs()).some((l) => l.message === 'after-response summary' && l.requestId === r.requestId));
+    await vi.waitFor(() => expect(summaries()).toHaveLength(4), { timeout: 10_000, interval: 20 });
     for (const result of results) {
       const body = result.json() as { requestId: string; threadId: number };
       const flushed = readMark(box, `flush-${body.requestId}`);

@@ -1,7 +1,7 @@
 // Unchanged framework code on Lambda, with the real npm packages under the rig (both profiles):
 // Hono's c.executionCtx.waitUntil(), Middy with the middleware, @vercel/functions' waitUntil()
 // and getDeadline(); each also without the layer, where it behaves as its framework documents.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { frameworkTaskDir, httpEvent } from './framework-helpers.ts';
 import { clearMarks, extensionLogs, PROFILES, readMark, sandboxFor, startWithLayer, toEpoch } from './product-helpers.ts';
 import type { InvokeResult, Sandbox } from '../rig/sandbox.ts';
@@ -118,9 +118,8 @@ describe.each(PROFILES)('on %s, framework bridges', (profile) => {
         expect(box.logs()).toContain(NO_LAYER_WARNING);
         // The frozen work finishes only once the environment is thawed (on Lambda: by a later invoke, if any).
         box.thaw();
-        await new Promise((resolve) => setTimeout(resolve, 800));
+        await vi.waitFor(() => expect(readMark(box, name)).toBeDefined(), { timeout: 10_000, interval: 20 });
         box.freeze();
-        expect(readMark(box, name)).toBeDefined();
       }
     });
 
@@ -142,7 +141,9 @@ describe('on nodejs24.x in Managed Instances mode, request contexts are per invo
     const box = await sandbox();
     const results = await box.invokeConcurrently([1, 2, 3, 4].map(() => ({ dir: '/tmp', ms: 300, overlapMs: 300 })));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Nothing freezes here: each invoke's summary is logged once its waitUntil() work settled.
+    const summarized = () => results.filter((r) => extensionLogs(box.logs()).some((l) => l.message === 'after-response summary' && l.requestId === r.requestId));
+    await vi.waitFor(() => expect(summarized()).toHaveLength(4), { timeout: 10_000, interval: 20 });
     const logs = extensionLogs(box.logs());
     for (const result of results) {
       const body = result.json() as { requestId: string; deadline: string; deadlineFromContext: Bracket };

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { clearMarks, extensionLogs, PROFILES, readMark, sandboxFor, startWithLayer, toEpoch } from './product-helpers.ts';
 
 describe.each(PROFILES)('on %s, failing and overlong jobs', (profile) => {
@@ -75,8 +75,7 @@ describe.each(PROFILES)('on %s, failing and overlong jobs', (profile) => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(lateLog(), 'frozen after the invoke, as on Lambda: the job cannot progress').toBeUndefined();
       box.thaw();
-      await new Promise((resolve) => setTimeout(resolve, 1200));
-      expect(lateLog()).toMatchObject({ requestId: first.requestId, job: 'stubborn-job' });
+      await vi.waitFor(() => expect(lateLog()).toMatchObject({ requestId: first.requestId, job: 'stubborn-job' }), { timeout: 10_000, interval: 20 });
     });
   });
 });

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { APP_DIR, extensionLogs, LAYER_DIR, PROFILES, readMark, sandboxFor, startWithLayer } from './product-helpers.ts';
 
 const registrations = (calls: Array<{ kind: string }>): number => calls.filter((c) => c.kind === 'extension-register').length;
@@ -26,8 +26,7 @@ describe.each(PROFILES)('on %s, degraded and special modes', (profile) => {
       const result = await box.invoke({ dir: '/tmp' });
       await box.invoke({ dir: '/tmp' });
       expect(result.json()).toMatchObject({ answer: 42 });
-      await new Promise((resolve) => setTimeout(resolve, 600));
-      expect(readMark(box, 'plain-done')).toBeDefined();
+      await vi.waitFor(() => expect(readMark(box, 'plain-done')).toBeDefined(), { timeout: 10_000, interval: 20 });
       expect(registrations(box.calls())).toBe(0);
       expect(extensionLogs(box.logs()).filter((l) => l.level === 'WARN')).toHaveLength(1);
     });
@@ -42,7 +41,7 @@ describe.each(PROFILES)('on %s, degraded and special modes', (profile) => {
       const result = await box.invoke({ dir: '/tmp' });
       expect(result.json()).toMatchObject({ answer: 42 });
       expect(registrations(box.calls())).toBe(0);
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await vi.waitFor(() => expect(readMark(box, 'plain-done')).toBeDefined(), { timeout: 10_000, interval: 20 });
       expect(readMark(box, 'plain-done')?.at).toBeGreaterThan(performance.timeOrigin + (result.responsePostedAt ?? Infinity));
     });
   });
