@@ -11,6 +11,7 @@ import { nextAfterLatency } from './fig-next-after.ts';
 import { perJobOverhead } from './fig-per-job.ts';
 import { releaseLatency } from './fig-release.ts';
 import { responseLatency } from './fig-response.ts';
+import { socketReleaseLatency } from './fig-socket-release.ts';
 import { telemetryFlush } from './fig-telemetry.ts';
 import { timelineFigure } from './fig-timeline.ts';
 import { warmOverhead } from './fig-warm.ts';
@@ -26,6 +27,7 @@ const TIMED: Array<[string, (ctx: FigureContext) => Promise<Row[]>]> = [
   ['5 per-job overhead', perJobOverhead],
   ['9 telemetry flush', telemetryFlush],
   ['10 Next.js after() response', nextAfterLatency],
+  ['11 socket release latency', socketReleaseLatency],
 ];
 
 interface ProfileOutput {

@@ -6,11 +6,11 @@ export const DEFAULT_RESULTS_DIR = fileURLToPath(new URL('./results', import.met
 const ALL_PROFILES: readonly Profile[] = ['nodejs22.x', 'nodejs24.x'];
 
 const FULL: Counts = {
-  coldStarts: 20, warmPairs: 300, responsePairs: 200, releaseInvokes: 400, perJobPairs: 30,
+  coldStarts: 20, warmPairs: 300, responsePairs: 200, releaseInvokes: 400, socketInvokes: 50, perJobPairs: 30,
   perJobJobs: 10_000, memoryInvokes: 1_000, leakInvokes: 5_000, alternativeReps: 5,
 };
 const QUICK: Counts = {
-  coldStarts: 3, warmPairs: 30, responsePairs: 20, releaseInvokes: 30, perJobPairs: 3,
+  coldStarts: 3, warmPairs: 30, responsePairs: 20, releaseInvokes: 30, socketInvokes: 5, perJobPairs: 3,
   perJobJobs: 10_000, memoryInvokes: 100, leakInvokes: 300, alternativeReps: 1,
 };
 
@@ -60,7 +60,7 @@ function memorySizesArg(value: string | undefined): number[] {
 
 function figuresArg(value: string | undefined): Set<string> {
   const figures = (value ?? '').split(',').map((s) => s.trim());
-  if (figures.length === 0 || figures.some((f) => !/^([1-9]|10)$/.test(f))) throw new Error(`--figures expects figure numbers 1-10, comma-separated; got ${JSON.stringify(value ?? '')}\n${USAGE}`);
+  if (figures.length === 0 || figures.some((f) => !/^([1-9]|1[01])$/.test(f))) throw new Error(`--figures expects figure numbers 1-11, comma-separated; got ${JSON.stringify(value ?? '')}\n${USAGE}`);
   return new Set(figures);
 }
 

@@ -107,11 +107,13 @@ describe.each<Profile>(['nodejs22.x', 'nodejs24.x'])('the rig on %s', (profile) 
     const first = calls.find((c) => c.kind === 'runtime-response');
     expect(first?.fault).toBe('delay');
     const result = await sandbox.invoke({});
-    const posted = (result.responsePostedAt ?? NaN) - result.startedAt;
     const delivered = result.calls.find((c) => c.kind === 'extension-next' && c.requestId === result.requestId);
-    expect(posted).toBeLessThan(responseDelayMs);
+    expect(result.calls.find((c) => c.kind === 'runtime-response')?.fault, 'this response was not delayed (times: 1)').toBeUndefined();
     expect(result.extensionReleasedAt).toBeGreaterThan(result.responsePostedAt ?? NaN);
-    expect((result.extensionReleasedAt ?? NaN) - (delivered?.endedAt ?? NaN)).toBeGreaterThanOrEqual(releaseDelayMs - 5);
+    // The release is the probe's next after the one that delivered the event (it waits 300 ms first).
+    const release = result.calls.find((c) => c.kind === 'extension-next' && c.extensionName === 'rig-probe' && c.startedAt >= (delivered?.endedAt ?? Infinity));
+    expect(release).toBeDefined();
+    expect(result.extensionReleasedAt).toBe(release?.startedAt);
     expect(result.runtimeNextAt).toBeLessThan(result.extensionReleasedAt ?? NaN);
     expect(result.returnedAt).toBeGreaterThanOrEqual(result.extensionReleasedAt ?? NaN);
     expect(result.calls.some((c) => c.kind === 'extension-next' && c.extensionName === 'rig-probe')).toBe(true);
@@ -120,8 +122,8 @@ describe.each<Profile>(['nodejs22.x', 'nodejs24.x'])('the rig on %s', (profile) 
   it('applied the response delay fault to the first invoke only', async () => {
     const responses = (await starting).calls().filter((c) => c.kind === 'runtime-response');
     expect(responses.map((c) => c.fault ?? 'none')).toEqual(['delay', 'none']);
-    const first = responses[0];
-    expect((first?.endedAt ?? 0) - (first?.startedAt ?? 0)).toBeGreaterThanOrEqual(responseDelayMs - 5);
+    // Delayed, then forwarded and answered (the delay itself: test/unit/rig-recording-proxy.test.ts).
+    expect(responses[0]?.status).toBe(202);
   });
 
   it('leaves the host /opt and /var as they were', () => {

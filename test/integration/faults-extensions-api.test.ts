@@ -107,6 +107,11 @@ describe.each(PROFILES)('on %s, when the Extensions API misbehaves', (profile) =
     it("delays the runtime's first next (registration must come first), then holds normally", async () => {
       const box = await sandbox();
       await twoHeldInvokes(box, true);
+      const calls = box.calls();
+      const registered = calls.find((c) => c.kind === 'extension-register');
+      const firstNext = calls.find((c) => c.kind === 'runtime-next');
+      expect(registered).toMatchObject({ fault: 'delay', status: 200 });
+      expect(firstNext?.startedAt, "the runtime's first next waited for the registration's answer").toBeGreaterThanOrEqual(registered?.endedAt ?? Infinity);
       expect(extensionLogs(box.logs()).filter((l) => l.level === 'WARN' || l.level === 'ERROR')).toEqual([]);
     });
   });

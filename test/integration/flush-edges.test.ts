@@ -1,6 +1,6 @@
 // flushAfterResponse under the rig: overruns, flushers that enqueue, registration in a handler,
 // and Managed Instances (concurrent invokes, nothing held).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { extensionLogs, PROFILES, readMark, sandboxFor, startWithLayer, toEpoch } from './product-helpers.ts';
 
 describe.each(PROFILES)('on %s, flushAfterResponse edges', (profile) => {
@@ -11,8 +11,8 @@ describe.each(PROFILES)('on %s, flushAfterResponse edges', (profile) => {
     const result = await box.invoke({ dir: '/tmp', flushMs: 5000 });
     const { requestId } = result.json() as { requestId: string };
     expect(result.body).not.toContain('Task timed out');
+    expect(result.extensionReleasedAt, 'released by the extension, not reset by the platform').toBeDefined();
     expect(readMark(box, `flush-aborted-${requestId}`)?.at).toBeLessThanOrEqual(toEpoch(result.extensionReleasedAt ?? NaN));
-    expect(result.durationMs).toBeLessThan(2000);
     const next = await box.invoke({ dir: '/tmp' });
     expect(next.status).toBe(200);
   });
@@ -39,6 +39,9 @@ describe.each(PROFILES)('on %s, flushAfterResponse edges', (profile) => {
     expect(flushed?.at).toBeGreaterThanOrEqual(readMark(box, `job-${requestId}`)?.at ?? Infinity);
     expect(fromFlusher?.at).toBeGreaterThan(flushed?.at ?? Infinity);
     expect(fromFlusher?.at).toBeLessThanOrEqual(toEpoch(result.extensionReleasedAt ?? NaN));
+    expect(readMark(box, `flush-runs-${requestId}`)?.runs).toBe(1);
+    await box.invoke({ dir: '/tmp' }); // a thaw: a second flush deferred past the release would run now
+    expect(readMark(box, `flush-runs-${requestId}`)?.runs).toBe(1);
   });
 
   it('registering inside the handler warns once (it adds a flusher for every later invoke)', async () => {
@@ -60,13 +63,16 @@ describe('on nodejs24.x in Managed Instances mode, flushers of concurrent invoke
     const box = await sandbox();
     const results = await box.invokeConcurrently([1, 2, 3, 4].map(() => ({ dir: '/tmp', sleepMs: 300, jobMs: 100 })));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Nothing freezes here: each invoke is done (its summary logged, after its flusher) when the machine gets to it.
+    const summaries = () => results.filter((r) => extensionLogs(box.logs()).some((l) => l.message === 'after-response summary' && l.requestId === r.requestId));
+    await vi.waitFor(() => expect(summaries()).toHaveLength(4), { timeout: 10_000, interval: 20 });
     for (const result of results) {
       const body = result.json() as { requestId: string; threadId: number };
       const flushed = readMark(box, `flush-${body.requestId}`);
       expect(flushed?.threadId).toBe(body.threadId);
       expect(flushed?.startedAt).toBeGreaterThan(toEpoch(result.responsePostedAt ?? Infinity));
       expect(flushed?.startedAt).toBeGreaterThanOrEqual(readMark(box, `job-${body.requestId}`)?.at ?? Infinity);
+      expect(readMark(box, `flush-runs-${body.requestId}`)).toMatchObject({ runs: 1, threadId: body.threadId });
     }
     expect(extensionLogs(box.logs()).filter((l) => l.level === 'ERROR' || l.level === 'WARN')).toEqual([]);
   });

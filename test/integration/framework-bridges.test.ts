@@ -1,7 +1,7 @@
 // Unchanged framework code on Lambda, with the real npm packages under the rig (both profiles):
 // Hono's c.executionCtx.waitUntil(), Middy with the middleware, @vercel/functions' waitUntil()
 // and getDeadline(); each also without the layer, where it behaves as its framework documents.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { frameworkTaskDir, httpEvent } from './framework-helpers.ts';
 import { clearMarks, extensionLogs, PROFILES, readMark, sandboxFor, startWithLayer, toEpoch } from './product-helpers.ts';
 import type { InvokeResult, Sandbox } from '../rig/sandbox.ts';
@@ -17,6 +17,19 @@ function expectHeldAfterResponse(box: Sandbox, result: InvokeResult, markName: s
   expect(done?.requestId).toBe(result.requestId);
   const summary = extensionLogs(box.logs()).find((l) => l.message === 'after-response summary' && l.requestId === result.requestId);
   expect(summary).toMatchObject({ outcome: 'settled', enqueued: 1, succeeded: 1, failed: 0, abandoned: 0 });
+}
+
+/** The runtime's deadline read in the handler, between two clock reads (test/fixtures/frameworks/vercel.mjs). */
+interface Bracket {
+  lower: number;
+  upper: number;
+}
+
+/** getDeadline() is the invoke's deadline minus the default margin (500 ms), exactly: no tolerance. */
+function expectDeadlineMinusMargin(deadline: string, fromContext: Bracket): void {
+  const runtimeDeadline = Date.parse(deadline) + 500;
+  expect(runtimeDeadline).toBeGreaterThanOrEqual(fromContext.lower);
+  expect(runtimeDeadline).toBeLessThanOrEqual(fromContext.upper);
 }
 
 /** Without the layer nothing holds the environment: the runtime is frozen before the work ends. */
@@ -70,10 +83,9 @@ describe.each(PROFILES)('on %s, framework bridges', (profile) => {
     it("@vercel/functions: waitUntil() is held, getDeadline() is the invoke's deadline minus the margin, undefined at init", async () => {
       const box = await vercel();
       const result = await box.invoke({ dir: '/tmp', ms: 600 });
-      const body = result.json() as { atInit: { deadline: null; waitUntil: string }; deadline: string; deadlineFromContext: number; badInput: string };
+      const body = result.json() as { atInit: { deadline: null; waitUntil: string }; deadline: string; deadlineFromContext: Bracket; badInput: string };
       expect(body.atInit).toEqual({ deadline: null, waitUntil: 'undefined' });
-      // The context's remaining time is read a moment after getDeadline(): equal to within a few ms.
-      expect(Math.abs(Date.parse(body.deadline) - (body.deadlineFromContext - 500))).toBeLessThan(50);
+      expectDeadlineMinusMargin(body.deadline, body.deadlineFromContext);
       expect(body.badInput).toBe('TypeError: waitUntil can only be called with a Promise, got number');
       expectHeldAfterResponse(box, result, `vercel-done-${result.requestId}`);
     });
@@ -106,9 +118,8 @@ describe.each(PROFILES)('on %s, framework bridges', (profile) => {
         expect(box.logs()).toContain(NO_LAYER_WARNING);
         // The frozen work finishes only once the environment is thawed (on Lambda: by a later invoke, if any).
         box.thaw();
-        await new Promise((resolve) => setTimeout(resolve, 800));
+        await vi.waitFor(() => expect(readMark(box, name)).toBeDefined(), { timeout: 10_000, interval: 20 });
         box.freeze();
-        expect(readMark(box, name)).toBeDefined();
       }
     });
 
@@ -130,12 +141,14 @@ describe('on nodejs24.x in Managed Instances mode, request contexts are per invo
     const box = await sandbox();
     const results = await box.invokeConcurrently([1, 2, 3, 4].map(() => ({ dir: '/tmp', ms: 300, overlapMs: 300 })));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Nothing freezes here: each invoke's summary is logged once its waitUntil() work settled.
+    const summarized = () => results.filter((r) => extensionLogs(box.logs()).some((l) => l.message === 'after-response summary' && l.requestId === r.requestId));
+    await vi.waitFor(() => expect(summarized()).toHaveLength(4), { timeout: 10_000, interval: 20 });
     const logs = extensionLogs(box.logs());
     for (const result of results) {
-      const body = result.json() as { requestId: string; deadline: string; deadlineFromContext: number };
+      const body = result.json() as { requestId: string; deadline: string; deadlineFromContext: Bracket };
       expect(body.requestId).toBe(result.requestId);
-      expect(Math.abs(Date.parse(body.deadline) - (body.deadlineFromContext - 500))).toBeLessThan(50);
+      expectDeadlineMinusMargin(body.deadline, body.deadlineFromContext);
       expect(readMark(box, `vercel-done-${result.requestId}`)?.requestId).toBe(result.requestId);
       const summary = logs.find((l) => l.message === 'after-response summary' && l.requestId === result.requestId);
       expect(summary, `summary of ${result.requestId}`).toMatchObject({ enqueued: 1, succeeded: 1 });

@@ -1,6 +1,6 @@
 // Lambda Managed Instances with the layer, nodejs24.x (RIC 4 runs handlers on worker threads when
 // AWS_LAMBDA_MAX_CONCURRENCY is set; RIE serves concurrent invokes in that mode).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { extensionLogs, readMark, sandboxFor, startWithLayer } from './product-helpers.ts';
 
 const env = { AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances', AWS_LAMBDA_MAX_CONCURRENCY: '4' };
@@ -17,7 +17,8 @@ describe('on nodejs24.x in Managed Instances mode, concurrent invokes on worker 
     expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
     const bodies = results.map((r) => r.json() as { threadId: number; requestId: string });
     expect(new Set(bodies.map((b) => b.threadId)).size).toBeGreaterThan(1);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Nothing freezes here: the jobs end after the invokes returned, when the machine gets to them.
+    await vi.waitFor(() => expect(bodies.map((b) => readMark(box, `mi-${b.requestId}`) !== undefined)).toEqual(Array(8).fill(true)), { timeout: 10_000, interval: 20 });
     for (const [i, result] of results.entries()) {
       const body = bodies[i];
       const done = readMark(box, `mi-${body?.requestId}`);

@@ -5,7 +5,7 @@ describe.each(PROFILES)('on %s, the layer holds jobs after the response', (profi
   describe('a Slack-style handler', () => {
     const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'slack.handler', timeoutSeconds: 10 }));
 
-    it('posts the response at once, finishes the 1.5 s job before the release, and releases right after it', async () => {
+    it('posts the response without waiting for the 1.5 s job, finishes the job before the release, and releases after it', async () => {
       const box = await sandbox();
       await box.invoke({ dir: '/tmp', jobMs: 10 }); // warm: the cold start is measured by the benchmarks
       clearMarks(box, 'job-done');
@@ -16,12 +16,15 @@ describe.each(PROFILES)('on %s, the layer holds jobs after the response', (profi
       expect(job, 'the job finished before the release').toBeDefined();
       const releasedAt = toEpoch(result.extensionReleasedAt ?? NaN);
       const releaseAfterJob = releasedAt - (job?.at ?? NaN);
+      // Figures only (the bench measures them: "3. Response latency", "4. Release latency"); the checks are the order.
       console.log(`${profile} slack: response posted ${posted.toFixed(1)} ms after invoke start; job ended ${(toEpoch(result.startedAt) - (job?.at ?? 0)) * -1} ms after start; release ${releaseAfterJob.toFixed(2)} ms after the job ended`);
-      expect(posted).toBeLessThan(100);
       expect(job?.requestId).toBe(result.requestId);
+      // The handler returns → the job starts (both on the function's clock); the response is posted
+      // before the job ends; the job ends → release → the invoke returns (RIE waits for the release).
+      expect(Number(job?.startedAt)).toBeGreaterThanOrEqual(Number(job?.returnedAt));
+      expect(toEpoch(result.responsePostedAt ?? NaN)).toBeLessThan(job?.at ?? NaN);
       expect(releaseAfterJob).toBeGreaterThanOrEqual(0);
-      expect(releaseAfterJob).toBeLessThan(25); // generous for a loaded 2-core CI; the bench measures it exactly
-      expect(result.durationMs).toBeGreaterThan(1450);
+      expect(result.returnedAt).toBeGreaterThanOrEqual(result.extensionReleasedAt ?? NaN);
       const summary = extensionLogs(box.logs()).find((l) => l.message === 'after-response summary' && l.requestId === result.requestId);
       expect(summary).toMatchObject({ outcome: 'settled', enqueued: 1, started: 1, succeeded: 1, failed: 0, abandoned: 0 });
     });
@@ -84,7 +87,8 @@ describe.each(PROFILES)('on %s, the layer holds jobs after the response', (profi
       const mark = readMark(box, 'stream-job-done');
       expect(mark).toBeDefined();
       expect(mark?.at).toBeLessThanOrEqual(toEpoch(result.extensionReleasedAt ?? NaN));
-      expect(mark?.at).toBeGreaterThanOrEqual(toEpoch(result.responsePostedAt ?? NaN) + 600);
+      expect(Number(mark?.startedAt), 'the job started after the handler ended the stream').toBeGreaterThanOrEqual(Number(mark?.endedAt));
+      expect(toEpoch(result.responsePostedAt ?? NaN), 'the stream was delivered before the job ended').toBeLessThan(mark?.at ?? NaN);
     });
   });
 });
@@ -97,7 +101,9 @@ describe('on nodejs22.x, a callback handler', () => {
     await box.invoke({ dir: '/tmp' }); // warm: the cold start is measured by the benchmarks
     const result = await box.invoke({ dir: '/tmp' });
     expect(result.json()).toMatchObject({ style: 'callback' });
-    expect((result.responsePostedAt ?? NaN) - result.startedAt).toBeLessThan(400);
-    expect(readMark(box, 'callback-done')?.at).toBeLessThanOrEqual(toEpoch(result.extensionReleasedAt ?? NaN));
+    const job = readMark(box, 'callback-done');
+    expect(Number(job?.startedAt), 'the job started after the handler called back').toBeGreaterThanOrEqual(Number(job?.calledBackAt));
+    expect(toEpoch(result.responsePostedAt ?? NaN), 'the response did not wait for the job').toBeLessThan(job?.at ?? NaN);
+    expect(job?.at).toBeLessThanOrEqual(toEpoch(result.extensionReleasedAt ?? NaN));
   });
 });

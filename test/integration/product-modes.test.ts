@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { APP_DIR, extensionLogs, LAYER_DIR, PROFILES, readMark, sandboxFor, startWithLayer } from './product-helpers.ts';
 
 const registrations = (calls: Array<{ kind: string }>): number => calls.filter((c) => c.kind === 'extension-register').length;
@@ -26,8 +26,7 @@ describe.each(PROFILES)('on %s, degraded and special modes', (profile) => {
       const result = await box.invoke({ dir: '/tmp' });
       await box.invoke({ dir: '/tmp' });
       expect(result.json()).toMatchObject({ answer: 42 });
-      await new Promise((resolve) => setTimeout(resolve, 600));
-      expect(readMark(box, 'plain-done')).toBeDefined();
+      await vi.waitFor(() => expect(readMark(box, 'plain-done')).toBeDefined(), { timeout: 10_000, interval: 20 });
       expect(registrations(box.calls())).toBe(0);
       expect(extensionLogs(box.logs()).filter((l) => l.level === 'WARN')).toHaveLength(1);
     });
@@ -42,7 +41,7 @@ describe.each(PROFILES)('on %s, degraded and special modes', (profile) => {
       const result = await box.invoke({ dir: '/tmp' });
       expect(result.json()).toMatchObject({ answer: 42 });
       expect(registrations(box.calls())).toBe(0);
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await vi.waitFor(() => expect(readMark(box, 'plain-done')).toBeDefined(), { timeout: 10_000, interval: 20 });
       expect(readMark(box, 'plain-done')?.at).toBeGreaterThan(performance.timeOrigin + (result.responsePostedAt ?? Infinity));
     });
   });
@@ -73,14 +72,22 @@ describe.each(PROFILES)('on %s, degraded and special modes', (profile) => {
     // is reset; the fresh environment serves normally.
     it('stops its loop without retrying, says so, and the reset environment serves normally', async () => {
       const box = await sandbox();
-      await box.invoke({ dir: '/tmp' }).catch((error: unknown) => error);
+      // RIE's init waits for every registered extension's first next: the one answered 500 never
+      // comes, so the first invoke never reaches the handler and times out; the environment is reset.
+      const first = await box.invoke({ dir: '/tmp' });
+      expect(first.body).toBe('Task timed out after 3.00 seconds');
+      expect(first.responsePostedAt).toBeUndefined();
       const stopped = extensionLogs(box.logs()).find((l) => String(l.message).includes('extension loop stopped (exit-requested)'));
       expect(stopped).toMatchObject({ status: 500, body: 'injected' });
-      const nextCallsBeforeReset = box.calls().filter((c) => c.kind === 'extension-next' && c.fault === 'status');
-      expect(nextCallsBeforeReset).toHaveLength(1);
       const after = await box.invoke({ dir: '/tmp' });
       expect(after.json()).toMatchObject({ answer: 42 });
       expect(after.extensionReleasedAt).toBeDefined();
+      // Every next call of the first environment, faulted or not: a retry would be a second one.
+      const calls = box.calls();
+      const registrations = calls.filter((c) => c.kind === 'extension-register');
+      expect(registrations, 'the reset environment registered anew').toHaveLength(2);
+      const nextsBeforeReset = calls.filter((c) => c.kind === 'extension-next' && c.startedAt < (registrations[1]?.startedAt ?? -Infinity));
+      expect(nextsBeforeReset.map((c) => c.fault)).toEqual(['status']);
     });
   });
 
@@ -132,8 +139,8 @@ describe.each(PROFILES)('on %s, degraded and special modes', (profile) => {
       const result = await box.invoke({});
       const child = result.json() as { status: number; stdout: string; stderr: string; ms: number };
       console.log(`${profile} child process with the inherited preload ran in ${child.ms.toFixed(0)} ms`);
+      // Status 0: it exited by itself (spawnSync's 10 s timeout would have killed it: status null).
       expect(child).toMatchObject({ status: 0, stdout: 'child ok\n', stderr: '' });
-      expect(child.ms).toBeLessThan(5000);
       expect(registrations(box.calls())).toBe(1);
     });
   });

@@ -1,6 +1,6 @@
 // The Slack example end to end under the rig: a loopback Slack stand-in signs a slash command,
 // sends it as a Function URL event, times the ack, and receives the follow-up on response_url.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { InvokeResult, Sandbox } from '../rig/sandbox.ts';
 import { extensionLogs, PROFILES, sandboxFor, startWithLayer } from './product-helpers.ts';
 import { commandEvent, SIGNING_SECRET, signedFormEvent, SlackStandIn } from './slack-stand-in.ts';
@@ -44,7 +44,7 @@ async function ackThenFollowUp(box: Sandbox, label: string, runs: number): Promi
     expect(posts, 'one follow-up, before the freeze').toHaveLength(1);
     expect(posts[0]?.body).toEqual(answer('hello world'));
     expect(posts[0]?.at).toBeLessThan(result.frozenAt ?? NaN);
-    expect((posts[0]?.at ?? NaN) - (result.responsePostedAt ?? NaN)).toBeGreaterThanOrEqual(WORK_MS - 5); // the work ran after the ack
+    expect(posts[0]?.at, 'the follow-up came after the ack was posted').toBeGreaterThan(result.responsePostedAt ?? Infinity);
     times.push(ackMs(result));
   }
   const warm = times.slice(1).map((t) => t.toFixed(1)).join(', ');
@@ -116,7 +116,8 @@ describe.each(PROFILES)('on %s, the Slack example', (profile) => {
       expect(posts).toHaveLength(1);
       expect(posts[0]?.body).toMatchObject({ text: expect.stringMatching(/^Sorry, .*took too long/) as unknown });
       expect(posts[0]?.at).toBeLessThan(result.frozenAt ?? NaN);
-      expect(result.durationMs).toBeLessThan(3000);
+      expect(result.body).not.toContain('Task timed out');
+      expect(result.extensionReleasedAt, 'released by the extension, not ended by the timeout').toBeDefined();
     });
   });
 
@@ -181,7 +182,9 @@ describe('on nodejs24.x in Managed Instances mode, concurrent commands on worker
     const urls = texts.map((_t, i) => standIn.responseUrl(`mi-${String(i)}`));
     const results = await box.invokeConcurrently(texts.map((text, i) => commandEvent({ text, responseUrl: urls[i] ?? '' })));
     expect(results.map((r) => (r.json() as { statusCode: number }).statusCode)).toEqual([200, 200, 200, 200]);
-    await sleep(WORK_MS + 500); // nothing freezes here: the follow-ups arrive after the invokes returned
+    // Nothing freezes here: the follow-ups arrive after the invokes returned, when the (shared,
+    // loaded) machine gets to them: waited for, not given a fixed WORK_MS + 500 ms.
+    await vi.waitFor(() => expect(urls.map((url) => standIn.postsTo(url).length)).toEqual([1, 1, 1, 1]), { timeout: 10_000, interval: 20 });
     for (const [i, text] of texts.entries()) {
       const posts = standIn.postsTo(urls[i] ?? '');
       expect(posts.map((p) => p.body)).toEqual([answer(text)]);

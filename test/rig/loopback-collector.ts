@@ -1,10 +1,12 @@
 // A stand-in for a telemetry backend (OTLP/HTTP collector, Sentry ingest) on loopback: records
-// each request's arrival (test-process performance.now()), path and body; optional answer delay.
+// each request's arrival and answer (test-process performance.now()), path and body; optional answer delay.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Received {
   readonly at: number;
+  /** When the answer was sent (after the delay); undefined until then. */
+  answeredAt?: number;
   readonly method: string;
   readonly path: string;
   readonly body: Buffer;
@@ -23,8 +25,12 @@ export class LoopbackCollector {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        this.received.push({ at, method: req.method ?? '', path: req.url ?? '', body: Buffer.concat(chunks) });
-        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), this.delayMs);
+        const received: Received = { at, method: req.method ?? '', path: req.url ?? '', body: Buffer.concat(chunks) };
+        this.received.push(received);
+        setTimeout(() => {
+          received.answeredAt = performance.now();
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        }, this.delayMs);
       });
     }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

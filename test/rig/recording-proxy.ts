@@ -28,21 +28,29 @@ function header(msg: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** Schedules `run` in `ms`; returns its cancel. Injected by tests that check the fault delays by their cause. */
+export type SetTimer = (run: () => void, ms: number) => () => void;
+
+const realTimer: SetTimer = (run, ms) => {
+  const timer = setTimeout(run, ms);
+  return () => clearTimeout(timer);
+};
+
 export class RecordingProxy {
   readonly calls: ApiCall[] = [];
   private readonly extensionNames = new Map<string, string>();
   private readonly faults: FaultTable;
   private readonly server: Server;
 
-  private constructor(private readonly upstreamPort: number, rules: FaultRule[]) {
+  private constructor(private readonly upstreamPort: number, rules: FaultRule[], private readonly setTimer: SetTimer) {
     this.faults = new FaultTable(rules);
     // No timeouts: `next` long-polls and frozen runtimes may idle for any length of time.
     this.server = createServer({ requestTimeout: 0, keepAliveTimeout: 0 }, (req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 0;
   }
 
-  static async start(upstreamPort: number, rules: FaultRule[] = []): Promise<RecordingProxy> {
-    const proxy = new RecordingProxy(upstreamPort, rules);
+  static async start(upstreamPort: number, rules: FaultRule[] = [], options: { readonly setTimer?: SetTimer } = {}): Promise<RecordingProxy> {
+    const proxy = new RecordingProxy(upstreamPort, rules, options.setTimer ?? realTimer);
     await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
     return proxy;
   }
@@ -100,8 +108,8 @@ export class RecordingProxy {
         });
         return;
       case 'delay': {
-        const timer = setTimeout(() => this.forward(req, res, call), fault.ms);
-        res.on('close', () => clearTimeout(timer)); // the runtime gave up while delayed: forward nothing
+        const cancel = this.setTimer(() => this.forward(req, res, call), fault.ms);
+        res.on('close', cancel); // the runtime gave up while delayed: forward nothing
         return;
       }
       case 'hang':
@@ -116,8 +124,8 @@ export class RecordingProxy {
       call.endedAt = performance.now();
     };
     if (afterMs <= 0) return reset();
-    const timer = setTimeout(reset, afterMs);
-    req.socket.on('close', () => clearTimeout(timer));
+    const cancel = this.setTimer(reset, afterMs);
+    req.socket.on('close', cancel);
   }
 
   private forward(req: IncomingMessage, res: ServerResponse, call: ApiCall): void {

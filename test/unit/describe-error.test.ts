@@ -96,3 +96,121 @@ describe('describeError: a thrown plain object', () => {
     }), { numRuns: 500 });
   });
 });
+
+/** Error constructors a job may throw, built-in and user-defined (named by `name` or not). */
+const BUILT_IN = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError] as const;
+const errorOf = fc.oneof(
+  fc.constantFrom(...BUILT_IN).map((Ctor) => ({ make: (message: string) => new Ctor(message), type: Ctor.name })),
+  // A subclass that sets `name`, as user errors do: described by it.
+  fc.stringMatching(/^[A-Z][A-Za-z]{0,20}Error$/).map((name) => ({
+    make: (message: string) => Object.assign(new (class extends Error {})(message), { name }),
+    type: name,
+  })),
+  // One that does not: `name` is inherited from Error.prototype, as Lambda's own error JSON reports it.
+  fc.constant({ make: (message: string) => new (class CustomError extends RangeError {})(message), type: 'RangeError' }),
+);
+const message = fc.string({ maxLength: 200 }).filter((m) => !m.includes('\n'));
+
+/**
+ * Defines a throwing getter for each key on `target`. `stack` first: V8 formats an Error's stack
+ * when it is redefined, which reads `message`, so the other way round the definition throws.
+ */
+function throwingGetters<T extends object>(target: T, keys: readonly string[]): T {
+  for (const key of [...keys].sort((a, b) => Number(b === 'stack') - Number(a === 'stack'))) Object.defineProperty(target, key, { configurable: true, get: () => { throw new Error(`${key} getter`); } });
+  return target;
+}
+
+/** A Proxy whose every trap throws, around an object, an array, a function or an Error. */
+const hostileProxy = fc.constantFrom<() => object>(() => ({}), () => [], () => function target() {}, () => new TypeError('inside')).map((target) => ({
+  make: () => new Proxy(target(), Object.fromEntries(['get', 'getPrototypeOf', 'has', 'ownKeys', 'getOwnPropertyDescriptor', 'apply'].map((trap) => [trap, () => { throw new Error(`${trap} trap`); }]))),
+  type: typeof target() === 'function' ? 'function' : 'object',
+}));
+const revokedProxy = fc.constantFrom<() => object>(() => ({}), () => [], () => function target() {}, () => new Error('inside')).map((target) => ({
+  make: () => {
+    const { proxy, revoke } = Proxy.revocable(target(), {});
+    revoke();
+    return proxy;
+  },
+  type: typeof target() === 'function' ? 'function' : 'object',
+}));
+
+describe('describeError: what it says about ordinary and odd values (never the `unknown` fallback)', () => {
+  it('describes any thrown value without its last-resort fallback', () => {
+    fc.assert(fc.property(anyThrown, ({ make }) => {
+      expect(describeError(make())).not.toMatchObject({ errorType: 'unknown' });
+    }), { numRuns: 2000 });
+  });
+
+  it('an Error or a subclass: its name, its message, its frames', () => {
+    fc.assert(fc.property(errorOf, message, ({ make, type }, text) => {
+      const described = describeError(make(text));
+      expect(described).toMatchObject({ errorType: type, errorMessage: text });
+      expect(described.stackTrace.some((frame) => frame.startsWith('at '))).toBe(true);
+    }), { numRuns: 300 });
+  });
+
+  it('an Error whose getters throw: what can still be read, and the constructor where the name cannot', () => {
+    const getters = fc.subarray(['name', 'message', 'stack', 'constructor', 'cause']);
+    fc.assert(fc.property(fc.constantFrom(...BUILT_IN), message, getters, (Ctor, text, keys) => {
+      const described = describeError(throwingGetters(new Ctor(text, { cause: 'why' }), keys));
+      const type = !keys.includes('name') ? Ctor.name : keys.includes('constructor') ? 'Error' : Ctor.name;
+      expect(described.errorType).toBe(type);
+      expect(described.errorMessage).toBe(keys.includes('message') ? '' : text);
+      // V8 formats the stack on its first read, from `name` and `message`: it fails with either.
+      if (['stack', 'message', 'name'].some((key) => keys.includes(key))) expect(described.stackTrace).toEqual([]);
+      else expect(described.stackTrace.length).toBeGreaterThan(0);
+    }), { numRuns: 300 });
+  });
+
+  it('an Error with a chain of causes, however odd the innermost: the outer error', () => {
+    const innermost = fc.oneof(anyThrown, hostileProxy, revokedProxy);
+    fc.assert(fc.property(errorOf, message, fc.nat(5), innermost, ({ make, type }, text, depth, { make: makeCause }) => {
+      let cause: unknown = makeCause();
+      for (let i = 0; i < depth; i++) cause = new Error(`cause ${i}`, { cause });
+      const error = make(text);
+      Object.defineProperty(error, 'cause', { value: cause });
+      expect(describeError(error)).toMatchObject({ errorType: type, errorMessage: text });
+    }), { numRuns: 300 });
+  });
+
+  it('an AggregateError: its own type and message, whatever it aggregates', () => {
+    fc.assert(fc.property(fc.array(anyThrown, { maxLength: 5 }), message, (errors, text) => {
+      const described = describeError(new AggregateError(errors.map(({ make }) => make()), text));
+      expect(described).toMatchObject({ errorType: 'AggregateError', errorMessage: text });
+      expect(described.stackTrace.length).toBeGreaterThan(0);
+    }), { numRuns: 200 });
+  });
+
+  it('a primitive: its type and its text, no frames', () => {
+    const primitive = fc.oneof(fc.string({ maxLength: 100 }), fc.double(), fc.integer(), fc.boolean(), fc.bigInt(), fc.constant(undefined), fc.constant(null), fc.string().map((d) => Symbol(d)));
+    fc.assert(fc.property(primitive, (value) => {
+      const type = value === null ? 'null' : typeof value;
+      const text = value === undefined ? '' : typeof value === 'symbol' ? value.toString() : String(value);
+      expect(describeError(value)).toEqual({ errorType: type, errorMessage: text, stackTrace: [] });
+    }), { numRuns: 500 });
+  });
+
+  it('a null-prototype object: `object`, with its keys shown', () => {
+    const key = fc.string({ maxLength: 10 }).filter((k) => k !== 'message' && k !== 'stack' && k !== '__proto__');
+    const value = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean(), fc.constant(null));
+    fc.assert(fc.property(fc.dictionary(key, value, { maxKeys: 20 }), (fields) => {
+      const described = describeError(Object.assign(Object.create(null) as object, fields));
+      expect(described.errorType).toBe('object');
+      expect(described.errorMessage).toMatch(/^\{.*\}$/s);
+      for (const name of Object.keys(fields)) expect(described.errorMessage).toContain(`${JSON.stringify(name)}:`);
+    }), { numRuns: 300 });
+    expect(describeError(Object.assign(Object.create(null) as object, { message: 'no prototype', stack: 'x\n  at f' }))).toEqual({ errorType: 'Error', errorMessage: 'no prototype', stackTrace: ['at f'] });
+  });
+
+  it('a hostile or revoked Proxy: its type, and that it cannot be printed', () => {
+    fc.assert(fc.property(fc.oneof(hostileProxy, revokedProxy), ({ make, type }) => {
+      expect(describeError(make())).toEqual({ errorType: type, errorMessage: '[unprintable]', stackTrace: [] });
+    }), { numRuns: 100 });
+  });
+
+  it('a Proxy around an Error: the Error as far as its traps let it be read', () => {
+    expect(describeError(new Proxy(new TypeError('inside'), {}))).toMatchObject({ errorType: 'TypeError', errorMessage: 'inside' });
+    const blocked = new Proxy(new TypeError('inside'), { get: () => { throw new Error('get trap'); } });
+    expect(describeError(blocked)).toEqual({ errorType: 'Error', errorMessage: '', stackTrace: [] });
+  });
+});

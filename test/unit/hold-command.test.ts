@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createConnection, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { parseHoldArgs } from '../../extension/hold-command/hold-args.ts';
@@ -33,13 +36,47 @@ describe('runCommand', () => {
     expect(describeStatus('sleep', 143)).toBe('sleep was killed by SIGTERM (status 143)');
   });
 
-  it('sends SIGTERM on abort and SIGKILL after the grace period to a command that ignores it', async () => {
-    const controller = new AbortController();
-    const started = performance.now();
-    const running = runCommand(['sh', '-c', "trap '' TERM; sleep 5 & wait; sleep 5"], options({ signal: controller.signal, killDelayMs: () => 150 }));
-    setTimeout(() => controller.abort(), 50);
-    expect(await running).toBe(137);
-    expect(performance.now() - started).toBeLessThan(1000);
+  /** A temp dir the command marks files in: `ready` once its traps are set, so the abort never races them. */
+  const marks = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'after-response-hold-'));
+    const ready = async (): Promise<void> => {
+      while (!existsSync(join(dir, 'ready'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    return { dir, ready, has: (name: string) => existsSync(join(dir, name)), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  };
+
+  it('sends SIGTERM on abort and SIGKILL after the grace period to a command that survives SIGTERM', async () => {
+    const m = marks();
+    try {
+      const controller = new AbortController();
+      const stderr: string[] = [];
+      // Handles SIGTERM (marks it) and keeps going: only SIGKILL ends it.
+      const script = `trap ': > "$MARKS/term"' TERM; : > "$MARKS/ready"; while :; do sleep 0.05; done`;
+      const running = runCommand(['sh', '-c', script], options({ signal: controller.signal, killDelayMs: () => 150, env: { ...process.env, MARKS: m.dir }, stderr: (text) => void stderr.push(text) }));
+      await m.ready();
+      controller.abort();
+      expect(await running).toBe(137);
+      expect(m.has('term'), 'SIGTERM came first, and the command handled it before SIGKILL').toBe(true);
+      expect(stderr).toEqual(["after-response-hold: the invoke's deadline is near: SIGTERM to sh, SIGKILL in 150 ms\n"]);
+    } finally {
+      m.remove();
+    }
+  });
+
+  it('gives a command that cleans up on SIGTERM the grace to finish, with its own status', async () => {
+    const m = marks();
+    try {
+      const controller = new AbortController();
+      // The clean-up takes 300 ms: killed at once, it would end with 137 and no `cleaned` mark.
+      const script = `trap 'sleep 0.3; : > "$MARKS/cleaned"; exit 7' TERM; : > "$MARKS/ready"; sleep 5 & wait`;
+      const running = runCommand(['sh', '-c', script], options({ signal: controller.signal, killDelayMs: () => 5000, env: { ...process.env, MARKS: m.dir } }));
+      await m.ready();
+      controller.abort();
+      expect(await running).toBe(7);
+      expect(m.has('cleaned')).toBe(true);
+    } finally {
+      m.remove();
+    }
   });
 
   it('stops a well-behaved command with SIGTERM alone', async () => {

@@ -211,6 +211,29 @@ describe('Lifecycle (held mode)', () => {
     expect(peak).toBe(2);
   });
 
+  it('gives a failing job function its concurrency slot back: N failures under a limit of N never stall the queue', async () => {
+    const { tracker, deadline, logger } = setup({ concurrency: 2 });
+    const ran: string[] = [];
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => {
+      throw new TypeError('thrown');
+    }, 'throws');
+    tracker.enqueue(async () => Promise.reject(new RangeError('rejected')), 'rejects');
+    tracker.enqueue(() => {
+      throw new Error('thrown again');
+    }, 'throws-again');
+    tracker.enqueue(() => Promise.reject(new Error('rejected again')), 'rejects-again');
+    tracker.enqueue(() => void ran.push('after four failures'), 'after');
+    const hold = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.responsePosted('r1', 'streamed');
+    tracker.runtimeNext();
+    // No timer advances: the last job can only start in a slot a failed job gave back.
+    await flush(5);
+    expect(ran).toEqual(['after four failures']);
+    await expect(hold).resolves.toBe('settled');
+    expect(logger.records.at(-1)).toMatchObject({ message: 'after-response summary', outcome: 'settled', enqueued: 5, started: 5, failed: 4, succeeded: 1 });
+  });
+
   it('does not count promise jobs against the concurrency limit: a pending promise never blocks job functions', async () => {
     const { tracker, deadline } = setup({ concurrency: 1 });
     const ran: string[] = [];

@@ -3,7 +3,7 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RecordingProxy } from '../rig/recording-proxy.ts';
+import { RecordingProxy, type SetTimer } from '../rig/recording-proxy.ts';
 import type { FaultRule } from '../rig/types.ts';
 
 interface Seen {
@@ -47,11 +47,28 @@ async function upstream(seen: Seen[], closedHeld: string[] = []): Promise<number
   return (server.address() as AddressInfo).port;
 }
 
-async function proxyTo(seen: Seen[], faults: FaultRule[] = [], closedHeld: string[] = []): Promise<RecordingProxy> {
-  const proxy = await RecordingProxy.start(await upstream(seen, closedHeld), faults);
+async function proxyTo(seen: Seen[], faults: FaultRule[] = [], closedHeld: string[] = [], setTimer?: SetTimer): Promise<RecordingProxy> {
+  const proxy = await RecordingProxy.start(await upstream(seen, closedHeld), faults, setTimer ? { setTimer } : {});
   closers.unshift(() => proxy.close());
   return proxy;
 }
+
+/** Timers the test fires by hand: each one the proxy sets is handed out by `next()`. */
+function heldTimers() {
+  const set: Array<{ ms: number; fire: () => void }> = [];
+  const setTimer: SetTimer = (run, ms) => {
+    let cancelled = false;
+    set.push({ ms, fire: () => void (cancelled || run()) });
+    return () => void (cancelled = true);
+  };
+  const next = async () => {
+    while (set.length === 0) await pause(5);
+    return set.shift() as { ms: number; fire: () => void };
+  };
+  return { setTimer, next };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function send(port: number, method: string, path: string, chunks: string[], trailers?: Record<string, string>) {
   return new Promise<{ status: number; body: string; res: IncomingMessage }>((resolve, reject) => {
@@ -105,10 +122,16 @@ describe('the rig recording proxy', () => {
 
   it('delays a matching call by the fault delay before forwarding it', async () => {
     const seen: Seen[] = [];
-    const proxy = await proxyTo(seen, [{ path: /\/response$/, action: { kind: 'delay', ms: 300 } }]);
-    const started = performance.now();
-    await send(proxy.port, 'POST', '/2018-06-01/runtime/invocation/r/response', ['x']);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    const timers = heldTimers();
+    const proxy = await proxyTo(seen, [{ path: /\/response$/, action: { kind: 'delay', ms: 300 } }], [], timers.setTimer);
+    let answered = false;
+    const reply = send(proxy.port, 'POST', '/2018-06-01/runtime/invocation/r/response', ['x']).then((r) => ((answered = true), r));
+    const timer = await timers.next();
+    expect(timer.ms).toBe(300);
+    await pause(50);
+    expect([seen, answered]).toEqual([[], false]); // held until its timer fires, not forwarded
+    timer.fire();
+    expect((await reply).status).toBe(202);
     expect(seen).toHaveLength(1);
     expect(proxy.calls[0]?.fault).toBe('delay');
   });
@@ -132,13 +155,21 @@ describe('the rig recording proxy', () => {
 
   it('holds a matching call for `afterMs`, then resets it without ever forwarding it', async () => {
     const seen: Seen[] = [];
-    const proxy = await proxyTo(seen, [{ path: /next$/, action: { kind: 'drop', afterMs: 300 } }]);
-    const started = performance.now();
-    await expect(send(proxy.port, 'GET', '/2018-06-01/runtime/invocation/next', [])).rejects.toThrow(/socket hang up|ECONNRESET/);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    const timers = heldTimers();
+    const proxy = await proxyTo(seen, [{ path: /next$/, action: { kind: 'drop', afterMs: 300 } }], [], timers.setTimer);
+    let settled = false;
+    const reply = send(proxy.port, 'GET', '/2018-06-01/runtime/invocation/next', []).finally(() => (settled = true));
+    const timer = await timers.next();
+    expect(timer.ms).toBe(300);
+    await pause(50);
+    expect(settled).toBe(false); // held open until its timer fires
+    expect(proxy.calls[0]?.endedAt).toBeNaN();
+    const firedAt = performance.now();
+    timer.fire();
+    await expect(reply).rejects.toThrow(/socket hang up|ECONNRESET/);
     expect(seen).toHaveLength(0);
     expect(proxy.calls[0]).toMatchObject({ kind: 'runtime-next', fault: 'drop' });
-    expect((proxy.calls[0]?.endedAt ?? 0) - (proxy.calls[0]?.startedAt ?? 0)).toBeGreaterThanOrEqual(290);
+    expect(proxy.calls[0]?.endedAt).toBeGreaterThanOrEqual(firedAt); // the call ended with the reset, not before
   });
 
   it('answers a matching call with bytes that are not HTTP and closes, without forwarding it', async () => {

@@ -139,19 +139,39 @@ describe('createSlashCommandHandler', () => {
   });
 
   it('on any correctly signed body: queues exactly when it acks with 200 JSON, and never throws', async () => {
-    const forms = fc.oneof(
+    // Well-formed commands (any text, any http(s) response_url, extra fields) as often as
+    // malformed bodies: the ack path must be exercised, not reached by chance.
+    const command = fc.record({
+      command: fc.string({ maxLength: 20 }).map((name) => `/${name}`),
+      text: fc.string({ maxLength: 50 }),
+      response_url: fc.webUrl(),
+      user_id: fc.string({ maxLength: 12 }),
+      channel_id: fc.string({ maxLength: 12 }),
+    }, { requiredKeys: ['command', 'response_url'] });
+    const wellFormed = fc.tuple(command, fc.dictionary(fc.constantFrom('team_id', 'trigger_id', 'api_app_id'), fc.string({ maxLength: 12 })))
+      .map(([fields, extra]) => ({ kind: 'command' as const, form: new URLSearchParams({ ...extra, ...fields }).toString() }));
+    const malformed = fc.oneof(
       fc.string(),
       fc.dictionary(fc.constantFrom('command', 'text', 'response_url', 'ssl_check', 'payload'), fc.oneof(fc.string(), fc.webUrl(), fc.constant('/lookup'))).map((d) => new URLSearchParams(d).toString()),
-    );
+    ).map((form) => ({ kind: 'any' as const, form }));
+    let acks = 0;
+    const runs = 500;
     await fc.assert(
-      fc.asyncProperty(forms, fc.boolean(), async (form, base64) => {
+      fc.asyncProperty(fc.oneof(wellFormed, malformed), fc.boolean(), async ({ kind, form }, base64) => {
         const r = rig();
         const response = await r.handler(event(form, { base64 }));
         const acked = response.statusCode === 200 && response.headers['content-type'] === 'application/json';
+        if (acked) acks++;
         expect([200, 400]).toContain(response.statusCode);
         expect(r.jobs).toHaveLength(acked ? 1 : 0);
+        if (kind === 'command') {
+          expect(acked).toBe(true);
+          expect(r.jobs.map((j) => j.name)).toEqual([JOB_NAME]);
+        }
       }),
-      { numRuns: 500 },
+      { numRuns: runs },
     );
+    // About half the bodies are well-formed commands; a third is a floor no seed misses.
+    expect(acks).toBeGreaterThanOrEqual(runs / 3);
   });
 });

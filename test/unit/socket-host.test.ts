@@ -160,4 +160,18 @@ describe('the socket host reading what the extension sends', () => {
     await scripted.connectionClosed();
     await host.drain();
   });
+
+  it('gives up the connection when a complete reply line passes 64 KiB, rather than reading it', async () => {
+    scripted = await scriptedExtension((_request, socket) => {
+      // A well-formed reply, padded past the bound, ended with its newline.
+      socket.write(`${JSON.stringify({ v: 1, ok: true, id: 'j1', requestId: 'req-long', deadlineMs: 1e13, pad: 'x'.repeat(70_000) })}\n`);
+    });
+    const logger = recordingLogger();
+    const host = createSocketHost({ path: scripted.path, logger, fallback: () => createLocalHost({ logger }) });
+    host.enqueue(job('long-reply'), { name: 'long-reply' });
+    expect((await eventually(() => contexts.get('long-reply'))).requestId).toBe('unknown');
+    expect(logger.records).toContainEqual(expect.objectContaining({ level: 'WARN', message: expect.stringContaining('unusable (a reply line longer than 65536 bytes)') }));
+    await scripted.connectionClosed();
+    await host.drain();
+  });
 });

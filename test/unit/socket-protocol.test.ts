@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deadlineAbortReason, LineSplitter, MAX_LINE_BYTES } from '../../client/socket-wire.ts';
 import { parseRequest, replies } from '../../extension/socket/protocol.ts';
@@ -58,6 +59,28 @@ describe('LineSplitter', () => {
     expect(splitter.push(Buffer.from('12345678\n'))).toEqual({ lines: ['12345678'], overflow: false });
     expect(splitter.push(Buffer.from('12345'))).toEqual({ lines: [], overflow: false });
     expect(splitter.push(Buffer.from('6789'))).toEqual({ lines: [], overflow: true });
+  });
+
+  it('reports an overflow for a completed line past the bound, whole in one chunk or ended in a later one', () => {
+    expect(new LineSplitter(8).push(Buffer.from('123456789\n'))).toEqual({ lines: [], overflow: true });
+    expect(new LineSplitter(8).push(Buffer.from(`ok\n${'x'.repeat(1000)}\n`))).toEqual({ lines: ['ok'], overflow: true });
+    const split = new LineSplitter(8);
+    expect(split.push(Buffer.from('12345'))).toEqual({ lines: [], overflow: false });
+    expect(split.push(Buffer.from('6789\n'))).toEqual({ lines: [], overflow: true });
+    const exact = new LineSplitter(8);
+    expect(exact.push(Buffer.from('1234'))).toEqual({ lines: [], overflow: false });
+    expect(exact.push(Buffer.from('5678\n'))).toEqual({ lines: ['12345678'], overflow: false });
+  });
+
+  it('never hands out a line longer than its bound, however the bytes are chunked', () => {
+    fc.assert(fc.property(fc.nat(40), fc.array(fc.string({ unit: fc.constantFrom('a', 'b', '\n'), maxLength: 60 }), { maxLength: 8 }), (maxBytes, chunks) => {
+      const splitter = new LineSplitter(maxBytes);
+      for (const chunk of chunks) {
+        const { lines, overflow } = splitter.push(Buffer.from(chunk));
+        for (const line of lines) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(maxBytes);
+        if (overflow) return;
+      }
+    }), { numRuns: 500 });
   });
 });
 

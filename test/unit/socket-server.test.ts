@@ -1,7 +1,10 @@
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { serveConnection } from '../../extension/socket/connection.ts';
+import { flush, recordingLogger, trackerSetup } from './fakes.ts';
 import { connectPeer, startSocketRig } from './socket-helpers.ts';
 
 type Rig = Awaited<ReturnType<typeof startSocketRig>>;
@@ -43,7 +46,7 @@ describe('the extension socket', () => {
     expect(await peer.request({ v: 1, op: 'finish', id: opened.id, ok: true })).toEqual({ v: 1, ok: true });
     const release = await current.released;
     expect(release.reason).toBe('settled');
-    expect(release.at - finishedAt).toBeLessThan(20);
+    expect(release.at).toBeGreaterThanOrEqual(finishedAt); // released by the finish (settled, long before the deadline), not before it
     peer.socket.destroy();
   });
 
@@ -158,6 +161,17 @@ describe('the extension socket', () => {
     await peer.closed;
   });
 
+  it('closes a connection that sends a complete line past the bound, instead of reading it', async () => {
+    const { path } = await start({ limits: { maxLineBytes: 1024 } });
+    const peer = await connectPeer(path);
+    const opened = await peer.request({ v: 1, op: 'open', name: 'fits' });
+    expect(opened).toMatchObject({ ok: true });
+    // A valid request padded past the bound, newline and all, in one write.
+    const padded = JSON.stringify({ v: 1, op: 'open', name: 'too-long', pad: 'x'.repeat(2000) });
+    expect(await peer.request(`${padded}\n`)).toMatchObject({ ok: false, error: 'line-too-long', message: expect.stringContaining('1024 bytes') });
+    await peer.closed;
+  });
+
   it('bounds unfinished jobs per connection and connections at once', async () => {
     const { path } = await start({ limits: { maxJobsPerConnection: 2 }, maxConnections: 2 });
     const peer = await connectPeer(path);
@@ -183,5 +197,27 @@ describe('the extension socket', () => {
     expect(await peer.request({ v: 1, op: 'finish', id, ok: true })).toEqual({ v: 1, ok: true });
     expect((await current.released).reason).toBe('settled');
     peer.socket.destroy();
+  });
+});
+
+describe('the first-line hold of a connection', () => {
+  it('holds the invoke for 1 s at most when a peer connects and never writes (README: "for at most 1 s")', async () => {
+    const { tracker, deadline, timers, logger } = trackerSetup();
+    tracker.invokeStarted('r1', deadline);
+    let released: string | undefined;
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => (released = reason));
+    // A socket that never sends a byte; the connection's timer runs on the test's clock.
+    serveConnection(new Socket(), { tracker, claim: () => undefined, logger: recordingLogger(), nextId: () => 'j1', graceMs: 100, setTimer: timers.setTimer });
+    tracker.responsePosted('r1', 'returned');
+    tracker.runtimeNext();
+    await flush();
+    timers.advance(999);
+    await flush();
+    expect(released).toBeUndefined();
+    timers.advance(1);
+    await flush();
+    expect(released).toBe('settled');
+    // The internal hold is no job of the user's: no summary line counts it.
+    expect(logger.records.filter((r) => r.message === 'after-response summary')).toEqual([]);
   });
 });
