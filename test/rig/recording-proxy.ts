@@ -6,8 +6,8 @@ import { classify } from './api-call-kind.ts';
 import { FaultTable } from './faults.ts';
 import type { ApiCall, FaultAction, FaultRule } from './types.ts';
 
-/** The faults that forward the request and then spoil upstream's answer. */
-type AnswerFault = Extract<FaultAction, { kind: 'lose-answer' | 'garble-answer' | 'delay-answer' }>;
+/** The faults that forward the request and then act on upstream's answer. */
+type AnswerFault = Extract<FaultAction, { kind: 'lose-answer' | 'garble-answer' | 'delay' }>;
 
 /** What a `garble` fault answers: not an HTTP status line, so the client's parser fails. */
 const garbage = 'garbage\r\n\r\n';
@@ -91,7 +91,6 @@ export class RecordingProxy {
       case undefined:
       case 'lose-answer':
       case 'garble-answer':
-      case 'delay-answer':
         this.forward(req, res, call, fault);
         return;
       case 'drop':
@@ -114,7 +113,7 @@ export class RecordingProxy {
         });
         return;
       case 'delay': {
-        const timer = setTimeout(() => this.forward(req, res, call, undefined), fault.ms);
+        const timer = setTimeout(() => this.forward(req, res, call, fault), fault.ms);
         res.on('close', () => clearTimeout(timer)); // the runtime gave up while delayed: forward nothing
       }
     }
@@ -138,10 +137,10 @@ export class RecordingProxy {
     }
     const up = request({ host: '127.0.0.1', port: this.upstreamPort, method: call.method, path: call.path, headers, agent: false });
     up.on('response', (upRes) => {
-      if (answer?.kind === 'delay-answer') {
-        const timer = setTimeout(() => this.relayResponse(upRes, res, call, undefined), answer.ms);
-        res.on('close', () => clearTimeout(timer));
-      } else this.relayResponse(upRes, res, call, answer);
+      if (answer?.kind !== 'delay') return this.relayResponse(upRes, res, call, answer);
+      if (answer.answerMs === undefined) return this.relayResponse(upRes, res, call, undefined);
+      const timer = setTimeout(() => this.relayResponse(upRes, res, call, undefined), answer.answerMs);
+      res.on('close', () => clearTimeout(timer));
     });
     up.on('error', (err) => {
       if (res.destroyed) return; // destroyed by us below, once the runtime had gone
@@ -160,7 +159,7 @@ export class RecordingProxy {
     });
   }
 
-  private relayResponse(upRes: IncomingMessage, res: ServerResponse, call: ApiCall, answer: Exclude<AnswerFault, { kind: 'delay-answer' }> | undefined): void {
+  private relayResponse(upRes: IncomingMessage, res: ServerResponse, call: ApiCall, answer: Exclude<AnswerFault, { kind: 'delay' }> | undefined): void {
     if (res.destroyed) return void upRes.resume(); // the runtime went away while its answer was delayed
     call.status = upRes.statusCode ?? 0;
     if (call.kind === 'runtime-next') {

@@ -2,16 +2,16 @@
 export type Profile = 'nodejs22.x' | 'nodejs24.x';
 
 export type FaultAction =
-  | { kind: 'delay'; ms: number }
+  | { kind: 'delay'; ms: number; answerMs?: number } // forward after `ms`; relay upstream's answer `answerMs` after it arrived
   | { kind: 'status'; status: number; body?: string }
   | { kind: 'drop'; afterMs?: number } // afterMs: hold the request open first (a reset mid long-poll)
   | { kind: 'garble' } // answer with bytes that are not HTTP, then close
   | { kind: 'hang' } // read the request and never answer it (until the caller gives up)
-  // The three below forward the request, so upstream (RIE) takes it as made: a `next` whose event
-  // is lost, unreadable or late was still consumed, as on Lambda when the connection fails on the way back.
+  // The two below (and a delay's answerMs) forward the request, so upstream (RIE) takes it as made:
+  // a `next` whose event is lost, unreadable or late was still consumed, as on Lambda when the
+  // connection fails on the way back.
   | { kind: 'lose-answer' } // reset the caller's connection instead of relaying upstream's answer
-  | { kind: 'garble-answer' } // relay upstream's status and headers, every body byte replaced (same length)
-  | { kind: 'delay-answer'; ms: number }; // relay upstream's answer `ms` after it arrived
+  | { kind: 'garble-answer' }; // relay upstream's status and headers, every body byte replaced (same length)
 
 export interface FaultRule {
   path: RegExp;

@@ -184,15 +184,15 @@ describe('the rig recording proxy', () => {
     expect(proxy.calls[0]?.fault).toBe('garble-answer');
   });
 
-  it("forwards a delay-answer call at once and relays upstream's answer only after the delay", async () => {
+  it("relays upstream's answer to a delay call only `answerMs` after it arrived", async () => {
     const seen: Seen[] = [];
-    const proxy = await proxyTo(seen, [{ path: /next$/, action: { kind: 'delay-answer', ms: 300 } }]);
+    const proxy = await proxyTo(seen, [{ path: /next$/, action: { kind: 'delay', ms: 0, answerMs: 300 } }]);
     const reply = send(proxy.port, 'GET', NEXT_PATH, []);
     await sleep(100);
     expect(seen).toHaveLength(1); // upstream already answered
     expect(proxy.calls[0]?.status).toBeUndefined(); // the caller has not had it
     expect((await reply).body).toBe('{"n":1}');
-    expect(proxy.calls[0]).toMatchObject({ fault: 'delay-answer', status: 200 });
+    expect(proxy.calls[0]).toMatchObject({ fault: 'delay', status: 200 });
   });
 
   it('applies rules added while it runs to the calls made afterwards, after the rules it started with', async () => {
