@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDir } from '../test/rig/run-dir.ts';
-import { startSandbox, type InvokeResult, type Sandbox } from '../test/rig/sandbox.ts';
+import { startSandbox, type FaultRule, type InvokeResult, type Sandbox } from '../test/rig/sandbox.ts';
 import { taskDirWithPackages } from '../test/rig/task-dir.ts';
 import type { Profile } from './types.ts';
 
@@ -19,12 +19,13 @@ export interface FunctionSpec {
   timeoutSeconds?: number;
   taskDir?: string; // default: test/fixtures/bench
   memorySizeMb?: number; // default: the rig's (512)
+  faults?: FaultRule[]; // applied by the rig's recording proxy
 }
 
 let snapshot: string | undefined;
 
 /** A private copy of dist/layer: a concurrent ./build.sh swaps dist/ and would pull it from under us. */
-function layerSnapshot(): string {
+export function layerSnapshot(): string {
   if (snapshot !== undefined) return snapshot;
   if (!existsSync(`${LAYER_DIR}/after-response`)) throw new Error(`${LAYER_DIR} is missing: run ./build.sh`);
   const dir = join(mkdtempSync(join(runDir(), 'bench-layer-')), 'layer');
@@ -39,6 +40,7 @@ export async function startFunction(profile: Profile, spec: FunctionSpec): Promi
   return startSandbox({
     profile, taskDir, handler: spec.handler, freeze: spec.freeze ?? true,
     timeoutSeconds: spec.timeoutSeconds ?? 30, ...layer, ...(spec.memorySizeMb ? { memorySizeMb: spec.memorySizeMb } : {}),
+    ...(spec.faults ? { faults: spec.faults } : {}),
   });
 }
 

@@ -4,7 +4,16 @@ import type { FaultAction, FaultRule } from './types.ts';
 export class FaultTable {
   private readonly used = new Map<FaultRule, number>();
 
-  constructor(private readonly rules: FaultRule[]) {}
+  private readonly rules: FaultRule[];
+
+  constructor(rules: FaultRule[]) {
+    this.rules = [...rules];
+  }
+
+  /** Later rules match only where no earlier one does (or the earlier ones are used up). */
+  add(rules: FaultRule[]): void {
+    this.rules.push(...rules);
+  }
 
   /** The action of the first rule that matches and is not used up; counts the use. */
   take(method: string, path: string): FaultAction | undefined {

@@ -6,6 +6,9 @@ import { classify } from './api-call-kind.ts';
 import { FaultTable } from './faults.ts';
 import type { ApiCall, FaultAction, FaultRule } from './types.ts';
 
+/** The faults that forward the request and then act on upstream's answer. */
+type AnswerFault = Extract<FaultAction, { kind: 'lose-answer' | 'garble-answer' | 'delay' }>;
+
 /** What a `garble` fault answers: not an HTTP status line, so the client's parser fails. */
 const garbage = 'garbage\r\n\r\n';
 
@@ -55,6 +58,11 @@ export class RecordingProxy {
     return proxy;
   }
 
+  /** Rules for calls made from now on, after the current ones. */
+  addFaults(rules: FaultRule[]): void {
+    this.faults.add(rules);
+  }
+
   get port(): number {
     return (this.server.address() as AddressInfo).port;
   }
@@ -83,16 +91,21 @@ export class RecordingProxy {
   }
 
   /**
-   * Only `delay` forwards a faulted request: an upstream `next` the runtime no longer waits on
-   * would still be handed an event by RIE, and that invoke would be lost.
+   * `delay` and the answer faults forward a faulted request; the rest do not: an upstream `next`
+   * the runtime no longer waits on would still be handed an event by RIE, and that invoke would be lost.
    */
   private apply(fault: FaultAction | undefined, req: IncomingMessage, res: ServerResponse, call: ApiCall): void {
     switch (fault?.kind) {
       case undefined:
-        this.forward(req, res, call);
+      case 'lose-answer':
+      case 'garble-answer':
+        this.forward(req, res, call, fault);
         return;
       case 'drop':
         this.drop(req, call, fault.afterMs ?? 0);
+        return;
+      case 'hang':
+        req.resume(); // read the request; the answer never comes (the caller's close ends the call)
         return;
       case 'garble':
         afterBody(req, () => {
@@ -108,12 +121,10 @@ export class RecordingProxy {
         });
         return;
       case 'delay': {
-        const cancel = this.setTimer(() => this.forward(req, res, call), fault.ms);
+        const cancel = this.setTimer(() => this.forward(req, res, call, fault), fault.ms);
         res.on('close', cancel); // the runtime gave up while delayed: forward nothing
         return;
       }
-      case 'hang':
-        req.resume(); // read the body, answer nothing: the connection stays open until the caller or stop() closes it
     }
   }
 
@@ -128,13 +139,18 @@ export class RecordingProxy {
     req.socket.on('close', cancel);
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, call: ApiCall): void {
+  private forward(req: IncomingMessage, res: ServerResponse, call: ApiCall, answer: AnswerFault | undefined): void {
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined && !hopByHop.has(k)) headers[k] = v;
     }
     const up = request({ host: '127.0.0.1', port: this.upstreamPort, method: call.method, path: call.path, headers, agent: false });
-    up.on('response', (upRes) => this.relayResponse(upRes, res, call));
+    up.on('response', (upRes) => {
+      if (answer?.kind !== 'delay') return this.relayResponse(upRes, res, call, answer);
+      if (answer.answerMs === undefined) return this.relayResponse(upRes, res, call, undefined);
+      const timer = setTimeout(() => this.relayResponse(upRes, res, call, undefined), answer.answerMs);
+      res.on('close', () => clearTimeout(timer));
+    });
     up.on('error', (err) => {
       if (res.destroyed) return; // destroyed by us below, once the runtime had gone
       if (res.headersSent) res.destroy();
@@ -152,7 +168,8 @@ export class RecordingProxy {
     });
   }
 
-  private relayResponse(upRes: IncomingMessage, res: ServerResponse, call: ApiCall): void {
+  private relayResponse(upRes: IncomingMessage, res: ServerResponse, call: ApiCall, answer: Exclude<AnswerFault, { kind: 'delay' }> | undefined): void {
+    if (res.destroyed) return void upRes.resume(); // the runtime went away while its answer was delayed
     call.status = upRes.statusCode ?? 0;
     if (call.kind === 'runtime-next') {
       const rid = header(upRes, 'lambda-runtime-aws-request-id');
@@ -163,15 +180,17 @@ export class RecordingProxy {
       this.extensionNames.set(extId, call.extensionName);
     }
     const raw = pairs(upRes.rawHeaders).filter(([k]) => !hopByHop.has(k.toLowerCase()));
-    res.writeHead(call.status, raw.flat());
+    const lost = answer?.kind === 'lose-answer';
+    if (!lost) res.writeHead(call.status, raw.flat());
     const body: Buffer[] = [];
     upRes.on('data', (chunk: Buffer) => {
       if (call.kind === 'extension-next') body.push(chunk);
-      res.write(chunk);
+      if (!lost) res.write(answer?.kind === 'garble-answer' ? Buffer.alloc(chunk.length, '~') : chunk);
     });
     upRes.on('end', () => {
       const rid = body.length > 0 ? eventRequestId(Buffer.concat(body).toString('utf8')) : undefined;
       if (rid !== undefined) call.requestId = rid;
+      if (lost) return void res.socket?.resetAndDestroy();
       if (upRes.rawTrailers.length > 0) res.addTrailers(pairs(upRes.rawTrailers));
       res.end();
     });

@@ -13,7 +13,7 @@ import { RieProcess } from './rie-process.ts';
 import { runDir } from './run-dir.ts';
 import { writeRuntimeDir } from './runtime-files.ts';
 import { profileTools } from './tools.ts';
-import type { ApiCall, ConcurrentInvokeOptions, ConcurrentInvokeResult, InvokeResult, Sandbox, SandboxOptions } from './types.ts';
+import type { ApiCall, ConcurrentInvokeOptions, ConcurrentInvokeResult, FaultRule, InvokeResult, Sandbox, SandboxOptions } from './types.ts';
 
 export type { ApiCall, ConcurrentInvokeOptions, ConcurrentInvokeResult, FaultRule, InvokeResult, Profile, Sandbox, SandboxOptions } from './types.ts';
 
@@ -107,6 +107,10 @@ class RigSandbox implements Sandbox {
     return this.proxy.calls.map((c) => ({ ...c }));
   }
 
+  addFaults(rules: FaultRule[]): void {
+    this.proxy.addFaults(rules);
+  }
+
   thaw(): void {
     this.rie.signalFunction('SIGCONT');
   }
@@ -129,10 +133,11 @@ class RigSandbox implements Sandbox {
 
 async function launch(opts: SandboxOptions, dir: string, tmpDir: string, logs: LogBuffer): Promise<RigSandbox> {
   const tools = profileTools(opts.profile);
-  const [runtimeApiPort = 0, invokePort = 0] = await freePorts(2);
+  // The third port is never listened on: connections to it are refused (refuseExtensionConnections).
+  const [runtimeApiPort = 0, invokePort = 0, refusedPort] = await freePorts(opts.refuseExtensionConnections ? 3 : 2);
   const proxy = await RecordingProxy.start(runtimeApiPort, opts.faults ?? []);
   try {
-    const runtimeDir = writeRuntimeDir(dir, tools, proxy.port, opts.handler);
+    const runtimeDir = writeRuntimeDir(dir, tools, proxy.port, opts.handler, refusedPort);
     const script = writeNamespaceScript({
       sandboxDir: dir, runtimeDir, ricNodeModules: join(tools.runtimeModulesDir, 'node_modules'), nodeDir: tools.nodeDir,
       taskDir: opts.taskDir, layerDir: opts.layerDir, tmpDir, rie: tools.rie, runtimeApiPort, invokePort,

@@ -2,11 +2,16 @@
 export type Profile = 'nodejs22.x' | 'nodejs24.x';
 
 export type FaultAction =
-  | { kind: 'delay'; ms: number }
+  | { kind: 'delay'; ms: number; answerMs?: number } // forward after `ms`; relay upstream's answer `answerMs` after it arrived
   | { kind: 'status'; status: number; body?: string }
   | { kind: 'drop'; afterMs?: number } // afterMs: hold the request open first (a reset mid long-poll)
   | { kind: 'garble' } // answer with bytes that are not HTTP, then close
-  | { kind: 'hang' }; // accept the request and never answer it (nor forward it)
+  | { kind: 'hang' } // read the request and never answer it (until the caller gives up)
+  // The two below (and a delay's answerMs) forward the request, so upstream (RIE) takes it as made:
+  // a `next` whose event is lost, unreadable or late was still consumed, as on Lambda when the
+  // connection fails on the way back.
+  | { kind: 'lose-answer' } // reset the caller's connection instead of relaying upstream's answer
+  | { kind: 'garble-answer' }; // relay upstream's status and headers, every body byte replaced (same length)
 
 export interface FaultRule {
   path: RegExp;
@@ -25,6 +30,13 @@ export interface SandboxOptions {
   memorySizeMb?: number; // default 512
   freeze?: boolean; // freeze emulation, default true
   faults?: FaultRule[]; // applied by the recording proxy
+  /**
+   * Connections to the Runtime API from the preloads that run before the rig's own (the layer's
+   * extension, given first in NODE_OPTIONS) are refused: they see an AWS_LAMBDA_RUNTIME_API
+   * nothing listens on, which a rig preload then puts back for the runtime client. Emulates a
+   * refused Extensions API registration, which the proxy (a listening server) cannot refuse.
+   */
+  refuseExtensionConnections?: boolean;
 }
 
 export type ApiCallKind =
@@ -103,6 +115,8 @@ export interface Sandbox {
   logsSince(mark: number): string;
   logMark(): number;
   calls(): ApiCall[];
+  /** Adds rules after the current ones (and those given at start): they apply to calls made from now on. */
+  addFaults(rules: FaultRule[]): void;
   thaw(): void;
   freeze(): void;
   stop(): Promise<void>;

@@ -196,6 +196,57 @@ describe('the rig recording proxy', () => {
     expect((await send(proxy.port, 'POST', path, ['{}'])).status).toBe(202);
   });
 
+  it('never answers a hang fault, forwards nothing, and ends the call when the caller gives up', async () => {
+    const seen: Seen[] = [];
+    const proxy = await proxyTo(seen, [{ path: /register$/, action: { kind: 'hang' } }]);
+    await abandon(proxy.port, '/2020-01-01/extension/register', 200);
+    await sleep(50);
+    expect(seen).toHaveLength(0);
+    expect(proxy.calls[0]).toMatchObject({ kind: 'extension-register', fault: 'hang' });
+    expect(proxy.calls[0]?.status).toBeUndefined();
+    expect(proxy.calls[0]?.endedAt).not.toBeNaN();
+  });
+
+  const NEXT_PATH = '/2018-06-01/runtime/invocation/next';
+
+  it('forwards a lose-answer call, then resets the caller instead of relaying the answer', async () => {
+    const seen: Seen[] = [];
+    const proxy = await proxyTo(seen, [{ path: /next$/, action: { kind: 'lose-answer' }, times: 1 }]);
+    await expect(send(proxy.port, 'GET', NEXT_PATH, [])).rejects.toMatchObject({ code: expect.stringMatching(/ECONNRESET/) });
+    expect(seen.map((s) => s.path)).toEqual([NEXT_PATH]);
+    expect(proxy.calls[0]).toMatchObject({ fault: 'lose-answer', status: 200, requestId: 'req-1' });
+    expect((await send(proxy.port, 'GET', NEXT_PATH, [])).body).toBe('{"n":1}');
+  });
+
+  it("forwards a garble-answer call and relays upstream's status with every body byte replaced", async () => {
+    const seen: Seen[] = [];
+    const proxy = await proxyTo(seen, [{ path: /next$/, action: { kind: 'garble-answer' }, times: 1 }]);
+    const reply = await send(proxy.port, 'GET', NEXT_PATH, []);
+    expect(reply).toMatchObject({ status: 200, body: '~~~~~~~' });
+    expect(reply.res.headers['lambda-runtime-aws-request-id']).toBe('req-1');
+    expect(seen).toHaveLength(1);
+    expect(proxy.calls[0]?.fault).toBe('garble-answer');
+  });
+
+  it("relays upstream's answer to a delay call only `answerMs` after it arrived", async () => {
+    const seen: Seen[] = [];
+    const proxy = await proxyTo(seen, [{ path: /next$/, action: { kind: 'delay', ms: 0, answerMs: 300 } }]);
+    const reply = send(proxy.port, 'GET', NEXT_PATH, []);
+    await sleep(100);
+    expect(seen).toHaveLength(1); // upstream already answered
+    expect(proxy.calls[0]?.status).toBeUndefined(); // the caller has not had it
+    expect((await reply).body).toBe('{"n":1}');
+    expect(proxy.calls[0]).toMatchObject({ fault: 'delay', status: 200 });
+  });
+
+  it('applies rules added while it runs to the calls made afterwards, after the rules it started with', async () => {
+    const proxy = await proxyTo([], [{ path: /next$/, action: { kind: 'status', status: 500 }, times: 1 }]);
+    proxy.addFaults([{ path: /next$/, action: { kind: 'status', status: 503 }, times: 1 }]);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await send(proxy.port, 'GET', NEXT_PATH, [])).status);
+    expect(statuses).toEqual([500, 503, 200]);
+  });
+
   it('forwards nothing when the caller gives up during a delay or before a delayed drop', async () => {
     const seen: Seen[] = [];
     const rules: FaultRule[] = [

@@ -1,0 +1,40 @@
+// What a process holds, read from /proc, and one reading of a bench function after a gc.
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Sandbox } from '../test/rig/types.ts';
+import { invokeOk } from './sandboxes.ts';
+import { summarize } from './stats.ts';
+
+const MB = 1024 * 1024;
+
+/** Resident memory (VmRSS) of `pid`, in MB. */
+export function rssMb(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return kb / 1024;
+}
+
+/** How many file descriptors `pid` has open (sockets, pipes, files). */
+export function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** A process's memory and descriptors, after a gc. */
+export interface Reading {
+  fds: number;
+  rssMb: number;
+  heapMb: number;
+}
+
+/**
+ * The median of three readings of the runtime process: each invoke with `{ measure: true }` runs
+ * a gc in the function and answers `process.memoryUsage()`; RSS and fds come from /proc.
+ */
+export async function readFunction(box: Sandbox): Promise<Reading> {
+  const samples: Reading[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await invokeOk(box, { measure: true });
+    const pid = r.runtimePid ?? NaN;
+    samples.push({ fds: openFds(pid), rssMb: rssMb(pid), heapMb: (r.json() as { heapUsed: number }).heapUsed / MB });
+  }
+  const median = (k: keyof Reading): number => summarize(samples.map((s) => s[k])).median;
+  return { fds: median('fds'), rssMb: median('rssMb'), heapMb: median('heapMb') };
+}
