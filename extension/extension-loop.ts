@@ -24,7 +24,11 @@ export const NEXT_RETRY_DELAYS_MS: readonly number[] = [0, 10, 50, 250];
 export interface LoopDependencies {
   readonly api: Pick<ExtensionsApi, 'next'>;
   readonly id: string;
-  readonly tracker: { hold(event: { requestId: string; deadlineMs: number }): Promise<unknown> };
+  readonly tracker: {
+    hold(event: { requestId: string; deadlineMs: number }): Promise<unknown>;
+    /** After a failed `next`: holds an invoke whose event may have been lost (lifecycle.ts); its request id, if any. */
+    holdLostEvent?(options: { readonly windowMs: number }): Promise<string | undefined>;
+  };
   readonly logger: Logger;
   /** @default NEXT_RETRY_DELAYS_MS */
   readonly retryDelaysMs?: readonly number[];
@@ -57,6 +61,7 @@ export async function runExtensionLoop(deps: LoopDependencies): Promise<LoopOutc
       const delay = delays[failures - 1];
       if (delay === undefined) return { kind: 'failed', error: polled.error, attempts: failures };
       logRetry(logger, polled.error, failures, delay);
+      await holdLost(deps, failures <= 2 ? LOST_EVENT_WINDOW_MS : 0);
       await sleep(delay);
       continue;
     }
@@ -85,6 +90,26 @@ function logRetry(logger: Logger, error: unknown, failures: number, retryInMs: n
     logger.log('ERROR', 'next answered an unreadable event: polling again, which releases it', { ...retry, ...describeError(error), body: error.body.slice(0, 200) });
   } else {
     logger.log('WARN', 'next failed: polling again', { ...retry, ...describeError(error) });
+  }
+}
+
+/**
+ * How long, after a failed `next` while the runtime waits in its own, an invoke may take to start
+ * before the loop polls again: the runtime's `next` resolves within a few ms of Lambda answering
+ * both (under the rig's fault matrix, loaded 2 cores). Waited on the first two failures in a row
+ * only (a reset release, then the retry's event lost, is the usual pair), so the retries still end
+ * inside the default 500 ms deadline margin (310 + 2 × 50 ms); later failures hold an invoke
+ * already started without waiting.
+ */
+export const LOST_EVENT_WINDOW_MS = 50;
+
+/** The event of the invoke the runtime runs may have been consumed and lost: hold that invoke before polling again. */
+async function holdLost({ tracker, logger }: LoopDependencies, windowMs: number): Promise<void> {
+  try {
+    const requestId = await tracker.holdLostEvent?.({ windowMs });
+    if (requestId !== undefined) logger.log('WARN', "held an invoke whose INVOKE event the failed next may have consumed: released now, polling again", { requestId });
+  } catch (error) {
+    logger.log('ERROR', 'holding an invoke after a failed next failed: polling again', describeError(error));
   }
 }
 

@@ -6,6 +6,7 @@ import { FlusherRegistry } from './flusher-registry.ts';
 import { createExternalJob, type ExternalJob, type JobOwner } from './external-job.ts';
 import { InvokeContext } from './invoke-context.ts';
 import { InvokeJobs } from './invoke-jobs.ts';
+import { LostEvents } from './lost-events.ts';
 import { Invoke, type InvokeOptions, type ReleaseReason } from './invoke.ts';
 import { sharedInvokeOptions } from './invoke-options.ts';
 import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
@@ -36,10 +37,12 @@ export class Lifecycle {
   readonly #flushers: FlusherRegistry;
   readonly #detached: DetachedJobs;
   readonly #invokeOptions: InvokeOptions;
+  readonly #lost: LostEvents;
 
   constructor(options: LifecycleOptions) {
     this.#options = options;
     this.#context = options.context ?? new InvokeContext();
+    this.#lost = new LostEvents(options.setTimer);
     this.#bestEffort = new BestEffort({ idleMs: options.fallbackIdleMs, setTimer: options.setTimer, logger: options.logger });
     this.#flushers = new FlusherRegistry(options.logger);
     this.#detached = new DetachedJobs({
@@ -81,6 +84,7 @@ export class Lifecycle {
   /** The runtime called `next`: it is done with the current invoke; what it does next runs in a new context slot. */
   runtimeNext(): void {
     this.#context.enterNext();
+    this.#lost.runtimeWaiting();
     const current = this.#current;
     if (this.#mode.kind !== 'unheld' && current) this.#doneAfterPendingInput(current);
   }
@@ -92,6 +96,7 @@ export class Lifecycle {
     this.#context.bind(invoke);
     this.#current = invoke;
     this.#orphans.adoptInto(invoke);
+    this.#lost.invokeStarted();
   }
 
   /**
@@ -133,11 +138,28 @@ export class Lifecycle {
 
   /** Resolves when the invoke may be released: the loop then calls `next`. */
   hold(event: InvokeEvent): Promise<ReleaseReason> {
+    if (this.#lost.wasHeld(event.requestId)) return Promise.resolve('settled'); // held already, after a failed `next`
     const invoke = this.#invokeFor(event.requestId, event.deadlineMs);
     if (!this.#observed) this.#holdBestEffort(invoke);
     const released = invoke.whenReleased();
     this.#forgetIfDone(invoke);
     return released;
+  }
+
+  /**
+   * The loop's `next` failed, so the event it waited for may have been consumed and lost (see
+   * lost-events.ts): holds the invoke the runtime runs if the loop never claimed it — waiting up
+   * to `windowMs` for one to start if the runtime is between invokes — and resolves with its
+   * request id once it is released; `undefined` at once when there is none, or nothing holds.
+   */
+  async holdLostEvent({ windowMs }: { readonly windowMs: number }): Promise<string | undefined> {
+    if (!holds(this.#mode)) return undefined;
+    await this.#lost.settle(windowMs);
+    const invoke = this.#inProgress();
+    if (!invoke || invoke.claimed) return undefined;
+    await this.hold(invoke);
+    this.#lost.remember(invoke.requestId); // after: until now the loop does not poll
+    return invoke.requestId;
   }
 
   /** A job function runs in the async context it was enqueued in (see InvokeContext.capture). */
