@@ -7,7 +7,7 @@ import { shellQuote as q } from './shell-quote.ts';
 export interface NamespaceLayout {
   sandboxDir: string;
   runtimeDir: string; // -> /var/runtime
-  ricNodeModules: string; // -> /var/runtime/node_modules
+  ricNodeModules: string; // -> /var/runtime/node_modules (the RIC and the AWS SDK's SQS client)
   nodeDir: string; // -> /var/lang
   taskDir: string; // -> /var/task
   layerDir: string | undefined; // -> /opt (undefined: empty tmpfs)

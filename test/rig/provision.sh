@@ -30,6 +30,9 @@ ensure_apt() {
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip' >/dev/null 2>&1 && missing+=(python3-venv)
+  # ElasticMQ (the rig's SQS server) runs on Java and is resolved from Maven Central by Maven.
+  command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null 2>&1 || missing+=(maven)
   ((${#missing[@]} == 0)) && return 0
   if [[ "$install_apt" == "yes" || "$(id -u)" == "0" ]]; then
     log "installing apt prerequisites: apt-get install ${missing[*]}"
@@ -77,6 +80,75 @@ ensure_ric() { # ensure_ric <ric version> <node version>
   touch "$dir/.complete"
 }
 
+ensure_runtime_modules() { # ensure_runtime_modules <ric version> <node version>
+  # The replica's /var/runtime/node_modules: the RIC's tree plus @aws-sdk/client-sqs, one npm tree
+  # (npm nests what conflicts, e.g. RIC 4's and the SDK's @aws/lambda-invoke-store).
+  local ric="$cache/ric-$1" node_dir="$cache/node-$2"
+  local dir="$cache/runtime-modules-ric-$1-client-sqs-$AWS_SDK_CLIENT_SQS_VERSION"
+  [[ -f "$dir/.complete" ]] && return 0
+  log "npm install @aws-sdk/client-sqs@$AWS_SDK_CLIENT_SQS_VERSION beside aws-lambda-ric@$1 (the runtime's node_modules)"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp -a "$ric/package.json" "$ric/package-lock.json" "$ric/node_modules" "$dir/" || die "copying $ric into $dir failed"
+  (cd "$dir" && PATH="$node_dir/bin:$PATH" npm_config_nodedir="$node_dir" \
+    npm install --no-audit --no-fund --silent --save-exact "@aws-sdk/client-sqs@$AWS_SDK_CLIENT_SQS_VERSION" >"$dir/install.log" 2>&1) ||
+    die "npm install @aws-sdk/client-sqs@$AWS_SDK_CLIENT_SQS_VERSION in $dir failed; see $dir/install.log"
+  local addon; addon="$(find "$dir/node_modules/aws-lambda-ric" -name rapid-client.node | head -n1)"
+  (cd "$dir" && AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 "$node_dir/bin/node" -e 'require(process.argv[1]); require("@aws-sdk/client-sqs")' "$addon") ||
+    die "$dir: the RIC addon or @aws-sdk/client-sqs does not load in node $2"
+  touch "$dir/.complete"
+}
+
+java_major() { # the major version of `java` on PATH (8 for 1.8)
+  java -version 2>&1 | sed -nE '1s/.*version "(1\.)?([0-9]+).*/\2/p'
+}
+
+ensure_elasticmq() { # ElasticMQ's server and its dependency jars in <dir>/lib, from Maven Central
+  local dir="$cache/elasticmq-$ELASTICMQ_VERSION"
+  [[ -f "$dir/.complete" ]] && return 0
+  need_cmd java "apt-get install openjdk-17-jre-headless"
+  need_cmd mvn "apt-get install maven"
+  local major; major="$(java_major)"
+  [[ "${major:-0}" -ge 11 ]] || die "ElasticMQ $ELASTICMQ_VERSION needs Java >= 11, found '$(java -version 2>&1 | head -n1)'; install it with: apt-get install openjdk-17-jre-headless"
+  log "mvn dependency:copy-dependencies org.elasticmq:elasticmq-server_2.13:$ELASTICMQ_VERSION (Maven Central)"
+  rm -rf "$dir" && mkdir -p "$dir"
+  local work; work="$(mktemp -d)"
+  cat >"$work/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.lambda-after-response</groupId><artifactId>rig-elasticmq</artifactId><version>1</version>
+  <packaging>pom</packaging>
+  <dependencies><dependency>
+    <groupId>org.elasticmq</groupId><artifactId>elasticmq-server_2.13</artifactId><version>$ELASTICMQ_VERSION</version>
+  </dependency></dependencies>
+</project>
+POM
+  # A throwaway local repository: the jars the rig runs are copied to <dir>/lib, ~/.m2 is left alone.
+  mvn -B -q -f "$work/pom.xml" -Dmaven.repo.local="$work/m2" -DincludeScope=runtime -DoutputDirectory="$dir/lib" \
+    "org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN_VERSION:copy-dependencies" >"$dir/build.log" 2>&1 ||
+    { rm -rf "$work"; die "mvn could not resolve org.elasticmq:elasticmq-server_2.13:$ELASTICMQ_VERSION from Maven Central; see $dir/build.log"; }
+  rm -rf "$work"
+  [[ -f "$dir/lib/elasticmq-server_2.13-$ELASTICMQ_VERSION.jar" ]] || die "mvn ran but $dir/lib lacks elasticmq-server_2.13-$ELASTICMQ_VERSION.jar; see $dir/build.log"
+  ((major >= 13)) && elasticmq_class_archive "$dir"
+  touch "$dir/.complete"
+}
+
+elasticmq_class_archive() { # elasticmq_class_archive <dir>: an AppCDS archive of the classes a start and one call load
+  # Measured on the 2-core machine under load: ready in 1.3-1.7 s with it, 2.2-3.9 s without. The
+  # rig uses it when present; a JVM of another version ignores it (and starts without).
+  local dir="$1" port=$((20000 + RANDOM % 12000)) conf; conf="$(mktemp)"
+  printf 'include classpath("application.conf")\nrest-sqs { bind-port = %s, bind-hostname = "127.0.0.1" }\nnode-address { host = "127.0.0.1", port = %s }\nrest-stats { enabled = false }\n' "$port" "$port" >"$conf"
+  java -XX:ArchiveClassesAtExit="$dir/elasticmq.jsa" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Djava.net.preferIPv4Stack=true \
+    -Dconfig.file="$conf" -cp "$dir/lib/*" org.elasticmq.server.Main >"$dir/class-archive.log" 2>&1 &
+  local pid=$! i
+  for ((i = 0; i < 300; i++)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /?Action=ListQueues HTTP/1.0\r\n\r\n' >&3 && cat <&3 >/dev/null) 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  rm -f "$conf"
+  [[ -s "$dir/elasticmq.jsa" ]] || { rm -f "$dir/elasticmq.jsa"; log "no class archive for ElasticMQ (see $dir/class-archive.log); it starts without one"; }
+}
+
 ensure_pytools() { # cfn-lint and python-hcl2 from PyPI, pinned, in their own venv
   local dir="$cache/pytools-cfn-lint-$CFN_LINT_VERSION-hcl2-$PYTHON_HCL2_VERSION"
   [[ -f "$dir/.complete" ]] && return 0
@@ -106,6 +178,9 @@ ensure_node "$NODE22_VERSION"
 ensure_node "$NODE24_VERSION"
 ensure_ric "$RIC22_VERSION" "$NODE22_VERSION"
 ensure_ric "$RIC24_VERSION" "$NODE24_VERSION"
+ensure_runtime_modules "$RIC22_VERSION" "$NODE22_VERSION"
+ensure_runtime_modules "$RIC24_VERSION" "$NODE24_VERSION"
+ensure_elasticmq
 # The Next.js fixture (next build, standalone output), cached by a hash of its sources and versions.
 (cd "$here/../.." && AFTER_RESPONSE_CACHE="$cache" node_modules/.bin/vite-node test/rig/build-next-app.ts) >&2 ||
   die "building the Next.js fixture failed (output above); run: npx vite-node test/rig/build-next-app.ts"

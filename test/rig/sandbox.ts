@@ -134,7 +134,7 @@ async function launch(opts: SandboxOptions, dir: string, tmpDir: string, logs: L
   try {
     const runtimeDir = writeRuntimeDir(dir, tools, proxy.port, opts.handler);
     const script = writeNamespaceScript({
-      sandboxDir: dir, runtimeDir, ricNodeModules: join(tools.ricDir, 'node_modules'), nodeDir: tools.nodeDir,
+      sandboxDir: dir, runtimeDir, ricNodeModules: join(tools.runtimeModulesDir, 'node_modules'), nodeDir: tools.nodeDir,
       taskDir: opts.taskDir, layerDir: opts.layerDir, tmpDir, rie: tools.rie, runtimeApiPort, invokePort,
     });
     const env = functionEnv({

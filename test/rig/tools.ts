@@ -10,7 +10,8 @@ export const rigDir = dirname(fileURLToPath(import.meta.url));
 export interface ProfileTools {
   rie: string;
   nodeDir: string; // bind-mounted at /var/lang
-  ricDir: string; // its node_modules are bind-mounted at /var/runtime/node_modules
+  /** The RIC and @aws-sdk/client-sqs in one npm tree; its node_modules are bind-mounted at /var/runtime/node_modules. */
+  runtimeModulesDir: string;
   nodeMajor: 22 | 24;
   launcher: string; // body of /var/runtime/index.mjs
 }
@@ -36,11 +37,14 @@ function requirePath(path: string, tool: string): string {
   return path;
 }
 
-function requireCommand(cmd: string, hint: string): void {
+/** The command's path on PATH; throws naming it and how to install it. */
+function requireCommand(cmd: string, hint: string): string {
   const dirs = (process.env.PATH ?? '/usr/bin:/bin').split(':');
-  if (!dirs.some((d) => existsSync(join(d, cmd)))) {
+  const found = dirs.map((d) => join(d, cmd)).find((path) => existsSync(path));
+  if (found === undefined) {
     throw new Error(`rig tool missing: ${cmd} (${hint}); run test/rig/provision.sh --install-apt`);
   }
+  return found;
 }
 
 const ric22Launcher = `import { run } from '/var/runtime/node_modules/aws-lambda-ric/dist/index.mjs';
@@ -59,10 +63,12 @@ export function profileTools(profile: Profile): ProfileTools {
   requireCommand('mount', 'apt-get install mount');
   const rie = requirePath(join(cache, `rie-${v.RIE_VERSION ?? ''}`, 'aws-lambda-rie'), 'aws-lambda-rie');
   const nodeDir = dirname(dirname(requirePath(join(cache, `node-${nodeVersion}`, 'bin', 'node'), `node ${nodeVersion}`)));
-  const ricDir = join(cache, `ric-${ricVersion}`);
-  requirePath(join(ricDir, '.complete'), `aws-lambda-ric ${ricVersion}`);
+  requirePath(join(cache, `ric-${ricVersion}`, '.complete'), `aws-lambda-ric ${ricVersion}`);
+  const sdk = v.AWS_SDK_CLIENT_SQS_VERSION ?? '';
+  const runtimeModulesDir = join(cache, `runtime-modules-ric-${ricVersion}-client-sqs-${sdk}`);
+  requirePath(join(runtimeModulesDir, '.complete'), `aws-lambda-ric ${ricVersion} with @aws-sdk/client-sqs ${sdk}`);
   const launcher = major === 22 ? ric22Launcher : ric24Launcher;
-  return { rie, nodeDir, ricDir, nodeMajor: major, launcher };
+  return { rie, nodeDir, runtimeModulesDir, nodeMajor: major, launcher };
 }
 
 export interface DeployTools {
@@ -81,4 +87,21 @@ export function deployTools(): DeployTools {
     python: requirePath(join(venv, 'bin', 'python'), `python-hcl2 ${v.PYTHON_HCL2_VERSION ?? ''} (venv)`),
     hclfmt: requirePath(join(cacheDir(), `hclfmt-${v.HCLFMT_VERSION ?? ''}`, 'hclfmt'), `hclfmt ${v.HCLFMT_VERSION ?? ''}`),
   };
+}
+
+export interface ElasticMqTools {
+  version: string;
+  java: string; // the java command's path (found on PATH)
+  classpath: string; // ElasticMQ's jars: <cache>/elasticmq-<version>/lib/*
+  classArchive: string | undefined; // the AppCDS archive provision.sh dumped (faster start), if any
+}
+
+/** ElasticMQ as provision.sh resolved it from Maven Central; throws naming what is missing. */
+export function elasticMqTools(): ElasticMqTools {
+  const version = readVersions().ELASTICMQ_VERSION ?? '';
+  const java = requireCommand('java', 'apt-get install openjdk-17-jre-headless');
+  const dir = join(cacheDir(), `elasticmq-${version}`);
+  requirePath(join(dir, '.complete'), `ElasticMQ ${version} (Maven Central jars)`);
+  const archive = join(dir, 'elasticmq.jsa');
+  return { version, java, classpath: join(dir, 'lib', '*'), classArchive: existsSync(archive) ? archive : undefined };
 }
