@@ -1,4 +1,4 @@
-import type { Job, JobContext } from '../client/host-interface.ts';
+import type { HandOffReason, Job, JobContext } from '../client/host-interface.ts';
 import type { Logger } from '../client/log-line.ts';
 import { settle, type Settlement } from '../client/settle.ts';
 import { deadlineAbortReason } from '../client/socket-wire.ts';
@@ -24,9 +24,20 @@ export interface FlushStats {
   flushAbandoned: number;
 }
 
+/** A job's hand-off (host-interface.ts): passes it on when it cannot finish in its invoke. */
+export type HandOff = (reason: HandOffReason) => Promise<void>;
+
+/** A hand-off due, with the job's name: taken by the invoke at the abort and when the grace ends. */
+export interface DueHandOff {
+  readonly name: string;
+  readonly reason: HandOffReason;
+  readonly run: HandOff;
+}
+
 interface QueuedJob {
   readonly name: string;
   readonly run: (context: JobContext) => unknown;
+  readonly handOff?: HandOff | undefined;
 }
 
 /**
@@ -65,6 +76,10 @@ export class InvokeJobs {
   readonly #running = new Map<number, string>();
   /** Unfinished late and abandoned jobs: they hold nothing, but an exit still names them. */
   readonly #unheld = new Map<number, string>();
+  /** Hand-offs of started jobs that have one (tasks), by id. Made on first use. */
+  #handOffs: Map<number, HandOff> | undefined;
+  /** Hand-offs due (never-started jobs at the abort, running ones when the grace ends), until taken. */
+  #due: DueHandOff[] = [];
   /** Ids of running flushers: their abandonment is not a job's. Made on first use. */
   #flushIds: Set<number> | undefined;
   readonly #options: InvokeJobsOptions;
@@ -120,14 +135,14 @@ export class InvokeJobs {
     return [...this.#running.values(), ...this.#neverStarted(), ...this.#unheld.values()];
   }
 
-  add(job: Job, name: string, kind: JobKind): void {
+  add(job: Job, name: string, kind: JobKind, handOff?: HandOff): void {
     // A flusher counts as running at once (the invoke must not be released before it starts), but
     // starts off the caller's stack: that may be the runtime's own `next` or `done` call.
     if (kind === 'flush') return this.#track(name, kind, () => new Promise<void>((start) => (this.#options.defer ?? setImmediate)(() => start())).then(() => (typeof job === 'function' ? job(this.#context) : job)));
     if (kind !== 'internal') this.stats.enqueued++;
     if (runsAtOnce(kind)) return this.#track(name, kind, typeof job === 'function' ? () => job(this.#context) : () => job);
     if (typeof job !== 'function') return this.#track(name, kind, () => job);
-    this.#queue.push({ name, run: job });
+    this.#queue.push({ name, run: job, handOff });
     if (this.#started) this.#scheduleStart();
   }
 
@@ -146,6 +161,7 @@ export class InvokeJobs {
     this.#aborted = true;
     this.#controller?.abort(deadlineAbortReason());
     const never = this.#neverStarted();
+    for (const job of this.#queue.slice(this.#queueHead)) if (job.handOff) this.#due.push({ name: job.name, reason: 'never-started', run: job.handOff });
     this.#queue.length = 0;
     this.#queueHead = 0;
     this.stats.abandoned += never.length;
@@ -155,12 +171,29 @@ export class InvokeJobs {
   /** The grace is over: what still runs is abandoned (holds nothing from now on); returns the names. */
   abandon(): string[] {
     const names = [...this.#running.values()];
-    for (const [id, name] of this.#running) this.#unheld.set(id, name);
+    for (const [id, name] of this.#running) {
+      this.#unheld.set(id, name);
+      const handOff = this.#handOffs?.get(id);
+      if (handOff) this.#due.push({ name, reason: 'abandoned', run: handOff });
+    }
     this.#running.clear();
     const flushers = this.#flushIds?.size ?? 0;
     this.stats.abandoned += names.length - flushers; // flushers are not jobs
     if (this.flushStats) this.flushStats.flushAbandoned += flushers;
     return [...names, ...this.abort()];
+  }
+
+  /** The hand-offs due since the last call (see {@link abort} and {@link abandon}). */
+  takeHandOffs(): DueHandOff[] {
+    return this.#due.splice(0);
+  }
+
+  /** Every unfinished job's hand-off, queued, running or abandoned (the shutdown's best effort). */
+  unfinishedHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> {
+    // Named as unfinished() names them, so the exit report can tell the sent from the lost.
+    const queued = this.#queue.slice(this.#queueHead).flatMap((job) => (job.handOff ? [{ name: `${job.name} (never started)`, run: job.handOff }] : []));
+    const started = [...(this.#handOffs ?? [])].map(([id, run]) => ({ name: this.#running.get(id) ?? this.#unheld.get(id) ?? '?', run }));
+    return [...queued, ...started];
   }
 
   #neverStarted(): string[] {
@@ -176,7 +209,7 @@ export class InvokeJobs {
       const job = this.#queue[this.#queueHead++] as QueuedJob;
       this.stats.started++;
       this.#functionsRunning++;
-      this.#track(job.name, 'held', () => job.run(this.#context), { slot: true });
+      this.#track(job.name, 'held', () => job.run(this.#context), { slot: true, handOff: job.handOff });
     }
     if (this.#queueHead === this.#queue.length) {
       this.#queue.length = 0;
@@ -184,8 +217,9 @@ export class InvokeJobs {
     }
   }
 
-  #track(name: string, kind: JobKind, work: () => unknown, { slot = false } = {}): void {
+  #track(name: string, kind: JobKind, work: () => unknown, { slot = false, handOff }: { slot?: boolean; handOff?: HandOff | undefined } = {}): void {
     const id = ++this.#seq;
+    if (handOff) (this.#handOffs ??= new Map()).set(id, handOff);
     // A flusher shows as such wherever unfinished work is named (abandonment, the exit report).
     (runsAtOnce(kind) ? this.#unheld : this.#running).set(id, kind === 'flush' ? `${name} (flusher)` : name);
     if (kind === 'flush') {
@@ -201,6 +235,7 @@ export class InvokeJobs {
   #settled(id: number, name: string, kind: JobKind, outcome: Settlement): void {
     const held = this.#running.delete(id);
     this.#unheld.delete(id);
+    this.#handOffs?.delete(id);
     const phase = held || kind === 'unheld' ? 'held' : kind === 'late' ? 'late' : 'abandoned';
     if (held && kind !== 'internal' && kind !== 'flush') {
       if (outcome.ok) this.stats.succeeded++;
