@@ -73,7 +73,7 @@ function walkObject(object: object, path: string, depth: number, seen: Set<objec
   const proto: unknown = Object.getPrototypeOf(object);
   if (proto !== Object.prototype && proto !== null) {
     const name = constructorName(proto);
-    fail(path, `is ${name === 'Date' ? 'a Date, which JSON turns into a string; pass date.toISOString()' : name === 'Map' || name === 'Set' ? `a ${name}, which JSON turns into {}; pass an array` : `an instance of ${name}, which JSON turns into a plain object; pass plain data`}`);
+    fail(path, `is ${name === 'Date' ? 'a Date, which JSON turns into a string; pass date.toISOString()' : name === 'Map' || name === 'Set' ? `a ${name}, which JSON turns into {}; pass an array` : `an instance of ${name}, which JSON does not keep (it becomes a plain object or a primitive); pass plain data`}`);
   }
   if (typeof Reflect.get(object, 'toJSON') === 'function') fail(path, 'has a toJSON method, so JSON stores something else');
   for (const key of Reflect.ownKeys(object)) {
