@@ -80,7 +80,7 @@ describe('task payloads: accepted exactly when they survive JSON unchanged', () 
   it('a throwing getter or Proxy trap becomes a TypeError naming it, never another error', () => {
     const getter = Object.defineProperty({}, 'boom', { enumerable: true, get: () => { throw new RangeError('nope'); } });
     expect(() => serialisePayload('t', getter)).toThrow(new TypeError('Expected the payload of task `t` to survive JSON unchanged: `payload` could not be read (nope)'));
-    const proxy = new Proxy({}, { ownKeys: () => { throw 42; } }); // eslint-disable-line @typescript-eslint/only-throw-error
+    const proxy = new Proxy({}, { ownKeys: () => { throw 42; } });
     expect(() => serialisePayload('t', proxy)).toThrow(TypeError);
   });
 
