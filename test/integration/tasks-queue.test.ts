@@ -125,15 +125,20 @@ describe.each(PROFILES)('on %s, tasks through a real queue', (profile) => {
     await drained(queue, box, () => waitForMessageCount(mq.client, dlq, 2, 30_000).catch(() => undefined));
   });
 
-  it('SIGTERM at an environment reset hands off the pending task, and says it was sent', async () => {
+  it('a timeout: the pending task is sent at the abort; one enqueued after the abort is handed off at the reset\'s SIGTERM, which says it was sent', async () => {
     const box = await sandbox();
     const key = unique('reset');
     const result = await box.invoke({ task: 'overrun', payload: { key, ms: 10 }, outlive: true });
     expect(result.body).toContain('Task timed out');
-    await waitFor('the SIGTERM report', () => taskLogs(box, (l) => String(l.message).includes('got SIGTERM: unfinished tasks handed off')).length > 0, 5000);
-    expect(taskLogs(box, (l) => String(l.message).includes('got SIGTERM: unfinished tasks handed off'))).toMatchObject([{ sent: ['task overrun (never started)'], lost: [] }]);
-    await drained(queue, box, () => waitFor('the handed-off task done', () => runs(box, key).some((r) => r.phase === 'done')));
-    expect(runs(box, key).map((r) => [r.attempt, r.phase])).toEqual([[1, 'start'], [1, 'done']]); // it never ran before: still attempt 1
+    const atAbort = taskLogs(box, (l) => l.message === 'task sent to the queue: it never started before the deadline' && l.task === 'overrun');
+    expect(atAbort.length).toBeGreaterThan(0);
+    const report = (): Array<Record<string, unknown>> => taskLogs(box, (l) => String(l.message).includes('got SIGTERM: unfinished tasks handed off') && l.requestId === result.requestId);
+    await waitFor('the SIGTERM report', () => report().length > 0, 5000);
+    expect(report()).toMatchObject([{ level: 'WARN', sent: ['task overrun (never started)'], lost: [] }]);
+    expect(taskLogs(box, (l) => l.requestId === result.requestId && String(l.message).includes('never finished and are lost'))).toEqual([]);
+    await drained(queue, box, () => waitFor('both tasks done', () => runs(box, key).some((r) => r.phase === 'done') && runs(box, `${key}-late`).some((r) => r.phase === 'done')));
+    // Neither ever ran before: both keep attempt 1.
+    expect([...runs(box, key), ...runs(box, `${key}-late`)].map((r) => [r.key.endsWith('-late'), r.attempt, r.phase])).toEqual([[false, 1, 'start'], [false, 1, 'done'], [true, 1, 'start'], [true, 1, 'done']].sort((a, b) => Number(a[0]) - Number(b[0])));
   });
 });
 
