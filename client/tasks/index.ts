@@ -12,6 +12,9 @@ export type { BatchContextLike, SqsBatchResponse, SqsEventLike, SqsRecordLike } 
 export type { Durability, HandOffReason, TaskContext, TaskFunction } from './types.ts';
 export { isTaskBatch };
 
+/** The variables the task client reads (documented in docs/tasks.md, not the extension's table). */
+export const TASK_VARIABLES = ['AFTER_RESPONSE_TASK_QUEUE_URL', 'AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES'] as const;
+
 export interface TaskApiOptions {
   readonly host: () => TaskHost;
   readonly logger: Logger;
