@@ -64,6 +64,8 @@ export function installExitReport({ unfinished, logger, source, signals, handOff
     };
     const due = handOffs?.() ?? [];
     if (due.length === 0) return finish(new Map());
+    // Written now: should SIGKILL come before the bound, these names are the record.
+    logger.log('WARN', `the runtime process got SIGTERM: handing off unfinished tasks to their queue (at most ${SHUTDOWN_HAND_OFF_MS} ms)`, { tasks: due.map(({ requestId, name }) => `${requestId}: ${name}`) });
     void handOffAll(due, logger, setTimer ?? ((run, ms) => void setTimeout(run, ms))).then(finish);
   };
   source.once('SIGTERM', onTerm);

@@ -140,7 +140,7 @@ export class InvokeJobs {
     // starts off the caller's stack: that may be the runtime's own `next` or `done` call.
     if (kind === 'flush') return this.#track(name, kind, () => new Promise<void>((start) => (this.#options.defer ?? setImmediate)(() => start())).then(() => (typeof job === 'function' ? job(this.#context) : job)));
     if (kind !== 'internal') this.stats.enqueued++;
-    if (runsAtOnce(kind)) return this.#track(name, kind, typeof job === 'function' ? () => job(this.#context) : () => job);
+    if (runsAtOnce(kind)) return this.#track(name, kind, typeof job === 'function' ? () => job(this.#context) : () => job, { handOff });
     if (typeof job !== 'function') return this.#track(name, kind, () => job);
     this.#queue.push({ name, run: job, handOff });
     if (this.#started) this.#scheduleStart();

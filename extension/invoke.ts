@@ -92,7 +92,8 @@ export class Invoke {
   /** Adds a job: held while the invoke is not released; afterwards it runs at once, unheld (`late`). */
   enqueue(job: Job, name: string, options: { readonly internal?: boolean; readonly handOff?: HandOff | undefined } = {}): 'held' | 'late' {
     const kind = this.#phase === 'released' ? 'late' : options.internal ? 'internal' : 'held';
-    this.#jobSet().add(job, name, kind, kind === 'held' ? options.handOff : undefined);
+    // A late task runs unheld, yet SIGTERM can still hand it off (the exit report).
+    this.#jobSet().add(job, name, kind, kind === 'internal' ? undefined : options.handOff);
     return kind === 'late' ? 'late' : 'held';
   }
 
