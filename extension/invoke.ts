@@ -94,7 +94,10 @@ export class Invoke {
     const kind = this.#phase === 'released' ? 'late' : options.internal ? 'internal' : 'held';
     // A late task runs unheld, yet SIGTERM can still hand it off (the exit report).
     this.#jobSet().add(job, name, kind, kind === 'internal' ? undefined : options.handOff);
-    return kind === 'late' ? 'late' : 'held';
+    if (kind !== 'late') return 'held';
+    // Released and possibly forgotten: the lifecycle must see it busy again, or an exit would not name this job.
+    this.#options.onTransition(this);
+    return 'late';
   }
 
   /** The runtime posted the response (or streamed it): queued job functions start. */

@@ -165,3 +165,27 @@ describe('exit report: SIGTERM hands unfinished tasks off, bounded, then says wh
     for (const [, name] of names) expect(listed).toContain(name);
   });
 });
+
+describe('a task enqueued after its invoke was released (late, unheld)', () => {
+  it('is still named at exit and handed off at SIGTERM, even when its invoke was idle at the release', async () => {
+    const { tracker, timers, deadline } = trackerSetup({ graceMs: 250 });
+    const handOffs: string[] = [];
+    let enqueueLate!: () => void;
+    void runtimeInvoke(tracker, 'r1', deadline, async () => {
+      await new Promise<void>((resolve) => (enqueueLate = resolve));
+      tracker.enqueue(() => new Promise(() => {}), 'task late', (reason) => Promise.resolve(void handOffs.push(reason)));
+      await new Promise(() => {}); // the handler outlives the timeout
+    });
+    await flush();
+    tracker.enqueue(() => undefined, 'task early'); // makes the invoke hold, then go idle
+    const held = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    await flush();
+    timers.advance(2500);
+    await held;
+    enqueueLate();
+    await flush();
+    expect(tracker.unfinished()).toEqual([{ requestId: 'r1', jobs: ['task late'] }]);
+    await tracker.unfinishedHandOffs()[0]?.run('shutdown');
+    expect(handOffs).toEqual(['shutdown']);
+  });
+});
