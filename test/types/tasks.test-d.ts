@@ -33,7 +33,7 @@ describe('isTaskBatch / handleTaskBatch', () => {
     if (isTaskBatch(event)) expectTypeOf(event.Records[0]?.messageId).toEqualTypeOf<string | undefined>();
     expectTypeOf(handleTaskBatch(event)).toEqualTypeOf<Promise<SqsBatchResponse>>();
     expectTypeOf<SqsBatchResponse>().toEqualTypeOf<{ batchItemFailures: Array<{ itemIdentifier: string }> }>();
-    handleTaskBatch(event, { getRemainingTimeInMillis: () => 1000, awsRequestId: 'r' });
+    void handleTaskBatch(event, { getRemainingTimeInMillis: () => 1000, awsRequestId: 'r' });
     setTaskCompletionStore({ has: async () => true, put: async () => {} });
   });
 });
