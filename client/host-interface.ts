@@ -50,7 +50,7 @@ export type HandOffReason = 'never-started' | 'abandoned' | 'shutdown';
 export interface HostJobOptions {
   readonly name: string;
   /**
-   * Optional (served from layer 0.2.0, see {@link HostV1.handOff}): called by the host when the
+   * Optional (served by layers with task support, see {@link HostV1.handOff}; earlier pre-release builds lack it): called by the host when the
    * job cannot finish in its invoke — `never-started` at the abort, `abandoned` when the grace
    * ends, `shutdown` at SIGTERM. The host waits for the promise before the release (bounded by
    * the deadline minus a safety, or the shutdown window); it resolves when the job was passed
@@ -78,11 +78,11 @@ export interface HostV1 {
    */
   addFlusher?(flusher: Flusher, options: HostJobOptions): () => void;
   /**
-   * Optional (layer 0.2.0): `true` when this host calls {@link HostJobOptions.handOff}. A client
+   * Optional (layers with task support): `true` when this host calls {@link HostJobOptions.handOff}. A client
    * finding it absent passes jobs on itself when their signal aborts (tasks: client/tasks/).
    */
   readonly handOff?: true;
-  /** Optional (layer 0.2.0): the deadline (epoch ms) of the invoke the caller runs in, if any. */
+  /** Optional (layers with task support): the deadline (epoch ms) of the invoke the caller runs in, if any. */
   currentDeadlineMs?(): number | undefined;
 }
 
