@@ -6,7 +6,6 @@
 //   init         RIE's INIT REPORT with the client imported and no task defined, vs three tasks defined
 // Medians with min–max. `npx vite-node bench/tasks.ts -- [--invokes N] [--overruns N] [--inits N]`
 import { startElasticMq } from '../test/rig/elasticmq.ts';
-import { extensionLogs } from '../test/integration/product-helpers.ts';
 import type { Sandbox } from '../test/rig/types.ts';
 import { startFunction } from './sandboxes.ts';
 import type { Profile } from './types.ts';
@@ -17,6 +16,11 @@ const INVOKES = opt('invokes', 200);
 const OVERRUNS = opt('overruns', 5);
 const INITS = opt('inits', 5);
 const PROFILES: Profile[] = ['nodejs22.x', 'nodejs24.x'];
+
+/** The layer's JSON log lines in some output. */
+function extensionLogs(output: string): Array<Record<string, unknown>> {
+  return output.split('\n').filter((line) => line.includes('"source":"lambda-after-response"')).map((line) => JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>);
+}
 
 function figure(values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b);
