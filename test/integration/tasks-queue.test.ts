@@ -105,6 +105,22 @@ describe.each(PROFILES)('on %s, tasks through a real queue', (profile) => {
     expect(taskLogs(box, (l) => l.taskId === taskId && l.message === 'task already completed: its copy is reported done without running')).toHaveLength(1);
   });
 
+  it('SIGKILL during a write-ahead task: its delayed copy is delivered after the invoke and completes', async () => {
+    const box = await sandbox();
+    const warm = await box.invoke({ task: 'flaky', payload: { key: unique('pid'), succeedOn: 1 } });
+    const key = unique('killed');
+    const pending = box.invoke({ task: 'durable', payload: { key, ms: 20_000 } });
+    await waitFor('the write-ahead task running', () => runs(box, key).length > 0, 10_000);
+    const [started] = runs(box, key);
+    // The fixture's pid is the host's (no PID namespace): checked against the rig's own reading first.
+    expect(started?.pid).toBe(warm.runtimePid);
+    expect((await queueCounts(mq.client, queue)).delayed).toBe(1);
+    process.kill(started?.pid ?? Number.NaN, 'SIGKILL');
+    await pending;
+    await drained(queue, box, () => waitFor('the copy done', () => runs(box, key).some((r) => r.phase === 'done'), 30_000));
+    expect(runs(box, key).map((r) => [r.taskId, r.attempt, r.phase])).toEqual([[started?.taskId, 1, 'start'], [started?.taskId, 2, 'start'], [started?.taskId, 2, 'done']]);
+  });
+
   it('bad payloads are a TypeError at enqueue, and nothing is sent', async () => {
     const box = await sandbox();
     for (const [bad, message] of [['bigint', /`payload.n` is a BigInt/], ['date', /`payload.when` is a Date/], ['cycle', /`payload.self` is a cycle/], ['big', /over AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES \(262144\)/]] as const) {
