@@ -1,5 +1,6 @@
 import type { Job } from '../client/host-interface.ts';
-import { InvokeJobs, type DueHandOff, type HandOff } from './invoke-jobs.ts';
+import { PendingHandOffs } from './hand-offs.ts';
+import { InvokeJobs, type HandOff } from './invoke-jobs.ts';
 import type { InvokeOptions, ReleaseReason } from './invoke-options.ts';
 
 export type { Clock, InvokeOptions, InvokeSummary, ReleaseReason } from './invoke-options.ts';
@@ -42,8 +43,8 @@ export class Invoke {
   #waiters: Array<(reason: ReleaseReason) => void> | undefined;
   #reason: ReleaseReason | undefined;
   #claimed = false;
-  /** Hand-offs started and not yet settled, by name (the release waits for them). Made on first use. */
-  #handingOff: Map<Promise<void>, string> | undefined;
+  /** Hand-offs started and not yet settled (the release waits for them). Made at the deadline. */
+  #handingOff: PendingHandOffs | undefined;
 
   /** `deadlineMs`: epoch milliseconds, from the platform (`Lambda-Runtime-Deadline-Ms`, the INVOKE event). */
   constructor(options: InvokeOptions, requestId: string, deadlineMs: number) {
@@ -160,7 +161,7 @@ export class Invoke {
     this.#phase = 'aborting';
     const jobs = this.#jobSet();
     const dropped = jobs.abort();
-    this.#startHandOffs(jobs.takeHandOffs()); // never started: sent now, while the rest get the grace
+    this.#handOffs().start(jobs.takeHandOffs()); // never started: sent now, while the rest get the grace
     if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
     const { logger, graceMs, marginMs, setTimer } = this.#options;
     const running = jobs.unfinished(); // the queue was emptied by the abort: what is left runs
@@ -179,19 +180,14 @@ export class Invoke {
         requestId: this.requestId, jobs: names,
       });
     }
-    this.#startHandOffs(this.#jobSet().takeHandOffs());
+    this.#handOffs().start(this.#jobSet().takeHandOffs());
     this.#finishAborting();
   }
 
-  #startHandOffs(due: readonly DueHandOff[]): void {
-    for (const { name, reason, run } of due) {
-      const handing = new Promise<void>((resolve) => resolve(run(reason))).catch(() => undefined); // the client logs a loss by name
-      (this.#handingOff ??= new Map()).set(handing, name);
-      void handing.then(() => {
-        this.#handingOff?.delete(handing);
-        if (this.#phase === 'handing-off' && this.#handingOff?.size === 0) this.#release('deadline');
-      });
-    }
+  #handOffs(): PendingHandOffs {
+    return (this.#handingOff ??= new PendingHandOffs(() => {
+      if (this.#phase === 'handing-off' && this.#handingOff?.size === 0) this.#release('deadline');
+    }));
   }
 
   /** aborting → released, through handing-off while hand-offs are pending (bounded by deadline − safety). */
@@ -202,7 +198,7 @@ export class Invoke {
     const { clock, setTimer, logger } = this.#options;
     this.#cancelTimer = setTimer(() => {
       if (this.#phase !== 'handing-off') return;
-      logger.log('ERROR', 'hand-offs did not finish before the deadline: the release goes ahead; these may be LOST', { requestId: this.requestId, jobs: [...(this.#handingOff?.values() ?? [])] });
+      logger.log('ERROR', 'hand-offs did not finish before the deadline: the release goes ahead; these may be LOST', { requestId: this.requestId, jobs: this.#handingOff?.names() ?? [] });
       this.#release('deadline');
     }, Math.max(0, this.#deadlineMs - HAND_OFF_SAFETY_MS - clock.wallNow()));
     this.#options.onTransition(this);
