@@ -26,13 +26,25 @@ export function arnRegion(arn: string): string {
   return region;
 }
 
+const REQUIRED_ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp', 'SenderId', 'ApproximateFirstReceiveTimestamp'] as const;
+
+/** The message's system attributes (received with All): the four every SQS record carries, and any others as they came. */
+function recordAttributes(received: Partial<Record<string, string>>, queue: SqsQueue): SQSRecord['attributes'] {
+  const missing = REQUIRED_ATTRIBUTES.filter((name) => received[name] === undefined);
+  if (missing.length > 0) throw new Error(`ReceiveMessage on ${queue.name} returned a message without ${missing.join(', ')}`);
+  const [count = '', sent = '', sender = '', first = ''] = REQUIRED_ATTRIBUTES.map((name) => received[name]);
+  // AWS's documented order first; any further attribute (AWSTraceHeader, MessageGroupId, ...) after.
+  const documented = { ApproximateReceiveCount: count, SentTimestamp: sent, SenderId: sender, ApproximateFirstReceiveTimestamp: first };
+  return { ...documented, ...received };
+}
+
 /** One received message as a record of Lambda's SQS event. Throws naming a field SQS left out. */
 export function sqsRecord(message: Message, queue: SqsQueue): SQSRecord {
   const { MessageId, ReceiptHandle, Body, MD5OfBody } = message;
   if (MessageId === undefined || ReceiptHandle === undefined || Body === undefined || MD5OfBody === undefined) {
     throw new Error(`ReceiveMessage on ${queue.name} returned a message without MessageId, ReceiptHandle, Body or MD5OfBody: ${JSON.stringify(message)}`);
   }
-  const attributes = { ...message.Attributes } as SQSRecord['attributes'];
+  const attributes = recordAttributes(message.Attributes ?? {}, queue);
   const messageAttributes = Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [k, eventAttribute(v)]));
   const record: SQSRecord = {
     messageId: MessageId,

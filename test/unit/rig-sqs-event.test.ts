@@ -43,6 +43,7 @@ describe('the rig\'s SQS event', () => {
 
   it('names a message SQS returned incomplete, and an ARN without a region', () => {
     expect(() => sqsRecord({ ...message, ReceiptHandle: undefined }, queue)).toThrow(/ReceiveMessage on q returned a message without MessageId, ReceiptHandle/);
+    expect(() => sqsRecord({ ...message, Attributes: { SenderId: 's', SentTimestamp: '1' } }, queue)).toThrow('ReceiveMessage on q returned a message without ApproximateReceiveCount, ApproximateFirstReceiveTimestamp');
     expect(() => arnRegion('arn:aws:sqs')).toThrow('not an SQS queue ARN: "arn:aws:sqs"');
   });
 });
