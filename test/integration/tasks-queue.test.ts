@@ -138,7 +138,8 @@ describe.each(PROFILES)('on %s, tasks through a real queue', (profile) => {
     const batches = await drained(queue, box, (source) => source.until('one batch', (b) => b.length > 0).then(() => source.batches));
     expect(batches[0]?.verdict).toEqual({ kind: 'partial', failed: [messageId] });
     expect(taskLogs(box, (l) => l.messageId === messageId)).toMatchObject([{ level: 'ERROR', task: 'nobody', message: "SQS message names an unknown task: no defineTask('nobody') in this function" }]);
-    await drained(queue, box, () => waitForMessageCount(mq.client, dlq, 2, 30_000).catch(() => undefined));
+    // Left for redelivery each time, it moves to the DLQ after the redrive count: the queue is empty for the next scenario.
+    await drained(queue, box, () => waitUntilEmpty(mq.client, queue, 30_000));
   });
 
   it('a timeout: the pending task is sent at the abort; one enqueued after it, unfinished at the reset, is handed off at SIGTERM and reported sent', async () => {
