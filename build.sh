@@ -37,8 +37,8 @@ node_modules/.bin/tsc client/index.ts client/hono.ts client/middy.ts client/open
   --types node --skipLibCheck --outDir "$pkg"
 # CommonJS consumers need declarations that TypeScript reads as CommonJS (attw's "masquerading as
 # ESM" otherwise): a .d.cts twin of each declaration, its relative imports pointing at the twins.
-for dts in "$pkg"/*.d.ts; do
-  sed -E "s#(from '\./[a-z-]+)\.ts'#\1.cts'#" "$dts" >"${dts%.d.ts}.d.cts"
+for dts in "$pkg"/*.d.ts "$pkg"/tasks/*.d.ts; do
+  sed -E "s#(from '\.\.?/[a-z/-]+)\.ts'#\1.cts'#" "$dts" >"${dts%.d.ts}.d.cts"
 done
 cp client/package.json "$pkg/package.json"
 cp LICENSE "$pkg/LICENSE"

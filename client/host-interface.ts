@@ -40,9 +40,23 @@ export interface JobContext {
 /** A job: a function started after the response is posted, or a promise tracked at once. */
 export type Job = ((context: JobContext) => unknown) | PromiseLike<unknown>;
 
+/**
+ * Why a host hands a job off: it never started before the deadline's abort, it was still running
+ * when the grace ended, or the runtime is shutting down (SIGTERM).
+ */
+export type HandOffReason = 'never-started' | 'abandoned' | 'shutdown';
+
 /** Options as the host receives them, already validated by the client. */
 export interface HostJobOptions {
   readonly name: string;
+  /**
+   * Optional (served by layers with task support, see {@link HostV1.handOff}; earlier pre-release builds lack it): called by the host when the
+   * job cannot finish in its invoke — `never-started` at the abort, `abandoned` when the grace
+   * ends, `shutdown` at SIGTERM. The host waits for the promise before the release (bounded by
+   * the deadline minus a safety, or the shutdown window); it resolves when the job was passed
+   * on (a task sent to its queue) and rejects when it is lost. Called at most once per reason.
+   */
+  readonly handOff?: (reason: HandOffReason) => Promise<void>;
 }
 
 /**
@@ -63,6 +77,13 @@ export interface HostV1 {
    * falls back (see client/index.ts).
    */
   addFlusher?(flusher: Flusher, options: HostJobOptions): () => void;
+  /**
+   * Optional (layers with task support): `true` when this host calls {@link HostJobOptions.handOff}. A client
+   * finding it absent passes jobs on itself when their signal aborts (tasks: client/tasks/).
+   */
+  readonly handOff?: true;
+  /** Optional (layers with task support): the deadline (epoch ms) of the invoke the caller runs in, if any. */
+  currentDeadlineMs?(): number | undefined;
 }
 
 /** The object at {@link HOST_REGISTRY_KEY}: every protocol the host serves, by number. */

@@ -16,11 +16,16 @@ import { clientLogLevel } from './log-level.ts';
 import { createLogger, type Logger } from './log-line.ts';
 import { isMainThread } from './main-thread.ts';
 import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
+import { createTaskApi, type TaskApi } from './tasks/index.ts';
+import type { TaskHost } from './tasks/types.ts';
 import { TrailingFlush } from './trailing-flush.ts';
 import { unheldWarning } from './unheld-warning.ts';
 import { fromCaller, validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from './validate.ts';
 
 export type { Flusher, Job, JobContext } from './host-interface.ts';
+export { isTaskBatch } from './tasks/index.ts';
+export type { BatchContextLike, CompletionStore, DefineTaskOptions, Durability, SqsBatchResponse, SqsEventLike, SqsRecordLike, Task, TaskContext, TaskEnqueueOptions, TaskFunction } from './tasks/index.ts';
+import type { BatchContextLike, CompletionStore, DefineTaskOptions, SqsBatchResponse, Task, TaskFunction } from './tasks/index.ts';
 export type { EnqueueOptions, FlushOptions } from './validate.ts';
 export { createWaitUntil, namedWaitUntil, waitUntil, WAIT_UNTIL_JOB_NAME, type WaitUntil, type WaitUntilOptions } from './wait-until.ts';
 
@@ -63,6 +68,11 @@ export interface ClientOptions {
  * @group Testing
  */
 export function createClient(options: ClientOptions = {}): AfterResponseClient {
+  return buildClient(options).client;
+}
+
+/** A client, and the host view its tasks use (the same host, so tasks and jobs share one invoke). */
+function buildClient(options: ClientOptions): { client: AfterResponseClient; taskHost: () => TaskHost; logger: Logger } {
   const global = options.global ?? globalThis;
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ level: clientLogLevel(env), write: (line) => void process.stdout.write(line) });
@@ -73,7 +83,15 @@ export function createClient(options: ClientOptions = {}): AfterResponseClient {
   // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use.
   let trailing: TrailingFlush | undefined;
 
-  return {
+  const taskHost = (): TaskHost => {
+    const found = resolveHost();
+    return {
+      enqueue: (job, hostOptions) => found.enqueue(trailing?.active ? trailing.wrap(job) : job, hostOptions),
+      handsOff: found.handOff === true,
+      currentDeadlineMs: () => (typeof found.currentDeadlineMs === 'function' ? found.currentDeadlineMs() : undefined),
+    };
+  };
+  const client: AfterResponseClient = {
     enqueueAfterResponse(job, options) {
       const valid = validateEnqueue(job, options);
       resolveHost().enqueue(trailing?.active ? trailing.wrap(valid.job) : valid.job, { name: valid.name });
@@ -91,6 +109,7 @@ export function createClient(options: ClientOptions = {}): AfterResponseClient {
       return trailing.add(valid.flusher, valid.name);
     },
   };
+  return { client, taskHost, logger };
 }
 
 /** A host, and the context a fallback flush gets after a promise job (see trailing-flush.ts). */
@@ -120,7 +139,9 @@ function unknownContext(): JobContext {
   return { signal: new AbortController().signal, requestId: 'unknown', deadlineMs: Number.POSITIVE_INFINITY };
 }
 
-const defaultClient = createClient();
+const defaultBuild = buildClient({});
+const defaultClient = defaultBuild.client;
+const defaultTasks: TaskApi = createTaskApi({ host: defaultBuild.taskHost, logger: defaultBuild.logger, env: process.env });
 
 /**
  * Runs `job` after the response has been sent, while the layer keeps the environment awake.
@@ -205,4 +226,56 @@ export function flushAfterResponse(flusher: Flusher, options?: FlushOptions): ()
  */
 export function drainAfterResponse(): Promise<void> {
   return defaultClient.drainAfterResponse();
+}
+
+/**
+ * Defines a task (call it once per name, at module top level): work that runs after the
+ * response like a job (named `task <name>`: held, FIFO, concurrency, signal, grace) and, when it
+ * cannot finish here, continues through the SQS queue at `AFTER_RESPONSE_TASK_QUEUE_URL` — at
+ * least once. It is sent (same `taskId`, same payload) when it fails, never started before the
+ * deadline's abort, is still running when the grace ends, or the runtime gets SIGTERM; with
+ * `{ durability: 'write-ahead' }` also before it starts, delayed past the invoke, so a crash loses
+ * nothing. Without a queue it runs as a job, and each task that would have been sent is named
+ * LOST in an ERROR. Handle the queue's messages with {@link handleTaskBatch}. Guarantees and
+ * costs: docs/tasks.md.
+ * @example
+ * ```ts
+ * const sendReport = defineTask('send-report', async (payload: { url: string }, { signal, taskId }) => {
+ *   await fetch(payload.url, { method: 'POST', headers: { 'Idempotency-Key': taskId }, signal });
+ * });
+ * export const handler = async (event) => {
+ *   if (isTaskBatch(event)) return handleTaskBatch(event);
+ *   sendReport.enqueue({ url: event.url });
+ *   return { statusCode: 202 };
+ * };
+ * ```
+ * @throws {TypeError} for a name defined before, a bad name (1–80 of `[A-Za-z0-9_.:-]`), a
+ *   non-function, or bad options. `task.enqueue` throws a `TypeError` when the payload would not
+ *   survive `JSON.stringify` unchanged (a function, a cycle, a BigInt, a Date, …) or the message
+ *   would exceed `AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES` (262,144 by default); nothing is queued then.
+ */
+export function defineTask<P>(name: string, fn: TaskFunction<P>, options?: DefineTaskOptions): Task<P> {
+  return defaultTasks.defineTask(name, fn, options);
+}
+
+/**
+ * Runs the tasks in an SQS event (from an event source mapping with `ReportBatchItemFailures`)
+ * concurrently, and resolves with `{ batchItemFailures }` naming the records that failed, could
+ * not finish before deadline − `AFTER_RESPONSE_DEADLINE_MARGIN_MS`, name an unknown task or are
+ * not task messages (each an ERROR). A task already completed (in this environment, or per the
+ * completion store) is reported done without running. `ctx.attempt` is the envelope's attempt
+ * plus the deliveries before this one. Pass Lambda's `context` for the budget; without it the
+ * layer's extension gives the invoke's deadline. Never rejects.
+ */
+export function handleTaskBatch(event: unknown, context?: BatchContextLike): Promise<SqsBatchResponse> {
+  return defaultTasks.handleTaskBatch(event, context);
+}
+
+/**
+ * Sets the store that says whether a task completed anywhere (e.g. on DynamoDB, keyed on
+ * `taskId`), so a write-ahead copy delivered to another environment is not run twice. Without
+ * one, only this environment's completions (the last 10,000) are known.
+ */
+export function setTaskCompletionStore(store: CompletionStore | undefined): void {
+  defaultTasks.setTaskCompletionStore(store);
 }

@@ -2,12 +2,14 @@ import type { Job, JobContext } from '../client/host-interface.ts';
 import type { Logger } from '../client/log-line.ts';
 import { settle, type Settlement } from '../client/settle.ts';
 import { deadlineAbortReason } from '../client/socket-wire.ts';
+import type { DueHandOff, HandOff } from './hand-offs.ts';
 import { LazyContext } from './job-context.ts';
 import { JobQueue } from './job-queue.ts';
 import { reportFlusher, reportSettlement } from './job-report.ts';
 import { JobCounts, type FlushStats, type JobKind, type JobStats } from './job-stats.ts';
 
 export type { FlushStats, JobKind, JobStats } from './job-stats.ts';
+export type { DueHandOff, HandOff } from './hand-offs.ts';
 
 // Not `import`: an ESM import of a builtin builds its namespace at init (see main.ts).
 const { setMaxListeners } = process.getBuiltinModule('node:events');
@@ -45,6 +47,10 @@ export class InvokeJobs {
   readonly #running = new Map<number, Tracked>();
   /** Unfinished late and abandoned jobs: they hold nothing, but an exit still names them. */
   readonly #unheld = new Map<number, string>();
+  /** Hand-offs of started jobs that have one (tasks), by id. Made on first use. */
+  #handOffs: Map<number, HandOff> | undefined;
+  /** Hand-offs due (never-started jobs at the abort, running ones when the grace ends), until taken. */
+  #due: DueHandOff[] = [];
   readonly #options: InvokeJobsOptions;
   readonly #context: JobContext;
   #controller: AbortController | undefined;
@@ -57,7 +63,7 @@ export class InvokeJobs {
     // The concurrency limit counts job functions only: promises are tracked, not run.
     this.#queue = new JobQueue({
       concurrency: options.concurrency, defer: options.defer ?? setImmediate,
-      launch: (job) => this.#begin(job.name, 'held', () => job.run(this.#context), { slot: true }),
+      launch: (job) => this.#begin(job.name, 'held', () => job.run(this.#context), { slot: true, handOff: job.handOff }),
     });
   }
 
@@ -108,17 +114,18 @@ export class InvokeJobs {
     return [...[...this.#running.values()].map((job) => job.label), ...this.#queue.waiting(), ...this.#unheld.values()];
   }
 
-  add(job: Job, name: string, kind: JobKind): void {
+  /** `handOff`: how to pass the job on when it cannot finish here (a task; see hand-offs.ts). */
+  add(job: Job, name: string, kind: JobKind, handOff?: HandOff): void {
     // A flusher counts as running at once (the invoke must not be released before it starts), but
     // starts off the caller's stack: that may be the runtime's own `next` or `done` call.
     if (kind === 'flush') return this.#begin(name, kind, this.#offStack(job));
     this.#counts.enqueued(kind);
     if (typeof job !== 'function') return this.#begin(name, kind, () => job);
-    if (runsAtOnce(kind)) return this.#begin(name, kind, () => job(this.#context));
+    if (runsAtOnce(kind)) return this.#begin(name, kind, () => job(this.#context), { handOff });
     // After the deadline abort the grace is the last chance (an apology enqueued by an abort
     // listener): a function starts on the next turn, whatever the concurrency limit or the response.
-    if (this.#aborted) return this.#begin(name, kind, this.#offStack(job));
-    this.#queue.push({ name, run: job });
+    if (this.#aborted) return this.#begin(name, kind, this.#offStack(job), { handOff });
+    this.#queue.push({ name, run: job, handOff });
   }
 
   /** The response is out (or a drain asked for it): queued functions may start. */
@@ -133,7 +140,9 @@ export class InvokeJobs {
    * the grace the invoke gives them.
    */
   abort(): string[] {
-    const never = this.#queue.drop();
+    const dropped = this.#queue.takeWaiting();
+    for (const job of dropped) if (job.handOff) this.#due.push({ name: job.name, reason: 'never-started', run: job.handOff });
+    const never = dropped.map((job) => `${job.name} (never started)`);
     this.#counts.neverStarted(never.length);
     if (!this.#aborted) {
       this.#aborted = true;
@@ -149,9 +158,22 @@ export class InvokeJobs {
       this.#unheld.set(id, label);
       names.push(label);
       this.#counts.abandoned(kind);
+      const handOff = this.#handOffs?.get(id);
+      if (handOff) this.#due.push({ name: label, reason: 'abandoned', run: handOff });
     }
     this.#running.clear();
     return [...names, ...this.abort()];
+  }
+
+  /** The hand-offs due since the last call (see {@link abort} and {@link abandon}). */
+  takeHandOffs(): DueHandOff[] {
+    return this.#due.splice(0);
+  }
+
+  /** Every unfinished job's hand-off, queued, running or abandoned, named as {@link unfinished} names them (the shutdown's best effort). */
+  unfinishedHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> {
+    const started = [...(this.#handOffs ?? [])].map(([id, run]) => ({ name: this.#running.get(id)?.label ?? this.#unheld.get(id) ?? '?', run }));
+    return [...this.#queue.waitingHandOffs(), ...started];
   }
 
   /** Runs `job` on a later turn, off the caller's stack. */
@@ -160,13 +182,14 @@ export class InvokeJobs {
   }
 
   /** A job begins to run: a function is called, a promise or socket job is passed, a flusher is due. */
-  #begin(name: string, kind: JobKind, work: () => unknown, options: { readonly slot?: boolean } = {}): void {
+  #begin(name: string, kind: JobKind, work: () => unknown, options: { readonly slot?: boolean; readonly handOff?: HandOff | undefined } = {}): void {
     this.#counts.started(kind);
     this.#track(name, kind, work, options);
   }
 
-  #track(name: string, kind: JobKind, work: () => unknown, { slot = false } = {}): void {
+  #track(name: string, kind: JobKind, work: () => unknown, { slot = false, handOff }: { readonly slot?: boolean; readonly handOff?: HandOff | undefined } = {}): void {
     const id = ++this.#seq;
+    if (handOff) (this.#handOffs ??= new Map()).set(id, handOff);
     // A flusher shows as such wherever unfinished work is named (abandonment, the exit report).
     const label = kind === 'flush' ? `${name} (flusher)` : name;
     if (runsAtOnce(kind)) this.#unheld.set(id, label);
@@ -177,6 +200,7 @@ export class InvokeJobs {
   #settled(id: number, name: string, kind: JobKind, outcome: Settlement, slot: boolean): void {
     const held = this.#running.delete(id);
     this.#unheld.delete(id);
+    this.#handOffs?.delete(id);
     const phase = held || kind === 'unheld' ? 'held' : kind === 'late' ? 'late' : 'abandoned';
     if (held) this.#counts.settled(kind, outcome.ok);
     if (kind === 'flush') reportFlusher(this.#options.logger, { requestId: this.#options.requestId, flusher: name, phase, outcome });

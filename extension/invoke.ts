@@ -1,5 +1,6 @@
 import type { Job } from '../client/host-interface.ts';
-import { InvokeJobs } from './invoke-jobs.ts';
+import { PendingHandOffs } from './hand-offs.ts';
+import { InvokeJobs, type HandOff } from './invoke-jobs.ts';
 import type { InvokeOptions, ReleaseReason } from './invoke-options.ts';
 
 export type { Clock, InvokeOptions, InvokeSummary, ReleaseReason } from './invoke-options.ts';
@@ -10,13 +11,24 @@ export type { Clock, InvokeOptions, InvokeSummary, ReleaseReason } from './invok
  *   running ──respond()──▶ responded ──finishHandler()──▶ done ──(jobs settled)──▶ flushing ──(flushers settled)──▶ released 'settled'
  *      │                       │                            │                        │
  *      └───────────────────────┴────(deadline − margin)─────┴────────────────────────┴──▶ aborting ──(settled | grace over)──▶ released 'deadline'
+ *                                                                                                  │                                   ▲
+ *                                                                      (hand-offs pending) ──▶ handing-off ──(hand-offs settled | deadline − safety)
  *
  * `finishHandler()` from `running` implies `respond()`. `flushing` is skipped when no flusher is
  * registered; it happens once per invoke (work a flusher enqueues is held, not flushed again).
  * A deadline reached in `done` starts the flushers with the aborted signal, sharing the grace.
+ * `handing-off`: jobs that could not finish here (tasks) are being passed on (sent to their
+ * queue) — those that never started at the abort, those still running when the grace ends.
  * Nothing else changes the phase.
  */
-export type Phase = 'running' | 'responded' | 'done' | 'flushing' | 'aborting' | 'released';
+export type Phase = 'running' | 'responded' | 'done' | 'flushing' | 'aborting' | 'handing-off' | 'released';
+
+/**
+ * How long before the deadline a pending hand-off stops holding the release. A warm SQS send
+ * takes 7–10 ms against ElasticMQ on loopback (FACTS.md; docs/tasks.md for the rig's figures),
+ * so with the default margin and grace (500, 250 ms) the hand-offs at the grace's end get 200 ms.
+ */
+export const HAND_OFF_SAFETY_MS = 50;
 
 
 /** One invoke: its phase, its jobs and its deadline. Private state, changed only by the transitions. */
@@ -31,6 +43,8 @@ export class Invoke {
   #waiters: Array<(reason: ReleaseReason) => void> | undefined;
   #reason: ReleaseReason | undefined;
   #claimed = false;
+  /** Hand-offs started and not yet settled (the release waits for them). Made at the deadline. */
+  #handingOff: PendingHandOffs | undefined;
 
   /** `deadlineMs`: epoch milliseconds, from the platform (`Lambda-Runtime-Deadline-Ms`, the INVOKE event). */
   constructor(options: InvokeOptions, requestId: string, deadlineMs: number) {
@@ -66,16 +80,25 @@ export class Invoke {
     return this.#jobs?.unfinished() ?? [];
   }
 
+  /** Hand-offs of this invoke's unfinished jobs that have one (the shutdown's best effort). */
+  unfinishedHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> {
+    return this.#jobs?.unfinishedHandOffs() ?? [];
+  }
+
   /** The signal of this invoke's jobs (external jobs forward its abort). */
   get signal(): AbortSignal {
     return this.#jobSet().signal;
   }
 
   /** Adds a job: held while the invoke is not released; afterwards it runs at once, unheld (`late`). */
-  enqueue(job: Job, name: string, options: { readonly internal?: boolean } = {}): 'held' | 'late' {
+  enqueue(job: Job, name: string, options: { readonly internal?: boolean; readonly handOff?: HandOff | undefined } = {}): 'held' | 'late' {
     const kind = this.#phase === 'released' ? 'late' : options.internal ? 'internal' : 'held';
-    this.#jobSet().add(job, name, kind);
-    return kind === 'late' ? 'late' : 'held';
+    // A late task runs unheld, yet SIGTERM can still hand it off (the exit report).
+    this.#jobSet().add(job, name, kind, kind === 'internal' ? undefined : options.handOff);
+    if (kind !== 'late') return 'held';
+    // Released and possibly forgotten: the lifecycle must see it busy again, or an exit would not name this job.
+    this.#options.onTransition(this);
+    return 'late';
   }
 
   /** The runtime posted the response (or streamed it): queued job functions start. */
@@ -133,11 +156,12 @@ export class Invoke {
 
   /** deadline − margin: abort the signal, drop what never started, give the rest the grace. */
   #deadlineNear(): void {
-    if (this.#phase === 'released' || this.#phase === 'aborting') return;
+    if (this.#phase === 'released' || this.#phase === 'aborting' || this.#phase === 'handing-off') return;
     const flush = this.#phase === 'done';
     this.#phase = 'aborting';
     const jobs = this.#jobSet();
     const dropped = jobs.abort();
+    this.#handOffs().start(jobs.takeHandOffs()); // never started: sent now, while the rest get the grace
     if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
     const { logger, graceMs, marginMs, setTimer } = this.#options;
     const running = jobs.unfinished(); // the queue was emptied by the abort: what is left runs
@@ -156,7 +180,28 @@ export class Invoke {
         requestId: this.requestId, jobs: names,
       });
     }
-    this.#release('deadline');
+    this.#handOffs().start(this.#jobSet().takeHandOffs());
+    this.#finishAborting();
+  }
+
+  #handOffs(): PendingHandOffs {
+    return (this.#handingOff ??= new PendingHandOffs(() => {
+      if (this.#phase === 'handing-off' && this.#handingOff?.size === 0) this.#release('deadline');
+    }));
+  }
+
+  /** aborting → released, through handing-off while hand-offs are pending (bounded by deadline − safety). */
+  #finishAborting(): void {
+    if (!this.#handingOff?.size) return this.#release('deadline');
+    this.#phase = 'handing-off';
+    this.#cancelTimer?.();
+    const { clock, setTimer, logger } = this.#options;
+    this.#cancelTimer = setTimer(() => {
+      if (this.#phase !== 'handing-off') return;
+      logger.log('ERROR', 'hand-offs did not finish before the deadline: the release goes ahead; these may be LOST', { requestId: this.requestId, jobs: this.#handingOff?.names() ?? [] });
+      this.#release('deadline');
+    }, Math.max(0, this.#deadlineMs - HAND_OFF_SAFETY_MS - clock.wallNow()));
+    this.#options.onTransition(this);
   }
 
   /** The one decision, made after every transition and job change: may this invoke be released now? */
@@ -164,7 +209,7 @@ export class Invoke {
     if (this.#phase === 'released') return this.#options.onTransition(this); // a late or abandoned job settled
     if (this.idle && this.#phase === 'done' && this.#startFlushers()) return this.#options.onTransition(this);
     if (this.idle && (this.#phase === 'done' || this.#phase === 'flushing')) this.#release('settled');
-    else if (this.idle && this.#phase === 'aborting') this.#release('deadline');
+    else if (this.idle && this.#phase === 'aborting') this.#finishAborting();
     else this.#options.onTransition(this);
   }
 

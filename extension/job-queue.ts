@@ -1,8 +1,11 @@
 import type { JobContext } from '../client/host-interface.ts';
+import type { HandOff } from './hand-offs.ts';
 
 export interface QueuedJob {
   readonly name: string;
   readonly run: (context: JobContext) => unknown;
+  /** Passes the job on when it cannot finish in its invoke (a task). */
+  readonly handOff?: HandOff | undefined;
 }
 
 export interface JobQueueOptions {
@@ -52,10 +55,20 @@ export class JobQueue {
 
   /** Drops what waits (the deadline came first); returns its names. */
   drop(): string[] {
-    const names = this.waiting();
+    return this.takeWaiting().map((job) => `${job.name} (never started)`);
+  }
+
+  /** Removes and returns what waits. */
+  takeWaiting(): QueuedJob[] {
+    const jobs = this.#jobs.slice(this.#head);
     this.#jobs.length = 0;
     this.#head = 0;
-    return names;
+    return jobs;
+  }
+
+  /** The waiting jobs that can be passed on, named as the logs show them (the shutdown's best effort). */
+  waitingHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> {
+    return this.#jobs.slice(this.#head).flatMap((job) => (job.handOff ? [{ name: `${job.name} (never started)`, run: job.handOff }] : []));
   }
 
   /** A launched job settled: its slot is free for the next. */

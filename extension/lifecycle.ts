@@ -5,7 +5,7 @@ import { DrainWaiters } from './drain-waiters.ts';
 import { FlusherRegistry } from './flusher-registry.ts';
 import { createExternalJob, type ExternalJob, type JobOwner } from './external-job.ts';
 import { InvokeContext } from './invoke-context.ts';
-import { InvokeJobs } from './invoke-jobs.ts';
+import { InvokeJobs, type HandOff } from './invoke-jobs.ts';
 import { LostEvents } from './lost-events.ts';
 import { Invoke, type InvokeOptions, type ReleaseReason } from './invoke.ts';
 import { sharedInvokeOptions } from './invoke-options.ts';
@@ -163,8 +163,8 @@ export class Lifecycle {
   }
 
   /** A job function runs in the async context it was enqueued in (see InvokeContext.capture). */
-  enqueue(job: Job, name: string): void {
-    this.#place(typeof job === 'function' ? this.#context.capture(job) : job, name, undefined);
+  enqueue(job: Job, name: string, handOff?: HandOff): void {
+    this.#place(typeof job === 'function' ? this.#context.capture(job) : job, name, undefined, handOff);
   }
 
   /** Registers a flusher: every invoke runs it in its `flushing` phase. Returns its unregister function. */
@@ -208,6 +208,12 @@ export class Lifecycle {
     return { key: invoke, deadlineMs: invoke.deadlineMs, enqueue: (job, name) => this.#context.run(invoke, () => this.enqueue(job, name)) };
   }
 
+  /** Hand-offs of every unfinished job that has one (tasks), by invoke: what SIGTERM passes on. */
+  unfinishedHandOffs(): Array<{ readonly requestId: string; readonly name: string; readonly run: HandOff }> {
+    const invokes = new Set([...this.#invokes.values(), ...this.#busy]);
+    return [...invokes].flatMap((invoke) => invoke.unfinishedHandOffs().map((entry) => ({ requestId: invoke.requestId, ...entry })));
+  }
+
   /** Every unfinished job by invoke, for the exit report. */
   unfinished(): UnfinishedJobs[] {
     const invokes = new Set([...this.#invokes.values(), ...this.#busy]);
@@ -219,7 +225,7 @@ export class Lifecycle {
     return found.filter((entry) => entry.jobs.length > 0);
   }
 
-  #place(job: Job, name: string, external: { readonly bind: (owner: JobOwner) => void; readonly internal: boolean } | undefined): void {
+  #place(job: Job, name: string, external: { readonly bind: (owner: JobOwner) => void; readonly internal: boolean } | undefined, handOff?: HandOff): void {
     const owner = this.#context.current() ?? this.#contextless();
     if (owner === 'orphan') return this.#orphans.keep({ job, name, bind: external?.bind, internal: external?.internal });
     if (owner instanceof InvokeJobs) {
@@ -227,7 +233,7 @@ export class Lifecycle {
       owner.add(job, name, 'unheld');
       return external?.bind(owner);
     }
-    const kind = owner.enqueue(job, name, { internal: external?.internal ?? false });
+    const kind = owner.enqueue(job, name, { internal: external?.internal ?? false, handOff });
     external?.bind(owner);
     if (kind === 'late' && holds(this.#mode)) {
       this.#options.logger.log('WARN', 'job enqueued after its invoke was released (by a timer or callback that outlived the invoke?): it runs now, unheld, and may be frozen; enqueue before the handler returns', { requestId: owner.requestId, job: name });

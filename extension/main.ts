@@ -84,15 +84,18 @@ function createLifecycle(config: Config, logger: Logger): Lifecycle {
 function reportOnExit(lifecycle: Lifecycle, config: Config, startup: Extract<Startup, { kind: 'run' }>): void {
   const { writeSync } = process.getBuiltinModule('node:fs');
   const logger = createLogger({ level: config.logLevel, write: (line) => void writeSync(1, line) });
-  installExitReport({ unfinished: () => lifecycle.unfinished(), logger, source: process, signals: startup.thread === 'main' ? 'main-thread' : 'none' });
+  installExitReport({ unfinished: () => lifecycle.unfinished(), handOffs: () => lifecycle.unfinishedHandOffs(), logger, source: process, signals: startup.thread === 'main' ? 'main-thread' : 'none' });
 }
 
 function publishHost(lifecycle: Lifecycle, guard: Guard): void {
   const host: HostV1 = {
     // The client validated the job; an internal failure here is logged by the guard, never thrown into the handler.
-    enqueue: (job, { name }) => void guard('enqueue', () => lifecycle.enqueue(job, name)),
+    enqueue: (job, { name, handOff }) => void guard('enqueue', () => lifecycle.enqueue(job, name, typeof handOff === 'function' ? handOff : undefined)),
     drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),
     addFlusher: (flusher, { name }) => guard('addFlusher', () => lifecycle.addFlusher(flusher, name)) ?? (() => undefined),
+    // Tasks (client/tasks/): this host calls `handOff` at the abort, the grace's end and SIGTERM.
+    handOff: true,
+    currentDeadlineMs: () => guard('currentDeadlineMs', () => lifecycle.scopedInvoke()?.deadlineMs),
   };
   const registry: HostRegistry = { layerVersion: LAYER_VERSION, protocols: { [HOST_PROTOCOL]: host } };
   Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false });

@@ -4,7 +4,7 @@
 // the sources, different paths and timestamps, give the same bytes); `npm publish --dry-run` of the
 // packed client as the workflow packs it; and the Layer ARNs page from sample publish outputs.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -84,7 +84,9 @@ describe('the layer zip (dist/after-response-layer.zip)', () => {
   test('its client is the npm package, file for file and byte for byte', () => {
     const prefix = 'nodejs/node_modules/lambda-after-response/';
     const inLayer = entries.filter((e) => e.name.startsWith(prefix));
-    expect(inLayer.map((e) => e.name.slice(prefix.length)).sort()).toEqual(readdirSync(pkgDir).sort());
+    // Every file, subfolders (tasks/) included.
+    const files = readdirSync(pkgDir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(pkgDir, f)).isFile());
+    expect(inLayer.map((e) => e.name.slice(prefix.length)).sort()).toEqual(files.sort());
     for (const e of inLayer) expect(e.data.equals(readFileSync(join(pkgDir, e.name.slice(prefix.length)))), e.name).toBe(true);
   });
 

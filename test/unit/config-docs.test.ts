@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TASK_VARIABLES } from '../../client/tasks/index.ts';
 import { SETTINGS } from '../../extension/config.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -29,7 +30,8 @@ describe('the configuration table (docs/configuration.md)', () => {
 
   it.each(pages)('%s mentions no AFTER_RESPONSE_ variable that the code does not know', (page) => {
     // AFTER_RESPONSE_CACHE: the test rig's tool cache (test/rig/tools.ts, provision.sh), not the layer's.
-    const known = new Set<string>([...SETTINGS.map((s) => s.name), 'AFTER_RESPONSE_EXTENSION_PID', 'AFTER_RESPONSE_SOCKET', 'AFTER_RESPONSE_CACHE']);
+    // TASK_VARIABLES: read by the client's tasks (docs/tasks.md), not by the extension.
+    const known = new Set<string>([...SETTINGS.map((s) => s.name), ...TASK_VARIABLES, 'AFTER_RESPONSE_EXTENSION_PID', 'AFTER_RESPONSE_SOCKET', 'AFTER_RESPONSE_CACHE']);
     const mentioned = new Set(readFileSync(join(ROOT, page), 'utf8').match(/AFTER_RESPONSE_[A-Z_]+/g));
     expect([...mentioned].filter((name) => !known.has(name))).toEqual([]);
   });

@@ -44,12 +44,26 @@ describe('CDK app: Slack slash command with the after-response layer', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Layers: [{ Ref: Object.keys(layers)[0] }] });
   });
 
+  test('the task queue: DLQ and redrive, visibility 6 x the timeout, the event source mapping with ReportBatchItemFailures, SendMessage, the URL in the env', () => {
+    const { template } = synth();
+    const queues = template.findResources('AWS::SQS::Queue');
+    const [mainId, main] = Object.entries(queues).find(([, q]) => (q as { Properties?: { RedrivePolicy?: unknown } }).Properties?.RedrivePolicy !== undefined) ?? [];
+    const dlqId = Object.keys(queues).find((id) => id !== mainId);
+    expect(Object.keys(queues)).toHaveLength(2);
+    expect(main).toMatchObject({ Properties: { VisibilityTimeout: 180, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 } } });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: { 'Fn::GetAtt': [mainId, 'Arn'] }, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { AFTER_RESPONSE_TASK_QUEUE_URL: { Ref: mainId } } } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [mainId, 'Arn'] } })]) },
+    });
+  });
+
   test('the function: exec wrapper variable, signing secret from a NoEcho parameter, runtime, handler, timeout', () => {
     const { template } = synth();
     template.hasParameter('SlackSigningSecret', { Type: 'String', NoEcho: true });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
-      Handler: 'handler.handler',
+      Handler: 'task-handler.handler',
       Timeout: 30,
       Environment: {
         Variables: {

@@ -1,9 +1,12 @@
-// The Slack slash command example (examples/slack-slash-command/handler.mjs) with the
-// lambda-after-response layer, behind a public Lambda Function URL.
+// The Slack slash command example (examples/slack-slash-command/task-handler.mjs: the follow-up
+// as a task) with the lambda-after-response layer, behind a public Lambda Function URL, and the
+// task queue: an SQS queue with a dead-letter queue, read by the same function.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, CfnParameter, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { Architecture, Code, Function as LambdaFunction, FunctionUrlAuthType, LayerVersion, Runtime, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -58,13 +61,22 @@ export class SlackSlashCommandStack extends Stack {
       description: "The Slack app's signing secret (Basic Information > App Credentials); the handler checks every request's signature with it.",
     });
 
+    const timeout = props.timeout ?? Duration.seconds(30);
+    // A task that keeps failing ends in the DLQ instead of retrying until its retention ends.
+    const deadLetters = new Queue(this, 'TaskDeadLetterQueue', { retentionPeriod: Duration.days(14) });
+    // AWS's guidance for an SQS event source: visibility timeout >= 6 x the function timeout.
+    const tasks = new Queue(this, 'TaskQueue', {
+      visibilityTimeout: Duration.seconds(6 * timeout.toSeconds()),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+    });
+
     const fn = new LambdaFunction(this, 'SlashCommand', {
       runtime: props.runtime ?? Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      handler: 'handler.handler',
+      handler: 'task-handler.handler',
       code: Code.fromAsset(props.functionDir ?? join(repoRoot, 'examples', 'slack-slash-command')),
       memorySize: 512,
-      timeout: props.timeout ?? Duration.seconds(30),
+      timeout,
       layers: [this.afterResponseLayer(props)],
       environment: {
         AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', // loads the extension into the runtime process
@@ -73,12 +85,17 @@ export class SlackSlashCommandStack extends Stack {
         // slash-command.mjs): abort the job 2 s before the deadline and give it 1.5 s to settle.
         AFTER_RESPONSE_DEADLINE_MARGIN_MS: '2000',
         AFTER_RESPONSE_ABORT_GRACE_MS: '1500',
+        AFTER_RESPONSE_TASK_QUEUE_URL: tasks.queueUrl, // tasks that cannot finish in their invoke (docs/tasks.md)
       },
     });
+    tasks.grantSendMessages(fn);
+    // The event source mapping (grants receive, delete, GetQueueAttributes); only failed records come back.
+    fn.addEventSource(new SqsEventSource(tasks, { batchSize: 10, reportBatchItemFailures: true }));
     // Public: Slack cannot sign AWS requests; the handler verifies Slack's signature instead.
     // aws-cdk-lib grants both lambda:InvokeFunctionUrl and lambda:InvokeFunction (via the URL).
     const url = fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
     new CfnOutput(this, 'SlashCommandUrl', { value: url.url, description: 'The Request URL to give the Slack slash command.' });
+    new CfnOutput(this, 'TaskDeadLetterQueueUrl', { value: deadLetters.queueUrl, description: 'Tasks that failed every delivery; inspect and redrive them.' });
   }
 
   private afterResponseLayer(props: SlackSlashCommandStackProps): ILayerVersion {

@@ -32,7 +32,7 @@ describe('SAM template: Slack slash command with the after-response layer', () =
     const fn = t.Resources.SlashCommandFunction;
     expect(fn?.Type).toBe('AWS::Serverless::Function');
     expect(fn?.Properties).toMatchObject({
-      Handler: 'handler.handler',
+      Handler: 'task-handler.handler',
       Runtime: { Ref: 'Runtime' },
       Timeout: { Ref: 'TimeoutSeconds' },
       Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', SLACK_SIGNING_SECRET: { Ref: 'SlackSigningSecret' } } },
@@ -73,5 +73,22 @@ describe('SAM template: Slack slash command with the after-response layer', () =
       Type: 'AWS::Lambda::Permission',
       Properties: { Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true, FunctionName: { Ref: 'SlashCommandFunction' } },
     });
+  });
+
+  test('the task queue: a DLQ with a redrive policy, the event source mapping with ReportBatchItemFailures, SendMessage, the queue URL in the env', () => {
+    const t = decoded();
+    const fn = t.Resources.SlashCommandFunction?.Properties ?? ({} as Tree);
+    expect(existsSync(join(resolve(here, String(fn.CodeUri)), 'task-handler.mjs'))).toBe(true);
+    expect(fn.Environment).toMatchObject({ Variables: { AFTER_RESPONSE_TASK_QUEUE_URL: { Ref: 'TaskQueue' } } });
+    expect(fn.Policies).toEqual([{ SQSSendMessagePolicy: { QueueName: { 'Fn::GetAtt': ['TaskQueue', 'QueueName'] } } }]);
+    expect(fn.Events).toEqual({ Tasks: { Type: 'SQS', Properties: { Queue: { 'Fn::GetAtt': ['TaskQueue', 'Arn'] }, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] } } });
+    expect(t.Resources.TaskQueue).toMatchObject({
+      Type: 'AWS::SQS::Queue',
+      Properties: { VisibilityTimeout: { Ref: 'TaskQueueVisibilityTimeoutSeconds' }, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['TaskDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 } },
+    });
+    expect(t.Resources.TaskDeadLetterQueue?.Type).toBe('AWS::SQS::Queue');
+    // AWS's guidance: visibility timeout >= 6 x the function timeout, at the defaults.
+    const visibility = Number((t.Parameters.TaskQueueVisibilityTimeoutSeconds as Tree).Default);
+    expect(visibility).toBeGreaterThanOrEqual(6 * Number((t.Parameters.TimeoutSeconds as Tree).Default));
   });
 });

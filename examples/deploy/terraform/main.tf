@@ -1,5 +1,6 @@
-# The Slack slash command example (examples/slack-slash-command/handler.mjs) with the
-# lambda-after-response layer, behind a public Lambda Function URL.
+# The Slack slash command example (examples/slack-slash-command/task-handler.mjs: the follow-up
+# as a task) with the lambda-after-response layer, behind a public Lambda Function URL; the task
+# queue is in tasks.tf.
 #   (cd ../../.. && npm ci && bash build.sh)   # build.sh needs node_modules
 #   export TF_VAR_slack_signing_secret=...     # keeps the secret off the command line and out of shell history
 #   terraform init && terraform apply
@@ -52,7 +53,7 @@ resource "aws_lambda_function" "slash_command" {
   role             = aws_iam_role.function.arn
   runtime          = var.runtime
   architectures    = ["arm64"]
-  handler          = "handler.handler"
+  handler          = "task-handler.handler"
   filename         = data.archive_file.function.output_path
   source_code_hash = data.archive_file.function.output_base64sha256
   memory_size      = 512
@@ -67,6 +68,7 @@ resource "aws_lambda_function" "slash_command" {
       # slash-command.mjs): abort the job 2 s before the deadline and give it 1.5 s to settle.
       AFTER_RESPONSE_DEADLINE_MARGIN_MS = "2000"
       AFTER_RESPONSE_ABORT_GRACE_MS     = "1500"
+      AFTER_RESPONSE_TASK_QUEUE_URL     = aws_sqs_queue.tasks.url # tasks that cannot finish in their invoke
     }
   }
 

@@ -58,7 +58,7 @@ describe('Terraform configuration: Slack slash command with the after-response l
   test('the function: exec wrapper variable, sensitive signing secret, runtime, handler, timeout, the layer', () => {
     const tree = parsed();
     const fn = blocks(tree, 'resource', 2).get('aws_lambda_function.slash_command');
-    expect(fn).toMatchObject({ handler: 'handler.handler', runtime: '${var.runtime}', timeout: '${var.timeout_seconds}', layers: ['${local.layer_arn}'] });
+    expect(fn).toMatchObject({ handler: 'task-handler.handler', runtime: '${var.runtime}', timeout: '${var.timeout_seconds}', layers: ['${local.layer_arn}'] });
     expect(fn?.environment).toEqual([{
       variables: {
         AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response',
@@ -66,6 +66,7 @@ describe('Terraform configuration: Slack slash command with the after-response l
         // What examples/slack-slash-command/README.md recommends: room for the apology at the deadline.
         AFTER_RESPONSE_DEADLINE_MARGIN_MS: '2000',
         AFTER_RESPONSE_ABORT_GRACE_MS: '1500',
+        AFTER_RESPONSE_TASK_QUEUE_URL: '${aws_sqs_queue.tasks.url}',
       },
     }]);
     const vars = blocks(tree, 'variable', 1);
@@ -103,6 +104,20 @@ describe('Terraform configuration: Slack slash command with the after-response l
     const archive = blocks(parsed(), 'data', 2).get('archive_file.function');
     expect(archive).toMatchObject({ type: 'zip', source_dir: '${local.repo_root}/examples/slack-slash-command' });
     expect(existsSync(join(repoRoot, 'examples', 'slack-slash-command', 'handler.mjs'))).toBe(true);
+  });
+
+  test('the task queue: DLQ and redrive, visibility 6 x the timeout, the event source mapping with ReportBatchItemFailures, SendMessage', () => {
+    const resources = blocks(parsed(), 'resource', 2);
+    const queue = resources.get('aws_sqs_queue.tasks');
+    expect(queue?.visibility_timeout_seconds).toBe('${6 * var.timeout_seconds}');
+    expect(String(queue?.redrive_policy)).toMatch(/deadLetterTargetArn = aws_sqs_queue\.task_dlq\.arn/);
+    expect(String(queue?.redrive_policy)).toMatch(/maxReceiveCount\s+= 5/);
+    expect(resources.get('aws_sqs_queue.task_dlq')).toBeDefined();
+    expect(resources.get('aws_lambda_event_source_mapping.tasks')).toMatchObject({
+      event_source_arn: '${aws_sqs_queue.tasks.arn}', function_name: '${aws_lambda_function.slash_command.arn}', function_response_types: ['ReportBatchItemFailures'],
+    });
+    expect(String(resources.get('aws_iam_role_policy.task_send')?.policy)).toMatch(/"sqs:SendMessage"/);
+    expect(resources.get('aws_iam_role_policy_attachment.sqs_consume')?.policy_arn).toMatch(/AWSLambdaSQSQueueExecutionRole$/);
   });
 
   test('a public Function URL (auth NONE) with both permissions', () => {

@@ -1,0 +1,80 @@
+import { describeError, type Logger } from '../log-line.ts';
+import { CompletedSet, type CompletionStore } from './completion.ts';
+import { TaskRegistry, type DefineTaskOptions, type Task } from './define-task.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './payload.ts';
+import { createSqsSender, type TaskSender } from './sender.ts';
+import { handleBatch, isTaskBatch, type BatchContextLike, type SqsBatchResponse } from './task-batch.ts';
+import type { TaskFunction, TaskHost, TaskRuntime } from './types.ts';
+
+export type { CompletionStore } from './completion.ts';
+export type { DefineTaskOptions, Task, TaskEnqueueOptions } from './define-task.ts';
+export type { BatchContextLike, SqsBatchResponse, SqsEventLike, SqsRecordLike } from './task-batch.ts';
+export type { Durability, HandOffReason, TaskContext, TaskFunction } from './types.ts';
+export { isTaskBatch };
+
+/** The variables the task client reads (documented in docs/tasks.md, not the extension's table). */
+export const TASK_VARIABLES = ['AFTER_RESPONSE_TASK_QUEUE_URL', 'AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES'] as const;
+
+export interface TaskApiOptions {
+  readonly host: () => TaskHost;
+  readonly logger: Logger;
+  /** Read at the first `defineTask`: `AFTER_RESPONSE_TASK_QUEUE_URL`, `AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES`, `AFTER_RESPONSE_DEADLINE_MARGIN_MS`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** @default an SQS sender on the runtime's AWS SDK, when a queue is configured */
+  readonly sender?: (queueUrl: string) => TaskSender;
+  readonly now?: () => number;
+  readonly newId?: () => string;
+  readonly setTimer?: (run: () => void, ms: number) => () => void;
+}
+
+/** The task functions of one client: `defineTask`, `handleTaskBatch`, `setTaskCompletionStore`. */
+export interface TaskApi {
+  defineTask<P>(name: string, fn: TaskFunction<P>, options?: DefineTaskOptions): Task<P>;
+  handleTaskBatch(event: unknown, context?: BatchContextLike): Promise<SqsBatchResponse>;
+  setTaskCompletionStore(store: CompletionStore | undefined): void;
+}
+
+/** Wires the registry, the runtime (made at the first defineTask) and the batch handler. */
+export function createTaskApi(options: TaskApiOptions): TaskApi {
+  const now = options.now ?? Date.now;
+  const completed = new CompletedSet();
+  let store: CompletionStore | undefined;
+  let runtime: TaskRuntime | undefined;
+  const makeRuntime = (): TaskRuntime => {
+    if (runtime) return runtime;
+    const queueUrl = options.env.AFTER_RESPONSE_TASK_QUEUE_URL?.trim();
+    if (!queueUrl) options.logger.log('WARN', 'AFTER_RESPONSE_TASK_QUEUE_URL is not set: tasks run as jobs here, and a task that fails or cannot finish is LOST (each named in an ERROR)');
+    const logger = options.logger;
+    const sender = queueUrl ? (options.sender ?? ((url) => createSqsSender({ queueUrl: url, onWarmFailed: (error) => warnWarm(logger, error) })))(queueUrl) : undefined;
+    runtime = { logger, sender, completed, get store() { return store; }, now };
+    return runtime;
+  };
+  const registry = new TaskRegistry({
+    host: options.host, runtime: makeRuntime, newId: options.newId ?? (() => crypto.randomUUID()),
+    maxMessageBytes: () => positiveInteger(options.env.AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES),
+  });
+  const setTimer = options.setTimer ?? ((run: () => void, ms: number) => {
+    const timer = setTimeout(run, ms);
+    return () => clearTimeout(timer);
+  });
+  return {
+    defineTask: (name, fn, defineOptions) => registry.define(name, fn, defineOptions),
+    handleTaskBatch: (event, context) => handleBatch(event, context, {
+      runtime: makeRuntime(), find: (name) => registry.get(name), setTimer,
+      hostDeadlineMs: () => options.host().currentDeadlineMs(),
+      marginMs: positiveInteger(options.env.AFTER_RESPONSE_DEADLINE_MARGIN_MS, 500),
+    }),
+    setTaskCompletionStore(next) {
+      store = next;
+    },
+  };
+}
+
+function warnWarm(logger: Logger, error: unknown): void {
+  logger.log('WARN', 'the task queue could not be reached while warming the sender: sends may fail', describeError(error));
+}
+
+function positiveInteger(text: string | undefined, fallback: number): number {
+  const value = Number(text);
+  return text !== undefined && text.trim() !== '' && Number.isSafeInteger(value) && value > 0 ? value : fallback;
+}

@@ -1,0 +1,178 @@
+import { describeError } from '../log-line.ts';
+import { decodeEnvelope, TASK_ATTRIBUTE, type TaskEnvelope } from './envelope.ts';
+import type { TaskDefinition, TaskRuntime } from './types.ts';
+
+/** The parts of Lambda's SQS event read here (structural: no dependency on @types/aws-lambda). */
+export interface SqsRecordLike {
+  readonly messageId: string;
+  readonly body: string;
+  readonly attributes?: { readonly ApproximateReceiveCount?: string };
+  readonly messageAttributes?: Readonly<Record<string, { readonly stringValue?: string } | undefined>>;
+}
+
+/** Lambda's SQS event, as far as `handleTaskBatch` reads it. */
+export interface SqsEventLike {
+  readonly Records: readonly SqsRecordLike[];
+}
+
+/** The partial batch response (needs `ReportBatchItemFailures` on the event source mapping). */
+export interface SqsBatchResponse {
+  batchItemFailures: Array<{ itemIdentifier: string }>;
+}
+
+/** The part of Lambda's context object read, when passed. */
+export interface BatchContextLike {
+  getRemainingTimeInMillis(): number;
+  readonly awsRequestId?: string;
+}
+
+export interface TaskBatchOptions {
+  readonly runtime: TaskRuntime;
+  readonly find: (name: string) => TaskDefinition | undefined;
+  /** The invoke's deadline from the host (epoch ms) when no context is passed. */
+  readonly hostDeadlineMs: () => number | undefined;
+  /** `AFTER_RESPONSE_DEADLINE_MARGIN_MS`: the records' signal aborts this long before the deadline. */
+  readonly marginMs: number;
+  readonly setTimer: (run: () => void, ms: number) => () => void;
+}
+
+/** Whether `event` is an SQS batch holding at least one task message (by the message attribute; bodies are not parsed). Never throws. */
+export function isTaskBatch(event: unknown): event is SqsEventLike {
+  try {
+    const records: unknown = typeof event === 'object' && event !== null ? Reflect.get(event, 'Records') : undefined;
+    if (!Array.isArray(records) || records.length === 0) return false;
+    return records.some((record: unknown) => taskAttribute(record) !== undefined);
+  } catch {
+    return false;
+  }
+}
+
+type Outcome = 'done' | 'failed';
+
+/**
+ * Runs each record's task, concurrently, inside the invoke's budget; resolves with the records
+ * that failed or could not finish before deadline − margin (their signal aborts then; they are
+ * reported, not awaited). A record that is not a task message, names an unknown task or has a
+ * malformed body is an ERROR and a failure. Never rejects; a record without a usable `messageId`
+ * cannot be named, so it is reported with an empty identifier, which fails the whole batch.
+ */
+export async function handleBatch(event: unknown, context: BatchContextLike | undefined, options: TaskBatchOptions): Promise<SqsBatchResponse> {
+  const records = readRecords(event);
+  if (records === undefined) {
+    options.runtime.logger.log('ERROR', 'handleTaskBatch got an event that is not an SQS batch (no Records array): nothing to run');
+    return { batchItemFailures: [] };
+  }
+  const controller = new AbortController();
+  const deadlineMs = budget(context, options);
+  const cancel = Number.isFinite(deadlineMs) ? options.setTimer(() => controller.abort(new Error('the invoke\'s deadline is near')), Math.max(0, deadlineMs - options.marginMs - options.runtime.now())) : () => undefined;
+  const aborted = new Promise<'aborted'>((resolve) => controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+  const requestId = readRequestId(context);
+  try {
+    const outcomes = records.map((record) => Promise.race([runRecord(record, { ...options, signal: controller.signal, deadlineMs, requestId }), aborted]));
+    const failures: Array<{ itemIdentifier: string }> = [];
+    for (const [index, outcome] of (await Promise.all(outcomes)).entries()) {
+      if (outcome === 'done') continue;
+      const messageId = messageIdOf(records[index]);
+      if (outcome === 'aborted') options.runtime.logger.log('ERROR', 'task did not finish before the deadline: left in the queue for redelivery', { messageId, ...taskFields(records[index]) });
+      failures.push({ itemIdentifier: messageId });
+    }
+    return { batchItemFailures: failures };
+  } finally {
+    cancel();
+  }
+}
+
+async function runRecord(record: unknown, options: TaskBatchOptions & { readonly signal: AbortSignal; readonly deadlineMs: number; readonly requestId: string }): Promise<Outcome> {
+  const { logger, completed, store } = options.runtime;
+  const messageId = messageIdOf(record);
+  const decoded = decodeEnvelope(readField(record, 'body'));
+  if (!decoded.ok) {
+    logger.log('ERROR', `SQS message is not a task: ${decoded.problem}`, { messageId, ...taskFields(record) });
+    return 'failed';
+  }
+  const { envelope } = decoded;
+  const definition = options.find(envelope.task);
+  if (!definition) {
+    logger.log('ERROR', `SQS message names an unknown task: no defineTask('${envelope.task}') in this function`, { messageId, task: envelope.task, taskId: envelope.taskId });
+    return 'failed';
+  }
+  const fields = { messageId, task: envelope.task, taskId: envelope.taskId };
+  if (completed.has(envelope.taskId) || (await storeHas(store, envelope.taskId, logger, fields))) {
+    logger.log('INFO', 'task already completed: its copy is reported done without running', fields);
+    return 'done';
+  }
+  const attempt = attemptOf(envelope, record);
+  try {
+    await definition.run(envelope.payload, { signal: options.signal, requestId: options.requestId, deadlineMs: options.deadlineMs, taskId: envelope.taskId, attempt });
+  } catch (error) {
+    logger.log('ERROR', `task failed on attempt ${attempt}: left in the queue for redelivery`, { ...fields, attempt, ...describeError(error) });
+    return 'failed';
+  }
+  completed.add(envelope.taskId);
+  try {
+    await store?.put(envelope.taskId);
+  } catch (error) {
+    logger.log('WARN', 'task completed, but the completion store refused it', { ...fields, ...describeError(error) });
+  }
+  return 'done';
+}
+
+async function storeHas(store: TaskRuntime['store'], taskId: string, logger: TaskRuntime['logger'], fields: Readonly<Record<string, unknown>>): Promise<boolean> {
+  if (!store) return false;
+  try {
+    return (await store.has(taskId)) === true;
+  } catch (error) {
+    logger.log('WARN', 'the completion store could not be read: the task runs (at least once)', { ...fields, ...describeError(error) });
+    return false;
+  }
+}
+
+/** `ctx.attempt` counts every run: the envelope's attempt, plus the deliveries before this one. */
+function attemptOf(envelope: TaskEnvelope, record: unknown): number {
+  const count = Number(readField(readField(record, 'attributes'), 'ApproximateReceiveCount'));
+  return envelope.attempt + (Number.isSafeInteger(count) && count >= 1 ? count - 1 : 0);
+}
+
+function budget(context: BatchContextLike | undefined, options: TaskBatchOptions): number {
+  try {
+    const left = context?.getRemainingTimeInMillis();
+    if (typeof left === 'number' && Number.isFinite(left)) return options.runtime.now() + left;
+  } catch {
+    // an odd context: fall back to the host's deadline
+  }
+  return options.hostDeadlineMs() ?? Number.POSITIVE_INFINITY;
+}
+
+function readRecords(event: unknown): readonly unknown[] | undefined {
+  const records = readField(event, 'Records');
+  return Array.isArray(records) ? records : undefined;
+}
+
+function readRequestId(context: BatchContextLike | undefined): string {
+  const id = readField(context, 'awsRequestId');
+  return typeof id === 'string' ? id : 'unknown';
+}
+
+function messageIdOf(record: unknown): string {
+  const id = readField(record, 'messageId');
+  return typeof id === 'string' ? id : '';
+}
+
+function taskAttribute(record: unknown): string | undefined {
+  const value = readField(readField(readField(record, 'messageAttributes'), TASK_ATTRIBUTE), 'stringValue');
+  return typeof value === 'string' ? value : undefined;
+}
+
+function taskFields(record: unknown): Readonly<Record<string, unknown>> {
+  const task = taskAttribute(record);
+  return task === undefined ? {} : { task };
+}
+
+/** Reads a property of anything; a throwing getter or Proxy reads as `undefined`. */
+function readField(value: unknown, key: string): unknown {
+  try {
+    return (typeof value === 'object' || typeof value === 'function') && value !== null ? Reflect.get(value, key) : undefined;
+  } catch {
+    return undefined;
+  }
+}
