@@ -24,7 +24,14 @@ export interface JobContext {
   /**
    * Aborts at the invoke's deadline minus `AFTER_RESPONSE_DEADLINE_MARGIN_MS` (500 ms by
    * default); the job then has `AFTER_RESPONSE_ABORT_GRACE_MS` (250 ms) to stop before it is
-   * abandoned. Pass it to `fetch` and the AWS SDK.
+   * abandoned. Pass it to `fetch` and the AWS SDK. Its `reason` is a `DOMException` named
+   * `TimeoutError`, whose message says the invoke's deadline is near.
+   *
+   * A job that rejects with that reason (what `fetch(url, { signal })` does when aborted) has
+   * settled: it counts as **failed**, not abandoned, and is logged as `job failed` with
+   * `errorType: "TimeoutError"`, so a `JobsAbandoned` alarm misses it; alarm on `JobsFailed`
+   * too. To finish cleanly, catch the abort, tell the user what was cut short, and resolve:
+   * `catch (error) { if (!signal.aborted) throw error; await notifyUser('not finished in time'); }`.
    */
   readonly signal: AbortSignal;
   /**

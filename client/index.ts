@@ -155,7 +155,10 @@ const defaultTasks: TaskApi = createTaskApi({ host: defaultBuild.taskHost, logge
  *
  * Returns nothing to await. A job's error is caught and logged by name (`job failed`, with the
  * request id, error type, message and stack), never thrown and never an `unhandledRejection`; a
- * job still running when the grace ends is logged as abandoned.
+ * job still running when the grace ends is logged as abandoned. A job that stops at the deadline
+ * by rejecting with its `signal`'s reason (what `fetch(url, { signal })` does) counts as failed,
+ * with `errorType` `TimeoutError`, not as abandoned: catch the abort, tell the user, and resolve
+ * to finish cleanly (see {@link JobContext.signal}), or alarm on `JobsFailed`.
  * @example
  * ```ts
  * export const handler = async (event) => {

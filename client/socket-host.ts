@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { HostV1, Job, JobContext } from './host-interface.ts';
 import { describeError, type Logger } from './log-line.ts';
 import { settle, type Settlement } from './settle.ts';
+import { encodeFinish, plainMessage, type FinishOutcome } from './socket-finish.ts';
 import { deadlineAbortReason, encodeLine, LineSplitter, MAX_LINE_BYTES, readServerLine, type ServerEvent, type ServerReply } from './socket-wire.ts';
 
 export { SOCKET_ENV } from './socket-wire.ts';
@@ -16,9 +17,10 @@ export interface SocketHostOptions {
   /** Claims the job reserved when `after-response-hold` was spawned (first open only). */
   readonly ticket?: string;
   /**
-   * Whether a failed job is logged here too ('log'), or only reported to the extension, which
-   * logs it by name with the invoke's request id ('silent': `after-response-hold` reports it
-   * through its exit status and the command's own output).
+   * A failed job the extension accepted is logged by the extension alone (one line, with the
+   * invoke's request id, the job id and this error's type, message and stack). One it never
+   * accepted (refused, or the socket unusable) is logged here ('log'), or not at all ('silent':
+   * `after-response-hold` reports it through its exit status and the command's own output).
    * @default 'log'
    */
   readonly reportFailures?: 'log' | 'silent';
@@ -38,7 +40,7 @@ interface ClientJob {
   id?: string;
   /** The extension answered the open (or never will): the job may be reported. */
   replied: boolean;
-  outcome?: { ok: true } | { ok: false; message: string };
+  outcome?: FinishOutcome;
   /** Keeps this process alive: not yet reported and not aborted. */
   alive: boolean;
 }
@@ -103,17 +105,24 @@ class SocketHost {
   #settled(entry: ClientJob, settlement: Settlement): void {
     if (settlement.ok) entry.outcome = { ok: true };
     else {
-      const { errorType, errorMessage, stackTrace } = describeError(settlement.error);
-      if (this.#options.reportFailures !== 'silent') this.#options.logger.log('ERROR', 'job failed', { job: entry.name, errorType, errorMessage, stackTrace });
-      entry.outcome = { ok: false, message: errorMessage ? `${errorType}: ${errorMessage}` : errorType };
+      const error = describeError(settlement.error);
+      entry.outcome = { ok: false, message: plainMessage(error), error };
     }
     this.#report(entry);
   }
 
-  /** Sends the finish once both the job's outcome and its id are known. */
+  /**
+   * Sends the finish once both the job's outcome and its id are known. A failure goes to the
+   * extension, which logs it; only one it will never hear of is logged here (never twice).
+   */
   #report(entry: ClientJob): void {
-    if (entry.outcome && entry.replied) {
-      if (entry.id !== undefined && !this.#broken) this.#write({ op: 'finish', id: entry.id, ...entry.outcome }, () => undefined);
+    const { outcome } = entry;
+    if (outcome && entry.replied) {
+      const id = this.#broken ? undefined : entry.id;
+      if (id !== undefined) this.#send(encodeFinish(id, outcome));
+      else if (!outcome.ok && outcome.error && this.#options.reportFailures !== 'silent') {
+        this.#options.logger.log('ERROR', 'job failed', { job: entry.name, ...outcome.error });
+      }
       entry.alive = false;
       this.#jobs.delete(entry);
       if (entry.id !== undefined) this.#byId.delete(entry.id);
@@ -129,8 +138,12 @@ class SocketHost {
   }
 
   #write(message: Readonly<Record<string, unknown>>, onReply: (reply: ServerReply) => void): void {
+    this.#send(encodeLine(message), onReply);
+  }
+
+  #send(line: string, onReply: (reply: ServerReply) => void = () => undefined): void {
     this.#awaiting.push(onReply);
-    this.#connection().write(encodeLine(message));
+    this.#connection().write(line);
   }
 
   #connection(): Socket {

@@ -51,7 +51,7 @@ export const SETTINGS = [
   { name: 'AFTER_RESPONSE_DEADLINE_MARGIN_MS', key: 'deadlineMarginMs', default: 500, parse: integer(50, 60_000),
     description: "How long before the invoke's deadline the jobs' `signal` aborts and the extension releases, so Lambda never times out." },
   { name: 'AFTER_RESPONSE_ABORT_GRACE_MS', key: 'abortGraceMs', default: GRACE_DEFAULT_MS, parse: integer(0, 59_950),
-    description: "How long jobs get, after their `signal` aborted, to stop (tell the user, cancel an upload) before the release; the release comes earlier if they all settle. Must be at least 50 ms below the margin; when it is not (the default 250 included), half the margin is used." },
+    description: "How long jobs get, after their `signal` aborted, to stop (tell the user, cancel an upload) before the release; the release comes earlier if they all settle. Must be at least 50 ms below the margin; when it is not (e.g. a margin set to 200 with the default grace 250), half the margin is used." },
   { name: 'AFTER_RESPONSE_CONCURRENCY', key: 'concurrency', default: Number.POSITIVE_INFINITY,
     parse: (raw: string) => (raw.trim() === 'Infinity' ? { value: Number.POSITIVE_INFINITY } : integer(1, 1_000_000)(raw)),
     description: 'How many job functions of one invoke run at once (`Infinity` or an integer ≥ 1). Promise jobs are always tracked.' },

@@ -1,7 +1,9 @@
+import type { ErrorDescription } from '../client/describe-error.ts';
+
 /** A job whose work happens elsewhere (another process, over the socket): finished explicitly. */
 export interface ExternalJob {
   /** Settles the job once; later calls are ignored. */
-  finish(outcome: { readonly ok: true } | { readonly ok: false; readonly message: string }): void;
+  finish(outcome: { readonly ok: true } | { readonly ok: false; readonly message: string; readonly error?: ErrorDescription }): void;
   /** Runs `listener` once if the invoke's deadline nears before the job finished. */
   onAbort(listener: () => void): void;
   /** The invoke the job belongs to, once known (a job opened between invokes joins the next). */
@@ -17,9 +19,18 @@ export interface JobOwner {
   readonly signal: AbortSignal;
 }
 
-/** How an external job that reported failure shows in logs. */
+/**
+ * How an external job that reported failure shows in logs: as the peer's own error when it
+ * described it (type, message, stack lines), as `ExternalJobError` with its plain message when
+ * not (an older peer, or the connection closed before its finish).
+ */
 export class ExternalJobError extends Error {
-  override readonly name = 'ExternalJobError';
+  constructor(message: string, described?: ErrorDescription) {
+    super(described ? described.errorMessage : message);
+    this.name = described ? described.errorType : 'ExternalJobError';
+    // describeError reads the frames back from the lines after the first: that one must be one line.
+    if (described) this.stack = [`${this.name}: ${this.message}`.replace(/\r?\n/g, ' '), ...described.stackTrace.map((frame) => `    ${frame}`)].join('\n');
+  }
 }
 
 /**
@@ -48,7 +59,7 @@ export function createExternalJob(place: (done: Promise<void>, bind: (owner: Job
       finished = true;
       owner?.signal.removeEventListener('abort', aborted);
       listeners = [];
-      settle(outcome.ok ? undefined : new ExternalJobError(outcome.message));
+      settle(outcome.ok ? undefined : new ExternalJobError(outcome.message, outcome.error));
     },
     // A job claimed after its invoke's abort (a hold command that connects late) still hears it.
     onAbort(listener) {

@@ -26,6 +26,11 @@ const header = (record: LayerArnsRecord): string[] => [
   'machine-readable: [`layer-arns.json`](layer-arns.json). Which layer works with which client:',
   '[Versioning](versioning.md).',
   '',
+  `Each ARN is \`arn:aws:lambda:REGION:ACCOUNT:layer:${record.layerName}:N\`, where \`N\` is Lambda's own`,
+  'version counter of the layer in that region, not the release number: one release may have a',
+  'different `N` in each region. Copy the ARN of your region from this page; never build it from',
+  'the version.',
+  '',
 ];
 
 /** The page for `record`: the newest release's ARNs, then the older releases'. */

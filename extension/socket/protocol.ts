@@ -3,6 +3,8 @@
  * order. Documented in docs/socket-protocol.md; keep the two in step. What both ends
  * share (version, framing, bounds on lines) is in client/socket-wire.ts.
  */
+import type { ErrorDescription } from '../../client/describe-error.ts';
+import { boundDescription } from '../../client/socket-finish.ts';
 import { encodeLine, MAX_LINE_BYTES, PROTOCOL_VERSION } from '../../client/socket-wire.ts';
 import { describeValue } from '../../client/validate.ts';
 
@@ -28,7 +30,8 @@ export type ErrorType =
   | 'line-too-long' | 'bad-json' | 'bad-request' | 'bad-version' | 'unknown-op'
   | 'unknown-job' | 'too-many-jobs' | 'too-many-connections';
 
-export type Outcome = { readonly ok: true } | { readonly ok: false; readonly message: string };
+/** `error`, when the peer described its failure (optional in version 1), is logged in place of `message`. */
+export type Outcome = { readonly ok: true } | { readonly ok: false; readonly message: string; readonly error?: ErrorDescription };
 
 export type Request =
   | { readonly op: 'open'; readonly name: string; readonly ticket?: string }
@@ -77,7 +80,23 @@ function parseFinish(field: (name: string) => unknown): Parsed {
   if (ok !== false) return expected('ok', '`true` or `false`', ok);
   const message = field('message');
   if (typeof message !== 'string') return expected('message', 'a string when `ok` is false', message);
-  return { request: { op: 'finish', id, outcome: { ok: false, message: message.slice(0, LIMITS.maxMessageLength) } } };
+  const outcome = { ok: false, message: message.slice(0, LIMITS.maxMessageLength) } as const;
+  const error = readDescription(field('error'));
+  return { request: { op: 'finish', id, outcome: error ? { ...outcome, error } : outcome } };
+}
+
+/**
+ * The optional `error` of a failed finish: `{ errorType, errorMessage, stackTrace }`, cut to
+ * the bounds of client/socket-finish.ts. One of another shape is ignored, not refused (the
+ * plain `message` still reports the failure: a finish must never be lost).
+ */
+function readDescription(value: unknown): ErrorDescription | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const get = (key: string): unknown => (Object.hasOwn(value, key) ? Reflect.get(value, key) : undefined);
+  const [errorType, errorMessage, stackTrace] = [get('errorType'), get('errorMessage'), get('stackTrace')];
+  if (typeof errorType !== 'string' || errorType.length === 0 || typeof errorMessage !== 'string') return undefined;
+  if (!Array.isArray(stackTrace) || !stackTrace.every((frame) => typeof frame === 'string')) return undefined;
+  return boundDescription({ errorType, errorMessage, stackTrace });
 }
 
 export const replies = {

@@ -1,10 +1,17 @@
 // What the layer's log lines of one invoke say about its jobs: which failed, which were abandoned
 // at the deadline, and the `after-response summary` if one was logged. Read from the JSON lines
 // the layer (extension or in-process client) prints with `"source":"lambda-after-response"`.
+import { deadlineAbortReason } from '../../client/socket-wire.ts';
 
 export interface JobsSeen {
   /** Jobs and flushers logged as failed (`job failed`, `flusher failed`, and their late variants), by name. */
   readonly failed: readonly string[];
+  /**
+   * Jobs logged as failed with the layer's own deadline abort reason (`TimeoutError`, "The
+   * invoke deadline is near"), by name: they honoured `signal` by rejecting with its reason
+   * (what `fetch(url, { signal })` does). Counted failed by the layer; listed here, not in `failed`.
+   */
+  readonly stopped: readonly string[];
   /** Jobs abandoned at the deadline or lost at an exit, by name (`slowJob`, `x (never started)`). */
   readonly abandoned: readonly string[];
   /** Jobs enqueued, from the invoke's `after-response summary`; undefined when none was logged. */
@@ -28,11 +35,14 @@ function layerRecord(line: string): Record<string, unknown> | undefined {
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const ABORT = deadlineAbortReason();
+const isDeadlineAbort = (record: Record<string, unknown>): boolean => record.errorType === ABORT.name && record.errorMessage === ABORT.message;
 const names = (value: unknown): string[] => (Array.isArray(value) ? value.map((name) => String(name)) : []);
 
 /** The jobs' outcomes in `logLines` (the function's log lines of one invoke). Never throws. */
 export function jobsSeen(logLines: readonly string[]): JobsSeen {
   const failed: string[] = [];
+  const stopped: string[] = [];
   const abandoned: string[] = [];
   let summarizedEnqueued: number | undefined;
   for (const line of logLines) {
@@ -40,9 +50,9 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
     if (record === undefined) continue;
     const message = text(record.message) ?? '';
     const name = text(record.job) ?? text(record.flusher);
-    if (record.level === 'ERROR' && /\bfailed\b/.test(message) && name !== undefined) failed.push(name);
+    if (record.level === 'ERROR' && /\bfailed\b/.test(message) && name !== undefined) (isDeadlineAbort(record) ? stopped : failed).push(name);
     else if (message.startsWith('abandoning unfinished jobs') || (record.level === 'ERROR' && message.includes('never finished'))) abandoned.push(...names(record.jobs));
     else if (message === 'after-response summary' && typeof record.enqueued === 'number') summarizedEnqueued = (summarizedEnqueued ?? 0) + record.enqueued;
   }
-  return { failed, abandoned, summarizedEnqueued };
+  return { failed, stopped, abandoned, summarizedEnqueued };
 }

@@ -22,6 +22,7 @@ export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; th
 /** The fixes, named the same way in the extension's `deadline near` WARN. */
 const FIX_TIMEOUT = "raise the timeout (--timeout S here; the function's timeout on Lambda)";
 const FIX_SIGNAL = 'make long jobs honour `signal` (stop, or hand the rest on, when it aborts)';
+const FIX_CATCH_ABORT = 'catch the abort in the job, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
 const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
 
 export interface Problem {
@@ -98,6 +99,9 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[]): 
   }
   if (jobs.failed.length > 0) {
     problems.push({ kind: 'job-failed', text: `${listed(jobs.failed.length, 'job', jobs.failed)} failed (see the "failed" log line: error and stack)`, fixes: [] });
+  }
+  if (jobs.stopped.length > 0) {
+    problems.push({ kind: 'job-failed', text: `${listed(jobs.stopped.length, 'job', jobs.stopped)} stopped at the deadline (rejected with the abort reason)`, fixes: [FIX_TIMEOUT, FIX_CATCH_ABORT] });
   }
   return { problems, jobs, extension: extensionPresent(result) };
 }

@@ -61,6 +61,23 @@ describe.each(PROFILES)('on %s, jobs a function enqueues from its own worker thr
     for (let i = 1; i <= 4; i++) await expectHeld(box, `pool ${i}`, {});
   });
 
+  it('a job that fails in a pool worker: one line, by the extension, with the request id, the job id and the worker\'s own error and stack', async () => {
+    const box = await withPool();
+    const name = 'job-fails-in-worker';
+    clearMarks(box, name);
+    const mark = box.logMark();
+    const result = await box.invoke({ dir: '/tmp', jobMs: 10, name, fail: true });
+    expect(result.status).toBe(200);
+    expect(readMark(box, name)).toMatchObject({ requestId: result.requestId }); // it ran, held
+    const logs = extensionLogs(box.logsSince(mark));
+    const errors = logs.filter((l) => l.level === 'WARN' || l.level === 'ERROR');
+    expect(errors).toEqual([expect.objectContaining({
+      level: 'ERROR', message: 'job failed', requestId: result.requestId, job: expect.stringContaining(name), jobId: expect.any(Number),
+      errorType: 'RangeError', errorMessage: `bad frame in ${name}`, stackTrace: expect.arrayContaining([expect.stringContaining('user-worker-job.cjs')]),
+    })]);
+    expect(logs.find((l) => l.message === 'after-response summary')).toMatchObject({ requestId: result.requestId, enqueued: 1, failed: 1 });
+  });
+
   it('a worker given its own environment, without the socket: runs its job in-process, with one WARN saying why', async () => {
     const box = await withPool();
     const mark = box.logMark();

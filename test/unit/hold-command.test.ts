@@ -167,7 +167,7 @@ describe('after-response-hold under the extension', () => {
       expect(stderr.join('')).toContain('SIGTERM to sh, SIGKILL in 150 ms');
       expect(stderr.join('')).not.toContain('ERROR');
       expect((await current.released).reason).toBe('deadline');
-      expect(rig.logger.records).toContainEqual(expect.objectContaining({ level: 'ERROR', requestId: current.requestId, errorMessage: 'CommandFailed: sh was killed by SIGKILL (status 137)' }));
+      expect(rig.logger.records).toContainEqual(expect.objectContaining({ level: 'ERROR', requestId: current.requestId, errorType: 'CommandFailed', errorMessage: 'sh was killed by SIGKILL (status 137)' }));
       expect(rig.logger.records).not.toContainEqual(expect.objectContaining({ message: expect.stringContaining('abandoning') }));
     } finally {
       await rig.close();
@@ -193,7 +193,7 @@ describe('after-response-hold under the extension', () => {
       const said = stderr.join('');
       expect(said.indexOf('running the command now')).toBeLessThan(said.indexOf('SIGTERM to sleep'));
       expect((await current.released).reason).toBe('deadline');
-      expect(rig.logger.records).toContainEqual(expect.objectContaining({ level: 'ERROR', requestId: current.requestId, errorMessage: 'CommandFailed: sleep was killed by SIGTERM (status 143)' }));
+      expect(rig.logger.records).toContainEqual(expect.objectContaining({ level: 'ERROR', requestId: current.requestId, errorType: 'CommandFailed', errorMessage: 'sleep was killed by SIGTERM (status 143)' }));
     } finally {
       await rig.close();
     }

@@ -29,6 +29,20 @@ describe('judgeInvoke', () => {
     expect(verdict([judgement])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s) held until they settled, none failed', exitCode: 0 });
   });
 
+  it('a job that rejected with the deadline\'s abort reason: failed, said to have stopped at the deadline, with the fixes', () => {
+    const stopped = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'callback', errorType: 'TimeoutError', errorMessage: 'The invoke deadline is near', stackTrace: [] });
+    const own = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'own-timeout', errorType: 'TimeoutError', errorMessage: 'The operation was aborted due to timeout', stackTrace: [] });
+    const judgement = judgeInvoke(result(), [stopped, own]);
+    expect(judgement.problems.map((p) => p.text)).toEqual([
+      '1 job own-timeout failed (see the "failed" log line: error and stack)',
+      '1 job callback stopped at the deadline (rejected with the abort reason)',
+    ]);
+    const { line, exitCode } = verdict([judgement]);
+    expect(exitCode).toBe(EXIT_CODES['job-failed']);
+    expect(line).toContain('invoke 1: 1 job own-timeout failed (see the "failed" log line: error and stack); 1 job callback stopped at the deadline (rejected with the abort reason). Fix: raise the timeout');
+    expect(line).toContain('catch the abort in the job, tell the user, and resolve');
+  });
+
   it('failed and abandoned jobs, each named; the abandoned with the fix', () => {
     const judgement = judgeInvoke(result(), [FAILED, ABANDONED]);
     expect(judgement.problems.map((p) => p.text)).toEqual(['2 jobs slowJob, queued (never started) abandoned at the deadline', '1 job send-receipt failed (see the "failed" log line: error and stack)']);
@@ -71,7 +85,7 @@ describe('verdict', () => {
   const kinds: ProblemKind[] = ['invoke-failed', 'timed-out', 'job-abandoned', 'job-failed'];
   const judgement = fc.array(fc.constantFrom(...kinds), { maxLength: 3 }).map((found): InvokeJudgement => ({
     problems: found.map((kind) => ({ kind, text: kind, fixes: kind === 'job-failed' ? [] : ['fix it'] })),
-    jobs: { failed: [], abandoned: [], summarizedEnqueued: undefined },
+    jobs: { failed: [], stopped: [], abandoned: [], summarizedEnqueued: undefined },
     extension: true,
   }));
 
@@ -100,7 +114,7 @@ describe('jobsSeen', () => {
       layerLine({ level: 'WARN', message: 'deadline near: …', running: ['slowJob'] }),
       'job failed {not json',
     ];
-    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late', 'metrics'], abandoned: ['slowJob', 'queued (never started)', 'lost'], summarizedEnqueued: 4 });
+    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late', 'metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], summarizedEnqueued: 4 });
   });
 
   it('any log lines: never throws', () => {

@@ -62,8 +62,21 @@ describe('enqueueAfterResponse in a child process (over the socket)', () => {
     await host.drain();
     current.handlerDone();
     await current.released;
-    expect(logger.records).toContainEqual(expect.objectContaining({ level: 'ERROR', job: 'transcode', errorType: 'RangeError' }));
-    expect(rig.logger.records).toContainEqual(expect.objectContaining({ level: 'ERROR', requestId: current.requestId, errorMessage: 'RangeError: bad frame' }));
+    expect(logger.records.filter((r) => r.level === 'ERROR')).toEqual([]); // the extension logs it, once
+    const failed = rig.logger.records.filter((r) => r.level === 'ERROR');
+    expect(failed).toEqual([expect.objectContaining({ message: 'job failed', requestId: current.requestId, jobId: expect.any(Number), errorType: 'RangeError', errorMessage: 'bad frame' })]);
+    expect(failed[0]?.stackTrace).toEqual(expect.arrayContaining([expect.stringContaining('socket-host.test.ts')])); // the user's stack, not the extension's
+  });
+
+  it('logs a failed job itself when the extension refused it (it ran unheld, the extension never hears of it)', async () => {
+    scripted = await scriptedExtension((_request, socket) => socket.write('{"v":1,"ok":false,"error":"too-many-jobs","message":"full"}\n'));
+    const logger = recordingLogger();
+    const host = createSocketHost({ path: scripted.path, logger, fallback: () => createLocalHost({ logger }) });
+    host.enqueue(() => {
+      throw new RangeError('bad frame');
+    }, { name: 'transcode' });
+    await host.drain();
+    expect(logger.records.filter((r) => r.level === 'ERROR')).toEqual([expect.objectContaining({ message: 'job failed', job: 'transcode', errorType: 'RangeError', errorMessage: 'bad frame' })]);
   });
 
   it('runs jobs unheld, with one warning, when the socket cannot be reached', async () => {
@@ -93,7 +106,7 @@ describe('enqueueAfterResponse in a child process (over the socket)', () => {
     await current.released;
     expect(logger.records.filter((r) => r.level === 'ERROR')).toEqual([]);
     const failed = rig.logger.records.filter((r) => r.level === 'ERROR' && r.requestId === current.requestId);
-    expect(failed.map((r) => r.errorMessage).sort()).toEqual(['RangeError: bad frame', 'undefined']);
+    expect(failed.map((r) => [r.errorType, r.errorMessage]).sort()).toEqual([['RangeError', 'bad frame'], ['undefined', '']]);
   });
 
   it('tells onAbort the grace the abort event announces, before the job\'s signal aborts', async () => {

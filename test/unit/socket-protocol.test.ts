@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { describeError } from '../../client/describe-error.ts';
+import { encodeFinish, plainMessage } from '../../client/socket-finish.ts';
 import { deadlineAbortReason, LineSplitter, MAX_LINE_BYTES } from '../../client/socket-wire.ts';
 import { parseRequest, replies } from '../../extension/socket/protocol.ts';
 
@@ -13,6 +15,31 @@ describe('parseRequest', () => {
   it('reads a finish that succeeded or failed with a message', () => {
     expect(parseRequest('{"v":1,"op":"finish","id":"j1","ok":true}')).toEqual({ request: { op: 'finish', id: 'j1', outcome: { ok: true } } });
     expect(parseRequest('{"v":1,"op":"finish","id":"j1","ok":false,"message":"boom"}')).toEqual({ request: { op: 'finish', id: 'j1', outcome: { ok: false, message: 'boom' } } });
+  });
+
+  it('reads the optional described error of a failed finish, and ignores one of another shape', () => {
+    const error = { errorType: 'TypeError', errorMessage: 'x is not a function', stackTrace: ['at job (/var/task/w.js:1:1)'] };
+    const line = (extra: unknown) => JSON.stringify({ v: 1, op: 'finish', id: 'j1', ok: false, message: 'TypeError: x', error: extra });
+    expect(parseRequest(line(error))).toEqual({ request: { op: 'finish', id: 'j1', outcome: { ok: false, message: 'TypeError: x', error } } });
+    for (const odd of [null, 'boom', [error], { ...error, errorType: '' }, { ...error, errorMessage: 7 }, { ...error, stackTrace: 'at x' }, { ...error, stackTrace: [1] }]) {
+      expect(parseRequest(line(odd))).toEqual({ request: { op: 'finish', id: 'j1', outcome: { ok: false, message: 'TypeError: x' } } });
+    }
+    const huge = { errorType: 'T'.repeat(1000), errorMessage: 'm'.repeat(10_000), stackTrace: Array.from({ length: 80 }, () => 'f'.repeat(900)) };
+    const cut = parseRequest(line(huge));
+    expect(cut).toMatchObject({ request: { outcome: { error: { errorType: 'T'.repeat(256), errorMessage: 'm'.repeat(4096) } } } });
+    expect('request' in cut && cut.request.op === 'finish' && !cut.request.outcome.ok ? cut.request.outcome.error?.stackTrace : []).toEqual(Array.from({ length: 50 }, () => 'f'.repeat(500)));
+  });
+
+  it('encodes every failure a user can throw as one finish line within the line bound, which parses back', () => {
+    fc.assert(fc.property(fc.anything(), fc.string({ unit: 'binary' }), (thrown, noise) => {
+      const error = describeError(thrown);
+      const padded = { ...error, errorMessage: noise.repeat(50), stackTrace: Array.from({ length: 60 }, () => `\u0001${noise}`.repeat(40)) };
+      for (const described of [error, padded]) {
+        const line = encodeFinish('j1', { ok: false, message: plainMessage(described), error: described });
+        expect(Buffer.byteLength(line) - 1).toBeLessThanOrEqual(MAX_LINE_BYTES);
+        expect(parseRequest(line.trimEnd())).toMatchObject({ request: { op: 'finish', id: 'j1', outcome: { ok: false } } });
+      }
+    }), { numRuns: 200 });
   });
 
   it('truncates long names and messages instead of losing the request', () => {

@@ -62,6 +62,20 @@ describe('the extension socket', () => {
     peer.socket.destroy();
   });
 
+  it('logs a described failure once, as the peer\'s own error type, message and stack, with the request id and job id', async () => {
+    const { path, invoke, logger } = await start();
+    const peer = await connectPeer(path);
+    const current = invoke();
+    const { id } = await peer.request({ v: 1, op: 'open', name: 'resize' });
+    const error = { errorType: 'RangeError', errorMessage: 'bad frame\nat 3', stackTrace: ['at resize (/var/task/worker.js:7:11)', 'at main (/var/task/worker.js:2:1)'] };
+    await peer.request({ v: 1, op: 'finish', id, ok: false, message: 'RangeError: bad frame', error });
+    current.handlerDone();
+    await current.released;
+    const failed = logger.records.filter((r) => r.level === 'ERROR');
+    expect(failed).toEqual([expect.objectContaining({ message: 'job failed', requestId: current.requestId, jobId: expect.any(Number), job: expect.stringContaining('resize'), ...error })]);
+    peer.socket.destroy();
+  });
+
   it('answers malformed lines, unknown ops, wrong versions and bad fields with errors naming the problem', async () => {
     const { path } = await start();
     const peer = await connectPeer(path);
