@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'dist.build.*/**', 'dist.old/**', 'node_modules/**', 'bench/results/**', '**/cdk.out/**', '**/.terraform/**'],
+    ignores: ['dist/**', 'dist.build.*/**', 'dist.old/**', 'node_modules/**', 'bench/results/**', '**/cdk.out/**', '**/.terraform/**', '.next-build/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
