@@ -5,7 +5,7 @@
 // the tests that need it when missing. Both builds take about a minute on 2 cores; a cache hit, none.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir as toolsCacheDir } from './tools.ts';
@@ -89,22 +89,28 @@ export function ensureNextApp(log: (line: string) => void = (line) => console.lo
   const key = nextAppKey();
   const cacheDir = join(toolsCacheDir(), `next-app-${key}`);
   const app = { standalone: join(cacheDir, 'standalone'), openNext: join(cacheDir, 'open-next') };
-  if (existsSync(join(cacheDir, '.complete'))) return withHandlers(app.standalone, app.openNext);
+  // Complete only with both builds in place: a build interrupted, or raced by another process
+  // building the same key, once left `.complete` without `standalone/` (every later run failed).
+  if (existsSync(join(cacheDir, '.complete')) && existsSync(join(app.standalone, 'next-app.json')) && existsSync(app.openNext)) return withHandlers(app.standalone, app.openNext);
   log(`next-app: building the Next.js ${version('next')} fixture (next build, standalone; open-next build); cached as ${cacheDir}`);
   const started = Date.now();
-  rmSync(cacheDir, { recursive: true, force: true });
-  mkdirSync(cacheDir, { recursive: true });
+  // Built aside, then renamed into place: a reader never sees a half-built cache dir.
+  const staging = `${cacheDir}.building-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
   const standaloneBuild = build(`${key}-standalone`, ['next', 'build']);
-  cpSync(join(standaloneBuild, '.next', 'standalone'), app.standalone, { recursive: true, verbatimSymlinks: true });
-  writeFileSync(join(app.standalone, 'next-app.json'), JSON.stringify({ appDir: relative(repoRoot, standaloneBuild) }));
+  cpSync(join(standaloneBuild, '.next', 'standalone'), join(staging, 'standalone'), { recursive: true, verbatimSymlinks: true });
+  writeFileSync(join(staging, 'standalone', 'next-app.json'), JSON.stringify({ appDir: relative(repoRoot, standaloneBuild) }));
   const openNextBuild = build(`${key}-open-next`, ['open-next', 'build', '--config-path', 'open-next.config.mjs'], {
     'open-next.config.mjs': OPEN_NEXT_CONFIG,
     // OpenNext takes the dir of the nearest package.json as the app (else it would build the repo root).
     'package.json': JSON.stringify({ name: 'next-app-fixture', private: true, scripts: { build: 'next build' } }),
   });
-  cpSync(join(openNextBuild, '.open-next', 'server-functions', 'default'), app.openNext, { recursive: true, verbatimSymlinks: true });
+  cpSync(join(openNextBuild, '.open-next', 'server-functions', 'default'), join(staging, 'open-next'), { recursive: true, verbatimSymlinks: true });
   for (const dir of [standaloneBuild, openNextBuild]) rmSync(dir, { recursive: true, force: true });
-  writeFileSync(join(cacheDir, '.complete'), `${new Date().toISOString()}\n`);
+  writeFileSync(join(staging, '.complete'), `${new Date().toISOString()}\n`);
+  rmSync(cacheDir, { recursive: true, force: true });
+  renameSync(staging, cacheDir);
   log(`next-app: built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return withHandlers(app.standalone, app.openNext);
 }
