@@ -32,9 +32,17 @@ for entry in hono middy opennext; do
   "${esbuild[@]}" "client/$entry.ts" --format=cjs --external:./index.ts --outfile="$pkg/$entry.cjs"
   sed -i 's#"\./index\.ts"#"./index.mjs"#' "$pkg/$entry.mjs" && sed -i 's#"\./index\.ts"#"./index.cjs"#' "$pkg/$entry.cjs"
 done
+# Declarations: emitted beside their sources (client/ and shared/), then laid flat in the package
+# (basenames are unique), each relative import pointing at its flat sibling.
 node_modules/.bin/tsc client/index.ts client/hono.ts client/middy.ts client/opennext.ts --declaration --emitDeclarationOnly --rewriteRelativeImportExtensions \
   --allowImportingTsExtensions --strict --target ES2022 --module NodeNext --moduleResolution NodeNext \
-  --types node --skipLibCheck --outDir "$pkg"
+  --types node --skipLibCheck --rootDir . --outDir "$out/dts"
+while IFS= read -r dts; do
+  flat="$pkg/$(basename "$dts")"
+  [[ ! -e "$flat" ]] || { echo "build.sh: two declarations named $(basename "$dts")" >&2; exit 1; }
+  sed -E "s#(from '|import\\(')(\\.\\.?/)+([a-z-]+/)*([a-z-]+)\\.ts'#\\1./\\4.ts'#g" "$dts" >"$flat"
+done < <(find "$out/dts" -name '*.d.ts' | sort)
+rm -rf "$out/dts"
 # CommonJS consumers need declarations that TypeScript reads as CommonJS (attw's "masquerading as
 # ESM" otherwise): a .d.cts twin of each declaration, its relative imports pointing at the twins.
 for dts in "$pkg"/*.d.ts; do

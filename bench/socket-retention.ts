@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../client/log-line.ts';
+import { createLogger } from '../shared/log-line.ts';
 import { Lifecycle } from '../extension/lifecycle.ts';
 import { listenOnSocket } from '../extension/socket/socket-server.ts';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../client/log-line.ts';
+import type { Logger } from '../shared/log-line.ts';
 import type { UnfinishedJobs } from './lifecycle.ts';
 
 /** The part of `process` the report needs; injected so tests drive it with a fake. */

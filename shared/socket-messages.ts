@@ -1,10 +1,10 @@
 /**
  * The socket protocol, version 1: newline-delimited JSON, one request per line, answered in
  * order. Documented in docs/socket-protocol.md; keep the two in step. What both ends
- * share (version, framing, bounds on lines) is in client/socket-wire.ts.
+ * share (version, framing, bounds on lines) is in shared/socket-wire.ts.
  */
-import { encodeLine, MAX_LINE_BYTES, PROTOCOL_VERSION } from '../../client/socket-wire.ts';
-import { describeValue } from '../../client/validate.ts';
+import { encodeLine, MAX_LINE_BYTES, PROTOCOL_VERSION } from './socket-wire.ts';
+import { describeValue } from './validate.ts';
 
 /** Bounds against hostile or broken peers (stated in docs/socket-protocol.md, "Bounds"). */
 export const LIMITS = {
