@@ -8,7 +8,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../shared/log-line.ts';
-import { Lifecycle } from '../extension/lifecycle.ts';
+import { Lifecycle } from '../extension/core/lifecycle.ts';
 import { listenOnSocket } from '../extension/socket/socket-server.ts';
 
 type Mode = 'held' | 'registration-failed' | 'loop-stopped' | 'no-runtime-api';

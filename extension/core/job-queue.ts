@@ -1,4 +1,4 @@
-import type { JobContext } from '../shared/host-protocol.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
 
 export interface QueuedJob {
   readonly name: string;
