@@ -1,5 +1,5 @@
-import type { Logger } from '../shared/log-line.ts';
-import type { UnfinishedJobs } from './core/lifecycle.ts';
+import type { Logger } from '../../shared/log-line.ts';
+import type { UnfinishedJobs } from '../core/lifecycle.ts';
 
 /** The part of `process` the report needs; injected so tests drive it with a fake. */
 export interface ExitSource {
