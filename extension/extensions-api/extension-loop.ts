@@ -24,7 +24,7 @@ export const NEXT_RETRY_DELAYS_MS: readonly number[] = [0, 10, 50, 250];
 export interface LoopDependencies {
   readonly api: Pick<ExtensionsApi, 'next'>;
   readonly id: string;
-  readonly tracker: { hold(event: { requestId: string; deadlineMs: number }): Promise<unknown> };
+  readonly lifecycle: { hold(event: { requestId: string; deadlineMs: number }): Promise<unknown> };
   readonly logger: Logger;
   /** @default NEXT_RETRY_DELAYS_MS */
   readonly retryDelaysMs?: readonly number[];
@@ -89,10 +89,10 @@ function logRetry(logger: Logger, error: unknown, failures: number, retryInMs: n
 }
 
 /** A hold that fails must still end in `next`: otherwise this invoke, and the environment, hang. */
-async function hold({ tracker, logger }: LoopDependencies, event: { requestId: string; deadlineMs: number }): Promise<void> {
+async function hold({ lifecycle, logger }: LoopDependencies, event: { requestId: string; deadlineMs: number }): Promise<void> {
   const { requestId } = event;
   try {
-    const reason = await tracker.hold(event);
+    const reason = await lifecycle.hold(event);
     if (logger.enabled('DEBUG')) logger.log('DEBUG', 'released', { requestId, reason });
   } catch (error) {
     logger.log('ERROR', 'holding the invoke failed: releasing it now', { requestId, ...describeError(error) });
