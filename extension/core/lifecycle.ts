@@ -142,7 +142,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
 
   /** A job function runs in the async context it was enqueued in (see AsyncContext.capture). */
   enqueue(job: Job, name: string): void {
-    placeJob(this.#site, typeof job === 'function' ? this.#context.capture(job) : job, name, undefined);
+    placeJob(this.#site, typeof job === 'function' ? this.#context.capture(job) : job, name, 'held', undefined);
   }
 
   /** Registers a flusher: every invoke runs it in its `flushing` phase. Returns its unregister function. */
@@ -150,9 +150,9 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     return this.#flushers.add(this.#context.capture(flusher), name, this.#context.current()?.requestId);
   }
 
-  /** Opens a job finished by someone else (socket peers); held like a promise job. */
+  /** Opens a job finished by someone else (socket peers); held like a promise job (`internal`: the extension's own, not counted). */
   openExternal(name: string, options: { readonly internal?: boolean } = {}): ExternalJob {
-    return createExternalJob((done, bind) => placeJob(this.#site, done, name, { bind, internal: options.internal === true }));
+    return createExternalJob((done, bind) => placeJob(this.#site, done, name, options.internal === true ? 'internal' : 'held', { bind }));
   }
 
   /** `drainAfterResponse()`: see drain.ts. */
