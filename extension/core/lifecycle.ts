@@ -48,14 +48,14 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     this.#policy = startingPolicy(this.#bestEffort);
     this.#flushers = new FlusherRegistry(options.logger);
     this.#detached = new DetachedJobs({
-      concurrency: options.concurrency, logger: options.logger, runOutside: (fn) => this.#context.exit(fn), flushers: this.#flushers.list,
+      concurrency: options.concurrency, defer: options.defer, logger: options.logger, runOutside: (fn) => this.#context.exit(fn), flushers: this.#flushers.list,
       flushHere: () => this.#policy.flushesDetached, onChange: () => this.#waiters.wake(),
       ...(options.raiseListenerLimit ? { raiseListenerLimit: options.raiseListenerLimit } : {}),
     });
     // What every invoke shares, made once: invokeFor runs in every invoke.
     this.#invokes = new InvokeRegistry(sharedInvokeOptions(options, { flushers: this.#flushers.list, observer: this }));
     this.#site = { context: this.#context, orphans: this.#orphans, detached: this.#detached, logger: options.logger, policy: () => this.#policy, inProgress: () => this.#inProgress() };
-    this.#defer = options.defer ?? setImmediate;
+    this.#defer = options.defer;
   }
 
   get mode(): Mode {
