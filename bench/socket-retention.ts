@@ -4,7 +4,8 @@
 // and closes, as `after-response-hold` does. Run directly with node ≥ 22.18 (it strips types):
 //   node --expose-gc bench/socket-retention.ts [connections per checkpoint, default 3000]
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
+import { openFinishClose } from '../test/rig/socket-peer.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../client/log-line.ts';
@@ -49,22 +50,7 @@ async function oneChild(tracker: Lifecycle, path: string, mode: Mode, n: number)
     tracker.detach(() => tracker.invokeStarted(requestId, Date.now() + 60_000));
     void tracker.hold({ requestId, deadlineMs: Date.now() + 60_000 });
   }
-  await new Promise<void>((resolve) => {
-    const socket = createConnection(path);
-    let buffer = '';
-    socket.on('data', (data) => {
-      buffer += String(data);
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        const reply = JSON.parse(line) as { id?: string };
-        if (reply.id) socket.write(`${JSON.stringify({ v: 1, op: 'finish', id: reply.id, ok: true })}\n`);
-        else socket.end();
-      }
-    });
-    socket.on('close', () => resolve());
-    socket.write(`${JSON.stringify({ v: 1, op: 'open', name: 'thumbnails' })}\n`);
-  });
+  await openFinishClose(path);
   if (mode === 'held') tracker.detach(() => (tracker.responsePosted(requestId, 'returned'), tracker.runtimeNext()));
 }
 

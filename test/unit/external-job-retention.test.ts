@@ -3,7 +3,8 @@
 // its signal kept every finished connection alive.
 import { getEventListeners } from 'node:events';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
+import { openFinishClose } from '../rig/socket-peer.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -107,21 +108,4 @@ describe('real Unix sockets with nothing held (registration refused)', () => {
 });
 
 /** What after-response-hold does over the socket: open, finish when told the id, close. */
-function oneChild(path: string): Promise<void> {
-  return new Promise((resolve) => {
-    const socket = createConnection(path);
-    let buffer = '';
-    socket.on('data', (data) => {
-      buffer += String(data);
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        const reply = JSON.parse(line) as { id?: string };
-        if (reply.id) socket.write(`${JSON.stringify({ v: 1, op: 'finish', id: reply.id, ok: true })}\n`);
-        else socket.end();
-      }
-    });
-    socket.on('close', () => resolve());
-    socket.write(`${JSON.stringify({ v: 1, op: 'open', name: 'thumbnails' })}\n`);
-  });
-}
+const oneChild = (path: string): Promise<void> => openFinishClose(path);
