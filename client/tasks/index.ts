@@ -49,9 +49,10 @@ export function createTaskApi(options: TaskApiOptions): TaskApi {
     runtime = { logger, sender, completed, get store() { return store; }, now };
     return runtime;
   };
+  let maxBytes: number | undefined;
   const registry = new TaskRegistry({
     host: options.host, runtime: makeRuntime, newId: options.newId ?? (() => crypto.randomUUID()),
-    maxMessageBytes: () => positiveInteger(options.env.AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES),
+    maxMessageBytes: () => (maxBytes ??= maxMessageBytes(options.env.AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES, options.logger)),
   });
   const setTimer = options.setTimer ?? ((run: () => void, ms: number) => {
     const timer = setTimeout(run, ms);
@@ -72,6 +73,18 @@ export function createTaskApi(options: TaskApiOptions): TaskApi {
 
 function warnWarm(logger: Logger, error: unknown): void {
   logger.log('WARN', 'the task queue could not be reached while warming the sender: sends may fail', describeError(error));
+}
+
+/** SQS takes messages up to 1 MiB (a queue's `MaximumMessageSize`, 1,024–1,048,576 bytes). */
+const SQS_MAX_MESSAGE_BYTES = 1_048_576;
+
+/** `AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES`, read once; an invalid value is named in one ERROR and the default used. */
+function maxMessageBytes(text: string | undefined, logger: Logger): number {
+  if (text === undefined || text.trim() === '') return DEFAULT_MAX_MESSAGE_BYTES;
+  const value = Number(text.trim());
+  if (/^\d+$/.test(text.trim()) && value >= 1024 && value <= SQS_MAX_MESSAGE_BYTES) return value;
+  logger.log('ERROR', `invalid configuration: Expected \`AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES\` to be an integer from 1024 to ${SQS_MAX_MESSAGE_BYTES} (SQS's largest message), got ${JSON.stringify(text)}; using the default ${DEFAULT_MAX_MESSAGE_BYTES}`);
+  return DEFAULT_MAX_MESSAGE_BYTES;
 }
 
 function positiveInteger(text: string | undefined, fallback: number): number {

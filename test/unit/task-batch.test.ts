@@ -25,6 +25,16 @@ describe('isTaskBatch', () => {
     expect(isTaskBatch(Object.defineProperty({}, 'Records', { get: () => { throw new Error('x'); } }))).toBe(false);
     fc.assert(fc.property(fc.anything(), (value) => typeof isTaskBatch(value) === 'boolean'));
   });
+
+  it('true for a message of another kind sent to the task queue (so handleTaskBatch reports it, and it reaches the DLQ instead of being deleted); false for another queue', () => {
+    const queueUrl = 'http://127.0.0.1:9324/000000000000/tasks';
+    const foreign = { ...record('m5', 't'), messageAttributes: {}, body: 'hello' };
+    expect(isTaskBatch({ Records: [{ ...foreign, eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:tasks' }] }, queueUrl)).toBe(true);
+    expect(isTaskBatch({ Records: [{ ...foreign, eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:orders' }] }, queueUrl)).toBe(false);
+    expect(isTaskBatch({ Records: [{ ...foreign, eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:tasks' }] }, undefined)).toBe(false);
+    expect(isTaskBatch({ Records: [{ ...foreign, eventSource: 'aws:s3', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:tasks' }] }, queueUrl)).toBe(false);
+    fc.assert(fc.property(fc.anything(), fc.option(fc.string()), (value, url) => typeof isTaskBatch(value, url ?? undefined) === 'boolean'));
+  });
 });
 
 describe('handleTaskBatch', () => {

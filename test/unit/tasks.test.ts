@@ -204,3 +204,21 @@ describe("durability: 'write-ahead'", () => {
     expect(sender.sent.map((s) => [bodyOf(s.body).attempt, s.delaySeconds])).toEqual([[1, 0]]);
   });
 });
+
+describe('AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES', () => {
+  it.each(['abc', '2000000', '12', '-5', '1.5'])('%s: one ERROR naming the variable and the value, the default used', (value) => {
+    const { api, logger } = taskSetup({ env: { AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES: value } });
+    const task = api.defineTask(`big-${value}`, () => undefined);
+    expect(() => task.enqueue({ text: 'x'.repeat(300_000) })).toThrow(/262144/);
+    task.enqueue({ text: 'small' });
+    const errors = logger.records.filter((r) => r.level === 'ERROR' && String(r.message).includes('AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES'));
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0]?.message)).toContain(JSON.stringify(value));
+  });
+
+  it('a valid value up to SQS\'s 1 MiB raises the limit', () => {
+    const { api, logger } = taskSetup({ env: { AFTER_RESPONSE_TASK_MAX_MESSAGE_BYTES: '1048576' } });
+    api.defineTask('big-ok', () => undefined).enqueue({ text: 'x'.repeat(300_000) });
+    expect(logger.records.filter((r) => r.level === 'ERROR')).toEqual([]);
+  });
+});
