@@ -78,6 +78,7 @@ export class TaskRun {
     this.#copy = sent;
     try {
       await sent;
+      this.#log('INFO', `task sent to the queue: write-ahead copy, delivered in ${delay} s unless this run completes first`, { attempt: this.#o.attempt + 1, delaySeconds: delay });
     } catch (error) {
       this.#copy = undefined;
       this.#log('ERROR', 'task write-ahead failed: it runs here without a copy in the queue (a crash now loses it)', describeError(error));
@@ -121,7 +122,7 @@ export class TaskRun {
     return sending;
   }
 
-  #log(level: 'WARN' | 'ERROR', message: string, fields: Readonly<Record<string, unknown>>): void {
+  #log(level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: Readonly<Record<string, unknown>>): void {
     this.#o.runtime.logger.log(level, message, { task: this.#o.definition.name, taskId: this.#o.taskId, ...fields });
   }
 }

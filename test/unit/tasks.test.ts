@@ -152,12 +152,13 @@ describe('hand-off: the host passes a task on when it cannot finish here', () =>
 
 describe("durability: 'write-ahead'", () => {
   it('sent before the function starts, delayed to cover the rest of the invoke (ceil to seconds)', async () => {
-    const { api, host, sender } = taskSetup();
+    const { api, host, sender, logger } = taskSetup();
     const order: string[] = [];
     api.defineTask('wa', () => void order.push(`ran after ${sender.sent.length} send(s)`), { durability: 'write-ahead' }).enqueue({ k: 'v' });
     await host.run(0, { deadlineMs: START + 2_001 });
     expect(order).toEqual(['ran after 1 send(s)']);
     expect(sender.sent[0]?.delaySeconds).toBe(3);
+    expect(logger.records.find((r) => String(r.message).startsWith('task sent to the queue: write-ahead copy'))).toMatchObject({ level: 'INFO', task: 'wa', taskId: 'id-1', attempt: 2, delaySeconds: 3 });
     expect(bodyOf(sender.sent[0]?.body)).toMatchObject({ task: 'wa', taskId: 'id-1', attempt: 2, payload: { k: 'v' } });
   });
 
