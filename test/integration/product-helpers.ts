@@ -40,10 +40,19 @@ export function sandboxFor(start: () => Promise<Sandbox>): () => Promise<Sandbox
   };
 }
 
-/** A mark left by a fixture in the sandbox's /tmp, or undefined. */
+/**
+ * A mark left by a fixture in the sandbox's /tmp, or undefined — also while the fixture is still
+ * writing it (a poll read `{"at":` once, on a loaded machine): the next poll sees it whole.
+ */
 export function readMark(sandbox: Sandbox, name: string): { at: number; pid: number; [key: string]: unknown } | undefined {
   const path = `${sandbox.tmpDir}/${name}.json`;
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { at: number; pid: number }) : undefined;
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { at: number; pid: number };
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
 }
 
 export function clearMarks(sandbox: Sandbox, ...names: string[]): void {
