@@ -10,7 +10,7 @@
  * ```
  * @packageDocumentation
  */
-import { pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from './host-interface.ts';
+import { HOST_REGISTRY_KEY, pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from './host-interface.ts';
 import { createLocalHost, localJobContext } from './local-host.ts';
 import { clientLogLevel } from './log-level.ts';
 import { createLogger, type Logger } from './log-line.ts';
@@ -76,9 +76,17 @@ function buildClient(options: ClientOptions): { client: AfterResponseClient; tas
   const global = options.global ?? globalThis;
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ level: clientLogLevel(env), write: (line) => void process.stdout.write(line) });
-  // The extension publishes its host before any handler code runs, so one look-up is enough.
-  let found: FoundHost | undefined;
-  const resolve = (): FoundHost => (found ??= findHost(global, env, logger));
+  // The extension publishes its host before any handler code runs and never changes it; the test
+  // kit (lambda-after-response/testing) publishes one for the length of each invoke and restores
+  // what was there after. So the host is looked up again only when the registry object changed
+  // (one property read per call), and the in-process fallback is made once.
+  let found: { readonly registry: unknown; readonly host: FoundHost } | undefined;
+  const fallbacks: Fallbacks = {};
+  const resolve = (): FoundHost => {
+    const registry: unknown = Reflect.get(global, HOST_REGISTRY_KEY);
+    if (found === undefined || found.registry !== registry) found = { registry, host: findHost(global, env, logger, fallbacks) };
+    return found.host;
+  };
   const resolveHost = (): HostV1 => resolve().host;
   // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use.
   let trailing: TrailingFlush | undefined;
@@ -119,19 +127,27 @@ interface FoundHost {
   readonly promiseContext: () => JobContext;
 }
 
-/** The extension's host; else, in a child of the runtime, the socket; else in-process (says why). */
-function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger): FoundHost {
+/** The hosts a client falls back to, each made (and its warning logged) once. */
+interface Fallbacks {
+  socket?: FoundHost;
+  local?: FoundHost;
+}
+
+/** The extension's host; else, in a child of the runtime, the socket; else in-process (says why, once). */
+function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger, fallbacks: Fallbacks): FoundHost {
   const registry = readHostRegistry(global);
   const host = registry && pickHostV1(registry);
   if (host) return { host, promiseContext: unknownContext };
   const socketPath = env[SOCKET_ENV];
   if (!registry && socketPath) {
     const fallback = createLocalHost({ logger });
-    return { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext };
+    return (fallbacks.socket ??= { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext });
   }
-  const { level, message } = unheldWarning({ registry, env, mainThread: isMainThread(process) });
-  logger.log(level, message);
-  return { host: createLocalHost({ logger }), promiseContext: localJobContext };
+  if (registry || !fallbacks.local) {
+    const { level, message } = unheldWarning({ registry, env, mainThread: isMainThread(process) });
+    logger.log(level, message);
+  }
+  return (fallbacks.local ??= { host: createLocalHost({ logger }), promiseContext: localJobContext });
 }
 
 /** What a flush gets after a promise job whose invoke the client cannot know. */

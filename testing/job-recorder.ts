@@ -1,0 +1,93 @@
+import { describeError } from '../client/describe-error.ts';
+import type { Flusher, Job, JobContext } from '../client/host-interface.ts';
+import { isThenable } from '../client/validate.ts';
+import type { JobKind, JobRecord } from './types.ts';
+
+interface Entry {
+  readonly name: string;
+  readonly kind: JobKind;
+  startedAt: number | undefined;
+  settled: { readonly ok: true; readonly at: number } | { readonly ok: false; readonly at: number; readonly error: unknown } | undefined;
+}
+
+/**
+ * Records what one invoke handed to the layer, at the host's door: each job is wrapped so its
+ * start and its settling are seen, and handed on unchanged (same result, same rejection, same
+ * synchronous throw) to the real lifecycle, which decides when it runs and what holds.
+ */
+export class JobRecorder {
+  readonly #entries: Entry[] = [];
+  readonly #now: () => number;
+  #closedAt: number | undefined;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  /** A job function or promise, as the lifecycle will get it. `task`: it came with a hand-off. */
+  job(job: Job, name: string, options: { readonly task: boolean }): Job {
+    if (typeof job !== 'function') {
+      const entry = this.#add(name, options.task ? 'task' : 'promise');
+      entry.startedAt = this.#now();
+      this.#watch(entry, job);
+      return job;
+    }
+    return this.#wrap(job, name, options.task ? 'task' : 'job');
+  }
+
+  /** A flusher run: recorded by the recorder of the invoke in which it runs (`current`). */
+  static flusher(flusher: Flusher, name: string, current: () => JobRecorder | undefined): Flusher {
+    return (context) => {
+      const recorder = current();
+      return recorder ? recorder.#wrap(flusher, name, 'flusher')(context) : flusher(context);
+    };
+  }
+
+  /** The records as of the release: what is still running is `abandoned`; later changes do not show. */
+  close(): JobRecord[] {
+    this.#closedAt ??= this.#now();
+    const closedAt = this.#closedAt;
+    return this.#entries.map((entry) => record(entry, closedAt));
+  }
+
+  #wrap(job: (context: JobContext) => unknown, name: string, kind: JobKind): (context: JobContext) => unknown {
+    const entry = this.#add(name, kind);
+    return (context) => {
+      entry.startedAt = this.#now();
+      let result: unknown;
+      try {
+        result = job(context);
+      } catch (error) {
+        entry.settled = { ok: false, at: this.#now(), error };
+        throw error;
+      }
+      if (isThenable(result)) this.#watch(entry, result);
+      else entry.settled = { ok: true, at: this.#now() };
+      return result;
+    };
+  }
+
+  #add(name: string, kind: JobKind): Entry {
+    const entry: Entry = { name, kind, startedAt: undefined, settled: undefined };
+    this.#entries.push(entry);
+    return entry;
+  }
+
+  /** Observes a thenable's outcome; the observing chain handles a rejection (the lifecycle reports it). */
+  #watch(entry: Entry, thenable: PromiseLike<unknown>): void {
+    try {
+      void thenable.then(() => void (entry.settled = { ok: true, at: this.#now() }), (error: unknown) => void (entry.settled = { ok: false, at: this.#now(), error }));
+    } catch {
+      // A thenable whose `then` throws: the lifecycle sees and reports the same failure.
+    }
+  }
+}
+
+function record(entry: Entry, closedAt: number): JobRecord {
+  const started = entry.startedAt;
+  const settled = entry.settled;
+  if (started === undefined) return { name: entry.name, kind: entry.kind, outcome: 'abandoned', durationMs: 0 };
+  if (!settled) return { name: entry.name, kind: entry.kind, outcome: 'abandoned', durationMs: closedAt - started };
+  const durationMs = settled.at - started;
+  return settled.ok ? { name: entry.name, kind: entry.kind, outcome: 'succeeded', durationMs } : { name: entry.name, kind: entry.kind, outcome: 'failed', error: describeError(settled.error), durationMs };
+}

@@ -1,0 +1,138 @@
+/**
+ * The test kit's composition root: the layer's REAL lifecycle, runtime observer, registration,
+ * extension loop, request-context providers and server-request attribution (the modules the
+ * layer ships, see extension/main.ts), wired to the in-process Runtime API double instead of
+ * `rapid-client.node` and the Extensions API over HTTP. The only file of the kit that imports the
+ * extension: what passes here runs the code that runs on Lambda.
+ */
+import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../client/host-interface.ts';
+import { createLogger, type Logger } from '../client/log-line.ts';
+import { parseConfig, type Config } from '../extension/config.ts';
+import { createGuard, type Guard } from '../extension/guard.ts';
+import { Lifecycle } from '../extension/lifecycle.ts';
+import { register } from '../extension/registration.ts';
+import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS } from '../extension/request-context.ts';
+import { guardEvents, wrapNativeClient } from '../extension/runtime-observer.ts';
+import { attributeServerRequests } from '../extension/server-requests.ts';
+import { JobRecorder } from './job-recorder.ts';
+import { RuntimeApiDouble, type NativeClient } from './runtime-double.ts';
+
+declare const LAYER_VERSION: string | undefined;
+
+export interface LayerOptions {
+  /** The environment the layer's settings are read from (`AFTER_RESPONSE_*`). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Timers and immediates the layer creates are added here (never reported as frozen work). */
+  readonly own: WeakSet<object>;
+  /** Where each log line goes. */
+  readonly write: (line: string) => void;
+  /** The recorder of the invoke in progress, if any. */
+  readonly recorder: () => JobRecorder | undefined;
+}
+
+/** One execution environment's layer, as the preload sets it up. */
+export interface Layer {
+  readonly double: RuntimeApiDouble;
+  /** The native client as the runtime sees it once the layer's observer wrapped it. */
+  readonly native: NativeClient;
+  /** Why the layer released each invoke (`settled` or `deadline`), by request id, once released. */
+  releaseReason(requestId: string): 'settled' | 'deadline' | undefined;
+  /** Publishes the host and the request-context providers, subscribes the server-request channel; returns what undoes it. */
+  publish(): () => void;
+}
+
+/** A key that changes when any layer setting changes: a new one means a new (cold) environment. */
+export function layerSettingsKey(env: Readonly<Record<string, string | undefined>>): string {
+  return JSON.stringify(Object.entries(env).filter(([name]) => name.startsWith('AFTER_RESPONSE_')).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function createLayer(options: LayerOptions): Layer {
+  const { config, problems } = parseConfig(options.env);
+  const logger = createLogger({ level: config.logLevel, write: options.write });
+  for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);
+  const guard = createGuard(logger);
+  const lifecycle = createLifecycle(config, logger, options.own);
+  const double = new RuntimeApiDouble();
+  const reasons = new Map<string, 'settled' | 'deadline'>();
+  const tracker = {
+    registered: () => lifecycle.registered(), runUnheld: () => lifecycle.runUnheld('registration-failed'), loopStopped: () => lifecycle.loopStopped(),
+    detach: <T>(fn: () => T): T => lifecycle.detach(fn),
+    holdLostEvent: (windowOptions: { readonly windowMs: number }) => lifecycle.holdLostEvent(windowOptions),
+    hold: async (event: { requestId: string; deadlineMs: number }) => {
+      const reason = await lifecycle.hold(event);
+      reasons.set(event.requestId, reason);
+      return reason;
+    },
+  };
+  const registration = register({ api: double.extensionsApi, name: 'lambda-after-response', lifecycle: tracker, logger, setTimer: ownTimer(options.own) });
+  const native = { ...double.native };
+  const events = { runtimeNext: () => lifecycle.runtimeNext(), invokeStarted: (id: string, deadline: number) => lifecycle.invokeStarted(id, deadline), responsePosted: (id: string) => lifecycle.responsePosted(id, 'returned'), observed: () => lifecycle.runtimeObserved() };
+  wrapNativeClient(native, guardEvents(events, guard), { beforeFirstNext: registration, guard });
+  return {
+    double, native,
+    releaseReason: (requestId) => reasons.get(requestId),
+    publish: () => publish({ config, logger, guard, lifecycle, recorder: options.recorder }),
+  };
+}
+
+function createLifecycle(config: Config, logger: Logger, own: WeakSet<object>): Lifecycle {
+  const monoStart = performance.now();
+  return new Lifecycle({
+    concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs, fallbackIdleMs: config.fallbackIdleMs,
+    logger, setTimer: ownTimer(own),
+    defer: (run) => void own.add(setImmediate(run)),
+    clock: { wallNow: Date.now, monoNow: () => performance.now() - monoStart },
+  });
+}
+
+/** An unref'd timer, as the layer's; marked as the layer's own. */
+function ownTimer(own: WeakSet<object>): (run: () => void, ms: number) => () => void {
+  return (run, ms) => {
+    const timer = setTimeout(run, ms);
+    timer.unref();
+    own.add(timer);
+    return () => clearTimeout(timer);
+  };
+}
+
+interface PublishOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly guard: Guard;
+  readonly lifecycle: Lifecycle;
+  readonly recorder: () => JobRecorder | undefined;
+}
+
+/** What extension/main.ts publishes, made undoable: the layer's globals live only for the length of an invoke. */
+function publish({ config, logger, guard, lifecycle, recorder }: PublishOptions): () => void {
+  const keys: readonly symbol[] = [HOST_REGISTRY_KEY, ...config.requestContexts.map((kind) => REQUEST_CONTEXT_SYMBOLS[kind])];
+  const saved = keys.map((key) => ({ key, descriptor: Object.getOwnPropertyDescriptor(globalThis, key) }));
+  const host = createHost(lifecycle, guard, recorder);
+  const registry: HostRegistry = { layerVersion: typeof LAYER_VERSION === 'string' ? LAYER_VERSION : 'source', protocols: { [HOST_PROTOCOL]: host } };
+  Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false, configurable: true });
+  installRequestContexts({ kinds: config.requestContexts, global: globalThis, current: () => lifecycle.scopedInvoke(), marginMs: config.deadlineMarginMs, logger, guard });
+  const unsubscribe = attributeServerRequests(process.getBuiltinModule('node:diagnostics_channel'), () => lifecycle.serverRequest(), guard);
+  return () => {
+    unsubscribe();
+    for (const { key, descriptor } of saved) {
+      Reflect.deleteProperty(globalThis, key);
+      if (descriptor) Object.defineProperty(globalThis, key, descriptor);
+    }
+  };
+}
+
+/** The host of extension/main.ts, with each job recorded on its way in (see job-recorder.ts). */
+function createHost(lifecycle: Lifecycle, guard: Guard, recorder: () => JobRecorder | undefined): HostV1 {
+  return {
+    enqueue: (job, { name, handOff }) => void guard('enqueue', () => {
+      const task = typeof handOff === 'function';
+      // Only work of the invoke in progress is its: a released invoke's late work is not (the log names it).
+      const current = lifecycle.scopedInvoke() ? recorder() : undefined;
+      lifecycle.enqueue(current ? current.job(job, name, { task }) : job, name, task ? handOff : undefined);
+    }),
+    drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),
+    addFlusher: (flusher, { name }) => guard('addFlusher', () => lifecycle.addFlusher(JobRecorder.flusher(flusher, name, recorder), name)) ?? (() => undefined),
+    handOff: true,
+    currentDeadlineMs: () => guard('currentDeadlineMs', () => lifecycle.scopedInvoke()?.deadlineMs),
+  };
+}
