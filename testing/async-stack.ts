@@ -35,11 +35,11 @@ function isUserFrame(line: string, own: readonly string[]): boolean {
   return !/\(node:|at node:|\/node_modules\//.test(line) && !own.some((prefix) => line.includes(prefix));
 }
 
-/** Frames worth showing: not Node's internals and not this layer's own. */
+/** Frames worth showing: not Node's internals (nor V8's `new Promise (<anonymous>)`), not this layer's own. */
 function visibleFrames(stack: string | undefined, own: readonly string[]): string[] {
   return (stack ?? '').split('\n').filter((line) => {
     const text = line.trimStart();
-    return text.startsWith('at ') && !/\(node:|at node:/.test(text) && !own.some((prefix) => text.includes(prefix));
+    return text.startsWith('at ') && !/\(node:|at node:|\(<anonymous>\)$/.test(text) && !own.some((prefix) => text.includes(prefix));
   }).map((line) => `    ${line.trimStart()}`);
 }
 

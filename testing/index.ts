@@ -16,6 +16,9 @@ import { validateArgs } from './validate-args.ts';
 
 export type { AnyHandler, DescribedError, FrozenWork, HandlerCallback, InvokeOptions, InvokeResult, JobKind, JobOutcome, JobRecord, LambdaContext, ThawedWork } from './types.ts';
 
+/** The event type a handler declares; `unknown` for a handler without parameters. */
+export type EventOf<H extends AnyHandler> = Parameters<H> extends [] ? unknown : Parameters<H>[0];
+
 /** Each handler's warm environment, and the layer settings it was set up with. */
 const environments = new WeakMap<AnyHandler, { readonly environment: Environment; readonly settings: string }>();
 /** Invokes run one at a time, as in one Lambda environment: the layer's globals exist once. */
@@ -45,7 +48,7 @@ let queue: Promise<unknown> = Promise.resolve();
  * assert.equal(jobs[0].outcome, 'succeeded');
  * ```
  */
-export async function invokeHandler<H extends AnyHandler>(handler: H, event: Parameters<H>[0], options?: InvokeOptions): Promise<InvokeResult<Awaited<ReturnType<H>>>> {
+export async function invokeHandler<H extends AnyHandler>(handler: H, event: EventOf<H>, options?: InvokeOptions): Promise<InvokeResult<Awaited<ReturnType<H>>>> {
   const args = validateArgs(handler, options);
   const turn = queue.then(() => run(args, event));
   queue = turn.catch(() => undefined);

@@ -26,13 +26,16 @@ export class JobRecorder {
 
   /** A job function or promise, as the lifecycle will get it. `task`: it came with a hand-off. */
   job(job: Job, name: string, options: { readonly task: boolean }): Job {
-    if (typeof job !== 'function') {
-      const entry = this.#add(name, options.task ? 'task' : 'promise');
-      entry.startedAt = this.#now();
-      this.#watch(entry, job);
-      return job;
-    }
+    if (typeof job !== 'function') return this.promise(job, name, options);
     return this.#wrap(job, name, options.task ? 'task' : 'job');
+  }
+
+  /** A promise job (request contexts hand these over), returned as it is: it runs already. */
+  promise(promise: PromiseLike<unknown>, name: string, options: { readonly task: boolean }): PromiseLike<unknown> {
+    const entry = this.#add(name, options.task ? 'task' : 'promise');
+    entry.startedAt = this.#now();
+    this.#watch(entry, promise);
+    return promise;
   }
 
   /** A flusher run: recorded by the recorder of the invoke in which it runs (`current`). */

@@ -11,7 +11,7 @@ import { parseConfig, type Config } from '../extension/config.ts';
 import { createGuard, type Guard } from '../extension/guard.ts';
 import { Lifecycle } from '../extension/lifecycle.ts';
 import { register } from '../extension/registration.ts';
-import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS } from '../extension/request-context.ts';
+import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type ScopedInvoke } from '../extension/request-context.ts';
 import { guardEvents, wrapNativeClient } from '../extension/runtime-observer.ts';
 import { attributeServerRequests } from '../extension/server-requests.ts';
 import { JobRecorder } from './job-recorder.ts';
@@ -110,7 +110,7 @@ function publish({ config, logger, guard, lifecycle, recorder }: PublishOptions)
   const host = createHost(lifecycle, guard, recorder);
   const registry: HostRegistry = { layerVersion: typeof LAYER_VERSION === 'string' ? LAYER_VERSION : 'source', protocols: { [HOST_PROTOCOL]: host } };
   Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false, configurable: true });
-  installRequestContexts({ kinds: config.requestContexts, global: globalThis, current: () => lifecycle.scopedInvoke(), marginMs: config.deadlineMarginMs, logger, guard });
+  installRequestContexts({ kinds: config.requestContexts, global: globalThis, current: () => recordedScope(lifecycle, recorder), marginMs: config.deadlineMarginMs, logger, guard });
   const unsubscribe = attributeServerRequests(process.getBuiltinModule('node:diagnostics_channel'), () => lifecycle.serverRequest(), guard);
   return () => {
     unsubscribe();
@@ -119,6 +119,13 @@ function publish({ config, logger, guard, lifecycle, recorder }: PublishOptions)
       if (descriptor) Object.defineProperty(globalThis, key, descriptor);
     }
   };
+}
+
+/** The invoke a request context belongs to, its promises recorded on their way in (`next after()`, `vercel waitUntil`). */
+function recordedScope(lifecycle: Lifecycle, recorder: () => JobRecorder | undefined): ScopedInvoke | undefined {
+  const scoped = lifecycle.scopedInvoke();
+  if (!scoped) return undefined;
+  return { ...scoped, enqueue: (promise, name) => scoped.enqueue(recorder()?.promise(promise, name, { task: false }) ?? promise, name) };
 }
 
 /** The host of extension/main.ts, with each job recorded on its way in (see job-recorder.ts). */
