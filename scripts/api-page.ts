@@ -5,9 +5,9 @@
 // its anchors prefixed so they stay unique. The output has no dates and no source line numbers,
 // so it changes only when a doc comment or a public type does; test/checks/api-docs.test.ts
 // regenerates it and fails while docs/api.md differs.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import { Application, TSConfigReader } from 'typedoc';
 import { docsVersionLine } from '../release/docs-version.ts';
 import { githubSlug } from './github-slug.ts';
@@ -18,8 +18,10 @@ export const API_PAGE = join(ROOT, 'docs', 'api.md');
 /** One entry point: the import path users write, and the page TypeDoc renders it into. */
 interface EntryPoint {
   readonly importPath: string;
-  /** `index` for the main entry, else the subpath (`hono`): client/<page>.ts, <page>.md. */
+  /** `index` for the main entry, else the subpath (`hono`): <page>.md. */
   readonly page: string;
+  /** Its source: client/<page>.ts, or <page>/index.ts for an entry with its own directory (the test kit, testing/). */
+  readonly source: string;
 }
 
 /** The package's entry points, from client/package.json's `exports` (`./x` is built from client/x.ts). */
@@ -27,13 +29,14 @@ function entryPoints(): EntryPoint[] {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'client', 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
   return Object.keys(manifest.exports)
     .filter((key) => key !== './package.json')
-    .map((key) => (key === '.' ? { importPath: manifest.name, page: 'index' } : { importPath: `${manifest.name}/${key.slice(2)}`, page: key.slice(2) }));
+    .map((key) => (key === '.' ? { importPath: manifest.name, page: 'index' } : { importPath: `${manifest.name}/${key.slice(2)}`, page: key.slice(2) }))
+    .map((entry) => ({ ...entry, source: existsSync(join(ROOT, 'client', `${entry.page}.ts`)) ? join(ROOT, 'client', `${entry.page}.ts`) : join(ROOT, entry.page, 'index.ts') }));
 }
 
 /** Renders every entry point's page with TypeDoc into `out`. @throws {Error} on any TypeDoc warning or error. */
 async function renderPages(entries: readonly EntryPoint[], out: string): Promise<void> {
   const app = await Application.bootstrapWithPlugins({
-    entryPoints: entries.map((entry) => join(ROOT, 'client', `${entry.page}.ts`)),
+    entryPoints: entries.map((entry) => entry.source),
     tsconfig: join(ROOT, 'scripts', 'tsconfig.api-docs.json'),
     plugin: ['typedoc-plugin-markdown'],
     out,
@@ -68,6 +71,8 @@ interface Anchors {
   prefixOf(page: string): string | undefined;
   /** The heading anchor of a page's section. */
   sectionOf(page: string): string;
+  /** The entry point page TypeDoc rendered to a file (`client/hono.md` → `hono`); undefined for another file. */
+  pageOf(rendered: string): string | undefined;
 }
 
 /** A heading one level down; below level 6 (Markdown's last) a bold line instead. */
@@ -78,12 +83,14 @@ function demote(line: string): string {
   return level <= 6 ? `${'#'.repeat(level)} ${match[2] ?? ''}` : `**${match[2] ?? ''}**`;
 }
 
-/** Links to pages of this run become in-page anchors; other links (docs pages) stay. */
-function relink(line: string, prefix: string, anchors: Anchors): string {
+/** Links to pages of this run become in-page anchors; other links (docs pages) stay. `from`: the rendered page the line is on. */
+function relink(line: string, prefix: string, anchors: Anchors, from: string): string {
   return line
     .replace(/ id="([^"]+)"/g, (_, id: string) => ` id="${prefix}${id}"`)
     .replace(/\]\(#([^)]+)\)/g, (_, id: string) => `](#${prefix}${id})`)
-    .replace(/\]\(([\w-]+)\.md(?:#([^)]+))?\)/g, (link: string, page: string, id: string | undefined) => {
+    .replace(/\]\(((?:\.\.\/)*[\w/-]+\.md)(?:#([^)]+))?\)/g, (link: string, target: string, id: string | undefined) => {
+      const page = anchors.pageOf(posix.join(posix.dirname(from), target));
+      if (page === undefined) return link;
       const pagePrefix = anchors.prefixOf(page);
       if (pagePrefix === undefined) return link;
       return id === undefined ? `](#${anchors.sectionOf(page)})` : `](#${pagePrefix}${id})`;
@@ -91,13 +98,13 @@ function relink(line: string, prefix: string, anchors: Anchors): string {
 }
 
 /** One TypeDoc page as a section of the joined page: title replaced, headings one level down, anchors prefixed. */
-function section(entry: EntryPoint, markdown: string, anchors: Anchors): string {
+function section(entry: EntryPoint, markdown: string, anchors: Anchors, from: string): string {
   const prefix = anchors.prefixOf(entry.page) ?? '';
   let inFence = false;
   const lines = markdown.split('\n').filter((line, i) => !(i === 0 && line.startsWith('# ')));
   const body = lines.map((line) => {
     if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
-    return inFence || line.startsWith('```') ? line : relink(demote(line), prefix, anchors);
+    return inFence || line.startsWith('```') ? line : relink(demote(line), prefix, anchors, from);
   });
   return [`## \`${entry.importPath}\``, ...body].join('\n').trim();
 }
@@ -111,6 +118,17 @@ function packageVersion(): string {
   return version;
 }
 
+/**
+ * The file TypeDoc wrote an entry point's page to: its source's path from the entry points'
+ * common directory, without `.ts` and without a last `/index` (`client/hono.md`, `testing.md`).
+ */
+function renderedPage(entries: readonly EntryPoint[], entry: EntryPoint): string {
+  const dirs = entries.map((each) => dirname(each.source).split(sep));
+  const common = dirs.reduce((shared, dir) => shared.filter((part, i) => dir[i] === part && shared.slice(0, i).every((p, j) => dir[j] === p)));
+  const name = relative(common.join(sep), entry.source).replace(/\.ts$/, '').replace(/(^|\/)index$/, '');
+  return `${name === '' ? 'index' : name}.md`;
+}
+
 export async function renderApiPage(): Promise<string> {
   const entries = entryPoints();
   const out = mkdtempSync(join(tmpdir(), 'lar-api-docs-'));
@@ -120,8 +138,9 @@ export async function renderApiPage(): Promise<string> {
     const anchors: Anchors = {
       prefixOf: (page) => (importPathOf(page) === undefined ? undefined : page === 'index' ? '' : `${page}-`),
       sectionOf: (page) => githubSlug(`\`${importPathOf(page) ?? page}\``),
+      pageOf: (rendered) => entries.find((entry) => renderedPage(entries, entry) === rendered)?.page,
     };
-    const sections = entries.map((entry) => section(entry, readFileSync(join(out, `${entry.page}.md`), 'utf8'), anchors));
+    const sections = entries.map((entry) => section(entry, readFileSync(join(out, renderedPage(entries, entry)), 'utf8'), anchors, renderedPage(entries, entry)));
     return [
       '# API reference',
       '',
