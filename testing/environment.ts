@@ -25,6 +25,8 @@ interface Call {
 
 /** Log lines kept between invokes (the layer's lines about late and abandoned work), for the next result. */
 const MAX_LINES_BETWEEN = 1000;
+/** Turns of the event loop between the release and the freeze (see Environment.#frozenAfter). */
+const FREEZE_TURNS = 2;
 /** Earlier invokes' frozen work kept for `thaw`. */
 const MAX_EARLIER = 1000;
 
@@ -78,15 +80,14 @@ export class Environment {
         clearTimeout(timeout);
         call.open = false;
         const at = performance.now();
-        const frozen = call.watch.pending();
-        this.#remember(frozen, requestId);
+        const atRelease = call.watch.pending();
+        const jobs = call.recorder.close();
         const answered = response?.outcome;
         const error = answered ? (answered.ok ? undefined : describeError(answered.error)) : { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, stackTrace: [] };
-        resolve({
+        void this.#frozenAfter(call, atRelease).then((frozen) => resolve({
           response: answered?.ok ? answered.value : undefined, ...(error ? { error } : {}),
-          responseMs: (response?.at ?? at) - started, releasedMs: at - started, releaseReason,
-          jobs: call.recorder.close(), frozen: [...frozen.values()],
-        });
+          responseMs: (response?.at ?? at) - started, releasedMs: at - started, releaseReason, jobs, frozen,
+        }));
       };
       const timeout = setTimeout(() => {
         this.#layer.double.forget(requestId);
@@ -99,6 +100,20 @@ export class Environment {
         released: () => end(this.#layer.releaseReason(requestId) ?? 'settled'),
       });
     });
+  }
+
+  /**
+   * What is still pending when Lambda would freeze: the release is the extension's `next`, a
+   * request Lambda must receive before it freezes, so what the release's own turn and the next
+   * finish (a library closing its idle socket, undici's clean-up immediate after a response was
+   * read) is not frozen; what was pending at the release and still is, is.
+   */
+  async #frozenAfter(call: Call, atRelease: ReadonlyMap<number, FrozenWork>): Promise<FrozenWork[]> {
+    for (let turn = 0; turn < FREEZE_TURNS; turn++) await new Promise<void>((resolve) => void this.#own.add(setImmediate(resolve)));
+    const still = call.watch.pending();
+    const frozen = new Map([...atRelease].filter(([id]) => still.has(id)));
+    this.#remember(frozen, call.request.requestId);
+    return [...frozen.values()];
   }
 
   /** The runtime client's loop: `next`, the handler, its response posted, `next` again. */

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { enqueueAfterResponse } from '../../client/index.ts';
 import { invokeHandler } from '../../testing/index.ts';
 import * as handlers from '../fixtures/testing/handlers.ts';
 
@@ -44,6 +45,16 @@ describe('invokeHandler: the acceptance cases of the test kit', () => {
     const socket = result.frozen.find((work) => work.type === 'TCPWRAP');
     expect(socket, JSON.stringify(result.frozen)).toBeDefined();
     expect(socket?.stack).toContain(HANDLERS_FILE);
+  });
+
+  test('a job that fetches and reads the body leaves nothing frozen (what the library tidies in the turns after the release is not frozen)', async () => {
+    const handler = async () => {
+      enqueueAfterResponse(async () => void (await (await fetch(url)).text()), { name: 'fetch-and-read' });
+      return 'ok';
+    };
+    const result = await invokeHandler(handler, {});
+    expect(result.jobs).toEqual([expect.objectContaining({ name: 'fetch-and-read', outcome: 'succeeded' })]);
+    expect(result.frozen).toEqual([]);
   });
 
   test('a job still running at the deadline is abandoned, after the response', async () => {
