@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { waitUntil } from '@vercel/functions';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { enqueueAfterResponse } from '../../client/index.ts';
+import { defineTask, enqueueAfterResponse } from '../../client/index.ts';
 import { HOST_REGISTRY_KEY } from '../../client/host-interface.ts';
 import { invokeHandler } from '../../testing/index.ts';
 import * as handlers from '../fixtures/testing/handlers.ts';
@@ -119,6 +119,17 @@ describe('invokeHandler: the async chain', () => {
     expect(socket?.stack).toContain('node_modules/deferred-lib/index.mjs');
     expect(socket?.stack).toMatch(/--- (Immediate|PROMISE) ---/);
     expect(socket?.stack).toContain(THIS_FILE);
+  });
+});
+
+describe('invokeHandler: tasks', () => {
+  test('a task is a job of kind task (it comes with a hand-off to its queue); with no queue configured it runs here', async () => {
+    const report = defineTask('kit-report', async (payload: { n: number }) => void payload.n);
+    const result = await invokeHandler(async () => {
+      report.enqueue({ n: 1 });
+      return 'ok';
+    }, {});
+    expect(result.jobs).toEqual([{ name: 'task kit-report', kind: 'task', outcome: 'succeeded', durationMs: expect.any(Number) }]);
   });
 });
 
