@@ -35,7 +35,7 @@ export interface Layer {
   readonly double: RuntimeApiDouble;
   /** The native client as the runtime sees it once the layer's observer wrapped it. */
   readonly native: NativeClient;
-  /** Why the layer released each invoke (`settled` or `deadline`), by request id, once released. */
+  /** Why the layer released an invoke (`settled` or `deadline`), once released; read once. */
   releaseReason(requestId: string): 'settled' | 'deadline' | undefined;
   /** Publishes the host and the request-context providers, subscribes the server-request channel; returns what undoes it. */
   publish(): () => void;
@@ -70,7 +70,11 @@ export function createLayer(options: LayerOptions): Layer {
   wrapNativeClient(native, guardEvents(events, guard), { beforeFirstNext: registration, guard });
   return {
     double, native,
-    releaseReason: (requestId) => reasons.get(requestId),
+    releaseReason: (requestId) => {
+      const reason = reasons.get(requestId);
+      reasons.delete(requestId);
+      return reason;
+    },
     publish: () => publish({ config, logger, guard, lifecycle, recorder: options.recorder }),
   };
 }

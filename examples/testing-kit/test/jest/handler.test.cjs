@@ -1,3 +1,4 @@
+const { afterAll, beforeAll, expect, test } = require('@jest/globals');
 const { invokeHandler } = require('lambda-after-response/testing');
 const { broken, fixed } = require('../../handler.cjs');
 const { startReceipts } = require('../receipts-server.cjs');
