@@ -1,11 +1,19 @@
 import { describeError } from '../client/describe-error.ts';
-import type { Flusher, Job, JobContext } from '../client/host-interface.ts';
+import type { Flusher, HandOffReason, Job, JobContext } from '../client/host-interface.ts';
 import { isThenable } from '../client/validate.ts';
 import type { JobKind, JobRecord } from './types.ts';
+
+/** A task's hand-off as the host called it. */
+interface HandOffSeen {
+  readonly reason: HandOffReason;
+  outcome: 'sending' | 'sent' | 'lost';
+  error: unknown;
+}
 
 interface Entry {
   readonly name: string;
   readonly kind: JobKind;
+  handOff: HandOffSeen | undefined;
   startedAt: number | undefined;
   settled: { readonly ok: true; readonly at: number } | { readonly ok: false; readonly at: number; readonly error: unknown } | undefined;
 }
@@ -28,6 +36,27 @@ export class JobRecorder {
   job(job: Job, name: string, options: { readonly task: boolean }): Job {
     if (typeof job !== 'function') return this.promise(job, name, options);
     return this.#wrap(job, name, options.task ? 'task' : 'job');
+  }
+
+  /** A task: a job with the hand-off the host calls when it cannot finish here; both recorded. */
+  task(job: Job, name: string, handOff: (reason: HandOffReason) => Promise<void>): { readonly job: Job; readonly handOff: (reason: HandOffReason) => Promise<void> } {
+    const recorded = this.job(job, name, { task: true });
+    const entry = this.#entries[this.#entries.length - 1];
+    return {
+      job: recorded,
+      handOff: (reason) => {
+        const passing = handOff(reason);
+        if (entry && entry.handOff === undefined) {
+          const seen: HandOffSeen = { reason, outcome: 'sending', error: undefined };
+          entry.handOff = seen;
+          void passing.then(() => void (seen.outcome = 'sent'), (error: unknown) => {
+            seen.outcome = 'lost';
+            seen.error = error;
+          });
+        }
+        return passing;
+      },
+    };
   }
 
   /** A promise job (request contexts hand these over), returned as it is: it runs already. */
@@ -71,7 +100,7 @@ export class JobRecorder {
   }
 
   #add(name: string, kind: JobKind): Entry {
-    const entry: Entry = { name, kind, startedAt: undefined, settled: undefined };
+    const entry: Entry = { name, kind, handOff: undefined, startedAt: undefined, settled: undefined };
     this.#entries.push(entry);
     return entry;
   }
@@ -87,10 +116,12 @@ export class JobRecorder {
 }
 
 function record(entry: Entry, closedAt: number): JobRecord {
+  const handOff = entry.handOff && { reason: entry.handOff.reason, outcome: entry.handOff.outcome === 'sent' ? 'sent' as const : 'lost' as const, ...(entry.handOff.outcome === 'lost' ? { error: describeError(entry.handOff.error) } : {}) };
+  const base = { name: entry.name, kind: entry.kind, ...(handOff ? { handOff } : {}) };
   const started = entry.startedAt;
   const settled = entry.settled;
-  if (started === undefined) return { name: entry.name, kind: entry.kind, outcome: 'abandoned', durationMs: 0 };
-  if (!settled) return { name: entry.name, kind: entry.kind, outcome: 'abandoned', durationMs: closedAt - started };
+  if (started === undefined) return { ...base, outcome: 'abandoned', durationMs: 0 };
+  if (!settled) return { ...base, outcome: 'abandoned', durationMs: closedAt - started };
   const durationMs = settled.at - started;
-  return settled.ok ? { name: entry.name, kind: entry.kind, outcome: 'succeeded', durationMs } : { name: entry.name, kind: entry.kind, outcome: 'failed', error: describeError(settled.error), durationMs };
+  return settled.ok ? { ...base, outcome: 'succeeded', durationMs } : { ...base, outcome: 'failed', error: describeError(settled.error), durationMs };
 }

@@ -136,10 +136,11 @@ function recordedScope(lifecycle: Lifecycle, recorder: () => JobRecorder | undef
 function createHost(lifecycle: Lifecycle, guard: Guard, recorder: () => JobRecorder | undefined): HostV1 {
   return {
     enqueue: (job, { name, handOff }) => void guard('enqueue', () => {
-      const task = typeof handOff === 'function';
       // Only work of the invoke in progress is its: a released invoke's late work is not (the log names it).
       const current = lifecycle.scopedInvoke() ? recorder() : undefined;
-      lifecycle.enqueue(current ? current.job(job, name, { task }) : job, name, task ? handOff : undefined);
+      if (typeof handOff !== 'function') return lifecycle.enqueue(current ? current.job(job, name, { task: false }) : job, name);
+      const task = current ? current.task(job, name, handOff) : { job, handOff };
+      lifecycle.enqueue(task.job, name, task.handOff);
     }),
     drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),
     addFlusher: (flusher, { name }) => guard('addFlusher', () => lifecycle.addFlusher(JobRecorder.flusher(flusher, name, recorder), name)) ?? (() => undefined),

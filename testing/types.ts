@@ -27,6 +27,14 @@ export interface JobRecord {
   /** What it threw or rejected with, described; only for `failed`. */
   readonly error?: DescribedError;
   /**
+   * A task's hand-off to its queue, when the layer called it: `never-started` (dropped at the
+   * deadline's abort), `abandoned` (still running when the grace ended) or `shutdown`; `sent` once
+   * the task client passed it on, `lost` when it could not (no queue configured, the send failed:
+   * `error`). A hand-off still in flight at the release counts as `lost` (the release does not wait
+   * past the deadline's safety margin).
+   */
+  readonly handOff?: { readonly reason: 'never-started' | 'abandoned' | 'shutdown'; readonly outcome: 'sent' | 'lost'; readonly error?: DescribedError };
+  /**
    * Milliseconds from its start (a promise: from its enqueue) to its settling; for `abandoned`,
    * to the release; 0 for a job that never started (dropped at the deadline's abort).
    */

@@ -131,6 +131,18 @@ describe('invokeHandler: tasks', () => {
     }, {});
     expect(result.jobs).toEqual([{ name: 'task kit-report', kind: 'task', outcome: 'succeeded', durationMs: expect.any(Number) }]);
   });
+
+  test('a task still running at the deadline is handed off to its queue: with none configured, the hand-off is lost, and says why', async () => {
+    const slow = defineTask('kit-slow', () => new Promise((resolve) => setTimeout(resolve, 5000)));
+    const result = await invokeHandler(async () => {
+      slow.enqueue({});
+      return 'ok';
+    }, {}, { timeoutMs: 1000 });
+    expect(result.jobs).toEqual([{
+      name: 'task kit-slow', kind: 'task', outcome: 'abandoned', durationMs: expect.any(Number),
+      handOff: { reason: 'abandoned', outcome: 'lost', error: expect.objectContaining({ errorMessage: 'no queue configured' }) },
+    }]);
+  });
 });
 
 describe('invokeHandler: request contexts and no globals left behind', () => {
