@@ -87,10 +87,14 @@ describe('invokeHandler: the acceptance cases of the test kit', () => {
       return process.memoryUsage().heapUsed;
     };
     for (let i = 0; i < 50; i++) await invokeHandler(handlers.failingJob, {}); // warm: code compiled, caches filled
-    const before = await heap();
-    for (let i = 0; i < 300; i++) await invokeHandler(handlers.failingJob, {});
-    const after = await heap();
-    // A retained invoke (its result, logs, records) is several KB: 300 of them would exceed this.
-    expect(after - before).toBeLessThan(300 * 1024);
+    // Two windows of 300 invokes: a leak grows both; the heap's own noise (up to ~0.3 MB here) rarely both.
+    const growth: number[] = [];
+    for (let window = 0; window < 2; window++) {
+      const before = await heap();
+      for (let i = 0; i < 300; i++) await invokeHandler(handlers.failingJob, {});
+      growth.push((await heap()) - before);
+    }
+    // A retained invoke (its result, logs, records) is ~4 KB (measured: 1.17 MB for 300): this is under a third of that.
+    expect(Math.min(...growth)).toBeLessThan(300 * 1024);
   }, 60_000);
 });
