@@ -80,11 +80,10 @@ export class Environment {
         clearTimeout(timeout);
         call.open = false;
         const at = performance.now();
-        const atRelease = call.watch.pending();
         const jobs = call.recorder.close();
         const answered = response?.outcome;
         const error = answered ? (answered.ok ? undefined : describeError(answered.error)) : { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, stackTrace: [] };
-        void this.#frozenAfter(call, atRelease).then((frozen) => resolve({
+        void this.#frozenAfter(call).then((frozen) => resolve({
           response: answered?.ok ? answered.value : undefined, ...(error ? { error } : {}),
           responseMs: (response?.at ?? at) - started, releasedMs: at - started, releaseReason, jobs, frozen,
         }));
@@ -104,14 +103,14 @@ export class Environment {
 
   /**
    * What is still pending when Lambda would freeze: the release is the extension's `next`, a
-   * request Lambda must receive before it freezes, so what the release's own turn and the next
-   * finish (a library closing its idle socket, undici's clean-up immediate after a response was
-   * read) is not frozen; what was pending at the release and still is, is.
+   * request Lambda must receive before it freezes, so the release's own turn and the next still
+   * run. What they finish (a library closing its idle socket, undici's clean-up immediate after a
+   * response was read) is not frozen; what they start (a job the client runs in-process when no
+   * layer holds it) is, as on Lambda.
    */
-  async #frozenAfter(call: Call, atRelease: ReadonlyMap<number, FrozenWork>): Promise<FrozenWork[]> {
+  async #frozenAfter(call: Call): Promise<FrozenWork[]> {
     for (let turn = 0; turn < FREEZE_TURNS; turn++) await new Promise<void>((resolve) => void this.#own.add(setImmediate(resolve)));
-    const still = call.watch.pending();
-    const frozen = new Map([...atRelease].filter(([id]) => still.has(id)));
+    const frozen = call.watch.pending();
     this.#remember(frozen, call.request.requestId);
     return [...frozen.values()];
   }

@@ -63,13 +63,13 @@ export class FrozenWorkWatch {
     return root.runInAsyncScope(fn);
   }
 
-  /** Work created during the invoke and pending now, by async id (called at the release). */
+  /** Work of the invoke pending now, by async id (called when Lambda would freeze). */
   pending(): Map<number, FrozenWork> {
     const found = new Map<number, FrozenWork>();
     const lookup = (id: number): Origin | undefined => this.#tracked.get(id);
     for (const [id, tracked] of this.#tracked) {
       if (!tracked.pending || tracked.resource === undefined || NOT_WORK.test(tracked.type)) continue;
-      if (this.#options.own.has(tracked.resource) || !stillPending(tracked.resource, tracked.called)) continue;
+      if (this.#options.own.has(tracked.resource) || isStdio(tracked.resource) || !stillPending(tracked.resource, tracked.called)) continue;
       found.set(id, { type: tracked.type, stack: chainStack(tracked, lookup, OWN_FILES) });
     }
     return found;
@@ -112,6 +112,11 @@ export class FrozenWorkWatch {
     tracked.pending = false;
     tracked.resource = undefined;
   }
+}
+
+/** The process's stdout or stderr (created on first use, perhaps during an invoke): not work. */
+function isStdio(resource: object): boolean {
+  return [process.stdout, process.stderr].some((stream) => Reflect.get(stream, '_handle') === resource);
 }
 
 /**

@@ -64,8 +64,10 @@ export function createLayer(options: LayerOptions): Layer {
       return reason;
     },
   };
-  const registration = register({ api: double.extensionsApi, name: 'lambda-after-response', lifecycle: tracker, logger, setTimer: ownTimer(options.own) });
   const native = { ...double.native };
+  // AFTER_RESPONSE_DISABLED: the preload does nothing at all (extension/main.ts), as here.
+  if (config.disabled) return { double, native, releaseReason: () => undefined, publish: () => () => undefined };
+  const registration = register({ api: double.extensionsApi, name: 'lambda-after-response', lifecycle: tracker, logger, setTimer: ownTimer(options.own) });
   const events = { runtimeNext: () => lifecycle.runtimeNext(), invokeStarted: (id: string, deadline: number) => lifecycle.invokeStarted(id, deadline), responsePosted: (id: string) => lifecycle.responsePosted(id, 'returned'), observed: () => lifecycle.runtimeObserved() };
   wrapNativeClient(native, guardEvents(events, guard), { beforeFirstNext: registration, guard });
   return {

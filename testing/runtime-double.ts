@@ -66,6 +66,8 @@ export class RuntimeApiDouble {
   /** The invoke each side received last: its next `next` ends that invoke for it. */
   #runtimeOn: Pending | undefined;
   #extensionOn: Pending | undefined;
+  /** Lambda waits for an extension's `next` only once it registered (a disabled layer never does). */
+  #registered = false;
   #initDone!: () => void;
   /** Resolves at the runtime's first `next`: its init is over, and Lambda sends invokes only from then on. */
   readonly initialized: Promise<void> = new Promise((resolve) => (this.#initDone = resolve));
@@ -100,7 +102,10 @@ export class RuntimeApiDouble {
 
   /** The extension's side: `register` and `next` of the Extensions API. */
   readonly extensionsApi = {
-    register: (_name: string, _options?: { readonly urgentUntil?: Promise<unknown> }): Promise<string> => Promise.resolve(EXTENSION_ID),
+    register: (_name: string, _options?: { readonly urgentUntil?: Promise<unknown> }): Promise<string> => {
+      this.#registered = true;
+      return Promise.resolve(EXTENSION_ID);
+    },
     next: (_id: string): Promise<ExtensionEventLike> => {
       this.#finish(this.#extensionOn, 'extension');
       return this.#extensionInbox.take().then((event) => {
@@ -114,7 +119,7 @@ export class RuntimeApiDouble {
     if (!pending || !this.#pending.has(pending.requestId)) return;
     if (side === 'runtime') pending.runtimeDone = true;
     else pending.extensionDone = true;
-    if (!pending.runtimeDone || !pending.extensionDone) return;
+    if (!pending.runtimeDone || (this.#registered && !pending.extensionDone)) return;
     this.#pending.delete(pending.requestId);
     pending.listener.released();
   }

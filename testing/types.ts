@@ -42,7 +42,7 @@ export interface JobRecord {
 }
 
 /**
- * Work still pending at the release that nothing held: on Lambda it freezes with the environment
+ * Work still pending at the freeze that nothing held: on Lambda it freezes with the environment
  * and resumes (or times out, or is lost) at a later invoke, if any.
  */
 export interface FrozenWork {
@@ -79,7 +79,7 @@ export interface InvokeResult<R> {
   readonly releaseReason: 'settled' | 'deadline' | 'timeout';
   /** Every job, promise, flusher run and task handed to the layer during this invoke, in enqueue order. */
   readonly jobs: readonly JobRecord[];
-  /** Work created during the invoke, still pending at the release, that nothing held. Empty is the goal. */
+  /** Work of the invoke (created in its async chain) still pending when Lambda would freeze — two turns of the event loop after the release — that nothing held. Empty is the goal. */
   readonly frozen: readonly FrozenWork[];
   /** With {@link InvokeOptions.thaw}: frozen work of earlier invokes on this handler that ran during this one; otherwise empty. */
   readonly thawed: readonly ThawedWork[];

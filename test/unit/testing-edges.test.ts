@@ -122,6 +122,16 @@ describe('invokeHandler: the async chain', () => {
   });
 });
 
+describe('invokeHandler: the layer disabled', () => {
+  test('AFTER_RESPONSE_DISABLED=true: nothing holds, so the job runs in-process and its work is frozen at the release', async () => {
+    const result = await invokeHandler(handlers.held, {}, { env: { AFTER_RESPONSE_DISABLED: 'true' } });
+    expect(result.response).toEqual({ statusCode: 200 });
+    expect(result.jobs).toEqual([]);
+    expect(result.frozen.map((work) => work.type)).toEqual(['Timeout']);
+    expect(result.releasedMs).toBeLessThan(result.responseMs + 500); // released with the response, not after the 500 ms job
+  });
+});
+
 describe('invokeHandler: tasks', () => {
   test('a task is a job of kind task (it comes with a hand-off to its queue); with no queue configured it runs here', async () => {
     const report = defineTask('kit-report', async (payload: { n: number }) => void payload.n);
