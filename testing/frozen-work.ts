@@ -42,12 +42,13 @@ export class FrozenWorkWatch {
 
   constructor(options: WatchOptions) {
     this.#options = options;
+    // An exception in an async hook ends the process (Node's rule): every callback is guarded.
     this.#hook = asyncHooks.createHook({
-      init: (id, type, triggerId, resource) => this.#init(id, type, triggerId, resource),
-      before: (id) => this.#ran(id),
-      after: (id) => this.#called(id),
-      destroy: (id) => this.#settled(id),
-      promiseResolve: (id) => this.#settled(id),
+      init: (id, type, triggerId, resource) => guarded(() => this.#init(id, type, triggerId, resource)),
+      before: (id) => guarded(() => this.#ran(id)),
+      after: (id) => guarded(() => this.#called(id)),
+      destroy: (id) => guarded(() => this.#settled(id)),
+      promiseResolve: (id) => guarded(() => this.#settled(id)),
     });
   }
 
@@ -89,10 +90,13 @@ export class FrozenWorkWatch {
   #init(id: number, type: string, triggerId: number, resource: object): void {
     if (!this.#tracked.has(triggerId) && !this.#tracked.has(asyncHooks.executionAsyncId())) return;
     const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = STACK_FRAMES;
     const site: { stack?: string } = {};
-    Error.captureStackTrace(site);
-    Error.stackTraceLimit = limit;
+    try {
+      Error.stackTraceLimit = STACK_FRAMES;
+      Error.captureStackTrace(site);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.#tracked.set(id, { type, triggerId, site, resource: type === 'PROMISE' ? undefined : resource, pending: true, called: false });
   }
 
@@ -111,6 +115,15 @@ export class FrozenWorkWatch {
     if (!tracked) return;
     tracked.pending = false;
     tracked.resource = undefined;
+  }
+}
+
+/** Runs a hook's body; a failure costs that record, never the process. */
+function guarded(body: () => void): void {
+  try {
+    body();
+  } catch {
+    // The record is lost: at worst a resource goes unreported.
   }
 }
 
