@@ -10,7 +10,7 @@
  * ```
  * @packageDocumentation
  */
-import { HOST_REGISTRY_KEY, pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from './host-interface.ts';
+import { HOST_REGISTRY_KEY, pickHostV1, readHostRegistry, WAITING_FLUSHERS_KEY, type Flusher, type HostV1, type Job, type JobContext, type WaitingFlusher } from './host-interface.ts';
 import { createLocalHost, localJobContext } from './local-host.ts';
 import { clientLogLevel } from './log-level.ts';
 import { createLogger, type Logger } from './log-line.ts';
@@ -88,13 +88,15 @@ function buildClient(options: ClientOptions): { client: AfterResponseClient; tas
     return found.host;
   };
   const resolveHost = (): HostV1 => resolve().host;
-  // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use.
+  // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use. A job is
+  // wrapped by them only while the host in use cannot run flushers itself (the test kit's can).
   let trailing: TrailingFlush | undefined;
+  const wrap = (host: HostV1, job: Job): Job => (trailing?.active && typeof host.addFlusher !== 'function' ? trailing.wrap(job) : job);
 
   const taskHost = (): TaskHost => {
     const found = resolveHost();
     return {
-      enqueue: (job, hostOptions) => found.enqueue(trailing?.active ? trailing.wrap(job) : job, hostOptions),
+      enqueue: (job, hostOptions) => found.enqueue(wrap(found, job), hostOptions),
       handsOff: found.handOff === true,
       currentDeadlineMs: () => (typeof found.currentDeadlineMs === 'function' ? found.currentDeadlineMs() : undefined),
     };
@@ -102,7 +104,8 @@ function buildClient(options: ClientOptions): { client: AfterResponseClient; tas
   const client: AfterResponseClient = {
     enqueueAfterResponse(job, options) {
       const valid = validateEnqueue(job, options);
-      resolveHost().enqueue(trailing?.active ? trailing.wrap(valid.job) : valid.job, { name: valid.name });
+      const host = resolveHost();
+      host.enqueue(wrap(host, valid.job), { name: valid.name });
     },
     drainAfterResponse: () => resolveHost().drain(),
     flushAfterResponse(flusher, options) {
@@ -114,10 +117,28 @@ function buildClient(options: ClientOptions): { client: AfterResponseClient; tas
         logger.log('WARN', `the layer's extension (version ${registry.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: valid.name });
       }
       trailing ??= new TrailingFlush({ logger, promiseContext: promiseContext() });
-      return trailing.add(valid.flusher, valid.name);
+      const removeTrailing = trailing.add(valid.flusher, valid.name);
+      if (registry) return removeTrailing;
+      const removeWaiting = waitFor(global, { run: valid.flusher, name: valid.name });
+      return () => {
+        removeTrailing();
+        removeWaiting();
+      };
     },
   };
   return { client, taskHost, logger };
+}
+
+/** Lists a flusher for a host published later (see {@link WAITING_FLUSHERS_KEY}); returns what removes it. */
+function waitFor(global: object, flusher: WaitingFlusher): () => void {
+  let waiting: unknown = Reflect.get(global, WAITING_FLUSHERS_KEY);
+  if (!(waiting instanceof Set)) {
+    waiting = new Set<WaitingFlusher>();
+    Object.defineProperty(global, WAITING_FLUSHERS_KEY, { value: waiting, enumerable: false, configurable: true });
+  }
+  const set = waiting as Set<WaitingFlusher>;
+  set.add(flusher);
+  return () => void set.delete(flusher);
 }
 
 /** A host, and the context a fallback flush gets after a promise job (see trailing-flush.ts). */

@@ -5,7 +5,7 @@
  * `rapid-client.node` and the Extensions API over HTTP. The only file of the kit that imports the
  * extension: what passes here runs the code that runs on Lambda.
  */
-import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../client/host-interface.ts';
+import { HOST_PROTOCOL, HOST_REGISTRY_KEY, readWaitingFlushers, type HostRegistry, type HostV1, type WaitingFlusher } from '../client/host-interface.ts';
 import { createLogger, type Logger } from '../client/log-line.ts';
 import { parseConfig, type Config } from '../extension/config.ts';
 import { createGuard, type Guard } from '../extension/guard.ts';
@@ -54,6 +54,7 @@ export function createLayer(options: LayerOptions): Layer {
   const lifecycle = createLifecycle(config, logger, options.own);
   const double = new RuntimeApiDouble();
   const reasons = new Map<string, 'settled' | 'deadline'>();
+  const adopted = new Map<WaitingFlusher, () => void>();
   const tracker = {
     registered: () => lifecycle.registered(), runUnheld: () => lifecycle.runUnheld('registration-failed'), loopStopped: () => lifecycle.loopStopped(),
     detach: <T>(fn: () => T): T => lifecycle.detach(fn),
@@ -77,7 +78,7 @@ export function createLayer(options: LayerOptions): Layer {
       reasons.delete(requestId);
       return reason;
     },
-    publish: () => publish({ config, logger, guard, lifecycle, recorder: options.recorder }),
+    publish: () => publish({ config, logger, guard, lifecycle, recorder: options.recorder, adopted }),
   };
 }
 
@@ -107,10 +108,30 @@ interface PublishOptions {
   readonly guard: Guard;
   readonly lifecycle: Lifecycle;
   readonly recorder: () => JobRecorder | undefined;
+  /** Waiting flushers already handed to this lifecycle, with what unregisters each. */
+  readonly adopted: Map<WaitingFlusher, () => void>;
+}
+
+/**
+ * Flushers the function's module registered at import, before any invoke published a host (the
+ * client lists them, see WAITING_FLUSHERS_KEY): on Lambda the layer's host exists at init and runs
+ * them every invoke, so this environment's lifecycle takes them over; ones unregistered since go.
+ */
+function adoptWaitingFlushers(lifecycle: Lifecycle, adopted: Map<WaitingFlusher, () => void>, recorder: () => JobRecorder | undefined): void {
+  const waiting = new Set(readWaitingFlushers(globalThis));
+  for (const [flusher, unregister] of adopted) {
+    if (waiting.has(flusher)) continue;
+    unregister();
+    adopted.delete(flusher);
+  }
+  for (const flusher of waiting) {
+    if (!adopted.has(flusher)) adopted.set(flusher, lifecycle.detach(() => lifecycle.addFlusher(JobRecorder.flusher(flusher.run, flusher.name, recorder), flusher.name)));
+  }
 }
 
 /** What extension/main.ts publishes, made undoable: the layer's globals live only for the length of an invoke. */
-function publish({ config, logger, guard, lifecycle, recorder }: PublishOptions): () => void {
+function publish({ config, logger, guard, lifecycle, recorder, adopted }: PublishOptions): () => void {
+  adoptWaitingFlushers(lifecycle, adopted, recorder);
   const keys: readonly symbol[] = [HOST_REGISTRY_KEY, ...config.requestContexts.map((kind) => REQUEST_CONTEXT_SYMBOLS[kind])];
   const saved = keys.map((key) => ({ key, descriptor: Object.getOwnPropertyDescriptor(globalThis, key) }));
   const host = createHost(lifecycle, guard, recorder);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { createClient } from '../../client/index.ts';
-import { HOST_REGISTRY_KEY, type HostV1, type Job } from '../../client/host-interface.ts';
+import { HOST_REGISTRY_KEY, readWaitingFlushers, type Flusher, type HostV1, type Job } from '../../client/host-interface.ts';
 import { recordingLogger } from './fakes.ts';
 
 function fakeRegistry(received: string[]): object {
@@ -24,5 +24,37 @@ describe('client: the host is looked up again when the registry changed (the tes
     expect(received).toEqual(['hosted']);
     expect(ran).toEqual(['local 1', 'local 2']);
     expect(logger.records.filter((line) => line.level === 'WARN')).toHaveLength(1);
+  });
+});
+
+describe('client: flushers registered without a layer wait for a host published later', () => {
+  test('they are listed for it, removed when unregistered; a layer host that lacks addFlusher gets no listing', () => {
+    const global: Record<symbol, unknown> = {};
+    const client = createClient({ global, logger: recordingLogger(), env: {} });
+    const flusher: Flusher = () => undefined;
+    const unregister = client.flushAfterResponse(flusher, { name: 'telemetry' });
+    expect(readWaitingFlushers(global)).toEqual([{ run: flusher, name: 'telemetry' }]);
+    unregister();
+    expect(readWaitingFlushers(global)).toEqual([]);
+    const old: Record<symbol, unknown> = { [HOST_REGISTRY_KEY]: fakeRegistry([]) };
+    createClient({ global: old, logger: recordingLogger(), env: {} }).flushAfterResponse(flusher, { name: 'telemetry' });
+    expect(readWaitingFlushers(old)).toEqual([]);
+  });
+
+  test('a job is wrapped by the in-process flush only while the host in use cannot run flushers itself', async () => {
+    const global: Record<symbol, unknown> = {};
+    const client = createClient({ global, logger: recordingLogger(), env: {} });
+    const flushed: string[] = [];
+    client.flushAfterResponse(() => void flushed.push('flushed'), { name: 'telemetry' });
+    const received: Job[] = [];
+    const host: HostV1 = { enqueue: (job) => void received.push(job), drain: () => Promise.resolve(), addFlusher: () => () => undefined };
+    global[HOST_REGISTRY_KEY] = { layerVersion: 'kit', protocols: { 1: host } };
+    const job = async (): Promise<void> => undefined;
+    client.enqueueAfterResponse(job, { name: 'hosted' });
+    expect(received).toEqual([job]); // handed over as it is: the host runs its flushers
+    Reflect.deleteProperty(global, HOST_REGISTRY_KEY);
+    client.enqueueAfterResponse(job, { name: 'local' });
+    await client.drainAfterResponse();
+    expect(flushed).toEqual(['flushed']); // the in-process fallback flushed after the local job
   });
 });
