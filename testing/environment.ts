@@ -1,4 +1,4 @@
-import { describeError } from '../client/describe-error.ts';
+import { describeError } from './layer-shared.ts';
 import { callHandler, type HandlerOutcome } from './handler-call.ts';
 import { FrozenWorkWatch } from './frozen-work.ts';
 import { JobRecorder } from './job-recorder.ts';

@@ -1,4 +1,4 @@
-import { isThenable } from '../client/validate.ts';
+import { isThenable } from './layer-shared.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import type { AnyHandler, HandlerCallback } from './types.ts';
 

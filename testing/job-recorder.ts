@@ -1,6 +1,4 @@
-import { describeError } from '../client/describe-error.ts';
-import type { Flusher, HandOffReason, Job, JobContext } from '../client/host-interface.ts';
-import { isThenable } from '../client/validate.ts';
+import { describeError, isThenable, type Flusher, type HandOffReason, type Job, type JobContext } from './layer-shared.ts';
 import type { JobKind, JobRecord } from './types.ts';
 
 /** A task's hand-off as the host called it. */

@@ -3,10 +3,10 @@
  * extension loop, request-context providers and server-request attribution (the modules the
  * layer ships, see extension/main.ts), wired to the in-process Runtime API double instead of
  * `rapid-client.node` and the Extensions API over HTTP. The only file of the kit that imports the
- * extension: what passes here runs the code that runs on Lambda.
+ * extension (layer-shared.ts imports the client's shared modules): what passes here runs the code
+ * that runs on Lambda.
  */
-import { HOST_PROTOCOL, HOST_REGISTRY_KEY, readWaitingFlushers, type HostRegistry, type HostV1, type WaitingFlusher } from '../client/host-interface.ts';
-import { createLogger, type Logger } from '../client/log-line.ts';
+import { createLogger, HOST_PROTOCOL, HOST_REGISTRY_KEY, readWaitingFlushers, type HostRegistry, type HostV1, type Logger, type WaitingFlusher } from './layer-shared.ts';
 import { parseConfig, type Config } from '../extension/config.ts';
 import { createGuard, type Guard } from '../extension/guard.ts';
 import { Lifecycle } from '../extension/lifecycle.ts';

@@ -1,4 +1,4 @@
-import { describeValue } from '../client/validate.ts';
+import { describeValue } from './layer-shared.ts';
 import type { AnyHandler, InvokeOptions } from './types.ts';
 
 /** Lambda's longest function timeout: 15 minutes. */
