@@ -2,6 +2,7 @@ import { describeError } from './layer-shared.ts';
 import { callHandler, type HandlerOutcome } from './handler-call.ts';
 import { FrozenWorkWatch } from './frozen-work.ts';
 import { JobRecorder } from './job-recorder.ts';
+import { realClearTimeout, realSetImmediate, realSetTimeout } from './real-timers.ts';
 import { createLayer, type Layer } from './layer-wiring.ts';
 import type { AnyHandler, FrozenWork, InvokeResult, ThawedWork } from './types.ts';
 
@@ -47,7 +48,7 @@ export class Environment {
     this.#handler = handler;
     this.#layer = createLayer({ env, own: this.#own, write: (line) => this.#log(line), recorder: () => (this.#call?.open ? this.#call.recorder : undefined) });
     // From a fresh immediate: the runtime's `next` enters the layer's context slot where it is called.
-    this.#own.add(setImmediate(() => void this.#runtimeLoop()));
+    this.#own.add(realSetImmediate(() => void this.#runtimeLoop()));
   }
 
   /** Runs one invoke to its release (or its timeout: then this environment is spent, as Lambda resets it). */
@@ -77,7 +78,7 @@ export class Environment {
     return new Promise((resolve) => {
       let response: { readonly outcome: HandlerOutcome; readonly at: number } | undefined;
       const end = (releaseReason: 'settled' | 'deadline' | 'timeout'): void => {
-        clearTimeout(timeout);
+        realClearTimeout(timeout);
         call.open = false;
         const at = performance.now();
         const jobs = call.recorder.close();
@@ -88,7 +89,7 @@ export class Environment {
           responseMs: (response?.at ?? at) - started, releasedMs: at - started, releaseReason, jobs, frozen,
         }));
       };
-      const timeout = setTimeout(() => {
+      const timeout = realSetTimeout(() => {
         this.#layer.double.forget(requestId);
         end('timeout');
       }, timeoutMs);
@@ -109,7 +110,7 @@ export class Environment {
    * layer holds it) is, as on Lambda.
    */
   async #frozenAfter(call: Call): Promise<FrozenWork[]> {
-    for (let turn = 0; turn < FREEZE_TURNS; turn++) await new Promise<void>((resolve) => void this.#own.add(setImmediate(resolve)));
+    for (let turn = 0; turn < FREEZE_TURNS; turn++) await new Promise<void>((resolve) => void this.#own.add(realSetImmediate(resolve)));
     const frozen = call.watch.pending();
     this.#remember(frozen, call.request.requestId);
     return [...frozen.values()];

@@ -15,6 +15,7 @@ import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type ScopedInvoke } fr
 import { guardEvents, wrapNativeClient } from '../extension/runtime-observer.ts';
 import { attributeServerRequests } from '../extension/server-requests.ts';
 import { JobRecorder } from './job-recorder.ts';
+import { realClearTimeout, realSetImmediate, realSetTimeout } from './real-timers.ts';
 import { RuntimeApiDouble, type NativeClient } from './runtime-double.ts';
 
 declare const LAYER_VERSION: string | undefined;
@@ -87,7 +88,7 @@ function createLifecycle(config: Config, logger: Logger, own: WeakSet<object>): 
   return new Lifecycle({
     concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs, fallbackIdleMs: config.fallbackIdleMs,
     logger, setTimer: ownTimer(own),
-    defer: (run) => void own.add(setImmediate(run)),
+    defer: (run) => void own.add(realSetImmediate(run)),
     clock: { wallNow: Date.now, monoNow: () => performance.now() - monoStart },
   });
 }
@@ -95,10 +96,10 @@ function createLifecycle(config: Config, logger: Logger, own: WeakSet<object>): 
 /** An unref'd timer, as the layer's; marked as the layer's own. */
 function ownTimer(own: WeakSet<object>): (run: () => void, ms: number) => () => void {
   return (run, ms) => {
-    const timer = setTimeout(run, ms);
+    const timer = realSetTimeout(run, ms);
     timer.unref();
     own.add(timer);
-    return () => clearTimeout(timer);
+    return () => realClearTimeout(timer);
   };
 }
 
