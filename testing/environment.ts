@@ -42,6 +42,7 @@ export class Environment {
   readonly #handler: AnyHandler;
   readonly #between: Array<Readonly<Record<string, unknown>>> = [];
   readonly #earlier = new Map<number, ThawedWork>();
+  #droppedBetween = 0;
   #call: Call | undefined;
 
   constructor(handler: AnyHandler, env: Readonly<Record<string, string | undefined>>) {
@@ -57,7 +58,7 @@ export class Environment {
     const started = performance.now();
     const call: Call = {
       request, deadlineMs: Date.now() + request.timeoutMs, recorder: new JobRecorder(() => performance.now()),
-      watch: new FrozenWorkWatch({ own: this.#own, earlier: request.thaw ? this.#earlier : new Map() }), logs: this.#between.splice(0), open: true,
+      watch: new FrozenWorkWatch({ own: this.#own, earlier: request.thaw ? this.#earlier : new Map() }), logs: this.#takeBetween(), open: true,
     };
     call.watch.start();
     const unpublish = this.#layer.publish();
@@ -112,7 +113,7 @@ export class Environment {
   async #frozenAfter(call: Call): Promise<FrozenWork[]> {
     for (let turn = 0; turn < FREEZE_TURNS; turn++) await new Promise<void>((resolve) => void this.#own.add(realSetImmediate(resolve)));
     const frozen = call.watch.pending();
-    this.#remember(frozen, call.request.requestId);
+    this.#remember(call, frozen);
     return [...frozen.values()];
   }
 
@@ -140,11 +141,21 @@ export class Environment {
     }
     if (this.#call?.open) this.#call.logs.push(parsed);
     else if (this.#between.length < MAX_LINES_BETWEEN) this.#between.push(parsed);
+    else this.#droppedBetween++;
+  }
+
+  /** The lines kept since the last invoke, and one naming how many were dropped past the limit. */
+  #takeBetween(): Array<Readonly<Record<string, unknown>>> {
+    const lines = this.#between.splice(0);
+    if (this.#droppedBetween > 0) lines.push({ level: 'WARN', source: 'lambda-after-response/testing', message: `${this.#droppedBetween} more log lines of the layer between two invokes were dropped (${MAX_LINES_BETWEEN} kept)` });
+    this.#droppedBetween = 0;
+    return lines;
   }
 
   /** What this invoke left frozen, for a later invoke's `thawed`; what thawed already is dropped. */
-  #remember(frozen: ReadonlyMap<number, FrozenWork>, requestId: string): void {
-    for (const [id, work] of this.#earlier) if (this.#call?.watch.thawed().includes(work)) this.#earlier.delete(id);
-    for (const [id, work] of frozen) if (this.#earlier.size < MAX_EARLIER) this.#earlier.set(id, { ...work, requestId });
+  #remember(call: Call, frozen: ReadonlyMap<number, FrozenWork>): void {
+    const thawed = call.watch.thawed();
+    for (const [id, work] of this.#earlier) if (thawed.includes(work)) this.#earlier.delete(id);
+    for (const [id, work] of frozen) if (this.#earlier.size < MAX_EARLIER) this.#earlier.set(id, { ...work, requestId: call.request.requestId });
   }
 }
