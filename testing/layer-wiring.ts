@@ -8,6 +8,7 @@
  */
 import { createLogger, HOST_PROTOCOL, HOST_REGISTRY_KEY, readWaitingFlushers, type HostRegistry, type HostV1, type Logger, type WaitingFlusher } from './layer-shared.ts';
 import { parseConfig, type Config } from '../extension/config.ts';
+import { createEmfWriter } from '../extension/emf-metrics.ts';
 import { createGuard, type Guard } from '../extension/guard.ts';
 import { Lifecycle } from '../extension/lifecycle.ts';
 import { register } from '../extension/registration.ts';
@@ -52,12 +53,12 @@ export function createLayer(options: LayerOptions): Layer {
   const logger = createLogger({ level: config.logLevel, write: options.write });
   for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);
   const guard = createGuard(logger);
-  const lifecycle = createLifecycle(config, logger, options.own);
+  const lifecycle = createLifecycle({ config, logger, own: options.own, env: options.env, write: options.write });
   const double = new RuntimeApiDouble();
   const reasons = new Map<string, 'settled' | 'deadline'>();
   const adopted = new Map<WaitingFlusher, () => void>();
   const tracker = {
-    registered: () => lifecycle.registered(), runUnheld: () => lifecycle.runUnheld('registration-failed'), loopStopped: () => lifecycle.loopStopped(),
+    registered: () => lifecycle.registered(), runUnheld: (reason: Parameters<Lifecycle['runUnheld']>[0]) => lifecycle.runUnheld(reason), loopStopped: () => lifecycle.loopStopped(),
     detach: <T>(fn: () => T): T => lifecycle.detach(fn),
     holdLostEvent: (windowOptions: { readonly windowMs: number }) => lifecycle.holdLostEvent(windowOptions),
     hold: async (event: { requestId: string; deadlineMs: number }) => {
@@ -83,13 +84,15 @@ export function createLayer(options: LayerOptions): Layer {
   };
 }
 
-function createLifecycle(config: Config, logger: Logger, own: WeakSet<object>): Lifecycle {
+/** The lifecycle as extension/main.ts makes it; its EMF lines (AFTER_RESPONSE_METRICS=emf) join the log lines. */
+function createLifecycle({ config, logger, own, env, write }: { readonly config: Config; readonly logger: Logger; readonly own: WeakSet<object>; readonly env: LayerOptions['env']; readonly write: (line: string) => void }): Lifecycle {
   const monoStart = performance.now();
   return new Lifecycle({
     concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs, fallbackIdleMs: config.fallbackIdleMs,
     logger, setTimer: ownTimer(own),
     defer: (run) => void own.add(realSetImmediate(run)),
     clock: { wallNow: Date.now, monoNow: () => performance.now() - monoStart },
+    ...(config.metrics === 'emf' ? { onSummary: createEmfWriter({ namespace: config.metricsNamespace, functionName: env.AWS_LAMBDA_FUNCTION_NAME, write }) } : {}),
   });
 }
 

@@ -122,6 +122,13 @@ describe('invokeHandler: the async chain', () => {
   });
 });
 
+describe('invokeHandler: the layer\'s metrics', () => {
+  test('AFTER_RESPONSE_METRICS=emf: the EMF line of an invoke with jobs is among its log lines', async () => {
+    const result = await invokeHandler(handlers.failingJob, {}, { env: { AFTER_RESPONSE_METRICS: 'emf' } });
+    expect(result.logs).toContainEqual(expect.objectContaining({ _aws: expect.objectContaining({ CloudWatchMetrics: expect.any(Array) }), JobsFailed: 1 }));
+  });
+});
+
 describe('invokeHandler: the layer disabled', () => {
   test('AFTER_RESPONSE_DISABLED=true: nothing holds, so the job runs in-process and its work is frozen at the release', async () => {
     const result = await invokeHandler(handlers.held, {}, { env: { AFTER_RESPONSE_DISABLED: 'true' } });
