@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { openFinishClose } from '../test/rig/socket-peer.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../client/log-line.ts';
+import { createLogger } from '../shared/log-line.ts';
 import { Lifecycle } from '../extension/lifecycle.ts';
 import { listenOnSocket } from '../extension/socket/socket-server.ts';
 

@@ -10,23 +10,23 @@
  * ```
  * @packageDocumentation
  */
-import { pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from './host-interface.ts';
+import { pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from '../shared/host-protocol.ts';
 import { createLocalHost, localJobContext } from './local-host.ts';
-import { clientLogLevel } from './log-level.ts';
-import { createLogger, type Logger } from './log-line.ts';
-import { isMainThread } from './main-thread.ts';
+import { clientLogLevel } from '../shared/log-level.ts';
+import { createLogger, type Logger } from '../shared/log-line.ts';
+import { isMainThread } from '../shared/main-thread.ts';
 import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
 import { createTaskApi, type TaskApi } from './tasks/index.ts';
 import type { TaskHost } from './tasks/types.ts';
 import { TrailingFlush } from './trailing-flush.ts';
 import { unheldWarning } from './unheld-warning.ts';
-import { fromCaller, validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from './validate.ts';
+import { fromCaller, validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from '../shared/validate.ts';
 
-export type { Flusher, Job, JobContext } from './host-interface.ts';
+export type { Flusher, Job, JobContext } from '../shared/host-protocol.ts';
 export { isTaskBatch } from './tasks/index.ts';
 export type { BatchContextLike, CompletionStore, DefineTaskOptions, Durability, SqsBatchResponse, SqsEventLike, SqsRecordLike, Task, TaskContext, TaskEnqueueOptions, TaskFunction } from './tasks/index.ts';
 import type { BatchContextLike, CompletionStore, DefineTaskOptions, SqsBatchResponse, Task, TaskFunction } from './tasks/index.ts';
-export type { EnqueueOptions, FlushOptions } from './validate.ts';
+export type { EnqueueOptions, FlushOptions } from '../shared/validate.ts';
 export { createWaitUntil, namedWaitUntil, waitUntil, WAIT_UNTIL_JOB_NAME, type WaitUntil, type WaitUntilOptions } from './wait-until.ts';
 
 /**

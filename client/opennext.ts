@@ -14,7 +14,7 @@
  * No runtime dependency on OpenNext: the types are structural.
  * @packageDocumentation
  */
-import { describeValue } from './validate.ts';
+import { describeValue } from '../shared/validate.ts';
 import { namedWaitUntil, type WaitUntil } from './index.ts';
 
 /** Jobs given to this bridge's `waitUntil` are logged under this name. */

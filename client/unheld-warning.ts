@@ -1,6 +1,6 @@
-import { HOST_PROTOCOL, type HostRegistry } from './host-interface.ts';
-import type { LogLevel } from './log-line.ts';
-import { isManagedInstances } from './managed-instances.ts';
+import { HOST_PROTOCOL, type HostRegistry } from '../shared/host-protocol.ts';
+import type { LogLevel } from '../shared/log-line.ts';
+import { isManagedInstances } from '../shared/managed-instances.ts';
 import { noExtensionWarning } from './no-extension.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -9,7 +9,7 @@ export interface UnheldFacts {
   /** The registry found on the global object: a layer whose protocols this client does not speak. */
   readonly registry: HostRegistry | undefined;
   readonly env: Env;
-  /** False in a worker thread (client/main-thread.ts). */
+  /** False in a worker thread (shared/main-thread.ts). */
   readonly mainThread: boolean;
 }
 

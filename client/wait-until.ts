@@ -1,5 +1,5 @@
 import { enqueueAfterResponse, type AfterResponseClient } from './index.ts';
-import { expectThenable, fromCaller } from './validate.ts';
+import { expectThenable, fromCaller } from '../shared/validate.ts';
 
 /** What a `waitUntil` takes: any promise or thenable. Its outcome is logged, never returned. */
 export type WaitUntil = (promise: PromiseLike<unknown>) => void;

@@ -1,6 +1,6 @@
-import { isBlank, levelSource, parseLevel } from '../client/log-level.ts';
-import { isManagedInstances } from '../client/managed-instances.ts';
-import type { LogLevel } from '../client/log-line.ts';
+import { isBlank, levelSource, parseLevel } from '../shared/log-level.ts';
+import { isManagedInstances } from '../shared/managed-instances.ts';
+import type { LogLevel } from '../shared/log-line.ts';
 import { REQUEST_CONTEXT_KINDS, type RequestContextKind } from './request-context.ts';
 
 /** The extension's settings, read once from the environment by {@link parseConfig}. */
@@ -96,7 +96,7 @@ function parseBoolean(raw: string): Parsed<boolean> {
   return lower === 'true' || lower === 'false' ? { value: lower === 'true' } : { expected: '`true` or `false`' };
 }
 
-/** Lambda Managed Instances (see client/managed-instances.ts); the preload decides from it whether to run at all, before parsing the rest. */
+/** Lambda Managed Instances (see shared/managed-instances.ts); the preload decides from it whether to run at all, before parsing the rest. */
 export { isManagedInstances };
 
 /**

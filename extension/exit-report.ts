@@ -1,4 +1,4 @@
-import type { Logger } from '../client/log-line.ts';
+import type { Logger } from '../shared/log-line.ts';
 import type { HandOff } from './invoke-jobs.ts';
 import type { UnfinishedJobs } from './lifecycle.ts';
 

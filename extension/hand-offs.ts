@@ -1,6 +1,6 @@
-import type { HandOffReason } from '../client/host-interface.ts';
+import type { HandOffReason } from '../shared/host-protocol.ts';
 
-/** A job's hand-off (host-interface.ts): passes it on when it cannot finish in its invoke. */
+/** A job's hand-off (shared/host-protocol.ts): passes it on when it cannot finish in its invoke. */
 export type HandOff = (reason: HandOffReason) => Promise<void>;
 
 /** A hand-off due, with the job's name: taken by the invoke at the abort and when the grace ends. */

@@ -1,4 +1,4 @@
-import type { Flusher, Job } from '../client/host-interface.ts';
+import type { Flusher, Job } from '../shared/host-protocol.ts';
 import { BestEffort } from './best-effort.ts';
 import { DetachedJobs } from './detached-jobs.ts';
 import { DrainWaiters } from './drain-waiters.ts';

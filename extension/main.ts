@@ -8,8 +8,8 @@
 // Builtins come from `process.getBuiltinModule`, never `import`: an ESM import of a builtin builds
 // its namespace (node:http's loads http2: +40-60 ms, +10 MB at init). node:net is loaded by both
 // runtime clients anyway.
-import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../client/host-interface.ts';
-import { createLogger, type Logger } from '../client/log-line.ts';
+import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../shared/host-protocol.ts';
+import { createLogger, type Logger } from '../shared/log-line.ts';
 import { isManagedInstances, parseConfig, type Config } from './config.ts';
 import { createEmfWriter } from './emf-metrics.ts';
 import { installExitReport } from './exit-report.ts';

@@ -1,4 +1,4 @@
-import { describeError, type Logger } from '../client/log-line.ts';
+import { describeError, type Logger } from '../shared/log-line.ts';
 import { runExtensionLoop, type LoopOutcome } from './extension-loop.ts';
 import type { ExtensionsApi } from './extensions-api.ts';
 import type { Lifecycle } from './lifecycle.ts';

@@ -1,7 +1,7 @@
 import { createLocalHost } from '../../client/local-host.ts';
-import type { Logger, LogLevel } from '../../client/log-line.ts';
+import type { Logger, LogLevel } from '../../shared/log-line.ts';
 import { createSocketHost, type SocketHostOptions } from '../../client/socket-host.ts';
-import { SOCKET_ENV, TICKET_ENV } from '../../client/socket-wire.ts';
+import { SOCKET_ENV, TICKET_ENV } from '../../shared/socket-wire.ts';
 import { parseConfig } from '../config.ts';
 import { CommandFailed, describeStatus, runCommand, type RunOptions } from './run-command.ts';
 

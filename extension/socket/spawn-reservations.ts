@@ -1,5 +1,5 @@
-import type { Logger } from '../../client/log-line.ts';
-import { TICKET_ENV } from '../../client/socket-wire.ts';
+import type { Logger } from '../../shared/log-line.ts';
+import { TICKET_ENV } from '../../shared/socket-wire.ts';
 import type { ExternalJob } from '../external-job.ts';
 import { holdName, type SpawnedCommand } from './hold-name.ts';
 

@@ -1,5 +1,5 @@
-import { describeError, type Logger } from '../../client/log-line.ts';
-import { SOCKET_ENV } from '../../client/socket-wire.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
+import { SOCKET_ENV } from '../../shared/socket-wire.ts';
 import type { ExternalJob } from '../external-job.ts';
 import { listenOnSocket } from './socket-server.ts';
 import { createReservations, hookSpawn, type Reservations } from './spawn-reservations.ts';

@@ -4,7 +4,7 @@
 // invoke's context.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HOST_REGISTRY_KEY, type HostV1, type JobContext } from '../../client/host-interface.ts';
+import { HOST_REGISTRY_KEY, type HostV1, type JobContext } from '../../shared/host-protocol.ts';
 import { createClient, createWaitUntil, type AfterResponseClient } from '../../client/index.ts';
 import { deferred, flush, recordingLogger } from './fakes.ts';
 import { eventually, startSocketRig } from './socket-helpers.ts';

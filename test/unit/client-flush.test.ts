@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOST_REGISTRY_KEY, type Flusher, type HostV1 } from '../../client/host-interface.ts';
+import { HOST_REGISTRY_KEY, type Flusher, type HostV1 } from '../../shared/host-protocol.ts';
 import { createClient, flushAfterResponse } from '../../client/index.ts';
 import { flush, recordingLogger } from './fakes.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOST_REGISTRY_KEY, type HostV1, type Job } from '../../client/host-interface.ts';
+import { HOST_REGISTRY_KEY, type HostV1, type Job } from '../../shared/host-protocol.ts';
 import { createClient } from '../../client/index.ts';
 import { createLocalHost } from '../../client/local-host.ts';
 import { unheldWarning } from '../../client/unheld-warning.ts';

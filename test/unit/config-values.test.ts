@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../client/index.ts';
-import { clientLogLevel } from '../../client/log-level.ts';
+import { clientLogLevel } from '../../shared/log-level.ts';
 import { parseConfig, SETTINGS, type Config } from '../../extension/config.ts';
 
 const NAMES = [...SETTINGS.map((s) => s.name), 'AWS_LAMBDA_LOG_LEVEL', 'AWS_LAMBDA_LOG_FORMAT'];

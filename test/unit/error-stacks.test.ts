@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLocalHost } from '../../client/local-host.ts';
 import { createWaitUntil, enqueueAfterResponse, flushAfterResponse, waitUntil } from '../../client/index.ts';
-import { fromCaller } from '../../client/validate.ts';
+import { fromCaller } from '../../shared/validate.ts';
 import { createGuard } from '../../extension/guard.ts';
 import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type RequestContextValue } from '../../extension/request-context.ts';
 import { recordingLogger, runtimeInvoke, trackerSetup } from './fakes.ts';

@@ -4,7 +4,7 @@ import { NEXT_RETRY_DELAYS_MS, runExtensionLoop, type LoopDependencies } from '.
 import { ExtensionsApi } from '../../extension/extensions-api.ts';
 import type { HttpRequest, HttpResponse } from '../../extension/http-transport.ts';
 import { createRawHttpTransport } from '../../extension/raw-http.ts';
-import { createLogger } from '../../client/log-line.ts';
+import { createLogger } from '../../shared/log-line.ts';
 
 /** INFO and up, parsed. Not fakes.ts's: that one also pulls in the invoke tracker, which this loop no longer knows. */
 function recordingLogger() {

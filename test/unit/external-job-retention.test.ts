@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import type { JobContext } from '../../client/host-interface.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
 import { createExternalJob, type JobOwner } from '../../extension/external-job.ts';
 import { Lifecycle } from '../../extension/lifecycle.ts';
 import { listenOnSocket } from '../../extension/socket/socket-server.ts';

@@ -1,4 +1,4 @@
-import { createLogger, type Logger, type LogLevel } from '../../client/log-line.ts';
+import { createLogger, type Logger, type LogLevel } from '../../shared/log-line.ts';
 import { Lifecycle, type LifecycleOptions } from '../../extension/lifecycle.ts';
 
 /** A logger that keeps parsed records, for assertions on what a user would read in CloudWatch. */

@@ -5,7 +5,7 @@ import * as channels from 'node:diagnostics_channel';
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobContext } from '../../client/host-interface.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
 import { createGuard } from '../../extension/guard.ts';
 import type { Lifecycle } from '../../extension/lifecycle.ts';
 import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type RequestContextValue } from '../../extension/request-context.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobContext } from '../../client/host-interface.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
 import { createClient } from '../../client/index.ts';
 import { createLocalHost } from '../../client/local-host.ts';
 import { createSocketHost } from '../../client/socket-host.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOST_REGISTRY_KEY, type Job } from '../../client/host-interface.ts';
+import { HOST_REGISTRY_KEY, type Job } from '../../shared/host-protocol.ts';
 import { createClient, createWaitUntil, waitUntil } from '../../client/index.ts';
 import { recordingLogger } from './fakes.ts';
 

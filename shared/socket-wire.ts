@@ -1,7 +1,7 @@
 /**
  * The socket protocol's wire, shared by both ends: the extension (extension/socket/) and the
- * client in a child process (socket-host.ts). It lives in client/ because the npm package is
- * built from client/ alone; the extension imports it from here, so the two never drift.
+ * client in a child process (client/socket-host.ts). It lives in shared/, bundled into both, so
+ * the two never drift.
  * The protocol itself is documented in docs/socket-protocol.md.
  */
 

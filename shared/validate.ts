@@ -1,4 +1,4 @@
-import type { Flusher, Job } from './host-interface.ts';
+import type { Flusher, Job } from './host-protocol.ts';
 
 /**
  * Options of {@link enqueueAfterResponse}. Unknown keys are refused with a `TypeError`.

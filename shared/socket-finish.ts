@@ -1,6 +1,6 @@
 /**
  * The socket protocol's `finish` line for a failed job, shared by both ends: the client sends
- * the failure described (`error`: type, message, stack lines, as client/describe-error.ts
+ * the failure described (`error`: type, message, stack lines, as shared/describe-error.ts
  * gives them) besides the plain `message` every version-1 extension reads, so the extension
  * logs ONE line with the invoke's request id, the job id and the user's own error. The field is
  * optional: an older extension ignores it, an older client's plain message still works.

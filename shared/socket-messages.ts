@@ -1,12 +1,12 @@
 /**
  * The socket protocol, version 1: newline-delimited JSON, one request per line, answered in
  * order. Documented in docs/socket-protocol.md; keep the two in step. What both ends
- * share (version, framing, bounds on lines) is in client/socket-wire.ts.
+ * share (version, framing, bounds on lines) is in shared/socket-wire.ts.
  */
-import type { ErrorDescription } from '../../client/describe-error.ts';
-import { boundDescription } from '../../client/socket-finish.ts';
-import { encodeLine, MAX_LINE_BYTES, PROTOCOL_VERSION } from '../../client/socket-wire.ts';
-import { describeValue } from '../../client/validate.ts';
+import type { ErrorDescription } from './describe-error.ts';
+import { boundDescription } from './socket-finish.ts';
+import { encodeLine, MAX_LINE_BYTES, PROTOCOL_VERSION } from './socket-wire.ts';
+import { describeValue } from './validate.ts';
 
 /** Bounds against hostile or broken peers (stated in docs/socket-protocol.md, "Bounds"). */
 export const LIMITS = {
@@ -87,7 +87,7 @@ function parseFinish(field: (name: string) => unknown): Parsed {
 
 /**
  * The optional `error` of a failed finish: `{ errorType, errorMessage, stackTrace }`, cut to
- * the bounds of client/socket-finish.ts. One of another shape is ignored, not refused (the
+ * the bounds of shared/socket-finish.ts. One of another shape is ignored, not refused (the
  * plain `message` still reports the failure: a finish must never be lost).
  */
 function readDescription(value: unknown): ErrorDescription | undefined {
