@@ -28,14 +28,14 @@ mkdir -p "$layer/lambda-after-response" "$pkg"
 "${esbuild[@]}" client/index.ts --format=cjs --outfile="$pkg/index.cjs"
 # Framework bridges (subpath exports): each imports the main entry, so they share one client.
 for entry in hono middy opennext; do
-  "${esbuild[@]}" "client/$entry.ts" --format=esm --external:./index.ts --outfile="$pkg/$entry.mjs"
-  "${esbuild[@]}" "client/$entry.ts" --format=cjs --external:./index.ts --outfile="$pkg/$entry.cjs"
-  sed -i 's#"\./index\.ts"#"./index.mjs"#' "$pkg/$entry.mjs" && sed -i 's#"\./index\.ts"#"./index.cjs"#' "$pkg/$entry.cjs"
+  "${esbuild[@]}" "client/bridges/$entry.ts" --format=esm --external:../index.ts --outfile="$pkg/$entry.mjs"
+  "${esbuild[@]}" "client/bridges/$entry.ts" --format=cjs --external:../index.ts --outfile="$pkg/$entry.cjs"
+  sed -i 's#"\.\./index\.ts"#"./index.mjs"#' "$pkg/$entry.mjs" && sed -i 's#"\.\./index\.ts"#"./index.cjs"#' "$pkg/$entry.cjs"
 done
 # Declarations: emitted beside their sources (client/ and shared/), then laid out as the package
 # always had them: client/, its hosts/ and bridges/, and shared/ flat at the top (basenames are
 # unique), client/tasks/ as tasks/; each relative import re-pointed at its declaration's new place.
-node_modules/.bin/tsc client/index.ts client/hono.ts client/middy.ts client/opennext.ts --declaration --emitDeclarationOnly --rewriteRelativeImportExtensions \
+node_modules/.bin/tsc client/index.ts client/bridges/hono.ts client/bridges/middy.ts client/bridges/opennext.ts --declaration --emitDeclarationOnly --rewriteRelativeImportExtensions \
   --allowImportingTsExtensions --strict --target ES2022 --module NodeNext --moduleResolution NodeNext \
   --types node --skipLibCheck --rootDir . --outDir "$out/dts"
 python3 - "$out/dts" "$pkg" <<'PY'
@@ -109,7 +109,7 @@ required = ["after-response", "lambda-after-response/extension.mjs", "bin/after-
 missing = [n for n in required if n not in names]
 if missing: sys.exit(f"layer zip is missing: {missing}")
 if not (names["after-response"].external_attr >> 16) & 0o111: sys.exit("after-response is not executable")
-if any(b"./index.ts" in zf.read(n) for n in names if n.endswith((".mjs", ".cjs"))): sys.exit("a bundle still imports ./index.ts")
+if any(b"./index.ts\"" in zf.read(n) for n in names if n.endswith((".mjs", ".cjs"))): sys.exit("a bundle still imports index.ts")
 if any("node_modules/" in n and not n.startswith("nodejs/node_modules/lambda-after-response/") for n in names):
     sys.exit("layer zip contains unexpected node_modules")
 PY

@@ -11,15 +11,15 @@
  * @packageDocumentation
  */
 import { pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from '../shared/host-protocol.ts';
-import { createLocalHost, localJobContext } from './local-host.ts';
+import { createLocalHost, localJobContext } from './hosts/local-host.ts';
 import { clientLogLevel } from '../shared/log-level.ts';
 import { createLogger, type Logger } from '../shared/log-line.ts';
 import { isMainThread } from '../shared/main-thread.ts';
-import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
+import { createSocketHost, SOCKET_ENV } from './hosts/socket-host.ts';
 import { createTaskApi, type TaskApi } from './tasks/index.ts';
 import type { TaskHost } from './tasks/types.ts';
-import { TrailingFlush } from './trailing-flush.ts';
-import { unheldWarning } from './unheld-warning.ts';
+import { TrailingFlush } from './hosts/trailing-flush.ts';
+import { unheldWarning } from './hosts/unheld-warning.ts';
 import { fromCaller, validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from '../shared/validate.ts';
 
 export type { Flusher, Job, JobContext } from '../shared/host-protocol.ts';

@@ -1,6 +1,6 @@
 /**
  * The socket protocol's wire, shared by both ends: the extension (extension/socket/) and the
- * client in a child process (client/socket-host.ts). It lives in shared/, bundled into both, so
+ * client in a child process (client/hosts/socket-host.ts). It lives in shared/, bundled into both, so
  * the two never drift.
  * The protocol itself is documented in docs/socket-protocol.md.
  */

@@ -27,7 +27,7 @@ function version(pkg: string): string {
 /** The cache key: every fixture file (path and bytes) and the versions that shape the build. */
 export function nextAppKey(): string {
   const hash = createHash('sha256');
-  // The OpenNext build bundles the client's sources (client/opennext.ts and what it imports).
+  // The OpenNext build bundles the client's sources (client/bridges/opennext.ts and what it imports).
   for (const dir of [fixtureDir, join(repoRoot, 'client')]) {
     // lambda.mjs is not part of the build: placed next to it at every start (withHandlers).
     for (const path of files(dir).filter((f) => f !== join(fixtureDir, 'lambda.mjs'))) hash.update(relative(repoRoot, path)).update('\0').update(readFileSync(path)).update('\0');

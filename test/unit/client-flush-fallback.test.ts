@@ -1,5 +1,5 @@
 // Flushers where no extension runs them per invoke (no layer, AFTER_RESPONSE_DISABLED, a Node
-// child, an older layer without addFlusher): client/trailing-flush.ts. A job that never settles,
+// child, an older layer without addFlusher): client/hosts/trailing-flush.ts. A job that never settles,
 // or a flusher that hangs once, must not stop every later flush; a flusher must never get another
 // invoke's context.
 import fc from 'fast-check';

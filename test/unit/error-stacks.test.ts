@@ -3,7 +3,7 @@
 // the job's own error's, the job's frame first, in-process (no layer) and in the extension.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLocalHost } from '../../client/local-host.ts';
+import { createLocalHost } from '../../client/hosts/local-host.ts';
 import { createWaitUntil, enqueueAfterResponse, flushAfterResponse, waitUntil } from '../../client/index.ts';
 import { fromCaller } from '../../shared/validate.ts';
 import { createGuard } from '../../extension/guard.ts';

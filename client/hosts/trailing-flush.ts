@@ -1,7 +1,7 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { runFlushRound, type FlusherEntry } from './flush-round.ts';
-import type { Flusher, Job, JobContext } from '../shared/host-protocol.ts';
-import type { Logger } from '../shared/log-line.ts';
+import type { Flusher, Job, JobContext } from '../../shared/host-protocol.ts';
+import type { Logger } from '../../shared/log-line.ts';
 
 /** A started job's place in the running stack; `finished` once it settled or its signal aborted. */
 interface Slot {

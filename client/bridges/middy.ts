@@ -12,8 +12,8 @@
  * No runtime dependency on Middy: the types are structural.
  * @packageDocumentation
  */
-import { describeValue } from '../shared/validate.ts';
-import { namedWaitUntil, type WaitUntil } from './index.ts';
+import { describeValue } from '../../shared/validate.ts';
+import { namedWaitUntil, type WaitUntil } from '../index.ts';
 
 /** Jobs given to this bridge's `waitUntil` are logged under this name. */
 const JOB_NAME = 'middy waitUntil';

@@ -1,6 +1,6 @@
-import type { HostV1, Job, JobContext } from '../shared/host-protocol.ts';
-import { describeError, type Logger } from '../shared/log-line.ts';
-import { settle } from '../shared/settle.ts';
+import type { HostV1, Job, JobContext } from '../../shared/host-protocol.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
+import { settle } from '../../shared/settle.ts';
 
 export interface LocalHostOptions {
   readonly logger: Logger;

@@ -1,6 +1,6 @@
-import { HOST_PROTOCOL, type HostRegistry } from '../shared/host-protocol.ts';
-import type { LogLevel } from '../shared/log-line.ts';
-import { isManagedInstances } from '../shared/managed-instances.ts';
+import { HOST_PROTOCOL, type HostRegistry } from '../../shared/host-protocol.ts';
+import type { LogLevel } from '../../shared/log-line.ts';
+import { isManagedInstances } from '../../shared/managed-instances.ts';
 import { noExtensionWarning } from './no-extension.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -1,6 +1,6 @@
-import type { Flusher, JobContext } from '../shared/host-protocol.ts';
-import { describeError, type Logger } from '../shared/log-line.ts';
-import { settle } from '../shared/settle.ts';
+import type { Flusher, JobContext } from '../../shared/host-protocol.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
+import { settle } from '../../shared/settle.ts';
 
 /** A registered flusher and its calls that have not settled yet (a hung exporter keeps one for ever). */
 export interface FlusherEntry {
