@@ -7,9 +7,9 @@
 //   node bench/micro-hooks.ts > /dev/null   (the figures go to stderr)
 import { writeSync } from 'node:fs';
 import { emfLine } from '../extension/emf-metrics.ts';
-import { InvokeContext } from '../extension/invoke-context.ts';
-import type { InvokeSummary } from '../extension/invoke.ts';
-import { Lifecycle } from '../extension/lifecycle.ts';
+import { InvokeContext } from '../extension/core/invoke-context.ts';
+import type { InvokeSummary } from '../extension/core/invoke.ts';
+import { Lifecycle } from '../extension/core/lifecycle.ts';
 import { attributeServerRequests } from '../extension/server-requests.ts';
 
 const N = 200_000;

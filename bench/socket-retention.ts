@@ -9,7 +9,7 @@ import { openFinishClose } from '../test/rig/socket-peer.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../shared/log-line.ts';
-import { Lifecycle } from '../extension/lifecycle.ts';
+import { Lifecycle } from '../extension/core/lifecycle.ts';
 import { listenOnSocket } from '../extension/socket/socket-server.ts';
 
 type Mode = 'held' | 'registration-failed' | 'loop-stopped' | 'no-runtime-api';

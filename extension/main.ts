@@ -10,12 +10,12 @@
 // runtime clients anyway.
 import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../shared/host-protocol.ts';
 import { createLogger, type Logger } from '../shared/log-line.ts';
-import { isManagedInstances, parseConfig, type Config } from './config.ts';
+import { isManagedInstances, parseConfig, type Config } from './core/config.ts';
 import { createEmfWriter } from './emf-metrics.ts';
 import { installExitReport } from './exit-report.ts';
 import { ExtensionsApi } from './extensions-api.ts';
 import { createGuard, type Guard } from './guard.ts';
-import { Lifecycle } from './lifecycle.ts';
+import { Lifecycle } from './core/lifecycle.ts';
 import { createRawHttpTransport } from './raw-http.ts';
 import { register } from './registration.ts';
 import { observeRuntime, observeStreamedResponses, type RuntimeEvents } from './runtime-observer.ts';

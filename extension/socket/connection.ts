@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../shared/log-line.ts';
 import { LineSplitter } from '../../shared/socket-wire.ts';
-import type { ExternalJob } from '../external-job.ts';
+import type { ExternalJob } from '../core/external-job.ts';
 import { LIMITS, parseRequest, replies, type Limits, type Request } from '../../shared/socket-messages.ts';
 
 /** What a connection needs from the extension; injected so tests use a fake or the real tracker. */

@@ -1,6 +1,6 @@
 import type { Logger } from '../../shared/log-line.ts';
 import { TICKET_ENV } from '../../shared/socket-wire.ts';
-import type { ExternalJob } from '../external-job.ts';
+import type { ExternalJob } from '../core/external-job.ts';
 import { holdName, type SpawnedCommand } from './hold-name.ts';
 
 /** Jobs opened at the moment `after-response-hold` is spawned, claimed when it connects. */

@@ -1,6 +1,6 @@
 import { describeError, type Logger } from '../../shared/log-line.ts';
 import { SOCKET_ENV } from '../../shared/socket-wire.ts';
-import type { ExternalJob } from '../external-job.ts';
+import type { ExternalJob } from '../core/external-job.ts';
 import { listenOnSocket } from './socket-server.ts';
 import { createReservations, hookSpawn, type Reservations } from './spawn-reservations.ts';
 

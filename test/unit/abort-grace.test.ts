@@ -2,7 +2,7 @@
 // grace — runs within the grace: the grace exists to tell the user it took too long.
 import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../shared/host-protocol.ts';
-import type { Lifecycle } from '../../extension/lifecycle.ts';
+import type { Lifecycle } from '../../extension/core/lifecycle.ts';
 import { deferred, flush, runtimeInvoke, trackerSetup as setup } from './fakes.ts';
 
 type Apology = (tracker: Lifecycle, ran: string[]) => () => void;

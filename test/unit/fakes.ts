@@ -1,5 +1,5 @@
 import { createLogger, type Logger, type LogLevel } from '../../shared/log-line.ts';
-import { Lifecycle, type LifecycleOptions } from '../../extension/lifecycle.ts';
+import { Lifecycle, type LifecycleOptions } from '../../extension/core/lifecycle.ts';
 
 /** A logger that keeps parsed records, for assertions on what a user would read in CloudWatch. */
 export function recordingLogger(level: LogLevel = 'TRACE'): Logger & { records: Array<Record<string, unknown>> } {

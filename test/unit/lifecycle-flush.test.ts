@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../shared/host-protocol.ts';
-import { Lifecycle } from '../../extension/lifecycle.ts';
+import { Lifecycle } from '../../extension/core/lifecycle.ts';
 import { deferred, flush, manualTimers, recordingLogger, runtimeInvoke, trackerSetup as setup } from './fakes.ts';
 
 describe('Lifecycle: flushers (the flushing phase)', () => {

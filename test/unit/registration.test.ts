@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExtensionEvent } from '../../extension/extensions-api.ts';
 import { createRawHttpTransport } from '../../extension/raw-http.ts';
 import { register, REGISTER_TIMEOUT_MS } from '../../extension/registration.ts';
-import { Lifecycle } from '../../extension/lifecycle.ts';
+import { Lifecycle } from '../../extension/core/lifecycle.ts';
 import { deferred, flush, manualTimers, recordingLogger } from './fakes.ts';
 
 /** An Extensions API whose register answers when the test says, and whose next yields the given events, then blocks. */

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobContext } from '../../shared/host-protocol.ts';
 import { createGuard } from '../../extension/guard.ts';
-import type { Lifecycle } from '../../extension/lifecycle.ts';
+import type { Lifecycle } from '../../extension/core/lifecycle.ts';
 import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type RequestContextValue } from '../../extension/request-context.ts';
 import { attributeServerRequests } from '../../extension/server-requests.ts';
 import { flush, recordingLogger, runtimeInvoke, trackerSetup } from './fakes.ts';

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lifecycle } from '../../extension/lifecycle.ts';
+import { Lifecycle } from '../../extension/core/lifecycle.ts';
 import type { Limits } from '../../shared/socket-messages.ts';
 import { listenOnSocket } from '../../extension/socket/socket-server.ts';
 import { createReservations, type Reservations } from '../../extension/socket/spawn-reservations.ts';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { ExternalJob } from '../../extension/external-job.ts';
+import type { ExternalJob } from '../../extension/core/external-job.ts';
 import { listenOnSocket } from '../../extension/socket/socket-server.ts';
 import { prepareSocket } from '../../extension/socket/start-socket.ts';
 import { recordingLogger } from './fakes.ts';

@@ -1,6 +1,6 @@
-import { describeError } from '../shared/describe-error.ts';
-import type { Logger } from '../shared/log-line.ts';
-import type { Settlement } from '../shared/settle.ts';
+import { describeError } from '../../shared/describe-error.ts';
+import type { Logger } from '../../shared/log-line.ts';
+import type { Settlement } from '../../shared/settle.ts';
 
 /** Where a job stood when it settled: holding its invoke, enqueued after the release, or abandoned at the deadline. */
 type SettledPhase = 'held' | 'late' | 'abandoned';

@@ -1,5 +1,5 @@
-import type { Flusher } from '../shared/host-protocol.ts';
-import type { Logger } from '../shared/log-line.ts';
+import type { Flusher } from '../../shared/host-protocol.ts';
+import type { Logger } from '../../shared/log-line.ts';
 import type { InvokeContext } from './invoke-context.ts';
 import type { Clock, InvokeSummary } from './invoke.ts';
 

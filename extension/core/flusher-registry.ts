@@ -1,5 +1,5 @@
-import type { Flusher } from '../shared/host-protocol.ts';
-import type { Logger } from '../shared/log-line.ts';
+import type { Flusher } from '../../shared/host-protocol.ts';
+import type { Logger } from '../../shared/log-line.ts';
 import type { FlusherEntry } from './lifecycle-options.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Job } from '../shared/host-protocol.ts';
+import type { Job } from '../../shared/host-protocol.ts';
 import type { JobOwner } from './external-job.ts';
 import type { InvokeJobs } from './invoke-jobs.ts';
 import type { Invoke } from './invoke.ts';

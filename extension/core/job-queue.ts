@@ -1,4 +1,4 @@
-import type { JobContext } from '../shared/host-protocol.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
 import type { HandOff } from './hand-offs.ts';
 
 export interface QueuedJob {

@@ -1,4 +1,4 @@
-import type { ErrorDescription } from '../shared/describe-error.ts';
+import type { ErrorDescription } from '../../shared/describe-error.ts';
 
 /** A job whose work happens elsewhere (another process, over the socket): finished explicitly. */
 export interface ExternalJob {

@@ -1,4 +1,4 @@
-import type { Job } from '../shared/host-protocol.ts';
+import type { Job } from '../../shared/host-protocol.ts';
 import { PendingHandOffs } from './hand-offs.ts';
 import { InvokeJobs, type HandOff } from './invoke-jobs.ts';
 import type { InvokeOptions, ReleaseReason } from './invoke-options.ts';

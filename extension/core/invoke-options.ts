@@ -1,4 +1,4 @@
-import type { Logger } from '../shared/log-line.ts';
+import type { Logger } from '../../shared/log-line.ts';
 import type { FlushStats, JobStats } from './job-stats.ts';
 import type { Invoke } from './invoke.ts';
 import type { FlusherEntry } from './lifecycle-options.ts';

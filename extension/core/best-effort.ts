@@ -1,4 +1,4 @@
-import type { Logger } from '../shared/log-line.ts';
+import type { Logger } from '../../shared/log-line.ts';
 import type { Invoke } from './invoke.ts';
 
 export interface BestEffortOptions {

@@ -1,4 +1,4 @@
-import type { Logger } from '../shared/log-line.ts';
+import type { Logger } from '../../shared/log-line.ts';
 import { DetachedFlush } from './detached-flush.ts';
 import { InvokeJobs } from './invoke-jobs.ts';
 import type { FlusherEntry } from './lifecycle-options.ts';

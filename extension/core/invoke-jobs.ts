@@ -1,7 +1,7 @@
-import type { Job, JobContext } from '../shared/host-protocol.ts';
-import type { Logger } from '../shared/log-line.ts';
-import { settle, type Settlement } from '../shared/settle.ts';
-import { deadlineAbortReason } from '../shared/socket-wire.ts';
+import type { Job, JobContext } from '../../shared/host-protocol.ts';
+import type { Logger } from '../../shared/log-line.ts';
+import { settle, type Settlement } from '../../shared/settle.ts';
+import { deadlineAbortReason } from '../../shared/socket-wire.ts';
 import type { DueHandOff, HandOff } from './hand-offs.ts';
 import { LazyContext } from './job-context.ts';
 import { JobQueue } from './job-queue.ts';

@@ -1,4 +1,4 @@
-import type { HandOffReason } from '../shared/host-protocol.ts';
+import type { HandOffReason } from '../../shared/host-protocol.ts';
 
 /** A job's hand-off (shared/host-protocol.ts): passes it on when it cannot finish in its invoke. */
 export type HandOff = (reason: HandOffReason) => Promise<void>;
