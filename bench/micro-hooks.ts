@@ -10,7 +10,7 @@ import { emfLine } from '../extension/emf-metrics.ts';
 import { InvokeContext } from '../extension/core/invoke-context.ts';
 import type { InvokeSummary } from '../extension/core/invoke.ts';
 import { Lifecycle } from '../extension/core/lifecycle.ts';
-import { attributeServerRequests } from '../extension/server-requests.ts';
+import { attributeServerRequests } from '../extension/runtime-hooks/server-requests.ts';
 
 const N = 200_000;
 const ROUNDS = 7;

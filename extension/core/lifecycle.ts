@@ -12,8 +12,8 @@ import { sharedInvokeOptions } from './invoke-options.ts';
 import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 import { holds, type Mode, type UnheldReason } from './lifecycle-mode.ts';
 import { OrphanJobs } from './orphan-jobs.ts';
-import type { ScopedInvoke } from '../request-context.ts';
-import type { ResponseHow } from '../runtime-observer.ts';
+import type { ScopedInvoke } from '../runtime-hooks/request-context.ts';
+import type { ResponseHow } from '../runtime-hooks/runtime-observer.ts';
 
 export type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 

@@ -1,5 +1,5 @@
-import { describeError } from '../shared/describe-error.ts';
-import type { Logger } from '../shared/log-line.ts';
+import { describeError } from '../../shared/describe-error.ts';
+import type { Logger } from '../../shared/log-line.ts';
 
 /** Runs a hook's body; returns its result, or `undefined` when it threw (already logged). */
 export type Guard = <T>(hook: string, body: () => T) => T | undefined;

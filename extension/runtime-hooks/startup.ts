@@ -25,4 +25,4 @@ export function decideStartup({ env, pid, isMainThread, managedInstances }: Star
   return { kind: 'run', runtimeApi: env.AWS_LAMBDA_RUNTIME_API || undefined, thread: isMainThread ? 'main' : 'worker' };
 }
 
-export { isMainThread } from '../shared/main-thread.ts';
+export { isMainThread } from '../../shared/main-thread.ts';

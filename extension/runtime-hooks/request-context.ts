@@ -1,5 +1,5 @@
-import type { Logger } from '../shared/log-line.ts';
-import { expectThenable, fromCaller } from '../shared/validate.ts';
+import type { Logger } from '../../shared/log-line.ts';
+import { expectThenable, fromCaller } from '../../shared/validate.ts';
 import type { Guard } from './guard.ts';
 
 /** Which frameworks' request-context symbols the extension provides (`AFTER_RESPONSE_REQUEST_CONTEXT`). */
