@@ -1,9 +1,9 @@
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NEXT_RETRY_DELAYS_MS, runExtensionLoop, type LoopDependencies } from '../../extension/extension-loop.ts';
-import { ExtensionsApi } from '../../extension/extensions-api.ts';
-import type { HttpRequest, HttpResponse } from '../../extension/http-transport.ts';
-import { createRawHttpTransport } from '../../extension/raw-http.ts';
+import { NEXT_RETRY_DELAYS_MS, runExtensionLoop, type LoopDependencies } from '../../extension/extensions-api/extension-loop.ts';
+import { ExtensionsApi } from '../../extension/extensions-api/extensions-api.ts';
+import type { HttpRequest, HttpResponse } from '../../extension/extensions-api/http-transport.ts';
+import { createRawHttpTransport } from '../../extension/extensions-api/raw-http.ts';
 import { createLogger } from '../../shared/log-line.ts';
 
 /** INFO and up, parsed. Not fakes.ts's: that one also pulls in the invoke tracker, which this loop no longer knows. */

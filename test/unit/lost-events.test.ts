@@ -2,8 +2,8 @@
 // lost on the way back: the loop holds the invoke the runtime runs before polling again (an
 // integration cell per feature in fault-matrix-next.test.ts; here the rules, on fakes).
 import { describe, expect, it } from 'vitest';
-import { runExtensionLoop } from '../../extension/extension-loop.ts';
-import { ExtensionsApiError } from '../../extension/extensions-api.ts';
+import { runExtensionLoop } from '../../extension/extensions-api/extension-loop.ts';
+import { ExtensionsApiError } from '../../extension/extensions-api/extensions-api.ts';
 import { deferred, flush, recordingLogger, trackerSetup as setup } from './fakes.ts';
 
 describe('Lifecycle.holdLostEvent', () => {

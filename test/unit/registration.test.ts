@@ -2,9 +2,9 @@
 // first `next` (and the function's init) for ever.
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { ExtensionEvent } from '../../extension/extensions-api.ts';
-import { createRawHttpTransport } from '../../extension/raw-http.ts';
-import { register, REGISTER_TIMEOUT_MS } from '../../extension/registration.ts';
+import type { ExtensionEvent } from '../../extension/extensions-api/extensions-api.ts';
+import { createRawHttpTransport } from '../../extension/extensions-api/raw-http.ts';
+import { register, REGISTER_TIMEOUT_MS } from '../../extension/extensions-api/registration.ts';
 import { Lifecycle } from '../../extension/core/lifecycle.ts';
 import { deferred, flush, manualTimers, recordingLogger } from './fakes.ts';
 

@@ -1,7 +1,7 @@
-import { describeError, type Logger } from '../shared/log-line.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
 import { runExtensionLoop, type LoopOutcome } from './extension-loop.ts';
 import type { ExtensionsApi } from './extensions-api.ts';
-import type { Lifecycle } from './core/lifecycle.ts';
+import type { Lifecycle } from '../core/lifecycle.ts';
 
 /**
  * How long the register call may go unanswered before the extension gives up on it and runs

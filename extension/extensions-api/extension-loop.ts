@@ -1,4 +1,4 @@
-import { describeError, type Logger } from '../shared/log-line.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
 import { ExtensionsApiError, InvalidEventError, type ExtensionEvent, type ExtensionsApi } from './extensions-api.ts';
 
 /** How the loop ended; only `main` decides what to do about it. */
