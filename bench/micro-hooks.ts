@@ -6,7 +6,7 @@
 // subscribes, and the extension entering the invoke in progress).
 //   node bench/micro-hooks.ts > /dev/null   (the figures go to stderr)
 import { writeSync } from 'node:fs';
-import { emfLine } from '../extension/emf-metrics.ts';
+import { emfLine } from '../extension/reporting/emf-metrics.ts';
 import { InvokeContext } from '../extension/core/invoke-context.ts';
 import type { InvokeSummary } from '../extension/core/invoke.ts';
 import { Lifecycle } from '../extension/core/lifecycle.ts';

@@ -11,8 +11,8 @@
 import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../shared/host-protocol.ts';
 import { createLogger, type Logger } from '../shared/log-line.ts';
 import { isManagedInstances, parseConfig, type Config } from './core/config.ts';
-import { createEmfWriter } from './emf-metrics.ts';
-import { installExitReport } from './exit-report.ts';
+import { createEmfWriter } from './reporting/emf-metrics.ts';
+import { installExitReport } from './reporting/exit-report.ts';
 import { ExtensionsApi } from './extensions-api/extensions-api.ts';
 import { createGuard, type Guard } from './runtime-hooks/guard.ts';
 import { Lifecycle } from './core/lifecycle.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HandOffReason } from '../../shared/host-protocol.ts';
-import { installExitReport, SHUTDOWN_HAND_OFF_MS, type ExitSource } from '../../extension/exit-report.ts';
+import { installExitReport, SHUTDOWN_HAND_OFF_MS, type ExitSource } from '../../extension/reporting/exit-report.ts';
 import { HAND_OFF_SAFETY_MS } from '../../extension/core/invoke.ts';
 import { deferred, flush, recordingLogger, runtimeInvoke, trackerSetup } from './fakes.ts';
 

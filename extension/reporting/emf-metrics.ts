@@ -1,4 +1,4 @@
-import type { InvokeSummary } from './core/invoke.ts';
+import type { InvokeSummary } from '../core/invoke.ts';
 
 /**
  * The layer's own metrics as CloudWatch Embedded Metric Format: one JSON line per invoke that

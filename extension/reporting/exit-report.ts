@@ -1,6 +1,6 @@
-import type { Logger } from '../shared/log-line.ts';
-import type { HandOff } from './core/invoke-jobs.ts';
-import type { UnfinishedJobs } from './core/lifecycle.ts';
+import type { Logger } from '../../shared/log-line.ts';
+import type { HandOff } from '../core/invoke-jobs.ts';
+import type { UnfinishedJobs } from '../core/lifecycle.ts';
 
 /** An unfinished job that can be passed on (a task), as the lifecycle lists it. */
 export interface PendingHandOff {
