@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createLogger } from '../shared/log-line.ts';
 import { Lifecycle } from '../extension/core/lifecycle.ts';
 import { listenOnSocket } from '../extension/socket/socket-server.ts';
+import { AlsContext } from '../extension/runtime-hooks/als-context.ts';
 
 type Mode = 'held' | 'registration-failed' | 'loop-stopped' | 'no-runtime-api';
 const MODES: readonly Mode[] = ['held', 'registration-failed', 'loop-stopped', 'no-runtime-api'];
@@ -35,7 +36,7 @@ async function heapMb(): Promise<number> {
 
 function lifecycleIn(mode: Mode): Lifecycle {
   const logger = createLogger({ level: 'ERROR', write: () => undefined });
-  const tracker = new Lifecycle({ concurrency: Infinity, marginMs: 500, graceMs: 250, fallbackIdleMs: 100, logger, setTimer: timer, clock: { wallNow: Date.now, monoNow: () => performance.now() } });
+  const tracker = new Lifecycle({ context: new AlsContext(), concurrency: Infinity, marginMs: 500, graceMs: 250, fallbackIdleMs: 100, logger, setTimer: timer, clock: { wallNow: Date.now, monoNow: () => performance.now() } });
   tracker.runtimeObserved();
   if (mode === 'registration-failed' || mode === 'no-runtime-api') tracker.runUnheld(mode);
   else tracker.registered();

@@ -16,6 +16,7 @@ import { installExitReport } from './reporting/exit-report.ts';
 import { ExtensionsApi } from './extensions-api/extensions-api.ts';
 import { createGuard, type Guard } from './runtime-hooks/guard.ts';
 import { Lifecycle } from './core/lifecycle.ts';
+import { AlsContext } from './runtime-hooks/als-context.ts';
 import { createRawHttpTransport } from './extensions-api/raw-http.ts';
 import { register } from './extensions-api/registration.ts';
 import { observeRuntime, observeStreamedResponses, type RuntimeEvents } from './runtime-hooks/runtime-observer.ts';
@@ -70,6 +71,9 @@ function runtimeEvents(lifecycle: Lifecycle, socket: SocketStarter | undefined):
 
 function createLifecycle(config: Config, logger: Logger): Lifecycle {
   return new Lifecycle({
+    context: new AlsContext(),
+    // Every job may listen to an invoke's one signal (external jobs always do): no leak warning at 11.
+    raiseListenerLimit: (signal) => process.getBuiltinModule('node:events').setMaxListeners(0, signal),
     concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs,
     fallbackIdleMs: config.fallbackIdleMs, logger, setTimer: unrefTimer,
     // Not `performance.now()`: the `performance` global loads perf_hooks on first use (~0.7 ms,

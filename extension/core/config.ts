@@ -1,7 +1,7 @@
 import { isBlank, levelSource, parseLevel } from '../../shared/log-level.ts';
 import { isManagedInstances } from '../../shared/managed-instances.ts';
 import type { LogLevel } from '../../shared/log-line.ts';
-import { REQUEST_CONTEXT_KINDS, type RequestContextKind } from '../runtime-hooks/request-context.ts';
+import { REQUEST_CONTEXT_KINDS, type RequestContextKind } from './scoped-invoke.ts';
 
 /** The extension's settings, read once from the environment by {@link parseConfig}. */
 export interface Config {

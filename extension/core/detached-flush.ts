@@ -1,5 +1,5 @@
 import type { InvokeJobs } from './invoke-jobs.ts';
-import type { FlusherEntry } from './lifecycle-options.ts';
+import type { FlusherEntry } from './flusher-registry.ts';
 
 /**
  * Flushers where no invoke ever starts: the extension preloaded without a Runtime API (a local

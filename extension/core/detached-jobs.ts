@@ -1,7 +1,7 @@
 import type { Logger } from '../../shared/log-line.ts';
 import { DetachedFlush } from './detached-flush.ts';
 import { InvokeJobs } from './invoke-jobs.ts';
-import type { FlusherEntry } from './lifecycle-options.ts';
+import type { FlusherEntry } from './flusher-registry.ts';
 
 export interface DetachedJobsOptions {
   readonly concurrency: number;
@@ -14,6 +14,7 @@ export interface DetachedJobsOptions {
   readonly flushHere: () => boolean;
   /** After every change of the set (drain waiters). */
   readonly onChange: () => void;
+  readonly raiseListenerLimit?: (signal: AbortSignal) => void;
 }
 
 /**
@@ -37,8 +38,11 @@ export class DetachedJobs {
   /** The set, started; created on first use. */
   jobs(): InvokeJobs {
     if (this.#jobs) return this.#jobs;
-    const { concurrency, logger, runOutside } = this.#options;
-    this.#jobs = new InvokeJobs({ requestId: '-', deadlineMs: Number.POSITIVE_INFINITY, concurrency, logger, onChange: () => this.#changed(), runInContext: runOutside });
+    const { concurrency, logger, runOutside, raiseListenerLimit } = this.#options;
+    this.#jobs = new InvokeJobs({
+      requestId: '-', deadlineMs: Number.POSITIVE_INFINITY, concurrency, logger, onChange: () => this.#changed(), runInContext: runOutside,
+      ...(raiseListenerLimit ? { raiseListenerLimit } : {}),
+    });
     this.#jobs.start();
     return this.#jobs;
   }

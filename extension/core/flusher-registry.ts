@@ -1,6 +1,12 @@
 import type { Flusher } from '../../shared/host-protocol.ts';
 import type { Logger } from '../../shared/log-line.ts';
-import type { FlusherEntry } from './lifecycle-options.ts';
+
+
+/** A registered flusher (see `flushAfterResponse`). */
+export interface FlusherEntry {
+  readonly run: Flusher;
+  readonly name: string;
+}
 
 /**
  * The registered flushers (flushAfterResponse). `list` is one object shared by every invoke and

@@ -11,9 +11,6 @@ import { JobCounts, type FlushStats, type JobKind, type JobStats } from './job-s
 export type { FlushStats, JobKind, JobStats } from './job-stats.ts';
 export type { DueHandOff, HandOff } from './hand-offs.ts';
 
-// Not `import`: an ESM import of a builtin builds its namespace at init (see main.ts).
-const { setMaxListeners } = process.getBuiltinModule('node:events');
-
 /** An unfinished job: how it shows in logs, and how it counts. */
 interface Tracked {
   readonly label: string;
@@ -31,6 +28,8 @@ export interface InvokeJobsOptions {
   readonly runInContext: <T>(fn: () => T) => T;
   /** Starts queued functions off the caller's stack. @default setImmediate */
   readonly defer?: (run: () => void) => void;
+  /** Lifts the listener limit of the jobs' signal (Node's `events.setMaxListeners(0, signal)`). @default none */
+  readonly raiseListenerLimit?: (signal: AbortSignal) => void;
 }
 
 /**
@@ -76,7 +75,7 @@ export class InvokeJobs {
     if (!this.#controller) {
       this.#controller = new AbortController();
       // Every job may listen to the one signal (external jobs always do): no leak warning at 11.
-      setMaxListeners(0, this.#controller.signal);
+      this.#options.raiseListenerLimit?.(this.#controller.signal);
       if (this.#aborted) this.#controller.abort(deadlineAbortReason());
     }
     return this.#controller.signal;

@@ -1,7 +1,7 @@
 import type { Logger } from '../../shared/log-line.ts';
 import type { FlushStats, JobStats } from './job-stats.ts';
-import type { Invoke } from './invoke.ts';
-import type { FlusherEntry } from './lifecycle-options.ts';
+import type { AsyncContext } from './async-context.ts';
+import type { FlusherEntry } from './flusher-registry.ts';
 
 /** What an invoke (invoke.ts) is made with, and what its release reports. */
 
@@ -16,8 +16,16 @@ export interface Clock {
   readonly monoNow: () => number;
 }
 
-/** What every invoke shares: made once by the lifecycle, not once per invoke (this runs in every invoke). */
-export interface InvokeOptions {
+/** Told of an invoke's every transition and job change (the lifecycle: drain waiters, the exit report's registry). */
+export interface InvokeObserver<I> {
+  invokeChanged(invoke: I): void;
+}
+
+/**
+ * What every invoke shares: made once by the lifecycle, not once per invoke (this runs in every
+ * invoke). `I` is the invoke (invoke.ts), a parameter so that this file need not import it.
+ */
+export interface InvokeOptions<I> {
   readonly marginMs: number;
   readonly graceMs: number;
   readonly concurrency: number;
@@ -25,11 +33,13 @@ export interface InvokeOptions {
   readonly clock: Clock;
   /** Schedules an unref'd timer; returns its cancel function. */
   readonly setTimer: (run: () => void, ms: number) => () => void;
-  /** Runs `fn` in this invoke's async context (see invoke-context.ts). */
-  readonly runInContext: <T>(invoke: Invoke, fn: () => T) => T;
-  /** After every transition and every job change (drain waiters, the exit report's registry). */
-  readonly onTransition: (invoke: Invoke) => void;
+  /** The async context: job functions run in their invoke's (see async-context.ts). */
+  readonly context: AsyncContext<I>;
+  /** Told after every transition and every job change. */
+  readonly observer: InvokeObserver<I>;
   readonly defer?: (run: () => void) => void;
+  /** Lifts the listener limit of an invoke's job signal, which every job may listen to (no leak warning at 11). */
+  readonly raiseListenerLimit?: (signal: AbortSignal) => void;
   /** The flushers registered now (read once per invoke, when its jobs have settled). */
   readonly flushers?: { readonly entries: readonly FlusherEntry[] };
   /** Told at the release of an invoke that had jobs (the layer's own metrics). */
@@ -50,10 +60,10 @@ export interface InvokeSummary {
 }
 
 /** The options of every invoke, from the lifecycle's own and what only it provides. */
-export function sharedInvokeOptions(
-  options: Pick<InvokeOptions, 'concurrency' | 'marginMs' | 'graceMs' | 'logger' | 'clock' | 'setTimer' | 'defer' | 'onSummary'>,
-  own: Pick<InvokeOptions, 'flushers' | 'runInContext' | 'onTransition'>,
-): InvokeOptions {
-  const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, onSummary } = options;
-  return { concurrency, marginMs, graceMs, logger, clock, setTimer, ...(defer ? { defer } : {}), ...(onSummary ? { onSummary } : {}), ...own };
+export function sharedInvokeOptions<I>(
+  options: Pick<InvokeOptions<I>, 'concurrency' | 'marginMs' | 'graceMs' | 'logger' | 'clock' | 'setTimer' | 'defer' | 'raiseListenerLimit' | 'onSummary' | 'context'>,
+  own: Pick<InvokeOptions<I>, 'flushers' | 'observer'>,
+): InvokeOptions<I> {
+  const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, raiseListenerLimit, onSummary, context } = options;
+  return { concurrency, marginMs, graceMs, logger, clock, setTimer, context, ...(defer ? { defer } : {}), ...(raiseListenerLimit ? { raiseListenerLimit } : {}), ...(onSummary ? { onSummary } : {}), ...own };
 }

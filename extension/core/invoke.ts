@@ -3,7 +3,7 @@ import { PendingHandOffs } from './hand-offs.ts';
 import { InvokeJobs, type HandOff } from './invoke-jobs.ts';
 import type { InvokeOptions, ReleaseReason } from './invoke-options.ts';
 
-export type { Clock, InvokeOptions, InvokeSummary, ReleaseReason } from './invoke-options.ts';
+export type { Clock, InvokeObserver, InvokeOptions, InvokeSummary, ReleaseReason } from './invoke-options.ts';
 
 /**
  * An invoke's life as the extension sees it. Each step is one named transition below:
@@ -33,7 +33,7 @@ export const HAND_OFF_SAFETY_MS = 50;
 
 /** One invoke: its phase, its jobs and its deadline. Private state, changed only by the transitions. */
 export class Invoke {
-  readonly #options: InvokeOptions;
+  readonly #options: InvokeOptions<Invoke>;
   readonly #requestId: string;
   readonly #deadlineMs: number;
   #phase: Phase = 'running';
@@ -47,7 +47,7 @@ export class Invoke {
   #handingOff: PendingHandOffs | undefined;
 
   /** `deadlineMs`: epoch milliseconds, from the platform (`Lambda-Runtime-Deadline-Ms`, the INVOKE event). */
-  constructor(options: InvokeOptions, requestId: string, deadlineMs: number) {
+  constructor(options: InvokeOptions<Invoke>, requestId: string, deadlineMs: number) {
     this.#options = options;
     this.#requestId = requestId;
     this.#deadlineMs = deadlineMs;
@@ -97,7 +97,7 @@ export class Invoke {
     this.#jobSet().add(job, name, kind, kind === 'internal' ? undefined : options.handOff);
     if (kind !== 'late') return 'held';
     // Released and possibly forgotten: the lifecycle must see it busy again, or an exit would not name this job.
-    this.#options.onTransition(this);
+    this.#options.observer.invokeChanged(this);
     return 'late';
   }
 
@@ -136,12 +136,12 @@ export class Invoke {
 
   #jobSet(): InvokeJobs {
     if (this.#jobs) return this.#jobs;
-    const { concurrency, logger, defer } = this.#options;
+    const { concurrency, logger, defer, raiseListenerLimit } = this.#options;
     // Made on first use: most invokes have no jobs, and this runs in every invoke.
     this.#jobs = new InvokeJobs({
-      requestId: this.#requestId, deadlineMs: this.#deadlineMs, concurrency, logger, ...(defer ? { defer } : {}),
+      requestId: this.#requestId, deadlineMs: this.#deadlineMs, concurrency, logger, ...(defer ? { defer } : {}), ...(raiseListenerLimit ? { raiseListenerLimit } : {}),
       onChange: () => this.#check(),
-      runInContext: (fn) => this.#options.runInContext(this, fn),
+      runInContext: (fn) => this.#options.context.run(this, fn),
     });
     if (this.#phase !== 'running') this.#jobs.start();
     if (this.#phase !== 'released') this.#armDeadline();
@@ -201,16 +201,16 @@ export class Invoke {
       logger.log('ERROR', 'hand-offs did not finish before the deadline: the release goes ahead; these may be LOST', { requestId: this.requestId, jobs: this.#handingOff?.names() ?? [] });
       this.#release('deadline');
     }, Math.max(0, this.#deadlineMs - HAND_OFF_SAFETY_MS - clock.wallNow()));
-    this.#options.onTransition(this);
+    this.#options.observer.invokeChanged(this);
   }
 
   /** The one decision, made after every transition and job change: may this invoke be released now? */
   #check(): void {
-    if (this.#phase === 'released') return this.#options.onTransition(this); // a late or abandoned job settled
-    if (this.idle && this.#phase === 'done' && this.#startFlushers()) return this.#options.onTransition(this);
+    if (this.#phase === 'released') return this.#options.observer.invokeChanged(this); // a late or abandoned job settled
+    if (this.idle && this.#phase === 'done' && this.#startFlushers()) return this.#options.observer.invokeChanged(this);
     if (this.idle && (this.#phase === 'done' || this.#phase === 'flushing')) this.#release('settled');
     else if (this.idle && this.#phase === 'aborting') this.#finishAborting();
-    else this.#options.onTransition(this);
+    else this.#options.observer.invokeChanged(this);
   }
 
   /**
@@ -238,7 +238,7 @@ export class Invoke {
       this.#options.onSummary?.({ requestId: this.requestId, outcome: reason, stats, flushStats, responseToReleaseMs, releasedAtMs: this.#options.clock.wallNow() });
     }
     for (const resolve of this.#waiters?.splice(0) ?? []) resolve(reason);
-    this.#options.onTransition(this);
+    this.#options.observer.invokeChanged(this);
   }
 }
 

@@ -1,13 +1,9 @@
-import type { Flusher } from '../../shared/host-protocol.ts';
 import type { Logger } from '../../shared/log-line.ts';
-import type { InvokeContext } from './invoke-context.ts';
-import type { Clock, InvokeSummary } from './invoke.ts';
+import type { AsyncContext } from './async-context.ts';
+import type { Clock, InvokeSummary } from './invoke-options.ts';
+import type { Invoke } from './invoke.ts';
 
-/** A registered flusher (see `flushAfterResponse`). */
-export interface FlusherEntry {
-  readonly run: Flusher;
-  readonly name: string;
-}
+export type { FlusherEntry } from './flusher-registry.ts';
 
 export interface LifecycleOptions {
   readonly concurrency: number;
@@ -20,8 +16,10 @@ export interface LifecycleOptions {
   readonly setTimer: (run: () => void, ms: number) => () => void;
   /** Runs `run` after the current turn (after queued microtasks). @default setImmediate */
   readonly defer?: (run: () => void) => void;
-  /** @default a new AsyncLocalStorage-based context */
-  readonly context?: InvokeContext;
+  /** Lifts the listener limit of a job signal (main.ts: Node's `events.setMaxListeners(0, signal)`). @default none */
+  readonly raiseListenerLimit?: (signal: AbortSignal) => void;
+  /** The async context port (runtime-hooks/als-context.ts in the layer). */
+  readonly context: AsyncContext<Invoke>;
   /** Told at the release of every invoke that had jobs (AFTER_RESPONSE_METRICS). */
   readonly onSummary?: (summary: InvokeSummary) => void;
 }

@@ -4,16 +4,16 @@ import { DetachedJobs } from './detached-jobs.ts';
 import { DrainWaiters } from './drain-waiters.ts';
 import { FlusherRegistry } from './flusher-registry.ts';
 import { createExternalJob, type ExternalJob, type JobOwner } from './external-job.ts';
-import { InvokeContext } from './invoke-context.ts';
+import type { AsyncContext } from './async-context.ts';
 import { InvokeJobs, type HandOff } from './invoke-jobs.ts';
 import { LostEvents } from './lost-events.ts';
-import { Invoke, type InvokeOptions, type ReleaseReason } from './invoke.ts';
+import { Invoke, type InvokeObserver, type InvokeOptions, type ReleaseReason } from './invoke.ts';
 import { sharedInvokeOptions } from './invoke-options.ts';
 import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 import { holds, type Mode, type UnheldReason } from './lifecycle-mode.ts';
 import { OrphanJobs } from './orphan-jobs.ts';
-import type { ScopedInvoke } from '../runtime-hooks/request-context.ts';
-import type { ResponseHow } from '../runtime-hooks/runtime-observer.ts';
+import type { ResponseHow } from './runtime-events.ts';
+import type { ScopedInvoke } from './scoped-invoke.ts';
 
 export type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 
@@ -22,7 +22,7 @@ export type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-
  * extension loop, the socket and the client only call the transitions below; none reads or
  * writes an invoke's state. See docs/how-it-works.md for the lifecycle map.
  */
-export class Lifecycle {
+export class Lifecycle implements InvokeObserver<Invoke> {
   #mode: Mode = { kind: 'starting' };
   #observed = false;
   readonly #invokes = new Map<string, Invoke>();
@@ -30,27 +30,28 @@ export class Lifecycle {
   readonly #busy = new Set<Invoke>();
   readonly #orphans = new OrphanJobs();
   readonly #options: LifecycleOptions;
-  readonly #context: InvokeContext;
+  readonly #context: AsyncContext<Invoke>;
   readonly #bestEffort: BestEffort;
   readonly #waiters = new DrainWaiters();
   #current: Invoke | undefined;
   readonly #flushers: FlusherRegistry;
   readonly #detached: DetachedJobs;
-  readonly #invokeOptions: InvokeOptions;
+  readonly #invokeOptions: InvokeOptions<Invoke>;
   readonly #lost: LostEvents;
 
   constructor(options: LifecycleOptions) {
     this.#options = options;
-    this.#context = options.context ?? new InvokeContext();
+    this.#context = options.context;
     this.#lost = new LostEvents(options.setTimer);
     this.#bestEffort = new BestEffort({ idleMs: options.fallbackIdleMs, setTimer: options.setTimer, logger: options.logger });
     this.#flushers = new FlusherRegistry(options.logger);
     this.#detached = new DetachedJobs({
       concurrency: options.concurrency, logger: options.logger, runOutside: (fn) => this.#context.exit(fn), flushers: this.#flushers.list,
       flushHere: () => this.#mode.kind === 'unheld' && this.#mode.reason === 'no-runtime-api', onChange: () => this.#waiters.wake(),
+      ...(options.raiseListenerLimit ? { raiseListenerLimit: options.raiseListenerLimit } : {}),
     });
     // What every invoke shares, made once: #invokeFor runs in every invoke.
-    this.#invokeOptions = sharedInvokeOptions(options, { flushers: this.#flushers.list, runInContext: (owner, fn) => this.#context.run(owner, fn), onTransition: (changed) => this.#changed(changed) });
+    this.#invokeOptions = sharedInvokeOptions(options, { flushers: this.#flushers.list, observer: this });
   }
 
   get mode(): Mode {
@@ -162,7 +163,7 @@ export class Lifecycle {
     return invoke.requestId;
   }
 
-  /** A job function runs in the async context it was enqueued in (see InvokeContext.capture). */
+  /** A job function runs in the async context it was enqueued in (see AsyncContext.capture). */
   enqueue(job: Job, name: string, handOff?: HandOff): void {
     this.#place(typeof job === 'function' ? this.#context.capture(job) : job, name, undefined, handOff);
   }
@@ -266,7 +267,8 @@ export class Lifecycle {
     if (invoke.phase === 'released' && (invoke.claimed || !holds(this.#mode))) this.#invokes.delete(invoke.requestId);
   }
 
-  #changed(invoke: Invoke): void {
+  /** An invoke changed phase, or one of its jobs changed (InvokeObserver). */
+  invokeChanged(invoke: Invoke): void {
     this.#forgetIfDone(invoke);
     if (invoke.busy) this.#busy.add(invoke);
     else this.#busy.delete(invoke);

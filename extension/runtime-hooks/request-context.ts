@@ -1,10 +1,9 @@
 import type { Logger } from '../../shared/log-line.ts';
 import { expectThenable, fromCaller } from '../../shared/validate.ts';
+import type { RequestContextKind, ScopedInvoke } from '../core/scoped-invoke.ts';
 import type { Guard } from './guard.ts';
 
-/** Which frameworks' request-context symbols the extension provides (`AFTER_RESPONSE_REQUEST_CONTEXT`). */
-export const REQUEST_CONTEXT_KINDS = ['next', 'vercel'] as const;
-export type RequestContextKind = (typeof REQUEST_CONTEXT_KINDS)[number];
+export { REQUEST_CONTEXT_KINDS, type RequestContextKind, type ScopedInvoke } from '../core/scoped-invoke.ts';
 
 /**
  * The global symbols the frameworks read (read in next@16.4.6
@@ -35,15 +34,6 @@ export interface RequestContextValue {
   readonly waitUntil: (promise: PromiseLike<unknown>) => void;
   /** ISO 8601: the invoke's deadline minus `AFTER_RESPONSE_DEADLINE_MARGIN_MS`, when held work is abandoned. */
   readonly deadline: string;
-}
-
-/** One invoke as the providers see it; `key` is stable for the invoke's life (caches its context). */
-export interface ScopedInvoke {
-  readonly key: object;
-  /** Epoch milliseconds. */
-  readonly deadlineMs: number;
-  /** Enqueues a promise job into this invoke, whatever the caller's async context. */
-  readonly enqueue: (promise: PromiseLike<unknown>, name: string) => void;
 }
 
 export interface RequestContextOptions {

@@ -16,12 +16,13 @@ import { Lifecycle } from '../../extension/core/lifecycle.ts';
 import { listenOnSocket } from '../../extension/socket/socket-server.ts';
 import { flush, manualTimers, recordingLogger, runtimeInvoke, trackerSetup } from './fakes.ts';
 import { realTimer } from './socket-helpers.ts';
+import { AlsContext } from '../../extension/runtime-hooks/als-context.ts';
 
 type Setting = 'registration-failed' | 'no-runtime-api' | 'loop stopped' | 'managed-instances';
 
 function lifecycleIn(setting: Setting): Lifecycle {
   const timers = manualTimers();
-  const tracker = new Lifecycle({ concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger: recordingLogger(), clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
+  const tracker = new Lifecycle({ context: new AlsContext(), concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger: recordingLogger(), clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
   tracker.runtimeObserved();
   if (setting === 'registration-failed' || setting === 'no-runtime-api' || setting === 'managed-instances') tracker.runUnheld(setting);
   else tracker.registered();

@@ -7,6 +7,7 @@ import { createRawHttpTransport } from '../../extension/extensions-api/raw-http.
 import { register, REGISTER_TIMEOUT_MS } from '../../extension/extensions-api/registration.ts';
 import { Lifecycle } from '../../extension/core/lifecycle.ts';
 import { deferred, flush, manualTimers, recordingLogger } from './fakes.ts';
+import { AlsContext } from '../../extension/runtime-hooks/als-context.ts';
 
 /** An Extensions API whose register answers when the test says, and whose next yields the given events, then blocks. */
 function scriptedApi(events: ExtensionEvent[] = []) {
@@ -117,7 +118,7 @@ describe('raw HTTP: a request urgent until a promise settles', () => {
 function startingLifecycle() {
   const timers = manualTimers();
   const logger = recordingLogger();
-  const tracker = new Lifecycle({ concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
+  const tracker = new Lifecycle({ context: new AlsContext(), concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
   tracker.runtimeObserved();
   return { tracker, timers, logger };
 }

@@ -7,6 +7,7 @@ import type { Limits } from '../../shared/socket-messages.ts';
 import { listenOnSocket } from '../../extension/socket/socket-server.ts';
 import { createReservations, type Reservations } from '../../extension/socket/spawn-reservations.ts';
 import { recordingLogger } from './fakes.ts';
+import { AlsContext } from '../../extension/runtime-hooks/als-context.ts';
 
 export const realTimer = (run: () => void, ms: number): (() => void) => {
   const timer = setTimeout(run, ms);
@@ -28,7 +29,7 @@ export async function startSocketRig(options: SocketRigOptions = {}) {
   const path = join(dir, 'extension.sock');
   const logger = recordingLogger('DEBUG');
   const graceMs = options.graceMs ?? 50;
-  const tracker = new Lifecycle({
+  const tracker = new Lifecycle({ context: new AlsContext(),
     concurrency: Infinity, marginMs: options.marginMs ?? 100, graceMs, fallbackIdleMs: 100, logger, setTimer: realTimer,
     clock: { wallNow: () => performance.timeOrigin + performance.now(), monoNow: () => performance.now() },
   });

@@ -1,9 +1,9 @@
 import type { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
-import type { Invoke } from './invoke.ts';
+import type { AsyncContext } from '../core/async-context.ts';
 
 /** What the async context carries: the invoke the work belongs to, filled in once it is known. */
-interface Slot {
-  invoke: Invoke | undefined;
+interface Slot<Owner> {
+  invoke: Owner | undefined;
 }
 
 /**
@@ -18,14 +18,14 @@ interface Slot {
  * the handler and everything it starts — carries the slot; the slot learns its invoke when
  * `next` resolves. Work with no slot (module init, the socket server) is context-less.
  */
-export class InvokeContext {
-  readonly #storage: AsyncLocalStorage<Slot | undefined>;
+export class AlsContext<Owner> implements AsyncContext<Owner> {
+  readonly #storage: AsyncLocalStorage<Slot<Owner> | undefined>;
   readonly #AsyncResource: typeof AsyncResource;
 
   constructor() {
     // Not `import`: an ESM import of a builtin builds its namespace at init (see main.ts).
     const { AsyncLocalStorage, AsyncResource } = process.getBuiltinModule('node:async_hooks');
-    this.#storage = new AsyncLocalStorage<Slot | undefined>();
+    this.#storage = new AsyncLocalStorage<Slot<Owner> | undefined>();
     this.#AsyncResource = AsyncResource;
   }
 
@@ -57,23 +57,23 @@ export class InvokeContext {
    * For a request reaching a server (server-requests.ts): entered synchronously before the
    * server's `request` event, so the request's handling carries it, not the server's context.
    */
-  enter(invoke: Invoke | undefined): void {
+  enter(invoke: Owner | undefined): void {
     this.#storage.enterWith(invoke ? { invoke } : undefined);
   }
 
   /** `next` resolved with this invoke: the slot entered for that call now names it. */
-  bind(invoke: Invoke): void {
+  bind(invoke: Owner): void {
     const slot = this.#storage.getStore();
     if (slot && slot.invoke === undefined) slot.invoke = invoke;
   }
 
   /** The invoke the calling code belongs to, if it runs in one's context. */
-  current(): Invoke | undefined {
+  current(): Owner | undefined {
     return this.#storage.getStore()?.invoke;
   }
 
   /** Runs `fn` in `invoke`'s context (job functions, so what they enqueue is theirs). */
-  run<T>(invoke: Invoke, fn: () => T): T {
+  run<T>(invoke: Owner, fn: () => T): T {
     return this.#storage.run({ invoke }, fn);
   }
 

@@ -1,0 +1,15 @@
+// What the framework request-context providers (runtime-hooks/request-context.ts) need of the
+// core: the kinds configurable (config.ts) and one invoke as they see it (Lifecycle.scopedInvoke).
+
+/** Which frameworks' request-context symbols the extension provides (`AFTER_RESPONSE_REQUEST_CONTEXT`). */
+export const REQUEST_CONTEXT_KINDS = ['next', 'vercel'] as const;
+export type RequestContextKind = (typeof REQUEST_CONTEXT_KINDS)[number];
+
+/** One invoke as the providers see it; `key` is stable for the invoke's life (caches its context). */
+export interface ScopedInvoke {
+  readonly key: object;
+  /** Epoch milliseconds. */
+  readonly deadlineMs: number;
+  /** Enqueues a promise job into this invoke, whatever the caller's async context. */
+  readonly enqueue: (promise: PromiseLike<unknown>, name: string) => void;
+}
