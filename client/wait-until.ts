@@ -1,4 +1,4 @@
-import { enqueueAfterResponse, type AfterResponseClient } from './index.ts';
+import { defaultClient, type AfterResponseClient } from './client.ts';
 import { expectThenable, fromCaller } from '../shared/validate.ts';
 
 /** What a `waitUntil` takes: any promise or thenable. Its outcome is logged, never returned. */
@@ -68,5 +68,5 @@ export const waitUntil: WaitUntil = namedWaitUntil(WAIT_UNTIL_JOB_NAME);
  * ```
  */
 export function namedWaitUntil(name: string): WaitUntil {
-  return createWaitUntil({ enqueueAfterResponse: (job, options) => enqueueAfterResponse(job, options) }, { name });
+  return createWaitUntil(defaultClient, { name });
 }
