@@ -1,6 +1,6 @@
 /**
  * The internal extension, loaded into the runtime process with `--import` (see layer/after-response).
- * Chooses its mode once (lifecycle-mode.ts), registers for INVOKE before the runtime's first
+ * Chooses its mode once (core/hold-policy.ts), registers for INVOKE before the runtime's first
  * `next` (which waits for it), publishes the host that clients enqueue into, and holds each
  * invoke until its jobs settle. Only this file wires side effects; only the loop's outcome ends
  * holding, and nothing here ever exits the process (it is the runtime's).
@@ -19,10 +19,10 @@ import { Lifecycle } from './core/lifecycle.ts';
 import { AlsContext } from './runtime-hooks/als-context.ts';
 import { createRawHttpTransport } from './extensions-api/raw-http.ts';
 import { register } from './extensions-api/registration.ts';
-import { observeRuntime, observeStreamedResponses, type RuntimeEvents } from './runtime-hooks/runtime-observer.ts';
+import { observeRuntime, observeStreamedResponses } from './runtime-hooks/runtime-observer.ts';
 import { installRequestContexts } from './runtime-hooks/request-context.ts';
 import { attributeServerRequests } from './runtime-hooks/server-requests.ts';
-import { prepareSocket, type SocketStarter } from './socket/start-socket.ts';
+import { prepareSocket } from './socket/start-socket.ts';
 import { decideStartup, isMainThread, type Startup } from './runtime-hooks/startup.ts';
 
 declare const LAYER_VERSION: string;
@@ -48,25 +48,13 @@ async function main(): Promise<void> {
   const registration = config.managedInstances ? undefined : startRegistration(startup.runtimeApi, lifecycle, logger);
   if (config.managedInstances) lifecycle.runUnheld('managed-instances');
   const socket = config.managedInstances ? undefined : prepareSocket({ tracker: lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn) });
-  const events = runtimeEvents(lifecycle, socket);
-  observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], events, { guard, ...(registration ? { beforeFirstNext: registration } : {}) });
-  observeStreamedResponses(process.getBuiltinModule('node:diagnostics_channel').subscribe, events, guard);
+  if (socket) lifecycle.onRuntimeNext(() => socket.startSoon());
+  observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], lifecycle, { guard, ...(registration ? { beforeFirstNext: registration } : {}) });
+  observeStreamedResponses(process.getBuiltinModule('node:diagnostics_channel').subscribe, lifecycle, guard);
   // Watches for child processes from the runtime's first `next`, off the init path; at the latest 1 s from now.
   setTimeout(() => socket?.startSoon(), registration && startup.runtimeApi !== undefined ? 1000 : 0).unref();
   // With the HTTP client, the runtime's `next` cannot be gated: register before it starts.
   if (process.env.AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1 === 'true') await registration;
-}
-
-function runtimeEvents(lifecycle: Lifecycle, socket: SocketStarter | undefined): RuntimeEvents {
-  return {
-    runtimeNext: () => {
-      lifecycle.runtimeNext();
-      socket?.startSoon();
-    },
-    invokeStarted: (id, deadline) => lifecycle.invokeStarted(id, deadline),
-    responsePosted: (id, how) => lifecycle.responsePosted(id, how),
-    observed: () => lifecycle.runtimeObserved(),
-  };
 }
 
 function createLifecycle(config: Config, logger: Logger): Lifecycle {

@@ -1,3 +1,15 @@
+import type { Invoke } from './invoke.ts';
+
+/** What holding a lost event needs of the lifecycle. */
+export interface LostEventSite {
+  /** Whether anything holds invokes now (the mode's policy). */
+  readonly holds: boolean;
+  /** The one invoke running now, if any. */
+  inProgress(): Invoke | undefined;
+  /** Holds it as an INVOKE event would; resolves at its release. */
+  hold(invoke: Invoke): Promise<unknown>;
+}
+
 /**
  * INVOKE events the extension loop may have lost. When the loop's `next` fails (the connection
  * reset, a garbled answer), Lambda may already have consumed the event it was waiting for: the
@@ -34,7 +46,7 @@ export class LostEvents {
   }
 
   /** Resolves at once unless the runtime waits in its `next`; then when an invoke starts, or after `windowMs`. */
-  settle(windowMs: number): Promise<void> {
+  #settle(windowMs: number): Promise<void> {
     if (!this.#runtimeWaiting || windowMs <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const cancel = this.#setTimer(() => {
@@ -48,7 +60,22 @@ export class LostEvents {
     });
   }
 
-  remember(requestId: string): void {
+  /**
+   * Holds the invoke the runtime runs (`inProgress`) if the loop never claimed it — waiting up to
+   * `windowMs` for one to start if the runtime is between invokes — and resolves with its request
+   * id once it is released (`hold`); `undefined` at once when there is none, or nothing `holds`.
+   */
+  async hold(windowMs: number, site: LostEventSite): Promise<string | undefined> {
+    if (!site.holds) return undefined;
+    await this.#settle(windowMs);
+    const invoke = site.inProgress();
+    if (!invoke || invoke.claimed) return undefined;
+    await site.hold(invoke);
+    this.#remember(invoke.requestId); // after: until now the loop does not poll
+    return invoke.requestId;
+  }
+
+  #remember(requestId: string): void {
     this.#held.push(requestId);
     if (this.#held.length > 8) this.#held.shift();
   }

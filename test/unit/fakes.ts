@@ -52,7 +52,7 @@ export function trackerSetup(overrides: Partial<LifecycleOptions> = {}, mode: 'h
     concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger,
     clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer, ...overrides,
   });
-  if (mode !== 'unobserved') tracker.runtimeObserved();
+  if (mode !== 'unobserved') tracker.observed();
   if (mode === 'unheld') tracker.runUnheld('managed-instances');
   else tracker.registered();
   const deadline = timers.now() + 3000;

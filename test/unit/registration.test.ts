@@ -119,6 +119,6 @@ function startingLifecycle() {
   const timers = manualTimers();
   const logger = recordingLogger();
   const tracker = new Lifecycle({ context: new AlsContext(), concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
-  tracker.runtimeObserved();
+  tracker.observed();
   return { tracker, timers, logger };
 }

@@ -34,7 +34,7 @@ export async function startSocketRig(options: SocketRigOptions = {}) {
     clock: { wallNow: () => performance.timeOrigin + performance.now(), monoNow: () => performance.now() },
   });
   tracker.registered();
-  tracker.runtimeObserved();
+  tracker.observed();
   const reservations: Reservations = createReservations(tracker, () => `ticket-${Math.random()}`);
   // Detached as in start-socket.ts: connections must not inherit a test's (or invoke's) context.
   const server = tracker.detach(() => listenOnSocket({
