@@ -59,7 +59,7 @@ async function measure(mode: Mode): Promise<string> {
   const tracker = lifecycleIn(mode);
   const path = join(mkdtempSync(join(tmpdir(), 'after-response-retention-')), 's.sock');
   const logger = createLogger({ level: 'ERROR', write: () => undefined });
-  const server = tracker.detach(() => listenOnSocket({ path, tracker, logger, claim: () => undefined, graceMs: 250, setTimer: timer, system: { createServer, rmSync, chmodSync, umask: (m) => process.umask(m) } }));
+  const server = tracker.detach(() => listenOnSocket({ path, lifecycle: tracker, logger, claim: () => undefined, graceMs: 250, setTimer: timer, system: { createServer, rmSync, chmodSync, umask: (m) => process.umask(m) } }));
   if (!server) throw new Error('the socket did not start');
   await new Promise((resolve) => server.once('listening', resolve));
   let n = 0;

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   // ever frozen, and handlers run on worker threads where process-wide calls (umask) throw.
   const registration = config.managedInstances ? undefined : startRegistration(startup.runtimeApi, lifecycle, logger);
   if (config.managedInstances) lifecycle.runUnheld('managed-instances');
-  const socket = config.managedInstances ? undefined : prepareSocket({ tracker: lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn) });
+  const socket = config.managedInstances ? undefined : prepareSocket({ lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn) });
   if (socket) lifecycle.onRuntimeNext(() => socket.startSoon());
   observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], lifecycle, { guard, ...(registration ? { beforeFirstNext: registration } : {}) });
   observeStreamedResponses(process.getBuiltinModule('node:diagnostics_channel').subscribe, lifecycle, guard);

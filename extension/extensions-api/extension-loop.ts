@@ -24,9 +24,9 @@ export const NEXT_RETRY_DELAYS_MS: readonly number[] = [0, 10, 50, 250];
 export interface LoopDependencies {
   readonly api: Pick<ExtensionsApi, 'next'>;
   readonly id: string;
-  readonly tracker: {
+  readonly lifecycle: {
     hold(event: { requestId: string; deadlineMs: number }): Promise<unknown>;
-    /** After a failed `next`: holds an invoke whose event may have been lost (lifecycle.ts); its request id, if any. */
+    /** After a failed `next`: holds an invoke whose event may have been lost (core/lifecycle.ts); its request id, if any. */
     holdLostEvent?(options: { readonly windowMs: number }): Promise<string | undefined>;
   };
   readonly logger: Logger;
@@ -104,9 +104,9 @@ function logRetry(logger: Logger, error: unknown, failures: number, retryInMs: n
 export const LOST_EVENT_WINDOW_MS = 50;
 
 /** The event of the invoke the runtime runs may have been consumed and lost: hold that invoke before polling again. */
-async function holdLost({ tracker, logger }: LoopDependencies, windowMs: number): Promise<void> {
+async function holdLost({ lifecycle, logger }: LoopDependencies, windowMs: number): Promise<void> {
   try {
-    const requestId = await tracker.holdLostEvent?.({ windowMs });
+    const requestId = await lifecycle.holdLostEvent?.({ windowMs });
     if (requestId !== undefined) logger.log('WARN', "held an invoke whose INVOKE event the failed next may have consumed: released now, polling again", { requestId });
   } catch (error) {
     logger.log('ERROR', 'holding an invoke after a failed next failed: polling again', describeError(error));
@@ -114,10 +114,10 @@ async function holdLost({ tracker, logger }: LoopDependencies, windowMs: number)
 }
 
 /** A hold that fails must still end in `next`: otherwise this invoke, and the environment, hang. */
-async function hold({ tracker, logger }: LoopDependencies, event: { requestId: string; deadlineMs: number }): Promise<void> {
+async function hold({ lifecycle, logger }: LoopDependencies, event: { requestId: string; deadlineMs: number }): Promise<void> {
   const { requestId } = event;
   try {
-    const reason = await tracker.hold(event);
+    const reason = await lifecycle.hold(event);
     if (logger.enabled('DEBUG')) logger.log('DEBUG', 'released', { requestId, reason });
   } catch (error) {
     logger.log('ERROR', 'holding the invoke failed: releasing it now', { requestId, ...describeError(error) });

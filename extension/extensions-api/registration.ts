@@ -43,7 +43,7 @@ export async function register(deps: RegistrationDeps): Promise<void> {
   cancel();
   if (outcome.kind === 'registered') {
     lifecycle.registered();
-    void runExtensionLoop({ api, id: outcome.id, tracker: lifecycle, logger }).then((ended) => stopped(ended, lifecycle, logger));
+    void runExtensionLoop({ api, id: outcome.id, lifecycle, logger }).then((ended) => stopped(ended, lifecycle, logger));
     return;
   }
   if (outcome.kind === 'failed') {
@@ -62,8 +62,8 @@ export async function register(deps: RegistrationDeps): Promise<void> {
  */
 function pollWithoutHolding({ api, logger }: RegistrationDeps, id: string): void {
   logger.log('WARN', 'registration was answered after the extension gave up on it: it polls next and releases every invoke at once, jobs stay unheld');
-  const tracker = { hold: (): Promise<void> => Promise.resolve() };
-  void runExtensionLoop({ api, id, tracker, logger }).then((ended) => logger.log('WARN', `extension loop stopped (${ended.kind})`, loopFields(ended)));
+  const lifecycle = { hold: (): Promise<void> => Promise.resolve() };
+  void runExtensionLoop({ api, id, lifecycle, logger }).then((ended) => logger.log('WARN', `extension loop stopped (${ended.kind})`, loopFields(ended)));
 }
 
 function stopped(outcome: LoopOutcome, lifecycle: Pick<Lifecycle, 'loopStopped'>, logger: Logger): void {

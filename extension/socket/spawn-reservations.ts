@@ -11,12 +11,12 @@ export interface Reservations {
   cancel(ticket: string, message: string): void;
 }
 
-export function createReservations(tracker: { openExternal(name: string): ExternalJob }, newTicket: () => string): Reservations {
+export function createReservations(lifecycle: { openExternal(name: string): ExternalJob }, newTicket: () => string): Reservations {
   const open = new Map<string, ExternalJob>();
   return {
     reserve(name) {
       const ticket = newTicket();
-      open.set(ticket, tracker.openExternal(name));
+      open.set(ticket, lifecycle.openExternal(name));
       return ticket;
     },
     claim(ticket) {

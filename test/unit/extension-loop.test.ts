@@ -38,7 +38,7 @@ function setup(steps: Step[], overrides: Partial<LoopDependencies> = {}) {
     api: new ExtensionsApi(send),
     id: 'ext-1',
     logger,
-    tracker: { hold: async ({ requestId }) => (held.push(requestId), events.push(`hold ${requestId}`), 'settled') },
+    lifecycle: { hold: async ({ requestId }) => (held.push(requestId), events.push(`hold ${requestId}`), 'settled') },
     sleep: async (ms) => void events.push(`sleep ${ms}`),
     ...overrides,
   };
@@ -125,7 +125,7 @@ describe('runExtensionLoop', () => {
       if (calls === 1) throw new TypeError('sync boom');
       return Promise.reject(new Error('async boom'));
     };
-    const { run, requests, logger } = setup([invoke('r1'), invoke('r2'), exit], { tracker: { hold } });
+    const { run, requests, logger } = setup([invoke('r1'), invoke('r2'), exit], { lifecycle: { hold } });
     expect(await run()).toMatchObject({ kind: 'exit-requested' });
     expect(requests).toHaveLength(3);
     expect(logger.records).toMatchObject([

@@ -92,7 +92,7 @@ describe('real Unix sockets with nothing held (registration refused)', () => {
     const accepted: Array<WeakRef<Socket>> = [];
     const createTracked = (listener: (socket: Socket) => void) => createServer((socket) => (accepted.push(new WeakRef(socket)), listener(socket)));
     const server = tracker.detach(() => listenOnSocket({
-      path, tracker, logger: recordingLogger('ERROR'), claim: () => undefined, graceMs: 50, setTimer: realTimer,
+      path, lifecycle: tracker, logger: recordingLogger('ERROR'), claim: () => undefined, graceMs: 50, setTimer: realTimer,
       system: { createServer: createTracked, rmSync, chmodSync, umask: (mask) => process.umask(mask) },
     }));
     if (!server) throw new Error('the socket did not start');

@@ -81,7 +81,7 @@ describe('the extension loop after a failed next', () => {
         return Promise.resolve(windows.length === 2 ? 'r9' : undefined);
       },
     };
-    const outcome = await runExtensionLoop({ api, id: 'x', tracker, logger, sleep: () => Promise.resolve() });
+    const outcome = await runExtensionLoop({ api, id: 'x', lifecycle: tracker, logger, sleep: () => Promise.resolve() });
     expect(outcome.kind).toBe('failed');
     expect(windows).toEqual([50, 50, 0, 0]);
     expect(logger.records.filter((r) => String(r.message).startsWith('held an invoke whose INVOKE event'))).toEqual([expect.objectContaining({ level: 'WARN', requestId: 'r9' })]);

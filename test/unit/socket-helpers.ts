@@ -38,7 +38,7 @@ export async function startSocketRig(options: SocketRigOptions = {}) {
   const reservations: Reservations = createReservations(tracker, () => `ticket-${Math.random()}`);
   // Detached as in start-socket.ts: connections must not inherit a test's (or invoke's) context.
   const server = tracker.detach(() => listenOnSocket({
-    path, tracker, logger, claim: (ticket) => reservations.claim(ticket), graceMs, setTimer: realTimer,
+    path, lifecycle: tracker, logger, claim: (ticket) => reservations.claim(ticket), graceMs, setTimer: realTimer,
     system: { createServer, rmSync, chmodSync, umask: (mask) => process.umask(mask) },
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
