@@ -200,7 +200,7 @@ export class InvokeJobs {
     const held = this.#running.delete(id);
     this.#unheld.delete(id);
     this.#handOffs?.delete(id);
-    const phase = held || kind === 'unheld' ? 'held' : kind === 'late' ? 'late' : 'abandoned';
+    const phase = held ? 'held' : kind === 'unheld' || kind === 'late' ? kind : 'abandoned';
     if (held) this.#counts.settled(kind, outcome.ok);
     if (kind === 'flush') reportFlusher(this.#options.logger, { requestId: this.#options.requestId, flusher: name, phase, outcome });
     else reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: name, jobId: id, phase, outcome });

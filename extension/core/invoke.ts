@@ -1,9 +1,14 @@
 import type { Job } from '../../shared/host-protocol.ts';
 import { PendingHandOffs } from './hand-offs.ts';
-import { InvokeJobs, type HandOff } from './invoke-jobs.ts';
+import { InvokeJobs, type HandOff, type JobKind } from './invoke-jobs.ts';
 import type { InvokeOptions, ReleaseReason } from './invoke-options.ts';
+import { summarizeRelease } from './invoke-summary.ts';
 
 export type { Clock, InvokeObserver, InvokeOptions, InvokeSummary, ReleaseReason } from './invoke-options.ts';
+
+
+/** How a job placed in an invoke before its release holds it: a user's job, or the extension's own. */
+export type HeldKind = Extract<JobKind, 'held' | 'internal'>;
 
 /**
  * An invoke's life as the extension sees it. Each step is one named transition below:
@@ -90,11 +95,14 @@ export class Invoke {
     return this.#jobSet().signal;
   }
 
-  /** Adds a job: held while the invoke is not released; afterwards it runs at once, unheld (`late`). */
-  enqueue(job: Job, name: string, options: { readonly internal?: boolean; readonly handOff?: HandOff | undefined } = {}): 'held' | 'late' {
-    const kind = this.#phase === 'released' ? 'late' : options.internal ? 'internal' : 'held';
+  /**
+   * Adds a job: held while the invoke is not released (`internal`: the extension's own, held but
+   * not counted); afterwards it runs at once, unheld (`late`). `handOff` passes it on (a task's).
+   */
+  enqueue(job: Job, name: string, held: HeldKind = 'held', handOff?: HandOff): 'held' | 'late' {
+    const kind = this.#phase === 'released' ? 'late' : held;
     // A late task runs unheld, yet SIGTERM can still hand it off (the exit report).
-    this.#jobSet().add(job, name, kind, kind === 'internal' ? undefined : options.handOff);
+    this.#jobSet().add(job, name, kind, kind === 'internal' ? undefined : handOff);
     if (kind !== 'late') return 'held';
     // Released and possibly forgotten: the lifecycle must see it busy again, or an exit would not name this job.
     this.#options.observer.invokeChanged(this);
@@ -230,27 +238,8 @@ export class Invoke {
     this.#reason = reason;
     this.#cancelTimer?.();
     this.#phase = 'released';
-    if (this.#jobs && reportable(this.#jobs)) {
-      const { stats, flushStats } = this.#jobs;
-      const since = this.#respondedAt;
-      const responseToReleaseMs = since === undefined ? undefined : round(this.#options.clock.monoNow() - since);
-      this.#options.logger.log('INFO', 'after-response summary', { requestId: this.requestId, outcome: reason, ...stats, ...flushStats, responseToReleaseMs });
-      this.#options.onSummary?.({ requestId: this.requestId, outcome: reason, stats, flushStats, responseToReleaseMs, releasedAtMs: this.#options.clock.wallNow() });
-    }
+    if (this.#jobs) summarizeRelease(this.#options, { requestId: this.requestId, outcome: reason, jobs: this.#jobs, respondedAt: this.#respondedAt });
     for (const resolve of this.#waiters?.splice(0) ?? []) resolve(reason);
     this.#options.observer.invokeChanged(this);
   }
-}
-
-/**
- * Whether a released invoke is summarized (log line, EMF): it had jobs, or a flusher failed or was
- * abandoned. Not merely because flushers ran and succeeded: that is every invoke once a flusher is
- * registered, one line each — CloudWatch Logs ingestion cost and noise with nothing to act on.
- */
-function reportable({ stats, flushStats }: InvokeJobs): boolean {
-  return stats.enqueued > 0 || (flushStats !== undefined && flushStats.flushFailed + flushStats.flushAbandoned > 0);
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }

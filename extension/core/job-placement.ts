@@ -6,7 +6,7 @@ import type { JobOwner } from './external-job.ts';
 import type { HandOff } from './hand-offs.ts';
 import type { HoldPolicy } from './hold-policy.ts';
 import { InvokeJobs } from './invoke-jobs.ts';
-import type { Invoke } from './invoke.ts';
+import type { HeldKind, Invoke } from './invoke.ts';
 import type { OrphanJobs } from './orphan-jobs.ts';
 
 /** What placing a job reads of the lifecycle. */
@@ -20,10 +20,9 @@ export interface PlacementSite {
   inProgress(): Invoke | undefined;
 }
 
-/** A job finished by someone else (socket peers): told its owner; `internal` ones are the extension's own. */
+/** A job finished by someone else (socket peers): told its owner. */
 export interface ExternalPlacement {
   readonly bind: (owner: JobOwner) => void;
-  readonly internal: boolean;
 }
 
 /** How a job came: finished by someone else (`external`), or with a hand-off (a task's). */
@@ -37,17 +36,17 @@ export interface Placement {
  * socket peer, a timer set at init) the invoke in progress; else the detached set (unheld,
  * stopped) or the orphans, which join the next invoke.
  */
-export function placeJob(site: PlacementSite, job: Job, name: string, { external, handOff }: Placement): void {
+export function placeJob(site: PlacementSite, job: Job, name: string, kind: HeldKind, { external, handOff }: Placement = {}): void {
   const owner = site.context.current() ?? contextless(site);
-  if (owner === 'orphan') return site.orphans.keep({ job, name, bind: external?.bind, internal: external?.internal });
+  if (owner === 'orphan') return site.orphans.keep({ job, name, bind: external?.bind, kind });
   if (owner instanceof InvokeJobs) {
     site.detached.added();
     owner.add(job, name, 'unheld');
     return external?.bind(owner);
   }
-  const kind = owner.enqueue(job, name, { internal: external?.internal ?? false, handOff });
+  const placed = owner.enqueue(job, name, kind, handOff);
   external?.bind(owner);
-  if (kind === 'late' && site.policy().holds) {
+  if (placed === 'late' && site.policy().holds) {
     site.logger.log('WARN', 'job enqueued after its invoke was released (by a timer or callback that outlived the invoke?): it runs now, unheld, and may be frozen; enqueue before the handler returns', { requestId: owner.requestId, job: name });
   }
   site.policy().touch(owner);

@@ -2,8 +2,11 @@ import { describeError } from '../../shared/describe-error.ts';
 import type { Logger } from '../../shared/log-line.ts';
 import type { Settlement } from '../../shared/settle.ts';
 
-/** Where a job stood when it settled: holding its invoke, enqueued after the release, or abandoned at the deadline. */
-type SettledPhase = 'held' | 'late' | 'abandoned';
+/**
+ * Where a job stood when it settled: holding its invoke, running unheld (no invoke holds: Managed
+ * Instances, no Runtime API, the loop stopped), enqueued after the release, or abandoned at the deadline.
+ */
+type SettledPhase = 'held' | 'unheld' | 'late' | 'abandoned';
 
 interface SettledJob {
   readonly requestId: string;
@@ -15,11 +18,13 @@ interface SettledJob {
 
 const FAILED: Record<SettledPhase, string> = {
   held: 'job failed',
+  unheld: 'job failed',
   late: 'job enqueued after its invoke was released failed (it was not held)',
   abandoned: 'abandoned job failed after the release',
 };
 const FINISHED: Record<SettledPhase, string | undefined> = {
   held: undefined,
+  unheld: undefined,
   late: 'job enqueued after its invoke was released finished (it was not held)',
   abandoned: 'abandoned job finished after the release',
 };

@@ -150,7 +150,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
 
   /** A job function runs in the async context it was enqueued in (see AsyncContext.capture); `handOff` passes it on (tasks). */
   enqueue(job: Job, name: string, handOff?: HandOff): void {
-    placeJob(this.#site, typeof job === 'function' ? this.#context.capture(job) : job, name, { handOff });
+    placeJob(this.#site, typeof job === 'function' ? this.#context.capture(job) : job, name, 'held', { handOff });
   }
 
   /** Registers a flusher: every invoke runs it in its `flushing` phase. Returns its unregister function. */
@@ -158,9 +158,9 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     return this.#flushers.add(this.#context.capture(flusher), name, this.#context.current()?.requestId);
   }
 
-  /** Opens a job finished by someone else (socket peers); held like a promise job. */
+  /** Opens a job finished by someone else (socket peers); held like a promise job (`internal`: the extension's own, not counted). */
   openExternal(name: string, options: { readonly internal?: boolean } = {}): ExternalJob {
-    return createExternalJob((done, bind) => placeJob(this.#site, done, name, { external: { bind, internal: options.internal === true } }));
+    return createExternalJob((done, bind) => placeJob(this.#site, done, name, options.internal === true ? 'internal' : 'held', { external: { bind } }));
   }
 
   /** `drainAfterResponse()`: see drain.ts. */

@@ -1,13 +1,13 @@
 import type { Job } from '../../shared/host-protocol.ts';
 import type { JobOwner } from './external-job.ts';
 import type { InvokeJobs } from './invoke-jobs.ts';
-import type { Invoke } from './invoke.ts';
+import type { HeldKind, Invoke } from './invoke.ts';
 
 interface Orphan {
   readonly job: Job;
   readonly name: string;
   readonly bind?: ((owner: JobOwner) => void) | undefined;
-  readonly internal?: boolean | undefined;
+  readonly kind: HeldKind;
 }
 
 /** Jobs enqueued outside any invoke while no invoke is open (module init, between invokes): the next invoke takes them. */
@@ -28,9 +28,9 @@ export class OrphanJobs {
   /** Hands every orphan to an invoke, or (a drain outside any invoke) to the unheld job set. */
   adoptInto(target: Invoke | InvokeJobs): void {
     if (this.#jobs.length === 0) return; // every invoke passes here: allocate nothing then
-    for (const { job, name, bind, internal } of this.#jobs.splice(0)) {
+    for (const { job, name, bind, kind } of this.#jobs.splice(0)) {
       if ('add' in target) target.add(job, name, 'unheld');
-      else target.enqueue(job, name, { internal: internal === true });
+      else target.enqueue(job, name, kind);
       bind?.(target);
     }
   }
