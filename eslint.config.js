@@ -30,7 +30,9 @@ export default tseslint.config(
     files: ['extension/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./[\\w-]+\\.ts$|\\.\\./\\.\\./shared/[\\w-]+\\.ts$)', message: 'extension/core/ imports only extension/core/ and shared/ (inject adapters and Node builtins).' }] }],
-      'no-restricted-globals': ['error', { name: 'process', message: 'extension/core/ touches no process: inject what it needs (main.ts wires it).' }],
+      'no-restricted-globals': ['error', ...['process', 'globalThis', 'setImmediate', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'performance'].map((name) => ({
+        name, message: 'extension/core/ touches no process, globals or timers: inject what it needs (main.ts wires it).',
+      }))],
     },
   },
   {

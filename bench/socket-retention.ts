@@ -36,7 +36,7 @@ async function heapMb(): Promise<number> {
 
 function lifecycleIn(mode: Mode): Lifecycle {
   const logger = createLogger({ level: 'ERROR', write: () => undefined });
-  const tracker = new Lifecycle({ context: new AlsContext(), concurrency: Infinity, marginMs: 500, graceMs: 250, fallbackIdleMs: 100, logger, setTimer: timer, clock: { wallNow: Date.now, monoNow: () => performance.now() } });
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 250, fallbackIdleMs: 100, logger, setTimer: timer, clock: { wallNow: Date.now, monoNow: () => performance.now() } });
   tracker.observed();
   if (mode === 'registration-failed' || mode === 'no-runtime-api') tracker.runUnheld(mode);
   else tracker.registered();

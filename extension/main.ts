@@ -59,7 +59,7 @@ async function main(): Promise<void> {
 
 function createLifecycle(config: Config, logger: Logger): Lifecycle {
   return new Lifecycle({
-    context: new AlsContext(),
+    context: new AlsContext(), defer: setImmediate,
     // Every job may listen to an invoke's one signal (external jobs always do): no leak warning at 11.
     raiseListenerLimit: (signal) => process.getBuiltinModule('node:events').setMaxListeners(0, signal),
     concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs,

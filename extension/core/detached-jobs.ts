@@ -5,6 +5,7 @@ import type { FlusherEntry } from './flusher-registry.ts';
 
 export interface DetachedJobsOptions {
   readonly concurrency: number;
+  readonly defer: (run: () => void) => void;
   readonly logger: Logger;
   /** Runs a job function outside any invoke's async context. */
   readonly runOutside: <T>(fn: () => T) => T;
@@ -38,9 +39,9 @@ export class DetachedJobs {
   /** The set, started; created on first use. */
   jobs(): InvokeJobs {
     if (this.#jobs) return this.#jobs;
-    const { concurrency, logger, runOutside, raiseListenerLimit } = this.#options;
+    const { concurrency, defer, logger, runOutside, raiseListenerLimit } = this.#options;
     this.#jobs = new InvokeJobs({
-      requestId: '-', deadlineMs: Number.POSITIVE_INFINITY, concurrency, logger, onChange: () => this.#changed(), runInContext: runOutside,
+      requestId: '-', deadlineMs: Number.POSITIVE_INFINITY, concurrency, defer, logger, onChange: () => this.#changed(), runInContext: runOutside,
       ...(raiseListenerLimit ? { raiseListenerLimit } : {}),
     });
     this.#jobs.start();

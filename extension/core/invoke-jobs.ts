@@ -26,8 +26,8 @@ export interface InvokeJobsOptions {
   readonly onChange: () => void;
   /** Runs a job function inside its invoke's async context (attribution of what it enqueues). */
   readonly runInContext: <T>(fn: () => T) => T;
-  /** Starts queued functions off the caller's stack. @default setImmediate */
-  readonly defer?: (run: () => void) => void;
+  /** Starts queued functions off the caller's stack (Node's `setImmediate`). */
+  readonly defer: (run: () => void) => void;
   /** Lifts the listener limit of the jobs' signal (Node's `events.setMaxListeners(0, signal)`). @default none */
   readonly raiseListenerLimit?: (signal: AbortSignal) => void;
 }
@@ -61,7 +61,7 @@ export class InvokeJobs {
     this.#context = new LazyContext(this, options.requestId, options.deadlineMs);
     // The concurrency limit counts job functions only: promises are tracked, not run.
     this.#queue = new JobQueue({
-      concurrency: options.concurrency, defer: options.defer ?? setImmediate,
+      concurrency: options.concurrency, defer: options.defer,
       launch: (job) => this.#begin(job.name, 'held', () => job.run(this.#context), { slot: true, handOff: job.handOff }),
     });
   }
@@ -177,7 +177,7 @@ export class InvokeJobs {
 
   /** Runs `job` on a later turn, off the caller's stack. */
   #offStack(job: Job): () => Promise<unknown> {
-    return () => new Promise<void>((start) => (this.#options.defer ?? setImmediate)(() => start())).then(() => (typeof job === 'function' ? job(this.#context) : job));
+    return () => new Promise<void>((start) => this.#options.defer(() => start())).then(() => (typeof job === 'function' ? job(this.#context) : job));
   }
 
   /** A job begins to run: a function is called, a promise or socket job is passed, a flusher is due. */

@@ -37,7 +37,8 @@ export interface InvokeOptions<I> {
   readonly context: AsyncContext<I>;
   /** Told after every transition and every job change. */
   readonly observer: InvokeObserver<I>;
-  readonly defer?: (run: () => void) => void;
+  /** Runs `run` after the current turn (Node's `setImmediate`). */
+  readonly defer: (run: () => void) => void;
   /** Lifts the listener limit of an invoke's job signal, which every job may listen to (no leak warning at 11). */
   readonly raiseListenerLimit?: (signal: AbortSignal) => void;
   /** The flushers registered now (read once per invoke, when its jobs have settled). */
@@ -65,5 +66,5 @@ export function sharedInvokeOptions<I>(
   own: Pick<InvokeOptions<I>, 'flushers' | 'observer'>,
 ): InvokeOptions<I> {
   const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, raiseListenerLimit, onSummary, context } = options;
-  return { concurrency, marginMs, graceMs, logger, clock, setTimer, context, ...(defer ? { defer } : {}), ...(raiseListenerLimit ? { raiseListenerLimit } : {}), ...(onSummary ? { onSummary } : {}), ...own };
+  return { concurrency, marginMs, graceMs, logger, clock, setTimer, context, defer, ...(raiseListenerLimit ? { raiseListenerLimit } : {}), ...(onSummary ? { onSummary } : {}), ...own };
 }

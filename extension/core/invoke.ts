@@ -147,7 +147,7 @@ export class Invoke {
     const { concurrency, logger, defer, raiseListenerLimit } = this.#options;
     // Made on first use: most invokes have no jobs, and this runs in every invoke.
     this.#jobs = new InvokeJobs({
-      requestId: this.#requestId, deadlineMs: this.#deadlineMs, concurrency, logger, ...(defer ? { defer } : {}), ...(raiseListenerLimit ? { raiseListenerLimit } : {}),
+      requestId: this.#requestId, deadlineMs: this.#deadlineMs, concurrency, logger, defer, ...(raiseListenerLimit ? { raiseListenerLimit } : {}),
       onChange: () => this.#check(),
       runInContext: (fn) => this.#options.context.run(this, fn),
     });

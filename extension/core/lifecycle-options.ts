@@ -14,8 +14,8 @@ export interface LifecycleOptions {
   readonly clock: Clock;
   /** Schedules an unref'd timer and returns its cancel function. */
   readonly setTimer: (run: () => void, ms: number) => () => void;
-  /** Runs `run` after the current turn (after queued microtasks). @default setImmediate */
-  readonly defer?: (run: () => void) => void;
+  /** Runs `run` after the current turn, after queued microtasks (Node's `setImmediate`). */
+  readonly defer: (run: () => void) => void;
   /** Lifts the listener limit of a job signal (main.ts: Node's `events.setMaxListeners(0, signal)`). @default none */
   readonly raiseListenerLimit?: (signal: AbortSignal) => void;
   /** The async context port (runtime-hooks/als-context.ts in the layer). */

@@ -40,7 +40,6 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
   readonly #flushers: FlusherRegistry;
   readonly #detached: DetachedJobs;
   readonly #site: PlacementSite;
-  readonly #defer: (run: () => void) => void;
   readonly #lost: LostEvents;
 
   constructor(options: LifecycleOptions) {
@@ -50,14 +49,13 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     this.#policy = startingPolicy(this.#bestEffort);
     this.#flushers = new FlusherRegistry(options.logger);
     this.#detached = new DetachedJobs({
-      concurrency: options.concurrency, logger: options.logger, runOutside: (fn) => this.#context.exit(fn), flushers: this.#flushers.list,
+      concurrency: options.concurrency, defer: options.defer, logger: options.logger, runOutside: (fn) => this.#context.exit(fn), flushers: this.#flushers.list,
       flushHere: () => this.#policy.flushesDetached, onChange: () => this.#waiters.wake(),
       ...(options.raiseListenerLimit ? { raiseListenerLimit: options.raiseListenerLimit } : {}),
     });
     // What every invoke shares, made once: invokeFor runs in every invoke.
     this.#invokes = new InvokeRegistry(sharedInvokeOptions(options, { flushers: this.#flushers.list, observer: this }));
     this.#site = { context: this.#context, orphans: this.#orphans, detached: this.#detached, logger: options.logger, policy: () => this.#policy, inProgress: () => this.#invokes.inProgress(this.#policy) };
-    this.#defer = options.defer ?? setImmediate;
     this.#lost = new LostEvents(options.setTimer);
   }
 
@@ -94,7 +92,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     this.#context.enterNext();
     this.#lost.runtimeWaiting();
     const current = this.#invokes.current;
-    if (this.#policy.oneAtATime && current) doneAfterPendingInput(current, this.#defer);
+    if (this.#policy.oneAtATime && current) doneAfterPendingInput(current, this.#options.defer);
     for (const listener of this.#runtimeNextListeners) listener();
   }
 
@@ -122,7 +120,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     if (!invoke) return;
     if (this.#policy.finishesOnResponse) return invoke.finishHandler();
     invoke.respond();
-    if (how === 'returned') doneAfterPendingInput(invoke, this.#defer);
+    if (how === 'returned') doneAfterPendingInput(invoke, this.#options.defer);
   }
 
   /**

@@ -20,6 +20,8 @@ test.each([
   ['extension/core/probe.ts', "import type { Socket } from 'node:net';", /core\/ imports only/],
   ['extension/core/probe.ts', "import { createLogger } from '../../client/index.ts';", /core\/ imports only/],
   ['extension/core/probe.ts', 'export const pid = process.pid;', /touches no process/],
+  ['extension/core/probe.ts', 'export const later = (run: () => void): void => void setImmediate(run);', /touches no process/],
+  ['extension/core/probe.ts', 'export const host = Reflect.get(globalThis, Symbol.for("x"));', /touches no process/],
   ['shared/probe.ts', "import type { Lifecycle } from '../extension/core/lifecycle.ts';", /shared\/ imports nothing/],
   ['shared/probe.ts', "import { enqueueAfterResponse } from '../client/index.ts';", /shared\/ imports nothing/],
   ['client/hosts/probe.ts', "import type { Lifecycle } from '../../extension/core/lifecycle.ts';", /client\/ never imports extension/],

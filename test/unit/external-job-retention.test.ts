@@ -22,7 +22,7 @@ type Setting = 'registration-failed' | 'no-runtime-api' | 'loop stopped' | 'mana
 
 function lifecycleIn(setting: Setting): Lifecycle {
   const timers = manualTimers();
-  const tracker = new Lifecycle({ context: new AlsContext(), concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger: recordingLogger(), clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger: recordingLogger(), clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
   tracker.observed();
   if (setting === 'registration-failed' || setting === 'no-runtime-api' || setting === 'managed-instances') tracker.runUnheld(setting);
   else tracker.registered();

@@ -48,7 +48,7 @@ export async function flush(rounds = 3): Promise<void> {
 export function trackerSetup(overrides: Partial<LifecycleOptions> = {}, mode: 'held' | 'unheld' | 'unobserved' = 'held') {
   const timers = manualTimers();
   const logger = recordingLogger();
-  const tracker = new Lifecycle({ context: new AlsContext(),
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate,
     concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger,
     clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer, ...overrides,
   });

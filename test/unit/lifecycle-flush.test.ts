@@ -214,7 +214,7 @@ describe('Lifecycle: flushers where no invoke starts (no Runtime API, a local ru
   const local = (): { tracker: Lifecycle; logger: ReturnType<typeof recordingLogger> } => {
     const timers = manualTimers();
     const logger = recordingLogger();
-    const tracker = new Lifecycle({ context: new AlsContext(), concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
+    const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
     tracker.runUnheld('no-runtime-api');
     return { tracker, logger };
   };

@@ -118,7 +118,7 @@ describe('raw HTTP: a request urgent until a promise settles', () => {
 function startingLifecycle() {
   const timers = manualTimers();
   const logger = recordingLogger();
-  const tracker = new Lifecycle({ context: new AlsContext(), concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
   tracker.observed();
   return { tracker, timers, logger };
 }

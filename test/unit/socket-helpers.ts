@@ -29,7 +29,7 @@ export async function startSocketRig(options: SocketRigOptions = {}) {
   const path = join(dir, 'extension.sock');
   const logger = recordingLogger('DEBUG');
   const graceMs = options.graceMs ?? 50;
-  const tracker = new Lifecycle({ context: new AlsContext(),
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate,
     concurrency: Infinity, marginMs: options.marginMs ?? 100, graceMs, fallbackIdleMs: 100, logger, setTimer: realTimer,
     clock: { wallNow: () => performance.timeOrigin + performance.now(), monoNow: () => performance.now() },
   });
