@@ -45,3 +45,43 @@ export class PendingHandOffs {
     }
   }
 }
+
+/**
+ * The hand-offs of one job set (invoke-jobs.ts): those of its started jobs by job id until they
+ * settle, and those due — a job dropped unstarted at the abort, or still running when the grace
+ * ends — until the invoke takes them. Its maps are made on first use: most job sets have none.
+ */
+export class JobHandOffs {
+  #started: Map<number, HandOff> | undefined;
+  #due: DueHandOff[] = [];
+
+  /** Job `id` started; `handOff`, if any, is its own. */
+  started(id: number, handOff: HandOff | undefined): void {
+    if (handOff) (this.#started ??= new Map()).set(id, handOff);
+  }
+
+  settled(id: number): void {
+    this.#started?.delete(id);
+  }
+
+  /** A job dropped unstarted at the abort: its hand-off is due at once. */
+  neverStarted(name: string, handOff: HandOff | undefined): void {
+    if (handOff) this.#due.push({ name, reason: 'never-started', run: handOff });
+  }
+
+  /** Job `id` is abandoned when the grace ends: its hand-off is due. */
+  abandoned(id: number, name: string): void {
+    const run = this.#started?.get(id);
+    if (run) this.#due.push({ name, reason: 'abandoned', run });
+  }
+
+  /** The hand-offs due since the last call. */
+  takeDue(): DueHandOff[] {
+    return this.#due.splice(0);
+  }
+
+  /** The started jobs' hand-offs, each named by `label` (the shutdown's best effort). */
+  unfinished(label: (id: number) => string): Array<{ readonly name: string; readonly run: HandOff }> {
+    return [...(this.#started ?? [])].map(([id, run]) => ({ name: label(id), run }));
+  }
+}

@@ -1,35 +1,20 @@
 import type { Job, JobContext } from '../../shared/host-protocol.ts';
-import type { Logger } from '../../shared/log-line.ts';
 import { settle, type Settlement } from '../../shared/settle.ts';
 import { deadlineAbortReason } from '../../shared/socket-wire.ts';
-import type { DueHandOff, HandOff } from './hand-offs.ts';
+import { JobHandOffs, type DueHandOff, type HandOff } from './hand-offs.ts';
+import type { InvokeJobsOptions } from './invoke-options.ts';
 import { LazyContext } from './job-context.ts';
 import { JobQueue } from './job-queue.ts';
 import { reportFlusher, reportSettlement } from './job-report.ts';
 import { JobCounts, type FlushStats, type JobKind, type JobStats } from './job-stats.ts';
 
-export type { FlushStats, JobKind, JobStats } from './job-stats.ts';
+export type { FlushStats, HeldKind, JobKind, JobStats } from './job-stats.ts';
 export type { DueHandOff, HandOff } from './hand-offs.ts';
 
 /** An unfinished job: how it shows in logs, and how it counts. */
 interface Tracked {
   readonly label: string;
   readonly kind: JobKind;
-}
-
-export interface InvokeJobsOptions {
-  readonly requestId: string;
-  readonly deadlineMs: number;
-  readonly concurrency: number;
-  readonly logger: Logger;
-  /** Called after every change that may have made the set idle. */
-  readonly onChange: () => void;
-  /** Runs a job function inside its invoke's async context (attribution of what it enqueues). */
-  readonly runInContext: <T>(fn: () => T) => T;
-  /** Starts queued functions off the caller's stack (Node's `setImmediate`). */
-  readonly defer: (run: () => void) => void;
-  /** Lifts the listener limit of the jobs' signal (Node's `events.setMaxListeners(0, signal)`). @default none */
-  readonly raiseListenerLimit?: (signal: AbortSignal) => void;
 }
 
 /**
@@ -46,10 +31,8 @@ export class InvokeJobs {
   readonly #running = new Map<number, Tracked>();
   /** Unfinished late and abandoned jobs: they hold nothing, but an exit still names them. */
   readonly #unheld = new Map<number, string>();
-  /** Hand-offs of started jobs that have one (tasks), by id. Made on first use. */
-  #handOffs: Map<number, HandOff> | undefined;
-  /** Hand-offs due (never-started jobs at the abort, running ones when the grace ends), until taken. */
-  #due: DueHandOff[] = [];
+  /** Hand-offs of jobs that have one (tasks): started ones, and those due at the abort and the grace's end. */
+  readonly #handOffs = new JobHandOffs();
   readonly #options: InvokeJobsOptions;
   readonly #context: JobContext;
   #controller: AbortController | undefined;
@@ -140,7 +123,7 @@ export class InvokeJobs {
    */
   abort(): string[] {
     const dropped = this.#queue.takeWaiting();
-    for (const job of dropped) if (job.handOff) this.#due.push({ name: job.name, reason: 'never-started', run: job.handOff });
+    for (const job of dropped) this.#handOffs.neverStarted(job.name, job.handOff);
     const never = dropped.map((job) => `${job.name} (never started)`);
     this.#counts.neverStarted(never.length);
     if (!this.#aborted) {
@@ -157,8 +140,7 @@ export class InvokeJobs {
       this.#unheld.set(id, label);
       names.push(label);
       this.#counts.abandoned(kind);
-      const handOff = this.#handOffs?.get(id);
-      if (handOff) this.#due.push({ name: label, reason: 'abandoned', run: handOff });
+      this.#handOffs.abandoned(id, label);
     }
     this.#running.clear();
     return [...names, ...this.abort()];
@@ -166,12 +148,12 @@ export class InvokeJobs {
 
   /** The hand-offs due since the last call (see {@link abort} and {@link abandon}). */
   takeHandOffs(): DueHandOff[] {
-    return this.#due.splice(0);
+    return this.#handOffs.takeDue();
   }
 
   /** Every unfinished job's hand-off, queued, running or abandoned, named as {@link unfinished} names them (the shutdown's best effort). */
   unfinishedHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> {
-    const started = [...(this.#handOffs ?? [])].map(([id, run]) => ({ name: this.#running.get(id)?.label ?? this.#unheld.get(id) ?? '?', run }));
+    const started = this.#handOffs.unfinished((id) => this.#running.get(id)?.label ?? this.#unheld.get(id) ?? '?');
     return [...this.#queue.waitingHandOffs(), ...started];
   }
 
@@ -181,14 +163,10 @@ export class InvokeJobs {
   }
 
   /** A job begins to run: a function is called, a promise or socket job is passed, a flusher is due. */
-  #begin(name: string, kind: JobKind, work: () => unknown, options: { readonly slot?: boolean; readonly handOff?: HandOff | undefined } = {}): void {
+  #begin(name: string, kind: JobKind, work: () => unknown, { slot = false, handOff }: { readonly slot?: boolean; readonly handOff?: HandOff | undefined } = {}): void {
     this.#counts.started(kind);
-    this.#track(name, kind, work, options);
-  }
-
-  #track(name: string, kind: JobKind, work: () => unknown, { slot = false, handOff }: { readonly slot?: boolean; readonly handOff?: HandOff | undefined } = {}): void {
     const id = ++this.#seq;
-    if (handOff) (this.#handOffs ??= new Map()).set(id, handOff);
+    this.#handOffs.started(id, handOff);
     // A flusher shows as such wherever unfinished work is named (abandonment, the exit report).
     const label = kind === 'flush' ? `${name} (flusher)` : name;
     if (runsAtOnce(kind)) this.#unheld.set(id, label);
@@ -199,7 +177,7 @@ export class InvokeJobs {
   #settled(id: number, name: string, kind: JobKind, outcome: Settlement, slot: boolean): void {
     const held = this.#running.delete(id);
     this.#unheld.delete(id);
-    this.#handOffs?.delete(id);
+    this.#handOffs.settled(id);
     const phase = held ? 'held' : kind === 'unheld' || kind === 'late' ? kind : 'abandoned';
     if (held) this.#counts.settled(kind, outcome.ok);
     if (kind === 'flush') reportFlusher(this.#options.logger, { requestId: this.#options.requestId, flusher: name, phase, outcome });

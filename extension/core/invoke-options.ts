@@ -3,7 +3,7 @@ import type { FlushStats, JobStats } from './job-stats.ts';
 import type { AsyncContext } from './async-context.ts';
 import type { FlusherEntry } from './flusher-registry.ts';
 
-/** What an invoke (invoke.ts) is made with, and what its release reports. */
+/** What an invoke (invoke.ts) and its job set (invoke-jobs.ts) are made with, and what its release reports. */
 
 /** Why an invoke's hold ended. */
 export type ReleaseReason = 'settled' | 'deadline';
@@ -46,6 +46,23 @@ export interface InvokeOptions<I> {
   /** Told at the release of an invoke that had jobs (the layer's own metrics). */
   readonly onSummary?: (summary: InvokeSummary) => void;
 }
+
+/** What an invoke's job set (invoke-jobs.ts) is made with: the invoke's options, and its own. */
+export interface InvokeJobsOptions {
+  readonly requestId: string;
+  readonly deadlineMs: number;
+  readonly concurrency: number;
+  readonly logger: Logger;
+  /** Called after every change that may have made the set idle. */
+  readonly onChange: () => void;
+  /** Runs a job function inside its invoke's async context (attribution of what it enqueues). */
+  readonly runInContext: <T>(fn: () => T) => T;
+  /** Starts queued functions off the caller's stack (Node's `setImmediate`). */
+  readonly defer: (run: () => void) => void;
+  /** Lifts the listener limit of the jobs' signal (Node's `events.setMaxListeners(0, signal)`). @default none */
+  readonly raiseListenerLimit?: (signal: AbortSignal) => void;
+}
+
 
 /** What the release of an invoke with jobs, or with flushers that failed or were abandoned, reports. */
 export interface InvokeSummary {

@@ -1,42 +1,17 @@
 import type { Job } from '../../shared/host-protocol.ts';
-import { PendingHandOffs } from './hand-offs.ts';
-import { InvokeJobs, type HandOff, type JobKind } from './invoke-jobs.ts';
+import { InvokeDeadline } from './invoke-deadline.ts';
+import { InvokeJobs, type HandOff, type HeldKind } from './invoke-jobs.ts';
+import type { Phase } from './invoke-phase.ts';
 import type { InvokeOptions, ReleaseReason } from './invoke-options.ts';
 import { summarizeRelease } from './invoke-summary.ts';
 
 export type { Clock, InvokeObserver, InvokeOptions, InvokeSummary, ReleaseReason } from './invoke-options.ts';
-
-
-/** How a job placed in an invoke before its release holds it: a user's job, or the extension's own. */
-export type HeldKind = Extract<JobKind, 'held' | 'internal'>;
+export type { Phase } from './invoke-phase.ts';
 
 /**
- * An invoke's life as the extension sees it. Each step is one named transition below:
- *
- *   running ──respond()──▶ responded ──finishHandler()──▶ done ──(jobs settled)──▶ flushing ──(flushers settled)──▶ released 'settled'
- *      │                       │                            │                        │
- *      └───────────────────────┴────(deadline − margin)─────┴────────────────────────┴──▶ aborting ──(settled | grace over)──▶ released 'deadline'
- *                                                                                                  │                                   ▲
- *                                                                      (hand-offs pending) ──▶ handing-off ──(hand-offs settled | deadline − safety)
- *
- * `finishHandler()` from `running` implies `respond()`. `flushing` is skipped when no flusher is
- * registered; it happens once per invoke (work a flusher enqueues is held, not flushed again).
- * A deadline reached in `done` starts the flushers with the aborted signal, sharing the grace.
- * `handing-off`: jobs that could not finish here (tasks) are being passed on (sent to their
- * queue) — those that never started at the abort, those still running when the grace ends.
- * Nothing else changes the phase.
+ * One invoke: its phase, its jobs and its deadline. Private state, changed only by the
+ * transitions (the map of them: invoke-phase.ts).
  */
-export type Phase = 'running' | 'responded' | 'done' | 'flushing' | 'aborting' | 'handing-off' | 'released';
-
-/**
- * How long before the deadline a pending hand-off stops holding the release. A warm SQS send
- * takes 7–10 ms against ElasticMQ on loopback (FACTS.md; docs/tasks.md for the rig's figures),
- * so with the default margin and grace (500, 250 ms) the hand-offs at the grace's end get 200 ms.
- */
-export const HAND_OFF_SAFETY_MS = 50;
-
-
-/** One invoke: its phase, its jobs and its deadline. Private state, changed only by the transitions. */
 export class Invoke {
   readonly #options: InvokeOptions<Invoke>;
   readonly #requestId: string;
@@ -44,12 +19,11 @@ export class Invoke {
   #phase: Phase = 'running';
   #jobs: InvokeJobs | undefined;
   #respondedAt: number | undefined;
-  #cancelTimer: (() => void) | undefined;
+  /** Made with the job set: most invokes have no jobs, so no deadline timer. */
+  #deadline: InvokeDeadline | undefined;
   #waiters: Array<(reason: ReleaseReason) => void> | undefined;
   #reason: ReleaseReason | undefined;
   #claimed = false;
-  /** Hand-offs started and not yet settled (the release waits for them). Made at the deadline. */
-  #handingOff: PendingHandOffs | undefined;
 
   /** `deadlineMs`: epoch milliseconds, from the platform (`Lambda-Runtime-Deadline-Ms`, the INVOKE event). */
   constructor(options: InvokeOptions<Invoke>, requestId: string, deadlineMs: number) {
@@ -146,70 +120,44 @@ export class Invoke {
     if (this.#jobs) return this.#jobs;
     const { concurrency, logger, defer, raiseListenerLimit } = this.#options;
     // Made on first use: most invokes have no jobs, and this runs in every invoke.
-    this.#jobs = new InvokeJobs({
+    const jobs = new InvokeJobs({
       requestId: this.#requestId, deadlineMs: this.#deadlineMs, concurrency, logger, defer, ...(raiseListenerLimit ? { raiseListenerLimit } : {}),
       onChange: () => this.#check(),
       runInContext: (fn) => this.#options.context.run(this, fn),
     });
-    if (this.#phase !== 'running') this.#jobs.start();
-    if (this.#phase !== 'released') this.#armDeadline();
-    return this.#jobs;
-  }
-
-  #armDeadline(): void {
-    const { marginMs, clock, setTimer } = this.#options;
-    const delay = Math.max(0, this.#deadlineMs - marginMs - clock.wallNow());
-    if (Number.isFinite(delay)) this.#cancelTimer = setTimer(() => this.#deadlineNear(), delay);
+    const deadline = new InvokeDeadline(this, jobs, this.#options, {
+      near: () => this.#deadlineNear(deadline), graceOver: () => this.#finishAborting(), handedOff: () => this.#handedOff(),
+    });
+    this.#jobs = jobs;
+    this.#deadline = deadline;
+    if (this.#phase !== 'running') jobs.start();
+    if (this.#phase !== 'released') deadline.arm();
+    return jobs;
   }
 
   /** deadline − margin: abort the signal, drop what never started, give the rest the grace. */
-  #deadlineNear(): void {
+  #deadlineNear(deadline: InvokeDeadline): void {
     if (this.#phase === 'released' || this.#phase === 'aborting' || this.#phase === 'handing-off') return;
     const flush = this.#phase === 'done';
     this.#phase = 'aborting';
-    const jobs = this.#jobSet();
-    const dropped = jobs.abort();
-    this.#handOffs().start(jobs.takeHandOffs()); // never started: sent now, while the rest get the grace
+    const dropped = deadline.abort();
     if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
-    const { logger, graceMs, marginMs, setTimer } = this.#options;
-    const running = jobs.unfinished(); // the queue was emptied by the abort: what is left runs
-    logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${graceMs} ms to stop before the release. Fix: raise the function's timeout, or make long jobs honour \`signal\``, {
-      requestId: this.requestId, running, neverStarted: dropped, marginMs, graceMs,
-    });
-    this.#cancelTimer = setTimer(() => this.#graceOver(), graceMs);
+    deadline.grace(dropped);
     this.#check();
-  }
-
-  #graceOver(): void {
-    if (this.#phase === 'released') return;
-    const names = this.#jobSet().abandon();
-    if (names.length > 0) {
-      this.#options.logger.log('WARN', 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld', {
-        requestId: this.requestId, jobs: names,
-      });
-    }
-    this.#handOffs().start(this.#jobSet().takeHandOffs());
-    this.#finishAborting();
-  }
-
-  #handOffs(): PendingHandOffs {
-    return (this.#handingOff ??= new PendingHandOffs(() => {
-      if (this.#phase === 'handing-off' && this.#handingOff?.size === 0) this.#release('deadline');
-    }));
   }
 
   /** aborting → released, through handing-off while hand-offs are pending (bounded by deadline − safety). */
   #finishAborting(): void {
-    if (!this.#handingOff?.size) return this.#release('deadline');
+    if (this.#phase === 'released') return;
+    if (!this.#deadline?.handingOff) return this.#release('deadline');
     this.#phase = 'handing-off';
-    this.#cancelTimer?.();
-    const { clock, setTimer, logger } = this.#options;
-    this.#cancelTimer = setTimer(() => {
-      if (this.#phase !== 'handing-off') return;
-      logger.log('ERROR', 'hand-offs did not finish before the deadline: the release goes ahead; these may be LOST', { requestId: this.requestId, jobs: this.#handingOff?.names() ?? [] });
-      this.#release('deadline');
-    }, Math.max(0, this.#deadlineMs - HAND_OFF_SAFETY_MS - clock.wallNow()));
+    this.#deadline.boundHandOffs();
     this.#options.observer.invokeChanged(this);
+  }
+
+  /** Every hand-off settled, or their bound expired. */
+  #handedOff(): void {
+    if (this.#phase === 'handing-off') this.#release('deadline');
   }
 
   /** The one decision, made after every transition and job change: may this invoke be released now? */
@@ -236,7 +184,7 @@ export class Invoke {
 
   #release(reason: ReleaseReason): void {
     this.#reason = reason;
-    this.#cancelTimer?.();
+    this.#deadline?.cancel();
     this.#phase = 'released';
     if (this.#jobs) summarizeRelease(this.#options, { requestId: this.requestId, outcome: reason, jobs: this.#jobs, respondedAt: this.#respondedAt });
     for (const resolve of this.#waiters?.splice(0) ?? []) resolve(reason);

@@ -6,7 +6,8 @@ import type { JobOwner } from './external-job.ts';
 import type { HandOff } from './hand-offs.ts';
 import type { HoldPolicy } from './hold-policy.ts';
 import { InvokeJobs } from './invoke-jobs.ts';
-import type { HeldKind, Invoke } from './invoke.ts';
+import type { Invoke } from './invoke.ts';
+import type { HeldKind } from './job-stats.ts';
 import type { OrphanJobs } from './orphan-jobs.ts';
 
 /** What placing a job reads of the lifecycle. */

@@ -33,6 +33,9 @@ export interface FlushStats {
  */
 export type JobKind = 'held' | 'internal' | 'late' | 'unheld' | 'flush';
 
+/** How a job placed in an invoke before its release holds it: a user's job, or the extension's own. */
+export type HeldKind = Extract<JobKind, 'held' | 'internal'>;
+
 /** The counts of one job set, told each job's transitions; only `held` jobs and flushers count. */
 export class JobCounts {
   readonly stats: JobStats = { enqueued: 0, started: 0, succeeded: 0, failed: 0, abandoned: 0, neverStarted: 0 };

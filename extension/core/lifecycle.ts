@@ -24,8 +24,7 @@ export type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-
 /**
  * Owns the mode (a policy object, hold-policy.ts) and every invoke's state machine (invoke.ts).
  * The runtime observer (through {@link RuntimeEvents}), the extension loop, the socket and the
- * client only call the transitions below; none reads or writes an invoke's state. See
- * docs/how-it-works.md for the lifecycle map.
+ * client only call the transitions below, never an invoke's state (map: docs/how-it-works.md).
  */
 export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
   #policy: HoldPolicy;

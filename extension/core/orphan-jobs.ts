@@ -1,7 +1,8 @@
 import type { Job } from '../../shared/host-protocol.ts';
 import type { JobOwner } from './external-job.ts';
 import type { InvokeJobs } from './invoke-jobs.ts';
-import type { HeldKind, Invoke } from './invoke.ts';
+import type { Invoke } from './invoke.ts';
+import type { HeldKind } from './job-stats.ts';
 
 interface Orphan {
   readonly job: Job;
