@@ -1,4 +1,5 @@
 // createClient: a client bound to one global object (tests inject theirs), and the module's own one.
+// Internal: the package exports the module's functions (index.ts), not this.
 import { pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from '../shared/host-protocol.ts';
 import { clientLogLevel } from '../shared/log-level.ts';
 import { createLogger, type Logger } from '../shared/log-line.ts';
@@ -13,7 +14,6 @@ import type { TaskHost } from './tasks/types.ts';
 /**
  * A client bound to one global object; the module's functions use one bound to `globalThis`.
  * Each method behaves as the module function of the same name.
- * @group Testing
  */
 export interface AfterResponseClient {
   /** As {@link index!enqueueAfterResponse | enqueueAfterResponse}. */
@@ -26,7 +26,6 @@ export interface AfterResponseClient {
 
 /**
  * Options of {@link createClient}: what a test injects instead of the process's globals.
- * @group Testing
  */
 export interface ClientOptions {
   /** Where the extension publishes its host (a fake host in tests). @default globalThis */
@@ -46,7 +45,6 @@ export interface ClientOptions {
  * const client = createClient({ global: { [Symbol.for('lambda-after-response.host')]: host } });
  * client.enqueueAfterResponse(() => sendReceipt(order), { name: 'receipt' });
  * ```
- * @group Testing
  */
 export function createClient(options: ClientOptions = {}): AfterResponseClient {
   return buildClient(options).client;

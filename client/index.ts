@@ -18,10 +18,9 @@ import type { BatchContextLike, CompletionStore, DefineTaskOptions, SqsBatchResp
 
 export type { Flusher, Job, JobContext } from '../shared/host-protocol.ts';
 export type { EnqueueOptions, FlushOptions } from '../shared/validate.ts';
-export { createClient, type AfterResponseClient, type ClientOptions } from './client.ts';
 export { isTaskBatch } from './tasks/index.ts';
 export type { BatchContextLike, CompletionStore, DefineTaskOptions, Durability, SqsBatchResponse, SqsEventLike, SqsRecordLike, Task, TaskContext, TaskEnqueueOptions, TaskFunction } from './tasks/index.ts';
-export { createWaitUntil, namedWaitUntil, waitUntil, WAIT_UNTIL_JOB_NAME, type WaitUntil, type WaitUntilOptions } from './wait-until.ts';
+export { namedWaitUntil, waitUntil, type WaitUntil } from './wait-until.ts';
 
 const defaultTasks: TaskApi = createTaskApi({ host: defaultBuild.taskHost, logger: defaultBuild.logger, env: process.env });
 

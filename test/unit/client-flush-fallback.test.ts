@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HOST_REGISTRY_KEY, type HostV1, type JobContext } from '../../shared/host-protocol.ts';
-import { createClient, createWaitUntil, type AfterResponseClient } from '../../client/index.ts';
+import { createClient, type AfterResponseClient } from '../../client/client.ts';
+import { createWaitUntil } from '../../client/wait-until.ts';
 import { deferred, flush, recordingLogger } from './fakes.ts';
 import { eventually, startSocketRig } from './socket-helpers.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOST_REGISTRY_KEY, type HostV1, type Job } from '../../shared/host-protocol.ts';
-import { createClient } from '../../client/index.ts';
+import { createClient } from '../../client/client.ts';
 import { createLocalHost } from '../../client/hosts/local-host.ts';
 import { unheldWarning } from '../../client/hosts/unheld-warning.ts';
 import { recordingLogger } from './fakes.ts';

@@ -2,7 +2,7 @@
 // value it uses instead, which is the value it returns), and a blank value counts as unset.
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { createClient } from '../../client/index.ts';
+import { createClient } from '../../client/client.ts';
 import { clientLogLevel } from '../../shared/log-level.ts';
 import { parseConfig, SETTINGS, type Config } from '../../extension/core/config.ts';
 

@@ -4,7 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLocalHost } from '../../client/hosts/local-host.ts';
-import { createWaitUntil, enqueueAfterResponse, flushAfterResponse, waitUntil } from '../../client/index.ts';
+import { enqueueAfterResponse, flushAfterResponse, waitUntil } from '../../client/index.ts';
+import { createWaitUntil } from '../../client/wait-until.ts';
 import { fromCaller } from '../../shared/validate.ts';
 import { createGuard } from '../../extension/runtime-hooks/guard.ts';
 import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type RequestContextValue } from '../../extension/runtime-hooks/request-context.ts';

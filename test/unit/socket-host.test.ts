@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobContext } from '../../shared/host-protocol.ts';
-import { createClient } from '../../client/index.ts';
+import { createClient } from '../../client/client.ts';
 import { createLocalHost } from '../../client/hosts/local-host.ts';
 import { createSocketHost } from '../../client/hosts/socket-host.ts';
 import { recordingLogger } from './fakes.ts';
