@@ -5,9 +5,9 @@
 // its anchors prefixed so they stay unique. The output has no dates and no source line numbers,
 // so it changes only when a doc comment or a public type does; test/checks/api-docs.test.ts
 // regenerates it and fails while docs/api.md differs.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { basename, join } from 'node:path';
 import { Application, TSConfigReader } from 'typedoc';
 import { docsVersionLine } from '../release/docs-version.ts';
 import { githubSlug } from './github-slug.ts';
@@ -18,25 +18,22 @@ export const API_PAGE = join(ROOT, 'docs', 'api.md');
 /** One entry point: the import path users write, and the page TypeDoc renders it into. */
 interface EntryPoint {
   readonly importPath: string;
-  /** `index` for the main entry, else the subpath (`hono`): <page>.md. */
+  /** `index` for the main entry (client/index.ts), else the subpath (`hono`: client/bridges/hono.ts; `testing`: testing/index.ts). */
   readonly page: string;
-  /** Its source: client/<page>.ts, or <page>/index.ts for an entry with its own directory (the test kit, testing/). */
-  readonly source: string;
 }
 
-/** The package's entry points, from client/package.json's `exports` (`./x` is built from client/x.ts). */
+/** The package's entry points, from client/package.json's `exports` (`./x` is built from client/bridges/x.ts). */
 function entryPoints(): EntryPoint[] {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'client', 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
   return Object.keys(manifest.exports)
     .filter((key) => key !== './package.json')
-    .map((key) => (key === '.' ? { importPath: manifest.name, page: 'index' } : { importPath: `${manifest.name}/${key.slice(2)}`, page: key.slice(2) }))
-    .map((entry) => ({ ...entry, source: existsSync(join(ROOT, 'client', `${entry.page}.ts`)) ? join(ROOT, 'client', `${entry.page}.ts`) : join(ROOT, entry.page, 'index.ts') }));
+    .map((key) => (key === '.' ? { importPath: manifest.name, page: 'index' } : { importPath: `${manifest.name}/${key.slice(2)}`, page: key.slice(2) }));
 }
 
 /** Renders every entry point's page with TypeDoc into `out`. @throws {Error} on any TypeDoc warning or error. */
 async function renderPages(entries: readonly EntryPoint[], out: string): Promise<void> {
   const app = await Application.bootstrapWithPlugins({
-    entryPoints: entries.map((entry) => entry.source),
+    entryPoints: entries.map(sourceOf),
     tsconfig: join(ROOT, 'scripts', 'tsconfig.api-docs.json'),
     plugin: ['typedoc-plugin-markdown'],
     out,
@@ -71,8 +68,6 @@ interface Anchors {
   prefixOf(page: string): string | undefined;
   /** The heading anchor of a page's section. */
   sectionOf(page: string): string;
-  /** The entry point page TypeDoc rendered to a file (`client/hono.md` → `hono`); undefined for another file. */
-  pageOf(rendered: string): string | undefined;
 }
 
 /** A heading one level down; below level 6 (Markdown's last) a bold line instead. */
@@ -83,14 +78,14 @@ function demote(line: string): string {
   return level <= 6 ? `${'#'.repeat(level)} ${match[2] ?? ''}` : `**${match[2] ?? ''}**`;
 }
 
-/** Links to pages of this run become in-page anchors; other links (docs pages) stay. `from`: the rendered page the line is on. */
-function relink(line: string, prefix: string, anchors: Anchors, from: string): string {
+/** Links to pages of this run become in-page anchors; other links (docs pages) stay. */
+function relink(line: string, prefix: string, anchors: Anchors): string {
   return line
     .replace(/ id="([^"]+)"/g, (_, id: string) => ` id="${prefix}${id}"`)
     .replace(/\]\(#([^)]+)\)/g, (_, id: string) => `](#${prefix}${id})`)
-    .replace(/\]\(((?:\.\.\/)*[\w/-]+\.md)(?:#([^)]+))?\)/g, (link: string, target: string, id: string | undefined) => {
-      const page = anchors.pageOf(posix.join(posix.dirname(from), target));
-      if (page === undefined) return link;
+    // A page's folder (`../index.md` from bridges/hono.md) does not matter: page names are unique.
+    .replace(/\]\((?:\.\.\/|[\w-]+\/)*([\w-]+)\.md(?:#([^)]+))?\)/g, (link: string, rendered: string, id: string | undefined) => {
+      const page = renderedName(rendered);
       const pagePrefix = anchors.prefixOf(page);
       if (pagePrefix === undefined) return link;
       return id === undefined ? `](#${anchors.sectionOf(page)})` : `](#${pagePrefix}${id})`;
@@ -98,15 +93,37 @@ function relink(line: string, prefix: string, anchors: Anchors, from: string): s
 }
 
 /** One TypeDoc page as a section of the joined page: title replaced, headings one level down, anchors prefixed. */
-function section(entry: EntryPoint, markdown: string, anchors: Anchors, from: string): string {
+function section(entry: EntryPoint, markdown: string, anchors: Anchors): string {
   const prefix = anchors.prefixOf(entry.page) ?? '';
   let inFence = false;
   const lines = markdown.split('\n').filter((line, i) => !(i === 0 && line.startsWith('# ')));
   const body = lines.map((line) => {
     if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
-    return inFence || line.startsWith('```') ? line : relink(demote(line), prefix, anchors, from);
+    return inFence || line.startsWith('```') ? line : relink(demote(line), prefix, anchors);
   });
   return [`## \`${entry.importPath}\``, ...body].join('\n').trim();
+}
+
+/** Where TypeDoc wrote a page: `<page>.md`, under the entry's folder when entries sit in several (bridges/). */
+/** An entry point's source: client/index.ts, a bridge in client/bridges/, or <page>/index.ts for one with its own folder (the test kit, testing/). */
+function sourceOf(entry: EntryPoint): string {
+  if (entry.page === 'index') return join(ROOT, 'client', 'index.ts');
+  const bridge = join(ROOT, 'client', 'bridges', `${entry.page}.ts`);
+  return existsSync(bridge) ? bridge : join(ROOT, entry.page, 'index.ts');
+}
+
+/**
+ * The page TypeDoc named `page.md`. With an entry point outside client/ (testing/index.ts), TypeDoc
+ * names the main entry after its folder: client.md is the `index` page.
+ */
+function renderedName(page: string): string {
+  return page === 'client' ? 'index' : page;
+}
+
+function pageFile(out: string, page: string): string {
+  const found = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((file) => renderedName(basename(file, '.md')) === page && file.endsWith('.md'));
+  if (found.length !== 1) throw new Error(`TypeDoc wrote ${found.length} pages named ${page}.md in ${out}`);
+  return join(out, found[0] ?? '');
 }
 
 /** The whole docs/api.md text, rendered afresh (in a temporary directory, removed afterwards). */
@@ -118,17 +135,6 @@ function packageVersion(): string {
   return version;
 }
 
-/**
- * The file TypeDoc wrote an entry point's page to: its source's path from the entry points'
- * common directory, without `.ts` and without a last `/index` (`client/hono.md`, `testing.md`).
- */
-function renderedPage(entries: readonly EntryPoint[], entry: EntryPoint): string {
-  const dirs = entries.map((each) => dirname(each.source).split(sep));
-  const common = dirs.reduce((shared, dir) => shared.filter((part, i) => dir[i] === part && shared.slice(0, i).every((p, j) => dir[j] === p)));
-  const name = relative(common.join(sep), entry.source).replace(/\.ts$/, '').replace(/(^|\/)index$/, '');
-  return `${name === '' ? 'index' : name}.md`;
-}
-
 export async function renderApiPage(): Promise<string> {
   const entries = entryPoints();
   const out = mkdtempSync(join(tmpdir(), 'lar-api-docs-'));
@@ -138,9 +144,8 @@ export async function renderApiPage(): Promise<string> {
     const anchors: Anchors = {
       prefixOf: (page) => (importPathOf(page) === undefined ? undefined : page === 'index' ? '' : `${page}-`),
       sectionOf: (page) => githubSlug(`\`${importPathOf(page) ?? page}\``),
-      pageOf: (rendered) => entries.find((entry) => renderedPage(entries, entry) === rendered)?.page,
     };
-    const sections = entries.map((entry) => section(entry, readFileSync(join(out, renderedPage(entries, entry)), 'utf8'), anchors, renderedPage(entries, entry)));
+    const sections = entries.map((entry) => section(entry, readFileSync(pageFile(out, entry.page), 'utf8'), anchors));
     return [
       '# API reference',
       '',

@@ -7,14 +7,15 @@
  * that runs on Lambda.
  */
 import { createLogger, HOST_PROTOCOL, HOST_REGISTRY_KEY, readWaitingFlushers, type HostRegistry, type HostV1, type Logger, type WaitingFlusher } from './layer-shared.ts';
-import { parseConfig, type Config } from '../extension/config.ts';
-import { createEmfWriter } from '../extension/emf-metrics.ts';
-import { createGuard, type Guard } from '../extension/guard.ts';
-import { Lifecycle } from '../extension/lifecycle.ts';
-import { register } from '../extension/registration.ts';
-import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type ScopedInvoke } from '../extension/request-context.ts';
-import { guardEvents, wrapNativeClient } from '../extension/runtime-observer.ts';
-import { attributeServerRequests } from '../extension/server-requests.ts';
+import { parseConfig, type Config } from '../extension/core/config.ts';
+import { Lifecycle } from '../extension/core/lifecycle.ts';
+import { register } from '../extension/extensions-api/registration.ts';
+import { createEmfWriter } from '../extension/reporting/emf-metrics.ts';
+import { AlsContext } from '../extension/runtime-hooks/als-context.ts';
+import { createGuard, type Guard } from '../extension/runtime-hooks/guard.ts';
+import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type ScopedInvoke } from '../extension/runtime-hooks/request-context.ts';
+import { guardEvents, wrapNativeClient } from '../extension/runtime-hooks/runtime-observer.ts';
+import { attributeServerRequests } from '../extension/runtime-hooks/server-requests.ts';
 import { JobRecorder } from './job-recorder.ts';
 import { realClearTimeout, realSetImmediate, realSetTimeout } from './real-timers.ts';
 import { RuntimeApiDouble, type NativeClient } from './runtime-double.ts';
@@ -71,8 +72,8 @@ export function createLayer(options: LayerOptions): Layer {
   // AFTER_RESPONSE_DISABLED: the preload does nothing at all (extension/main.ts), as here.
   if (config.disabled) return { double, native, releaseReason: () => undefined, publish: () => () => undefined };
   const registration = register({ api: double.extensionsApi, name: 'lambda-after-response', lifecycle: tracker, logger, setTimer: ownTimer(options.own) });
-  const events = { runtimeNext: () => lifecycle.runtimeNext(), invokeStarted: (id: string, deadline: number) => lifecycle.invokeStarted(id, deadline), responsePosted: (id: string) => lifecycle.responsePosted(id, 'returned'), observed: () => lifecycle.runtimeObserved() };
-  wrapNativeClient(native, guardEvents(events, guard), { beforeFirstNext: registration, guard });
+  // The lifecycle is the runtime's events' receiver, as extension/main.ts hands it to observeRuntime.
+  wrapNativeClient(native, guardEvents(lifecycle, guard), { beforeFirstNext: registration, guard });
   return {
     double, native,
     releaseReason: (requestId) => {
@@ -89,8 +90,9 @@ function createLifecycle({ config, logger, own, env, write }: { readonly config:
   const monoStart = performance.now();
   return new Lifecycle({
     concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs, fallbackIdleMs: config.fallbackIdleMs,
-    logger, setTimer: ownTimer(own),
+    logger, setTimer: ownTimer(own), context: new AlsContext(),
     defer: (run) => void own.add(realSetImmediate(run)),
+    raiseListenerLimit: (signal) => process.getBuiltinModule('node:events').setMaxListeners(0, signal),
     clock: { wallNow: Date.now, monoNow: () => performance.now() - monoStart },
     ...(config.metrics === 'emf' ? { onSummary: createEmfWriter({ namespace: config.metricsNamespace, functionName: env.AWS_LAMBDA_FUNCTION_NAME, write }) } : {}),
   });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { createClient } from '../../client/index.ts';
-import { HOST_REGISTRY_KEY, readWaitingFlushers, type Flusher, type HostV1, type Job } from '../../client/host-interface.ts';
+import { createClient } from '../../client/client.ts';
+import { HOST_REGISTRY_KEY, readWaitingFlushers, type Flusher, type HostV1, type Job } from '../../shared/host-protocol.ts';
 import { recordingLogger } from './fakes.ts';
 
 function fakeRegistry(received: string[]): object {

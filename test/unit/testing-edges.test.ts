@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { waitUntil } from '@vercel/functions';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defineTask, enqueueAfterResponse } from '../../client/index.ts';
-import { HOST_REGISTRY_KEY } from '../../client/host-interface.ts';
+import { HOST_REGISTRY_KEY } from '../../shared/host-protocol.ts';
 import { invokeHandler } from '../../testing/index.ts';
 import * as handlers from '../fixtures/testing/handlers.ts';
 
