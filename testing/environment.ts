@@ -29,7 +29,7 @@ const MAX_LINES_BETWEEN = 1000;
 /**
  * Turns of the event loop between the release and the freeze (see Environment.#frozenAfter). One
  * was enough for undici to unref a socket whose response was read, in every run measured (Node 20,
- * 22 and 24, the fetch-and-read test and the example's fixed handler; none turns reported it): two
+ * 22 and 24, the fetch-and-read test and the example's fixed handler; with zero turns it was reported): two
  * for margin. Each costs an immediate per invoke.
  */
 const FREEZE_TURNS = 2;
