@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer, type Server } from 'node:net';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,6 +54,21 @@ describe('invokeHandler: handlers that misbehave', () => {
 });
 
 describe('invokeHandler: warm invokes and thaws', () => {
+  // A server that answers a connection only when the test says so: a socket left waiting on it is frozen until then.
+  let server: Server;
+  let port = 0;
+  const waiting: Socket[] = [];
+  const leavesSocket = handlers.leavesSocket(() => waiting.shift()?.write('answer'));
+  beforeAll(async () => {
+    server = createNetServer((socket) => void waiting.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => {
+    for (const socket of waiting) socket.destroy();
+    server.close();
+  });
+
   test('calls on one handler are warm invokes of one environment; the context is the invoke\'s', async () => {
     const first = await invokeHandler(handlers.counter, {}, { timeoutMs: 2000, requestId: 'req-1' });
     const second = await invokeHandler(handlers.counter, {}, { timeoutMs: 2000, requestId: 'req-2' });
@@ -66,15 +81,15 @@ describe('invokeHandler: warm invokes and thaws', () => {
   });
 
   test('thaw: work the previous invoke left frozen and that runs during this one is reported with its request id', async () => {
-    const first = await invokeHandler(handlers.leavesTimer, { leave: true });
-    expect(first.frozen.map((work) => work.type)).toEqual(['Timeout']);
-    const second = await invokeHandler(handlers.leavesTimer, { awaitTimer: true }, { thaw: true });
+    const first = await invokeHandler(leavesSocket, { leave: port });
+    expect(first.frozen.map((work) => work.type)).toEqual(['TCPWRAP']);
+    const second = await invokeHandler(leavesSocket, { answer: true }, { thaw: true });
     expect(second.thawed).toEqual([{ ...first.frozen[0], requestId: first.requestId }]);
   });
 
   test('without thaw, nothing of earlier invokes is reported', async () => {
-    await invokeHandler(handlers.leavesTimer, { leave: true });
-    const second = await invokeHandler(handlers.leavesTimer, { awaitTimer: true });
+    await invokeHandler(leavesSocket, { leave: port });
+    const second = await invokeHandler(leavesSocket, { answer: true });
     expect(second.thawed).toEqual([]);
     expect(second.frozen).toEqual([]);
   });
