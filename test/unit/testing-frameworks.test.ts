@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { expect, test } from 'vitest';
-import { withExecutionContext } from '../../client/hono.ts';
+import { withExecutionContext } from '../../client/bridges/hono.ts';
 import { invokeHandler } from '../../testing/index.ts';
 
 /** An API Gateway HTTP API (payload 2.0) GET, as Hono's adapter reads it. */
