@@ -1,4 +1,4 @@
-import { describeValue, isClass } from '../validate.ts';
+import { describeValue, isClass } from '../../shared/validate.ts';
 import { checkMessageSize, serialisePayload } from './payload.ts';
 import { TaskRun } from './run-task.ts';
 import type { Durability, TaskDefinition, TaskFunction, TaskHost, TaskRuntime } from './types.ts';

@@ -1,4 +1,4 @@
-import { describeError, type Logger } from '../log-line.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
 import { CompletedSet, type CompletionStore } from './completion.ts';
 import { TaskRegistry, type DefineTaskOptions, type Task } from './define-task.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './payload.ts';

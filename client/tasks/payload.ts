@@ -1,4 +1,4 @@
-import { describeValue } from '../validate.ts';
+import { describeValue } from '../../shared/validate.ts';
 import { attributeBytes, envelopeBody } from './envelope.ts';
 
 /** SQS's default maximum message size, in bytes (a queue may allow up to 1 MiB). */

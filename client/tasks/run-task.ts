@@ -1,5 +1,5 @@
-import type { JobContext } from '../host-interface.ts';
-import { describeError } from '../log-line.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
+import { describeError } from '../../shared/log-line.ts';
 import { envelopeBody } from './envelope.ts';
 import type { HandOffReason, TaskContext, TaskDefinition, TaskRuntime } from './types.ts';
 

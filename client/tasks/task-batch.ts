@@ -1,4 +1,4 @@
-import { describeError } from '../log-line.ts';
+import { describeError } from '../../shared/log-line.ts';
 import { decodeEnvelope, TASK_ATTRIBUTE, type TaskEnvelope } from './envelope.ts';
 import type { TaskDefinition, TaskRuntime } from './types.ts';
 

@@ -1,5 +1,5 @@
-import type { HandOffReason, Job, JobContext } from '../host-interface.ts';
-import type { Logger } from '../log-line.ts';
+import type { HandOffReason, Job, JobContext } from '../../shared/host-protocol.ts';
+import type { Logger } from '../../shared/log-line.ts';
 import type { CompletedSet, CompletionStore } from './completion.ts';
 import type { TaskSender } from './sender.ts';
 

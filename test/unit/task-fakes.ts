@@ -1,4 +1,4 @@
-import type { Job, JobContext } from '../../client/host-interface.ts';
+import type { Job, JobContext } from '../../shared/host-protocol.ts';
 import type { SendRequest, TaskSender } from '../../client/tasks/sender.ts';
 import { createTaskApi, type TaskApi } from '../../client/tasks/index.ts';
 import type { HandOffReason, TaskHost } from '../../client/tasks/types.ts';

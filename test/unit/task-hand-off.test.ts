@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { HandOffReason } from '../../client/host-interface.ts';
-import { installExitReport, SHUTDOWN_HAND_OFF_MS, type ExitSource } from '../../extension/exit-report.ts';
-import { HAND_OFF_SAFETY_MS } from '../../extension/invoke.ts';
+import type { HandOffReason } from '../../shared/host-protocol.ts';
+import { installExitReport, SHUTDOWN_HAND_OFF_MS, type ExitSource } from '../../extension/reporting/exit-report.ts';
+import { HAND_OFF_SAFETY_MS } from '../../extension/core/invoke-deadline.ts';
 import { deferred, flush, recordingLogger, runtimeInvoke, trackerSetup } from './fakes.ts';
 
 /** A hand-off that records its calls into `events` and settles when the test says. */
