@@ -1,14 +1,13 @@
 // Tasks with a real queue: the built layer in the runtime replica, ElasticMQ on loopback, and the
 // rig's SQS event source playing Lambda's mapping (ReportBatchItemFailures). Each scenario is the
 // issue's "Tests with a real queue"; runs are read from the fixture's /tmp/task-runs.jsonl.
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startElasticMq, type ElasticMq, type SqsQueue } from '../rig/elasticmq.ts';
-import { SqsEventSource } from '../rig/sqs-event-source.ts';
+import type { SqsEventSource } from '../rig/sqs-event-source.ts';
 import { peekMessages, queueCounts, sendMessage, waitForMessageCount, waitUntilEmpty } from '../rig/sqs-queue.ts';
 import type { Sandbox } from '../rig/types.ts';
-import { extensionLogs, PROFILES, sandboxFor, startWithLayer } from './product-helpers.ts';
+import { PROFILES, sandboxFor, startWithLayer } from './product-helpers.ts';
+import { drained as drainedBy, runs, taskLogs, unique, waitFor } from './tasks-helpers.ts';
 
 let mq: ElasticMq;
 beforeAll(async () => {
@@ -18,37 +17,7 @@ afterAll(async () => {
   await mq?.stop();
 });
 
-const unique = (name: string): string => `${name}-${randomBytes(4).toString('hex')}`;
-
-interface Run { task: string; key: string; taskId: string; attempt: number; phase: 'start' | 'done'; pid: number }
-
-function runs(box: Sandbox, key: string): Run[] {
-  const path = `${box.tmpDir}/task-runs.jsonl`;
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Run).filter((r) => r.key === key);
-}
-
-/** The task's log lines (the client's and the extension's), by taskId or message. */
-function taskLogs(box: Sandbox, match: (line: Record<string, unknown>) => boolean): Array<Record<string, unknown>> {
-  return extensionLogs(box.logs()).filter(match);
-}
-
-async function waitFor(what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`not ${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function drained<T>(queue: SqsQueue, box: Sandbox, until: (source: SqsEventSource) => Promise<T>): Promise<T> {
-  const source = SqsEventSource.start({ client: mq.client, queue, target: box, functionResponseTypes: ['ReportBatchItemFailures'] });
-  try {
-    return await until(source);
-  } finally {
-    await source.stop();
-  }
-}
+const drained = <T>(queue: SqsQueue, box: Sandbox, until: (source: SqsEventSource) => Promise<T>): Promise<T> => drainedBy(mq, queue, box, until);
 
 describe.each(PROFILES)('on %s, tasks through a real queue', (profile) => {
   let queue: SqsQueue;
