@@ -91,6 +91,8 @@ export interface HostV1 {
   readonly handOff?: true;
   /** Optional (layers with task support): the deadline (epoch ms) of the invoke the caller runs in, if any. */
   currentDeadlineMs?(): number | undefined;
+  /** Optional (layers with task support): the request id of the invoke the caller runs in, if any (tasks name it in their log lines). */
+  currentRequestId?(): string | undefined;
 }
 
 /** The object at {@link HOST_REGISTRY_KEY}: every protocol the host serves, by number. */

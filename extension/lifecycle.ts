@@ -205,7 +205,7 @@ export class Lifecycle {
   scopedInvoke(): ScopedInvoke | undefined {
     const invoke = this.#context.current() ?? this.#inProgress();
     if (!invoke || invoke.phase === 'released') return undefined;
-    return { key: invoke, deadlineMs: invoke.deadlineMs, enqueue: (job, name) => this.#context.run(invoke, () => this.enqueue(job, name)) };
+    return { key: invoke, requestId: invoke.requestId, deadlineMs: invoke.deadlineMs, enqueue: (job, name) => this.#context.run(invoke, () => this.enqueue(job, name)) };
   }
 
   /** Hand-offs of every unfinished job that has one (tasks), by invoke: what SIGTERM passes on. */

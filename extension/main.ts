@@ -96,6 +96,7 @@ function publishHost(lifecycle: Lifecycle, guard: Guard): void {
     // Tasks (client/tasks/): this host calls `handOff` at the abort, the grace's end and SIGTERM.
     handOff: true,
     currentDeadlineMs: () => guard('currentDeadlineMs', () => lifecycle.scopedInvoke()?.deadlineMs),
+    currentRequestId: () => guard('currentRequestId', () => lifecycle.scopedInvoke()?.requestId),
   };
   const registry: HostRegistry = { layerVersion: LAYER_VERSION, protocols: { [HOST_PROTOCOL]: host } };
   Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false });

@@ -40,6 +40,8 @@ export interface RequestContextValue {
 /** One invoke as the providers see it; `key` is stable for the invoke's life (caches its context). */
 export interface ScopedInvoke {
   readonly key: object;
+  /** The invoke's request id (tasks name it in their log lines). */
+  readonly requestId?: string;
   /** Epoch milliseconds. */
   readonly deadlineMs: number;
   /** Enqueues a promise job into this invoke, whatever the caller's async context. */

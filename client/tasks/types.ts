@@ -33,6 +33,8 @@ export interface TaskHost {
   readonly handsOff: boolean;
   /** The deadline of the invoke the caller runs in, epoch ms, if the host knows it. */
   currentDeadlineMs(): number | undefined;
+  /** The request id of the invoke the caller runs in, if the host knows it (named in the task's log lines). */
+  currentRequestId(): string | undefined;
 }
 
 /** Everything a task run shares: injected so tests use fakes. */

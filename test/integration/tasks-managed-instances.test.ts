@@ -36,7 +36,7 @@ describe('on nodejs24.x in Managed Instances mode, tasks on worker threads throu
     const result = await box.invoke({ task: 'flaky', payload: { key, succeedOn: 2 } });
     const { taskId, threadId } = result.json() as Answer;
     await waitFor('the send', () => taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task sent')).length > 0, 10_000);
-    expect(taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task sent'))).toMatchObject([{ level: 'WARN', message: 'task sent to the queue: it failed on attempt 1', attempt: 2, requestId: result.requestId }]);
+    expect(taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task sent'))).toMatchObject([{ level: 'WARN', message: 'task sent to the queue: it failed on attempt 1', attempt: 1, nextAttempt: 2, requestId: result.requestId }]);
     const batches = await drained(mq, queue, box, async (source) => {
       await waitFor('attempt 2 done', () => runs(box, key).some((r) => r.phase === 'done'));
       return source.batches;
@@ -45,7 +45,8 @@ describe('on nodejs24.x in Managed Instances mode, tasks on worker threads throu
     expect(first).toMatchObject({ taskId, attempt: 1, phase: 'start', requestId: result.requestId, threadId });
     expect(threadId).toBeGreaterThan(0); // a worker thread, never the main one
     expect(later.map((r) => [r.taskId, r.attempt, r.phase])).toEqual([[taskId, 2, 'start'], [taskId, 2, 'done']]);
-    expect(later[0]?.requestId).toBe(batches.find((b) => b.deleted.length > 0)?.invoke?.requestId);
+    expect(later[0]?.requestId).toBe(batches.find((b) => b.deleted.length > 0)?.invoke?.requestId ?? 'no batch deleted');
+    expect(batches.map((b) => b.verdict.kind)).toEqual(['success']);
     await waitUntilEmpty(mq.client, queue);
   });
 
@@ -56,7 +57,7 @@ describe('on nodejs24.x in Managed Instances mode, tasks on worker threads throu
     expect(result.body).not.toContain('Timedout');
     const { taskId } = result.json() as Answer;
     await waitFor('the hand-off', () => taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task sent')).length > 0, 10_000);
-    expect(taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task sent'))).toMatchObject([{ level: 'WARN', message: 'task sent to the queue: it was still running when the deadline came', attempt: 2, requestId: result.requestId }]);
+    expect(taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task sent'))).toMatchObject([{ level: 'WARN', message: 'task sent to the queue: it was still running when the deadline came', attempt: 1, nextAttempt: 2, requestId: result.requestId }]);
     await drained(mq, queue, box, () => waitFor('attempt 2 done', () => runs(box, key).some((r) => r.attempt === 2 && r.phase === 'done')));
     await waitFor('the abandoned attempt 1 done', () => runs(box, key).some((r) => r.attempt === 1 && r.phase === 'done'), 15_000);
     const byAttempt = (attempt: number): string[] => runs(box, key).filter((r) => r.attempt === attempt).map((r) => `${r.taskId} ${r.phase}`);
@@ -77,7 +78,7 @@ describe('on nodejs24.x in Managed Instances mode, tasks on worker threads throu
       const { taskId, threadId } = answers[i] ?? { taskId: '', threadId: -1 };
       expect(runs(box, key).map((r) => [r.taskId, r.attempt, r.phase])).toEqual([[taskId, 1, 'start'], [taskId, 2, 'start'], [taskId, 2, 'done']]);
       expect(runs(box, key)[0]).toMatchObject({ requestId: results[i]?.requestId, threadId });
-      expect(taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task sent'))).toMatchObject([{ attempt: 2, requestId: results[i]?.requestId }]);
+      expect(taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task sent'))).toMatchObject([{ attempt: 1, nextAttempt: 2, requestId: results[i]?.requestId }]);
     }
     await waitUntilEmpty(mq.client, queue);
   });

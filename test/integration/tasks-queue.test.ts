@@ -36,7 +36,7 @@ describe.each(PROFILES)('on %s, tasks through a real queue', (profile) => {
     const { taskId } = result.json() as { taskId: string };
     expect(result.responsePostedAt).toBeLessThan(result.extensionReleasedAt ?? Number.NaN);
     const sent = taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task sent'));
-    expect(sent).toMatchObject([{ level: 'WARN', task: 'overrun', attempt: 2, message: 'task sent to the queue: it was still running when the deadline came' }]);
+    expect(sent).toMatchObject([{ level: 'WARN', requestId: result.requestId, task: 'overrun', attempt: 1, nextAttempt: 2, message: 'task sent to the queue: it was still running when the deadline came' }]);
     await drained(queue, box, () => waitFor('attempt 2 done', () => runs(box, key).some((r) => r.attempt === 2 && r.phase === 'done')));
     const byAttempt = runs(box, key).filter((r) => r.phase === 'start').map((r) => [r.taskId, r.attempt]);
     expect(byAttempt).toEqual([[taskId, 1], [taskId, 2]]);
