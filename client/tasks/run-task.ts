@@ -76,7 +76,10 @@ export class TaskRun {
   };
 
   async #writeAhead(deadlineMs: number): Promise<void> {
-    if (!this.#o.runtime.sender) return;
+    if (!this.#o.runtime.sender) {
+      this.#log('ERROR', 'task LOST if this run does not finish: write-ahead needs a queue and none is configured (AFTER_RESPONSE_TASK_QUEUE_URL); it runs here without a copy', { attempt: this.#o.attempt });
+      return;
+    }
     const left = (deadlineMs - this.#o.runtime.now()) / 1000;
     const delay = Number.isFinite(left) ? Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(left))) : MAX_DELAY_SECONDS;
     const body = envelopeBody({ task: this.#o.definition.name, taskId: this.#o.taskId, attempt: this.#o.attempt + 1, payloadJson: this.#o.payloadJson });

@@ -175,6 +175,22 @@ describe("durability: 'write-ahead'", () => {
     expect(bodyOf(sender.sent[0]?.body)).toMatchObject({ task: 'wa', taskId: 'id-1', attempt: 2, payload: { k: 'v' } });
   });
 
+  it('no queue: each write-ahead task is named in an ERROR when it starts (it runs without a copy), beyond the one WARN at defineTask', async () => {
+    const { api, host, logger } = taskSetup({ queue: false, hostRequestId: 'req-1' });
+    const ran: string[] = [];
+    const task = api.defineTask('wa', () => void ran.push('ran'), { durability: 'write-ahead' });
+    task.enqueue(1);
+    task.enqueue(2);
+    await host.run(0);
+    await host.run(1);
+    expect(ran).toEqual(['ran', 'ran']);
+    const errors = logger.records.filter((r) => r.level === 'ERROR');
+    expect(errors).toMatchObject([
+      { requestId: 'req-1', task: 'wa', taskId: 'id-1', attempt: 1, message: expect.stringMatching(/^task LOST if this run does not finish: write-ahead needs a queue/) },
+      { task: 'wa', taskId: 'id-2' },
+    ]);
+  });
+
   it('the delay is capped at 900 s (SQS), also where there is no deadline', async () => {
     const { api, host, sender } = taskSetup();
     const task = api.defineTask('wa', () => undefined, { durability: 'write-ahead' });
