@@ -134,11 +134,16 @@ describe.each(PROFILES)('on %s, tasks without a working queue', (profile) => {
   const refusing = sandboxFor(() => startWithLayer({ profile, handler: 'tasks.handler', timeoutSeconds: 3, env: { ...mq.functionEnv(), AFTER_RESPONSE_TASK_QUEUE_URL: `${mq.endpoint}/000000000000/${unique('no-such-queue')}` } }));
   const unreachable = sandboxFor(() => startWithLayer({ profile, handler: 'tasks.handler', timeoutSeconds: 3, env: { ...mq.functionEnv(), AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9', AFTER_RESPONSE_TASK_QUEUE_URL: 'http://127.0.0.1:9/000000000000/tasks' } }));
 
-  it('no queue: one WARN at init, and a failed task is named LOST in an ERROR', async () => {
+  it('no queue: one WARN at init, a failed task is named LOST in an ERROR, and so is a write-ahead task when it starts (no copy)', async () => {
     const box = await noQueue();
-    const { taskId } = (await box.invoke({ task: 'flaky', payload: { key: 'nq' } })).json() as { taskId: string };
+    const failed = await box.invoke({ task: 'flaky', payload: { key: 'nq' } });
+    const { taskId } = failed.json() as { taskId: string };
     expect(taskLogs(box, (l) => String(l.message).startsWith('AFTER_RESPONSE_TASK_QUEUE_URL is not set'))).toHaveLength(1);
-    expect(taskLogs(box, (l) => l.taskId === taskId && l.level === 'ERROR' && String(l.message).startsWith('task LOST'))).toHaveLength(1);
+    expect(taskLogs(box, (l) => l.taskId === taskId && l.level === 'ERROR' && String(l.message).startsWith('task LOST'))).toMatchObject([{ requestId: failed.requestId, attempt: 1, nextAttempt: 2 }]);
+    const durable = await box.invoke({ task: 'durable', payload: { key: 'nq-durable' } });
+    const written = durable.json() as { taskId: string };
+    expect(taskLogs(box, (l) => l.taskId === written.taskId && l.level === 'ERROR')).toMatchObject([{ requestId: durable.requestId, task: 'durable', message: expect.stringMatching(/^task LOST if this run does not finish: write-ahead needs a queue/) }]);
+    expect(runs(box, 'nq-durable').map((r) => r.phase)).toEqual(['start', 'done']);
   });
 
   it('the queue refusing: ERROR names the task LOST, and the invoke is released (settled, no timeout)', async () => {
