@@ -285,7 +285,7 @@ describe('npm run invoke arguments', () => {
 
   it('reads an event from a file or inline JSON, env pairs (a value may hold "="), and defaults', () => {
     expect(parseInvokeArgs(['.', 'index.handler', '--event', 'event.json', '--env', 'A=b=c', '--env', 'X='], FN_DIR)).toEqual({
-      functionDir: FN_DIR, handler: 'index.handler', event: { order: 7 }, profile: 'nodejs24.x', layer: true, times: 1, timeoutSeconds: 30, memorySizeMb: 512, env: { A: 'b=c', X: '' },
+      functionDir: FN_DIR, handler: 'index.handler', event: { order: 7 }, profile: 'nodejs24.x', layer: true, times: 1, timeoutSeconds: 30, memorySizeMb: 512, env: { A: 'b=c', X: '' }, keepTmp: undefined, sqs: false,
     });
     expect(parseInvokeArgs([FN_DIR, 'index.handler', '--event', '[1,2]'], '/').event).toEqual([1, 2]);
   });
