@@ -101,7 +101,7 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[]): 
     problems.push({ kind: 'job-abandoned', text: `${listed(jobs.abandoned.length, 'job', jobs.abandoned)} abandoned at the deadline`, fixes: [FIX_TIMEOUT, FIX_SIGNAL] });
   }
   if (jobs.lost.length > 0) {
-    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.lost.length, 'task', jobs.lost)} LOST (see its "task LOST" log line)`, fixes: [FIX_QUEUE] });
+    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.lost.length, 'task', jobs.lost.map((name) => name.replace(/^task /, '')))} LOST (see its "task LOST" log line)`, fixes: [FIX_QUEUE] });
   }
   if (jobs.failed.length > 0) {
     problems.push({ kind: 'job-failed', text: `${listed(jobs.failed.length, 'job', jobs.failed)} failed (see the "failed" log line: error and stack)`, fixes: [] });

@@ -64,7 +64,7 @@ describe('judgeInvoke', () => {
     expect(verdict([alone])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s) held until they settled, none failed; 1 task(s) sent to their queue to continue', exitCode: 0 });
     const neverStarted = layerLine({ level: 'ERROR', message: 'task LOST: it never started before the deadline and no queue is configured (AFTER_RESPONSE_TASK_QUEUE_URL)', requestId: 'r', task: 'report', taskId: 't3', attempt: 1, nextAttempt: 1 });
     const lost = judgeInvoke(result(), [layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['task report (never started)'] }), neverStarted]);
-    expect(lost.problems).toMatchObject([{ kind: 'job-abandoned', text: '1 task task report LOST (see its "task LOST" log line)' }]);
+    expect(lost.problems).toMatchObject([{ kind: 'job-abandoned', text: '1 task report LOST (see its "task LOST" log line)' }]);
     expect(verdict([lost])).toMatchObject({ exitCode: 4, line: expect.stringContaining('Fix: give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL') });
   });
 
