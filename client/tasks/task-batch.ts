@@ -170,6 +170,7 @@ function readRecords(event: unknown): readonly unknown[] | undefined {
   return Array.isArray(records) ? records : undefined;
 }
 
+/** The context's `awsRequestId`, else the host's; never throws (handleTaskBatch never rejects). */
 function readRequestId(context: BatchContextLike | undefined, options: TaskBatchOptions): string {
   const id = readField(context, 'awsRequestId');
   if (typeof id === 'string') return id;
