@@ -3,7 +3,8 @@
 // but still keeps each invoke's deadline), the built layer, ElasticMQ on loopback and the rig's
 // SQS event source. UV_THREADPOOL_SIZE is set above RIC's worker count, as
 // docs/limits-and-faults.md asks: with the default 4 the workers' waiting `next` calls take the
-// whole libuv threadpool and the SDK's config-file reads (hence every send) wait for ever.
+// whole libuv threadpool and the SDK's config-file reads (hence every send) wait until enough
+// workers are busy (a send was still pending after 4 s).
 // nodejs24.x only: RIC 3.3 (nodejs22.x) has no Managed Instances mode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startElasticMq, type ElasticMq, type SqsQueue } from '../rig/elasticmq.ts';
