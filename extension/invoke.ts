@@ -198,7 +198,7 @@ export class Invoke {
     const { clock, setTimer, logger } = this.#options;
     this.#cancelTimer = setTimer(() => {
       if (this.#phase !== 'handing-off') return;
-      logger.log('ERROR', 'hand-offs did not finish before the deadline: the release goes ahead; these may be LOST', { requestId: this.requestId, jobs: this.#handingOff?.names() ?? [] });
+      logger.log('ERROR', 'hand-offs did not finish before the deadline: the release goes ahead; these may be LOST', { requestId: this.requestId, jobs: this.#handingOff?.names() ?? [], tasks: this.#handingOff?.tasks() ?? [] });
       this.#release('deadline');
     }, Math.max(0, this.#deadlineMs - HAND_OFF_SAFETY_MS - clock.wallNow()));
     this.#options.onTransition(this);

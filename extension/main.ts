@@ -15,6 +15,7 @@ import { createEmfWriter } from './emf-metrics.ts';
 import { installExitReport } from './exit-report.ts';
 import { ExtensionsApi } from './extensions-api.ts';
 import { createGuard, type Guard } from './guard.ts';
+import { nameHandOff } from './hand-offs.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createRawHttpTransport } from './raw-http.ts';
 import { register } from './registration.ts';
@@ -90,7 +91,10 @@ function reportOnExit(lifecycle: Lifecycle, config: Config, startup: Extract<Sta
 function publishHost(lifecycle: Lifecycle, guard: Guard): void {
   const host: HostV1 = {
     // The client validated the job; an internal failure here is logged by the guard, never thrown into the handler.
-    enqueue: (job, { name, handOff }) => void guard('enqueue', () => lifecycle.enqueue(job, name, typeof handOff === 'function' ? handOff : undefined)),
+    enqueue: (job, { name, handOff, task }) => void guard('enqueue', () => {
+      if (typeof handOff === 'function') nameHandOff(handOff, task);
+      lifecycle.enqueue(job, name, typeof handOff === 'function' ? handOff : undefined);
+    }),
     drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),
     addFlusher: (flusher, { name }) => guard('addFlusher', () => lifecycle.addFlusher(flusher, name)) ?? (() => undefined),
     // Tasks (client/tasks/): this host calls `handOff` at the abort, the grace's end and SIGTERM.

@@ -121,7 +121,7 @@ describe.each(PROFILES)('on %s, tasks through a real queue', (profile) => {
     const report = (): Array<Record<string, unknown>> => taskLogs(box, (l) => String(l.message).includes('got SIGTERM: unfinished tasks handed off') && l.requestId === result.requestId);
     await waitFor('the SIGTERM report', () => report().length > 0, 5000);
     // Enqueued after the abort: late (running, unheld) when the release came first, else never started.
-    expect(report()).toMatchObject([{ level: 'WARN', sent: [expect.stringMatching(/^task overrun( \(never started\))?$/)], lost: [] }]);
+    expect(report()).toMatchObject([{ level: 'WARN', sent: [expect.stringMatching(/^task overrun( \(never started\))?$/)], lost: [], tasks: [{ job: expect.stringMatching(/^task overrun/), taskId: expect.any(String), attempt: 1, outcome: 'sent' }] }]);
     expect(taskLogs(box, (l) => l.requestId === result.requestId && String(l.message).includes('never finished and are lost'))).toEqual([]);
     await drained(queue, box, () => waitFor('both tasks done', () => runs(box, key).some((r) => r.phase === 'done') && runs(box, `${key}-late`).some((r) => r.phase === 'done')));
     expect(runs(box, key).map((r) => [r.attempt, r.phase])).toEqual([[1, 'start'], [1, 'done']]); // never ran before: still attempt 1
@@ -164,5 +164,6 @@ describe.each(PROFILES)('on %s, tasks without a working queue', (profile) => {
     const lost = taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task LOST'));
     expect(named.length + lost.length).toBeGreaterThan(0);
     expect(named.flatMap((l) => l.jobs as string[]).concat(lost.map((l) => `task ${String(l.task)}`))).toContain('task overrun');
+    for (const line of named) expect(line.tasks).toEqual([{ job: 'task overrun', taskId, attempt: 1 }]);
   });
 });

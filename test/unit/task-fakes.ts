@@ -27,13 +27,14 @@ interface HostedJob {
   readonly name: string;
   readonly job: Job;
   readonly handOff: ((reason: HandOffReason) => Promise<void>) | undefined;
+  readonly task: { readonly taskId: string; readonly attempt: number } | undefined;
 }
 
 /** A host that keeps the jobs; the test starts them with a context it chooses. */
 export function fakeTaskHost(options: { handsOff?: boolean; deadlineMs?: number; requestId?: string } = {}) {
   const jobs: HostedJob[] = [];
   const host: TaskHost = {
-    enqueue: (job, { name, handOff }) => void jobs.push({ job, name, handOff }),
+    enqueue: (job, { name, handOff, task }) => void jobs.push({ job, name, handOff, task }),
     handsOff: options.handsOff ?? true,
     currentDeadlineMs: () => options.deadlineMs,
     currentRequestId: () => options.requestId,

@@ -60,7 +60,7 @@ describe('task.enqueue: runs as a job named `task <name>`', () => {
     const task = api.defineTask<{ url: string }>('report', (payload, ctx) => void seen.push([payload, ctx]));
     const payload = { url: 'https://example.com' };
     const taskId = task.enqueue(payload);
-    expect(host.jobs.map((j) => j.name)).toEqual(['task report']);
+    expect(host.jobs.map((j) => [j.name, j.task])).toEqual([['task report', { taskId, attempt: 1 }]]); // named in the host's hand-off lines
     await host.run(0, { requestId: 'r9', deadlineMs: START + 5000 });
     expect(seen[0]?.[0]).toEqual(payload);
     expect(seen[0]?.[0]).not.toBe(payload);
