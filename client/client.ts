@@ -85,6 +85,7 @@ export function buildClient(options: ClientOptions): BuiltClient {
       enqueue: (job, hostOptions) => found.enqueue(wrap(found, job), hostOptions),
       handsOff: found.handOff === true,
       currentDeadlineMs: () => (typeof found.currentDeadlineMs === 'function' ? found.currentDeadlineMs() : undefined),
+      currentRequestId: () => (typeof found.currentRequestId === 'function' ? found.currentRequestId() : undefined),
     };
   };
   const client: AfterResponseClient = {

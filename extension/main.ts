@@ -15,6 +15,7 @@ import { createEmfWriter } from './reporting/emf-metrics.ts';
 import { installExitReport } from './reporting/exit-report.ts';
 import { ExtensionsApi } from './extensions-api/extensions-api.ts';
 import { createGuard, type Guard } from './runtime-hooks/guard.ts';
+import { nameHandOff } from './core/hand-offs.ts';
 import { Lifecycle } from './core/lifecycle.ts';
 import { AlsContext } from './runtime-hooks/als-context.ts';
 import { createRawHttpTransport } from './extensions-api/raw-http.ts';
@@ -82,12 +83,16 @@ function reportOnExit(lifecycle: Lifecycle, config: Config, startup: Extract<Sta
 function publishHost(lifecycle: Lifecycle, guard: Guard): void {
   const host: HostV1 = {
     // The client validated the job; an internal failure here is logged by the guard, never thrown into the handler.
-    enqueue: (job, { name, handOff }) => void guard('enqueue', () => lifecycle.enqueue(job, name, typeof handOff === 'function' ? handOff : undefined)),
+    enqueue: (job, { name, handOff, task }) => void guard('enqueue', () => {
+      if (typeof handOff === 'function') nameHandOff(handOff, task);
+      lifecycle.enqueue(job, name, typeof handOff === 'function' ? handOff : undefined);
+    }),
     drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),
     addFlusher: (flusher, { name }) => guard('addFlusher', () => lifecycle.addFlusher(flusher, name)) ?? (() => undefined),
     // Tasks (client/tasks/): this host calls `handOff` at the abort, the grace's end and SIGTERM.
     handOff: true,
     currentDeadlineMs: () => guard('currentDeadlineMs', () => lifecycle.scopedInvoke()?.deadlineMs),
+    currentRequestId: () => guard('currentRequestId', () => lifecycle.scopedInvoke()?.requestId),
   };
   const registry: HostRegistry = { layerVersion: LAYER_VERSION, protocols: { [HOST_PROTOCOL]: host } };
   Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false });

@@ -64,6 +64,11 @@ export interface HostJobOptions {
    * on (a task sent to its queue) and rejects when it is lost. Called at most once per reason.
    */
   readonly handOff?: (reason: HandOffReason) => Promise<void>;
+  /**
+   * Optional (layers with task support): the task this job runs — its `taskId` and the `attempt`
+   * this run is — named in the host's hand-off log lines next to the job's name.
+   */
+  readonly task?: { readonly taskId: string; readonly attempt: number };
 }
 
 /**
@@ -91,6 +96,8 @@ export interface HostV1 {
   readonly handOff?: true;
   /** Optional (layers with task support): the deadline (epoch ms) of the invoke the caller runs in, if any. */
   currentDeadlineMs?(): number | undefined;
+  /** Optional (layers with task support): the request id of the invoke the caller runs in, if any (tasks name it in their log lines). */
+  currentRequestId?(): string | undefined;
 }
 
 /** The object at {@link HOST_REGISTRY_KEY}: every protocol the host serves, by number. */

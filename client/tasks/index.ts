@@ -63,6 +63,7 @@ export function createTaskApi(options: TaskApiOptions): TaskApi {
     handleTaskBatch: (event, context) => handleBatch(event, context, {
       runtime: makeRuntime(), find: (name) => registry.get(name), setTimer,
       hostDeadlineMs: () => options.host().currentDeadlineMs(),
+      hostRequestId: () => options.host().currentRequestId(),
       marginMs: positiveInteger(options.env.AFTER_RESPONSE_DEADLINE_MARGIN_MS, 500),
     }),
     setTaskCompletionStore(next) {

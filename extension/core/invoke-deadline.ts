@@ -77,7 +77,7 @@ export class InvokeDeadline {
     this.#cancelTimer?.();
     const { clock, setTimer, logger } = this.#options;
     this.#cancelTimer = setTimer(() => {
-      logger.log('ERROR', 'hand-offs did not finish before the deadline: the release goes ahead; these may be LOST', { requestId: this.#invoke.requestId, jobs: this.#handOffs?.names() ?? [] });
+      logger.log('ERROR', 'hand-offs did not finish before the deadline: the release goes ahead; these may be LOST', { requestId: this.#invoke.requestId, jobs: this.#handOffs?.names() ?? [], tasks: this.#handOffs?.tasks() ?? [] });
       this.#steps.handedOff();
     }, Math.max(0, this.#invoke.deadlineMs - HAND_OFF_SAFETY_MS - clock.wallNow()));
   }

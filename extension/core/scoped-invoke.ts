@@ -12,6 +12,8 @@ export type RequestContextKind = (typeof REQUEST_CONTEXT_KINDS)[number];
 /** One invoke as the providers see it; `key` is stable for the invoke's life (caches its context). */
 export interface ScopedInvoke {
   readonly key: object;
+  /** The invoke's request id (tasks name it in their log lines). */
+  readonly requestId?: string;
   /** Epoch milliseconds. */
   readonly deadlineMs: number;
   /** Enqueues a promise job into this invoke, whatever the caller's async context. */
@@ -26,5 +28,5 @@ export interface ScopedInvoke {
 export function scopedInvoke(context: AsyncContext<Invoke>, inProgress: Invoke | undefined, enqueue: (job: Job, name: string) => void): ScopedInvoke | undefined {
   const invoke = context.current() ?? inProgress;
   if (!invoke || invoke.phase === 'released') return undefined;
-  return { key: invoke, deadlineMs: invoke.deadlineMs, enqueue: (job, name) => context.run(invoke, () => enqueue(job, name)) };
+  return { key: invoke, requestId: invoke.requestId, deadlineMs: invoke.deadlineMs, enqueue: (job, name) => context.run(invoke, () => enqueue(job, name)) };
 }

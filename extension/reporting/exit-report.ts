@@ -1,4 +1,5 @@
 import type { Logger } from '../../shared/log-line.ts';
+import { taskFields } from '../core/hand-offs.ts';
 import type { HandOff } from '../core/invoke-jobs.ts';
 import type { UnfinishedJobs } from '../core/lifecycle.ts';
 
@@ -65,7 +66,7 @@ export function installExitReport({ unfinished, logger, source, signals, handOff
     const due = handOffs?.() ?? [];
     if (due.length === 0) return finish(new Map());
     // Written now: should SIGKILL come before the bound, these names are the record.
-    logger.log('WARN', `the runtime process got SIGTERM: handing off unfinished tasks to their queue (at most ${SHUTDOWN_HAND_OFF_MS} ms)`, { tasks: due.map(({ requestId, name }) => `${requestId}: ${name}`) });
+    logger.log('WARN', `the runtime process got SIGTERM: handing off unfinished tasks to their queue (at most ${SHUTDOWN_HAND_OFF_MS} ms)`, { tasks: due.map(({ requestId, name }) => `${requestId}: ${name}`), taskIds: taskFields(due) });
     void handOffAll(due, logger, setTimer ?? ((run, ms) => void setTimeout(run, ms))).then(finish);
   };
   source.once('SIGTERM', onTerm);
@@ -82,10 +83,11 @@ function handOffAll(due: readonly PendingHandOff[], logger: Logger, setTimer: (r
   return Promise.race([all, bound]).then(() => {
     const final = [...outcomes]; // a send that ends after the bound does not count
     const sent = new Map<string, number>();
-    const byInvoke = new Map<string, { sent: string[]; lost: string[] }>();
-    due.forEach(({ requestId, name }, index) => {
-      const entry = byInvoke.get(requestId) ?? { sent: [], lost: [] };
+    const byInvoke = new Map<string, { sent: string[]; lost: string[]; tasks: Array<Record<string, unknown>> }>();
+    due.forEach(({ requestId, name, run }, index) => {
+      const entry = byInvoke.get(requestId) ?? { sent: [], lost: [], tasks: [] };
       entry[final[index] ?? 'lost'].push(name);
+      entry.tasks.push(...taskFields([{ name, run }]).map((task) => ({ ...task, outcome: final[index] ?? 'lost' })));
       byInvoke.set(requestId, entry);
       const key = `${requestId}\0${name}`;
       if (final[index] === 'sent') sent.set(key, (sent.get(key) ?? 0) + 1);
