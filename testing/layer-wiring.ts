@@ -8,6 +8,7 @@
  */
 import { createLogger, HOST_PROTOCOL, HOST_REGISTRY_KEY, readWaitingFlushers, type HostRegistry, type HostV1, type Logger, type WaitingFlusher } from './layer-shared.ts';
 import { parseConfig, type Config } from '../extension/core/config.ts';
+import { nameHandOff } from '../extension/core/hand-offs.ts';
 import { Lifecycle } from '../extension/core/lifecycle.ts';
 import { register } from '../extension/extensions-api/registration.ts';
 import { createEmfWriter } from '../extension/reporting/emf-metrics.ts';
@@ -164,16 +165,18 @@ function recordedScope(lifecycle: Lifecycle, recorder: () => JobRecorder | undef
 /** The host of extension/main.ts, with each job recorded on its way in (see job-recorder.ts). */
 function createHost(lifecycle: Lifecycle, guard: Guard, recorder: () => JobRecorder | undefined): HostV1 {
   return {
-    enqueue: (job, { name, handOff }) => void guard('enqueue', () => {
+    enqueue: (job, { name, handOff, task: identity }) => void guard('enqueue', () => {
       // Only work of the invoke in progress is its: a released invoke's late work is not (the log names it).
       const current = lifecycle.scopedInvoke() ? recorder() : undefined;
       if (typeof handOff !== 'function') return lifecycle.enqueue(current ? current.job(job, name, { task: false }) : job, name);
       const task = current ? current.task(job, name, handOff) : { job, handOff };
+      nameHandOff(task.handOff, identity);
       lifecycle.enqueue(task.job, name, task.handOff);
     }),
     drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),
     addFlusher: (flusher, { name }) => guard('addFlusher', () => lifecycle.addFlusher(JobRecorder.flusher(flusher, name, recorder), name)) ?? (() => undefined),
     handOff: true,
     currentDeadlineMs: () => guard('currentDeadlineMs', () => lifecycle.scopedInvoke()?.deadlineMs),
+    currentRequestId: () => guard('currentRequestId', () => lifecycle.scopedInvoke()?.requestId),
   };
 }
