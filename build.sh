@@ -34,14 +34,14 @@ for entry in hono middy opennext; do
 done
 # The test kit (lambda-after-response/testing): its own bundle of the layer's lifecycle, for users' tests;
 # it never imports the main entry (a checks test keeps the main bundle free of it).
-"${esbuild[@]}" testing/index.ts --format=esm --define:LAYER_VERSION="\"$version\"" --outfile="$pkg/testing.mjs"
-"${esbuild[@]}" testing/index.ts --format=cjs --define:LAYER_VERSION="\"$version\"" --outfile="$pkg/testing.cjs"
+"${esbuild[@]}" extension/testing/index.ts --format=esm --define:LAYER_VERSION="\"$version\"" --outfile="$pkg/testing.mjs"
+"${esbuild[@]}" extension/testing/index.ts --format=cjs --define:LAYER_VERSION="\"$version\"" --outfile="$pkg/testing.cjs"
 kit_types="$(mktemp -d "$out/kit-types.XXXXXX")"
-node_modules/.bin/tsc testing/index.ts --declaration --emitDeclarationOnly --allowImportingTsExtensions --strict --target ES2022 \
+node_modules/.bin/tsc extension/testing/index.ts --declaration --emitDeclarationOnly --allowImportingTsExtensions --strict --target ES2022 \
   --module NodeNext --moduleResolution NodeNext --types node --skipLibCheck --outDir "$kit_types"
-# Its public declarations use only testing/types.ts: published as testing.d.ts and testing-types.d.ts.
-sed "s#from './types.ts'#from './testing-types.ts'#" "$kit_types/testing/index.d.ts" >"$pkg/testing.d.ts"
-cp "$kit_types/testing/types.d.ts" "$pkg/testing-types.d.ts"
+# Its public declarations use only extension/testing/types.ts: published as testing.d.ts and testing-types.d.ts.
+sed "s#from './types.ts'#from './testing-types.ts'#" "$kit_types/extension/testing/index.d.ts" >"$pkg/testing.d.ts"
+cp "$kit_types/extension/testing/types.d.ts" "$pkg/testing-types.d.ts"
 rm -rf "$kit_types"
 # Declarations: emitted beside their sources (client/ and shared/), then laid out as the package
 # always had them: client/, its hosts/ and bridges/, and shared/ flat at the top (basenames are

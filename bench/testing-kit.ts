@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { enqueueAfterResponse } from '../client/index.ts';
-import { invokeHandler } from '../testing/index.ts';
+import { invokeHandler } from '../extension/testing/index.ts';
 
 const CALLS = 500;
 const ROUNDS = 5;

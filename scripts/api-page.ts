@@ -18,7 +18,7 @@ export const API_PAGE = join(ROOT, 'docs', 'api.md');
 /** One entry point: the import path users write, and the page TypeDoc renders it into. */
 interface EntryPoint {
   readonly importPath: string;
-  /** `index` for the main entry (client/index.ts), else the subpath (`hono`: client/bridges/hono.ts; `testing`: testing/index.ts). */
+  /** `index` for the main entry (client/index.ts), else the subpath (`hono`: client/bridges/hono.ts; `testing`: extension/testing/index.ts). */
   readonly page: string;
 }
 
@@ -105,15 +105,15 @@ function section(entry: EntryPoint, markdown: string, anchors: Anchors): string 
 }
 
 /** Where TypeDoc wrote a page: `<page>.md`, under the entry's folder when entries sit in several (bridges/). */
-/** An entry point's source: client/index.ts, a bridge in client/bridges/, or <page>/index.ts for one with its own folder (the test kit, testing/). */
+/** An entry point's source: client/index.ts, a bridge in client/bridges/, or extension/<page>/index.ts for one with its own folder (the test kit, extension/testing/). */
 function sourceOf(entry: EntryPoint): string {
   if (entry.page === 'index') return join(ROOT, 'client', 'index.ts');
   const bridge = join(ROOT, 'client', 'bridges', `${entry.page}.ts`);
-  return existsSync(bridge) ? bridge : join(ROOT, entry.page, 'index.ts');
+  return existsSync(bridge) ? bridge : join(ROOT, 'extension', entry.page, 'index.ts');
 }
 
 /**
- * The page TypeDoc named `page.md`. With an entry point outside client/ (testing/index.ts), TypeDoc
+ * The page TypeDoc named `page.md`. With an entry point outside client/ (extension/testing/index.ts), TypeDoc
  * names the main entry after its folder: client.md is the `index` page.
  */
 function renderedName(page: string): string {

@@ -1,7 +1,7 @@
 // Type tests of the test kit `lambda-after-response/testing` (checked by tsc through vitest's typecheck mode, never run).
 import type { APIGatewayProxyHandlerV2, Context, Handler, SQSHandler } from 'aws-lambda';
 import { describe, expectTypeOf, test } from 'vitest';
-import { invokeHandler, type DescribedError, type FrozenWork, type InvokeResult, type JobRecord, type LambdaContext, type ThawedWork } from '../../testing/index.ts';
+import { invokeHandler, type DescribedError, type FrozenWork, type InvokeResult, type JobRecord, type LambdaContext, type ThawedWork } from '../../extension/testing/index.ts';
 
 describe('invokeHandler', () => {
   test("the response is typed as the handler's awaited return value", async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { invokeHandler } from '../../testing/index.ts';
-import type { InvokeOptions } from '../../testing/index.ts';
+import { invokeHandler } from '../../extension/testing/index.ts';
+import type { InvokeOptions } from '../../extension/testing/index.ts';
 
 const ok = async (): Promise<string> => 'ok';
 /** Calls invokeHandler with values its types refuse, as a JavaScript user can. */

@@ -7,7 +7,7 @@ import { waitUntil } from '@vercel/functions';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defineTask, enqueueAfterResponse } from '../../client/index.ts';
 import { HOST_REGISTRY_KEY } from '../../shared/host-protocol.ts';
-import { invokeHandler } from '../../testing/index.ts';
+import { invokeHandler } from '../../extension/testing/index.ts';
 import * as handlers from '../fixtures/testing/handlers.ts';
 
 const THIS_FILE = 'test/unit/testing-edges.test.ts';

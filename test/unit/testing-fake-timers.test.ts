@@ -1,7 +1,7 @@
 // Its own file: fake timers replace the globals for the whole file.
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { enqueueAfterResponse } from '../../client/index.ts';
-import { invokeHandler } from '../../testing/index.ts';
+import { invokeHandler } from '../../extension/testing/index.ts';
 
 beforeAll(() => void vi.useFakeTimers());
 afterAll(() => void vi.useRealTimers());

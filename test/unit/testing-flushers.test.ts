@@ -1,6 +1,6 @@
 // Its own file: the fixture's module-level flusher is process-wide, as on Lambda, and would run in every other test's invokes.
 import { describe, expect, test } from 'vitest';
-import { invokeHandler } from '../../testing/index.ts';
+import { invokeHandler } from '../../extension/testing/index.ts';
 import * as flushing from '../fixtures/testing/flushing.ts';
 
 describe('invokeHandler: flushers registered at module top level (before any invoke)', () => {

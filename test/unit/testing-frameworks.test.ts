@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { expect, test } from 'vitest';
 import { withExecutionContext } from '../../client/bridges/hono.ts';
-import { invokeHandler } from '../../testing/index.ts';
+import { invokeHandler } from '../../extension/testing/index.ts';
 
 /** An API Gateway HTTP API (payload 2.0) GET, as Hono's adapter reads it. */
 const apiGatewayV2 = (path: string): LambdaEvent => ({

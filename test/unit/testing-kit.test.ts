@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { enqueueAfterResponse } from '../../client/index.ts';
-import { invokeHandler } from '../../testing/index.ts';
+import { invokeHandler } from '../../extension/testing/index.ts';
 import * as handlers from '../fixtures/testing/handlers.ts';
 
 const HANDLERS_FILE = 'test/fixtures/testing/handlers.ts';

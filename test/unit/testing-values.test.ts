@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { enqueueAfterResponse } from '../../client/index.ts';
-import { invokeHandler, type LambdaContext } from '../../testing/index.ts';
+import { invokeHandler, type LambdaContext } from '../../extension/testing/index.ts';
 
 describe('invokeHandler: any value a handler or a job can throw', () => {
   test('a handler throwing anything: the error is described, there is no response, and the next invoke still runs', async () => {

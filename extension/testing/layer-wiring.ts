@@ -7,16 +7,16 @@
  * that runs on Lambda.
  */
 import { createLogger, HOST_PROTOCOL, HOST_REGISTRY_KEY, readWaitingFlushers, type HostRegistry, type HostV1, type Logger, type WaitingFlusher } from './layer-shared.ts';
-import { parseConfig, type Config } from '../extension/core/config.ts';
-import { nameHandOff } from '../extension/core/hand-offs.ts';
-import { Lifecycle } from '../extension/core/lifecycle.ts';
-import { register } from '../extension/extensions-api/registration.ts';
-import { createEmfWriter } from '../extension/reporting/emf-metrics.ts';
-import { AlsContext } from '../extension/runtime-hooks/als-context.ts';
-import { createGuard, type Guard } from '../extension/runtime-hooks/guard.ts';
-import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type ScopedInvoke } from '../extension/runtime-hooks/request-context.ts';
-import { guardEvents, wrapNativeClient } from '../extension/runtime-hooks/runtime-observer.ts';
-import { attributeServerRequests } from '../extension/runtime-hooks/server-requests.ts';
+import { parseConfig, type Config } from '../core/config.ts';
+import { nameHandOff } from '../core/hand-offs.ts';
+import { Lifecycle } from '../core/lifecycle.ts';
+import { register } from '../extensions-api/registration.ts';
+import { createEmfWriter } from '../reporting/emf-metrics.ts';
+import { AlsContext } from '../runtime-hooks/als-context.ts';
+import { createGuard, type Guard } from '../runtime-hooks/guard.ts';
+import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type ScopedInvoke } from '../runtime-hooks/request-context.ts';
+import { guardEvents, wrapNativeClient } from '../runtime-hooks/runtime-observer.ts';
+import { attributeServerRequests } from '../runtime-hooks/server-requests.ts';
 import { JobRecorder } from './job-recorder.ts';
 import { realClearTimeout, realSetImmediate, realSetTimeout } from './real-timers.ts';
 import { RuntimeApiDouble, type NativeClient } from './runtime-double.ts';

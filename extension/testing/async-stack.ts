@@ -19,8 +19,8 @@ const MAX_LINKS = 40;
 export function ownFilePrefixes(moduleFile: string): readonly string[] {
   const dir = moduleFile.slice(0, moduleFile.lastIndexOf('/') + 1);
   if (!/\.[cm]?ts$/.test(moduleFile)) return [dir]; // the bundle: its package directory
-  const root = dir.slice(0, dir.slice(0, -1).lastIndexOf('/') + 1);
-  return ['testing/', 'extension/', 'client/'].map((sub) => root + sub);
+  const root = dir.replace(/extension\/testing\/$/, ''); // the sources: extension/testing/ is two levels below the root
+  return ['extension/', 'client/', 'shared/'].map((sub) => root + sub);
 }
 
 /** The file of the first frame in `stack` below the frame of `self` (this module, as loaded). */
