@@ -32,6 +32,17 @@ for entry in hono middy opennext; do
   "${esbuild[@]}" "client/bridges/$entry.ts" --format=cjs --external:../index.ts --outfile="$pkg/$entry.cjs"
   sed -i 's#"\.\./index\.ts"#"./index.mjs"#' "$pkg/$entry.mjs" && sed -i 's#"\.\./index\.ts"#"./index.cjs"#' "$pkg/$entry.cjs"
 done
+# The test kit (lambda-after-response/testing): its own bundle of the layer's lifecycle, for users' tests;
+# it never imports the main entry (a checks test keeps the main bundle free of it).
+"${esbuild[@]}" extension/testing/index.ts --format=esm --define:LAYER_VERSION="\"$version\"" --outfile="$pkg/testing.mjs"
+"${esbuild[@]}" extension/testing/index.ts --format=cjs --define:LAYER_VERSION="\"$version\"" --outfile="$pkg/testing.cjs"
+kit_types="$(mktemp -d "$out/kit-types.XXXXXX")"
+node_modules/.bin/tsc extension/testing/index.ts --declaration --emitDeclarationOnly --allowImportingTsExtensions --strict --target ES2022 \
+  --module NodeNext --moduleResolution NodeNext --types node --skipLibCheck --outDir "$kit_types"
+# Its public declarations use only extension/testing/types.ts: published as testing.d.ts and testing-types.d.ts.
+sed "s#from './types.ts'#from './testing-types.ts'#" "$kit_types/extension/testing/index.d.ts" >"$pkg/testing.d.ts"
+cp "$kit_types/extension/testing/types.d.ts" "$pkg/testing-types.d.ts"
+rm -rf "$kit_types"
 # Declarations: emitted beside their sources (client/ and shared/), then laid out as the package
 # always had them: client/, its hosts/ and bridges/, and shared/ flat at the top (basenames are
 # unique), client/tasks/ as tasks/; each relative import re-pointed at its declaration's new place.
@@ -74,6 +85,8 @@ cp LICENSE "$pkg/LICENSE"
 
 mkdir -p "$layer/nodejs/node_modules"
 cp -r "$pkg" "$layer/nodejs/node_modules/lambda-after-response"
+# The test kit runs in users' tests, never on Lambda: the layer does not carry it.
+rm -f "$layer/nodejs/node_modules/lambda-after-response"/testing{.mjs,.cjs,.d.ts,.d.cts,-types.d.ts,-types.d.cts}
 install -m 0755 layer/after-response "$layer/after-response"
 [[ -d layer/bin ]] && install -m 0755 -D -t "$layer/bin" layer/bin/*
 "${esbuild[@]}" extension/hold-command/main.ts --format=iife --banner:js='#!/usr/bin/env node' --outfile="$layer/bin/after-response-hold" && chmod 0755 "$layer/bin/after-response-hold"

@@ -1,6 +1,6 @@
 // createClient: a client bound to one global object (tests inject theirs), and the module's own one.
 // Internal: the package exports the module's functions (index.ts), not this.
-import { pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from '../shared/host-protocol.ts';
+import { HOST_REGISTRY_KEY, pickHostV1, readHostRegistry, WAITING_FLUSHERS_KEY, type Flusher, type HostV1, type Job, type JobContext, type WaitingFlusher } from '../shared/host-protocol.ts';
 import { clientLogLevel } from '../shared/log-level.ts';
 import { createLogger, type Logger } from '../shared/log-line.ts';
 import { isMainThread } from '../shared/main-thread.ts';
@@ -62,17 +62,27 @@ export function buildClient(options: ClientOptions): BuiltClient {
   const global = options.global ?? globalThis;
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ level: clientLogLevel(env), write: (line) => void process.stdout.write(line) });
-  // The extension publishes its host before any handler code runs, so one look-up is enough.
-  let found: FoundHost | undefined;
-  const resolve = (): FoundHost => (found ??= findHost(global, env, logger));
+  // The extension publishes its host before any handler code runs and never changes it; the test
+  // kit (lambda-after-response/testing) publishes one for the length of each invoke and restores
+  // what was there after. So the host is looked up again only when the registry object changed
+  // (one property read per call), and the in-process fallback is made once.
+  let found: { readonly registry: unknown; readonly host: FoundHost } | undefined;
+  const fallbacks: Fallbacks = {};
+  const resolve = (): FoundHost => {
+    const registry: unknown = Reflect.get(global, HOST_REGISTRY_KEY);
+    if (found === undefined || found.registry !== registry) found = { registry, host: findHost(global, env, logger, fallbacks) };
+    return found.host;
+  };
   const resolveHost = (): HostV1 => resolve().host;
-  // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use.
+  // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use. A job is
+  // wrapped by them only while the host in use cannot run flushers itself (the test kit's can).
   let trailing: TrailingFlush | undefined;
+  const wrap = (host: HostV1, job: Job): Job => (trailing?.active && typeof host.addFlusher !== 'function' ? trailing.wrap(job) : job);
 
   const taskHost = (): TaskHost => {
     const found = resolveHost();
     return {
-      enqueue: (job, hostOptions) => found.enqueue(trailing?.active ? trailing.wrap(job) : job, hostOptions),
+      enqueue: (job, hostOptions) => found.enqueue(wrap(found, job), hostOptions),
       handsOff: found.handOff === true,
       currentDeadlineMs: () => (typeof found.currentDeadlineMs === 'function' ? found.currentDeadlineMs() : undefined),
       currentRequestId: () => (typeof found.currentRequestId === 'function' ? found.currentRequestId() : undefined),
@@ -81,7 +91,8 @@ export function buildClient(options: ClientOptions): BuiltClient {
   const client: AfterResponseClient = {
     enqueueAfterResponse(job, options) {
       const valid = validateEnqueue(job, options);
-      resolveHost().enqueue(trailing?.active ? trailing.wrap(valid.job) : valid.job, { name: valid.name });
+      const host = resolveHost();
+      host.enqueue(wrap(host, valid.job), { name: valid.name });
     },
     drainAfterResponse: () => resolveHost().drain(),
     flushAfterResponse(flusher, options) {
@@ -93,7 +104,13 @@ export function buildClient(options: ClientOptions): BuiltClient {
         logger.log('WARN', `the layer's extension (version ${registry.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: valid.name });
       }
       trailing ??= new TrailingFlush({ logger, promiseContext: promiseContext() });
-      return trailing.add(valid.flusher, valid.name);
+      const removeTrailing = trailing.add(valid.flusher, valid.name);
+      if (registry) return removeTrailing;
+      const removeWaiting = waitFor(global, { run: valid.flusher, name: valid.name });
+      return () => {
+        removeTrailing();
+        removeWaiting();
+      };
     },
   };
   return { client, taskHost, logger };
@@ -106,19 +123,39 @@ interface FoundHost {
   readonly promiseContext: () => JobContext;
 }
 
-/** The extension's host; else, in a child of the runtime, the socket; else in-process (says why). */
-function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger): FoundHost {
+/** Lists a flusher for a host published later (see {@link WAITING_FLUSHERS_KEY}); returns what removes it. */
+function waitFor(global: object, flusher: WaitingFlusher): () => void {
+  let waiting: unknown = Reflect.get(global, WAITING_FLUSHERS_KEY);
+  if (!(waiting instanceof Set)) {
+    waiting = new Set<WaitingFlusher>();
+    Object.defineProperty(global, WAITING_FLUSHERS_KEY, { value: waiting, enumerable: false, configurable: true });
+  }
+  const set = waiting as Set<WaitingFlusher>;
+  set.add(flusher);
+  return () => void set.delete(flusher);
+}
+
+/** The hosts a client falls back to, each made (and its warning logged) once. */
+interface Fallbacks {
+  socket?: FoundHost;
+  local?: FoundHost;
+}
+
+/** The extension's host; else, in a child of the runtime, the socket; else in-process (says why, once). */
+function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger, fallbacks: Fallbacks): FoundHost {
   const registry = readHostRegistry(global);
   const host = registry && pickHostV1(registry);
   if (host) return { host, promiseContext: unknownContext };
   const socketPath = env[SOCKET_ENV];
   if (!registry && socketPath) {
     const fallback = createLocalHost({ logger });
-    return { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext };
+    return (fallbacks.socket ??= { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext });
   }
-  const { level, message } = unheldWarning({ registry, env, mainThread: isMainThread(process) });
-  logger.log(level, message);
-  return { host: createLocalHost({ logger }), promiseContext: localJobContext };
+  if (registry || !fallbacks.local) {
+    const { level, message } = unheldWarning({ registry, env, mainThread: isMainThread(process) });
+    logger.log(level, message);
+  }
+  return (fallbacks.local ??= { host: createLocalHost({ logger }), promiseContext: localJobContext });
 }
 
 /** What a flush gets after a promise job whose invoke the client cannot know. */

@@ -5,7 +5,7 @@
 // its anchors prefixed so they stay unique. The output has no dates and no source line numbers,
 // so it changes only when a doc comment or a public type does; test/checks/api-docs.test.ts
 // regenerates it and fails while docs/api.md differs.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Application, TSConfigReader } from 'typedoc';
@@ -18,7 +18,7 @@ export const API_PAGE = join(ROOT, 'docs', 'api.md');
 /** One entry point: the import path users write, and the page TypeDoc renders it into. */
 interface EntryPoint {
   readonly importPath: string;
-  /** `index` for the main entry (client/index.ts), else the subpath (`hono`: client/bridges/hono.ts). */
+  /** `index` for the main entry (client/index.ts), else the subpath (`hono`: client/bridges/hono.ts; `testing`: extension/testing/index.ts). */
   readonly page: string;
 }
 
@@ -33,7 +33,7 @@ function entryPoints(): EntryPoint[] {
 /** Renders every entry point's page with TypeDoc into `out`. @throws {Error} on any TypeDoc warning or error. */
 async function renderPages(entries: readonly EntryPoint[], out: string): Promise<void> {
   const app = await Application.bootstrapWithPlugins({
-    entryPoints: entries.map((entry) => (entry.page === 'index' ? join(ROOT, 'client', 'index.ts') : join(ROOT, 'client', 'bridges', `${entry.page}.ts`))),
+    entryPoints: entries.map(sourceOf),
     tsconfig: join(ROOT, 'scripts', 'tsconfig.api-docs.json'),
     plugin: ['typedoc-plugin-markdown'],
     out,
@@ -84,7 +84,8 @@ function relink(line: string, prefix: string, anchors: Anchors): string {
     .replace(/ id="([^"]+)"/g, (_, id: string) => ` id="${prefix}${id}"`)
     .replace(/\]\(#([^)]+)\)/g, (_, id: string) => `](#${prefix}${id})`)
     // A page's folder (`../index.md` from bridges/hono.md) does not matter: page names are unique.
-    .replace(/\]\((?:\.\.\/|[\w-]+\/)*([\w-]+)\.md(?:#([^)]+))?\)/g, (link: string, page: string, id: string | undefined) => {
+    .replace(/\]\((?:\.\.\/|[\w-]+\/)*([\w-]+)\.md(?:#([^)]+))?\)/g, (link: string, rendered: string, id: string | undefined) => {
+      const page = renderedName(rendered);
       const pagePrefix = anchors.prefixOf(page);
       if (pagePrefix === undefined) return link;
       return id === undefined ? `](#${anchors.sectionOf(page)})` : `](#${pagePrefix}${id})`;
@@ -104,8 +105,23 @@ function section(entry: EntryPoint, markdown: string, anchors: Anchors): string 
 }
 
 /** Where TypeDoc wrote a page: `<page>.md`, under the entry's folder when entries sit in several (bridges/). */
+/** An entry point's source: client/index.ts, a bridge in client/bridges/, or extension/<page>/index.ts for one with its own folder (the test kit, extension/testing/). */
+function sourceOf(entry: EntryPoint): string {
+  if (entry.page === 'index') return join(ROOT, 'client', 'index.ts');
+  const bridge = join(ROOT, 'client', 'bridges', `${entry.page}.ts`);
+  return existsSync(bridge) ? bridge : join(ROOT, 'extension', entry.page, 'index.ts');
+}
+
+/**
+ * The page TypeDoc named `page.md`. With an entry point outside client/ (extension/testing/index.ts), TypeDoc
+ * names the main entry after its folder: client.md is the `index` page.
+ */
+function renderedName(page: string): string {
+  return page === 'client' ? 'index' : page;
+}
+
 function pageFile(out: string, page: string): string {
-  const found = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((file) => basename(file) === `${page}.md`);
+  const found = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((file) => renderedName(basename(file, '.md')) === page && file.endsWith('.md'));
   if (found.length !== 1) throw new Error(`TypeDoc wrote ${found.length} pages named ${page}.md in ${out}`);
   return join(out, found[0] ?? '');
 }

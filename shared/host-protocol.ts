@@ -106,6 +106,26 @@ export interface HostRegistry {
   readonly protocols: Readonly<Record<number, HostV1 | undefined>>;
 }
 
+/**
+ * Where a client lists the flushers registered while no host could run them per invoke (no layer
+ * when the module registered them): a host published later — the test kit,
+ * `lambda-after-response/testing`, publishes one per invoke — runs them. `Symbol.for` so every copy
+ * of the client and the kit find it. Made only by a client that registered a flusher without a layer.
+ */
+export const WAITING_FLUSHERS_KEY: unique symbol = Symbol.for('lambda-after-response.waiting-flushers') as never;
+
+/** One flusher in the {@link WAITING_FLUSHERS_KEY} set; removed from it when unregistered. */
+export interface WaitingFlusher {
+  readonly run: Flusher;
+  readonly name: string;
+}
+
+/** The waiting flushers of a global object (empty when none), narrowing from `unknown`. */
+export function readWaitingFlushers(global: object): readonly WaitingFlusher[] {
+  const value: unknown = Reflect.get(global, WAITING_FLUSHERS_KEY);
+  return value instanceof Set ? [...(value as Set<WaitingFlusher>)] : [];
+}
+
 /** Reads the registry from a global object, narrowing from `unknown`. */
 export function readHostRegistry(global: object): HostRegistry | undefined {
   const value: unknown = Reflect.get(global, HOST_REGISTRY_KEY);

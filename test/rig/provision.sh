@@ -5,7 +5,7 @@
 # on a fresh Debian machine needs nothing else but Node, npm and Go); as another user it stops and
 # names the command that installs them.
 # Usage: test/rig/provision.sh [--install-apt] [--only rig|nodejs22.x|nodejs24.x]
-#   (no --only)       everything `npm test` needs: the rig, the Next.js fixture, the template checkers
+#   (no --only)       everything `npm test` needs: the rig, the Next.js fixture, the template checkers, jest (the test kit's example)
 #   --only rig        the rig alone, both profiles: RIE, Node 22 and 24, RIC 3.3 and 4.0 (`npm run demo`)
 #   --only nodejsNN.x the rig for one profile: RIE, that Node and its RIC (`npm run invoke`)
 #   --install-apt     kept for callers; root installs the apt prerequisites anyway
@@ -196,8 +196,19 @@ ensure_actionlint() { # the GitHub Actions workflow linter (test/checks/workflow
   GOBIN="$dir" go install "$ACTIONLINT_MODULE@$ACTIONLINT_VERSION"
 }
 
+ensure_jest() { # jest from npm, pinned, for the test kit's example project (test/integration/testing-kit-example.test.ts)
+  local dir="$cache/jest-$JEST_VERSION"
+  [[ -f "$dir/.complete" ]] && return 0
+  log "npm install jest@$JEST_VERSION (the test kit's example runs its tests with it)"
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd "$dir" && printf '{"private":true}\n' >package.json &&
+    npm install --no-audit --no-fund --silent --save-exact "jest@$JEST_VERSION" >"$dir/install.log" 2>&1) ||
+    die "npm install jest@$JEST_VERSION in $dir failed; see $dir/install.log"
+  touch "$dir/.complete"
+}
+
 ensure_apt
-[[ "$only" == "all" ]] && ensure_pytools && ensure_hclfmt && ensure_actionlint
+[[ "$only" == "all" ]] && ensure_pytools && ensure_hclfmt && ensure_actionlint && ensure_jest
 ensure_rie
 if [[ "$only" != "nodejs24.x" ]]; then
   ensure_node "$NODE22_VERSION"

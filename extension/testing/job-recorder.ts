@@ -1,0 +1,125 @@
+import { describeError, isThenable, type Flusher, type HandOffReason, type Job, type JobContext } from './layer-shared.ts';
+import type { JobKind, JobRecord } from './types.ts';
+
+/** A task's hand-off as the host called it. */
+interface HandOffSeen {
+  readonly reason: HandOffReason;
+  outcome: 'sending' | 'sent' | 'lost';
+  error: unknown;
+}
+
+interface Entry {
+  readonly name: string;
+  readonly kind: JobKind;
+  handOff: HandOffSeen | undefined;
+  startedAt: number | undefined;
+  settled: { readonly ok: true; readonly at: number } | { readonly ok: false; readonly at: number; readonly error: unknown } | undefined;
+}
+
+/**
+ * Records what one invoke handed to the layer, at the host's door: each job is wrapped so its
+ * start and its settling are seen, and handed on unchanged (same result, same rejection, same
+ * synchronous throw) to the real lifecycle, which decides when it runs and what holds.
+ */
+export class JobRecorder {
+  readonly #entries: Entry[] = [];
+  readonly #now: () => number;
+  #closedAt: number | undefined;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  /** A job function or promise, as the lifecycle will get it. `task`: it came with a hand-off. */
+  job(job: Job, name: string, options: { readonly task: boolean }): Job {
+    if (typeof job !== 'function') return this.promise(job, name, options);
+    return this.#wrap(job, name, options.task ? 'task' : 'job');
+  }
+
+  /** A task: a job with the hand-off the host calls when it cannot finish here; both recorded. */
+  task(job: Job, name: string, handOff: (reason: HandOffReason) => Promise<void>): { readonly job: Job; readonly handOff: (reason: HandOffReason) => Promise<void> } {
+    const recorded = this.job(job, name, { task: true });
+    const entry = this.#entries[this.#entries.length - 1];
+    return {
+      job: recorded,
+      handOff: (reason) => {
+        const passing = handOff(reason);
+        if (entry && entry.handOff === undefined) {
+          const seen: HandOffSeen = { reason, outcome: 'sending', error: undefined };
+          entry.handOff = seen;
+          void passing.then(() => void (seen.outcome = 'sent'), (error: unknown) => {
+            seen.outcome = 'lost';
+            seen.error = error;
+          });
+        }
+        return passing;
+      },
+    };
+  }
+
+  /** A promise job (request contexts hand these over), returned as it is: it runs already. */
+  promise(promise: PromiseLike<unknown>, name: string, options: { readonly task: boolean }): PromiseLike<unknown> {
+    const entry = this.#add(name, options.task ? 'task' : 'promise');
+    entry.startedAt = this.#now();
+    this.#watch(entry, promise);
+    return promise;
+  }
+
+  /** A flusher run: recorded by the recorder of the invoke in which it runs (`current`). */
+  static flusher(flusher: Flusher, name: string, current: () => JobRecorder | undefined): Flusher {
+    return (context) => {
+      const recorder = current();
+      return recorder ? recorder.#wrap(flusher, name, 'flusher')(context) : flusher(context);
+    };
+  }
+
+  /** The records as of the release: what is still running is `abandoned`; later changes do not show. */
+  close(): JobRecord[] {
+    this.#closedAt ??= this.#now();
+    const closedAt = this.#closedAt;
+    return this.#entries.map((entry) => record(entry, closedAt));
+  }
+
+  #wrap(job: (context: JobContext) => unknown, name: string, kind: JobKind): (context: JobContext) => unknown {
+    const entry = this.#add(name, kind);
+    return (context) => {
+      entry.startedAt = this.#now();
+      let result: unknown;
+      try {
+        result = job(context);
+      } catch (error) {
+        entry.settled = { ok: false, at: this.#now(), error };
+        throw error;
+      }
+      if (isThenable(result)) this.#watch(entry, result);
+      else entry.settled = { ok: true, at: this.#now() };
+      return result;
+    };
+  }
+
+  #add(name: string, kind: JobKind): Entry {
+    const entry: Entry = { name, kind, handOff: undefined, startedAt: undefined, settled: undefined };
+    this.#entries.push(entry);
+    return entry;
+  }
+
+  /** Observes a thenable's outcome; the observing chain handles a rejection (the lifecycle reports it). */
+  #watch(entry: Entry, thenable: PromiseLike<unknown>): void {
+    try {
+      void thenable.then(() => void (entry.settled = { ok: true, at: this.#now() }), (error: unknown) => void (entry.settled = { ok: false, at: this.#now(), error }));
+    } catch {
+      // A thenable whose `then` throws: the lifecycle sees and reports the same failure.
+    }
+  }
+}
+
+function record(entry: Entry, closedAt: number): JobRecord {
+  const handOff = entry.handOff && { reason: entry.handOff.reason, outcome: entry.handOff.outcome === 'sent' ? 'sent' as const : 'lost' as const, ...(entry.handOff.outcome === 'lost' ? { error: describeError(entry.handOff.error) } : {}) };
+  const base = { name: entry.name, kind: entry.kind, ...(handOff ? { handOff } : {}) };
+  const started = entry.startedAt;
+  const settled = entry.settled;
+  if (started === undefined) return { ...base, outcome: 'abandoned', durationMs: 0 };
+  if (!settled) return { ...base, outcome: 'abandoned', durationMs: closedAt - started };
+  const durationMs = settled.at - started;
+  return settled.ok ? { ...base, outcome: 'succeeded', durationMs } : { ...base, outcome: 'failed', error: describeError(settled.error), durationMs };
+}
