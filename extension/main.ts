@@ -1,6 +1,8 @@
 /**
  * The internal extension, loaded into the runtime process with `--import` (see layer/after-response).
- * Chooses its mode once (core/hold-policy.ts), registers for INVOKE before the runtime's first
+ * Decides at startup whether this process or thread runs the extension (runtime-hooks/startup.ts),
+ * gives the lifecycle its first mode (core/hold-policy.ts; it changes only at the lifecycle's named
+ * transitions: registered, runUnheld, loopStopped, unobserved), registers for INVOKE before the runtime's first
  * `next` (which waits for it), publishes the host that clients enqueue into, and holds each
  * invoke until its jobs settle. Only this file wires side effects; only the loop's outcome ends
  * holding, and nothing here ever exits the process (it is the runtime's).

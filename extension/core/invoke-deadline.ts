@@ -4,7 +4,7 @@ import type { InvokeOptions } from './invoke-options.ts';
 
 /**
  * How long before the deadline a pending hand-off stops holding the release. A warm SQS send
- * takes 7–10 ms against ElasticMQ on loopback (FACTS.md; docs/tasks.md for the rig's figures),
+ * takes 7–10 ms against ElasticMQ on loopback (docs/tasks.md has the rig's figures),
  * so with the default margin and grace (500, 250 ms) the hand-offs at the grace's end get 200 ms.
  */
 export const HAND_OFF_SAFETY_MS = 50;

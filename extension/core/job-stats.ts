@@ -1,5 +1,5 @@
 /**
- * Counts reported in the per-invoke summary line (README "Logs"): held jobs only. Jobs the
+ * Counts reported in the per-invoke summary line (docs/observability.md, "The summary line"): held jobs only. Jobs the
  * extension opens for itself (a socket connection's first-line hold), late jobs (after the
  * summary) and flushers (counted apart) are not. At the summary every counted job is in exactly
  * one end state: `enqueued = started + neverStarted`, `started = succeeded + failed + abandoned`.

@@ -1,14 +1,13 @@
-/**
- * What the core learns from the runtime's own calls to the Runtime API: the interface the
- * runtime observer (runtime-hooks/runtime-observer.ts) calls, implemented by the lifecycle.
- */
+// What the core learns from the runtime's own calls to the Runtime API: the interface the runtime
+// observer (runtime-hooks/runtime-observer.ts) calls through the guard, implemented by the lifecycle.
+
 /**
  * How a response left: `returned` by the native client's synchronous `done`/`error` (the
  * handler has returned or called back), or `streamed` over HTTP (the handler may still run).
  */
 export type ResponseHow = 'returned' | 'streamed';
 
-/** What the extension learns from the runtime's own calls to the Runtime API. */
+/** What the extension learns from the runtime's own calls to the Runtime API (implemented by core/lifecycle.ts). */
 export interface RuntimeEvents {
   /** The runtime called `next`: it is done with the previous invoke. */
   runtimeNext(): void;

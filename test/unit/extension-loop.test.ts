@@ -54,6 +54,19 @@ describe('runExtensionLoop', () => {
     expect(events).toEqual(['next', 'hold r1', 'next', 'hold r2', 'next']);
   });
 
+  it('logs each release at DEBUG with its request id and reason, after the hold and before the next `next`', async () => {
+    const records: Array<Record<string, unknown>> = [];
+    const events: string[] = [];
+    const logger = createLogger({ level: 'DEBUG', write: (line) => void (records.push(JSON.parse(line) as Record<string, unknown>), events.push('log')) });
+    const { run } = setup([invoke('r1'), exit], {
+      logger,
+      lifecycle: { hold: async () => (events.push('hold'), 'deadline') },
+    });
+    await run();
+    expect(records.filter((r) => r.message === 'released')).toEqual([expect.objectContaining({ level: 'DEBUG', requestId: 'r1', reason: 'deadline' })]);
+    expect(events.slice(0, 2)).toEqual(['hold', 'log']);
+  });
+
   it('exits at once on a 5xx from next, without a retry, even after transient failures', async () => {
     const { run, events } = setup([reset(), { status: 503, headers: {}, body: 'going' }, invoke('never')]);
     expect(await run()).toEqual({ kind: 'exit-requested', status: 503, body: 'going' });
