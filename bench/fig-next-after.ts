@@ -14,7 +14,7 @@ const AFTER_MS = 1000;
 const event = httpEvent('POST', '/api/after', { ms: AFTER_MS, name: 'bench-after' });
 
 export async function nextAfterLatency(ctx: FigureContext): Promise<Row[]> {
-  const { openNext } = ensureNextApp(ctx.log);
+  const { openNext } = await ensureNextApp(ctx.log);
   const specs = [
     { handler: 'index.handler', layer: true, taskDir: openNext },
     { handler: 'index.handler', layer: false, taskDir: openNext, env: { OPEN_NEXT_DEFAULT_WRAPPER: 'true' } },

@@ -11,8 +11,8 @@ import { clearMarks, extensionLogs, PROFILES, readMark, sandboxFor, startWithLay
 let taskDir = '';
 let openNextDir = '';
 let standaloneAppDir = '';
-beforeAll(() => {
-  ({ standalone: taskDir, openNext: openNextDir, standaloneAppDir } = ensureNextApp());
+beforeAll(async () => {
+  ({ standalone: taskDir, openNext: openNextDir, standaloneAppDir } = await ensureNextApp());
 }, 600_000);
 
 const route = (name: string, ms = 600) => ({ path: '/api/after', method: 'POST', body: { ms, name } });

@@ -3,7 +3,7 @@
 // ~/.cache/lambda-after-response/next-app-<hash>, keyed by the fixture's and the client's sources
 // and the next/react/OpenNext versions. Run by provision.sh (`npm test`), and by
 // the tests that need it when missing. Both builds take about a minute on 2 cores; a cache hit, none.
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -84,8 +84,11 @@ function withHandlers(standalone: string, openNext: string): NextApp {
   return { standalone, standaloneAppDir: appDir, openNext };
 }
 
-/** The built fixture, built now (about a minute) if not cached. */
-export function ensureNextApp(log: (line: string) => void = (line) => console.log(line)): NextApp {
+/**
+ * The built fixture, built now (about a minute) if not cached. Asynchronous: a test worker blocked
+ * for over 60 s misses vitest's worker RPC timeout ("Timeout calling onTaskUpdate" fails the run).
+ */
+export async function ensureNextApp(log: (line: string) => void = (line) => console.log(line)): Promise<NextApp> {
   const key = nextAppKey();
   const cacheDir = join(toolsCacheDir(), `next-app-${key}`);
   const app = { standalone: join(cacheDir, 'standalone'), openNext: join(cacheDir, 'open-next') };
@@ -98,10 +101,10 @@ export function ensureNextApp(log: (line: string) => void = (line) => console.lo
   const staging = `${cacheDir}.building-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const standaloneBuild = build(`${key}-standalone`, ['next', 'build']);
+  const standaloneBuild = await build(`${key}-standalone`, ['next', 'build']);
   cpSync(join(standaloneBuild, '.next', 'standalone'), join(staging, 'standalone'), { recursive: true, verbatimSymlinks: true });
   writeFileSync(join(staging, 'standalone', 'next-app.json'), JSON.stringify({ appDir: relative(repoRoot, standaloneBuild) }));
-  const openNextBuild = build(`${key}-open-next`, ['open-next', 'build', '--config-path', 'open-next.config.mjs'], {
+  const openNextBuild = await build(`${key}-open-next`, ['open-next', 'build', '--config-path', 'open-next.config.mjs'], {
     'open-next.config.mjs': OPEN_NEXT_CONFIG,
     // OpenNext takes the dir of the nearest package.json as the app (else it would build the repo root).
     'package.json': JSON.stringify({ name: 'next-app-fixture', private: true, scripts: { build: 'next build' } }),
@@ -116,17 +119,26 @@ export function ensureNextApp(log: (line: string) => void = (line) => console.lo
 }
 
 /** Copies the fixture into <repo>/.next-build/<name> (so next/react resolve from the repo's node_modules) and runs a build tool there. */
-function build(name: string, [tool = '', ...args]: string[], extraFiles: Record<string, string> = {}): string {
+async function build(name: string, [tool = '', ...args]: string[], extraFiles: Record<string, string> = {}): Promise<string> {
   const buildDir = join(repoRoot, '.next-build', name);
   rmSync(buildDir, { recursive: true, force: true });
   cpSync(fixtureDir, buildDir, { recursive: true });
   for (const [file, content] of Object.entries(extraFiles)) writeFileSync(join(buildDir, file), content);
   // The client as a function's bundle holds it (provisioning runs before build.sh makes dist/).
-  execFileSync(join(repoRoot, 'node_modules', '.bin', 'esbuild'), [join(repoRoot, 'client', 'bridges', 'opennext.ts'), '--bundle', '--platform=node', '--format=esm', '--log-level=warning', `--outfile=${join(buildDir, 'lambda-after-response-opennext.mjs')}`]);
-  execFileSync(join(repoRoot, 'node_modules', '.bin', tool), args, {
+  await run(join(repoRoot, 'node_modules', '.bin', 'esbuild'), [join(repoRoot, 'client', 'bridges', 'opennext.ts'), '--bundle', '--platform=node', '--format=esm', '--log-level=warning', `--outfile=${join(buildDir, 'lambda-after-response-opennext.mjs')}`], { stdio: ['ignore', process.stderr, 'inherit'] });
+  await run(join(repoRoot, 'node_modules', '.bin', tool), args, {
     cwd: buildDir, stdio: ['ignore', process.stderr, 'inherit'],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_FIXTURE_TRACING_ROOT: repoRoot, NODE_ENV: 'production' },
   });
   return buildDir;
 }
 
+
+/** Runs a build tool to completion; rejects naming it and its exit status unless it exits 0. */
+function run(file: string, args: readonly string[], options: Parameters<typeof spawn>[2]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, options);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${file} ${args.join(' ')} exited with ${signal ?? code}`))));
+  });
+}
