@@ -84,11 +84,13 @@ async function runFigures(options: BenchOptions, serviceUrl: string): Promise<Be
   const rows = [...outputs.flatMap((o) => o.rows), ...memory].sort((a, b) => a.figure.localeCompare(b.figure, 'en', { numeric: true }));
   const alternativeRows = outputs.flatMap((o) => o.alternatives);
   const seconds = (performance.now() - started) / 1000;
-  const markdown = report(rows, alternativeRows, { quick: options.quick, seconds, date: new Date().toISOString().slice(0, 10), load: { atStart: loadAtStart, atEnd: loadAverage() } });
+  const date = new Date().toISOString().slice(0, 10);
+  const load = { atStart: loadAtStart, atEnd: loadAverage() };
+  const markdown = report(rows, alternativeRows, { quick: options.quick, seconds, date, load });
   const svg = renderTimeline(outputs.flatMap((o) => (o.panel ? [o.panel] : [])), 'Times in ms from the invoke start, as seen on the Runtime API by the rig (RIE); job runs reported by the function.');
   mkdirSync(options.resultsDir, { recursive: true });
   writeFileSync(join(options.resultsDir, 'results.md'), markdown);
   if (outputs.some((o) => o.panel)) writeFileSync(join(options.resultsDir, 'timeline.svg'), svg);
-  writeFileSync(join(options.resultsDir, 'results.json'), `${JSON.stringify({ quick: options.quick, seconds, rows, alternatives: alternativeRows }, null, 2)}\n`);
+  writeFileSync(join(options.resultsDir, 'results.json'), `${JSON.stringify({ quick: options.quick, date, load, seconds, rows, alternatives: alternativeRows }, null, 2)}\n`);
   return { markdown, rows, alternatives: alternativeRows, svg, seconds };
 }
