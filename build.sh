@@ -28,13 +28,42 @@ mkdir -p "$layer/lambda-after-response" "$pkg"
 "${esbuild[@]}" client/index.ts --format=cjs --outfile="$pkg/index.cjs"
 # Framework bridges (subpath exports): each imports the main entry, so they share one client.
 for entry in hono middy opennext; do
-  "${esbuild[@]}" "client/$entry.ts" --format=esm --external:./index.ts --outfile="$pkg/$entry.mjs"
-  "${esbuild[@]}" "client/$entry.ts" --format=cjs --external:./index.ts --outfile="$pkg/$entry.cjs"
-  sed -i 's#"\./index\.ts"#"./index.mjs"#' "$pkg/$entry.mjs" && sed -i 's#"\./index\.ts"#"./index.cjs"#' "$pkg/$entry.cjs"
+  "${esbuild[@]}" "client/bridges/$entry.ts" --format=esm --external:../index.ts --outfile="$pkg/$entry.mjs"
+  "${esbuild[@]}" "client/bridges/$entry.ts" --format=cjs --external:../index.ts --outfile="$pkg/$entry.cjs"
+  sed -i 's#"\.\./index\.ts"#"./index.mjs"#' "$pkg/$entry.mjs" && sed -i 's#"\.\./index\.ts"#"./index.cjs"#' "$pkg/$entry.cjs"
 done
-node_modules/.bin/tsc client/index.ts client/hono.ts client/middy.ts client/opennext.ts --declaration --emitDeclarationOnly --rewriteRelativeImportExtensions \
+# Declarations: emitted beside their sources (client/ and shared/), then laid out as the package
+# always had them: client/, its hosts/ and bridges/, and shared/ flat at the top (basenames are
+# unique), client/tasks/ as tasks/; each relative import re-pointed at its declaration's new place.
+node_modules/.bin/tsc client/index.ts client/bridges/hono.ts client/bridges/middy.ts client/bridges/opennext.ts --declaration --emitDeclarationOnly --rewriteRelativeImportExtensions \
   --allowImportingTsExtensions --strict --target ES2022 --module NodeNext --moduleResolution NodeNext \
-  --types node --skipLibCheck --outDir "$pkg"
+  --types node --skipLibCheck --rootDir . --outDir "$out/dts"
+python3 - "$out/dts" "$pkg" <<'PY'
+import os, posixpath, re, sys
+src, pkg = sys.argv[1], sys.argv[2]
+FLAT = {"client", "shared", "client/hosts", "client/bridges"}
+def place(rel):
+    folder, name = posixpath.split(rel)
+    return name if folder in FLAT else posixpath.relpath(rel, "client")
+sources = sorted(posixpath.relpath(os.path.join(d, f), src).replace(os.sep, "/") for d, _, fs in os.walk(src) for f in fs if f.endswith(".d.ts"))
+placed = {}
+for rel in sources:
+    target = place(rel)
+    if target in placed.values(): sys.exit(f"build.sh: two declarations would be {target}")
+    placed[rel] = target
+def repoint(rel, text):
+    def swap(m):
+        spec = posixpath.normpath(posixpath.join(posixpath.dirname(rel), m.group(2))).removesuffix(".ts") + ".d.ts"
+        if spec not in placed: sys.exit(f"build.sh: {rel} imports {m.group(2)}, which has no declaration")
+        new = posixpath.relpath(placed[spec], posixpath.dirname(placed[rel])).removesuffix(".d.ts") + ".ts"
+        return m.group(1) + (new if new.startswith("../") else "./" + new) + "'"
+    return re.sub(r"(from '|import\(')(\.\.?/[^']+)\.ts'", swap, text)
+for rel, target in placed.items():
+    os.makedirs(os.path.dirname(os.path.join(pkg, target)) or pkg, exist_ok=True)
+    with open(os.path.join(src, rel)) as f, open(os.path.join(pkg, target), "w") as out:
+        out.write(repoint(rel, f.read()))
+PY
+rm -rf "$out/dts"
 # CommonJS consumers need declarations that TypeScript reads as CommonJS (attw's "masquerading as
 # ESM" otherwise): a .d.cts twin of each declaration, its relative imports pointing at the twins.
 for dts in "$pkg"/*.d.ts "$pkg"/tasks/*.d.ts; do
@@ -80,7 +109,7 @@ required = ["after-response", "lambda-after-response/extension.mjs", "bin/after-
 missing = [n for n in required if n not in names]
 if missing: sys.exit(f"layer zip is missing: {missing}")
 if not (names["after-response"].external_attr >> 16) & 0o111: sys.exit("after-response is not executable")
-if any(b"./index.ts" in zf.read(n) for n in names if n.endswith((".mjs", ".cjs"))): sys.exit("a bundle still imports ./index.ts")
+if any(b"./index.ts\"" in zf.read(n) for n in names if n.endswith((".mjs", ".cjs"))): sys.exit("a bundle still imports index.ts")
 if any("node_modules/" in n and not n.startswith("nodejs/node_modules/lambda-after-response/") for n in names):
     sys.exit("layer zip contains unexpected node_modules")
 PY

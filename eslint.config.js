@@ -23,6 +23,30 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  // The house's layers (docs/how-it-works.md, "Where things live"): the extension's core imports
+  // only itself and shared/, and touches no process or Node builtin (they are injected); shared/
+  // imports nothing of the client or the extension; the client never imports the extension.
+  {
+    files: ['extension/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./[\\w-]+\\.ts$|\\.\\./\\.\\./shared/[\\w-]+\\.ts$)', message: 'extension/core/ imports only extension/core/ and shared/ (inject adapters and Node builtins).' }] }],
+      'no-restricted-globals': ['error', ...['process', 'globalThis', 'setImmediate', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'performance'].map((name) => ({
+        name, message: 'extension/core/ touches no process, globals or timers: inject what it needs (main.ts wires it).',
+      }))],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(client|extension)(/|$)', message: 'shared/ imports nothing of client/ or extension/ (both bundle it).' }] }],
+    },
+  },
+  {
+    files: ['client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)extension/', message: 'client/ never imports extension/ (the npm package is built from client/ and shared/).' }] }],
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {

@@ -12,6 +12,7 @@ import { perJobOverhead } from './fig-per-job.ts';
 import { releaseLatency } from './fig-release.ts';
 import { responseLatency } from './fig-response.ts';
 import { socketReleaseLatency } from './fig-socket-release.ts';
+import { taskOverhead } from './fig-tasks.ts';
 import { telemetryFlush } from './fig-telemetry.ts';
 import { timelineFigure } from './fig-timeline.ts';
 import { warmOverhead } from './fig-warm.ts';
@@ -29,6 +30,7 @@ const TIMED: Array<[string, (ctx: FigureContext) => Promise<Row[]>]> = [
   ['9 telemetry flush', telemetryFlush],
   ['10 Next.js after() response', nextAfterLatency],
   ['11 socket release latency', socketReleaseLatency],
+  ['12 tasks', taskOverhead],
 ];
 
 interface ProfileOutput {

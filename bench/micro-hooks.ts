@@ -1,16 +1,16 @@
 // Micro-benchmarks of per-invoke costs (run directly with node ≥ 22.18, which strips types): the
-// async-context capture per enqueued job function (InvokeContext.capture: AsyncLocalStorage.snapshot
+// async-context capture per enqueued job function (AlsContext.capture: AsyncLocalStorage.snapshot
 // at enqueue, re-entered when it runs), the EMF line per invoke (built and written synchronously to
 // stdout, here redirected), and the attribution of a request reaching one of the function's HTTP
 // servers (server-requests.ts: the http.server.request.start message Node builds once anyone
 // subscribes, and the extension entering the invoke in progress).
 //   node bench/micro-hooks.ts > /dev/null   (the figures go to stderr)
 import { writeSync } from 'node:fs';
-import { emfLine } from '../extension/emf-metrics.ts';
-import { InvokeContext } from '../extension/invoke-context.ts';
-import type { InvokeSummary } from '../extension/invoke.ts';
-import { Lifecycle } from '../extension/lifecycle.ts';
-import { attributeServerRequests } from '../extension/server-requests.ts';
+import { emfLine } from '../extension/reporting/emf-metrics.ts';
+import { AlsContext } from '../extension/runtime-hooks/als-context.ts';
+import type { InvokeSummary } from '../extension/core/invoke.ts';
+import { Lifecycle } from '../extension/core/lifecycle.ts';
+import { attributeServerRequests } from '../extension/runtime-hooks/server-requests.ts';
 
 const N = 200_000;
 const ROUNDS = 7;
@@ -31,7 +31,7 @@ function perOp(body: (i: number) => void): number {
   return median(rounds);
 }
 
-const context = new InvokeContext();
+const context = new AlsContext();
 const job = (n: number): number => n + 1;
 let sink = 0;
 const plainCall = perOp((i) => void (sink += job(i)));
@@ -52,9 +52,9 @@ const write = perOp(() => void process.stdout.write(emfLine(summary, options)));
 const channels = process.getBuiltinModule('node:diagnostics_channel');
 const requestStart = channels.channel('http.server.request.start');
 const noSubscriber = perOp((i) => void (requestStart.hasSubscribers && requestStart.publish({ request: i, response: i, socket: i, server: i })));
-const lifecycle = new Lifecycle({ concurrency: Infinity, marginMs: 500, graceMs: 250, fallbackIdleMs: 100, logger: { enabled: () => false, log: () => undefined }, setTimer: () => () => undefined, clock: { wallNow: Date.now, monoNow: Date.now } });
+const lifecycle = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 250, fallbackIdleMs: 100, logger: { enabled: () => false, log: () => undefined }, setTimer: () => () => undefined, clock: { wallNow: Date.now, monoNow: Date.now } });
 lifecycle.registered();
-lifecycle.runtimeObserved();
+lifecycle.observed();
 lifecycle.detach(() => lifecycle.invokeStarted('8f5c3a1e-7d0b-4b2e-9a61-3f0c2d9e4b17', Date.now() + 60_000));
 attributeServerRequests(channels, () => lifecycle.serverRequest(), (_hook, body) => body());
 const attributed = perOp((i) => void (requestStart.hasSubscribers && requestStart.publish({ request: i, response: i, socket: i, server: i })));

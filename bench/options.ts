@@ -60,7 +60,7 @@ function memorySizesArg(value: string | undefined): number[] {
 
 function figuresArg(value: string | undefined): Set<string> {
   const figures = (value ?? '').split(',').map((s) => s.trim());
-  if (figures.length === 0 || figures.some((f) => !/^([1-9]|1[01])$/.test(f))) throw new Error(`--figures expects figure numbers 1-11, comma-separated; got ${JSON.stringify(value ?? '')}\n${USAGE}`);
+  if (figures.length === 0 || figures.some((f) => !/^([1-9]|1[012])$/.test(f))) throw new Error(`--figures expects figure numbers 1-12, comma-separated; got ${JSON.stringify(value ?? '')}\n${USAGE}`);
   return new Set(figures);
 }
 

@@ -8,9 +8,10 @@ import { createServer } from 'node:net';
 import { openFinishClose } from '../test/rig/socket-peer.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../client/log-line.ts';
-import { Lifecycle } from '../extension/lifecycle.ts';
+import { createLogger } from '../shared/log-line.ts';
+import { Lifecycle } from '../extension/core/lifecycle.ts';
 import { listenOnSocket } from '../extension/socket/socket-server.ts';
+import { AlsContext } from '../extension/runtime-hooks/als-context.ts';
 
 type Mode = 'held' | 'registration-failed' | 'loop-stopped' | 'no-runtime-api';
 const MODES: readonly Mode[] = ['held', 'registration-failed', 'loop-stopped', 'no-runtime-api'];
@@ -35,8 +36,8 @@ async function heapMb(): Promise<number> {
 
 function lifecycleIn(mode: Mode): Lifecycle {
   const logger = createLogger({ level: 'ERROR', write: () => undefined });
-  const tracker = new Lifecycle({ concurrency: Infinity, marginMs: 500, graceMs: 250, fallbackIdleMs: 100, logger, setTimer: timer, clock: { wallNow: Date.now, monoNow: () => performance.now() } });
-  tracker.runtimeObserved();
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 250, fallbackIdleMs: 100, logger, setTimer: timer, clock: { wallNow: Date.now, monoNow: () => performance.now() } });
+  tracker.observed();
   if (mode === 'registration-failed' || mode === 'no-runtime-api') tracker.runUnheld(mode);
   else tracker.registered();
   if (mode === 'loop-stopped') tracker.loopStopped();
@@ -58,7 +59,7 @@ async function measure(mode: Mode): Promise<string> {
   const tracker = lifecycleIn(mode);
   const path = join(mkdtempSync(join(tmpdir(), 'after-response-retention-')), 's.sock');
   const logger = createLogger({ level: 'ERROR', write: () => undefined });
-  const server = tracker.detach(() => listenOnSocket({ path, tracker, logger, claim: () => undefined, graceMs: 250, setTimer: timer, system: { createServer, rmSync, chmodSync, umask: (m) => process.umask(m) } }));
+  const server = tracker.detach(() => listenOnSocket({ path, lifecycle: tracker, logger, claim: () => undefined, graceMs: 250, setTimer: timer, system: { createServer, rmSync, chmodSync, umask: (m) => process.umask(m) } }));
   if (!server) throw new Error('the socket did not start');
   await new Promise((resolve) => server.once('listening', resolve));
   let n = 0;

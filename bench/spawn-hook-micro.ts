@@ -13,7 +13,7 @@ import { summarize } from './stats.ts';
 const probe = (start: boolean): string => `
 import { prepareSocket } from './start-socket.ts';
 for (const m of JSON.parse(process.env.BUILTINS)) process.getBuiltinModule(m);
-const starter = prepareSocket({ tracker: { openExternal: () => { throw new Error('unused'); } }, logger: { log: () => undefined, enabled: () => false }, env: {}, pid: process.pid, graceMs: 100 });
+const starter = prepareSocket({ lifecycle: { openExternal: () => { throw new Error('unused'); } }, logger: { log: () => undefined, enabled: () => false }, env: {}, pid: process.pid, graceMs: 100 });
 setTimeout(() => {
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();

@@ -23,7 +23,7 @@ export interface BenchOptions {
   log: (line: string) => void;
   /** Function memory sizes (MB) for figures 1 and 6, each with its baseline at that size. @default 128, 512, 1024 (quick: 128) */
   memorySizes?: readonly number[];
-  /** Figure numbers to run ('1'…'11'; `--figures`, `--figure`). @default every figure */
+  /** Figure numbers to run ('1'…'12'; `--figures`, `--figure`). @default every figure */
   figures?: ReadonlySet<string>;
 }
 

@@ -10,137 +10,18 @@
  * ```
  * @packageDocumentation
  */
-import { pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from './host-interface.ts';
-import { createLocalHost, localJobContext } from './local-host.ts';
-import { clientLogLevel } from './log-level.ts';
-import { createLogger, type Logger } from './log-line.ts';
-import { isMainThread } from './main-thread.ts';
-import { createSocketHost, SOCKET_ENV } from './socket-host.ts';
+import type { Flusher, Job } from '../shared/host-protocol.ts';
+import { fromCaller, type EnqueueOptions, type FlushOptions } from '../shared/validate.ts';
+import { defaultBuild, defaultClient } from './client.ts';
 import { createTaskApi, type TaskApi } from './tasks/index.ts';
-import type { TaskHost } from './tasks/types.ts';
-import { TrailingFlush } from './trailing-flush.ts';
-import { unheldWarning } from './unheld-warning.ts';
-import { fromCaller, validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from './validate.ts';
+import type { BatchContextLike, CompletionStore, DefineTaskOptions, SqsBatchResponse, Task, TaskFunction } from './tasks/index.ts';
 
-export type { Flusher, Job, JobContext } from './host-interface.ts';
+export type { Flusher, Job, JobContext } from '../shared/host-protocol.ts';
+export type { EnqueueOptions, FlushOptions } from '../shared/validate.ts';
 export { isTaskBatch } from './tasks/index.ts';
 export type { BatchContextLike, CompletionStore, DefineTaskOptions, Durability, SqsBatchResponse, SqsEventLike, SqsRecordLike, Task, TaskContext, TaskEnqueueOptions, TaskFunction } from './tasks/index.ts';
-import type { BatchContextLike, CompletionStore, DefineTaskOptions, SqsBatchResponse, Task, TaskFunction } from './tasks/index.ts';
-export type { EnqueueOptions, FlushOptions } from './validate.ts';
-export { createWaitUntil, namedWaitUntil, waitUntil, WAIT_UNTIL_JOB_NAME, type WaitUntil, type WaitUntilOptions } from './wait-until.ts';
+export { namedWaitUntil, waitUntil, type WaitUntil } from './wait-until.ts';
 
-/**
- * A client bound to one global object; the module's functions use one bound to `globalThis`.
- * Each method behaves as the module function of the same name.
- * @group Testing
- */
-export interface AfterResponseClient {
-  /** As {@link enqueueAfterResponse}. */
-  enqueueAfterResponse(job: Job, options?: EnqueueOptions): void;
-  /** As {@link drainAfterResponse}. */
-  drainAfterResponse(): Promise<void>;
-  /** As {@link flushAfterResponse}. */
-  flushAfterResponse(flusher: Flusher, options?: FlushOptions): () => void;
-}
-
-/**
- * Options of {@link createClient}: what a test injects instead of the process's globals.
- * @group Testing
- */
-export interface ClientOptions {
-  /** Where the extension publishes its host (a fake host in tests). @default globalThis */
-  readonly global?: object;
-  /** Receives the client's own log lines (WARN when no extension is loaded, ERROR on a protocol mismatch). @default JSON lines on stdout, at the level of `AFTER_RESPONSE_LOG_LEVEL` (as the extension reads it) */
-  readonly logger?: Logger;
-  /** Read for `AFTER_RESPONSE_SOCKET` (set in a child process of the runtime), `AFTER_RESPONSE_DISABLED` and the log level. @default process.env */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
-/**
- * Creates a client; exported for tests that inject a global object or a logger. Functions use
- * the module's {@link enqueueAfterResponse} and friends instead.
- * @example
- * ```ts
- * const host = { layerVersion: 'test', protocols: { 1: { enqueue, drain } } };
- * const client = createClient({ global: { [Symbol.for('lambda-after-response.host')]: host } });
- * client.enqueueAfterResponse(() => sendReceipt(order), { name: 'receipt' });
- * ```
- * @group Testing
- */
-export function createClient(options: ClientOptions = {}): AfterResponseClient {
-  return buildClient(options).client;
-}
-
-/** A client, and the host view its tasks use (the same host, so tasks and jobs share one invoke). */
-function buildClient(options: ClientOptions): { client: AfterResponseClient; taskHost: () => TaskHost; logger: Logger } {
-  const global = options.global ?? globalThis;
-  const env = options.env ?? process.env;
-  const logger = options.logger ?? createLogger({ level: clientLogLevel(env), write: (line) => void process.stdout.write(line) });
-  // The extension publishes its host before any handler code runs, so one look-up is enough.
-  let found: FoundHost | undefined;
-  const resolve = (): FoundHost => (found ??= findHost(global, env, logger));
-  const resolveHost = (): HostV1 => resolve().host;
-  // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use.
-  let trailing: TrailingFlush | undefined;
-
-  const taskHost = (): TaskHost => {
-    const found = resolveHost();
-    return {
-      enqueue: (job, hostOptions) => found.enqueue(trailing?.active ? trailing.wrap(job) : job, hostOptions),
-      handsOff: found.handOff === true,
-      currentDeadlineMs: () => (typeof found.currentDeadlineMs === 'function' ? found.currentDeadlineMs() : undefined),
-    };
-  };
-  const client: AfterResponseClient = {
-    enqueueAfterResponse(job, options) {
-      const valid = validateEnqueue(job, options);
-      resolveHost().enqueue(trailing?.active ? trailing.wrap(valid.job) : valid.job, { name: valid.name });
-    },
-    drainAfterResponse: () => resolveHost().drain(),
-    flushAfterResponse(flusher, options) {
-      const valid = validateFlusher(flusher, options);
-      const { host, promiseContext } = resolve();
-      if (typeof host.addFlusher === 'function') return host.addFlusher(valid.flusher, { name: valid.name });
-      const registry = trailing ? undefined : readHostRegistry(global);
-      if (registry) {
-        logger.log('WARN', `the layer's extension (version ${registry.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: valid.name });
-      }
-      trailing ??= new TrailingFlush({ logger, promiseContext: promiseContext() });
-      return trailing.add(valid.flusher, valid.name);
-    },
-  };
-  return { client, taskHost, logger };
-}
-
-/** A host, and the context a fallback flush gets after a promise job (see trailing-flush.ts). */
-interface FoundHost {
-  readonly host: HostV1;
-  /** Made only when a fallback flusher is added. */
-  readonly promiseContext: () => JobContext;
-}
-
-/** The extension's host; else, in a child of the runtime, the socket; else in-process (says why). */
-function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger): FoundHost {
-  const registry = readHostRegistry(global);
-  const host = registry && pickHostV1(registry);
-  if (host) return { host, promiseContext: unknownContext };
-  const socketPath = env[SOCKET_ENV];
-  if (!registry && socketPath) {
-    const fallback = createLocalHost({ logger });
-    return { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext };
-  }
-  const { level, message } = unheldWarning({ registry, env, mainThread: isMainThread(process) });
-  logger.log(level, message);
-  return { host: createLocalHost({ logger }), promiseContext: localJobContext };
-}
-
-/** What a flush gets after a promise job whose invoke the client cannot know. */
-function unknownContext(): JobContext {
-  return { signal: new AbortController().signal, requestId: 'unknown', deadlineMs: Number.POSITIVE_INFINITY };
-}
-
-const defaultBuild = buildClient({});
-const defaultClient = defaultBuild.client;
 const defaultTasks: TaskApi = createTaskApi({ host: defaultBuild.taskHost, logger: defaultBuild.logger, env: process.env });
 
 /**

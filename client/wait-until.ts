@@ -1,10 +1,10 @@
-import { enqueueAfterResponse, type AfterResponseClient } from './index.ts';
-import { expectThenable, fromCaller } from './validate.ts';
+import { defaultClient, type AfterResponseClient } from './client.ts';
+import { expectThenable, fromCaller } from '../shared/validate.ts';
 
 /** What a `waitUntil` takes: any promise or thenable. Its outcome is logged, never returned. */
 export type WaitUntil = (promise: PromiseLike<unknown>) => void;
 
-/** The name under which promises passed to `waitUntil` appear in logs. @group Testing */
+/** The name under which promises passed to `waitUntil` appear in logs. */
 export const WAIT_UNTIL_JOB_NAME = 'waitUntil';
 
 /**
@@ -13,7 +13,6 @@ export const WAIT_UNTIL_JOB_NAME = 'waitUntil';
  * ```ts
  * const waitUntil = createWaitUntil(client, { name: 'audit waitUntil' });
  * ```
- * @group Testing
  */
 export interface WaitUntilOptions {
   /**
@@ -27,7 +26,6 @@ export interface WaitUntilOptions {
 /**
  * Builds a `waitUntil` on a client (tests inject one; the module's {@link waitUntil} uses the default).
  * @throws {TypeError} from the returned function, when its argument is not a thenable.
- * @group Testing
  */
 export function createWaitUntil(client: Pick<AfterResponseClient, 'enqueueAfterResponse'>, options: WaitUntilOptions = {}): WaitUntil {
   const jobOptions = { name: options.name ?? WAIT_UNTIL_JOB_NAME }; // one object, not one per call
@@ -68,5 +66,5 @@ export const waitUntil: WaitUntil = namedWaitUntil(WAIT_UNTIL_JOB_NAME);
  * ```
  */
 export function namedWaitUntil(name: string): WaitUntil {
-  return createWaitUntil({ enqueueAfterResponse: (job, options) => enqueueAfterResponse(job, options) }, { name });
+  return createWaitUntil(defaultClient, { name });
 }

@@ -1,6 +1,6 @@
 /**
  * The internal extension, loaded into the runtime process with `--import` (see layer/after-response).
- * Chooses its mode once (lifecycle-mode.ts), registers for INVOKE before the runtime's first
+ * Chooses its mode once (core/hold-policy.ts), registers for INVOKE before the runtime's first
  * `next` (which waits for it), publishes the host that clients enqueue into, and holds each
  * invoke until its jobs settle. Only this file wires side effects; only the loop's outcome ends
  * holding, and nothing here ever exits the process (it is the runtime's).
@@ -8,21 +8,23 @@
 // Builtins come from `process.getBuiltinModule`, never `import`: an ESM import of a builtin builds
 // its namespace (node:http's loads http2: +40-60 ms, +10 MB at init). node:net is loaded by both
 // runtime clients anyway.
-import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../client/host-interface.ts';
-import { createLogger, type Logger } from '../client/log-line.ts';
-import { isManagedInstances, parseConfig, type Config } from './config.ts';
-import { createEmfWriter } from './emf-metrics.ts';
-import { installExitReport } from './exit-report.ts';
-import { ExtensionsApi } from './extensions-api.ts';
-import { createGuard, type Guard } from './guard.ts';
-import { Lifecycle } from './lifecycle.ts';
-import { createRawHttpTransport } from './raw-http.ts';
-import { register } from './registration.ts';
-import { observeRuntime, observeStreamedResponses, type RuntimeEvents } from './runtime-observer.ts';
-import { installRequestContexts } from './request-context.ts';
-import { attributeServerRequests } from './server-requests.ts';
-import { prepareSocket, type SocketStarter } from './socket/start-socket.ts';
-import { decideStartup, isMainThread, type Startup } from './startup.ts';
+import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../shared/host-protocol.ts';
+import { createLogger, type Logger } from '../shared/log-line.ts';
+import { isManagedInstances, parseConfig, type Config } from './core/config.ts';
+import { createEmfWriter } from './reporting/emf-metrics.ts';
+import { installExitReport } from './reporting/exit-report.ts';
+import { ExtensionsApi } from './extensions-api/extensions-api.ts';
+import { createGuard, type Guard } from './runtime-hooks/guard.ts';
+import { nameHandOff } from './core/hand-offs.ts';
+import { Lifecycle } from './core/lifecycle.ts';
+import { AlsContext } from './runtime-hooks/als-context.ts';
+import { createRawHttpTransport } from './extensions-api/raw-http.ts';
+import { register } from './extensions-api/registration.ts';
+import { observeRuntime, observeStreamedResponses } from './runtime-hooks/runtime-observer.ts';
+import { installRequestContexts } from './runtime-hooks/request-context.ts';
+import { attributeServerRequests } from './runtime-hooks/server-requests.ts';
+import { prepareSocket } from './socket/start-socket.ts';
+import { decideStartup, isMainThread, type Startup } from './runtime-hooks/startup.ts';
 
 declare const LAYER_VERSION: string;
 const EXTENSION_NAME = 'lambda-after-response';
@@ -46,30 +48,21 @@ async function main(): Promise<void> {
   // ever frozen, and handlers run on worker threads where process-wide calls (umask) throw.
   const registration = config.managedInstances ? undefined : startRegistration(startup.runtimeApi, lifecycle, logger);
   if (config.managedInstances) lifecycle.runUnheld('managed-instances');
-  const socket = config.managedInstances ? undefined : prepareSocket({ tracker: lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn) });
-  const events = runtimeEvents(lifecycle, socket);
-  observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], events, { guard, ...(registration ? { beforeFirstNext: registration } : {}) });
-  observeStreamedResponses(process.getBuiltinModule('node:diagnostics_channel').subscribe, events, guard);
+  const socket = config.managedInstances ? undefined : prepareSocket({ lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn) });
+  if (socket) lifecycle.onRuntimeNext(() => socket.startSoon());
+  observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], lifecycle, { guard, ...(registration ? { beforeFirstNext: registration } : {}) });
+  observeStreamedResponses(process.getBuiltinModule('node:diagnostics_channel').subscribe, lifecycle, guard);
   // Watches for child processes from the runtime's first `next`, off the init path; at the latest 1 s from now.
   setTimeout(() => socket?.startSoon(), registration && startup.runtimeApi !== undefined ? 1000 : 0).unref();
   // With the HTTP client, the runtime's `next` cannot be gated: register before it starts.
   if (process.env.AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1 === 'true') await registration;
 }
 
-function runtimeEvents(lifecycle: Lifecycle, socket: SocketStarter | undefined): RuntimeEvents {
-  return {
-    runtimeNext: () => {
-      lifecycle.runtimeNext();
-      socket?.startSoon();
-    },
-    invokeStarted: (id, deadline) => lifecycle.invokeStarted(id, deadline),
-    responsePosted: (id, how) => lifecycle.responsePosted(id, how),
-    observed: () => lifecycle.runtimeObserved(),
-  };
-}
-
 function createLifecycle(config: Config, logger: Logger): Lifecycle {
   return new Lifecycle({
+    context: new AlsContext(), defer: setImmediate,
+    // Every job may listen to an invoke's one signal (external jobs always do): no leak warning at 11.
+    raiseListenerLimit: (signal) => process.getBuiltinModule('node:events').setMaxListeners(0, signal),
     concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs,
     fallbackIdleMs: config.fallbackIdleMs, logger, setTimer: unrefTimer,
     // Not `performance.now()`: the `performance` global loads perf_hooks on first use (~0.7 ms,
@@ -90,12 +83,16 @@ function reportOnExit(lifecycle: Lifecycle, config: Config, startup: Extract<Sta
 function publishHost(lifecycle: Lifecycle, guard: Guard): void {
   const host: HostV1 = {
     // The client validated the job; an internal failure here is logged by the guard, never thrown into the handler.
-    enqueue: (job, { name, handOff }) => void guard('enqueue', () => lifecycle.enqueue(job, name, typeof handOff === 'function' ? handOff : undefined)),
+    enqueue: (job, { name, handOff, task }) => void guard('enqueue', () => {
+      if (typeof handOff === 'function') nameHandOff(handOff, task);
+      lifecycle.enqueue(job, name, typeof handOff === 'function' ? handOff : undefined);
+    }),
     drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),
     addFlusher: (flusher, { name }) => guard('addFlusher', () => lifecycle.addFlusher(flusher, name)) ?? (() => undefined),
     // Tasks (client/tasks/): this host calls `handOff` at the abort, the grace's end and SIGTERM.
     handOff: true,
     currentDeadlineMs: () => guard('currentDeadlineMs', () => lifecycle.scopedInvoke()?.deadlineMs),
+    currentRequestId: () => guard('currentRequestId', () => lifecycle.scopedInvoke()?.requestId),
   };
   const registry: HostRegistry = { layerVersion: LAYER_VERSION, protocols: { [HOST_PROTOCOL]: host } };
   Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false });

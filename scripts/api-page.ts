@@ -5,9 +5,9 @@
 // its anchors prefixed so they stay unique. The output has no dates and no source line numbers,
 // so it changes only when a doc comment or a public type does; test/checks/api-docs.test.ts
 // regenerates it and fails while docs/api.md differs.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Application, TSConfigReader } from 'typedoc';
 import { docsVersionLine } from '../release/docs-version.ts';
 import { githubSlug } from './github-slug.ts';
@@ -18,11 +18,11 @@ export const API_PAGE = join(ROOT, 'docs', 'api.md');
 /** One entry point: the import path users write, and the page TypeDoc renders it into. */
 interface EntryPoint {
   readonly importPath: string;
-  /** `index` for the main entry, else the subpath (`hono`): client/<page>.ts, <page>.md. */
+  /** `index` for the main entry (client/index.ts), else the subpath (`hono`: client/bridges/hono.ts). */
   readonly page: string;
 }
 
-/** The package's entry points, from client/package.json's `exports` (`./x` is built from client/x.ts). */
+/** The package's entry points, from client/package.json's `exports` (`./x` is built from client/bridges/x.ts). */
 function entryPoints(): EntryPoint[] {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'client', 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
   return Object.keys(manifest.exports)
@@ -33,7 +33,7 @@ function entryPoints(): EntryPoint[] {
 /** Renders every entry point's page with TypeDoc into `out`. @throws {Error} on any TypeDoc warning or error. */
 async function renderPages(entries: readonly EntryPoint[], out: string): Promise<void> {
   const app = await Application.bootstrapWithPlugins({
-    entryPoints: entries.map((entry) => join(ROOT, 'client', `${entry.page}.ts`)),
+    entryPoints: entries.map((entry) => (entry.page === 'index' ? join(ROOT, 'client', 'index.ts') : join(ROOT, 'client', 'bridges', `${entry.page}.ts`))),
     tsconfig: join(ROOT, 'scripts', 'tsconfig.api-docs.json'),
     plugin: ['typedoc-plugin-markdown'],
     out,
@@ -83,7 +83,8 @@ function relink(line: string, prefix: string, anchors: Anchors): string {
   return line
     .replace(/ id="([^"]+)"/g, (_, id: string) => ` id="${prefix}${id}"`)
     .replace(/\]\(#([^)]+)\)/g, (_, id: string) => `](#${prefix}${id})`)
-    .replace(/\]\(([\w-]+)\.md(?:#([^)]+))?\)/g, (link: string, page: string, id: string | undefined) => {
+    // A page's folder (`../index.md` from bridges/hono.md) does not matter: page names are unique.
+    .replace(/\]\((?:\.\.\/|[\w-]+\/)*([\w-]+)\.md(?:#([^)]+))?\)/g, (link: string, page: string, id: string | undefined) => {
       const pagePrefix = anchors.prefixOf(page);
       if (pagePrefix === undefined) return link;
       return id === undefined ? `](#${anchors.sectionOf(page)})` : `](#${pagePrefix}${id})`;
@@ -100,6 +101,13 @@ function section(entry: EntryPoint, markdown: string, anchors: Anchors): string 
     return inFence || line.startsWith('```') ? line : relink(demote(line), prefix, anchors);
   });
   return [`## \`${entry.importPath}\``, ...body].join('\n').trim();
+}
+
+/** Where TypeDoc wrote a page: `<page>.md`, under the entry's folder when entries sit in several (bridges/). */
+function pageFile(out: string, page: string): string {
+  const found = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((file) => basename(file) === `${page}.md`);
+  if (found.length !== 1) throw new Error(`TypeDoc wrote ${found.length} pages named ${page}.md in ${out}`);
+  return join(out, found[0] ?? '');
 }
 
 /** The whole docs/api.md text, rendered afresh (in a temporary directory, removed afterwards). */
@@ -121,7 +129,7 @@ export async function renderApiPage(): Promise<string> {
       prefixOf: (page) => (importPathOf(page) === undefined ? undefined : page === 'index' ? '' : `${page}-`),
       sectionOf: (page) => githubSlug(`\`${importPathOf(page) ?? page}\``),
     };
-    const sections = entries.map((entry) => section(entry, readFileSync(join(out, `${entry.page}.md`), 'utf8'), anchors));
+    const sections = entries.map((entry) => section(entry, readFileSync(pageFile(out, entry.page), 'utf8'), anchors));
     return [
       '# API reference',
       '',

@@ -1,4 +1,4 @@
-import { describeValue, isClass } from '../validate.ts';
+import { describeValue, isClass } from '../../shared/validate.ts';
 import { checkMessageSize, serialisePayload } from './payload.ts';
 import { TaskRun } from './run-task.ts';
 import type { Durability, TaskDefinition, TaskFunction, TaskHost, TaskRuntime } from './types.ts';
@@ -74,8 +74,8 @@ export class TaskRegistry {
     checkMessageSize(definition.name, taskId, payloadJson, this.#options.maxMessageBytes());
     const host = this.#options.host();
     // The payload as the queue would give it back: a run here sees what a redelivery sees.
-    const run = new TaskRun({ definition, runtime: this.#options.runtime(), taskId, payload: JSON.parse(payloadJson), payloadJson, attempt: 1, hostHandsOff: host.handsOff });
-    host.enqueue(run.job, { name: `task ${definition.name}`, handOff: run.handOff });
+    const run = new TaskRun({ definition, runtime: this.#options.runtime(), taskId, payload: JSON.parse(payloadJson), payloadJson, attempt: 1, hostHandsOff: host.handsOff, requestId: host.currentRequestId() });
+    host.enqueue(run.job, { name: `task ${definition.name}`, handOff: run.handOff, task: { taskId, attempt: 1 } });
     return taskId;
   }
 }

@@ -1,4 +1,4 @@
-import { describeError, type Logger } from '../log-line.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
 import { CompletedSet, type CompletionStore } from './completion.ts';
 import { TaskRegistry, type DefineTaskOptions, type Task } from './define-task.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './payload.ts';
@@ -63,6 +63,7 @@ export function createTaskApi(options: TaskApiOptions): TaskApi {
     handleTaskBatch: (event, context) => handleBatch(event, context, {
       runtime: makeRuntime(), find: (name) => registry.get(name), setTimer,
       hostDeadlineMs: () => options.host().currentDeadlineMs(),
+      hostRequestId: () => options.host().currentRequestId(),
       marginMs: positiveInteger(options.env.AFTER_RESPONSE_DEADLINE_MARGIN_MS, 500),
     }),
     setTaskCompletionStore(next) {

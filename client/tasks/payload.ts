@@ -1,4 +1,4 @@
-import { describeValue } from '../validate.ts';
+import { describeValue } from '../../shared/validate.ts';
 import { attributeBytes, envelopeBody } from './envelope.ts';
 
 /** SQS's default maximum message size, in bytes (a queue may allow up to 1 MiB). */
@@ -15,7 +15,7 @@ export const MAX_PAYLOAD_DEPTH = 256;
  */
 export function serialisePayload(task: string, payload: unknown): string {
   const fail = (path: string, what: string): never => {
-    throw new TypeError(`Expected the payload of task \`${task}\` to survive JSON unchanged: \`${path}\` ${what}`);
+    throw new TypeError(`Expected the payload of task \`${task}\` to survive JSON unchanged: \`${shortPath(path)}\` ${what}`);
   };
   try {
     walk(payload, 'payload', 0, new Set(), fail);
@@ -40,10 +40,25 @@ export function checkMessageSize(task: string, taskId: string, payloadJson: stri
 
 type Fail = (path: string, what: string) => never;
 
+/** Path segments shown at each end of a long path. */
+const PATH_ENDS = 4;
+
+/**
+ * A path of more than 2 × {@link PATH_ENDS} segments, shortened to its first and last segments
+ * around "…": a 256-level path would otherwise fill the error (1,000+ characters).
+ */
+export function shortPath(path: string): string {
+  // Segments as walk() writes them: `payload`, `.name`, `[0]`, `["odd key"]` (JSON-quoted).
+  const segments = path.match(/^payload|\.[A-Za-z_$][\w$]*|\[(?:\d+|"(?:[^"\\]|\\.)*"|[^\]]*)\]/g) ?? [path];
+  if (segments.length <= 2 * PATH_ENDS || segments.join('') !== path) return path;
+  return `${segments.slice(0, PATH_ENDS).join('')}…${segments.slice(-PATH_ENDS).join('')}`;
+}
+
 function walk(value: unknown, path: string, depth: number, seen: Set<object>, fail: Fail): void {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) fail(path, `is ${String(value)}, which JSON turns into null`);
+    if (Object.is(value, -0)) fail(path, 'is -0, which JSON turns into 0; pass 0');
     return;
   }
   if (typeof value === 'undefined') fail(path, 'is undefined, which JSON drops (or turns into null in an array); omit the key or use null');

@@ -1,5 +1,5 @@
-import type { JobContext } from '../host-interface.ts';
-import { describeError } from '../log-line.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
+import { describeError } from '../../shared/log-line.ts';
 import { envelopeBody } from './envelope.ts';
 import type { HandOffReason, TaskContext, TaskDefinition, TaskRuntime } from './types.ts';
 
@@ -16,6 +16,8 @@ export interface TaskRunOptions {
   readonly attempt: number;
   /** True when the host calls `handOff`; else the run sends itself when its signal aborts. */
   readonly hostHandsOff: boolean;
+  /** The enqueuing invoke's request id, when the host knows it (else the job's, once it starts). */
+  readonly requestId: string | undefined;
 }
 
 /**
@@ -33,14 +35,18 @@ export class TaskRun {
   #stage: Stage = 'queued';
   /** A copy is in the queue (or being sent): no further send. */
   #copy: Promise<void> | undefined;
+  /** Named in every log line of this task. */
+  #requestId: string | undefined;
 
   constructor(options: TaskRunOptions) {
     this.#o = options;
+    this.#requestId = options.requestId;
   }
 
   /** The job function: write-ahead first if asked, then the task; a failure is sent on, then rethrown (the host logs it). */
   readonly job = async (context: JobContext): Promise<void> => {
     this.#stage = 'running';
+    this.#requestId ??= context.requestId;
     const { definition, runtime, payload, taskId, attempt } = this.#o;
     runtime.sender?.warm();
     if (definition.durability === 'write-ahead') await this.#writeAhead(context.deadlineMs);
@@ -70,7 +76,10 @@ export class TaskRun {
   };
 
   async #writeAhead(deadlineMs: number): Promise<void> {
-    if (!this.#o.runtime.sender) return;
+    if (!this.#o.runtime.sender) {
+      this.#log('ERROR', 'task LOST if this run does not finish: write-ahead needs a queue and none is configured (AFTER_RESPONSE_TASK_QUEUE_URL); it runs here without a copy', { attempt: this.#o.attempt });
+      return;
+    }
     const left = (deadlineMs - this.#o.runtime.now()) / 1000;
     const delay = Number.isFinite(left) ? Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(left))) : MAX_DELAY_SECONDS;
     const body = envelopeBody({ task: this.#o.definition.name, taskId: this.#o.taskId, attempt: this.#o.attempt + 1, payloadJson: this.#o.payloadJson });
@@ -78,10 +87,10 @@ export class TaskRun {
     this.#copy = sent;
     try {
       await sent;
-      this.#log('INFO', `task sent to the queue: write-ahead copy, delivered in ${delay} s unless this run completes first`, { attempt: this.#o.attempt + 1, delaySeconds: delay });
+      this.#log('INFO', `task sent to the queue: write-ahead copy, delivered in ${delay} s unless this run completes first`, { attempt: this.#o.attempt, nextAttempt: this.#o.attempt + 1, delaySeconds: delay });
     } catch (error) {
       this.#copy = undefined;
-      this.#log('ERROR', 'task write-ahead failed: it runs here without a copy in the queue (a crash now loses it)', describeError(error));
+      this.#log('ERROR', 'task write-ahead failed: it runs here without a copy in the queue (a crash now loses it)', { attempt: this.#o.attempt, ...describeError(error) });
     }
   }
 
@@ -92,7 +101,7 @@ export class TaskRun {
     try {
       await runtime.store.put(taskId);
     } catch (error) {
-      this.#log('WARN', 'task completed, but the completion store refused it: its copy in the queue will run it again', describeError(error));
+      this.#log('WARN', 'task completed, but the completion store refused it: its copy in the queue will run it again', { attempt: this.#o.attempt, ...describeError(error) });
     }
   }
 
@@ -104,17 +113,18 @@ export class TaskRun {
     await this.#send(this.#o.attempt + 1, 0, `it failed on attempt ${this.#o.attempt}`).catch(() => undefined);
   }
 
-  #send(attempt: number, delaySeconds: number, why: string): Promise<void> {
-    const { runtime, definition, taskId, payloadJson } = this.#o;
+  /** `nextAttempt`: the attempt the message carries (the one its receiver runs); logged as such, next to the run's `attempt`. */
+  #send(nextAttempt: number, delaySeconds: number, why: string): Promise<void> {
+    const { runtime, definition, taskId, payloadJson, attempt } = this.#o;
     if (!runtime.sender) {
-      this.#log('ERROR', `task LOST: ${why} and no queue is configured (AFTER_RESPONSE_TASK_QUEUE_URL)`, { attempt });
+      this.#log('ERROR', `task LOST: ${why} and no queue is configured (AFTER_RESPONSE_TASK_QUEUE_URL)`, { attempt, nextAttempt });
       return Promise.reject(new Error('no queue configured'));
     }
-    const body = envelopeBody({ task: definition.name, taskId, attempt, payloadJson });
+    const body = envelopeBody({ task: definition.name, taskId, attempt: nextAttempt, payloadJson });
     const sending = runtime.sender.send({ body, task: definition.name, delaySeconds }).then(
-      () => this.#log('WARN', `task sent to the queue: ${why}`, { attempt }),
+      () => this.#log('WARN', `task sent to the queue: ${why}`, { attempt, nextAttempt }),
       (error: unknown) => {
-        this.#log('ERROR', `task LOST: ${why}, and sending it to the queue failed`, { attempt, ...describeError(error) });
+        this.#log('ERROR', `task LOST: ${why}, and sending it to the queue failed`, { attempt, nextAttempt, ...describeError(error) });
         throw error;
       },
     );
@@ -123,6 +133,7 @@ export class TaskRun {
   }
 
   #log(level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: Readonly<Record<string, unknown>>): void {
-    this.#o.runtime.logger.log(level, message, { task: this.#o.definition.name, taskId: this.#o.taskId, ...fields });
+    const requestId = this.#requestId === undefined ? {} : { requestId: this.#requestId };
+    this.#o.runtime.logger.log(level, message, { ...requestId, task: this.#o.definition.name, taskId: this.#o.taskId, ...fields });
   }
 }

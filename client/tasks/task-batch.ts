@@ -1,4 +1,4 @@
-import { describeError } from '../log-line.ts';
+import { describeError } from '../../shared/log-line.ts';
 import { decodeEnvelope, TASK_ATTRIBUTE, type TaskEnvelope } from './envelope.ts';
 import type { TaskDefinition, TaskRuntime } from './types.ts';
 
@@ -31,6 +31,8 @@ export interface TaskBatchOptions {
   readonly find: (name: string) => TaskDefinition | undefined;
   /** The invoke's deadline from the host (epoch ms) when no context is passed. */
   readonly hostDeadlineMs: () => number | undefined;
+  /** The invoke's request id from the host when no context is passed (named in every log line). */
+  readonly hostRequestId: () => string | undefined;
   /** `AFTER_RESPONSE_DEADLINE_MARGIN_MS`: the records' signal aborts this long before the deadline. */
   readonly marginMs: number;
   readonly setTimer: (run: () => void, ms: number) => () => void;
@@ -72,21 +74,21 @@ type Outcome = 'done' | 'failed';
 export async function handleBatch(event: unknown, context: BatchContextLike | undefined, options: TaskBatchOptions): Promise<SqsBatchResponse> {
   const records = readRecords(event);
   if (records === undefined) {
-    options.runtime.logger.log('ERROR', 'handleTaskBatch got an event that is not an SQS batch (no Records array): nothing to run');
+    options.runtime.logger.log('ERROR', 'handleTaskBatch got an event that is not an SQS batch (no Records array): nothing to run', { requestId: readRequestId(context, options) });
     return { batchItemFailures: [] };
   }
   const controller = new AbortController();
   const deadlineMs = budget(context, options);
   const cancel = Number.isFinite(deadlineMs) ? options.setTimer(() => controller.abort(new Error('the invoke\'s deadline is near')), Math.max(0, deadlineMs - options.marginMs - options.runtime.now())) : () => undefined;
   const aborted = new Promise<'aborted'>((resolve) => controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
-  const requestId = readRequestId(context);
+  const requestId = readRequestId(context, options);
   try {
     const outcomes = records.map((record) => Promise.race([runRecord(record, { ...options, signal: controller.signal, deadlineMs, requestId }), aborted]));
     const failures: Array<{ itemIdentifier: string }> = [];
     for (const [index, outcome] of (await Promise.all(outcomes)).entries()) {
       if (outcome === 'done') continue;
       const messageId = messageIdOf(records[index]);
-      if (outcome === 'aborted') options.runtime.logger.log('ERROR', 'task did not finish before the deadline: left in the queue for redelivery', { messageId, ...taskFields(records[index]) });
+      if (outcome === 'aborted') options.runtime.logger.log('ERROR', 'task did not finish before the deadline: left in the queue for redelivery', { requestId, messageId, ...taskFields(records[index]) });
       failures.push({ itemIdentifier: messageId });
     }
     return { batchItemFailures: failures };
@@ -98,18 +100,25 @@ export async function handleBatch(event: unknown, context: BatchContextLike | un
 async function runRecord(record: unknown, options: TaskBatchOptions & { readonly signal: AbortSignal; readonly deadlineMs: number; readonly requestId: string }): Promise<Outcome> {
   const { logger, completed, store } = options.runtime;
   const messageId = messageIdOf(record);
+  const { requestId } = options;
   const decoded = decodeEnvelope(readField(record, 'body'));
   if (!decoded.ok) {
-    logger.log('ERROR', `SQS message is not a task: ${decoded.problem}`, { messageId, ...taskFields(record) });
+    logger.log('ERROR', `SQS message is not a task: ${decoded.problem}`, { requestId, messageId, ...taskFields(record) });
     return 'failed';
   }
   const { envelope } = decoded;
-  const definition = options.find(envelope.task);
-  if (!definition) {
-    logger.log('ERROR', `SQS message names an unknown task: no defineTask('${envelope.task}') in this function`, { messageId, task: envelope.task, taskId: envelope.taskId });
+  const attribute = taskAttribute(record);
+  if (attribute !== undefined && attribute !== envelope.task) {
+    // Which one is right cannot be known (a message edited by hand, another producer): run neither.
+    logger.log('ERROR', `SQS message names two tasks: the body's \`${envelope.task}\` and the ${TASK_ATTRIBUTE} attribute's \`${attribute}\`; not run`, { requestId, messageId, task: envelope.task, attributeTask: attribute, taskId: envelope.taskId });
     return 'failed';
   }
-  const fields = { messageId, task: envelope.task, taskId: envelope.taskId };
+  const definition = options.find(envelope.task);
+  if (!definition) {
+    logger.log('ERROR', `SQS message names an unknown task: no defineTask('${envelope.task}') in this function`, { requestId, messageId, task: envelope.task, taskId: envelope.taskId });
+    return 'failed';
+  }
+  const fields = { requestId, messageId, task: envelope.task, taskId: envelope.taskId };
   if (completed.has(envelope.taskId) || (await storeHas(store, envelope.taskId, logger, fields))) {
     logger.log('INFO', 'task already completed: its copy is reported done without running', fields);
     return 'done';
@@ -161,9 +170,15 @@ function readRecords(event: unknown): readonly unknown[] | undefined {
   return Array.isArray(records) ? records : undefined;
 }
 
-function readRequestId(context: BatchContextLike | undefined): string {
+/** The context's `awsRequestId`, else the host's; never throws (handleTaskBatch never rejects). */
+function readRequestId(context: BatchContextLike | undefined, options: TaskBatchOptions): string {
   const id = readField(context, 'awsRequestId');
-  return typeof id === 'string' ? id : 'unknown';
+  if (typeof id === 'string') return id;
+  try {
+    return options.hostRequestId() ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 function messageIdOf(record: unknown): string {

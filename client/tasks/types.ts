@@ -1,5 +1,5 @@
-import type { HandOffReason, Job, JobContext } from '../host-interface.ts';
-import type { Logger } from '../log-line.ts';
+import type { HandOffReason, Job, JobContext } from '../../shared/host-protocol.ts';
+import type { Logger } from '../../shared/log-line.ts';
 import type { CompletedSet, CompletionStore } from './completion.ts';
 import type { TaskSender } from './sender.ts';
 
@@ -28,11 +28,13 @@ export type { HandOffReason };
 
 /** The part of the client's host tasks use. */
 export interface TaskHost {
-  enqueue(job: Job, options: { readonly name: string; readonly handOff?: (reason: HandOffReason) => Promise<void> }): void;
+  enqueue(job: Job, options: { readonly name: string; readonly handOff?: (reason: HandOffReason) => Promise<void>; readonly task?: { readonly taskId: string; readonly attempt: number } }): void;
   /** True when the host calls `handOff` (layer with hand-off support); else the client sends at the abort itself. */
   readonly handsOff: boolean;
   /** The deadline of the invoke the caller runs in, epoch ms, if the host knows it. */
   currentDeadlineMs(): number | undefined;
+  /** The request id of the invoke the caller runs in, if the host knows it (named in the task's log lines). */
+  currentRequestId(): string | undefined;
 }
 
 /** Everything a task run shares: injected so tests use fakes. */

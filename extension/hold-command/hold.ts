@@ -1,8 +1,8 @@
-import { createLocalHost } from '../../client/local-host.ts';
-import type { Logger, LogLevel } from '../../client/log-line.ts';
-import { createSocketHost, type SocketHostOptions } from '../../client/socket-host.ts';
-import { SOCKET_ENV, TICKET_ENV } from '../../client/socket-wire.ts';
-import { parseConfig } from '../config.ts';
+import { createLocalHost } from '../../client/hosts/local-host.ts';
+import type { Logger, LogLevel } from '../../shared/log-line.ts';
+import { createSocketHost, type SocketHostOptions } from '../../client/hosts/socket-host.ts';
+import { SOCKET_ENV, TICKET_ENV } from '../../shared/socket-wire.ts';
+import { parseConfig } from '../core/config.ts';
 import { CommandFailed, describeStatus, runCommand, type RunOptions } from './run-command.ts';
 
 const ANSWER_TIMEOUT_MS = 1000;

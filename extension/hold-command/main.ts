@@ -2,7 +2,7 @@
  * `after-response-hold [--name NAME] -- command args...` (the layer's /opt/bin): runs the
  * command as a job held by the extension over its socket, and exits with the command's status.
  */
-import { parseHoldArgs } from './hold-args.ts';
+import { parseHoldArgs } from '../../shared/hold-args.ts';
 import { hold } from './hold.ts';
 
 const FORWARDED = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;

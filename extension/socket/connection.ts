@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net';
-import type { Logger } from '../../client/log-line.ts';
-import { LineSplitter } from '../../client/socket-wire.ts';
-import type { ExternalJob } from '../external-job.ts';
-import { LIMITS, parseRequest, replies, type Limits, type Request } from './protocol.ts';
+import type { Logger } from '../../shared/log-line.ts';
+import { LineSplitter } from '../../shared/socket-wire.ts';
+import type { ExternalJob } from '../core/external-job.ts';
+import { LIMITS, parseRequest, replies, type Limits, type Request } from '../../shared/socket-messages.ts';
 
-/** What a connection needs from the extension; injected so tests use a fake or the real tracker. */
+/** What a connection needs from the extension; injected so tests use a fake or the real lifecycle. */
 export interface ConnectionDeps {
-  readonly tracker: { openExternal(name: string, options?: { readonly internal?: boolean }): ExternalJob };
+  readonly lifecycle: { openExternal(name: string, options?: { readonly internal?: boolean }): ExternalJob };
   /** Hands over a job reserved when `after-response-hold` was spawned (see spawn-reservations.ts). */
   readonly claim: (ticket: string) => ExternalJob | undefined;
   readonly logger: Logger;
@@ -92,7 +92,7 @@ class Connection {
       this.#send(replies.error('too-many-jobs', `Expected at most ${max} unfinished jobs per connection; finish some first`));
       return;
     }
-    const job = (request.ticket === undefined ? undefined : this.#deps.claim(request.ticket)) ?? this.#deps.tracker.openExternal(request.name);
+    const job = (request.ticket === undefined ? undefined : this.#deps.claim(request.ticket)) ?? this.#deps.lifecycle.openExternal(request.name);
     const id = this.#deps.nextId();
     this.#jobs.set(id, job);
     job.onAbort(() => this.#jobs.has(id) && this.#send(replies.abort(id, this.#deps.graceMs)));
@@ -116,7 +116,7 @@ class Connection {
  * later: the connection itself holds the invoke until its first bytes arrive (bounded).
  */
 function holdUntilFirstLine(deps: ConnectionDeps, timeoutMs: number): { release(): void } {
-  const pending = deps.tracker.openExternal('socket connection (first request pending)', { internal: true });
+  const pending = deps.lifecycle.openExternal('socket connection (first request pending)', { internal: true });
   const release = (): void => {
     cancel();
     pending.finish({ ok: true });

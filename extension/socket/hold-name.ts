@@ -1,4 +1,4 @@
-import { parseHoldArgs } from '../hold-command/hold-args.ts';
+import { parseHoldArgs } from '../../shared/hold-args.ts';
 
 /** The executable's name; matched as a basename, never as a substring of the command line. */
 const HOLD_COMMAND = 'after-response-hold';

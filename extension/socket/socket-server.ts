@@ -1,7 +1,7 @@
 import type { Server, Socket } from 'node:net';
-import { describeError } from '../../client/log-line.ts';
+import { describeError } from '../../shared/log-line.ts';
 import { serveConnection, type ConnectionDeps } from './connection.ts';
-import { LIMITS, replies } from './protocol.ts';
+import { LIMITS, replies } from '../../shared/socket-messages.ts';
 
 /** The parts of `node:net`, `node:fs` and `process` the server uses; injected for tests. */
 export interface ServerSystem {

@@ -1,6 +1,6 @@
-import type { Logger } from '../../client/log-line.ts';
-import { TICKET_ENV } from '../../client/socket-wire.ts';
-import type { ExternalJob } from '../external-job.ts';
+import type { Logger } from '../../shared/log-line.ts';
+import { TICKET_ENV } from '../../shared/socket-wire.ts';
+import type { ExternalJob } from '../core/external-job.ts';
 import { holdName, type SpawnedCommand } from './hold-name.ts';
 
 /** Jobs opened at the moment `after-response-hold` is spawned, claimed when it connects. */
@@ -11,12 +11,12 @@ export interface Reservations {
   cancel(ticket: string, message: string): void;
 }
 
-export function createReservations(tracker: { openExternal(name: string): ExternalJob }, newTicket: () => string): Reservations {
+export function createReservations(lifecycle: { openExternal(name: string): ExternalJob }, newTicket: () => string): Reservations {
   const open = new Map<string, ExternalJob>();
   return {
     reserve(name) {
       const ticket = newTicket();
-      open.set(ticket, tracker.openExternal(name));
+      open.set(ticket, lifecycle.openExternal(name));
       return ticket;
     },
     claim(ticket) {

@@ -1,11 +1,11 @@
-import { describeError, type Logger } from '../../client/log-line.ts';
-import { SOCKET_ENV } from '../../client/socket-wire.ts';
-import type { ExternalJob } from '../external-job.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
+import { SOCKET_ENV } from '../../shared/socket-wire.ts';
+import type { ExternalJob } from '../core/external-job.ts';
 import { listenOnSocket } from './socket-server.ts';
 import { createReservations, hookSpawn, type Reservations } from './spawn-reservations.ts';
 
 export interface SocketStartOptions {
-  readonly tracker: { openExternal(name: string): ExternalJob };
+  readonly lifecycle: { openExternal(name: string): ExternalJob };
   readonly logger: Logger;
   readonly env: Record<string, string | undefined>;
   readonly pid: number;
@@ -78,7 +78,7 @@ interface LazySocket {
 }
 
 function lazySocket(path: string, options: SocketStartOptions): LazySocket {
-  const reservations = createReservations(options.tracker, () => crypto.randomUUID());
+  const reservations = createReservations(options.lifecycle, () => crypto.randomUUID());
   let listening: boolean | undefined;
   return { reservations, listening: () => (listening ??= listen(path, options, reservations)) };
 }
@@ -110,14 +110,14 @@ function watchChildren(lazy: LazySocket, options: SocketStartOptions): void {
 
 /** Whether the socket is up. Never throws: it runs inside the function's `spawn`, whose child then just runs unheld. */
 function listen(path: string, options: SocketStartOptions, reservations: Reservations): boolean {
-  const { tracker, logger, env, graceMs } = options;
+  const { lifecycle, logger, env, graceMs } = options;
   try {
     const started = process.uptime(); // not performance.now(): that would load perf_hooks inside the first spawn
     const net = process.getBuiltinModule('node:net');
     const fs = process.getBuiltinModule('node:fs');
     const detach = options.detach ?? ((fn) => fn());
     const server = detach(() => listenOnSocket({
-      path, tracker, logger, claim: (ticket) => reservations.claim(ticket), graceMs,
+      path, lifecycle, logger, claim: (ticket) => reservations.claim(ticket), graceMs,
       setTimer: unrefTimer, system: { createServer: net.createServer, rmSync: fs.rmSync, chmodSync: fs.chmodSync, umask: (mask) => process.umask(mask) },
     }));
     if (!server) {

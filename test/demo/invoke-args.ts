@@ -6,7 +6,7 @@ import { EXIT_CODES_HELP } from './invoke-verdict.ts';
 
 export const USAGE = `usage: npm run invoke -- <function-dir> <file.handler> [--event event.json | --event '{"json":1}']
        [--profile nodejs22.x|nodejs24.x] [--no-layer] [--times N] [--timeout S] [--memory MB] [--env K=V]...
-       [--keep-tmp DIR] [--help]
+       [--keep-tmp DIR] [--sqs] [--help]
 (the \`--\` matters: without it npm takes the options as its own)`;
 
 export const HELP = `${USAGE}
@@ -21,6 +21,9 @@ client, freeze emulation), with the built layer at /opt, and reports each invoke
   --memory MB        the function's memory size, 128-10240 (default 512)
   --env K=V          a function environment variable (repeatable)
   --keep-tmp DIR     copy the function's /tmp into DIR before the sandbox is removed
+  --sqs              tasks get a real queue (ElasticMQ on loopback, with a DLQ), and after the
+                     invokes Lambda's SQS event source is played until the queue is empty, so a
+                     task sent on runs again through handleTaskBatch (docs/tasks.md)
 The function's /tmp is private to the sandbox, not this machine's /tmp, and removed at the end:
 the command lists what the function left there (--keep-tmp DIR keeps a copy). /var/task is
 read-only, as on Lambda.
@@ -44,6 +47,8 @@ export interface InvokeOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Where to copy the function's private /tmp before the sandbox is removed (absolute); undefined: not kept. */
   readonly keepTmp: string | undefined;
+  /** A local task queue and Lambda's SQS event source played after the invokes (`--sqs`). @default false */
+  readonly sqs: boolean;
 }
 
 /** Whether the arguments ask for the help text (`--help` or `-h` anywhere). */
@@ -54,7 +59,7 @@ export function wantsHelp(argv: readonly string[]): boolean {
 // The command's options, as npm names them in `npm_config_*` when it takes them as its own: npm
 // (10, 11) parses options before a missing `--` itself, exports each as `npm_config_<name>` to
 // the script (`--no-layer` as `npm_config_layer=`), and passes the script only their values.
-const OWN_OPTIONS = ['event', 'profile', 'layer', 'times', 'timeout', 'memory', 'env', 'keep-tmp'] as const;
+const OWN_OPTIONS = ['event', 'profile', 'layer', 'times', 'timeout', 'memory', 'env', 'keep-tmp', 'sqs'] as const;
 
 /**
  * The command's options that npm took as its own (`npm run invoke ./fn index.handler --timeout 5`,
@@ -82,7 +87,7 @@ const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs'];
  */
 export function parseInvokeArgs(argv: readonly string[], cwd: string): InvokeOptions {
   const positional: string[] = [];
-  const flags = { event: undefined as string | undefined, profile: 'nodejs24.x', layer: true, times: '1', timeout: '30', memory: '512', keepTmp: undefined as string | undefined };
+  const flags = { event: undefined as string | undefined, profile: 'nodejs24.x', layer: true, times: '1', timeout: '30', memory: '512', keepTmp: undefined as string | undefined, sqs: false };
   const env: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -99,6 +104,7 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string): InvokeOpt
     else if (arg === '--memory') flags.memory = value();
     else if (arg === '--env') Object.assign(env, envPair(value()));
     else if (arg === '--keep-tmp') flags.keepTmp = value();
+    else if (arg === '--sqs') flags.sqs = true;
     else if (arg.startsWith('--')) throw new Error(`unknown option \`${arg}\`\n${USAGE}`);
     else positional.push(arg);
   }
@@ -110,7 +116,7 @@ export function parseInvokeArgs(argv: readonly string[], cwd: string): InvokeOpt
   const profile = PROFILES.find((p) => p === flags.profile);
   if (profile === undefined) throw new Error(`Expected \`--profile\` to be one of ${PROFILES.join(', ')}, got ${JSON.stringify(flags.profile)}`);
   return {
-    functionDir, handler, profile, layer: flags.layer, env, keepTmp: keepTmpDir(flags.keepTmp, cwd),
+    functionDir, handler, profile, layer: flags.layer, env, keepTmp: keepTmpDir(flags.keepTmp, cwd), sqs: flags.sqs,
     event: flags.event === undefined ? {} : readEvent(flags.event, cwd),
     times: positiveInteger('--times', flags.times, 100),
     timeoutSeconds: positiveInteger('--timeout', flags.timeout, 900),

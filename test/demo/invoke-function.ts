@@ -10,6 +10,7 @@ import { startSandbox, type InvokeResult } from '../rig/sandbox.ts';
 import { copyFixture, installPackages } from '../rig/task-packages.ts';
 import type { InvokeOptions } from './invoke-args.ts';
 import { describeInvoke } from './invoke-report.ts';
+import { startLocalTaskQueue, type LocalTaskQueue } from './invoke-sqs.ts';
 import { describeFunctionTmp } from './invoke-tmp.ts';
 import { judgeInvoke, type InvokeJudgement } from './invoke-verdict.ts';
 
@@ -65,11 +66,19 @@ function withClientCopy(functionDir: string, print: Print): string | undefined {
 }
 
 async function runInvokes(options: InvokeOptions, taskDir: string, print: Print, control: { readonly signal?: AbortSignal }): Promise<InvokeOutcome> {
+  const tasks = options.sqs ? await startLocalTaskQueue(options.timeoutSeconds, print) : undefined;
+  try {
+    return await runInvokesWith(options, taskDir, print, control, tasks);
+  } finally {
+    await tasks?.stop();
+  }
+}
+
+async function runInvokesWith(options: InvokeOptions, taskDir: string, print: Print, control: { readonly signal?: AbortSignal }, tasks: LocalTaskQueue | undefined): Promise<InvokeOutcome> {
+  const env = { ...tasks?.env, ...options.env };
   const box = await startSandbox({
     profile: options.profile, taskDir, handler: options.handler, timeoutSeconds: options.timeoutSeconds, memorySizeMb: options.memorySizeMb,
-    ...(options.layer
-      ? { layerDir: LAYER_DIR, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', ...options.env } }
-      : { env: { ...options.env } }),
+    ...(options.layer ? { layerDir: LAYER_DIR, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response', ...env } } : { env }),
   });
   // Ctrl-C: stop the sandbox (RIE and the function's processes) rather than leave it running.
   const onAbort = (): void => void box.stop().catch(() => undefined);
@@ -90,6 +99,7 @@ async function runInvokes(options: InvokeOptions, taskDir: string, print: Print,
       print('  log lines:');
       for (const line of logLines) print(`    ${line}`);
     }
+    if (tasks !== undefined && control.signal?.aborted !== true) await drainTasks(tasks, box, options, print);
   } finally {
     control.signal?.removeEventListener('abort', onAbort);
     const tmpLines = control.signal?.aborted === true ? [] : describeFunctionTmp(box.tmpDir, options.keepTmp);
@@ -98,6 +108,14 @@ async function runInvokes(options: InvokeOptions, taskDir: string, print: Print,
     await box.stop();
   }
   return { invokes };
+}
+
+/** Plays the SQS event source until the task queue is empty, with the batches' log lines; bounded by 3 receives and a write-ahead delay, each up to the timeout + 1 s, plus 15 s. */
+async function drainTasks(tasks: LocalTaskQueue, box: Awaited<ReturnType<typeof startSandbox>>, options: InvokeOptions, print: Print): Promise<void> {
+  const mark = box.logMark();
+  await tasks.drain(box, print, (options.timeoutSeconds + 1) * 4_000 + 15_000);
+  print('  log lines:');
+  for (const line of functionLogLines(box.logsSince(mark))) print(`    ${line}`);
 }
 
 /** What the function, the runtime and the layer printed during the invoke (the emulator's own lines left out). */

@@ -1,7 +1,7 @@
 // What the layer's log lines of one invoke say about its jobs: which failed, which were abandoned
 // at the deadline, and the `after-response summary` if one was logged. Read from the JSON lines
 // the layer (extension or in-process client) prints with `"source":"lambda-after-response"`.
-import { deadlineAbortReason } from '../../client/socket-wire.ts';
+import { deadlineAbortReason } from '../../shared/socket-wire.ts';
 
 export interface JobsSeen {
   /** Jobs and flushers logged as failed (`job failed`, `flusher failed`, and their late variants), by name. */
@@ -12,8 +12,15 @@ export interface JobsSeen {
    * (what `fetch(url, { signal })` does). Counted failed by the layer; listed here, not in `failed`.
    */
   readonly stopped: readonly string[];
-  /** Jobs abandoned at the deadline or lost at an exit, by name (`slowJob`, `x (never started)`). */
+  /**
+   * Jobs abandoned at the deadline or lost at an exit, by name (`slowJob`, `x (never started)`);
+   * not the tasks among them that were sent to their queue or are named LOST (listed below).
+   */
   readonly abandoned: readonly string[];
+  /** Tasks sent to their queue to continue (`task overrun: it was still running when the deadline came`); write-ahead copies aside. */
+  readonly handedOff: readonly string[];
+  /** Tasks named LOST: they had to be sent on and could not be (no queue, the send failed), by job name (`task overrun`). */
+  readonly lost: readonly string[];
   /** Jobs enqueued, from the invoke's `after-response summary`; undefined when none was logged. */
   readonly summarizedEnqueued: number | undefined;
 }
@@ -44,15 +51,32 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   const failed: string[] = [];
   const stopped: string[] = [];
   const abandoned: string[] = [];
+  const handedOff: string[] = [];
+  const lost: string[] = [];
   let summarizedEnqueued: number | undefined;
   for (const line of logLines) {
     const record = layerRecord(line);
     if (record === undefined) continue;
     const message = text(record.message) ?? '';
     const name = text(record.job) ?? text(record.flusher);
-    if (record.level === 'ERROR' && /\bfailed\b/.test(message) && name !== undefined) (isDeadlineAbort(record) ? stopped : failed).push(name);
+    const task = text(record.task);
+    if (task !== undefined && message.startsWith(SENT) && !message.startsWith(`${SENT}write-ahead`)) handedOff.push(`task ${task}: ${message.slice(SENT.length)}`);
+    else if (task !== undefined && message.startsWith('task LOST')) lost.push(`task ${task}`);
+    else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && name !== undefined) (isDeadlineAbort(record) ? stopped : failed).push(name);
     else if (message.startsWith('abandoning unfinished jobs') || (record.level === 'ERROR' && message.includes('never finished'))) abandoned.push(...names(record.jobs));
     else if (message === 'after-response summary' && typeof record.enqueued === 'number') summarizedEnqueued = (summarizedEnqueued ?? 0) + record.enqueued;
   }
-  return { failed, stopped, abandoned, summarizedEnqueued };
+  return { failed, stopped, abandoned: withoutTasks(abandoned, [...handedOff.map((entry) => entry.slice(0, entry.indexOf(':'))), ...lost]), handedOff, lost, summarizedEnqueued };
+}
+
+const SENT = 'task sent to the queue: ';
+
+/** `abandoned` without one entry per task in `tasks` (`task x` matches `task x` and `task x (never started)`). */
+function withoutTasks(abandoned: readonly string[], tasks: readonly string[]): string[] {
+  const left = [...abandoned];
+  for (const task of tasks) {
+    const at = left.findIndex((name) => name === task || name === `${task} (never started)`);
+    if (at >= 0) left.splice(at, 1);
+  }
+  return left;
 }

@@ -20,6 +20,7 @@ export function describeInvoke(result: InvokeResult, at: InvokeHeading, judgemen
   const id = result.requestId ?? 'none (the runtime did not fetch the invoke)';
   const lines = [`invoke ${at.index} of ${at.of} (${at.cold ? 'cold' : 'warm'}), request id ${id}; times from the start of the invoke`];
   for (const problem of judgement.problems) lines.push(`  FAILED:          ${problem.text}`);
+  for (const sent of judgement.jobs.handedOff) lines.push(`  sent to queue:   ${sent} (it continues there, through handleTaskBatch)`);
   if (result.errorPostedAt !== undefined) lines.push(`  error posted:    ${ms(start, result.errorPostedAt)} (the handler failed)`);
   else if (result.responsePostedAt !== undefined) lines.push(`  response posted: ${ms(start, result.responsePostedAt)} (the caller gets it then on Lambda)`);
   else lines.push(`  no response posted: the function failed at init, timed out or exited (status ${result.status}; see the log lines)`);

@@ -15,7 +15,9 @@ export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; th
   1    an invoke failed: init error, function error, or no response posted
   2    the command could not run: bad arguments (a missing \`--\`?), no build, the rig not provisioned or not starting
   3    an invoke timed out (raise --timeout; make long jobs honour \`signal\`)
-  4    a job was abandoned at the deadline (raise --timeout, or make the job honour \`signal\`)
+  4    a job was abandoned at the deadline (raise --timeout, or make the job honour \`signal\`), or a task is LOST
+       (it had to go to its queue and could not: set AFTER_RESPONSE_TASK_QUEUE_URL). A task sent to its queue
+       to continue is not a problem: the invoke's report says so
   5    a job failed (its "job failed" log line has the error and its stack)
   130  stopped by Ctrl-C (SIGINT); 143: by SIGTERM. The sandbox is stopped and its files removed.`;
 
@@ -23,6 +25,7 @@ export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; th
 const FIX_TIMEOUT = "raise the timeout (--timeout S here; the function's timeout on Lambda)";
 const FIX_SIGNAL = 'make long jobs honour `signal` (stop, or hand the rest on, when it aborts)';
 const FIX_CATCH_ABORT = 'catch the abort in the job, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
+const FIX_QUEUE = 'give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL; see docs/tasks.md, "Try tasks locally")';
 const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
 
 export interface Problem {
@@ -97,6 +100,9 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[]): 
   if (jobs.abandoned.length > 0) {
     problems.push({ kind: 'job-abandoned', text: `${listed(jobs.abandoned.length, 'job', jobs.abandoned)} abandoned at the deadline`, fixes: [FIX_TIMEOUT, FIX_SIGNAL] });
   }
+  if (jobs.lost.length > 0) {
+    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.lost.length, 'task', jobs.lost.map((name) => name.replace(/^task /, '')))} LOST (see its "task LOST" log line)`, fixes: [FIX_QUEUE] });
+  }
   if (jobs.failed.length > 0) {
     problems.push({ kind: 'job-failed', text: `${listed(jobs.failed.length, 'job', jobs.failed)} failed (see the "failed" log line: error and stack)`, fixes: [] });
   }
@@ -139,5 +145,6 @@ function okLine(invokes: readonly InvokeJudgement[]): string {
   const jobs = summarized.length === 0
     ? 'no job reported failed or abandoned'
     : `${summarized.reduce((a, b) => a + b, 0)} job(s) held until they settled, none failed`;
-  return `ok: ${invokes.length} invoke(s), each response posted; ${jobs}`;
+  const sent = invokes.reduce((n, judgement) => n + judgement.jobs.handedOff.length, 0);
+  return `ok: ${invokes.length} invoke(s), each response posted; ${jobs}${sent === 0 ? '' : `; ${sent} task(s) sent to their queue to continue`}`;
 }

@@ -12,6 +12,7 @@ const PROFILES = ['nodejs22.x', 'nodejs24.x'] as const;
 const ROW_FIGURES = [
   '1. Init overhead', '2. Warm invoke overhead', '3. Response latency with jobs', '4. Release latency',
   '5. Per-job overhead', '6. Memory', '8. Timeline', '9. Telemetry flush', '10. Next.js after()', '11. Socket release latency',
+  '12. Tasks',
 ];
 
 /** Problems that would stop an XML parser: unbalanced tags, bare `&`, a root other than <svg>. */

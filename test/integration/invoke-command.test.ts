@@ -147,6 +147,22 @@ describe.each(PROFILES)('npm run invoke on %s', (profile) => {
     expect(output).toContain('(the extension let the environment freeze)');
   });
 
+  it('a task past the deadline with --sqs: reported sent to its queue (not abandoned, exit 0), then run again from the queue through handleTaskBatch', async () => {
+    const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'tasks.handler', '--profile', profile, '--timeout', '2', '--sqs']);
+    expect(exitCode, output).toBe(0);
+    expect(line).toBe('ok: 1 invoke(s), each response posted; 1 job(s) held until they settled, none failed; 1 task(s) sent to their queue to continue');
+    expect(output).toContain('sent to queue:   task send-report: it was still running when the deadline came');
+    expect(output).toMatch(/batch 1: 1 record\(s\) \[send-report\], request id [\w-]+: deleted 1, left for redelivery 0/);
+    expect(output).toContain('send-report done on attempt 2');
+    expect(output).toContain('left in the queue: 0; in the DLQ: 0');
+  });
+
+  it('a task past the deadline without a queue: named LOST in the verdict (exit 4) with the fix', async () => {
+    const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'tasks.handler', '--profile', profile, '--timeout', '2']);
+    expect(exitCode, output).toBe(4);
+    expect(line).toBe('FAILED: 1 of 1 invoke(s): invoke 1: 1 task send-report LOST (see its "task LOST" log line). Fix: give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL; see docs/tasks.md, "Try tasks locally")');
+  });
+
   it('a job blocking the event loop past the timeout: exit 3, no response body claimed, the environment reset', async () => {
     const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'jobs.blocks', '--profile', profile, '--timeout', '2', '--times', '2']);
     expect(exitCode, output).toBe(3);
@@ -285,7 +301,7 @@ describe('npm run invoke arguments', () => {
 
   it('reads an event from a file or inline JSON, env pairs (a value may hold "="), and defaults', () => {
     expect(parseInvokeArgs(['.', 'index.handler', '--event', 'event.json', '--env', 'A=b=c', '--env', 'X='], FN_DIR)).toEqual({
-      functionDir: FN_DIR, handler: 'index.handler', event: { order: 7 }, profile: 'nodejs24.x', layer: true, times: 1, timeoutSeconds: 30, memorySizeMb: 512, env: { A: 'b=c', X: '' },
+      functionDir: FN_DIR, handler: 'index.handler', event: { order: 7 }, profile: 'nodejs24.x', layer: true, times: 1, timeoutSeconds: 30, memorySizeMb: 512, env: { A: 'b=c', X: '' }, keepTmp: undefined, sqs: false,
     });
     expect(parseInvokeArgs([FN_DIR, 'index.handler', '--event', '[1,2]'], '/').event).toEqual([1, 2]);
   });

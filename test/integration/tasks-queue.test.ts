@@ -1,14 +1,13 @@
 // Tasks with a real queue: the built layer in the runtime replica, ElasticMQ on loopback, and the
 // rig's SQS event source playing Lambda's mapping (ReportBatchItemFailures). Each scenario is the
 // issue's "Tests with a real queue"; runs are read from the fixture's /tmp/task-runs.jsonl.
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startElasticMq, type ElasticMq, type SqsQueue } from '../rig/elasticmq.ts';
-import { SqsEventSource } from '../rig/sqs-event-source.ts';
+import type { SqsEventSource } from '../rig/sqs-event-source.ts';
 import { peekMessages, queueCounts, sendMessage, waitForMessageCount, waitUntilEmpty } from '../rig/sqs-queue.ts';
 import type { Sandbox } from '../rig/types.ts';
-import { extensionLogs, PROFILES, sandboxFor, startWithLayer } from './product-helpers.ts';
+import { PROFILES, sandboxFor, startWithLayer } from './product-helpers.ts';
+import { drained as drainedBy, runs, taskLogs, unique, waitFor } from './tasks-helpers.ts';
 
 let mq: ElasticMq;
 beforeAll(async () => {
@@ -18,37 +17,7 @@ afterAll(async () => {
   await mq?.stop();
 });
 
-const unique = (name: string): string => `${name}-${randomBytes(4).toString('hex')}`;
-
-interface Run { task: string; key: string; taskId: string; attempt: number; phase: 'start' | 'done'; pid: number }
-
-function runs(box: Sandbox, key: string): Run[] {
-  const path = `${box.tmpDir}/task-runs.jsonl`;
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Run).filter((r) => r.key === key);
-}
-
-/** The task's log lines (the client's and the extension's), by taskId or message. */
-function taskLogs(box: Sandbox, match: (line: Record<string, unknown>) => boolean): Array<Record<string, unknown>> {
-  return extensionLogs(box.logs()).filter(match);
-}
-
-async function waitFor(what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`not ${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function drained<T>(queue: SqsQueue, box: Sandbox, until: (source: SqsEventSource) => Promise<T>): Promise<T> {
-  const source = SqsEventSource.start({ client: mq.client, queue, target: box, functionResponseTypes: ['ReportBatchItemFailures'] });
-  try {
-    return await until(source);
-  } finally {
-    await source.stop();
-  }
-}
+const drained = <T>(queue: SqsQueue, box: Sandbox, until: (source: SqsEventSource) => Promise<T>): Promise<T> => drainedBy(mq, queue, box, until);
 
 describe.each(PROFILES)('on %s, tasks through a real queue', (profile) => {
   let queue: SqsQueue;
@@ -67,7 +36,7 @@ describe.each(PROFILES)('on %s, tasks through a real queue', (profile) => {
     const { taskId } = result.json() as { taskId: string };
     expect(result.responsePostedAt).toBeLessThan(result.extensionReleasedAt ?? Number.NaN);
     const sent = taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task sent'));
-    expect(sent).toMatchObject([{ level: 'WARN', task: 'overrun', attempt: 2, message: 'task sent to the queue: it was still running when the deadline came' }]);
+    expect(sent).toMatchObject([{ level: 'WARN', requestId: result.requestId, task: 'overrun', attempt: 1, nextAttempt: 2, message: 'task sent to the queue: it was still running when the deadline came' }]);
     await drained(queue, box, () => waitFor('attempt 2 done', () => runs(box, key).some((r) => r.attempt === 2 && r.phase === 'done')));
     const byAttempt = runs(box, key).filter((r) => r.phase === 'start').map((r) => [r.taskId, r.attempt]);
     expect(byAttempt).toEqual([[taskId, 1], [taskId, 2]]);
@@ -152,7 +121,7 @@ describe.each(PROFILES)('on %s, tasks through a real queue', (profile) => {
     const report = (): Array<Record<string, unknown>> => taskLogs(box, (l) => String(l.message).includes('got SIGTERM: unfinished tasks handed off') && l.requestId === result.requestId);
     await waitFor('the SIGTERM report', () => report().length > 0, 5000);
     // Enqueued after the abort: late (running, unheld) when the release came first, else never started.
-    expect(report()).toMatchObject([{ level: 'WARN', sent: [expect.stringMatching(/^task overrun( \(never started\))?$/)], lost: [] }]);
+    expect(report()).toMatchObject([{ level: 'WARN', sent: [expect.stringMatching(/^task overrun( \(never started\))?$/)], lost: [], tasks: [{ job: expect.stringMatching(/^task overrun/), taskId: expect.any(String), attempt: 1, outcome: 'sent' }] }]);
     expect(taskLogs(box, (l) => l.requestId === result.requestId && String(l.message).includes('never finished and are lost'))).toEqual([]);
     await drained(queue, box, () => waitFor('both tasks done', () => runs(box, key).some((r) => r.phase === 'done') && runs(box, `${key}-late`).some((r) => r.phase === 'done')));
     expect(runs(box, key).map((r) => [r.attempt, r.phase])).toEqual([[1, 'start'], [1, 'done']]); // never ran before: still attempt 1
@@ -165,11 +134,16 @@ describe.each(PROFILES)('on %s, tasks without a working queue', (profile) => {
   const refusing = sandboxFor(() => startWithLayer({ profile, handler: 'tasks.handler', timeoutSeconds: 3, env: { ...mq.functionEnv(), AFTER_RESPONSE_TASK_QUEUE_URL: `${mq.endpoint}/000000000000/${unique('no-such-queue')}` } }));
   const unreachable = sandboxFor(() => startWithLayer({ profile, handler: 'tasks.handler', timeoutSeconds: 3, env: { ...mq.functionEnv(), AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9', AFTER_RESPONSE_TASK_QUEUE_URL: 'http://127.0.0.1:9/000000000000/tasks' } }));
 
-  it('no queue: one WARN at init, and a failed task is named LOST in an ERROR', async () => {
+  it('no queue: one WARN at init, a failed task is named LOST in an ERROR, and so is a write-ahead task when it starts (no copy)', async () => {
     const box = await noQueue();
-    const { taskId } = (await box.invoke({ task: 'flaky', payload: { key: 'nq' } })).json() as { taskId: string };
+    const failed = await box.invoke({ task: 'flaky', payload: { key: 'nq' } });
+    const { taskId } = failed.json() as { taskId: string };
     expect(taskLogs(box, (l) => String(l.message).startsWith('AFTER_RESPONSE_TASK_QUEUE_URL is not set'))).toHaveLength(1);
-    expect(taskLogs(box, (l) => l.taskId === taskId && l.level === 'ERROR' && String(l.message).startsWith('task LOST'))).toHaveLength(1);
+    expect(taskLogs(box, (l) => l.taskId === taskId && l.level === 'ERROR' && String(l.message).startsWith('task LOST'))).toMatchObject([{ requestId: failed.requestId, attempt: 1, nextAttempt: 2 }]);
+    const durable = await box.invoke({ task: 'durable', payload: { key: 'nq-durable' } });
+    const written = durable.json() as { taskId: string };
+    expect(taskLogs(box, (l) => l.taskId === written.taskId && l.level === 'ERROR')).toMatchObject([{ requestId: durable.requestId, task: 'durable', message: expect.stringMatching(/^task LOST if this run does not finish: write-ahead needs a queue/) }]);
+    expect(runs(box, 'nq-durable').map((r) => r.phase)).toEqual(['start', 'done']);
   });
 
   it('the queue refusing: ERROR names the task LOST, and the invoke is released (settled, no timeout)', async () => {
@@ -190,5 +164,6 @@ describe.each(PROFILES)('on %s, tasks without a working queue', (profile) => {
     const lost = taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task LOST'));
     expect(named.length + lost.length).toBeGreaterThan(0);
     expect(named.flatMap((l) => l.jobs as string[]).concat(lost.map((l) => `task ${String(l.task)}`))).toContain('task overrun');
+    for (const line of named) expect(line.tasks).toEqual([{ job: 'task overrun', taskId, attempt: 1 }]);
   });
 });

@@ -27,8 +27,8 @@ function version(pkg: string): string {
 /** The cache key: every fixture file (path and bytes) and the versions that shape the build. */
 export function nextAppKey(): string {
   const hash = createHash('sha256');
-  // The OpenNext build bundles the client's sources (client/opennext.ts and what it imports).
-  for (const dir of [fixtureDir, join(repoRoot, 'client')]) {
+  // The OpenNext build bundles the client's sources (client/bridges/opennext.ts and what it imports, shared/ too).
+  for (const dir of [fixtureDir, join(repoRoot, 'client'), join(repoRoot, 'shared')]) {
     // lambda.mjs is not part of the build: placed next to it at every start (withHandlers).
     for (const path of files(dir).filter((f) => f !== join(fixtureDir, 'lambda.mjs'))) hash.update(relative(repoRoot, path)).update('\0').update(readFileSync(path)).update('\0');
   }
@@ -122,7 +122,7 @@ function build(name: string, [tool = '', ...args]: string[], extraFiles: Record<
   cpSync(fixtureDir, buildDir, { recursive: true });
   for (const [file, content] of Object.entries(extraFiles)) writeFileSync(join(buildDir, file), content);
   // The client as a function's bundle holds it (provisioning runs before build.sh makes dist/).
-  execFileSync(join(repoRoot, 'node_modules', '.bin', 'esbuild'), [join(repoRoot, 'client', 'opennext.ts'), '--bundle', '--platform=node', '--format=esm', '--log-level=warning', `--outfile=${join(buildDir, 'lambda-after-response-opennext.mjs')}`]);
+  execFileSync(join(repoRoot, 'node_modules', '.bin', 'esbuild'), [join(repoRoot, 'client', 'bridges', 'opennext.ts'), '--bundle', '--platform=node', '--format=esm', '--log-level=warning', `--outfile=${join(buildDir, 'lambda-after-response-opennext.mjs')}`]);
   execFileSync(join(repoRoot, 'node_modules', '.bin', tool), args, {
     cwd: buildDir, stdio: ['ignore', process.stderr, 'inherit'],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_FIXTURE_TRACING_ROOT: repoRoot, NODE_ENV: 'production' },

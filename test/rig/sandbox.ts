@@ -65,6 +65,7 @@ class RigSandbox implements Sandbox {
     const returnedAt = performance.now();
     const runtimePid = this.runtimePid();
     await this.untilRuntimeNext(startedAt, startedAt + (this.opts.timeoutSeconds ?? 30) * 1000);
+    await this.untilPostsAnswered(startedAt, performance.now() + 5000);
     const endedAt = performance.now();
     if (freeze) this.freeze();
     const facts = invokeFacts(this.proxy.calls, startedAt, returnedAt, endedAt);
@@ -82,6 +83,18 @@ class RigSandbox implements Sandbox {
       if (i % 20 === 0 && this.runtimePid() === undefined) return; // runtime gone (reset): nothing to wait for
       await new Promise((r) => setTimeout(r, 5));
     }
+  }
+
+  /**
+   * RIE may return the invoke before the proxy has relayed its answer to the runtime's POST of the
+   * response. Outside Managed Instances the runtime's next `next` comes after it, but there another
+   * worker's `next` can end untilRuntimeNext first (seen: the POST still open, so the facts had
+   * no response). Waits for this request's open POSTs to be answered.
+   */
+  private async untilPostsAnswered(startedAt: number, deadline: number): Promise<void> {
+    const { requestId } = invokeFacts(this.proxy.calls, startedAt, performance.now(), performance.now());
+    const open = (): boolean => this.proxy.calls.some((c) => (c.kind === 'runtime-response' || c.kind === 'runtime-error') && c.requestId === requestId && Number.isNaN(c.endedAt));
+    while (requestId !== undefined && open() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   }
 
   /** The topmost process running the RIC launcher (a wrapper that execs keeps the pid). */

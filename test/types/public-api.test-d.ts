@@ -1,11 +1,11 @@
 // Type tests of the public API (checked by tsc through vitest's typecheck mode, never run):
 // what a handler may pass, what it gets back, and what the compiler refuses.
 import { describe, expectTypeOf, test } from 'vitest';
+import { createClient, type AfterResponseClient } from '../../client/client.ts';
+import * as publicApi from '../../client/index.ts';
 import {
-  createClient,
   drainAfterResponse,
   enqueueAfterResponse,
-  type AfterResponseClient,
   type EnqueueOptions,
   type Job,
   type JobContext,
@@ -60,7 +60,17 @@ describe('drainAfterResponse', () => {
   });
 });
 
-describe('createClient', () => {
+describe('the package exports the documented API, not the client\'s test seams', () => {
+  test('no createClient, createWaitUntil or WAIT_UNTIL_JOB_NAME (internal: client/client.ts, client/wait-until.ts)', () => {
+    expectTypeOf(publicApi).not.toHaveProperty('createClient');
+    expectTypeOf(publicApi).not.toHaveProperty('createWaitUntil');
+    expectTypeOf(publicApi).not.toHaveProperty('WAIT_UNTIL_JOB_NAME');
+    expectTypeOf(publicApi).toHaveProperty('waitUntil');
+    expectTypeOf(publicApi).toHaveProperty('namedWaitUntil');
+  });
+});
+
+describe('createClient (internal: the seam the unit tests inject a global, a logger, an environment through)', () => {
   test('returns a client with the same two functions', () => {
     const client = createClient();
     expectTypeOf(client).toEqualTypeOf<AfterResponseClient>();

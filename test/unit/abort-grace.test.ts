@@ -1,8 +1,8 @@
 // Work enqueued during the deadline abort — synchronously from an `abort` listener, or later in the
 // grace — runs within the grace: the grace exists to tell the user it took too long.
 import { describe, expect, it } from 'vitest';
-import type { JobContext } from '../../client/host-interface.ts';
-import type { Lifecycle } from '../../extension/lifecycle.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
+import type { Lifecycle } from '../../extension/core/lifecycle.ts';
 import { deferred, flush, runtimeInvoke, trackerSetup as setup } from './fakes.ts';
 
 type Apology = (tracker: Lifecycle, ran: string[]) => () => void;

@@ -1,11 +1,12 @@
 // Flushers where no extension runs them per invoke (no layer, AFTER_RESPONSE_DISABLED, a Node
-// child, an older layer without addFlusher): client/trailing-flush.ts. A job that never settles,
+// child, an older layer without addFlusher): client/hosts/trailing-flush.ts. A job that never settles,
 // or a flusher that hangs once, must not stop every later flush; a flusher must never get another
 // invoke's context.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HOST_REGISTRY_KEY, type HostV1, type JobContext } from '../../client/host-interface.ts';
-import { createClient, createWaitUntil, type AfterResponseClient } from '../../client/index.ts';
+import { HOST_REGISTRY_KEY, type HostV1, type JobContext } from '../../shared/host-protocol.ts';
+import { createClient, type AfterResponseClient } from '../../client/client.ts';
+import { createWaitUntil } from '../../client/wait-until.ts';
 import { deferred, flush, recordingLogger } from './fakes.ts';
 import { eventually, startSocketRig } from './socket-helpers.ts';
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOST_REGISTRY_KEY, type Flusher, type HostV1 } from '../../client/host-interface.ts';
-import { createClient, flushAfterResponse } from '../../client/index.ts';
+import { HOST_REGISTRY_KEY, type Flusher, type HostV1 } from '../../shared/host-protocol.ts';
+import { createClient } from '../../client/client.ts';
+import { flushAfterResponse } from '../../client/index.ts';
 import { flush, recordingLogger } from './fakes.ts';
 
 const withRegistry = (host: unknown, layerVersion = '0.1.0'): object => ({ [HOST_REGISTRY_KEY]: { layerVersion, protocols: { 1: host } } });

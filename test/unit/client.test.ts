@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { HOST_REGISTRY_KEY, type HostV1, type Job } from '../../client/host-interface.ts';
-import { createClient } from '../../client/index.ts';
-import { createLocalHost } from '../../client/local-host.ts';
-import { unheldWarning } from '../../client/unheld-warning.ts';
+import { HOST_REGISTRY_KEY, type HostV1, type Job } from '../../shared/host-protocol.ts';
+import { createClient } from '../../client/client.ts';
+import { createLocalHost } from '../../client/hosts/local-host.ts';
+import { unheldWarning } from '../../client/hosts/unheld-warning.ts';
 import { recordingLogger } from './fakes.ts';
 
 function withRegistry(protocols: Record<number, unknown>, layerVersion = '9.9.9'): object {

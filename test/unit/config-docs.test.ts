@@ -1,11 +1,11 @@
-// The configuration table in docs/configuration.md is the documentation of extension/config.ts's
+// The configuration table in docs/configuration.md is the documentation of extension/core/config.ts's
 // SETTINGS: same variables, order, defaults and meanings; and no page names a variable the code
 // does not know.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TASK_VARIABLES } from '../../client/tasks/index.ts';
-import { SETTINGS } from '../../extension/config.ts';
+import { SETTINGS } from '../../extension/core/config.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const configurationPage = readFileSync(join(ROOT, 'docs', 'configuration.md'), 'utf8');

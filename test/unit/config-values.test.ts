@@ -2,9 +2,9 @@
 // value it uses instead, which is the value it returns), and a blank value counts as unset.
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { createClient } from '../../client/index.ts';
-import { clientLogLevel } from '../../client/log-level.ts';
-import { parseConfig, SETTINGS, type Config } from '../../extension/config.ts';
+import { createClient } from '../../client/client.ts';
+import { clientLogLevel } from '../../shared/log-level.ts';
+import { parseConfig, SETTINGS, type Config } from '../../extension/core/config.ts';
 
 const NAMES = [...SETTINGS.map((s) => s.name), 'AWS_LAMBDA_LOG_LEVEL', 'AWS_LAMBDA_LOG_FORMAT'];
 /** Values a user might write: blanks, numbers in and out of range, levels, words, and anything at all. */

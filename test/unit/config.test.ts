@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, SETTINGS } from '../../extension/config.ts';
+import { parseConfig, SETTINGS } from '../../extension/core/config.ts';
 
 describe('parseConfig', () => {
   it('uses documented defaults when nothing is set', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeError, MAX_MESSAGE_LENGTH } from '../../client/describe-error.ts';
-import { createLogger } from '../../client/log-line.ts';
+import { describeError, MAX_MESSAGE_LENGTH } from '../../shared/describe-error.ts';
+import { createLogger } from '../../shared/log-line.ts';
 
 /** Values built to break naive describing: hostile getters, Proxies, toString that throws or lies. */
 /** Factories, not values: fast-check itself probes generated values (`in`), which hostile Proxies throw on. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEmfWriter, emfLine } from '../../extension/emf-metrics.ts';
-import type { InvokeSummary } from '../../extension/invoke.ts';
+import { createEmfWriter, emfLine } from '../../extension/reporting/emf-metrics.ts';
+import type { InvokeSummary } from '../../extension/core/invoke.ts';
 import { flush, trackerSetup as setup } from './fakes.ts';
 
 const summary = (overrides: Partial<InvokeSummary> = {}): InvokeSummary => ({

@@ -3,11 +3,12 @@
 // the job's own error's, the job's frame first, in-process (no layer) and in the extension.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLocalHost } from '../../client/local-host.ts';
-import { createWaitUntil, enqueueAfterResponse, flushAfterResponse, waitUntil } from '../../client/index.ts';
-import { fromCaller } from '../../client/validate.ts';
-import { createGuard } from '../../extension/guard.ts';
-import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type RequestContextValue } from '../../extension/request-context.ts';
+import { createLocalHost } from '../../client/hosts/local-host.ts';
+import { enqueueAfterResponse, flushAfterResponse, waitUntil } from '../../client/index.ts';
+import { createWaitUntil } from '../../client/wait-until.ts';
+import { fromCaller } from '../../shared/validate.ts';
+import { createGuard } from '../../extension/runtime-hooks/guard.ts';
+import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type RequestContextValue } from '../../extension/runtime-hooks/request-context.ts';
 import { recordingLogger, runtimeInvoke, trackerSetup } from './fakes.ts';
 
 const THIS_FILE = 'error-stacks.test.ts';

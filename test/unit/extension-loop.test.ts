@@ -1,10 +1,10 @@
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NEXT_RETRY_DELAYS_MS, runExtensionLoop, type LoopDependencies } from '../../extension/extension-loop.ts';
-import { ExtensionsApi } from '../../extension/extensions-api.ts';
-import type { HttpRequest, HttpResponse } from '../../extension/http-transport.ts';
-import { createRawHttpTransport } from '../../extension/raw-http.ts';
-import { createLogger } from '../../client/log-line.ts';
+import { NEXT_RETRY_DELAYS_MS, runExtensionLoop, type LoopDependencies } from '../../extension/extensions-api/extension-loop.ts';
+import { ExtensionsApi } from '../../extension/extensions-api/extensions-api.ts';
+import type { HttpRequest, HttpResponse } from '../../extension/extensions-api/http-transport.ts';
+import { createRawHttpTransport } from '../../extension/extensions-api/raw-http.ts';
+import { createLogger } from '../../shared/log-line.ts';
 
 /** INFO and up, parsed. Not fakes.ts's: that one also pulls in the invoke tracker, which this loop no longer knows. */
 function recordingLogger() {
@@ -38,7 +38,7 @@ function setup(steps: Step[], overrides: Partial<LoopDependencies> = {}) {
     api: new ExtensionsApi(send),
     id: 'ext-1',
     logger,
-    tracker: { hold: async ({ requestId }) => (held.push(requestId), events.push(`hold ${requestId}`), 'settled') },
+    lifecycle: { hold: async ({ requestId }) => (held.push(requestId), events.push(`hold ${requestId}`), 'settled') },
     sleep: async (ms) => void events.push(`sleep ${ms}`),
     ...overrides,
   };
@@ -125,7 +125,7 @@ describe('runExtensionLoop', () => {
       if (calls === 1) throw new TypeError('sync boom');
       return Promise.reject(new Error('async boom'));
     };
-    const { run, requests, logger } = setup([invoke('r1'), invoke('r2'), exit], { tracker: { hold } });
+    const { run, requests, logger } = setup([invoke('r1'), invoke('r2'), exit], { lifecycle: { hold } });
     expect(await run()).toMatchObject({ kind: 'exit-requested' });
     expect(requests).toHaveLength(3);
     expect(logger.records).toMatchObject([

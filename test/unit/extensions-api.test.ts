@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ExtensionsApi, ExtensionsApiError, InvalidEventError } from '../../extension/extensions-api.ts';
-import type { HttpRequest, HttpResponse } from '../../extension/http-transport.ts';
+import { ExtensionsApi, ExtensionsApiError, InvalidEventError } from '../../extension/extensions-api/extensions-api.ts';
+import type { HttpRequest, HttpResponse } from '../../extension/extensions-api/http-transport.ts';
 
 function scripted(responses: HttpResponse[]) {
   const requests: HttpRequest[] = [];

@@ -10,19 +10,20 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import type { JobContext } from '../../client/host-interface.ts';
-import { createExternalJob, type JobOwner } from '../../extension/external-job.ts';
-import { Lifecycle } from '../../extension/lifecycle.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
+import { createExternalJob, type JobOwner } from '../../extension/core/external-job.ts';
+import { Lifecycle } from '../../extension/core/lifecycle.ts';
 import { listenOnSocket } from '../../extension/socket/socket-server.ts';
 import { flush, manualTimers, recordingLogger, runtimeInvoke, trackerSetup } from './fakes.ts';
 import { realTimer } from './socket-helpers.ts';
+import { AlsContext } from '../../extension/runtime-hooks/als-context.ts';
 
 type Setting = 'registration-failed' | 'no-runtime-api' | 'loop stopped' | 'managed-instances';
 
 function lifecycleIn(setting: Setting): Lifecycle {
   const timers = manualTimers();
-  const tracker = new Lifecycle({ concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger: recordingLogger(), clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
-  tracker.runtimeObserved();
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger: recordingLogger(), clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
+  tracker.observed();
   if (setting === 'registration-failed' || setting === 'no-runtime-api' || setting === 'managed-instances') tracker.runUnheld(setting);
   else tracker.registered();
   if (setting === 'loop stopped') tracker.loopStopped();
@@ -91,7 +92,7 @@ describe('real Unix sockets with nothing held (registration refused)', () => {
     const accepted: Array<WeakRef<Socket>> = [];
     const createTracked = (listener: (socket: Socket) => void) => createServer((socket) => (accepted.push(new WeakRef(socket)), listener(socket)));
     const server = tracker.detach(() => listenOnSocket({
-      path, tracker, logger: recordingLogger('ERROR'), claim: () => undefined, graceMs: 50, setTimer: realTimer,
+      path, lifecycle: tracker, logger: recordingLogger('ERROR'), claim: () => undefined, graceMs: 50, setTimer: realTimer,
       system: { createServer: createTracked, rmSync, chmodSync, umask: (mask) => process.umask(mask) },
     }));
     if (!server) throw new Error('the socket did not start');

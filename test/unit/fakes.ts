@@ -1,5 +1,6 @@
-import { createLogger, type Logger, type LogLevel } from '../../client/log-line.ts';
-import { Lifecycle, type LifecycleOptions } from '../../extension/lifecycle.ts';
+import { createLogger, type Logger, type LogLevel } from '../../shared/log-line.ts';
+import { Lifecycle, type LifecycleOptions } from '../../extension/core/lifecycle.ts';
+import { AlsContext } from '../../extension/runtime-hooks/als-context.ts';
 
 /** A logger that keeps parsed records, for assertions on what a user would read in CloudWatch. */
 export function recordingLogger(level: LogLevel = 'TRACE'): Logger & { records: Array<Record<string, unknown>> } {
@@ -47,11 +48,11 @@ export async function flush(rounds = 3): Promise<void> {
 export function trackerSetup(overrides: Partial<LifecycleOptions> = {}, mode: 'held' | 'unheld' | 'unobserved' = 'held') {
   const timers = manualTimers();
   const logger = recordingLogger();
-  const tracker = new Lifecycle({
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate,
     concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger,
     clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer, ...overrides,
   });
-  if (mode !== 'unobserved') tracker.runtimeObserved();
+  if (mode !== 'unobserved') tracker.observed();
   if (mode === 'unheld') tracker.runUnheld('managed-instances');
   else tracker.registered();
   const deadline = timers.now() + 3000;

@@ -9,10 +9,10 @@ import { Hono, type Context as HonoContext } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { testClient } from 'hono/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { executionContext, withExecutionContext } from '../../client/hono.ts';
+import { executionContext, withExecutionContext } from '../../client/bridges/hono.ts';
 import { drainAfterResponse, waitUntil } from '../../client/index.ts';
-import { waitUntilMiddleware, type WaitUntilContext } from '../../client/middy.ts';
-import { withWaitUntil } from '../../client/opennext.ts';
+import { waitUntilMiddleware, type WaitUntilContext } from '../../client/bridges/middy.ts';
+import { withWaitUntil } from '../../client/bridges/opennext.ts';
 
 type LambdaEvent = Parameters<ReturnType<typeof handle>>[0];
 const event = (path: string): LambdaEvent => ({

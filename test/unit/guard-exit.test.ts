@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { installExitReport, type ExitSource } from '../../extension/exit-report.ts';
-import { createGuard } from '../../extension/guard.ts';
-import { wrapNativeClient, guardEvents } from '../../extension/runtime-observer.ts';
+import { installExitReport, type ExitSource } from '../../extension/reporting/exit-report.ts';
+import { createGuard } from '../../extension/runtime-hooks/guard.ts';
+import { wrapNativeClient, guardEvents } from '../../extension/runtime-hooks/runtime-observer.ts';
 import { recordingLogger } from './fakes.ts';
 
 describe('guard: the extension never throws into the runtime', () => {

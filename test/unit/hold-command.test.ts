@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { parseHoldArgs } from '../../extension/hold-command/hold-args.ts';
+import { parseHoldArgs } from '../../shared/hold-args.ts';
 import { hold, killDelayMs } from '../../extension/hold-command/hold.ts';
 import { describeStatus, runCommand, type RunOptions } from '../../extension/hold-command/run-command.ts';
 import { holdName } from '../../extension/socket/hold-name.ts';

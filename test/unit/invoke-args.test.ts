@@ -54,6 +54,15 @@ describe('--keep-tmp', () => {
   });
 });
 
+describe('--sqs', () => {
+  it('asks for a local task queue (off by default), takes no value, and is named when npm took it', () => {
+    expect(parseInvokeArgs(['.', 'index.handler'], FN_DIR).sqs).toBe(false);
+    expect(parseInvokeArgs(['.', 'index.handler', '--sqs', '--times', '2'], FN_DIR)).toMatchObject({ sqs: true, times: 2 });
+    expect(optionsTakenByNpm(['.', 'index.handler'], { npm_config_sqs: 'true' })).toEqual(['--sqs']);
+    expect(HELP).toMatch(/^ {2}--sqs {14}tasks get a real queue/m);
+  });
+});
+
 describe('parseInvokeArgs', () => {
   it('any argv: options, or an Error with a message (never a crash of another kind)', () => {
     const arg = fc.oneof(fc.string(), fc.constantFrom('.', 'index.handler', '--event', '--times', '--timeout', '--memory', '--env', '--profile', '--keep-tmp', '--no-layer', '{}', '0', '7'));

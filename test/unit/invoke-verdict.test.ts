@@ -52,6 +52,22 @@ describe('judgeInvoke', () => {
     });
   });
 
+  it('a task handed to its queue at the deadline: sent, not abandoned nor FAILED, and the run is ok; a task LOST without a queue is named (exit 4, the fix)', () => {
+    const abandoning = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld', requestId: 'r', jobs: ['task overrun', 'slowJob'] });
+    const sent = layerLine({ level: 'WARN', message: 'task sent to the queue: it was still running when the deadline came', requestId: 'r', task: 'overrun', taskId: 't1', attempt: 1, nextAttempt: 2 });
+    const copy = layerLine({ level: 'INFO', message: 'task sent to the queue: write-ahead copy, delivered in 3 s unless this run completes first', requestId: 'r', task: 'durable', taskId: 't2', attempt: 1, nextAttempt: 2 });
+    const handedOff = judgeInvoke(result(), [abandoning, sent, copy, SUMMARY]);
+    expect(handedOff.jobs.handedOff).toEqual(['task overrun: it was still running when the deadline came']);
+    expect(handedOff.problems.map((p) => p.text)).toEqual(['1 job slowJob abandoned at the deadline']);
+    const alone = judgeInvoke(result(), [layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['task overrun'] }), sent, SUMMARY]);
+    expect(alone.problems).toEqual([]);
+    expect(verdict([alone])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s) held until they settled, none failed; 1 task(s) sent to their queue to continue', exitCode: 0 });
+    const neverStarted = layerLine({ level: 'ERROR', message: 'task LOST: it never started before the deadline and no queue is configured (AFTER_RESPONSE_TASK_QUEUE_URL)', requestId: 'r', task: 'report', taskId: 't3', attempt: 1, nextAttempt: 1 });
+    const lost = judgeInvoke(result(), [layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['task report (never started)'] }), neverStarted]);
+    expect(lost.problems).toMatchObject([{ kind: 'job-abandoned', text: '1 task report LOST (see its "task LOST" log line)' }]);
+    expect(verdict([lost])).toMatchObject({ exitCode: 4, line: expect.stringContaining('Fix: give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL') });
+  });
+
   it('a timeout after the response: not an ok, whatever the body claimed; blocking named when no summary came', () => {
     const held = judgeInvoke(result({ body: TIMED_OUT }), []);
     expect(held.problems.map((p) => p.text)).toEqual(['timed out after 3.00 s, after the response was posted (no after-response summary: a job blocked the event loop?)']);
@@ -85,7 +101,7 @@ describe('verdict', () => {
   const kinds: ProblemKind[] = ['invoke-failed', 'timed-out', 'job-abandoned', 'job-failed'];
   const judgement = fc.array(fc.constantFrom(...kinds), { maxLength: 3 }).map((found): InvokeJudgement => ({
     problems: found.map((kind) => ({ kind, text: kind, fixes: kind === 'job-failed' ? [] : ['fix it'] })),
-    jobs: { failed: [], stopped: [], abandoned: [], summarizedEnqueued: undefined },
+    jobs: { failed: [], stopped: [], abandoned: [], handedOff: [], lost: [], summarizedEnqueued: undefined },
     extension: true,
   }));
 
@@ -114,7 +130,7 @@ describe('jobsSeen', () => {
       layerLine({ level: 'WARN', message: 'deadline near: …', running: ['slowJob'] }),
       'job failed {not json',
     ];
-    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late', 'metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], summarizedEnqueued: 4 });
+    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late', 'metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handedOff: [], lost: [], summarizedEnqueued: 4 });
   });
 
   it('any log lines: never throws', () => {

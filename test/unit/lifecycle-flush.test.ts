@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JobContext } from '../../client/host-interface.ts';
-import { Lifecycle } from '../../extension/lifecycle.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
+import { Lifecycle } from '../../extension/core/lifecycle.ts';
 import { deferred, flush, manualTimers, recordingLogger, runtimeInvoke, trackerSetup as setup } from './fakes.ts';
+import { AlsContext } from '../../extension/runtime-hooks/als-context.ts';
 
 describe('Lifecycle: flushers (the flushing phase)', () => {
   it('runs a flusher once per invoke after the response and the jobs, before the release, with the invoke context', async () => {
@@ -213,7 +214,7 @@ describe('Lifecycle: flushers where no invoke starts (no Runtime API, a local ru
   const local = (): { tracker: Lifecycle; logger: ReturnType<typeof recordingLogger> } => {
     const timers = manualTimers();
     const logger = recordingLogger();
-    const tracker = new Lifecycle({ concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
+    const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
     tracker.runUnheld('no-runtime-api');
     return { tracker, logger };
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobContext } from '../../client/host-interface.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
 import { deferred, flush, runtimeInvoke, trackerSetup as setup } from './fakes.ts';
 
 describe('Lifecycle (between invokes, external jobs, draining)', () => {

@@ -2,8 +2,8 @@
 // lost on the way back: the loop holds the invoke the runtime runs before polling again (an
 // integration cell per feature in fault-matrix-next.test.ts; here the rules, on fakes).
 import { describe, expect, it } from 'vitest';
-import { runExtensionLoop } from '../../extension/extension-loop.ts';
-import { ExtensionsApiError } from '../../extension/extensions-api.ts';
+import { runExtensionLoop } from '../../extension/extensions-api/extension-loop.ts';
+import { ExtensionsApiError } from '../../extension/extensions-api/extensions-api.ts';
 import { deferred, flush, recordingLogger, trackerSetup as setup } from './fakes.ts';
 
 describe('Lifecycle.holdLostEvent', () => {
@@ -81,7 +81,7 @@ describe('the extension loop after a failed next', () => {
         return Promise.resolve(windows.length === 2 ? 'r9' : undefined);
       },
     };
-    const outcome = await runExtensionLoop({ api, id: 'x', tracker, logger, sleep: () => Promise.resolve() });
+    const outcome = await runExtensionLoop({ api, id: 'x', lifecycle: tracker, logger, sleep: () => Promise.resolve() });
     expect(outcome.kind).toBe('failed');
     expect(windows).toEqual([50, 50, 0, 0]);
     expect(logger.records.filter((r) => String(r.message).startsWith('held an invoke whose INVOKE event'))).toEqual([expect.objectContaining({ level: 'WARN', requestId: 'r9' })]);

@@ -2,7 +2,7 @@
 // another layer's exec wrapper that replaced NODE_OPTIONS, a preload that did not load, or none set.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { noExtensionWarning } from '../../client/no-extension.ts';
+import { noExtensionWarning } from '../../client/hosts/no-extension.ts';
 
 const HEAD = 'no lambda-after-response extension is loaded: jobs run in-process and are not held, so Lambda may freeze them';
 const PRELOAD = '--import=/opt/lambda-after-response/extension.mjs';

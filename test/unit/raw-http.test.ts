@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRawHttpTransport, parseResponse } from '../../extension/raw-http.ts';
+import { createRawHttpTransport, parseResponse } from '../../extension/extensions-api/raw-http.ts';
 
 let servers: Array<{ close(): unknown }> = [];
 afterEach(() => {

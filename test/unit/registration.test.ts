@@ -2,11 +2,12 @@
 // first `next` (and the function's init) for ever.
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { ExtensionEvent } from '../../extension/extensions-api.ts';
-import { createRawHttpTransport } from '../../extension/raw-http.ts';
-import { register, REGISTER_TIMEOUT_MS } from '../../extension/registration.ts';
-import { Lifecycle } from '../../extension/lifecycle.ts';
+import type { ExtensionEvent } from '../../extension/extensions-api/extensions-api.ts';
+import { createRawHttpTransport } from '../../extension/extensions-api/raw-http.ts';
+import { register, REGISTER_TIMEOUT_MS } from '../../extension/extensions-api/registration.ts';
+import { Lifecycle } from '../../extension/core/lifecycle.ts';
 import { deferred, flush, manualTimers, recordingLogger } from './fakes.ts';
+import { AlsContext } from '../../extension/runtime-hooks/als-context.ts';
 
 /** An Extensions API whose register answers when the test says, and whose next yields the given events, then blocks. */
 function scriptedApi(events: ExtensionEvent[] = []) {
@@ -117,7 +118,7 @@ describe('raw HTTP: a request urgent until a promise settles', () => {
 function startingLifecycle() {
   const timers = manualTimers();
   const logger = recordingLogger();
-  const tracker = new Lifecycle({ concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
-  tracker.runtimeObserved();
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
+  tracker.observed();
   return { tracker, timers, logger };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { JobContext } from '../../client/host-interface.ts';
-import { createGuard } from '../../extension/guard.ts';
-import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type RequestContextKind, type RequestContextValue, type ScopedInvoke } from '../../extension/request-context.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
+import { createGuard } from '../../extension/runtime-hooks/guard.ts';
+import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type RequestContextKind, type RequestContextValue, type ScopedInvoke } from '../../extension/runtime-hooks/request-context.ts';
 import { flush, recordingLogger, runtimeInvoke, trackerSetup } from './fakes.ts';
 
 type Provider = { get(): RequestContextValue | undefined };

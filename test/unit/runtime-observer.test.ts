@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { observeRuntime, observeStreamedResponses, wrapNativeClient, type RuntimeEvents } from '../../extension/runtime-observer.ts';
+import { observeRuntime, observeStreamedResponses, wrapNativeClient, type RuntimeEvents } from '../../extension/runtime-hooks/runtime-observer.ts';
 
 function recorder(): RuntimeEvents & { events: string[] } {
   const events: string[] = [];

@@ -5,11 +5,11 @@ import * as channels from 'node:diagnostics_channel';
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobContext } from '../../client/host-interface.ts';
-import { createGuard } from '../../extension/guard.ts';
-import type { Lifecycle } from '../../extension/lifecycle.ts';
-import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type RequestContextValue } from '../../extension/request-context.ts';
-import { attributeServerRequests } from '../../extension/server-requests.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
+import { createGuard } from '../../extension/runtime-hooks/guard.ts';
+import type { Lifecycle } from '../../extension/core/lifecycle.ts';
+import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type RequestContextValue } from '../../extension/runtime-hooks/request-context.ts';
+import { attributeServerRequests } from '../../extension/runtime-hooks/server-requests.ts';
 import { flush, recordingLogger, runtimeInvoke, trackerSetup } from './fakes.ts';
 
 const cleanups: Array<() => void> = [];

@@ -2,11 +2,12 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lifecycle } from '../../extension/lifecycle.ts';
-import type { Limits } from '../../extension/socket/protocol.ts';
+import { Lifecycle } from '../../extension/core/lifecycle.ts';
+import type { Limits } from '../../shared/socket-messages.ts';
 import { listenOnSocket } from '../../extension/socket/socket-server.ts';
 import { createReservations, type Reservations } from '../../extension/socket/spawn-reservations.ts';
 import { recordingLogger } from './fakes.ts';
+import { AlsContext } from '../../extension/runtime-hooks/als-context.ts';
 
 export const realTimer = (run: () => void, ms: number): (() => void) => {
   const timer = setTimeout(run, ms);
@@ -28,16 +29,16 @@ export async function startSocketRig(options: SocketRigOptions = {}) {
   const path = join(dir, 'extension.sock');
   const logger = recordingLogger('DEBUG');
   const graceMs = options.graceMs ?? 50;
-  const tracker = new Lifecycle({
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate,
     concurrency: Infinity, marginMs: options.marginMs ?? 100, graceMs, fallbackIdleMs: 100, logger, setTimer: realTimer,
     clock: { wallNow: () => performance.timeOrigin + performance.now(), monoNow: () => performance.now() },
   });
   tracker.registered();
-  tracker.runtimeObserved();
+  tracker.observed();
   const reservations: Reservations = createReservations(tracker, () => `ticket-${Math.random()}`);
   // Detached as in start-socket.ts: connections must not inherit a test's (or invoke's) context.
   const server = tracker.detach(() => listenOnSocket({
-    path, tracker, logger, claim: (ticket) => reservations.claim(ticket), graceMs, setTimer: realTimer,
+    path, lifecycle: tracker, logger, claim: (ticket) => reservations.claim(ticket), graceMs, setTimer: realTimer,
     system: { createServer, rmSync, chmodSync, umask: (mask) => process.umask(mask) },
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),

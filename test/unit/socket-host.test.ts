@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobContext } from '../../client/host-interface.ts';
-import { createClient } from '../../client/index.ts';
-import { createLocalHost } from '../../client/local-host.ts';
-import { createSocketHost } from '../../client/socket-host.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
+import { createClient } from '../../client/client.ts';
+import { createLocalHost } from '../../client/hosts/local-host.ts';
+import { createSocketHost } from '../../client/hosts/socket-host.ts';
 import { recordingLogger } from './fakes.ts';
 import { eventually, scriptedExtension, startSocketRig } from './socket-helpers.ts';
 

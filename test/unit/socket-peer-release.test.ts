@@ -3,7 +3,7 @@
 // wrote its `open` before telling the handler "queued" is read by a later callback of the same
 // poll phase: the invoke must not be released before it (lifecycle.ts runtimeNext).
 import { describe, expect, it } from 'vitest';
-import type { ExternalJob } from '../../extension/external-job.ts';
+import type { ExternalJob } from '../../extension/core/external-job.ts';
 import { flush, runtimeInvoke, trackerSetup } from './fakes.ts';
 
 describe("a socket peer's open read in the same turn as the runtime's next", () => {

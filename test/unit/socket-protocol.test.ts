@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeError } from '../../client/describe-error.ts';
-import { encodeFinish, plainMessage } from '../../client/socket-finish.ts';
-import { deadlineAbortReason, LineSplitter, MAX_LINE_BYTES } from '../../client/socket-wire.ts';
-import { parseRequest, replies } from '../../extension/socket/protocol.ts';
+import { describeError } from '../../shared/describe-error.ts';
+import { encodeFinish, plainMessage } from '../../shared/socket-finish.ts';
+import { deadlineAbortReason, LineSplitter, MAX_LINE_BYTES } from '../../shared/socket-wire.ts';
+import { parseRequest, replies } from '../../shared/socket-messages.ts';
 
 describe('parseRequest', () => {
   it('reads an open with its name and an optional ticket', () => {
@@ -111,7 +111,7 @@ describe('LineSplitter', () => {
   });
 });
 
-describe('the wire shared by the client and the extension (client/socket-wire.ts)', () => {
+describe('the wire shared by the client and the extension (shared/socket-wire.ts)', () => {
   it('bounds lines at 64 KiB by default, as the extension does', () => {
     const splitter = new LineSplitter();
     expect(splitter.push(Buffer.from(`${'a'.repeat(MAX_LINE_BYTES)}\n`)).lines).toEqual(['a'.repeat(65_536)]);
@@ -121,10 +121,10 @@ describe('the wire shared by the client and the extension (client/socket-wire.ts
 
   it('is the one place that spells its constants', () => {
     const root = new URL('../../', import.meta.url);
-    const sources = ['client', 'extension'].flatMap((dir) =>
+    const sources = ['client', 'extension', 'shared'].flatMap((dir) =>
       readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`));
     const spelled = [/['"]AFTER_RESPONSE_SOCKET['"]/, /['"]AFTER_RESPONSE_TICKET['"]/, /The invoke deadline is near/, /64 \* 1024|65_?536/, /\bv: 1\b/];
-    const offenders = sources.filter((file) => file !== 'client/socket-wire.ts')
+    const offenders = sources.filter((file) => file !== 'shared/socket-wire.ts')
       .flatMap((file) => spelled.filter((pattern) => pattern.test(readFileSync(new URL(file, root), 'utf8'))).map((pattern) => `${file} ${pattern}`));
     expect(offenders).toEqual([]);
   });

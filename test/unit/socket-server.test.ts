@@ -221,7 +221,7 @@ describe('the first-line hold of a connection', () => {
     let released: string | undefined;
     void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => (released = reason));
     // A socket that never sends a byte; the connection's timer runs on the test's clock.
-    serveConnection(new Socket(), { tracker, claim: () => undefined, logger: recordingLogger(), nextId: () => 'j1', graceMs: 100, setTimer: timers.setTimer });
+    serveConnection(new Socket(), { lifecycle: tracker, claim: () => undefined, logger: recordingLogger(), nextId: () => 'j1', graceMs: 100, setTimer: timers.setTimer });
     tracker.responsePosted('r1', 'returned');
     tracker.runtimeNext();
     await flush();

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { ExternalJob } from '../../extension/external-job.ts';
+import type { ExternalJob } from '../../extension/core/external-job.ts';
 import { listenOnSocket } from '../../extension/socket/socket-server.ts';
 import { prepareSocket } from '../../extension/socket/start-socket.ts';
 import { recordingLogger } from './fakes.ts';
@@ -29,7 +29,7 @@ describe('prepareSocket', () => {
     const storage = new AsyncLocalStorage<string>();
     const tracker = contextRecordingTracker(storage);
     const env: Record<string, string | undefined> = { PATH: process.env.PATH };
-    const starter = prepareSocket({ tracker, logger: recordingLogger(), env, pid: 4_000_000 + process.pid, graceMs: 100, detach: (fn) => storage.exit(fn) });
+    const starter = prepareSocket({ lifecycle: tracker, logger: recordingLogger(), env, pid: 4_000_000 + process.pid, graceMs: 100, detach: (fn) => storage.exit(fn) });
     starter.startSoon();
     await new Promise((resolve) => setImmediate(resolve));
     const child = storage.run('invoke-1', () => spawn(process.execPath, ['-e', CHILD], { env, stdio: 'ignore' }));
@@ -41,7 +41,7 @@ describe('prepareSocket', () => {
     // A fresh process (this one has child_process loaded): the bundled module, started, then a probe.
     const entry = `
       import { prepareSocket } from './start-socket.ts';
-      const starter = prepareSocket({ tracker: { openExternal: () => { throw new Error('unused'); } }, logger: { log: () => undefined, enabled: () => false }, env: {}, pid: ${4_000_000 + process.pid}, graceMs: 100 });
+      const starter = prepareSocket({ lifecycle: { openExternal: () => { throw new Error('unused'); } }, logger: { log: () => undefined, enabled: () => false }, env: {}, pid: ${4_000_000 + process.pid}, graceMs: 100 });
       starter.startSoon();
       setTimeout(() => {
         const before = process.moduleLoadList.includes('NativeModule child_process');
@@ -76,7 +76,7 @@ describe("prepareSocket and the function's own worker threads", () => {
       import { prepareSocket } from './start-socket.ts';
       const opened = [];
       const job = { finish: () => undefined, onAbort: () => undefined, requestId: () => undefined, deadlineMs: () => undefined };
-      const starter = prepareSocket({ tracker: { openExternal: (name) => (opened.push(name), job) }, logger: { log: () => undefined, enabled: () => false }, env: process.env, pid: ${5_000_000 + process.pid}, graceMs: 100 });
+      const starter = prepareSocket({ lifecycle: { openExternal: (name) => (opened.push(name), job) }, logger: { log: () => undefined, enabled: () => false }, env: process.env, pid: ${5_000_000 + process.pid}, graceMs: 100 });
       const boundAtInit = existsSync(starter.path);
       const worker = new Worker(${JSON.stringify(WORKER)}, { eval: true, execArgv: [] });
       worker.once('message', (reply) => {
@@ -97,7 +97,7 @@ describe('listenOnSocket in a worker thread', () => {
     const created: unknown[] = [];
     const unsupported = Object.assign(new TypeError('process.umask() with arguments is not supported in workers'), { code: 'ERR_WORKER_UNSUPPORTED_OPERATION' });
     const server = listenOnSocket({
-      path: '/nonexistent/after-response.sock', tracker: contextRecordingTracker(new AsyncLocalStorage()), claim: () => undefined,
+      path: '/nonexistent/after-response.sock', lifecycle: contextRecordingTracker(new AsyncLocalStorage()), claim: () => undefined,
       logger, graceMs: 100, setTimer: realTimer,
       system: {
         createServer: (listener) => (created.push(listener), createServer(listener)),

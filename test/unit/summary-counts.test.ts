@@ -3,9 +3,9 @@
 // InvokeJobs with manual timers: every counted job ends in exactly one state.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JobContext } from '../../client/host-interface.ts';
-import type { InvokeSummary } from '../../extension/invoke.ts';
-import type { Lifecycle } from '../../extension/lifecycle.ts';
+import type { JobContext } from '../../shared/host-protocol.ts';
+import type { InvokeSummary } from '../../extension/core/invoke.ts';
+import type { Lifecycle } from '../../extension/core/lifecycle.ts';
 import { createReservations } from '../../extension/socket/spawn-reservations.ts';
 import { deferred, flush, runtimeInvoke, trackerSetup } from './fakes.ts';
 

@@ -56,6 +56,18 @@ describe('handleTaskBatch', () => {
     expect(logger.records.find((r) => String(r.message).startsWith('task failed on attempt 2'))).toMatchObject({ level: 'ERROR', messageId: 'm2', task: 'bad', errorMessage: 'still down' });
   });
 
+  it('a body naming another task than the AfterResponseTask attribute: an ERROR naming both, a failure, and neither task runs', async () => {
+    const { api, logger } = taskSetup();
+    const ran: string[] = [];
+    api.defineTask('a', () => void ran.push('a'));
+    api.defineTask('b', () => void ran.push('b'));
+    const mixed = { ...record('m1', 'a'), messageAttributes: { [TASK_ATTRIBUTE]: { stringValue: 'b' } } };
+    const response = await api.handleTaskBatch({ Records: [mixed, record('m2', 'a')] }, { getRemainingTimeInMillis: () => 10_000, awsRequestId: 'req-batch' });
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(ran).toEqual(['a']);
+    expect(logger.records.filter((r) => r.level === 'ERROR')).toMatchObject([{ requestId: 'req-batch', messageId: 'm1', task: 'a', attributeTask: 'b', taskId: 'tid-m1', message: "SQS message names two tasks: the body's `a` and the AfterResponseTask attribute's `b`; not run" }]);
+  });
+
   it('an unknown task name, a malformed body and a foreign message: each an ERROR naming it, and a failure', async () => {
     const { api, logger } = taskSetup();
     api.defineTask('known', () => undefined);

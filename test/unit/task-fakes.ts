@@ -1,4 +1,4 @@
-import type { Job, JobContext } from '../../client/host-interface.ts';
+import type { Job, JobContext } from '../../shared/host-protocol.ts';
 import type { SendRequest, TaskSender } from '../../client/tasks/sender.ts';
 import { createTaskApi, type TaskApi } from '../../client/tasks/index.ts';
 import type { HandOffReason, TaskHost } from '../../client/tasks/types.ts';
@@ -27,15 +27,17 @@ interface HostedJob {
   readonly name: string;
   readonly job: Job;
   readonly handOff: ((reason: HandOffReason) => Promise<void>) | undefined;
+  readonly task: { readonly taskId: string; readonly attempt: number } | undefined;
 }
 
 /** A host that keeps the jobs; the test starts them with a context it chooses. */
-export function fakeTaskHost(options: { handsOff?: boolean; deadlineMs?: number } = {}) {
+export function fakeTaskHost(options: { handsOff?: boolean; deadlineMs?: number; requestId?: string } = {}) {
   const jobs: HostedJob[] = [];
   const host: TaskHost = {
-    enqueue: (job, { name, handOff }) => void jobs.push({ job, name, handOff }),
+    enqueue: (job, { name, handOff, task }) => void jobs.push({ job, name, handOff, task }),
     handsOff: options.handsOff ?? true,
     currentDeadlineMs: () => options.deadlineMs,
+    currentRequestId: () => options.requestId,
   };
   const run = (index: number, context: Partial<JobContext> = {}): Promise<unknown> => {
     const entry = jobs[index];
@@ -47,10 +49,10 @@ export function fakeTaskHost(options: { handsOff?: boolean; deadlineMs?: number 
 }
 
 /** A task API on fakes: a queue unless `queue: false`. */
-export function taskSetup(options: { queue?: boolean; handsOff?: boolean; env?: Record<string, string>; hostDeadlineMs?: number } = {}) {
+export function taskSetup(options: { queue?: boolean; handsOff?: boolean; env?: Record<string, string>; hostDeadlineMs?: number; hostRequestId?: string } = {}) {
   const logger = recordingLogger();
   const sender = fakeSender();
-  const host = fakeTaskHost({ handsOff: options.handsOff ?? true, ...(options.hostDeadlineMs === undefined ? {} : { deadlineMs: options.hostDeadlineMs }) });
+  const host = fakeTaskHost({ handsOff: options.handsOff ?? true, ...(options.hostDeadlineMs === undefined ? {} : { deadlineMs: options.hostDeadlineMs }), ...(options.hostRequestId === undefined ? {} : { requestId: options.hostRequestId }) });
   const timers = manualTimers();
   let ids = 0;
   const api: TaskApi = createTaskApi({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { HandOffReason } from '../../client/host-interface.ts';
-import { installExitReport, SHUTDOWN_HAND_OFF_MS, type ExitSource } from '../../extension/exit-report.ts';
-import { HAND_OFF_SAFETY_MS } from '../../extension/invoke.ts';
+import type { HandOffReason } from '../../shared/host-protocol.ts';
+import { installExitReport, SHUTDOWN_HAND_OFF_MS, type ExitSource } from '../../extension/reporting/exit-report.ts';
+import { nameHandOff } from '../../extension/core/hand-offs.ts';
+import { HAND_OFF_SAFETY_MS } from '../../extension/core/invoke-deadline.ts';
 import { deferred, flush, recordingLogger, runtimeInvoke, trackerSetup } from './fakes.ts';
 
 /** A hand-off that records its calls into `events` and settles when the test says. */
@@ -59,9 +60,10 @@ describe('extension: tasks that cannot finish in their invoke are handed off bef
     expect(logger.records.some((r) => String(r.message).startsWith('hand-offs did not finish'))).toBe(false);
   });
 
-  it('a hand-off that never settles holds the release only until deadline − safety, then is named in an ERROR', async () => {
+  it('a hand-off that never settles holds the release only until deadline − safety, then is named in an ERROR (with its taskId and attempt)', async () => {
     const { tracker, timers, deadline, logger } = trackerSetup({ graceMs: 250 });
     const task = recordedHandOff('stuck', []);
+    nameHandOff(task.run, { taskId: 'order-7', attempt: 1 });
     await runtimeInvoke(tracker, 'r1', deadline, () => tracker.enqueue(() => new Promise(() => {}), 'task stuck', task.run));
     let released = false;
     const holding = tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then(() => (released = true));
@@ -73,7 +75,7 @@ describe('extension: tasks that cannot finish in their invoke are handed off bef
     expect(released).toBe(false);
     timers.advance(1); // deadline − safety
     await holding;
-    expect(logger.records.find((r) => String(r.message).startsWith('hand-offs did not finish'))).toMatchObject({ level: 'ERROR', requestId: 'r1', jobs: ['task stuck'] });
+    expect(logger.records.find((r) => String(r.message).startsWith('hand-offs did not finish'))).toMatchObject({ level: 'ERROR', requestId: 'r1', jobs: ['task stuck'], tasks: [{ job: 'task stuck', taskId: 'order-7', attempt: 1 }] });
   });
 
   it('a job that settles in time is never handed off, and one that throws from its hand-off does not stop the release', async () => {
@@ -120,12 +122,20 @@ describe('exit report: SIGTERM hands unfinished tasks off, bounded, then says wh
     const timers: Array<() => void> = [];
     const order: string[] = [];
     const slow = deferred();
+    const runs = {
+      a: (reason: HandOffReason) => Promise.resolve(void order.push(`a ${reason}`)),
+      b: () => Promise.reject(new Error('queue unreachable')),
+      c: () => slow.promise,
+    };
+    nameHandOff(runs.a, { taskId: 'id-a', attempt: 1 });
+    nameHandOff(runs.b, { taskId: 'id-b', attempt: 1 });
+    nameHandOff(runs.c, { taskId: 42 }); // malformed: named by its job only
     installExitReport({
       unfinished: () => [{ requestId: 'r1', jobs: ['task a', 'task b (never started)', 'task c', 'plain job'] }],
       handOffs: () => [
-        { requestId: 'r1', name: 'task a', run: (reason) => Promise.resolve(void order.push(`a ${reason}`)) },
-        { requestId: 'r1', name: 'task b (never started)', run: () => Promise.reject(new Error('queue unreachable')) },
-        { requestId: 'r1', name: 'task c', run: () => slow.promise },
+        { requestId: 'r1', name: 'task a', run: runs.a },
+        { requestId: 'r1', name: 'task b (never started)', run: runs.b },
+        { requestId: 'r1', name: 'task c', run: runs.c },
       ],
       logger, source, signals: 'main-thread',
       setTimer: (run, ms) => {
@@ -144,6 +154,8 @@ describe('exit report: SIGTERM hands unfinished tasks off, bounded, then says wh
     expect(source.killed).toEqual(['42 SIGTERM']);
     const handOffLine = logger.records.find((r) => String(r.message).includes('handed off'));
     expect(handOffLine).toMatchObject({ level: 'ERROR', requestId: 'r1', sent: ['task a'], lost: ['task b (never started)', 'task c'] });
+    expect(handOffLine?.tasks).toEqual([{ job: 'task a', taskId: 'id-a', attempt: 1, outcome: 'sent' }, { job: 'task b (never started)', taskId: 'id-b', attempt: 1, outcome: 'lost' }]);
+    expect(logger.records.find((r) => String(r.message).includes('handing off unfinished tasks'))?.taskIds).toEqual([{ job: 'task a', taskId: 'id-a', attempt: 1 }, { job: 'task b (never started)', taskId: 'id-b', attempt: 1 }]);
     const lostLine = logger.records.find((r) => String(r.message).includes('never finished and are lost'));
     expect(lostLine).toMatchObject({ jobs: ['task b (never started)', 'task c', 'plain job'] });
   });

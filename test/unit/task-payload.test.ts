@@ -4,7 +4,8 @@ import { checkMessageSize, MAX_PAYLOAD_DEPTH, serialisePayload } from '../../cli
 
 /** The oracle: JSON gives back the same shape — same primitives, arrays and plain objects, key for key. */
 function sameAfterJson(original: unknown, parsed: unknown): boolean {
-  if (original === null || typeof original !== 'object') return original === parsed;
+  // Object.is: JSON turns -0 into 0, which === would call the same.
+  if (original === null || typeof original !== 'object') return Object.is(original, parsed);
   if (typeof parsed !== 'object' || parsed === null) return false;
   if (Array.isArray(original)) {
     return Array.isArray(parsed) && Reflect.ownKeys(original).length === original.length + 1 && original.length === parsed.length && original.every((v, i) => sameAfterJson(v, parsed[i]));
@@ -27,10 +28,13 @@ function roundTrips(value: unknown): boolean {
   }
 }
 
-const odd = fc.anything({
+const anything = fc.anything({
   withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withNullPrototype: true,
   withObjectString: true, withSparseArray: true, withBoxedValues: true, maxDepth: 4,
 });
+// Numbers JSON changes (-0 becomes 0, NaN and ±Infinity null), nested, often enough that every run meets them.
+const oddNumbers = fc.dictionary(fc.string(), fc.array(fc.oneof(fc.double(), fc.constantFrom(-0, Number.NaN, Number.POSITIVE_INFINITY))), { maxKeys: 3 });
+const odd = fc.oneof({ arbitrary: anything, weight: 4 }, { arbitrary: oddNumbers, weight: 1 });
 
 describe('task payloads: accepted exactly when they survive JSON unchanged', () => {
   it('fast-check: any value is either accepted (and its JSON returned) or refused with a TypeError naming the problem — and accepted iff it round-trips', () => {
@@ -60,6 +64,7 @@ describe('task payloads: accepted exactly when they survive JSON unchanged', () 
     ['a Set', { s: new Set([1]) }, /`payload.s` is a Set/],
     ['a class instance', { u: new URL('https://x.test') }, /`payload.u` is an instance of URL/],
     ['NaN', { n: Number.NaN }, /`payload.n` is NaN/],
+    ['-0', { list: [1, -0] }, /`payload.list\[1\]` is -0, which JSON turns into 0/],
     ['Infinity', [Number.POSITIVE_INFINITY], /is Infinity/],
     ['a symbol key', { [Symbol('s')]: 1 }, /has a symbol key/],
     ['a hole', [1, , 3], /an array with holes/], // eslint-disable-line no-sparse-arrays
@@ -88,6 +93,17 @@ describe('task payloads: accepted exactly when they survive JSON unchanged', () 
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];
     expect(() => serialisePayload('t', deep)).toThrow(new RegExp(`nested deeper than ${MAX_PAYLOAD_DEPTH}`));
+  });
+
+  it('a deep path is shortened to its first and last segments around "…"; a short one is whole', () => {
+    let deep: unknown = { bad: 1n };
+    for (let i = 0; i < 40; i++) deep = i % 2 ? { 'odd key': deep } : [deep];
+    expect(() => serialisePayload('t', deep)).toThrow('`payload["odd key"][0]["odd key"]…[0]["odd key"][0].bad` is a BigInt');
+    expect(() => serialisePayload('t', { a: { b: [{ c: 1n }] } })).toThrow('`payload.a.b[0].c` is a BigInt');
+    let deeper: unknown = 1;
+    for (let i = 0; i < 300; i++) deeper = { n: deeper };
+    const message = (() => { try { serialisePayload('t', deeper); return ''; } catch (error) { return (error as Error).message; } })();
+    expect(message).toBe(`Expected the payload of task \`t\` to survive JSON unchanged: \`payload.n.n.n….n.n.n.n\` is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
   });
 
   it('the size counts the envelope and the attribute, in bytes (UTF-8), against the limit', () => {

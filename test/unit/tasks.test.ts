@@ -60,7 +60,7 @@ describe('task.enqueue: runs as a job named `task <name>`', () => {
     const task = api.defineTask<{ url: string }>('report', (payload, ctx) => void seen.push([payload, ctx]));
     const payload = { url: 'https://example.com' };
     const taskId = task.enqueue(payload);
-    expect(host.jobs.map((j) => j.name)).toEqual(['task report']);
+    expect(host.jobs.map((j) => [j.name, j.task])).toEqual([['task report', { taskId, attempt: 1 }]]); // named in the host's hand-off lines
     await host.run(0, { requestId: 'r9', deadlineMs: START + 5000 });
     expect(seen[0]?.[0]).toEqual(payload);
     expect(seen[0]?.[0]).not.toBe(payload);
@@ -81,7 +81,7 @@ describe('task.enqueue: runs as a job named `task <name>`', () => {
     expect(bodyOf(sender.sent[0]?.body)).toEqual({ v: 1, task: 'flaky', taskId: 'order-7', attempt: 2, payload: { n: 1 } });
     expect(sender.sent[0]?.task).toBe('flaky');
     expect(order).toEqual(['rejected 503 from upstream']);
-    expect(logger.records.find((r) => String(r.message).startsWith('task sent'))).toMatchObject({ level: 'WARN', task: 'flaky', taskId: 'order-7', attempt: 2 });
+    expect(logger.records.find((r) => String(r.message).startsWith('task sent'))).toMatchObject({ level: 'WARN', requestId: 'r1', task: 'flaky', taskId: 'order-7', attempt: 1, nextAttempt: 2 });
   });
 
   it('failure and the queue refuses: an ERROR names the task LOST with its taskId', async () => {
@@ -97,6 +97,19 @@ describe('task.enqueue: runs as a job named `task <name>`', () => {
     api.defineTask('t', () => { throw new Error('x'); }).enqueue(null);
     await host.run(0).catch(() => undefined);
     expect(logger.records.find((r) => r.level === 'ERROR')).toMatchObject({ task: 't', taskId: 'id-1', message: expect.stringMatching(/task LOST: it failed on attempt 1 and no queue is configured/) });
+  });
+
+  it('every task line names the enqueuing invoke\'s requestId (from the host at enqueue, else the job\'s), the attempt that ran and, for a send or a loss, the attempt the message carries (nextAttempt)', async () => {
+    const { api, host, sender, logger } = taskSetup({ hostRequestId: 'req-enqueue' });
+    sender.state.mode = 'fail';
+    const task = api.defineTask('t', () => { throw new Error('x'); });
+    task.enqueue(null);
+    await host.run(0, { requestId: 'req-job' }).catch(() => undefined);
+    expect(logger.records.find((r) => String(r.message).startsWith('task LOST'))).toMatchObject({ level: 'ERROR', requestId: 'req-enqueue', task: 't', taskId: 'id-1', attempt: 1, nextAttempt: 2 });
+    const unknownHost = taskSetup();
+    unknownHost.api.defineTask('u', () => { throw new Error('y'); }).enqueue(null);
+    await unknownHost.host.run(0, { requestId: 'req-job' }).catch(() => undefined);
+    expect(unknownHost.logger.records.find((r) => String(r.message).startsWith('task sent'))).toMatchObject({ requestId: 'req-job', attempt: 1, nextAttempt: 2 });
   });
 });
 
@@ -158,8 +171,24 @@ describe("durability: 'write-ahead'", () => {
     await host.run(0, { deadlineMs: START + 2_001 });
     expect(order).toEqual(['ran after 1 send(s)']);
     expect(sender.sent[0]?.delaySeconds).toBe(3);
-    expect(logger.records.find((r) => String(r.message).startsWith('task sent to the queue: write-ahead copy'))).toMatchObject({ level: 'INFO', task: 'wa', taskId: 'id-1', attempt: 2, delaySeconds: 3 });
+    expect(logger.records.find((r) => String(r.message).startsWith('task sent to the queue: write-ahead copy'))).toMatchObject({ level: 'INFO', task: 'wa', taskId: 'id-1', attempt: 1, nextAttempt: 2, delaySeconds: 3 });
     expect(bodyOf(sender.sent[0]?.body)).toMatchObject({ task: 'wa', taskId: 'id-1', attempt: 2, payload: { k: 'v' } });
+  });
+
+  it('no queue: each write-ahead task is named in an ERROR when it starts (it runs without a copy), beyond the one WARN at defineTask', async () => {
+    const { api, host, logger } = taskSetup({ queue: false, hostRequestId: 'req-1' });
+    const ran: string[] = [];
+    const task = api.defineTask('wa', () => void ran.push('ran'), { durability: 'write-ahead' });
+    task.enqueue(1);
+    task.enqueue(2);
+    await host.run(0);
+    await host.run(1);
+    expect(ran).toEqual(['ran', 'ran']);
+    const errors = logger.records.filter((r) => r.level === 'ERROR');
+    expect(errors).toMatchObject([
+      { requestId: 'req-1', task: 'wa', taskId: 'id-1', attempt: 1, message: expect.stringMatching(/^task LOST if this run does not finish: write-ahead needs a queue/) },
+      { task: 'wa', taskId: 'id-2' },
+    ]);
   });
 
   it('the delay is capped at 900 s (SQS), also where there is no deadline', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isClass, validateEnqueue, validateFlusher } from '../../client/validate.ts';
+import { isClass, validateEnqueue, validateFlusher } from '../../shared/validate.ts';
 
 describe('validateEnqueue', () => {
   it('accepts a function and names it after the function', () => {

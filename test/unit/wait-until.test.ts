@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOST_REGISTRY_KEY, type Job } from '../../client/host-interface.ts';
-import { createClient, createWaitUntil, waitUntil } from '../../client/index.ts';
+import { HOST_REGISTRY_KEY, type Job } from '../../shared/host-protocol.ts';
+import { createClient } from '../../client/client.ts';
+import { waitUntil } from '../../client/index.ts';
+import { createWaitUntil } from '../../client/wait-until.ts';
 import { recordingLogger } from './fakes.ts';
 
 function recordingClient() {

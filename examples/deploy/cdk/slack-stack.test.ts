@@ -44,7 +44,7 @@ describe('CDK app: Slack slash command with the after-response layer', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Layers: [{ Ref: Object.keys(layers)[0] }] });
   });
 
-  test('the task queue: DLQ and redrive, visibility 6 x the timeout, the event source mapping with ReportBatchItemFailures, SendMessage, the URL in the env', () => {
+  test('the task queue: DLQ and redrive, visibility 6 x the timeout, the event source mapping with ReportBatchItemFailures, SendMessage and GetQueueAttributes, the URL in the env', () => {
     const { template } = synth();
     const queues = template.findResources('AWS::SQS::Queue');
     const [mainId, main] = Object.entries(queues).find(([, q]) => (q as { Properties?: { RedrivePolicy?: unknown } }).Properties?.RedrivePolicy !== undefined) ?? [];
@@ -54,7 +54,7 @@ describe('CDK app: Slack slash command with the after-response layer', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: { 'Fn::GetAtt': [mainId, 'Arn'] }, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { AFTER_RESPONSE_TASK_QUEUE_URL: { Ref: mainId } } } });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [mainId, 'Arn'] } })]) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage', 'sqs:GetQueueAttributes']), Resource: { 'Fn::GetAtt': [mainId, 'Arn'] } })]) },
     });
   });
 

@@ -88,7 +88,7 @@ export class SlackSlashCommandStack extends Stack {
         AFTER_RESPONSE_TASK_QUEUE_URL: tasks.queueUrl, // tasks that cannot finish in their invoke (docs/tasks.md)
       },
     });
-    tasks.grantSendMessages(fn);
+    tasks.grantSendMessages(fn); // sqs:SendMessage, and sqs:GetQueueAttributes, which warms the sender (docs/tasks.md)
     // The event source mapping (grants receive, delete, GetQueueAttributes); only failed records come back.
     fn.addEventSource(new SqsEventSource(tasks, { batchSize: 10, reportBatchItemFailures: true }));
     // Public: Slack cannot sign AWS requests; the handler verifies Slack's signature instead.

@@ -75,20 +75,22 @@ describe('SAM template: Slack slash command with the after-response layer', () =
     });
   });
 
-  test('the task queue: a DLQ with a redrive policy, the event source mapping with ReportBatchItemFailures, SendMessage, the queue URL in the env', () => {
+  test('the task queue: a DLQ with a redrive policy, the event source mapping with ReportBatchItemFailures, SendMessage and GetQueueAttributes, the queue URL in the env', () => {
     const t = decoded();
     const fn = t.Resources.SlashCommandFunction?.Properties ?? ({} as Tree);
     expect(existsSync(join(resolve(here, String(fn.CodeUri)), 'task-handler.mjs'))).toBe(true);
     expect(fn.Environment).toMatchObject({ Variables: { AFTER_RESPONSE_TASK_QUEUE_URL: { Ref: 'TaskQueue' } } });
-    expect(fn.Policies).toEqual([{ SQSSendMessagePolicy: { QueueName: { 'Fn::GetAtt': ['TaskQueue', 'QueueName'] } } }]);
+    expect(fn.Policies).toEqual([{ Statement: [{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], Resource: { 'Fn::GetAtt': ['TaskQueue', 'Arn'] } }] }]);
     expect(fn.Events).toEqual({ Tasks: { Type: 'SQS', Properties: { Queue: { 'Fn::GetAtt': ['TaskQueue', 'Arn'] }, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] } } });
     expect(t.Resources.TaskQueue).toMatchObject({
       Type: 'AWS::SQS::Queue',
-      Properties: { VisibilityTimeout: { Ref: 'TaskQueueVisibilityTimeoutSeconds' }, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['TaskDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 } },
+      Properties: { VisibilityTimeout: { 'Fn::FindInMap': ['TaskQueueVisibility', { Ref: 'TimeoutSeconds' }, 'Seconds'] }, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['TaskDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 } },
     });
     expect(t.Resources.TaskDeadLetterQueue?.Type).toBe('AWS::SQS::Queue');
-    // AWS's guidance: visibility timeout >= 6 x the function timeout, at the defaults.
-    const visibility = Number((t.Parameters.TaskQueueVisibilityTimeoutSeconds as Tree).Default);
-    expect(visibility).toBeGreaterThanOrEqual(6 * Number((t.Parameters.TimeoutSeconds as Tree).Default));
+    // AWS's guidance: visibility timeout >= 6 x the function timeout, for every timeout allowed.
+    const timeouts = (t.Parameters.TimeoutSeconds as Tree).AllowedValues as unknown[];
+    const visibility = (t.Mappings as Record<string, Record<string, { Seconds: number }>>).TaskQueueVisibility ?? {};
+    expect(Object.keys(visibility).map(Number).sort((a, b) => a - b)).toEqual(timeouts.map(Number).sort((a, b) => a - b));
+    for (const timeout of timeouts) expect(visibility[String(timeout)]?.Seconds).toBe(6 * Number(timeout));
   });
 });

@@ -1,0 +1,132 @@
+// createClient: a client bound to one global object (tests inject theirs), and the module's own one.
+// Internal: the package exports the module's functions (index.ts), not this.
+import { pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job, type JobContext } from '../shared/host-protocol.ts';
+import { clientLogLevel } from '../shared/log-level.ts';
+import { createLogger, type Logger } from '../shared/log-line.ts';
+import { isMainThread } from '../shared/main-thread.ts';
+import { validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from '../shared/validate.ts';
+import { createLocalHost, localJobContext } from './hosts/local-host.ts';
+import { createSocketHost, SOCKET_ENV } from './hosts/socket-host.ts';
+import { TrailingFlush } from './hosts/trailing-flush.ts';
+import { unheldWarning } from './hosts/unheld-warning.ts';
+import type { TaskHost } from './tasks/types.ts';
+
+/**
+ * A client bound to one global object; the module's functions use one bound to `globalThis`.
+ * Each method behaves as the module function of the same name.
+ */
+export interface AfterResponseClient {
+  /** As {@link index!enqueueAfterResponse | enqueueAfterResponse}. */
+  enqueueAfterResponse(job: Job, options?: EnqueueOptions): void;
+  /** As {@link index!drainAfterResponse | drainAfterResponse}. */
+  drainAfterResponse(): Promise<void>;
+  /** As {@link index!flushAfterResponse | flushAfterResponse}. */
+  flushAfterResponse(flusher: Flusher, options?: FlushOptions): () => void;
+}
+
+/**
+ * Options of {@link createClient}: what a test injects instead of the process's globals.
+ */
+export interface ClientOptions {
+  /** Where the extension publishes its host (a fake host in tests). @default globalThis */
+  readonly global?: object;
+  /** Receives the client's own log lines (WARN when no extension is loaded, ERROR on a protocol mismatch). @default JSON lines on stdout, at the level of `AFTER_RESPONSE_LOG_LEVEL` (as the extension reads it) */
+  readonly logger?: Logger;
+  /** Read for `AFTER_RESPONSE_SOCKET` (set in a child process of the runtime), `AFTER_RESPONSE_DISABLED` and the log level. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Creates a client; exported for tests that inject a global object or a logger. Functions use
+ * the module's {@link enqueueAfterResponse} and friends instead.
+ * @example
+ * ```ts
+ * const host = { layerVersion: 'test', protocols: { 1: { enqueue, drain } } };
+ * const client = createClient({ global: { [Symbol.for('lambda-after-response.host')]: host } });
+ * client.enqueueAfterResponse(() => sendReceipt(order), { name: 'receipt' });
+ * ```
+ */
+export function createClient(options: ClientOptions = {}): AfterResponseClient {
+  return buildClient(options).client;
+}
+
+/** A client, the host view its tasks use (the same host, so tasks and jobs share one invoke), and its logger. */
+export interface BuiltClient {
+  readonly client: AfterResponseClient;
+  readonly taskHost: () => TaskHost;
+  readonly logger: Logger;
+}
+
+/** {@link createClient}, with what the module's task API needs besides. */
+export function buildClient(options: ClientOptions): BuiltClient {
+  const global = options.global ?? globalThis;
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger({ level: clientLogLevel(env), write: (line) => void process.stdout.write(line) });
+  // The extension publishes its host before any handler code runs, so one look-up is enough.
+  let found: FoundHost | undefined;
+  const resolve = (): FoundHost => (found ??= findHost(global, env, logger));
+  const resolveHost = (): HostV1 => resolve().host;
+  // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use.
+  let trailing: TrailingFlush | undefined;
+
+  const taskHost = (): TaskHost => {
+    const found = resolveHost();
+    return {
+      enqueue: (job, hostOptions) => found.enqueue(trailing?.active ? trailing.wrap(job) : job, hostOptions),
+      handsOff: found.handOff === true,
+      currentDeadlineMs: () => (typeof found.currentDeadlineMs === 'function' ? found.currentDeadlineMs() : undefined),
+      currentRequestId: () => (typeof found.currentRequestId === 'function' ? found.currentRequestId() : undefined),
+    };
+  };
+  const client: AfterResponseClient = {
+    enqueueAfterResponse(job, options) {
+      const valid = validateEnqueue(job, options);
+      resolveHost().enqueue(trailing?.active ? trailing.wrap(valid.job) : valid.job, { name: valid.name });
+    },
+    drainAfterResponse: () => resolveHost().drain(),
+    flushAfterResponse(flusher, options) {
+      const valid = validateFlusher(flusher, options);
+      const { host, promiseContext } = resolve();
+      if (typeof host.addFlusher === 'function') return host.addFlusher(valid.flusher, { name: valid.name });
+      const registry = trailing ? undefined : readHostRegistry(global);
+      if (registry) {
+        logger.log('WARN', `the layer's extension (version ${registry.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: valid.name });
+      }
+      trailing ??= new TrailingFlush({ logger, promiseContext: promiseContext() });
+      return trailing.add(valid.flusher, valid.name);
+    },
+  };
+  return { client, taskHost, logger };
+}
+
+/** A host, and the context a fallback flush gets after a promise job (see trailing-flush.ts). */
+interface FoundHost {
+  readonly host: HostV1;
+  /** Made only when a fallback flusher is added. */
+  readonly promiseContext: () => JobContext;
+}
+
+/** The extension's host; else, in a child of the runtime, the socket; else in-process (says why). */
+function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger): FoundHost {
+  const registry = readHostRegistry(global);
+  const host = registry && pickHostV1(registry);
+  if (host) return { host, promiseContext: unknownContext };
+  const socketPath = env[SOCKET_ENV];
+  if (!registry && socketPath) {
+    const fallback = createLocalHost({ logger });
+    return { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext };
+  }
+  const { level, message } = unheldWarning({ registry, env, mainThread: isMainThread(process) });
+  logger.log(level, message);
+  return { host: createLocalHost({ logger }), promiseContext: localJobContext };
+}
+
+/** What a flush gets after a promise job whose invoke the client cannot know. */
+function unknownContext(): JobContext {
+  return { signal: new AbortController().signal, requestId: 'unknown', deadlineMs: Number.POSITIVE_INFINITY };
+}
+
+/** The client the module's functions use (bound to `globalThis`), with its task host and logger. */
+export const defaultBuild: BuiltClient = buildClient({});
+/** The client the module's functions use. */
+export const defaultClient: AfterResponseClient = defaultBuild.client;

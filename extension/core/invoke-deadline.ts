@@ -1,0 +1,107 @@
+import { PendingHandOffs } from './hand-offs.ts';
+import type { InvokeJobs } from './invoke-jobs.ts';
+import type { InvokeOptions } from './invoke-options.ts';
+
+/**
+ * How long before the deadline a pending hand-off stops holding the release. A warm SQS send
+ * takes 7–10 ms against ElasticMQ on loopback (FACTS.md; docs/tasks.md for the rig's figures),
+ * so with the default margin and grace (500, 250 ms) the hand-offs at the grace's end get 200 ms.
+ */
+export const HAND_OFF_SAFETY_MS = 50;
+
+/** The invoke's transitions its deadline drives (invoke.ts owns the phase). */
+export interface DeadlineSteps {
+  /** deadline − margin. */
+  near(): void;
+  /** The grace ended: what still ran was abandoned, and the hand-offs of those are started. */
+  graceOver(): void;
+  /** Every hand-off started has settled, or their bound expired. */
+  handedOff(): void;
+}
+
+type DeadlineOptions = Pick<InvokeOptions<unknown>, 'marginMs' | 'graceMs' | 'clock' | 'setTimer' | 'logger'>;
+
+/**
+ * An invoke's deadline, made with its job set: the timer at deadline − margin, the abort (what
+ * never started is dropped and, if it has one, handed off at once), the grace, the abandon (the
+ * hand-offs of what still runs), and the bound on the hand-offs (deadline − HAND_OFF_SAFETY_MS).
+ * It owns the invoke's one timer at a time; the phases are the invoke's, told through `steps`.
+ */
+export class InvokeDeadline {
+  readonly #invoke: { readonly requestId: string; readonly deadlineMs: number };
+  readonly #jobs: InvokeJobs;
+  readonly #options: DeadlineOptions;
+  readonly #steps: DeadlineSteps;
+  /** Hand-offs started and not yet settled (the release waits for them). Made at the abort. */
+  #handOffs: PendingHandOffs | undefined;
+  #cancelTimer: (() => void) | undefined;
+
+  constructor(invoke: { readonly requestId: string; readonly deadlineMs: number }, jobs: InvokeJobs, options: DeadlineOptions, steps: DeadlineSteps) {
+    this.#invoke = invoke;
+    this.#jobs = jobs;
+    this.#options = options;
+    this.#steps = steps;
+  }
+
+  /** Hand-offs are started and not all settled. */
+  get handingOff(): boolean {
+    return (this.#handOffs?.size ?? 0) > 0;
+  }
+
+  /** Sets the timer at deadline − margin (none for an unbounded deadline). */
+  arm(): void {
+    const { marginMs, clock, setTimer } = this.#options;
+    const delay = Math.max(0, this.#invoke.deadlineMs - marginMs - clock.wallNow());
+    if (Number.isFinite(delay)) this.#cancelTimer = setTimer(() => this.#steps.near(), delay);
+  }
+
+  /** Aborts the jobs' signal and drops what never started; returns the names dropped. */
+  abort(): string[] {
+    const dropped = this.#jobs.abort();
+    this.#startHandOffs(); // never started: sent now, while the rest get the grace
+    return dropped;
+  }
+
+  /** What still runs gets the grace (one WARN naming it, and what never started). */
+  grace(dropped: readonly string[]): void {
+    const { logger, graceMs, marginMs, setTimer } = this.#options;
+    const running = this.#jobs.unfinished(); // the queue was emptied by the abort: what is left runs
+    logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${graceMs} ms to stop before the release. Fix: raise the function's timeout, or make long jobs honour \`signal\``, {
+      requestId: this.#invoke.requestId, running, neverStarted: dropped, marginMs, graceMs,
+    });
+    this.#cancelTimer = setTimer(() => this.#graceOver(), graceMs);
+  }
+
+  /** The release waits for the pending hand-offs until deadline − HAND_OFF_SAFETY_MS, then goes ahead (one ERROR naming them). */
+  boundHandOffs(): void {
+    this.#cancelTimer?.();
+    const { clock, setTimer, logger } = this.#options;
+    this.#cancelTimer = setTimer(() => {
+      logger.log('ERROR', 'hand-offs did not finish before the deadline: the release goes ahead; these may be LOST', { requestId: this.#invoke.requestId, jobs: this.#handOffs?.names() ?? [], tasks: this.#handOffs?.tasks() ?? [] });
+      this.#steps.handedOff();
+    }, Math.max(0, this.#invoke.deadlineMs - HAND_OFF_SAFETY_MS - clock.wallNow()));
+  }
+
+  /** The invoke is released: no timer of its fires any more. */
+  cancel(): void {
+    this.#cancelTimer?.();
+  }
+
+  #graceOver(): void {
+    const names = this.#jobs.abandon();
+    if (names.length > 0) {
+      this.#options.logger.log('WARN', 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld', {
+        requestId: this.#invoke.requestId, jobs: names,
+      });
+    }
+    this.#startHandOffs();
+    this.#steps.graceOver();
+  }
+
+  #startHandOffs(): void {
+    this.#handOffs ??= new PendingHandOffs(() => {
+      if (this.#handOffs?.size === 0) this.#steps.handedOff();
+    });
+    this.#handOffs.start(this.#jobs.takeHandOffs());
+  }
+}

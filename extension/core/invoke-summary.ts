@@ -1,0 +1,32 @@
+import type { InvokeJobs } from './invoke-jobs.ts';
+import type { InvokeOptions, ReleaseReason } from './invoke-options.ts';
+
+/** What a release summarizes: the invoke's job set and when its response was posted (monotonic ms). */
+export interface ReleasedInvoke {
+  readonly requestId: string;
+  readonly outcome: ReleaseReason;
+  readonly jobs: InvokeJobs;
+  readonly respondedAt: number | undefined;
+}
+
+/** The `after-response summary` line and the summary hook (EMF), for a reportable release. */
+export function summarizeRelease(options: Pick<InvokeOptions<unknown>, 'clock' | 'logger' | 'onSummary'>, { requestId, outcome, jobs, respondedAt }: ReleasedInvoke): void {
+  if (!reportable(jobs)) return;
+  const { stats, flushStats } = jobs;
+  const responseToReleaseMs = respondedAt === undefined ? undefined : round(options.clock.monoNow() - respondedAt);
+  options.logger.log('INFO', 'after-response summary', { requestId, outcome, ...stats, ...flushStats, responseToReleaseMs });
+  options.onSummary?.({ requestId, outcome, stats, flushStats, responseToReleaseMs, releasedAtMs: options.clock.wallNow() });
+}
+
+/**
+ * Whether a released invoke is summarized (log line, EMF): it had jobs, or a flusher failed or was
+ * abandoned. Not merely because flushers ran and succeeded: that is every invoke once a flusher is
+ * registered, one line each — CloudWatch Logs ingestion cost and noise with nothing to act on.
+ */
+function reportable({ stats, flushStats }: InvokeJobs): boolean {
+  return stats.enqueued > 0 || (flushStats !== undefined && flushStats.flushFailed + flushStats.flushAbandoned > 0);
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,193 @@
+import type { Job } from '../../shared/host-protocol.ts';
+import { InvokeDeadline } from './invoke-deadline.ts';
+import { InvokeJobs, type HandOff, type HeldKind } from './invoke-jobs.ts';
+import type { Phase } from './invoke-phase.ts';
+import type { InvokeOptions, ReleaseReason } from './invoke-options.ts';
+import { summarizeRelease } from './invoke-summary.ts';
+
+export type { Clock, InvokeObserver, InvokeOptions, InvokeSummary, ReleaseReason } from './invoke-options.ts';
+export type { Phase } from './invoke-phase.ts';
+
+/**
+ * One invoke: its phase, its jobs and its deadline. Private state, changed only by the
+ * transitions (the map of them: invoke-phase.ts).
+ */
+export class Invoke {
+  readonly #options: InvokeOptions<Invoke>;
+  readonly #requestId: string;
+  readonly #deadlineMs: number;
+  #phase: Phase = 'running';
+  #jobs: InvokeJobs | undefined;
+  #respondedAt: number | undefined;
+  /** Made with the job set: most invokes have no jobs, so no deadline timer. */
+  #deadline: InvokeDeadline | undefined;
+  #waiters: Array<(reason: ReleaseReason) => void> | undefined;
+  #reason: ReleaseReason | undefined;
+  #claimed = false;
+
+  /** `deadlineMs`: epoch milliseconds, from the platform (`Lambda-Runtime-Deadline-Ms`, the INVOKE event). */
+  constructor(options: InvokeOptions<Invoke>, requestId: string, deadlineMs: number) {
+    this.#options = options;
+    this.#requestId = requestId;
+    this.#deadlineMs = deadlineMs;
+  }
+
+  get requestId(): string {
+    return this.#requestId;
+  }
+
+  get deadlineMs(): number {
+    return this.#deadlineMs;
+  }
+
+  get phase(): Phase {
+    return this.#phase;
+  }
+
+  /** No held job queued or unfinished. */
+  get idle(): boolean {
+    return this.#jobs?.idle ?? true;
+  }
+
+  /** True while any job, held or not, is queued or unfinished. */
+  get busy(): boolean {
+    return this.#jobs?.busy ?? false;
+  }
+
+  /** Every unfinished job's name, held or not (the exit report). */
+  unfinished(): string[] {
+    return this.#jobs?.unfinished() ?? [];
+  }
+
+  /** Hand-offs of this invoke's unfinished jobs that have one (the shutdown's best effort). */
+  unfinishedHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> {
+    return this.#jobs?.unfinishedHandOffs() ?? [];
+  }
+
+  /** The signal of this invoke's jobs (external jobs forward its abort). */
+  get signal(): AbortSignal {
+    return this.#jobSet().signal;
+  }
+
+  /**
+   * Adds a job: held while the invoke is not released (`internal`: the extension's own, held but
+   * not counted); afterwards it runs at once, unheld (`late`). `handOff` passes it on (a task's).
+   */
+  enqueue(job: Job, name: string, held: HeldKind = 'held', handOff?: HandOff): 'held' | 'late' {
+    const kind = this.#phase === 'released' ? 'late' : held;
+    // A late task runs unheld, yet SIGTERM can still hand it off (the exit report).
+    this.#jobSet().add(job, name, kind, kind === 'internal' ? undefined : handOff);
+    if (kind !== 'late') return 'held';
+    // Released and possibly forgotten: the lifecycle must see it busy again, or an exit would not name this job.
+    this.#options.observer.invokeChanged(this);
+    return 'late';
+  }
+
+  /** The runtime posted the response (or streamed it): queued job functions start. */
+  respond(): void {
+    // Once released, a second report (the runtime's `next` after a returned response) changes nothing.
+    if (this.#phase === 'released') return;
+    this.#respondedAt ??= this.#options.clock.monoNow();
+    if (this.#phase === 'running') this.#phase = 'responded';
+    this.#jobs?.start();
+    this.#check();
+  }
+
+  /** The handler is done with the invoke (returned, called back, or the runtime asked for its next). */
+  finishHandler(): void {
+    if (this.#phase === 'running' || this.#phase === 'responded') this.#phase = 'done';
+    this.respond();
+  }
+
+  /** A drain inside the handler: start the queued jobs now, as without the layer. */
+  startEarly(): void {
+    this.#jobSet().start();
+  }
+
+  /** True once the extension loop holds this invoke (it got the INVOKE event). */
+  get claimed(): boolean {
+    return this.#claimed;
+  }
+
+  /** The extension loop holds the invoke: resolves when it is released (the loop then calls `next`). */
+  whenReleased(): Promise<ReleaseReason> {
+    this.#claimed = true;
+    if (this.#reason) return Promise.resolve(this.#reason);
+    return new Promise((resolve) => (this.#waiters ??= []).push(resolve));
+  }
+
+  #jobSet(): InvokeJobs {
+    if (this.#jobs) return this.#jobs;
+    const { concurrency, logger, defer, raiseListenerLimit } = this.#options;
+    // Made on first use: most invokes have no jobs, and this runs in every invoke.
+    const jobs = new InvokeJobs({
+      requestId: this.#requestId, deadlineMs: this.#deadlineMs, concurrency, logger, defer, ...(raiseListenerLimit ? { raiseListenerLimit } : {}),
+      onChange: () => this.#check(),
+      runInContext: (fn) => this.#options.context.run(this, fn),
+    });
+    const deadline = new InvokeDeadline(this, jobs, this.#options, {
+      near: () => this.#deadlineNear(deadline), graceOver: () => this.#finishAborting(), handedOff: () => this.#handedOff(),
+    });
+    this.#jobs = jobs;
+    this.#deadline = deadline;
+    if (this.#phase !== 'running') jobs.start();
+    if (this.#phase !== 'released') deadline.arm();
+    return jobs;
+  }
+
+  /** deadline − margin: abort the signal, drop what never started, give the rest the grace. */
+  #deadlineNear(deadline: InvokeDeadline): void {
+    if (this.#phase === 'released' || this.#phase === 'aborting' || this.#phase === 'handing-off') return;
+    const flush = this.#phase === 'done';
+    this.#phase = 'aborting';
+    const dropped = deadline.abort();
+    if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
+    deadline.grace(dropped);
+    this.#check();
+  }
+
+  /** aborting → released, through handing-off while hand-offs are pending (bounded by deadline − safety). */
+  #finishAborting(): void {
+    if (this.#phase === 'released') return;
+    if (!this.#deadline?.handingOff) return this.#release('deadline');
+    this.#phase = 'handing-off';
+    this.#deadline.boundHandOffs();
+    this.#options.observer.invokeChanged(this);
+  }
+
+  /** Every hand-off settled, or their bound expired. */
+  #handedOff(): void {
+    if (this.#phase === 'handing-off') this.#release('deadline');
+  }
+
+  /** The one decision, made after every transition and job change: may this invoke be released now? */
+  #check(): void {
+    if (this.#phase === 'released') return this.#options.observer.invokeChanged(this); // a late or abandoned job settled
+    if (this.idle && this.#phase === 'done' && this.#startFlushers()) return this.#options.observer.invokeChanged(this);
+    if (this.idle && (this.#phase === 'done' || this.#phase === 'flushing')) this.#release('settled');
+    else if (this.idle && this.#phase === 'aborting') this.#finishAborting();
+    else this.#options.observer.invokeChanged(this);
+  }
+
+  /**
+   * done → flushing; false (and nothing changes) when no flusher is registered. Once per invoke
+   * without a flag: it runs only from `done` (at idle, or at the deadline), and both leave `done`.
+   */
+  #startFlushers(): boolean {
+    const flushers = this.#options.flushers?.entries;
+    if (!flushers || flushers.length === 0) return false;
+    if (this.#phase === 'done') this.#phase = 'flushing';
+    const jobs = this.#jobSet();
+    for (const { run, name } of flushers) jobs.add(run, name, 'flush');
+    return true;
+  }
+
+  #release(reason: ReleaseReason): void {
+    this.#reason = reason;
+    this.#deadline?.cancel();
+    this.#phase = 'released';
+    if (this.#jobs) summarizeRelease(this.#options, { requestId: this.requestId, outcome: reason, jobs: this.#jobs, respondedAt: this.#respondedAt });
+    for (const resolve of this.#waiters?.splice(0) ?? []) resolve(reason);
+    this.#options.observer.invokeChanged(this);
+  }
+}

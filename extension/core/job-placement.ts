@@ -1,0 +1,59 @@
+import type { Job } from '../../shared/host-protocol.ts';
+import type { Logger } from '../../shared/log-line.ts';
+import type { AsyncContext } from './async-context.ts';
+import type { DetachedJobs } from './detached-jobs.ts';
+import type { JobOwner } from './external-job.ts';
+import type { HandOff } from './hand-offs.ts';
+import type { HoldPolicy } from './hold-policy.ts';
+import { InvokeJobs } from './invoke-jobs.ts';
+import type { Invoke } from './invoke.ts';
+import type { HeldKind } from './job-stats.ts';
+import type { OrphanJobs } from './orphan-jobs.ts';
+
+/** What placing a job reads of the lifecycle. */
+export interface PlacementSite {
+  readonly context: AsyncContext<Invoke>;
+  readonly orphans: OrphanJobs;
+  readonly detached: DetachedJobs;
+  readonly logger: Logger;
+  policy(): HoldPolicy;
+  /** The one invoke running now, where invokes run one at a time; none once released. */
+  inProgress(): Invoke | undefined;
+}
+
+/** A job finished by someone else (socket peers): told its owner. */
+export interface ExternalPlacement {
+  readonly bind: (owner: JobOwner) => void;
+}
+
+/** How a job came: finished by someone else (`external`), or with a hand-off (a task's). */
+export interface Placement {
+  readonly external?: ExternalPlacement;
+  readonly handOff?: HandOff | undefined;
+}
+
+/**
+ * Puts a job where it belongs: the invoke of the caller's async context; else (module init, a
+ * socket peer, a timer set at init) the invoke in progress; else the detached set (unheld,
+ * stopped) or the orphans, which join the next invoke.
+ */
+export function placeJob(site: PlacementSite, job: Job, name: string, kind: HeldKind, { external, handOff }: Placement = {}): void {
+  const owner = site.context.current() ?? contextless(site);
+  if (owner === 'orphan') return site.orphans.keep({ job, name, bind: external?.bind, kind });
+  if (owner instanceof InvokeJobs) {
+    site.detached.added();
+    owner.add(job, name, 'unheld');
+    return external?.bind(owner);
+  }
+  const placed = owner.enqueue(job, name, kind, handOff);
+  external?.bind(owner);
+  if (placed === 'late' && site.policy().holds) {
+    site.logger.log('WARN', 'job enqueued after its invoke was released (by a timer or callback that outlived the invoke?): it runs now, unheld, and may be frozen; enqueue before the handler returns', { requestId: owner.requestId, job: name });
+  }
+  site.policy().touch(owner);
+}
+
+/** Work outside any invoke's async context. Concurrent invokes (unheld): none is "the current" one, so none is in progress. */
+function contextless(site: PlacementSite): Invoke | InvokeJobs | 'orphan' {
+  return site.inProgress() ?? (site.policy().detachesContextless ? site.detached.jobs() : 'orphan');
+}

@@ -1,0 +1,92 @@
+import type { JobContext } from '../../shared/host-protocol.ts';
+import type { HandOff } from './hand-offs.ts';
+
+export interface QueuedJob {
+  readonly name: string;
+  readonly run: (context: JobContext) => unknown;
+  /** Passes the job on when it cannot finish in its invoke (a task). */
+  readonly handOff?: HandOff | undefined;
+}
+
+export interface JobQueueOptions {
+  readonly concurrency: number;
+  /** Starts queued functions off the caller's stack. */
+  readonly defer: (run: () => void) => void;
+  /** Starts one job; the queue is told through {@link JobQueue.freed} when it has settled. */
+  readonly launch: (job: QueuedJob) => void;
+}
+
+/**
+ * Job functions waiting for the response (or a drain), then started in FIFO order with at most
+ * `concurrency` running at once. An array with a head index: shifting would copy it per job.
+ */
+export class JobQueue {
+  readonly #options: JobQueueOptions;
+  readonly #jobs: QueuedJob[] = [];
+  #head = 0;
+  #running = 0;
+  #open = false;
+
+  constructor(options: JobQueueOptions) {
+    this.#options = options;
+  }
+
+  /** Nothing waits. */
+  get empty(): boolean {
+    return this.#head === this.#jobs.length;
+  }
+
+  push(job: QueuedJob): void {
+    this.#jobs.push(job);
+    if (this.#open) this.#schedule();
+  }
+
+  /** The response is out (or a drain asked for it): queued functions may start. */
+  open(): void {
+    if (this.#open) return;
+    this.#open = true;
+    if (!this.empty) this.#schedule();
+  }
+
+  /** What waits, named as the logs show it. */
+  waiting(): string[] {
+    return this.#jobs.slice(this.#head).map((job) => `${job.name} (never started)`);
+  }
+
+  /** Drops what waits (the deadline came first); returns its names. */
+  drop(): string[] {
+    return this.takeWaiting().map((job) => `${job.name} (never started)`);
+  }
+
+  /** Removes and returns what waits. */
+  takeWaiting(): QueuedJob[] {
+    const jobs = this.#jobs.slice(this.#head);
+    this.#jobs.length = 0;
+    this.#head = 0;
+    return jobs;
+  }
+
+  /** The waiting jobs that can be passed on, named as the logs show them (the shutdown's best effort). */
+  waitingHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> {
+    return this.#jobs.slice(this.#head).flatMap((job) => (job.handOff ? [{ name: `${job.name} (never started)`, run: job.handOff }] : []));
+  }
+
+  /** A launched job settled: its slot is free for the next. */
+  freed(): void {
+    this.#running--;
+    this.#pump();
+  }
+
+  #schedule(): void {
+    this.#options.defer(() => this.#pump());
+  }
+
+  #pump(): void {
+    while (this.#open && this.#running < this.#options.concurrency && this.#head < this.#jobs.length) {
+      const job = this.#jobs[this.#head++] as QueuedJob;
+      this.#running++;
+      this.#options.launch(job);
+    }
+    if (this.empty) this.drop();
+  }
+}

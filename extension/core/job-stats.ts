@@ -1,0 +1,68 @@
+/**
+ * Counts reported in the per-invoke summary line (README "Logs"): held jobs only. Jobs the
+ * extension opens for itself (a socket connection's first-line hold), late jobs (after the
+ * summary) and flushers (counted apart) are not. At the summary every counted job is in exactly
+ * one end state: `enqueued = started + neverStarted`, `started = succeeded + failed + abandoned`.
+ */
+export interface JobStats {
+  /** Every held job: functions, promises, socket jobs, hold commands. */
+  enqueued: number;
+  /** Jobs that began to run: a function when it is called, a promise or socket job when it is passed. */
+  started: number;
+  /** Settled while held. */
+  succeeded: number;
+  failed: number;
+  /** Still running when the grace ended (named in the abandoning WARN). */
+  abandoned: number;
+  /** Functions still queued at the deadline abort, dropped unstarted (named in the deadline WARN). */
+  neverStarted: number;
+}
+
+/** Flusher counts of one invoke, in the summary line when any flusher ran (field names as logged). */
+export interface FlushStats {
+  flushed: number;
+  flushFailed: number;
+  flushAbandoned: number;
+}
+
+/**
+ * How a job joins: `held` (counted, holds the invoke), `internal` (the extension's own hold: holds,
+ * not counted), `late` (its invoke was already released: runs at once, holds nothing), `unheld`
+ * (belongs to no invoke and nothing is held: runs at once), `flush` (a flusher: starts at once,
+ * outside the concurrency limit, holds, counted apart, logged as a flusher).
+ */
+export type JobKind = 'held' | 'internal' | 'late' | 'unheld' | 'flush';
+
+/** How a job placed in an invoke before its release holds it: a user's job, or the extension's own. */
+export type HeldKind = Extract<JobKind, 'held' | 'internal'>;
+
+/** The counts of one job set, told each job's transitions; only `held` jobs and flushers count. */
+export class JobCounts {
+  readonly stats: JobStats = { enqueued: 0, started: 0, succeeded: 0, failed: 0, abandoned: 0, neverStarted: 0 };
+  /** Made when the first flusher starts: most invokes run none. */
+  flushStats: FlushStats | undefined;
+
+  enqueued(kind: JobKind): void {
+    if (kind === 'held') this.stats.enqueued++;
+  }
+
+  started(kind: JobKind): void {
+    if (kind === 'held') this.stats.started++;
+    else if (kind === 'flush') this.flushStats ??= { flushed: 0, flushFailed: 0, flushAbandoned: 0 };
+  }
+
+  /** A job settled while it still held its invoke. */
+  settled(kind: JobKind, ok: boolean): void {
+    if (kind === 'held') this.stats[ok ? 'succeeded' : 'failed']++;
+    else if (kind === 'flush' && this.flushStats) this.flushStats[ok ? 'flushed' : 'flushFailed']++;
+  }
+
+  abandoned(kind: JobKind): void {
+    if (kind === 'held') this.stats.abandoned++;
+    else if (kind === 'flush' && this.flushStats) this.flushStats.flushAbandoned++;
+  }
+
+  neverStarted(count: number): void {
+    this.stats.neverStarted += count;
+  }
+}

@@ -1,0 +1,62 @@
+// `npm run invoke -- … --sqs`: the function's tasks go to a real SQS-compatible queue (the rig's
+// ElasticMQ on loopback, a DLQ after 3 receives), and after the invokes the rig plays Lambda's SQS
+// event source (ReportBatchItemFailures) until the queue is empty, so a task sent on continues
+// through the function's handleTaskBatch. Each batch is printed with what was deleted and left.
+import { startElasticMq, type ElasticMq, type SqsQueue } from '../rig/elasticmq.ts';
+import { SqsEventSource, type DeliveredBatch } from '../rig/sqs-event-source.ts';
+import { queueCounts } from '../rig/sqs-queue.ts';
+import type { Sandbox } from '../rig/types.ts';
+import type { Print } from './invoke-function.ts';
+
+/** Receives before the DLQ (SQS's maxReceiveCount); kept low so a poison task ends there soon. */
+const MAX_RECEIVES = 3;
+
+export interface LocalTaskQueue {
+  /** AFTER_RESPONSE_TASK_QUEUE_URL, AWS_ENDPOINT_URL_SQS, region and dummy credentials, for the function. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Runs the event source into `box` until the queue is empty or `timeoutMs` passed; prints each batch and the DLQ's count. */
+  drain(box: Sandbox, print: Print, timeoutMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts ElasticMQ with a queue and its DLQ. The visibility timeout (a failed task's retry delay)
+ * is the function timeout + 1 s here, so a run stays short; on Lambda use ≥ 6 × the timeout.
+ */
+export async function startLocalTaskQueue(timeoutSeconds: number, print: Print): Promise<LocalTaskQueue> {
+  const mq: ElasticMq = await startElasticMq();
+  try {
+    const { queue, dlq } = await mq.createQueueWithDlq(`invoke-tasks-${Date.now()}`, { visibilityTimeoutSeconds: timeoutSeconds + 1, maxReceiveCount: MAX_RECEIVES });
+    print(`--sqs: tasks go to ${queue.url} (ElasticMQ on loopback; DLQ after ${MAX_RECEIVES} receives, visibility timeout ${timeoutSeconds + 1} s)`);
+    return { env: { ...mq.functionEnv(), AFTER_RESPONSE_TASK_QUEUE_URL: queue.url }, drain: (box, out, timeoutMs) => drain(mq, { queue, dlq }, box, out, timeoutMs), stop: () => mq.stop() };
+  } catch (error) {
+    await mq.stop();
+    throw error;
+  }
+}
+
+async function drain(mq: ElasticMq, queues: { queue: SqsQueue; dlq: SqsQueue }, box: Sandbox, print: Print, timeoutMs: number): Promise<void> {
+  const source = SqsEventSource.start({ client: mq.client, queue: queues.queue, target: box, functionResponseTypes: ['ReportBatchItemFailures'] });
+  const end = Date.now() + timeoutMs;
+  const empty = async (): Promise<boolean> => {
+    const counts = await queueCounts(mq.client, queues.queue);
+    return counts.visible + counts.inFlight + counts.delayed === 0;
+  };
+  try {
+    while (!(await empty()) && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    await source.stop();
+  }
+  print('');
+  print(`the queue through the SQS event source: ${source.batches.length} batch(es)`);
+  for (const [i, batch] of source.batches.entries()) print(`  batch ${i + 1}: ${describeBatch(batch)}`);
+  const left = await queueCounts(mq.client, queues.queue);
+  const dead = await queueCounts(mq.client, queues.dlq);
+  print(`  left in the queue: ${left.visible + left.inFlight + left.delayed}${Date.now() >= end ? ` (stopped waiting after ${Math.round(timeoutMs / 1000)} s)` : ''}; in the DLQ: ${dead.visible}`);
+}
+
+function describeBatch(batch: DeliveredBatch): string {
+  const tasks = batch.event.Records.map((r) => r.messageAttributes.AfterResponseTask?.stringValue ?? '(not a task)');
+  const outcome = batch.verdict.kind === 'failure' ? `the whole batch failed (${batch.verdict.reason})` : `deleted ${batch.deleted.length}, left for redelivery ${batch.left.length}`;
+  return `${batch.event.Records.length} record(s) [${tasks.join(', ')}], request id ${batch.invoke?.requestId ?? 'none'}: ${outcome}`;
+}
