@@ -1,7 +1,8 @@
 // Where the per-invoke allocation goes: V8's sampling heap profiler inside the runtime process
 // (objects later collected by a scavenge or a mark included), over N invokes with and without
 // jobs, with the layer and without. Prints bytes per invoke by owner and the top allocation sites.
-// `npx vite-node bench/alloc-sampling.ts -- [--profile P] [--invokes N] [--jobs 10] [--memory MB]`
+// `npx vite-node bench/alloc-sampling.ts -- [--profile P] [--invokes N] [--jobs 10] [--memory MB] [--layer DIR] [--only-layer]`
+// (`--layer`: another build of the layer, e.g. a variant being measured; `--only-layer`: skip the baseline.)
 import { startSandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
@@ -13,13 +14,14 @@ const profile = opt('profile', 'nodejs24.x') as Profile;
 const invokes = Number(opt('invokes', '2000'));
 const jobs = Number(opt('jobs', '10'));
 const memorySizeMb = Number(opt('memory', '512'));
+const layerDir = opt('layer', LAYER_DIR);
 
 const OWNERS: Array<[RegExp, string]> = [[/lambda-after-response\/extension\.mjs/, 'extension'], [/lambda-after-response\/index\.mjs/, 'client'], [/alloc-probe/, 'handler'], [/runtime\/|aws-lambda-ric/, 'runtime client'], [/^node:|^$/, 'node / native']];
 
 async function sample(layer: boolean, withJobs: number): Promise<void> {
   const box = await startSandbox({
     profile, taskDir: FIXTURES, handler: 'alloc-probe.handler', freeze: false, memorySizeMb,
-    ...(layer ? { layerDir: LAYER_DIR, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {}),
+    ...(layer ? { layerDir, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {}),
   });
   try {
     for (let i = 0; i < 200; i++) await box.invoke({ jobs: withJobs }); // warm
@@ -38,7 +40,8 @@ async function sample(layer: boolean, withJobs: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  for (const [layer, j] of [[false, jobs], [true, 0], [true, jobs]] as const) await sample(layer, j);
+  const runs = [[false, jobs], [true, 0], [true, jobs]] as const;
+  for (const [layer, j] of runs.filter(([l]) => l || !argv.includes('--only-layer'))) await sample(layer, j);
 }
 
 runScript(main);

@@ -1,6 +1,8 @@
-// Figure 6: memory. Runtime RSS (VmRSS of the runtime process, after a gc) with and without the
-// layer after the same invokes with ten jobs each, alternating; both continue, alternating, to
-// the leak-check count. Freeze emulation is off here: it does not change RSS and halves the time
+// Figure 6: memory, on the trivial and the realistic workload (workloads.ts). Runtime RSS (VmRSS
+// of the runtime process, after a gc) with and without the layer after the same invokes with ten
+// jobs each, alternating; both continue, alternating, to the leak-check count. Besides RSS: heap
+// used, the young generation, V8's committed heap and its malloc'd memory (measure.mjs), so a
+// gap can be split into V8's heap and the rest (code pages, native allocations). Freeze emulation is off here: it does not change RSS and halves the time
 // per invoke.
 import { readFileSync } from 'node:fs';
 import type { Sandbox } from '../test/rig/types.ts';
@@ -8,6 +10,7 @@ import { delta, num, ratio } from './format.ts';
 import { alternate, invokeOk, withFunctions } from './sandboxes.ts';
 import { summarize } from './stats.ts';
 import type { FigureContext, Row } from './types.ts';
+import { loadAverage, WORKLOADS, workloadFunctions, type Workload } from './workloads.ts';
 
 const MB = 1024 * 1024;
 
@@ -17,51 +20,62 @@ interface Reading {
   externalMb: number;
   /** V8's young generation (new space) as reserved, after the gc: what per-invoke garbage grows. */
   youngMb: number;
+  /** V8's committed heap, every space (physical size). */
+  committedMb: number;
+  /** Memory V8 allocated with malloc (compiler zones, ICs…), not in the heap. */
+  mallocedMb: number;
 }
 
 /** Median of three gc'd readings: VmRSS from /proc, heap and new space from the function itself. */
 async function measure(box: Sandbox): Promise<Reading> {
-  const samples: Record<keyof Reading, number[]> = { rssMb: [], heapMb: [], externalMb: [], youngMb: [] };
+  const samples: Record<keyof Reading, number[]> = { rssMb: [], heapMb: [], externalMb: [], youngMb: [], committedMb: [], mallocedMb: [] };
   for (let i = 0; i < 3; i++) {
     const r = await invokeOk(box, { measure: true });
     const status = readFileSync(`/proc/${r.runtimePid ?? NaN}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
     samples.rssMb.push((kb * 1024) / MB);
-    const usage = r.json() as { heapUsed: number; external: number; newSpace: number };
+    const usage = r.json() as { heapUsed: number; external: number; newSpace: number; heapPhysical: number; malloced: number };
     samples.heapMb.push(usage.heapUsed / MB);
     samples.externalMb.push(usage.external / MB);
     samples.youngMb.push(usage.newSpace / MB);
+    samples.committedMb.push(usage.heapPhysical / MB);
+    samples.mallocedMb.push(usage.malloced / MB);
   }
   const median = (k: keyof Reading): number => summarize(samples[k]).median;
-  return { rssMb: median('rssMb'), heapMb: median('heapMb'), externalMb: median('externalMb'), youngMb: median('youngMb') };
-}
-
-async function invokeTimes(box: Sandbox, times: number): Promise<void> {
-  for (let i = 0; i < times; i++) await invokeOk(box, {});
+  return { rssMb: median('rssMb'), heapMb: median('heapMb'), externalMb: median('externalMb'), youngMb: median('youngMb'), committedMb: median('committedMb'), mallocedMb: median('mallocedMb') };
 }
 
 export async function memoryFigure(ctx: FigureContext): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const workload of WORKLOADS) rows.push(...(await workloadMemory(ctx, workload)));
+  return rows;
+}
+
+async function workloadMemory(ctx: FigureContext, workload: Workload): Promise<Row[]> {
   const { memoryInvokes, leakInvokes } = ctx.counts;
   const size = ctx.memorySizeMb;
-  const specs = [{ handler: 'memory-layer.handler', layer: true, freeze: false, memorySizeMb: size }, { handler: 'memory-bare.handler', layer: false, freeze: false, memorySizeMb: size }];
+  const fns = workloadFunctions(workload, ctx.serviceUrl);
+  const specs = [{ ...fns.memory.with, freeze: false, memorySizeMb: size }, { ...fns.memory.without, freeze: false, memorySizeMb: size }];
   return withFunctions(ctx.profile, specs, async ([withLayer, without]) => {
     if (!withLayer || !without) throw new Error('no sandbox');
-    await alternate(memoryInvokes, () => invokeTimes(withLayer, 1), () => invokeTimes(without, 1));
+    const once = (box: Sandbox) => async (): Promise<void> => void (await invokeOk(box, fns.event));
+    await alternate(memoryInvokes, once(withLayer), once(without));
     const a = await measure(withLayer);
     const b = await measure(without);
-    await alternate(leakInvokes - memoryInvokes, () => invokeTimes(withLayer, 1), () => invokeTimes(without, 1));
+    await alternate(leakInvokes - memoryInvokes, once(withLayer), once(without));
     const lateA = await measure(withLayer);
     const lateB = await measure(without);
-    ctx.log(`  memory ${ctx.profile} ${size} MB: ${a.rssMb.toFixed(1)} MB with, ${b.rssMb.toFixed(1)} MB without; after ${leakInvokes}: ${lateA.rssMb.toFixed(1)} / ${lateB.rssMb.toFixed(1)} MB`);
-    return [rssRow(ctx, a, b), growthRow(ctx, { early: a, late: lateA }, { early: b, late: lateB })];
+    ctx.log(`  memory ${ctx.profile} ${workload} ${size} MB: ${a.rssMb.toFixed(1)} MB with, ${b.rssMb.toFixed(1)} MB without; after ${leakInvokes}: ${lateA.rssMb.toFixed(1)} / ${lateB.rssMb.toFixed(1)} MB; load average ${loadAverage()}`);
+    return [rssRow(ctx, workload, a, b), growthRow(ctx, workload, { early: a, late: lateA }, { early: b, late: lateB })];
   });
 }
 
-function rssRow(ctx: FigureContext, a: Reading, b: Reading): Row {
+function rssRow(ctx: FigureContext, workload: Workload, a: Reading, b: Reading): Row {
   const n = ctx.counts.memoryInvokes.toLocaleString('en-US');
+  const vs = (k: keyof Reading): string => `${num(a[k], 'MB')} vs ${num(b[k], 'MB')}`;
   return {
     figure: '6. Memory', profile: ctx.profile,
-    metric: `${ctx.memorySizeMb} MB function: runtime RSS after ${n} invokes with 10 jobs each (heap ${num(a.heapMb, 'MB')} vs ${num(b.heapMb, 'MB')}; young generation ${num(a.youngMb, 'MB')} vs ${num(b.youngMb, 'MB')})`,
+    metric: `${workload}: ${ctx.memorySizeMb} MB function: runtime RSS after ${n} invokes with 10 jobs each (heap ${vs('heapMb')}; young generation ${vs('youngMb')}; V8 committed ${vs('committedMb')}; V8 malloc'd ${vs('mallocedMb')})`,
     measured: num(a.rssMb, 'MB', 1), baseline: num(b.rssMb, 'MB', 1), delta: delta(a.rssMb, b.rssMb, 'MB', 1),
     ratio: ratio(a.rssMb, b.rssMb), goal: '≤ 3 MB added', met: a.rssMb - b.rssMb <= 3,
   };
@@ -75,13 +89,13 @@ interface Growth {
 const grown = (g: Growth, key: keyof Reading): number => g.late[key] - g.early[key];
 
 /** "No growth" = at most 1 MB more growth than the baseline's (RSS moves in page-sized steps). */
-function growthRow(ctx: FigureContext, a: Growth, b: Growth): Row {
+function growthRow(ctx: FigureContext, workload: Workload, a: Growth, b: Growth): Row {
   const from = ctx.counts.memoryInvokes.toLocaleString('en-US');
   const to = ctx.counts.leakInvokes.toLocaleString('en-US');
   const extra = (key: keyof Reading): string => `heap ${delta(grown(a, key), 0, 'MB')} vs ${delta(grown(b, key), 0, 'MB')}`;
   return {
     figure: '6. Memory', profile: ctx.profile,
-    metric: `${ctx.memorySizeMb} MB function: leak check: RSS growth from invoke ${from} to ${to} (${extra('heapMb')}; young generation ${delta(grown(a, 'youngMb'), 0, 'MB')} vs ${delta(grown(b, 'youngMb'), 0, 'MB')}; external ${delta(grown(a, 'externalMb'), 0, 'MB')} vs ${delta(grown(b, 'externalMb'), 0, 'MB')})`,
+    metric: `${workload}: ${ctx.memorySizeMb} MB function: leak check: RSS growth from invoke ${from} to ${to} (${extra('heapMb')}; young generation ${delta(grown(a, 'youngMb'), 0, 'MB')} vs ${delta(grown(b, 'youngMb'), 0, 'MB')}; external ${delta(grown(a, 'externalMb'), 0, 'MB')} vs ${delta(grown(b, 'externalMb'), 0, 'MB')})`,
     measured: delta(grown(a, 'rssMb'), 0, 'MB', 1), baseline: delta(grown(b, 'rssMb'), 0, 'MB', 1),
     delta: delta(grown(a, 'rssMb'), grown(b, 'rssMb'), 'MB', 1), ratio: ratio(grown(a, 'rssMb'), grown(b, 'rssMb')),
     goal: 'no growth (≤ 1 MB more than the baseline)', met: grown(a, 'rssMb') - grown(b, 'rssMb') <= 1,

@@ -19,6 +19,7 @@ import { warmOverhead } from './fig-warm.ts';
 import { countsFor, DEFAULT_MEMORY_MB, MEMORY_SIZES, QUICK_MEMORY_SIZES } from './options.ts';
 import { renderTimeline } from './svg-timeline.ts';
 import { report } from './table.ts';
+import { LoopbackService, loadAverage } from './workloads.ts';
 import type { AlternativeRow, BenchOptions, BenchResult, FigureContext, Profile, Row, TimelinePanel } from './types.ts';
 
 const TIMED: Array<[string, (ctx: FigureContext) => Promise<Row[]>]> = [
@@ -56,11 +57,22 @@ async function timedFigures(ctx: FigureContext, sizes: readonly number[], wanted
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const service = new LoopbackService();
+  const serviceUrl = await service.listen();
+  try {
+    return await runFigures(options, serviceUrl);
+  } finally {
+    await service.close();
+  }
+}
+
+async function runFigures(options: BenchOptions, serviceUrl: string): Promise<BenchResult> {
   const started = performance.now();
+  const loadAtStart = loadAverage();
   const counts = countsFor(options.quick);
   const sizes = options.memorySizes ?? (options.quick ? QUICK_MEMORY_SIZES : MEMORY_SIZES);
   const wanted: Wanted = (figure) => options.figures?.has(figure) ?? true;
-  const ctx = (profile: Profile, memorySizeMb = DEFAULT_MEMORY_MB): FigureContext => ({ profile, counts, log: options.log, memorySizeMb });
+  const ctx = (profile: Profile, memorySizeMb = DEFAULT_MEMORY_MB): FigureContext => ({ profile, counts, log: options.log, memorySizeMb, serviceUrl });
   const outputs: ProfileOutput[] = [];
   for (const profile of options.profiles) {
     options.log(`bench ${profile}${options.quick ? ' (quick)' : ''}`);
@@ -74,11 +86,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const rows = [...outputs.flatMap((o) => o.rows), ...memory].sort((a, b) => a.figure.localeCompare(b.figure, 'en', { numeric: true }));
   const alternativeRows = outputs.flatMap((o) => o.alternatives);
   const seconds = (performance.now() - started) / 1000;
-  const markdown = report(rows, alternativeRows, { quick: options.quick, seconds, date: new Date().toISOString().slice(0, 10) });
+  const date = new Date().toISOString().slice(0, 10);
+  const load = { atStart: loadAtStart, atEnd: loadAverage() };
+  const markdown = report(rows, alternativeRows, { quick: options.quick, seconds, date, load });
   const svg = renderTimeline(outputs.flatMap((o) => (o.panel ? [o.panel] : [])), 'Times in ms from the invoke start, as seen on the Runtime API by the rig (RIE); job runs reported by the function.');
   mkdirSync(options.resultsDir, { recursive: true });
   writeFileSync(join(options.resultsDir, 'results.md'), markdown);
   if (outputs.some((o) => o.panel)) writeFileSync(join(options.resultsDir, 'timeline.svg'), svg);
-  writeFileSync(join(options.resultsDir, 'results.json'), `${JSON.stringify({ quick: options.quick, seconds, rows, alternatives: alternativeRows }, null, 2)}\n`);
+  writeFileSync(join(options.resultsDir, 'results.json'), `${JSON.stringify({ quick: options.quick, date, load, seconds, rows, alternatives: alternativeRows }, null, 2)}\n`);
   return { markdown, rows, alternatives: alternativeRows, svg, seconds };
 }

@@ -54,7 +54,8 @@ function growth(from: Map<string, number>, to: Map<string, number>): string {
 
 const firstMappings = new Map<Sandbox, Map<string, number>>();
 
-async function reading(box: Sandbox): Promise<string> {
+/** `baseline`: the baseline's mappings at this checkpoint, for the difference by mapping. */
+async function reading(box: Sandbox, baseline?: Map<string, number>): Promise<[string, Map<string, number>]> {
   const r = await box.invoke({ measure: true });
   const mappings = rssByMapping(r.runtimePid ?? NaN);
   const first = firstMappings.get(box);
@@ -62,7 +63,8 @@ async function reading(box: Sandbox): Promise<string> {
   const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${r.runtimePid ?? NaN}/status`, 'utf8'))?.[1]);
   const u = r.json() as { heapUsed: number; heapTotal: number; newSpace: number };
   const since = first ? `; RSS growth since the first checkpoint by mapping: ${growth(first, mappings)}` : '';
-  return `RSS ${(kb / 1024).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB${since}`;
+  const vs = baseline ? `; vs the baseline by mapping: ${growth(baseline, mappings)}` : '';
+  return [`RSS ${(kb / 1024).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB${since}${vs}`, mappings];
 }
 
 async function main(): Promise<void> {
@@ -83,7 +85,12 @@ async function main(): Promise<void> {
           if (r.status !== 200) throw new Error(`invoke failed: ${r.body}`);
         }
       }
-      for (const [name, box] of boxes) console.log(`${args.profile} ${args.memorySizeMb} MB after ${checkpoint} invokes: ${name.padEnd(12)} ${await reading(box)}`);
+      let base: Map<string, number> | undefined;
+      for (const [name, box] of boxes) {
+        const [line, mappings] = await reading(box, base);
+        base ??= mappings; // the baseline is read first
+        console.log(`${args.profile} ${args.memorySizeMb} MB after ${checkpoint} invokes: ${name.padEnd(12)} ${line}`);
+      }
     }
   } finally {
     await Promise.allSettled(boxes.map(([, b]) => b.stop()));

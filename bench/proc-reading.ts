@@ -12,6 +12,23 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/**
+ * CPU time `pid` has used so far, in ms: every thread's time on a CPU (/proc/PID/task/TID/schedstat,
+ * nanoseconds; threads that already exited are not counted). Unlike wall time, it does not
+ * stretch when other processes compete for the CPU (the bench machine is shared).
+ */
+export function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread exited meanwhile
+    }
+  }
+  return ns / 1e6;
+}
+
 /** How many file descriptors `pid` has open (sockets, pipes, files). */
 export function openFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;

@@ -1,7 +1,7 @@
-// Cost of arming the spawn hook at the runtime's first `next` (prepareSocket(...).startSoon()),
-// in fresh Node processes of both profiles after the builtins the runtime clients load anyway:
-// CPU and wall from startSoon() to the turn after it, against the same process not starting it.
-// That window lies between the runtime's first `next` and the first invoke's handler.
+// Cost of arming the socket at init (prepareSocket: the path exported, the `child_process` and
+// `worker_threads` diagnostics channels subscribed; nothing bound, nothing loaded), in fresh Node
+// processes of both profiles after the builtins the runtime clients load anyway: CPU and wall
+// from the call to the turn after it, against the same process not calling it.
 // `npx vite-node bench/spawn-hook-micro.ts -- [--runs N]`
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +13,10 @@ import { summarize } from './stats.ts';
 const probe = (start: boolean): string => `
 import { prepareSocket } from './start-socket.ts';
 for (const m of JSON.parse(process.env.BUILTINS)) process.getBuiltinModule(m);
-const starter = prepareSocket({ lifecycle: { openExternal: () => { throw new Error('unused'); } }, logger: { log: () => undefined, enabled: () => false }, env: {}, pid: process.pid, graceMs: 100 });
 setTimeout(() => {
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
-  ${start ? 'starter.startSoon();' : ''}
+  ${start ? "prepareSocket({ lifecycle: { openExternal: () => { throw new Error('unused'); } }, logger: { log: () => undefined, enabled: () => false }, env: {}, pid: process.pid, graceMs: 100 });" : ''}
   setImmediate(() => {
     const cpu = process.cpuUsage(cpu0);
     process.stdout.write(JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - wall0 }));
@@ -33,7 +32,7 @@ function bundle(start: boolean): string {
 function main(): void {
   const argv = process.argv.slice(2).filter((a) => a !== '--');
   const runs = argv[0] === '--runs' ? Number(argv[1]) : 41;
-  const variants = [['startSoon', bundle(true)], ['not started', bundle(false)]] as const;
+  const variants = [['prepareSocket', bundle(true)], ['not called', bundle(false)]] as const;
   for (const profile of ['nodejs22.x', 'nodejs24.x'] as const) {
     const node = `${profileTools(profile).nodeDir}/bin/node`;
     const out = new Map<string, { cpu: number[]; wall: number[] }>(variants.map(([n]) => [n, { cpu: [], wall: [] }]));

@@ -25,7 +25,11 @@ the same run, alternating A and B (ABBA order; two functions alive at once, the 
 Times come from the rig's recording proxy on the Runtime API (one clock, the bench process).
 Figure 1: RIE initialises lazily, so a cold invoke's start → the runtime's first \`next\` stands
 in for "runtime process start → first \`next\`"; both variants pay the same RIE/bootstrap costs.
-The layer's function imports the client; the baseline imports nothing.
+Figures 1 and 6 run two workloads, each against its own baseline: \`trivial\` (figure 1: the
+layer's function imports the client, the baseline imports nothing; figure 6: ten small jobs,
+or ten un-awaited promises) and \`realistic\` (a 10 KB JSON event parsed, validated and hashed, a
+loopback HTTP call with \`fetch\`, a 5 KB response; ten jobs of the same kind, or the same ten
+un-awaited: test/fixtures/bench/realistic-work.mjs).
 Figure 4: the last job's end (epoch ms, kept in module memory, returned by the next invoke) vs the
 extension's \`next\` at the proxy, converted with performance.timeOrigin.
 Figure 6: VmRSS of the runtime process after \`gc()\` (median of 3 readings), freeze emulation off;
@@ -38,6 +42,8 @@ export interface ReportMeta {
   quick: boolean;
   seconds: number;
   date: string;
+  /** The machine's load average (1 / 5 / 15 min) when the run started and ended: it is shared. */
+  load?: { atStart: string; atEnd: string };
 }
 
 export function report(rows: Row[], alternatives: AlternativeRow[], meta: ReportMeta): string {
@@ -45,7 +51,8 @@ export function report(rows: Row[], alternatives: AlternativeRow[], meta: Report
   const mode = meta.quick ? 'quick run (`--quick`, smoke only: too few samples to judge)' : 'full run';
   return [
     `Measured ${meta.date}, ${mode}, ${meta.seconds.toFixed(0)} s, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, `
-      + 'under RIE with nodejs22.x (RIC 3.3.0) and nodejs24.x (RIC 4.0.2).',
+      + 'under RIE with nodejs22.x (RIC 3.3.0) and nodejs24.x (RIC 4.0.2).'
+      + (meta.load ? ` Load average (1 / 5 / 15 min) ${meta.load.atStart} at the start, ${meta.load.atEnd} at the end.` : ''),
     '',
     mainTable(rows, { quick: meta.quick }),
     '',

@@ -33,6 +33,8 @@ export interface FigureContext {
   log: (line: string) => void;
   /** The function's memory size (AWS_LAMBDA_FUNCTION_MEMORY_SIZE; the bootstrap sizes V8's heap from it). */
   memorySizeMb: number;
+  /** The realistic workload's loopback HTTP service (workloads.ts), started for the whole run. */
+  serviceUrl: string;
 }
 
 /** One line of the main table; cells are preformatted by the figure that measured them. */

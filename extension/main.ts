@@ -50,12 +50,9 @@ async function main(): Promise<void> {
   // ever frozen, and handlers run on worker threads where process-wide calls (umask) throw.
   const registration = config.managedInstances ? undefined : startRegistration(startup.runtimeApi, lifecycle, logger);
   if (config.managedInstances) lifecycle.runUnheld('managed-instances');
-  const socket = config.managedInstances ? undefined : prepareSocket({ lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn) });
-  if (socket) lifecycle.onRuntimeNext(() => socket.startSoon());
+  if (!config.managedInstances) prepareSocket({ lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn) });
   observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], lifecycle, { guard, ...(registration ? { beforeFirstNext: registration } : {}) });
   observeStreamedResponses(process.getBuiltinModule('node:diagnostics_channel').subscribe, lifecycle, guard);
-  // Watches for child processes from the runtime's first `next`, off the init path; at the latest 1 s from now.
-  setTimeout(() => socket?.startSoon(), registration && startup.runtimeApi !== undefined ? 1000 : 0).unref();
   // With the HTTP client, the runtime's `next` cannot be gated: register before it starts.
   if (process.env.AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1 === 'true') await registration;
 }

@@ -10,8 +10,22 @@ const OK: Settlement = Object.freeze({ ok: true });
  * from a promise reaction (never synchronously), so callers may update state before it runs.
  */
 export function settle(work: () => unknown, done: (outcome: Settlement) => void): void {
-  new Promise<unknown>((resolve) => resolve(work())).then(
-    () => done(OK),
-    (error: unknown) => done({ ok: false, error }),
-  );
+  let value: unknown;
+  try {
+    value = work();
+  } catch (error) {
+    value = Promise.reject(error); // awaited below: never unhandled
+  }
+  void awaitSettlement(value, done);
+}
+
+/** One async frame per job instead of a promise, its executor and two reaction closures. */
+async function awaitSettlement(value: unknown, done: (outcome: Settlement) => void): Promise<void> {
+  let outcome = OK;
+  try {
+    await value;
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  done(outcome);
 }

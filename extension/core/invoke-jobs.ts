@@ -44,7 +44,9 @@ export class InvokeJobs {
     this.#context = new LazyContext(this, options.requestId, options.deadlineMs);
     // The concurrency limit counts job functions only: promises are tracked, not run.
     this.#queue = new JobQueue({
-      concurrency: options.concurrency, defer: options.defer,
+      // The pump runs in the invoke's async context, once per batch: the jobs it starts (and the
+      // pump again when one settles) inherit it, so a job needs no context frame of its own.
+      concurrency: options.concurrency, defer: (run) => options.defer(() => options.runInContext(run)),
       launch: (job) => this.#begin(job.name, 'held', () => job.run(this.#context), { slot: true, handOff: job.handOff }),
     });
   }
@@ -171,7 +173,7 @@ export class InvokeJobs {
     const label = kind === 'flush' ? `${name} (flusher)` : name;
     if (runsAtOnce(kind)) this.#unheld.set(id, label);
     else this.#running.set(id, { label, kind });
-    settle(() => this.#options.runInContext(work), (outcome) => this.#settled(id, name, kind, outcome, slot));
+    settle(slot ? work : () => this.#options.runInContext(work), (outcome) => this.#settled(id, name, kind, outcome, slot));
   }
 
   #settled(id: number, name: string, kind: JobKind, outcome: Settlement, slot: boolean): void {

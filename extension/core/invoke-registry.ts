@@ -3,14 +3,16 @@ import type { HandOff } from './hand-offs.ts';
 import { Invoke, type InvokeOptions } from './invoke.ts';
 import type { UnfinishedJobs } from './lifecycle-options.ts';
 import type { OrphanJobs } from './orphan-jobs.ts';
+import { SlotList } from './slot-list.ts';
 
 /**
  * The invokes the lifecycle knows: by request id while open (or released but not yet claimed by
  * the loop), and those with unfinished jobs, held or not, released or not (what an exit names).
  */
 export class InvokeRegistry {
-  readonly #invokes = new Map<string, Invoke>();
-  readonly #busy = new Set<Invoke>();
+  // Reused arrays, not a Map and a Set: see slot-list.ts (their rehashed tables were promoted).
+  readonly #invokes = new SlotList<Invoke>();
+  readonly #busy = new SlotList<Invoke>();
   readonly #options: InvokeOptions<Invoke>;
   #current: Invoke | undefined;
 
@@ -19,15 +21,15 @@ export class InvokeRegistry {
   }
 
   get(requestId: string): Invoke | undefined {
-    return this.#invokes.get(requestId);
+    return this.#invokes.find((invoke) => invoke.requestId === requestId);
   }
 
   /** The invoke of `requestId`, made on first sight (by the runtime's `next` or the loop's INVOKE, whichever comes first). */
   invokeFor(requestId: string, deadlineMs: number): Invoke {
-    let invoke = this.#invokes.get(requestId);
+    let invoke = this.get(requestId);
     if (invoke) return invoke;
     invoke = new Invoke(this.#options, requestId, deadlineMs);
-    this.#invokes.set(requestId, invoke);
+    this.#invokes.add(invoke);
     return invoke;
   }
 
@@ -47,7 +49,7 @@ export class InvokeRegistry {
 
   /** The open invokes, as a copy (callers finish them while iterating). */
   open(): Invoke[] {
-    return [...this.#invokes.values()];
+    return this.#invokes.values();
   }
 
   /**
@@ -55,7 +57,7 @@ export class InvokeRegistry {
    * until then, where a hold will claim it (`holds`), else forgotten at its release.
    */
   forgetIfDone(invoke: Invoke, options: { readonly holds: boolean }): void {
-    if (invoke.phase === 'released' && (invoke.claimed || !options.holds)) this.#invokes.delete(invoke.requestId);
+    if (invoke.phase === 'released' && (invoke.claimed || !options.holds)) this.#invokes.delete(invoke);
   }
 
   /** Tracks whether `invoke` has unfinished jobs, after any change. */
@@ -71,7 +73,7 @@ export class InvokeRegistry {
 
   /** Every open or busy invoke, each once. */
   known(): Set<Invoke> {
-    return new Set([...this.#invokes.values(), ...this.#busy]);
+    return new Set([...this.#invokes.values(), ...this.#busy.values()]);
   }
 }
 

@@ -87,6 +87,10 @@ export class JobQueue {
       this.#running++;
       this.#options.launch(job);
     }
-    if (this.empty) this.drop();
+    if (this.empty && this.#head > 0) {
+      // Everything started: reuse the array (no copy per settled job).
+      this.#jobs.length = 0;
+      this.#head = 0;
+    }
   }
 }

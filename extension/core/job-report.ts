@@ -34,9 +34,9 @@ const FINISHED: Record<SettledPhase, string | undefined> = {
  * id of the invoke it belongs to. Never throws: `describeError` and the logger are total.
  */
 export function reportSettlement(logger: Logger, { requestId, job, jobId, phase, outcome }: SettledJob): void {
-  const fields = { requestId, job, jobId };
-  if (!outcome.ok) logger.log('ERROR', FAILED[phase], { ...fields, ...describeError(outcome.error) });
-  else if (FINISHED[phase] !== undefined) logger.log('INFO', FINISHED[phase], fields);
+  // Fields built only for a line that is written: most jobs succeed while held, and log nothing.
+  if (!outcome.ok) logger.log('ERROR', FAILED[phase], { requestId, job, jobId, ...describeError(outcome.error) });
+  else if (FINISHED[phase] !== undefined) logger.log('INFO', FINISHED[phase], { requestId, job, jobId });
 }
 
 /** A flusher's failure, or its end after it was abandoned at the deadline, by the flusher's name. */

@@ -35,7 +35,6 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
   readonly #context: AsyncContext<Invoke>;
   readonly #bestEffort: BestEffort;
   readonly #waiters = new DrainWaiters();
-  readonly #runtimeNextListeners: Array<() => void> = [];
   readonly #flushers: FlusherRegistry;
   readonly #detached: DetachedJobs;
   readonly #site: PlacementSite;
@@ -92,12 +91,6 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     this.#lost.runtimeWaiting();
     const current = this.#invokes.current;
     if (this.#policy.oneAtATime && current) doneAfterPendingInput(current, this.#options.defer);
-    for (const listener of this.#runtimeNextListeners) listener();
-  }
-
-  /** Also told when the runtime calls `next` (the socket starts watching for child processes then). */
-  onRuntimeNext(listener: () => void): void {
-    this.#runtimeNextListeners.push(listener);
   }
 
   /** The runtime's `next` returned an invoke: code awaiting it runs in that invoke's context. */

@@ -26,8 +26,6 @@ export interface SocketStartOptions {
 
 export interface SocketStarter {
   readonly path: string;
-  /** Hooks spawning on the next turn of the event loop; later calls do nothing. */
-  startSoon(): void;
 }
 
 /**
@@ -35,15 +33,15 @@ export interface SocketStarter {
  * process or a worker thread: only those can connect, and the first `listen` loads
  * `node:cluster` (~2 ms, 1.2 MB), which functions that do neither should not pay.
  *
- * Child processes: at the runtime's first `next` ({@link SocketStarter.startSoon}) it subscribes
- * to Node's `child_process` diagnostics channel, which publishes each new `ChildProcess` from its
- * constructor, before `spawn(options)` runs (Node 22 and 24: the socket tests hold jobs through
- * it on both profiles). `ChildProcess.prototype` is hooked at the first child, so the extension
- * never loads `node:child_process` itself. Loading it at the runtime's first `next`, where it
- * competes with the first invoke, cost functions that never spawn +0.50 / +0.66 ms of CPU
- * (nodejs22.x / nodejs24.x) and 0.5 MB of RSS; subscribing costs +0.07 ms
- * (bench/spawn-hook-micro.ts, n=41, with the runtime clients' builtins loaded). Binding is
- * synchronous, inside `spawn`, so the socket exists before the child runs.
+ * Child processes: at init it subscribes to Node's `child_process` diagnostics channel, which
+ * publishes each new `ChildProcess` from its constructor, before `spawn(options)` runs (Node 22
+ * and 24: the socket tests hold jobs through it on both profiles), so a child the handler module
+ * forks at init is held too (subscribing at the runtime's first `next` instead left it unheld:
+ * connect ENOENT). `ChildProcess.prototype` is hooked at the first child, so the extension never
+ * loads `node:child_process` itself: loading it cost functions that never spawn +0.50 / +0.66 ms
+ * of CPU (nodejs22.x / nodejs24.x) and 0.5 MB of RSS. All of this function costs 0.08 / 0.34 ms
+ * of CPU at init (bench/spawn-hook-micro.ts, n=21, with the runtime clients' builtins loaded).
+ * Binding is synchronous, inside `spawn`, so the socket exists before the child runs.
  *
  * Worker threads of the function's own (outside Managed Instances, where there is no socket):
  * they inherit `AFTER_RESPONSE_SOCKET` with the environment, and their client sends its jobs
@@ -59,15 +57,10 @@ export function prepareSocket(options: SocketStartOptions): SocketStarter {
   options.env[SOCKET_ENV] = path;
   const lazy = lazySocket(path, options);
   watchWorkers(lazy);
-  let requested = false;
-  return {
-    path,
-    startSoon() {
-      if (requested) return;
-      requested = true;
-      setImmediate(() => watchChildren(lazy, options)).unref();
-    },
-  };
+  // At once, not at the runtime's first `next`: a child the handler module forks at init must
+  // find the socket bound (subscribing costs ~0.07 ms; the hook and the bind wait for the first child).
+  watchChildren(lazy, options);
+  return { path };
 }
 
 /** The socket, bound on first use; its reservations for `after-response-hold`. */

@@ -29,8 +29,7 @@ describe('prepareSocket', () => {
     const storage = new AsyncLocalStorage<string>();
     const tracker = contextRecordingTracker(storage);
     const env: Record<string, string | undefined> = { PATH: process.env.PATH };
-    const starter = prepareSocket({ lifecycle: tracker, logger: recordingLogger(), env, pid: 4_000_000 + process.pid, graceMs: 100, detach: (fn) => storage.exit(fn) });
-    starter.startSoon();
+    prepareSocket({ lifecycle: tracker, logger: recordingLogger(), env, pid: 4_000_000 + process.pid, graceMs: 100, detach: (fn) => storage.exit(fn) });
     await new Promise((resolve) => setImmediate(resolve));
     const child = storage.run('invoke-1', () => spawn(process.execPath, ['-e', CHILD], { env, stdio: 'ignore' }));
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
@@ -41,9 +40,8 @@ describe('prepareSocket', () => {
     // A fresh process (this one has child_process loaded): the bundled module, started, then a probe.
     const entry = `
       import { prepareSocket } from './start-socket.ts';
-      const starter = prepareSocket({ lifecycle: { openExternal: () => { throw new Error('unused'); } }, logger: { log: () => undefined, enabled: () => false }, env: {}, pid: ${4_000_000 + process.pid}, graceMs: 100 });
-      starter.startSoon();
-      setTimeout(() => {
+      prepareSocket({ lifecycle: { openExternal: () => { throw new Error('unused'); } }, logger: { log: () => undefined, enabled: () => false }, env: {}, pid: ${4_000_000 + process.pid}, graceMs: 100 });
+        setTimeout(() => {
         const before = process.moduleLoadList.includes('NativeModule child_process');
         const { ChildProcess } = process.getBuiltinModule('node:child_process');
         const original = ChildProcess.prototype.spawn;
@@ -69,7 +67,7 @@ socket.write(JSON.stringify({ v: 1, op: 'open', name: 'from-worker' }) + '\\n');
 
 describe("prepareSocket and the function's own worker threads", () => {
   it("binds the socket when the function creates its first worker thread (not before), so the worker's jobs can be opened", () => {
-    // A fresh process, as at init: only prepareSocket, no startSoon (the runtime's first next has not come).
+    // A fresh process, as at init: only prepareSocket.
     const entry = `
       import { existsSync } from 'node:fs';
       import { Worker } from 'node:worker_threads';

@@ -1,0 +1,43 @@
+// README's cost table ("What it costs") shows figures 1 and 6 of the committed full benchmark run
+// (bench/results/results.json): each cell is that run's Δ for nodejs22.x / nodejs24.x, and the
+// run's date is the one README names. Re-running `npm run bench` without updating README fails here.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const results = JSON.parse(readFileSync(join(root, 'bench', 'results', 'results.json'), 'utf8')) as { quick: boolean; rows: Array<{ figure: string; profile: string; metric: string; delta: string }> };
+const measured = /^Measured (\d{4}-\d{2}-\d{2}), full run/.exec(readFileSync(join(root, 'bench', 'results', 'results.md'), 'utf8'))?.[1];
+
+const section = readme.slice(readme.indexOf('## What it costs'), readme.indexOf('\n## ', readme.indexOf('## What it costs') + 1));
+const tableRows = section.split('\n').filter((l) => /^\| [\d,]+ MB \| (trivial|realistic) \|/.test(l));
+
+/** `+10.7 / +10.9 ms`: the two profiles' Δ of the results row matching `metric`. */
+function expectedCell(figure: string, metric: (m: string) => boolean): string {
+  const deltas = ['nodejs22.x', 'nodejs24.x'].map((profile) => results.rows.find((r) => r.figure === figure && r.profile === profile && metric(r.metric))?.delta);
+  if (deltas.some((d) => d === undefined)) return `no ${figure} row in results.json`;
+  const [a = '', b = ''] = deltas as string[];
+  return `${a.replace(/ [a-zA-Z]+$/, '')} / ${b}`;
+}
+
+describe("README's cost table", () => {
+  test('comes from a full run (not --quick), whose date README names', () => {
+    expect(results.quick).toBe(false);
+    expect(measured).toBeDefined();
+    expect(section.replace(/\s+/g, ' ')).toContain(`the full benchmark run of ${measured ?? '?'}`);
+  });
+
+  test('has a trivial and a realistic row at each of 128, 512 and 1,024 MB', () => {
+    expect(tableRows.map((l) => l.split('|').slice(1, 3).map((c) => c.trim()).join(' '))).toEqual(
+      ['128 MB trivial', '128 MB realistic', '512 MB trivial', '512 MB realistic', '1,024 MB trivial', '1,024 MB realistic'],
+    );
+  });
+
+  test.each(tableRows.map((l) => [l.split('|')[1]?.trim() ?? '', l.split('|')[2]?.trim() ?? '', l] as const))('%s %s: cold start and RSS are the run\'s Δ', (size, workload, line) => {
+    const mb = size.replace(/[ ,]|MB/g, '');
+    const [cold, rss] = line.split('|').slice(3, 5).map((c) => c.trim());
+    expect(cold).toBe(expectedCell('1. Init overhead', (m) => m.startsWith(`${workload}: cold invoke start → runtime's first`) && m.endsWith(`, ${mb} MB`)));
+    expect(rss).toBe(expectedCell('6. Memory', (m) => m.startsWith(`${workload}: ${mb} MB function: runtime RSS after`)));
+  });
+});
