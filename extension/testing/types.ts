@@ -46,7 +46,14 @@ export interface JobRecord {
  * and resumes (or times out, or is lost) at a later invoke, if any.
  */
 export interface FrozenWork {
-  /** The async resource type as Node's `async_hooks` names it: `Timeout`, `Immediate`, `TCPWRAP`, `TCPCONNECTWRAP`, `GETADDRINFOREQWRAP`, `FSREQCALLBACK`, `PROCESSWRAP`, … */
+  /**
+   * The async resource type as Node's `async_hooks` names it: `Timeout`, `Immediate`, `TCPWRAP`,
+   * `TCPCONNECTWRAP`, `GETADDRINFOREQWRAP`, `FSREQCALLBACK`, `PROCESSWRAP`, …; for an HTTP request
+   * in flight (seen through `node:diagnostics_channel`, whichever socket it rides, a kept-alive one
+   * included): `FETCH` (Node's `fetch`, undici) until its body is fully received or it failed,
+   * `HTTPCLIENTREQUEST` (`node:http`) until its response ended or it was destroyed. Such a request
+   * is not reported again as its socket's `TCPWRAP`.
+   */
   readonly type: string;
   /**
    * Where it was created, then, section by section, where the callback that created it was set
