@@ -70,8 +70,8 @@ export interface ThawedWork extends FrozenWork {
   readonly requestId: string;
 }
 
-/** What one `invokeHandler` call observed. */
-export interface InvokeResult<R> {
+/** What one `invokeHandler` call observed; `R` is the response's type (`unknown` when not given: `const result: InvokeResult = await invokeHandler(…)`). */
+export interface InvokeResult<R = unknown> {
   /** The request id of this invoke (also `context.awsRequestId`). */
   readonly requestId: string;
   /** What the handler returned (or passed to its callback); `undefined` when it threw or timed out. */

@@ -11,6 +11,12 @@ describe('invokeHandler', () => {
     expectTypeOf(result.response).toEqualTypeOf<{ statusCode: number; body: string } | undefined>();
   });
 
+  test('InvokeResult without a type argument is a result of an unknown response (no TS2314)', async () => {
+    const result: InvokeResult = await invokeHandler(async () => 'ok', undefined);
+    expectTypeOf(result.response).toEqualTypeOf<unknown>();
+    expectTypeOf<InvokeResult>().toEqualTypeOf<InvokeResult<unknown>>();
+  });
+
   test('the result shape: timings, jobs, frozen and thawed work, logs, the described error', async () => {
     const result = await invokeHandler(async () => 'ok', undefined);
     expectTypeOf(result.responseMs).toEqualTypeOf<number>();
