@@ -10,8 +10,12 @@ export interface DescribedError {
   readonly stackTrace: readonly string[];
 }
 
-/** How a job's story ended by the release: settled either way, or still running (`abandoned`: frozen with the environment). */
-export type JobOutcome = 'succeeded' | 'failed' | 'abandoned';
+/**
+ * How a job's story ended by the release: settled either way, still running (`abandoned`: frozen
+ * with the environment), or never run (`never-started`: the deadline, or the handler's timeout,
+ * came before the layer started it; the layer's hand-off reason for a task uses the same word).
+ */
+export type JobOutcome = 'succeeded' | 'failed' | 'abandoned' | 'never-started';
 
 /**
  * What was handed to the layer: a job function (`job`), a promise (`promise`), a flusher run
@@ -36,7 +40,7 @@ export interface JobRecord {
   readonly handOff?: { readonly reason: 'never-started' | 'abandoned' | 'shutdown'; readonly outcome: 'sent' | 'lost'; readonly error?: DescribedError };
   /**
    * Milliseconds from its start (a promise: from its enqueue) to its settling; for `abandoned`,
-   * to the release; 0 for a job that never started (dropped at the deadline's abort).
+   * to the release; 0 for `never-started`.
    */
   readonly durationMs: number;
 }

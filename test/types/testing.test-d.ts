@@ -24,7 +24,7 @@ describe('invokeHandler', () => {
     expectTypeOf(result.releaseReason).toEqualTypeOf<'settled' | 'deadline' | 'timeout'>();
     expectTypeOf(result.jobs).toEqualTypeOf<readonly JobRecord[]>();
     expectTypeOf<JobRecord['kind']>().toEqualTypeOf<'job' | 'promise' | 'flusher' | 'task'>();
-    expectTypeOf<JobRecord['outcome']>().toEqualTypeOf<'succeeded' | 'failed' | 'abandoned'>();
+    expectTypeOf<JobRecord['outcome']>().toEqualTypeOf<'succeeded' | 'failed' | 'abandoned' | 'never-started'>();
     expectTypeOf<JobRecord['error']>().toEqualTypeOf<DescribedError | undefined>();
     expectTypeOf(result.frozen).toEqualTypeOf<readonly FrozenWork[]>();
     expectTypeOf<FrozenWork>().toEqualTypeOf<{ readonly type: string; readonly stack: string }>();

@@ -24,8 +24,19 @@ describe('invokeHandler: handlers that misbehave', () => {
     const result = await invokeHandler(handlers.neverSettles, {}, { timeoutMs: 600 });
     expect(result.error).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 0.60 seconds', stackTrace: [] });
     expect(result.releaseReason).toBe('timeout');
-    expect(result.jobs).toEqual([{ name: 'stuck', kind: 'job', outcome: 'abandoned', durationMs: 0 }]);
+    expect(result.jobs).toEqual([{ name: 'stuck', kind: 'job', outcome: 'never-started', durationMs: 0 }]);
     expect(result.logs.map((line) => line.message)).toContain('after-response summary');
+  });
+
+  test('a job queued behind a busy one when the deadline comes is never-started, the busy one abandoned', async () => {
+    const handler = async () => {
+      enqueueAfterResponse(() => new Promise(() => undefined), { name: 'busy' });
+      enqueueAfterResponse(async () => undefined, { name: 'queued' });
+      return 'ok';
+    };
+    const result = await invokeHandler(handler, {}, { timeoutMs: 600, env: { AFTER_RESPONSE_CONCURRENCY: '1' } });
+    expect(result.releaseReason).toBe('deadline');
+    expect(result.jobs.map(({ name, outcome }) => ({ name, outcome }))).toEqual([{ name: 'busy', outcome: 'abandoned' }, { name: 'queued', outcome: 'never-started' }]);
   });
 
   test('a callback handler (nodejs22.x) responds when it calls back; its job runs after', async () => {
