@@ -1,5 +1,5 @@
 import type { AsyncHook, AsyncResource } from 'node:async_hooks';
-import { chainStack, fileOfFrame, ownFilePrefixes, type Origin } from './async-stack.ts';
+import { chainStack, OWN_FILES, type Origin } from './async-stack.ts';
 import { watchRequests, type SeenRequest } from './request-watch.ts';
 import type { FrozenWork, ThawedWork } from './types.ts';
 
@@ -178,4 +178,3 @@ function stillPending(resource: object, called: boolean): boolean {
   }
 }
 
-const OWN_FILES = ownFilePrefixes(fileOfFrame(new Error().stack));

@@ -1,3 +1,4 @@
+import { describeUserError } from './async-stack.ts';
 import { describeError, isThenable, type Flusher, type HandOffReason, type Job, type JobContext } from './layer-shared.ts';
 import type { JobKind, JobRecord } from './types.ts';
 
@@ -121,5 +122,5 @@ function record(entry: Entry, closedAt: number): JobRecord {
   if (started === undefined) return { ...base, outcome: 'never-started', durationMs: 0 };
   if (!settled) return { ...base, outcome: 'abandoned', durationMs: closedAt - started };
   const durationMs = settled.at - started;
-  return settled.ok ? { ...base, outcome: 'succeeded', durationMs } : { ...base, outcome: 'failed', error: describeError(settled.error), durationMs };
+  return settled.ok ? { ...base, outcome: 'succeeded', durationMs } : { ...base, outcome: 'failed', error: describeUserError(settled.error), durationMs };
 }

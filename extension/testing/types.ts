@@ -6,7 +6,7 @@
 export interface DescribedError {
   readonly errorType: string;
   readonly errorMessage: string;
-  /** Stack frames, most recent first; empty for a thrown non-error. */
+  /** Stack frames, most recent first, without the kit's and the layer's (the handler's and the jobs' callers); empty for a thrown non-error. */
   readonly stackTrace: readonly string[];
 }
 

@@ -39,6 +39,23 @@ describe('invokeHandler: handlers that misbehave', () => {
     expect(result.jobs.map(({ name, outcome }) => ({ name, outcome }))).toEqual([{ name: 'busy', outcome: 'abandoned' }, { name: 'queued', outcome: 'never-started' }]);
   });
 
+  test("error stacks of a throwing handler and of failing jobs end at the user's frames: none of the kit's", async () => {
+    const handler = async () => {
+      enqueueAfterResponse(async () => Promise.reject(new Error('async job')), { name: 'rejects' });
+      enqueueAfterResponse(() => {
+        throw new Error('sync job');
+      }, { name: 'throws' });
+      throw new TypeError('handler');
+    };
+    const result = await invokeHandler(handler, {});
+    const traces = [result.error, ...result.jobs.map((job) => job.error)].map((error) => error?.stackTrace ?? []);
+    expect(traces).toHaveLength(3);
+    for (const trace of traces) {
+      expect(trace[0]).toContain(THIS_FILE);
+      expect(trace.filter((frame) => /extension\/|client\/|callHandler|enterRoot|runtimeLoop|new Promise|runInAsyncScope/.test(frame))).toEqual([]);
+    }
+  });
+
   test('a callback handler (nodejs22.x) responds when it calls back; its job runs after', async () => {
     const result = await invokeHandler(handlers.callbackHandler, {});
     expect(result.response).toBe('called back');
