@@ -30,7 +30,7 @@ export function unheldWarning({ registry, env, mainThread, testKit = false }: Un
   }
   if (testKit) {
     // Not Lambda: the kit's `invokeHandler` publishes the layer's host for each invoke and runs the flushers listed now.
-    return { level: 'DEBUG', message: 'lambda-after-response/testing is loaded and no invoke is running: flushers registered now run in each invokeHandler invoke; jobs enqueued outside one run in-process, unheld' };
+    return { level: 'DEBUG', message: 'lambda-after-response/testing is loaded and no invoke is running: flushers registered now run in each invoke it runs; jobs enqueued outside its invokes run in-process, unheld' };
   }
   if (!mainThread) {
     return { level: 'WARN', message: "this worker thread has no AFTER_RESPONSE_SOCKET in its environment (a Worker given its own `env`, or no layer): jobs run in-process and are not held, so Lambda may freeze them; with the layer, keep the Worker's default `env` (or pass AFTER_RESPONSE_SOCKET) and they are held" };
