@@ -1,6 +1,6 @@
 // createClient: a client bound to one global object (tests inject theirs), and the module's own one.
 // Internal: the package exports the module's functions (index.ts), not this.
-import { HOST_REGISTRY_KEY, pickHostV1, readHostRegistry, WAITING_FLUSHERS_KEY, type Flusher, type HostV1, type Job, type JobContext, type WaitingFlusher } from '../shared/host-protocol.ts';
+import { HOST_REGISTRY_KEY, pickHostV1, readHostRegistry, testKitLoaded, WAITING_FLUSHERS_KEY, type Flusher, type HostV1, type Job, type JobContext, type WaitingFlusher } from '../shared/host-protocol.ts';
 import { clientLogLevel } from '../shared/log-level.ts';
 import { createLogger, type Logger } from '../shared/log-line.ts';
 import { isMainThread } from '../shared/main-thread.ts';
@@ -152,7 +152,7 @@ function findHost(global: object, env: Readonly<Record<string, string | undefine
     return (fallbacks.socket ??= { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext });
   }
   if (registry || !fallbacks.local) {
-    const { level, message } = unheldWarning({ registry, env, mainThread: isMainThread(process) });
+    const { level, message } = unheldWarning({ registry, env, mainThread: isMainThread(process), testKit: testKitLoaded(global) });
     logger.log(level, message);
   }
   return (fallbacks.local ??= { host: createLocalHost({ logger }), promiseContext: localJobContext });

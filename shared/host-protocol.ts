@@ -114,6 +114,18 @@ export interface HostRegistry {
  */
 export const WAITING_FLUSHERS_KEY: unique symbol = Symbol.for('lambda-after-response.waiting-flushers') as never;
 
+/**
+ * Set (to `true`) by the test kit, `lambda-after-response/testing`, when it is imported: a client
+ * that finds no host then says that the kit runs its flushers per invoke, at DEBUG, instead of
+ * warning that no extension is loaded. `Symbol.for`: the kit's bundle and the client's share it.
+ */
+export const TEST_KIT_KEY: unique symbol = Symbol.for('lambda-after-response.test-kit') as never;
+
+/** Whether the test kit was imported in this global object's realm (see {@link TEST_KIT_KEY}). */
+export function testKitLoaded(global: object): boolean {
+  return Reflect.get(global, TEST_KIT_KEY) === true;
+}
+
 /** One flusher in the {@link WAITING_FLUSHERS_KEY} set; removed from it when unregistered. */
 export interface WaitingFlusher {
   readonly run: Flusher;

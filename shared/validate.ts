@@ -45,11 +45,20 @@ export function describeValue(value: unknown): string {
   const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
   let text: string;
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'function' ? `[Function ${value.name || 'anonymous'}]` : String(value);
+    // An array as written (`["A=1"]`), not as String() joins it (`A=1`, brackets lost); one JSON cannot hold (a bigint, a cycle) as String() does.
+    text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'function' ? `[Function ${value.name || 'anonymous'}]` : Array.isArray(value) ? arrayText(value) : String(value);
   } catch {
     text = Object.prototype.toString.call(value);
   }
   return `\`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\` (${type})`;
+}
+
+function arrayText(value: readonly unknown[]): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return `[${String(value)}]`;
+  }
 }
 
 /** Whether a value is a promise or other thenable (what `waitUntil` and promise jobs accept). */

@@ -4,6 +4,9 @@
  * in undici's frames only; the promise `fetch()` returned was created in the handler's.
  */
 
+import { describeError } from './layer-shared.ts';
+import type { DescribedError } from './types.ts';
+
 /** What the frozen-work watch keeps per resource created during an invoke. */
 export interface Origin {
   readonly type: string;
@@ -60,4 +63,22 @@ export function chainStack(start: Origin, lookup: (id: number) => Origin | undef
     origin = lookup(origin.triggerId);
   }
   return lines.join('\n');
+}
+
+/** This layer's files as loaded (the sources, or the package's bundle): frames in them are the kit's. */
+export const OWN_FILES = ownFilePrefixes(fileOfFrame(new Error().stack));
+
+/**
+ * A thrown value described as Lambda does, without the frames that called the user's code: the
+ * kit's, the layer's, and Node's or V8's between them (`new Promise (<anonymous>)`,
+ * `AsyncResource.runInAsyncScope`) after the last frame of other code. The layer's frames above a
+ * user's frame (a client function that threw) stay out too; Node's frames above it stay.
+ */
+export function describeUserError(error: unknown): DescribedError {
+  const described = describeError(error);
+  const isOwn = (frame: string): boolean => OWN_FILES.some((prefix) => frame.includes(prefix));
+  const isPlumbing = (frame: string): boolean => isOwn(frame) || /\(node:|at node:|\(<anonymous>\)$/.test(frame);
+  let last = described.stackTrace.length - 1;
+  while (last >= 0 && isPlumbing(described.stackTrace[last] ?? '')) last--;
+  return { ...described, stackTrace: described.stackTrace.slice(0, last + 1).filter((frame) => !isOwn(frame)) };
 }

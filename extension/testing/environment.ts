@@ -1,4 +1,4 @@
-import { describeError } from './layer-shared.ts';
+import { describeUserError } from './async-stack.ts';
 import { callHandler, type HandlerOutcome } from './handler-call.ts';
 import { FrozenWorkWatch } from './frozen-work.ts';
 import { JobRecorder } from './job-recorder.ts';
@@ -89,7 +89,7 @@ export class Environment {
         const at = performance.now();
         const jobs = call.recorder.close();
         const answered = response?.outcome;
-        const error = answered ? (answered.ok ? undefined : describeError(answered.error)) : { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, stackTrace: [] };
+        const error = answered ? (answered.ok ? undefined : describeUserError(answered.error)) : { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, stackTrace: [] };
         void this.#frozenAfter(call).then((frozen) => resolve({
           response: answered?.ok ? answered.value : undefined, ...(error ? { error } : {}),
           responseMs: (response?.at ?? at) - started, releasedMs: at - started, releaseReason, jobs, frozen,

@@ -1,15 +1,18 @@
 import type { AsyncHook, AsyncResource } from 'node:async_hooks';
-import { chainStack, fileOfFrame, ownFilePrefixes, type Origin } from './async-stack.ts';
+import { chainStack, OWN_FILES, type Origin } from './async-stack.ts';
+import { watchRequests, type SeenRequest } from './request-watch.ts';
 import type { FrozenWork, ThawedWork } from './types.ts';
 
 const asyncHooks = process.getBuiltinModule('node:async_hooks');
 
 /**
  * Types never reported: promises are not work (a pending one holds nothing; what it waits for
- * is a resource of its own), ticks and microtasks run before any freeze could come, and the
- * layer's own resources (job contexts, the invoke's root) are its business.
+ * is a resource of its own), nor is `STREAM_END_OF_STREAM` (the AsyncResource `stream.finished`
+ * binds its callback to; Node 22 and 24's fetch make one per response body, measured: the body
+ * still coming is reported as its `FETCH`), ticks and microtasks run before any freeze could
+ * come, and the layer's own resources (job contexts, the invoke's root) are its business.
  */
-const NOT_WORK = /^(PROMISE|TickObject|Microtask|lambda-after-response\b)/;
+const NOT_WORK = /^(PROMISE|STREAM_END_OF_STREAM$|TickObject|Microtask|lambda-after-response\b)/;
 /** Frames deep enough to reach past a library's internals (V8's default keeps 10). */
 const STACK_FRAMES = 40;
 
@@ -39,6 +42,8 @@ export class FrozenWorkWatch {
   readonly #thawed: ThawedWork[] = [];
   readonly #options: WatchOptions;
   readonly #hook: AsyncHook;
+  readonly #requests: Array<{ readonly request: SeenRequest; readonly origin: Origin }> = [];
+  #unwatchRequests: (() => void) | undefined;
 
   constructor(options: WatchOptions) {
     this.#options = options;
@@ -54,6 +59,7 @@ export class FrozenWorkWatch {
 
   start(): void {
     this.#hook.enable();
+    this.#unwatchRequests = watchRequests({ started: (request) => this.#requestStarted(request), guarded });
   }
 
   /** Runs `fn` in the invoke's root resource: everything it starts is the invoke's. */
@@ -68,11 +74,17 @@ export class FrozenWorkWatch {
   pending(): Map<number, FrozenWork> {
     const found = new Map<number, FrozenWork>();
     const lookup = (id: number): Origin | undefined => this.#tracked.get(id);
+    const requests = this.#requests.filter(({ request }) => !request.done());
+    // A request is reported as the request (from its channel), not as the socket carrying it nor
+    // as node:http's HTTPCLIENTREQUEST resource (whose callback runs at the headers, before the body): one report, whichever socket it rides.
+    const covered = new Set([...requests.map(({ request }) => request.socketHandle()), ...this.#requests.map(({ request }) => request.request)]);
     for (const [id, tracked] of this.#tracked) {
-      if (!tracked.pending || tracked.resource === undefined || NOT_WORK.test(tracked.type)) continue;
+      if (!tracked.pending || tracked.resource === undefined || NOT_WORK.test(tracked.type) || isCovered(tracked.resource, covered)) continue;
       if (this.#options.own.has(tracked.resource) || isStdio(tracked.resource) || !stillPending(tracked.resource, tracked.called)) continue;
       found.set(id, { type: tracked.type, stack: chainStack(tracked, lookup, OWN_FILES) });
     }
+    // Keys below zero: a request is no async resource, so `thawed` never lists it.
+    requests.forEach(({ origin }, index) => found.set(-1 - index, { type: origin.type, stack: chainStack(origin, lookup, OWN_FILES) }));
     return found;
   }
 
@@ -84,20 +96,21 @@ export class FrozenWorkWatch {
   /** Disables the hook and drops every record (nothing outlives the invoke). */
   stop(): void {
     this.#hook.disable();
+    this.#unwatchRequests?.();
     this.#tracked.clear();
+    this.#requests.length = 0;
   }
 
   #init(id: number, type: string, triggerId: number, resource: object): void {
     if (!this.#tracked.has(triggerId) && !this.#tracked.has(asyncHooks.executionAsyncId())) return;
-    const limit = Error.stackTraceLimit;
-    const site: { stack?: string } = {};
-    try {
-      Error.stackTraceLimit = STACK_FRAMES;
-      Error.captureStackTrace(site);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-    this.#tracked.set(id, { type, triggerId, site, resource: type === 'PROMISE' ? undefined : resource, pending: true, called: false });
+    this.#tracked.set(id, { type, triggerId, site: captureSite(), resource: type === 'PROMISE' ? undefined : resource, pending: true, called: false });
+  }
+
+  /** A request starting: the invoke's when it starts in the invoke's async chain. */
+  #requestStarted(request: SeenRequest): void {
+    const current = asyncHooks.executionAsyncId();
+    if (!this.#tracked.has(current)) return;
+    this.#requests.push({ request, origin: { type: request.type, triggerId: current, site: captureSite() } });
   }
 
   #ran(id: number): void {
@@ -116,6 +129,24 @@ export class FrozenWorkWatch {
     tracked.pending = false;
     tracked.resource = undefined;
   }
+}
+
+/** A resource a watched request stands for: its socket's handle, or the async resource of a `ClientRequest` (`req`). */
+function isCovered(resource: object, covered: ReadonlySet<object | undefined>): boolean {
+  return covered.has(resource) || covered.has(Reflect.get(resource, 'req') as object | undefined);
+}
+
+/** The stack here, deep enough to reach past a library's internals; formatted only when read. */
+function captureSite(): { stack?: string } {
+  const limit = Error.stackTraceLimit;
+  const site: { stack?: string } = {};
+  try {
+    Error.stackTraceLimit = STACK_FRAMES;
+    Error.captureStackTrace(site);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  return site;
 }
 
 /** Runs a hook's body; a failure costs that record, never the process. */
@@ -149,4 +180,3 @@ function stillPending(resource: object, called: boolean): boolean {
   }
 }
 
-const OWN_FILES = ownFilePrefixes(fileOfFrame(new Error().stack));

@@ -10,6 +10,7 @@
  * @packageDocumentation
  */
 import { Environment } from './environment.ts';
+import { TEST_KIT_KEY } from './layer-shared.ts';
 import { layerSettingsKey } from './layer-wiring.ts';
 import type { AnyHandler, InvokeOptions, InvokeResult } from './types.ts';
 import { validateArgs } from './validate-args.ts';
@@ -18,6 +19,10 @@ export type { AnyHandler, DescribedError, FrozenWork, HandlerCallback, InvokeOpt
 
 /** The event type a handler declares; `unknown` for a handler without parameters. */
 export type EventOf<H extends AnyHandler> = Parameters<H> extends [] ? unknown : Parameters<H>[0];
+
+// Imported before the handler's module, the kit tells the client it will run its flushers: no
+// "no extension is loaded" WARN for a module that calls flushAfterResponse at its top level.
+Object.defineProperty(globalThis, TEST_KIT_KEY, { value: true, enumerable: false, configurable: true });
 
 /** Each handler's warm environment, and the layer settings it was set up with. */
 const environments = new WeakMap<AnyHandler, { readonly environment: Environment; readonly settings: string }>();

@@ -1,3 +1,4 @@
+import { describeUserError } from './async-stack.ts';
 import { describeError, isThenable, type Flusher, type HandOffReason, type Job, type JobContext } from './layer-shared.ts';
 import type { JobKind, JobRecord } from './types.ts';
 
@@ -73,7 +74,7 @@ export class JobRecorder {
     };
   }
 
-  /** The records as of the release: what is still running is `abandoned`; later changes do not show. */
+  /** The records as of the release: what is still running is `abandoned`, what never started `never-started`; later changes do not show. */
   close(): JobRecord[] {
     this.#closedAt ??= this.#now();
     const closedAt = this.#closedAt;
@@ -118,8 +119,8 @@ function record(entry: Entry, closedAt: number): JobRecord {
   const base = { name: entry.name, kind: entry.kind, ...(handOff ? { handOff } : {}) };
   const started = entry.startedAt;
   const settled = entry.settled;
-  if (started === undefined) return { ...base, outcome: 'abandoned', durationMs: 0 };
+  if (started === undefined) return { ...base, outcome: 'never-started', durationMs: 0 };
   if (!settled) return { ...base, outcome: 'abandoned', durationMs: closedAt - started };
   const durationMs = settled.at - started;
-  return settled.ok ? { ...base, outcome: 'succeeded', durationMs } : { ...base, outcome: 'failed', error: describeError(settled.error), durationMs };
+  return settled.ok ? { ...base, outcome: 'succeeded', durationMs } : { ...base, outcome: 'failed', error: describeUserError(settled.error), durationMs };
 }

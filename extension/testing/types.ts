@@ -6,12 +6,16 @@
 export interface DescribedError {
   readonly errorType: string;
   readonly errorMessage: string;
-  /** Stack frames, most recent first; empty for a thrown non-error. */
+  /** Stack frames, most recent first, without the kit's and the layer's (the handler's and the jobs' callers); empty for a thrown non-error. */
   readonly stackTrace: readonly string[];
 }
 
-/** How a job's story ended by the release: settled either way, or still running (`abandoned`: frozen with the environment). */
-export type JobOutcome = 'succeeded' | 'failed' | 'abandoned';
+/**
+ * How a job's story ended by the release: settled either way, still running (`abandoned`: frozen
+ * with the environment), or never run (`never-started`: the deadline, or the handler's timeout,
+ * came before the layer started it; the layer's hand-off reason for a task uses the same word).
+ */
+export type JobOutcome = 'succeeded' | 'failed' | 'abandoned' | 'never-started';
 
 /**
  * What was handed to the layer: a job function (`job`), a promise (`promise`), a flusher run
@@ -36,7 +40,7 @@ export interface JobRecord {
   readonly handOff?: { readonly reason: 'never-started' | 'abandoned' | 'shutdown'; readonly outcome: 'sent' | 'lost'; readonly error?: DescribedError };
   /**
    * Milliseconds from its start (a promise: from its enqueue) to its settling; for `abandoned`,
-   * to the release; 0 for a job that never started (dropped at the deadline's abort).
+   * to the release; 0 for `never-started`.
    */
   readonly durationMs: number;
 }
@@ -46,7 +50,14 @@ export interface JobRecord {
  * and resumes (or times out, or is lost) at a later invoke, if any.
  */
 export interface FrozenWork {
-  /** The async resource type as Node's `async_hooks` names it: `Timeout`, `Immediate`, `TCPWRAP`, `TCPCONNECTWRAP`, `GETADDRINFOREQWRAP`, `FSREQCALLBACK`, `PROCESSWRAP`, … */
+  /**
+   * The async resource type as Node's `async_hooks` names it: `Timeout`, `Immediate`, `TCPWRAP`,
+   * `TCPCONNECTWRAP`, `GETADDRINFOREQWRAP`, `FSREQCALLBACK`, `PROCESSWRAP`, …; for an HTTP request
+   * in flight (seen through `node:diagnostics_channel`, whichever socket it rides, a kept-alive one
+   * included): `FETCH` (Node's `fetch`, undici) until its body is fully received or it failed,
+   * `HTTPCLIENTREQUEST` (`node:http`) until its response ended or it was destroyed. Such a request
+   * is not reported again as its socket's `TCPWRAP`.
+   */
   readonly type: string;
   /**
    * Where it was created, then, section by section, where the callback that created it was set
@@ -63,8 +74,8 @@ export interface ThawedWork extends FrozenWork {
   readonly requestId: string;
 }
 
-/** What one `invokeHandler` call observed. */
-export interface InvokeResult<R> {
+/** What one `invokeHandler` call observed; `R` is the response's type (`unknown` when not given: `const result: InvokeResult = await invokeHandler(…)`). */
+export interface InvokeResult<R = unknown> {
   /** The request id of this invoke (also `context.awsRequestId`). */
   readonly requestId: string;
   /** What the handler returned (or passed to its callback); `undefined` when it threw or timed out. */

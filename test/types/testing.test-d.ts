@@ -11,6 +11,12 @@ describe('invokeHandler', () => {
     expectTypeOf(result.response).toEqualTypeOf<{ statusCode: number; body: string } | undefined>();
   });
 
+  test('InvokeResult without a type argument is a result of an unknown response (no TS2314)', async () => {
+    const result: InvokeResult = await invokeHandler(async () => 'ok', undefined);
+    expectTypeOf(result.response).toEqualTypeOf<unknown>();
+    expectTypeOf<InvokeResult>().toEqualTypeOf<InvokeResult<unknown>>();
+  });
+
   test('the result shape: timings, jobs, frozen and thawed work, logs, the described error', async () => {
     const result = await invokeHandler(async () => 'ok', undefined);
     expectTypeOf(result.responseMs).toEqualTypeOf<number>();
@@ -18,7 +24,7 @@ describe('invokeHandler', () => {
     expectTypeOf(result.releaseReason).toEqualTypeOf<'settled' | 'deadline' | 'timeout'>();
     expectTypeOf(result.jobs).toEqualTypeOf<readonly JobRecord[]>();
     expectTypeOf<JobRecord['kind']>().toEqualTypeOf<'job' | 'promise' | 'flusher' | 'task'>();
-    expectTypeOf<JobRecord['outcome']>().toEqualTypeOf<'succeeded' | 'failed' | 'abandoned'>();
+    expectTypeOf<JobRecord['outcome']>().toEqualTypeOf<'succeeded' | 'failed' | 'abandoned' | 'never-started'>();
     expectTypeOf<JobRecord['error']>().toEqualTypeOf<DescribedError | undefined>();
     expectTypeOf(result.frozen).toEqualTypeOf<readonly FrozenWork[]>();
     expectTypeOf<FrozenWork>().toEqualTypeOf<{ readonly type: string; readonly stack: string }>();

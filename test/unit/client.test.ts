@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOST_REGISTRY_KEY, type HostV1, type Job } from '../../shared/host-protocol.ts';
+import { HOST_REGISTRY_KEY, TEST_KIT_KEY, type HostV1, type Job } from '../../shared/host-protocol.ts';
 import { createClient } from '../../client/client.ts';
 import { createLocalHost } from '../../client/hosts/local-host.ts';
 import { unheldWarning } from '../../client/hosts/unheld-warning.ts';
@@ -100,6 +100,16 @@ describe('the line saying why jobs run unheld', () => {
     expect(inWorker).toMatchObject({ level: 'WARN', message: expect.stringContaining('this worker thread has no AFTER_RESPONSE_SOCKET') });
     expect(unheldWarning({ registry: undefined, env: {}, mainThread: true }).message).toContain('no lambda-after-response extension is loaded');
     expect(unheldWarning({ registry: undefined, env: { AFTER_RESPONSE_DISABLED: ' TRUE ' }, mainThread: false }).message).toContain('AFTER_RESPONSE_DISABLED=true');
+  });
+
+  it('with the test kit imported, a flusher registered at import is no "no extension" WARN: the kit runs it per invoke (DEBUG)', () => {
+    const logger = recordingLogger();
+    const client = createClient({ global: { [TEST_KIT_KEY]: true }, env: {}, logger });
+    client.flushAfterResponse(() => undefined, { name: 'exporter' });
+    expect(logger.records.map(({ level, message }) => ({ level, message }))).toEqual([{ level: 'DEBUG', message: expect.stringContaining('lambda-after-response/testing is loaded') }]);
+    const without = recordingLogger();
+    createClient({ global: {}, env: {}, logger: without }).flushAfterResponse(() => undefined, { name: 'exporter' });
+    expect(without.records.map(({ level, message }) => ({ level, message }))).toEqual([{ level: 'WARN', message: expect.stringContaining('no lambda-after-response extension is loaded') }]);
   });
 
   it('on Managed Instances (nothing frozen, no socket) a child or worker thread running jobs in-process is no warning', () => {

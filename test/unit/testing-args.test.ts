@@ -31,6 +31,7 @@ describe('invokeHandler: bad arguments are a TypeError naming the value', () => 
     await expect(invokeUntyped(ok, {}, { timeout: 100 })).rejects.toThrow('Unknown option `timeout`: expected one of timeoutMs, requestId, functionName, env, thaw');
     await expect(invokeUntyped(ok, {}, { requestId: ' ' })).rejects.toThrow('Expected `requestId` to be a non-blank string, got `" "` (string)');
     await expect(invokeUntyped(ok, {}, { env: { A: 1 } })).rejects.toThrow('Expected `env.A` to be a string, got `1` (number)');
+    await expect(invokeUntyped(ok, {}, { env: ['A=1'] })).rejects.toThrow('Expected `env` to be an object of strings, got `["A=1"]` (array)');
     await expect(invokeUntyped(ok, {}, { thaw: 'yes' })).rejects.toThrow('Expected `thaw` to be a boolean, got `"yes"` (string)');
   });
 

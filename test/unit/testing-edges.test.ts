@@ -24,8 +24,36 @@ describe('invokeHandler: handlers that misbehave', () => {
     const result = await invokeHandler(handlers.neverSettles, {}, { timeoutMs: 600 });
     expect(result.error).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 0.60 seconds', stackTrace: [] });
     expect(result.releaseReason).toBe('timeout');
-    expect(result.jobs).toEqual([{ name: 'stuck', kind: 'job', outcome: 'abandoned', durationMs: 0 }]);
+    expect(result.jobs).toEqual([{ name: 'stuck', kind: 'job', outcome: 'never-started', durationMs: 0 }]);
     expect(result.logs.map((line) => line.message)).toContain('after-response summary');
+  });
+
+  test('a job queued behind a busy one when the deadline comes is never-started, the busy one abandoned', async () => {
+    const handler = async () => {
+      enqueueAfterResponse(() => new Promise(() => undefined), { name: 'busy' });
+      enqueueAfterResponse(async () => undefined, { name: 'queued' });
+      return 'ok';
+    };
+    const result = await invokeHandler(handler, {}, { timeoutMs: 600, env: { AFTER_RESPONSE_CONCURRENCY: '1' } });
+    expect(result.releaseReason).toBe('deadline');
+    expect(result.jobs.map(({ name, outcome }) => ({ name, outcome }))).toEqual([{ name: 'busy', outcome: 'abandoned' }, { name: 'queued', outcome: 'never-started' }]);
+  });
+
+  test("error stacks of a throwing handler and of failing jobs end at the user's frames: none of the kit's", async () => {
+    const handler = async () => {
+      enqueueAfterResponse(async () => Promise.reject(new Error('async job')), { name: 'rejects' });
+      enqueueAfterResponse(() => {
+        throw new Error('sync job');
+      }, { name: 'throws' });
+      throw new TypeError('handler');
+    };
+    const result = await invokeHandler(handler, {});
+    const traces = [result.error, ...result.jobs.map((job) => job.error)].map((error) => error?.stackTrace ?? []);
+    expect(traces).toHaveLength(3);
+    for (const trace of traces) {
+      expect(trace[0]).toContain(THIS_FILE);
+      expect(trace.filter((frame) => /extension\/|client\/|callHandler|enterRoot|runtimeLoop|new Promise|runInAsyncScope/.test(frame))).toEqual([]);
+    }
   });
 
   test('a callback handler (nodejs22.x) responds when it calls back; its job runs after', async () => {

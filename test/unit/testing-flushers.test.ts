@@ -1,6 +1,7 @@
 // Its own file: the fixture's module-level flusher is process-wide, as on Lambda, and would run in every other test's invokes.
 import { describe, expect, test } from 'vitest';
 import { invokeHandler } from '../../extension/testing/index.ts';
+import { testKitLoaded } from '../../shared/host-protocol.ts';
 import * as flushing from '../fixtures/testing/flushing.ts';
 
 describe('invokeHandler: flushers registered at module top level (before any invoke)', () => {
@@ -19,5 +20,9 @@ describe('invokeHandler: flushers registered at module top level (before any inv
     const after = await invokeHandler(flushing.withoutJob, {});
     expect(after.jobs).toEqual([]);
     expect(flushing.flushed).not.toContain(after.requestId);
+  });
+
+  test('importing the kit tells the client so (its "no extension is loaded" WARN becomes a DEBUG line)', () => {
+    expect(testKitLoaded(globalThis)).toBe(true);
   });
 });

@@ -21,7 +21,7 @@ describe('validateEnqueue', () => {
 
   it('rejects options that are not an object', () => {
     expect(() => validateEnqueue(() => 1, 'fast')).toThrow(new TypeError('Expected `options` to be an object, got `"fast"` (string)'));
-    expect(() => validateEnqueue(() => 1, [1])).toThrow('(array)');
+    expect(() => validateEnqueue(() => 1, [1])).toThrow('`[1]` (array)');
   });
 
   it('rejects a name that is not a non-empty string', () => {

@@ -9,7 +9,7 @@ afterAll(() => service.close());
 
 test('broken (jest, ESM): the receipt POST is left frozen, named at handler.mjs', async () => {
   const result = await invokeHandler(broken, { body: '{"order":7}' }, { env: { RECEIPTS_URL: service.url } });
-  expect(result.frozen).toContainEqual({ type: 'TCPWRAP', stack: expect.stringContaining('handler.mjs') });
+  expect(result.frozen).toContainEqual({ type: 'FETCH', stack: expect.stringContaining('handler.mjs') });
 });
 
 test('fixed (jest, ESM): a succeeded job, nothing frozen', async () => {
