@@ -39,7 +39,8 @@ const defaultTasks: TaskApi = createTaskApi({ host: defaultBuild.taskHost, logge
  * job still running when the grace ends is logged as abandoned. A job that stops at the deadline
  * by rejecting with its `signal`'s reason (what `fetch(url, { signal })` does) counts as failed,
  * with `errorType` `TimeoutError`, not as abandoned: catch the abort, tell the user, and resolve
- * to finish cleanly (see {@link JobContext.signal}), or alarm on `JobsFailed`.
+ * to finish cleanly (see {@link JobContext.signal}), or alarm on `JobsFailed`. Not so for a task
+ * (`defineTask`): one that settles after the abort, either way, is sent to its queue to run again.
  * @example
  * ```ts
  * export const handler = async (event) => {

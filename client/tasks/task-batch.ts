@@ -88,7 +88,7 @@ export async function handleBatch(event: unknown, context: BatchContextLike | un
     for (const [index, outcome] of (await Promise.all(outcomes)).entries()) {
       if (outcome === 'done') continue;
       const messageId = messageIdOf(records[index]);
-      if (outcome === 'aborted') options.runtime.logger.log('ERROR', 'task did not finish before the deadline: left in the queue for redelivery', { requestId, messageId, ...taskFields(records[index]) });
+      if (outcome === 'aborted') options.runtime.logger.log('ERROR', `task did not finish before the deadline: ${REDELIVERY}`, { requestId, messageId, receiveCount: receiveCountOf(records[index]), ...taskFields(records[index]) });
       failures.push({ itemIdentifier: messageId });
     }
     return { batchItemFailures: failures };
@@ -127,9 +127,12 @@ async function runRecord(record: unknown, options: TaskBatchOptions & { readonly
   try {
     await definition.run(envelope.payload, { signal: options.signal, requestId: options.requestId, deadlineMs: options.deadlineMs, taskId: envelope.taskId, attempt });
   } catch (error) {
-    logger.log('ERROR', `task failed on attempt ${attempt}: left in the queue for redelivery`, { ...fields, attempt, ...describeError(error) });
+    // Settled after the abort: the batch has reported it as not finished (its line names it).
+    if (!options.signal.aborted) logger.log('ERROR', `task failed on attempt ${attempt}: ${REDELIVERY}`, { ...fields, attempt, receiveCount: receiveCountOf(record), ...describeError(error) });
     return 'failed';
   }
+  // Resolved after the abort (caught it): its message stays in the queue, so it is not recorded as completed.
+  if (options.signal.aborted) return 'failed';
   completed.add(envelope.taskId);
   try {
     await store?.put(envelope.taskId);
@@ -149,10 +152,21 @@ async function storeHas(store: TaskRuntime['store'], taskId: string, logger: Tas
   }
 }
 
+/**
+ * What becomes of a record reported as a failure. The redrive policy's `maxReceiveCount` is the
+ * queue's, unknown here: this receive may be the last before the DLQ.
+ */
+const REDELIVERY = 'redelivered after its visibility timeout, or moved to the DLQ when the queue\'s redrive policy says so';
+
+/** The record's `ApproximateReceiveCount` (1 on the first receive), or `undefined` when absent or odd. */
+function receiveCountOf(record: unknown): number | undefined {
+  const count = Number(readField(readField(record, 'attributes'), 'ApproximateReceiveCount'));
+  return Number.isSafeInteger(count) && count >= 1 ? count : undefined;
+}
+
 /** `ctx.attempt` counts every run: the envelope's attempt, plus the deliveries before this one. */
 function attemptOf(envelope: TaskEnvelope, record: unknown): number {
-  const count = Number(readField(readField(record, 'attributes'), 'ApproximateReceiveCount'));
-  return envelope.attempt + (Number.isSafeInteger(count) && count >= 1 ? count - 1 : 0);
+  return envelope.attempt + (receiveCountOf(record) ?? 1) - 1;
 }
 
 function budget(context: BatchContextLike | undefined, options: TaskBatchOptions): number {

@@ -66,7 +66,9 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
     else if (message.startsWith('abandoning unfinished jobs') || (record.level === 'ERROR' && message.includes('never finished'))) abandoned.push(...names(record.jobs));
     else if (message === 'after-response summary' && typeof record.enqueued === 'number') summarizedEnqueued = (summarizedEnqueued ?? 0) + record.enqueued;
   }
-  return { failed, stopped, abandoned: withoutTasks(abandoned, [...handedOff.map((entry) => entry.slice(0, entry.indexOf(':'))), ...lost]), handedOff, lost, summarizedEnqueued };
+  const sentTasks = handedOff.map((entry) => entry.slice(0, entry.indexOf(':')));
+  // A task that rejected with the abort reason was interrupted and sent on: not a problem.
+  return { failed, stopped: withoutTasks(stopped, sentTasks), abandoned: withoutTasks(abandoned, [...sentTasks, ...lost]), handedOff, lost, summarizedEnqueued };
 }
 
 const SENT = 'task sent to the queue: ';

@@ -24,7 +24,7 @@ export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; th
 /** The fixes, named the same way in the extension's `deadline near` WARN. */
 const FIX_TIMEOUT = "raise the timeout (--timeout S here; the function's timeout on Lambda)";
 const FIX_SIGNAL = 'make long jobs honour `signal` (stop, or hand the rest on, when it aborts)';
-const FIX_CATCH_ABORT = 'catch the abort in the job, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
+const FIX_CATCH_ABORT = 'in a plain job (not a task: a task is sent to its queue either way), catch the abort, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
 const FIX_QUEUE = 'give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL; see docs/tasks.md, "Try tasks locally")';
 const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
 

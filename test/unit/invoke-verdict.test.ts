@@ -40,7 +40,7 @@ describe('judgeInvoke', () => {
     const { line, exitCode } = verdict([judgement]);
     expect(exitCode).toBe(EXIT_CODES['job-failed']);
     expect(line).toContain('invoke 1: 1 job own-timeout failed (see the "failed" log line: error and stack); 1 job callback stopped at the deadline (rejected with the abort reason). Fix: raise the timeout');
-    expect(line).toContain('catch the abort in the job, tell the user, and resolve');
+    expect(line).toContain('in a plain job (not a task: a task is sent to its queue either way), catch the abort, tell the user, and resolve');
   });
 
   it('failed and abandoned jobs, each named; the abandoned with the fix', () => {
@@ -55,7 +55,7 @@ describe('judgeInvoke', () => {
   it('a task handed to its queue at the deadline: sent, not abandoned nor FAILED, and the run is ok; a task LOST without a queue is named (exit 4, the fix)', () => {
     const abandoning = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld', requestId: 'r', jobs: ['task overrun', 'slowJob'] });
     const sent = layerLine({ level: 'WARN', message: 'task sent to the queue: it was still running when the deadline came', requestId: 'r', task: 'overrun', taskId: 't1', attempt: 1, nextAttempt: 2 });
-    const copy = layerLine({ level: 'INFO', message: 'task sent to the queue: write-ahead copy, delivered in 3 s unless this run completes first', requestId: 'r', task: 'durable', taskId: 't2', attempt: 1, nextAttempt: 2 });
+    const copy = layerLine({ level: 'INFO', message: 'task sent to the queue: write-ahead copy, delivered in 3 s (SQS cannot take it back): if this run completes, the copy is reported done without running where the completion is known (this environment, or the completion store), else it runs the task again', requestId: 'r', task: 'durable', taskId: 't2', attempt: 1, nextAttempt: 2 });
     const handedOff = judgeInvoke(result(), [abandoning, sent, copy, SUMMARY]);
     expect(handedOff.jobs.handedOff).toEqual(['task overrun: it was still running when the deadline came']);
     expect(handedOff.problems.map((p) => p.text)).toEqual(['1 job slowJob abandoned at the deadline']);
@@ -66,6 +66,16 @@ describe('judgeInvoke', () => {
     const lost = judgeInvoke(result(), [layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['task report (never started)'] }), neverStarted]);
     expect(lost.problems).toMatchObject([{ kind: 'job-abandoned', text: '1 task report LOST (see its "task LOST" log line)' }]);
     expect(verdict([lost])).toMatchObject({ exitCode: 4, line: expect.stringContaining('Fix: give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL') });
+  });
+
+  it('a task interrupted at the deadline (rejected with the abort reason) and sent on: not stopped nor FAILED; the fix text no longer tells tasks to resolve', () => {
+    const sent = layerLine({ level: 'WARN', message: 'task sent to the queue: it was interrupted by the deadline (it settled after its signal aborted)', requestId: 'r', task: 'reply', taskId: 't1', attempt: 1, nextAttempt: 2 });
+    const rejected = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'task reply', errorType: 'TimeoutError', errorMessage: 'The invoke deadline is near', stackTrace: [] });
+    const judgement = judgeInvoke(result(), [sent, rejected, SUMMARY]);
+    expect(judgement.problems).toEqual([]);
+    expect(judgement.jobs.handedOff).toEqual(['task reply: it was interrupted by the deadline (it settled after its signal aborted)']);
+    const plain = judgeInvoke(result(), [layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'callback', errorType: 'TimeoutError', errorMessage: 'The invoke deadline is near', stackTrace: [] })]);
+    expect(verdict([plain]).line).toContain('in a plain job (not a task: a task is sent to its queue either way), catch the abort');
   });
 
   it('a timeout after the response: not an ok, whatever the body claimed; blocking named when no summary came', () => {
