@@ -10,7 +10,7 @@ import { startSandbox, type InvokeResult } from '../rig/sandbox.ts';
 import { copyFixture, installPackages } from '../rig/task-packages.ts';
 import type { InvokeOptions } from './invoke-args.ts';
 import { describeInvoke } from './invoke-report.ts';
-import { startLocalTaskQueue, type LocalTaskQueue } from './invoke-sqs.ts';
+import { drainBudgetMs, startLocalTaskQueue, type LocalTaskQueue } from './invoke-sqs.ts';
 import { describeFunctionTmp } from './invoke-tmp.ts';
 import { judgeInvoke, type InvokeJudgement } from './invoke-verdict.ts';
 
@@ -113,7 +113,7 @@ async function runInvokesWith(options: InvokeOptions, taskDir: string, print: Pr
 /** Plays the SQS event source until the task queue is empty, with the batches' log lines; bounded by 3 receives and a write-ahead delay, each up to the timeout + 1 s, plus 15 s. */
 async function drainTasks(tasks: LocalTaskQueue, box: Awaited<ReturnType<typeof startSandbox>>, options: InvokeOptions, print: Print): Promise<void> {
   const mark = box.logMark();
-  await tasks.drain(box, print, (options.timeoutSeconds + 1) * 4_000 + 15_000);
+  await tasks.drain(box, print, drainBudgetMs(options.timeoutSeconds));
   print('  log lines:');
   for (const line of functionLogLines(box.logsSince(mark))) print(`    ${line}`);
 }

@@ -20,14 +20,26 @@ export interface LocalTaskQueue {
 }
 
 /**
- * Starts ElasticMQ with a queue and its DLQ. The visibility timeout (a failed task's retry delay)
- * is the function timeout + 1 s here, so a run stays short; on Lambda use ≥ 6 × the timeout.
+ * The queue's visibility timeout, seconds: 6 × the function timeout, what docs/tasks.md requires
+ * of a task queue (AWS's guidance for an SQS event source), so a local run behaves as a deployed
+ * one. A failed task's message is received again after it.
  */
+export function visibilityTimeoutSeconds(timeoutSeconds: number): number {
+  return 6 * timeoutSeconds;
+}
+
+/** How long `drain` waits for the queue to empty, ms: every receive up to the DLQ, each a run and a visibility timeout, plus 15 s. */
+export function drainBudgetMs(timeoutSeconds: number): number {
+  return MAX_RECEIVES * (visibilityTimeoutSeconds(timeoutSeconds) + timeoutSeconds) * 1000 + 15_000;
+}
+
+/** Starts ElasticMQ with a queue (visibility timeout: {@link visibilityTimeoutSeconds}) and its DLQ. */
 export async function startLocalTaskQueue(timeoutSeconds: number, print: Print): Promise<LocalTaskQueue> {
   const mq: ElasticMq = await startElasticMq();
+  const visibility = visibilityTimeoutSeconds(timeoutSeconds);
   try {
-    const { queue, dlq } = await mq.createQueueWithDlq(`invoke-tasks-${Date.now()}`, { visibilityTimeoutSeconds: timeoutSeconds + 1, maxReceiveCount: MAX_RECEIVES });
-    print(`--sqs: tasks go to ${queue.url} (ElasticMQ on loopback; DLQ after ${MAX_RECEIVES} receives, visibility timeout ${timeoutSeconds + 1} s)`);
+    const { queue, dlq } = await mq.createQueueWithDlq(`invoke-tasks-${Date.now()}`, { visibilityTimeoutSeconds: visibility, maxReceiveCount: MAX_RECEIVES });
+    print(`--sqs: tasks go to ${queue.url} (ElasticMQ on loopback; DLQ after ${MAX_RECEIVES} receives, visibility timeout ${visibility} s: 6 × the function timeout, as docs/tasks.md requires; a failed task is received again after it)`);
     return { env: { ...mq.functionEnv(), AFTER_RESPONSE_TASK_QUEUE_URL: queue.url }, drain: (box, out, timeoutMs) => drain(mq, { queue, dlq }, box, out, timeoutMs), stop: () => mq.stop() };
   } catch (error) {
     await mq.stop();
