@@ -4,18 +4,26 @@
 // through the function's handleTaskBatch. Each batch is printed with what was deleted and left.
 import { startElasticMq, type ElasticMq, type SqsQueue } from '../rig/elasticmq.ts';
 import { SqsEventSource, type DeliveredBatch } from '../rig/sqs-event-source.ts';
-import { queueCounts } from '../rig/sqs-queue.ts';
+import { peekMessages, queueCounts } from '../rig/sqs-queue.ts';
+import type { DeliveredRecord } from './invoke-queue-outcome.ts';
 import type { Sandbox } from '../rig/types.ts';
 import type { Print } from './invoke-function.ts';
 
 /** Receives before the DLQ (SQS's maxReceiveCount); kept low so a poison task ends there soon. */
 const MAX_RECEIVES = 3;
 
+/** What the drain saw: every delivered record, the DLQ's message bodies, and the messages left. */
+export interface Drained {
+  readonly records: readonly DeliveredRecord[];
+  readonly deadBodies: readonly string[];
+  readonly left: number;
+}
+
 export interface LocalTaskQueue {
   /** AFTER_RESPONSE_TASK_QUEUE_URL, AWS_ENDPOINT_URL_SQS, region and dummy credentials, for the function. */
   readonly env: Readonly<Record<string, string>>;
   /** Runs the event source into `box` until the queue is empty or `timeoutMs` passed; prints each batch and the DLQ's count. */
-  drain(box: Sandbox, print: Print, timeoutMs: number): Promise<void>;
+  drain(box: Sandbox, print: Print, timeoutMs: number): Promise<Drained>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +55,7 @@ export async function startLocalTaskQueue(timeoutSeconds: number, print: Print):
   }
 }
 
-async function drain(mq: ElasticMq, queues: { queue: SqsQueue; dlq: SqsQueue }, box: Sandbox, print: Print, timeoutMs: number): Promise<void> {
+async function drain(mq: ElasticMq, queues: { queue: SqsQueue; dlq: SqsQueue }, box: Sandbox, print: Print, timeoutMs: number): Promise<Drained> {
   const source = SqsEventSource.start({ client: mq.client, queue: queues.queue, target: box, functionResponseTypes: ['ReportBatchItemFailures'] });
   const end = Date.now() + timeoutMs;
   const empty = async (): Promise<boolean> => {
@@ -65,6 +73,11 @@ async function drain(mq: ElasticMq, queues: { queue: SqsQueue; dlq: SqsQueue }, 
   const left = await queueCounts(mq.client, queues.queue);
   const dead = await queueCounts(mq.client, queues.dlq);
   print(`  left in the queue: ${left.visible + left.inFlight + left.delayed}${Date.now() >= end ? ` (stopped waiting after ${Math.round(timeoutMs / 1000)} s)` : ''}; in the DLQ: ${dead.visible}`);
+  const records = source.batches.flatMap((batch) => batch.event.Records.map((r) => ({
+    messageId: r.messageId, body: r.body, receiveCount: batch.receiveCounts.get(r.messageId) ?? 1, deleted: batch.deleted.includes(r.messageId),
+  })));
+  const deadBodies = dead.visible === 0 ? [] : (await peekMessages(mq.client, queues.dlq)).map((m) => m.Body ?? '');
+  return { records, deadBodies, left: left.visible + left.inFlight + left.delayed };
 }
 
 function describeBatch(batch: DeliveredBatch): string {

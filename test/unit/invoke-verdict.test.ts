@@ -7,7 +7,7 @@ import { EXIT_CODES, judgeInvoke, timedOutAfter, verdict, type InvokeJudgement, 
 import type { ApiCall, InvokeResult } from '../rig/sandbox.ts';
 
 const result = (over: Partial<InvokeResult> = {}): InvokeResult => ({
-  status: 200, body: '"ok"', json: () => undefined, requestId: 'r', startedAt: 0, returnedAt: 1, durationMs: 1, calls: [], responsePostedAt: 1, ...over,
+  status: 200, body: '"ok"', json: () => undefined, requestId: 'r', startedAt: 0, returnedAt: 1, durationMs: 1, calls: [], responsePostedAt: 1, runtimeNextAt: 1, ...over,
 });
 /** A result whose invoke posted no response (the handler never returned). */
 const unposted = (over: Partial<InvokeResult> = {}): InvokeResult => {
@@ -17,7 +17,7 @@ const unposted = (over: Partial<InvokeResult> = {}): InvokeResult => {
 const layerLine = (fields: Record<string, unknown>): string => JSON.stringify({ timestamp: 't', source: 'lambda-after-response', ...fields });
 const FAILED = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'send-receipt', errorType: 'Error', errorMessage: 'x', stackTrace: [] });
 const ABANDONED = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld', jobs: ['slowJob', 'queued (never started)'] });
-const SUMMARY = layerLine({ level: 'INFO', message: 'after-response summary', outcome: 'settled', enqueued: 2, failed: 0, abandoned: 0 });
+const SUMMARY = layerLine({ level: 'INFO', message: 'after-response summary', outcome: 'settled', enqueued: 2, succeeded: 2, failed: 0, abandoned: 0 });
 const TIMED_OUT = 'Task timed out after 3.00 seconds';
 const FIX = "Fix: raise the timeout (--timeout S here; the function's timeout on Lambda); or make long jobs honour `signal`";
 
@@ -26,7 +26,7 @@ describe('judgeInvoke', () => {
     const judgement = judgeInvoke(result(), [SUMMARY]);
     expect(judgement.problems).toEqual([]);
     expect(judgement.jobs.summarizedEnqueued).toBe(2);
-    expect(verdict([judgement])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s) held until they settled, none failed', exitCode: 0 });
+    expect(verdict([judgement])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s), 2 settled while held, none failed', exitCode: 0 });
   });
 
   it('a job that rejected with the deadline\'s abort reason: failed, said to have stopped at the deadline, with the fixes', () => {
@@ -59,9 +59,11 @@ describe('judgeInvoke', () => {
     const handedOff = judgeInvoke(result(), [abandoning, sent, copy, SUMMARY]);
     expect(handedOff.jobs.handedOff).toEqual(['task overrun: it was still running when the deadline came']);
     expect(handedOff.problems.map((p) => p.text)).toEqual(['1 job slowJob abandoned at the deadline']);
-    const alone = judgeInvoke(result(), [layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['task overrun'] }), sent, SUMMARY]);
+    const handedOffSummary = layerLine({ level: 'INFO', message: 'after-response summary', outcome: 'deadline', enqueued: 2, succeeded: 1, failed: 0, abandoned: 1 });
+    const alone = judgeInvoke(result(), [layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['task overrun'] }), sent, handedOffSummary]);
     expect(alone.problems).toEqual([]);
-    expect(verdict([alone])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s) held until they settled, none failed; 1 task(s) sent to their queue to continue', exitCode: 0 });
+    // The handed-off task was not held until it settled: the ok line counts only the settled one.
+    expect(verdict([alone])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s), 1 settled while held, none failed; 1 task(s) sent to their queue to continue', exitCode: 0 });
     const neverStarted = layerLine({ level: 'ERROR', message: 'task LOST: it never started before the deadline and no queue is configured (AFTER_RESPONSE_TASK_QUEUE_URL)', requestId: 'r', task: 'report', taskId: 't3', attempt: 1, nextAttempt: 1 });
     const lost = judgeInvoke(result(), [layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['task report (never started)'] }), neverStarted]);
     expect(lost.problems).toMatchObject([{ kind: 'job-abandoned', text: '1 task report LOST (see its "task LOST" log line)' }]);
@@ -111,7 +113,7 @@ describe('verdict', () => {
   const kinds: ProblemKind[] = ['invoke-failed', 'timed-out', 'job-abandoned', 'job-failed'];
   const judgement = fc.array(fc.constantFrom(...kinds), { maxLength: 3 }).map((found): InvokeJudgement => ({
     problems: found.map((kind) => ({ kind, text: kind, fixes: kind === 'job-failed' ? [] : ['fix it'] })),
-    jobs: { failed: [], stopped: [], abandoned: [], handedOff: [], lost: [], summarizedEnqueued: undefined },
+    jobs: { failed: [], stopped: [], abandoned: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
     extension: true,
   }));
 
@@ -140,7 +142,7 @@ describe('jobsSeen', () => {
       layerLine({ level: 'WARN', message: 'deadline near: …', running: ['slowJob'] }),
       'job failed {not json',
     ];
-    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late', 'metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handedOff: [], lost: [], summarizedEnqueued: 4 });
+    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late', 'metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
   });
 
   it('any log lines: never throws', () => {
