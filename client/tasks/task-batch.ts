@@ -1,5 +1,6 @@
 import { describeError } from '../../shared/log-line.ts';
 import { decodeEnvelope, TASK_ATTRIBUTE, type TaskEnvelope } from './envelope.ts';
+import { messageIdOf, readField, readRecords, receiveCountOf, taskAttribute, taskFields } from './sqs-record.ts';
 import type { TaskDefinition, TaskRuntime } from './types.ts';
 
 /** The parts of Lambda's SQS event read here (structural: no dependency on @types/aws-lambda). */
@@ -158,12 +159,6 @@ async function storeHas(store: TaskRuntime['store'], taskId: string, logger: Tas
  */
 const REDELIVERY = 'redelivered after its visibility timeout, or moved to the DLQ when the queue\'s redrive policy says so';
 
-/** The record's `ApproximateReceiveCount` (1 on the first receive), or `undefined` when absent or odd. */
-function receiveCountOf(record: unknown): number | undefined {
-  const count = Number(readField(readField(record, 'attributes'), 'ApproximateReceiveCount'));
-  return Number.isSafeInteger(count) && count >= 1 ? count : undefined;
-}
-
 /** `ctx.attempt` counts every run: the envelope's attempt, plus the deliveries before this one. */
 function attemptOf(envelope: TaskEnvelope, record: unknown): number {
   return envelope.attempt + (receiveCountOf(record) ?? 1) - 1;
@@ -179,11 +174,6 @@ function budget(context: BatchContextLike | undefined, options: TaskBatchOptions
   return options.hostDeadlineMs() ?? Number.POSITIVE_INFINITY;
 }
 
-function readRecords(event: unknown): readonly unknown[] | undefined {
-  const records = readField(event, 'Records');
-  return Array.isArray(records) ? records : undefined;
-}
-
 /** The context's `awsRequestId`, else the host's; never throws (handleTaskBatch never rejects). */
 function readRequestId(context: BatchContextLike | undefined, options: TaskBatchOptions): string {
   const id = readField(context, 'awsRequestId');
@@ -192,29 +182,5 @@ function readRequestId(context: BatchContextLike | undefined, options: TaskBatch
     return options.hostRequestId() ?? 'unknown';
   } catch {
     return 'unknown';
-  }
-}
-
-function messageIdOf(record: unknown): string {
-  const id = readField(record, 'messageId');
-  return typeof id === 'string' ? id : '';
-}
-
-function taskAttribute(record: unknown): string | undefined {
-  const value = readField(readField(readField(record, 'messageAttributes'), TASK_ATTRIBUTE), 'stringValue');
-  return typeof value === 'string' ? value : undefined;
-}
-
-function taskFields(record: unknown): Readonly<Record<string, unknown>> {
-  const task = taskAttribute(record);
-  return task === undefined ? {} : { task };
-}
-
-/** Reads a property of anything; a throwing getter or Proxy reads as `undefined`. */
-function readField(value: unknown, key: string): unknown {
-  try {
-    return (typeof value === 'object' || typeof value === 'function') && value !== null ? Reflect.get(value, key) : undefined;
-  } catch {
-    return undefined;
   }
 }
