@@ -39,7 +39,8 @@ const defaultTasks: TaskApi = createTaskApi({ host: defaultBuild.taskHost, logge
  * job still running when the grace ends is logged as abandoned. A job that stops at the deadline
  * by rejecting with its `signal`'s reason (what `fetch(url, { signal })` does) counts as failed,
  * with `errorType` `TimeoutError`, not as abandoned: catch the abort, tell the user, and resolve
- * to finish cleanly (see {@link JobContext.signal}), or alarm on `JobsFailed`.
+ * to finish cleanly (see {@link JobContext.signal}), or alarm on `JobsFailed`. Not so for a task
+ * (`defineTask`): one that settles after the abort, either way, is sent to its queue to run again.
  * @example
  * ```ts
  * export const handler = async (event) => {
@@ -117,7 +118,8 @@ export function drainAfterResponse(): Promise<void> {
  * response like a job (named `task <name>`: held, FIFO, concurrency, signal, grace) and, when it
  * cannot finish here, continues through the SQS queue at `AFTER_RESPONSE_TASK_QUEUE_URL` — at
  * least once. It is sent (same `taskId`, same payload) when it fails, never started before the
- * deadline's abort, is still running when the grace ends, or the runtime gets SIGTERM; with
+ * deadline's abort, settles after that abort (interrupted: it caught the abort and resolved, or
+ * rejected with it), is still running when the grace ends, or the runtime gets SIGTERM; with
  * `{ durability: 'write-ahead' }` also before it starts, delayed past the invoke, so a crash loses
  * nothing. Without a queue it runs as a job, and each task that would have been sent is named
  * LOST in an ERROR. Handle the queue's messages with {@link handleTaskBatch}. Guarantees and
@@ -127,10 +129,10 @@ export function drainAfterResponse(): Promise<void> {
  * const sendReport = defineTask('send-report', async (payload: { url: string }, { signal, taskId }) => {
  *   await fetch(payload.url, { method: 'POST', headers: { 'Idempotency-Key': taskId }, signal });
  * });
- * export const handler = async (event) => {
- *   if (isTaskBatch(event)) return handleTaskBatch(event);
- *   sendReport.enqueue({ url: event.url });
- *   return { statusCode: 202 };
+ * export const handler = async (event, context) => {
+ *   if (isTaskBatch(event)) return handleTaskBatch(event, context); // SQS event → { batchItemFailures }
+ *   sendReport.enqueue({ url: String(event.url ?? '') }); // a key whose value is `undefined` is refused
+ *   return { statusCode: 202, body: 'accepted' };
  * };
  * ```
  * @throws {TypeError} for a name defined before, a bad name (1–80 of `[A-Za-z0-9_.:-]`), a

@@ -32,6 +32,8 @@ export interface JobContext {
    * `errorType: "TimeoutError"`, so a `JobsAbandoned` alarm misses it; alarm on `JobsFailed`
    * too. To finish cleanly, catch the abort, tell the user what was cut short, and resolve:
    * `catch (error) { if (!signal.aborted) throw error; await notifyUser('not finished in time'); }`.
+   * A task's run (`defineTask`) that settles after the abort, resolving or rejecting, is sent to
+   * its queue as its next attempt: its work is not known to be done.
    */
   readonly signal: AbortSignal;
   /**

@@ -45,7 +45,11 @@ export function createTaskApi(options: TaskApiOptions): TaskApi {
     const queueUrl = options.env.AFTER_RESPONSE_TASK_QUEUE_URL?.trim();
     if (!queueUrl) options.logger.log('WARN', 'AFTER_RESPONSE_TASK_QUEUE_URL is not set: tasks run as jobs here, and a task that fails or cannot finish is LOST (each named in an ERROR)');
     const logger = options.logger;
-    const sender = queueUrl ? (options.sender ?? ((url) => createSqsSender({ queueUrl: url, onWarmFailed: (error) => warnWarm(logger, error) })))(queueUrl) : undefined;
+    const endpointUrl = options.env.AWS_ENDPOINT_URL_SQS ?? options.env.AWS_ENDPOINT_URL;
+    const sender = queueUrl ? (options.sender ?? ((url) => createSqsSender({
+      queueUrl: url, endpointUrl, onWarmFailed: (error) => warnWarm(logger, error),
+      onEndpointDiffers: ({ queueOrigin, endpointOrigin }) => logger.log('WARN', `the task queue URL's host differs from AWS_ENDPOINT_URL_SQS: sending to the queue URL's (${queueOrigin}), as the AWS SDK does; write both alike to silence this`, { queueOrigin, endpointOrigin }),
+    })))(queueUrl) : undefined;
     runtime = { logger, sender, completed, get store() { return store; }, now };
     return runtime;
   };

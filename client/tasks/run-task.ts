@@ -56,11 +56,13 @@ export class TaskRun {
       await definition.run(payload, taskContext);
     } catch (error) {
       this.#stage = 'settled';
-      await this.#failed(error);
+      await (context.signal.aborted ? this.#interrupted() : this.#failed(error));
       throw error;
     }
     this.#stage = 'settled';
-    await this.#completed();
+    // Settled after the deadline's abort (caught it and resolved, as a plain job may): its work is
+    // not known to be done, so it is handed on, never recorded as completed (at least once).
+    await (context.signal.aborted ? this.#interrupted() : this.#completed());
   };
 
   /**
@@ -87,7 +89,7 @@ export class TaskRun {
     this.#copy = sent;
     try {
       await sent;
-      this.#log('INFO', `task sent to the queue: write-ahead copy, delivered in ${delay} s unless this run completes first`, { attempt: this.#o.attempt, nextAttempt: this.#o.attempt + 1, delaySeconds: delay });
+      this.#log('INFO', `task sent to the queue: write-ahead copy, delivered in ${delay} s (SQS cannot take it back): if this run completes, the copy is reported done without running where the completion is known (this environment, or the completion store), else it runs the task again`, { attempt: this.#o.attempt, nextAttempt: this.#o.attempt + 1, delaySeconds: delay });
     } catch (error) {
       this.#copy = undefined;
       this.#log('ERROR', 'task write-ahead failed: it runs here without a copy in the queue (a crash now loses it)', { attempt: this.#o.attempt, ...describeError(error) });
@@ -111,6 +113,15 @@ export class TaskRun {
       return;
     }
     await this.#send(this.#o.attempt + 1, 0, `it failed on attempt ${this.#o.attempt}`).catch(() => undefined);
+  }
+
+  /** The run settled after its signal aborted: handed on as `attempt + 1`, unless a copy is already in the queue. */
+  async #interrupted(): Promise<void> {
+    if (this.#copy) {
+      this.#log('WARN', 'task interrupted by the deadline: its copy in the queue runs it again', { attempt: this.#o.attempt });
+      return;
+    }
+    await this.#send(this.#o.attempt + 1, 0, 'it was interrupted by the deadline (it settled after its signal aborted)').catch(() => undefined);
   }
 
   /** `nextAttempt`: the attempt the message carries (the one its receiver runs); logged as such, next to the run's `attempt`. */

@@ -29,6 +29,33 @@ export interface SqsSenderOptions {
   readonly load?: () => SqsModule;
   /** Told when warming failed (the queue unreachable, the SDK missing): a WARN, once. */
   readonly onWarmFailed?: (error: unknown) => void;
+  /** `AWS_ENDPOINT_URL_SQS` (else `AWS_ENDPOINT_URL`), when set: see {@link sqsClientConfig}. */
+  readonly endpointUrl?: string | undefined;
+  /** Told once, when the client is made, that the queue URL's host differs from `endpointUrl` (a WARN). */
+  readonly onEndpointDiffers?: (detail: { readonly queueOrigin: string; readonly endpointOrigin: string }) => void;
+}
+
+/**
+ * The SQS client's config. When an endpoint is set (`AWS_ENDPOINT_URL_SQS`) and the queue URL names
+ * another host (`localhost` against `127.0.0.1`), the SDK sends to the queue URL's host anyway and
+ * logs `QueueUrl=… differs from SQSClient resolved endpoint=…` at every command (measured with
+ * `@aws-sdk/client-sqs` 3.984.0 against ElasticMQ: twice per task, the warm-up and the send; none
+ * with this config). So the client is given the queue URL's origin as its endpoint — where the SDK
+ * sends regardless — and the difference is reported once (`differs`). Without an endpoint set
+ * (Lambda's own), the SDK resolves it as always: `{}`.
+ */
+export function sqsClientConfig(queueUrl: string, endpointUrl: string | undefined): { config: Record<string, unknown>; differs?: { queueOrigin: string; endpointOrigin: string } } {
+  const origin = (url: string | undefined): string | undefined => {
+    try {
+      return url === undefined || url.trim() === '' ? undefined : new URL(url.trim()).origin;
+    } catch {
+      return undefined;
+    }
+  };
+  const queueOrigin = origin(queueUrl);
+  const endpointOrigin = origin(endpointUrl);
+  if (queueOrigin === undefined || endpointOrigin === undefined || queueOrigin === endpointOrigin) return { config: {} };
+  return { config: { endpoint: queueOrigin }, differs: { queueOrigin, endpointOrigin } };
 }
 
 /**
@@ -60,7 +87,15 @@ export function createSqsSender(options: SqsSenderOptions): TaskSender {
   const ready = (): NonNullable<typeof client> => {
     if (client) return client;
     const sdk = (options.load ?? loadSqsModule)();
-    client = { sdk, sqs: new sdk.SQSClient({}) };
+    const { config, differs } = sqsClientConfig(options.queueUrl, options.endpointUrl);
+    client = { sdk, sqs: new sdk.SQSClient(config) };
+    if (differs) {
+      try {
+        options.onEndpointDiffers?.(differs);
+      } catch {
+        // the report is best effort
+      }
+    }
     return client;
   };
   return {

@@ -1,5 +1,6 @@
 import { describeError } from '../../shared/log-line.ts';
 import { decodeEnvelope, TASK_ATTRIBUTE, type TaskEnvelope } from './envelope.ts';
+import { messageIdOf, readField, readRecords, receiveCountOf, taskAttribute, taskFields } from './sqs-record.ts';
 import type { TaskDefinition, TaskRuntime } from './types.ts';
 
 /** The parts of Lambda's SQS event read here (structural: no dependency on @types/aws-lambda). */
@@ -88,7 +89,7 @@ export async function handleBatch(event: unknown, context: BatchContextLike | un
     for (const [index, outcome] of (await Promise.all(outcomes)).entries()) {
       if (outcome === 'done') continue;
       const messageId = messageIdOf(records[index]);
-      if (outcome === 'aborted') options.runtime.logger.log('ERROR', 'task did not finish before the deadline: left in the queue for redelivery', { requestId, messageId, ...taskFields(records[index]) });
+      if (outcome === 'aborted') options.runtime.logger.log('ERROR', `task did not finish before the deadline: ${REDELIVERY}`, { requestId, messageId, receiveCount: receiveCountOf(records[index]), ...taskFields(records[index]) });
       failures.push({ itemIdentifier: messageId });
     }
     return { batchItemFailures: failures };
@@ -127,9 +128,12 @@ async function runRecord(record: unknown, options: TaskBatchOptions & { readonly
   try {
     await definition.run(envelope.payload, { signal: options.signal, requestId: options.requestId, deadlineMs: options.deadlineMs, taskId: envelope.taskId, attempt });
   } catch (error) {
-    logger.log('ERROR', `task failed on attempt ${attempt}: left in the queue for redelivery`, { ...fields, attempt, ...describeError(error) });
+    // Settled after the abort: the batch has reported it as not finished (its line names it).
+    if (!options.signal.aborted) logger.log('ERROR', `task failed on attempt ${attempt}: ${REDELIVERY}`, { ...fields, attempt, receiveCount: receiveCountOf(record), ...describeError(error) });
     return 'failed';
   }
+  // Resolved after the abort (caught it): its message stays in the queue, so it is not recorded as completed.
+  if (options.signal.aborted) return 'failed';
   completed.add(envelope.taskId);
   try {
     await store?.put(envelope.taskId);
@@ -149,10 +153,15 @@ async function storeHas(store: TaskRuntime['store'], taskId: string, logger: Tas
   }
 }
 
+/**
+ * What becomes of a record reported as a failure. The redrive policy's `maxReceiveCount` is the
+ * queue's, unknown here: this receive may be the last before the DLQ.
+ */
+const REDELIVERY = 'redelivered after its visibility timeout, or moved to the DLQ when the queue\'s redrive policy says so';
+
 /** `ctx.attempt` counts every run: the envelope's attempt, plus the deliveries before this one. */
 function attemptOf(envelope: TaskEnvelope, record: unknown): number {
-  const count = Number(readField(readField(record, 'attributes'), 'ApproximateReceiveCount'));
-  return envelope.attempt + (Number.isSafeInteger(count) && count >= 1 ? count - 1 : 0);
+  return envelope.attempt + (receiveCountOf(record) ?? 1) - 1;
 }
 
 function budget(context: BatchContextLike | undefined, options: TaskBatchOptions): number {
@@ -165,11 +174,6 @@ function budget(context: BatchContextLike | undefined, options: TaskBatchOptions
   return options.hostDeadlineMs() ?? Number.POSITIVE_INFINITY;
 }
 
-function readRecords(event: unknown): readonly unknown[] | undefined {
-  const records = readField(event, 'Records');
-  return Array.isArray(records) ? records : undefined;
-}
-
 /** The context's `awsRequestId`, else the host's; never throws (handleTaskBatch never rejects). */
 function readRequestId(context: BatchContextLike | undefined, options: TaskBatchOptions): string {
   const id = readField(context, 'awsRequestId');
@@ -178,29 +182,5 @@ function readRequestId(context: BatchContextLike | undefined, options: TaskBatch
     return options.hostRequestId() ?? 'unknown';
   } catch {
     return 'unknown';
-  }
-}
-
-function messageIdOf(record: unknown): string {
-  const id = readField(record, 'messageId');
-  return typeof id === 'string' ? id : '';
-}
-
-function taskAttribute(record: unknown): string | undefined {
-  const value = readField(readField(readField(record, 'messageAttributes'), TASK_ATTRIBUTE), 'stringValue');
-  return typeof value === 'string' ? value : undefined;
-}
-
-function taskFields(record: unknown): Readonly<Record<string, unknown>> {
-  const task = taskAttribute(record);
-  return task === undefined ? {} : { task };
-}
-
-/** Reads a property of anything; a throwing getter or Proxy reads as `undefined`. */
-function readField(value: unknown, key: string): unknown {
-  try {
-    return (typeof value === 'object' || typeof value === 'function') && value !== null ? Reflect.get(value, key) : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -10,7 +10,8 @@ import { startSandbox, type InvokeResult } from '../rig/sandbox.ts';
 import { copyFixture, installPackages } from '../rig/task-packages.ts';
 import type { InvokeOptions } from './invoke-args.ts';
 import { describeInvoke } from './invoke-report.ts';
-import { startLocalTaskQueue, type LocalTaskQueue } from './invoke-sqs.ts';
+import { drainBudgetMs, startLocalTaskQueue, type LocalTaskQueue } from './invoke-sqs.ts';
+import { queueOutcome, type QueueOutcome } from './invoke-queue-outcome.ts';
 import { describeFunctionTmp } from './invoke-tmp.ts';
 import { judgeInvoke, type InvokeJudgement } from './invoke-verdict.ts';
 
@@ -26,6 +27,8 @@ export type Print = (line: string) => void;
 /** What the run came to: one judgement per invoke made (see invoke-verdict.ts for the verdict). */
 export interface InvokeOutcome {
   readonly invokes: readonly InvokeJudgement[];
+  /** With `--sqs`: what became of the tasks in the queue (the invokes are judged again with it). */
+  readonly queue?: QueueOutcome;
 }
 
 /**
@@ -85,6 +88,8 @@ async function runInvokesWith(options: InvokeOptions, taskDir: string, print: Pr
   control.signal?.addEventListener('abort', onAbort, { once: true });
   print(`the function's /tmp is private to the sandbox: ${box.tmpDir} on this machine while it runs, removed at the end${options.keepTmp === undefined ? '' : ` (copied to ${options.keepTmp} first)`}`);
   const invokes: InvokeJudgement[] = [];
+  const seen: Array<{ result: InvokeResult; logLines: string[] }> = [];
+  let queue: QueueOutcome | undefined;
   try {
     for (let i = 1; i <= options.times && control.signal?.aborted !== true; i++) {
       const mark = box.logMark();
@@ -93,13 +98,14 @@ async function runInvokesWith(options: InvokeOptions, taskDir: string, print: Pr
       const logLines = functionLogLines(output);
       const judgement = judgeInvoke(result, logLines);
       invokes.push(judgement);
+      seen.push({ result, logLines });
       const cold = i === 1 || INIT_START.test(output);
       print('');
       for (const line of describeInvoke(result, { index: i, of: options.times, layer: options.layer, cold }, judgement)) print(line);
       print('  log lines:');
       for (const line of logLines) print(`    ${line}`);
     }
-    if (tasks !== undefined && control.signal?.aborted !== true) await drainTasks(tasks, box, options, print);
+    if (tasks !== undefined && control.signal?.aborted !== true) queue = await drainTasks(tasks, box, options, print);
   } finally {
     control.signal?.removeEventListener('abort', onAbort);
     const tmpLines = control.signal?.aborted === true ? [] : describeFunctionTmp(box.tmpDir, options.keepTmp);
@@ -107,15 +113,18 @@ async function runInvokesWith(options: InvokeOptions, taskDir: string, print: Pr
     for (const line of tmpLines) print(line);
     await box.stop();
   }
-  return { invokes };
+  // Judged again with the queue's outcome: a failed task that completed from it recovered, one in the DLQ did not.
+  return queue === undefined ? { invokes } : { invokes: seen.map(({ result, logLines }) => judgeInvoke(result, logLines, queue)), queue };
 }
 
 /** Plays the SQS event source until the task queue is empty, with the batches' log lines; bounded by 3 receives and a write-ahead delay, each up to the timeout + 1 s, plus 15 s. */
-async function drainTasks(tasks: LocalTaskQueue, box: Awaited<ReturnType<typeof startSandbox>>, options: InvokeOptions, print: Print): Promise<void> {
+async function drainTasks(tasks: LocalTaskQueue, box: Awaited<ReturnType<typeof startSandbox>>, options: InvokeOptions, print: Print): Promise<QueueOutcome> {
   const mark = box.logMark();
-  await tasks.drain(box, print, (options.timeoutSeconds + 1) * 4_000 + 15_000);
+  const drained = await tasks.drain(box, print, drainBudgetMs(options.timeoutSeconds));
+  const logLines = functionLogLines(box.logsSince(mark));
   print('  log lines:');
-  for (const line of functionLogLines(box.logsSince(mark))) print(`    ${line}`);
+  for (const line of logLines) print(`    ${line}`);
+  return queueOutcome(drained.records, drained.deadBodies, logLines, drained.left);
 }
 
 /** What the function, the runtime and the layer printed during the invoke (the emulator's own lines left out). */

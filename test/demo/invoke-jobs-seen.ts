@@ -21,6 +21,12 @@ export interface JobsSeen {
   readonly handedOff: readonly string[];
   /** Tasks named LOST: they had to be sent on and could not be (no queue, the send failed), by job name (`task overrun`). */
   readonly lost: readonly string[];
+  /** Write-ahead tasks that started without a queue (`task LOST if this run does not finish`), by job name: lost only if their run then did not finish. */
+  readonly uncopied: readonly string[];
+  /** Every task with a message in the queue (sent on, or a write-ahead copy): job name and `taskId`, to follow it through the queue. */
+  readonly queued: ReadonlyArray<{ readonly job: string; readonly taskId: string }>;
+  /** Jobs the summaries count as settled while held (`succeeded` + `failed`); undefined when no summary was logged. */
+  readonly summarizedSettled: number | undefined;
   /** Jobs enqueued, from the invoke's `after-response summary`; undefined when none was logged. */
   readonly summarizedEnqueued: number | undefined;
 }
@@ -28,7 +34,7 @@ export interface JobsSeen {
 const SOURCE = 'lambda-after-response';
 
 /** One log line as the layer's record, or undefined for any other line. Never throws. */
-function layerRecord(line: string): Record<string, unknown> | undefined {
+export function layerRecord(line: string): Record<string, unknown> | undefined {
   const start = line.indexOf('{');
   if (start < 0 || !line.includes(SOURCE)) return undefined;
   try {
@@ -53,21 +59,34 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   const abandoned: string[] = [];
   const handedOff: string[] = [];
   const lost: string[] = [];
+  const uncopied: string[] = [];
+  const queued: Array<{ job: string; taskId: string }> = [];
   let summarizedEnqueued: number | undefined;
+  let summarizedSettled: number | undefined;
   for (const line of logLines) {
     const record = layerRecord(line);
     if (record === undefined) continue;
     const message = text(record.message) ?? '';
     const name = text(record.job) ?? text(record.flusher);
     const task = text(record.task);
+    const taskId = text(record.taskId);
+    if (task !== undefined && taskId !== undefined && message.startsWith(SENT)) queued.push({ job: `task ${task}`, taskId });
     if (task !== undefined && message.startsWith(SENT) && !message.startsWith(`${SENT}write-ahead`)) handedOff.push(`task ${task}: ${message.slice(SENT.length)}`);
+    else if (task !== undefined && message.startsWith('task LOST if this run does not finish')) uncopied.push(`task ${task}`);
     else if (task !== undefined && message.startsWith('task LOST')) lost.push(`task ${task}`);
     else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && name !== undefined) (isDeadlineAbort(record) ? stopped : failed).push(name);
     else if (message.startsWith('abandoning unfinished jobs') || (record.level === 'ERROR' && message.includes('never finished'))) abandoned.push(...names(record.jobs));
-    else if (message === 'after-response summary' && typeof record.enqueued === 'number') summarizedEnqueued = (summarizedEnqueued ?? 0) + record.enqueued;
+    else if (message === 'after-response summary' && typeof record.enqueued === 'number') {
+      summarizedEnqueued = (summarizedEnqueued ?? 0) + record.enqueued;
+      summarizedSettled = (summarizedSettled ?? 0) + count(record.succeeded) + count(record.failed);
+    }
   }
-  return { failed, stopped, abandoned: withoutTasks(abandoned, [...handedOff.map((entry) => entry.slice(0, entry.indexOf(':'))), ...lost]), handedOff, lost, summarizedEnqueued };
+  const sentTasks = handedOff.map((entry) => entry.slice(0, entry.indexOf(':')));
+  // A task that rejected with the abort reason was interrupted and sent on: not a problem.
+  return { failed, stopped: withoutTasks(stopped, sentTasks), abandoned: withoutTasks(abandoned, [...sentTasks, ...lost]), handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
 }
+
+const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
 const SENT = 'task sent to the queue: ';
 

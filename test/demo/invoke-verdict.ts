@@ -2,6 +2,7 @@
 // failed or was abandoned); for the run, the last line and the exit code, with the fix named.
 import type { InvokeResult } from '../rig/sandbox.ts';
 import { jobsSeen, type JobsSeen } from './invoke-jobs-seen.ts';
+import type { QueueOutcome } from './invoke-queue-outcome.ts';
 
 export type ProblemKind = 'invoke-failed' | 'timed-out' | 'job-abandoned' | 'job-failed';
 
@@ -15,16 +16,19 @@ export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; th
   1    an invoke failed: init error, function error, or no response posted
   2    the command could not run: bad arguments (a missing \`--\`?), no build, the rig not provisioned or not starting
   3    an invoke timed out (raise --timeout; make long jobs honour \`signal\`)
+       (also: the runtime process died during the invoke — killed by SIGKILL, out of memory, or it exited)
   4    a job was abandoned at the deadline (raise --timeout, or make the job honour \`signal\`), or a task is LOST
        (it had to go to its queue and could not: set AFTER_RESPONSE_TASK_QUEUE_URL). A task sent to its queue
        to continue is not a problem: the invoke's report says so
-  5    a job failed (its "job failed" log line has the error and its stack)
+  5    a job failed (its "job failed" log line has the error and its stack); with --sqs, a failed task that
+       completed from the queue is not (it "recovered on attempt N"), but one that ended in the DLQ is, and so
+       is a queued record the function could not run (not a task, an unknown task)
   130  stopped by Ctrl-C (SIGINT); 143: by SIGTERM. The sandbox is stopped and its files removed.`;
 
 /** The fixes, named the same way in the extension's `deadline near` WARN. */
 const FIX_TIMEOUT = "raise the timeout (--timeout S here; the function's timeout on Lambda)";
 const FIX_SIGNAL = 'make long jobs honour `signal` (stop, or hand the rest on, when it aborts)';
-const FIX_CATCH_ABORT = 'catch the abort in the job, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
+const FIX_CATCH_ABORT = 'in a plain job (not a task: a task is sent to its queue either way), catch the abort, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
 const FIX_QUEUE = 'give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL; see docs/tasks.md, "Try tasks locally")';
 const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
 
@@ -39,6 +43,8 @@ export interface InvokeJudgement {
   readonly jobs: JobsSeen;
   /** Whether an extension was registered in the environment that ran the invoke (else nothing held it). */
   readonly extension: boolean;
+  /** With `--sqs`: the failed tasks that completed from the queue (`task x recovered on attempt 2`). */
+  readonly recovered: readonly string[];
 }
 
 /** Whether an extension registered in the environment that ran this invoke (its register call, or its pending `next`). */
@@ -88,15 +94,17 @@ export function timedOutAfter(body: string): string | undefined {
 const listed = (count: number, what: string, names: readonly string[]): string => `${count} ${what}${count === 1 ? '' : 's'} ${names.join(', ')}`;
 
 /** One invoke's problems, from its result and its log lines. Never throws. */
-export function judgeInvoke(result: InvokeResult, logLines: readonly string[]): InvokeJudgement {
-  const jobs = jobsSeen(logLines);
+export function judgeInvoke(result: InvokeResult, logLines: readonly string[], queue?: QueueOutcome): InvokeJudgement {
+  const seen = jobsSeen(logLines);
+  const { jobs, recovered, dead } = queue === undefined ? { jobs: seen, recovered: [], dead: [] } : followQueue(seen, queue);
   const problems: Problem[] = [];
   const seconds = timedOutAfter(result.body);
   if (seconds !== undefined) problems.push(timeoutProblem(seconds, result, jobs));
   else {
-    const failure = invokeFailure(result, logLines);
+    const failure = invokeFailure(result, logLines) ?? runtimeDied(result);
     if (failure !== undefined) problems.push({ kind: 'invoke-failed', text: failure, fixes: [] });
   }
+  if (dead.length > 0) problems.push({ kind: 'job-failed', text: `${listed(dead.length, 'task', dead)} ended in the DLQ (failed on every receive the redrive policy allows)`, fixes: [] });
   if (jobs.abandoned.length > 0) {
     problems.push({ kind: 'job-abandoned', text: `${listed(jobs.abandoned.length, 'job', jobs.abandoned)} abandoned at the deadline`, fixes: [FIX_TIMEOUT, FIX_SIGNAL] });
   }
@@ -109,7 +117,31 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[]): 
   if (jobs.stopped.length > 0) {
     problems.push({ kind: 'job-failed', text: `${listed(jobs.stopped.length, 'job', jobs.stopped)} stopped at the deadline (rejected with the abort reason)`, fixes: [FIX_TIMEOUT, FIX_CATCH_ABORT] });
   }
-  return { problems, jobs, extension: extensionPresent(result) };
+  return { problems, jobs, extension: extensionPresent(result), recovered };
+}
+
+/** The failed tasks that completed from the queue are recovered (not failed); the queued ones in the DLQ are named. */
+function followQueue(jobs: JobsSeen, queue: QueueOutcome): { jobs: JobsSeen; recovered: string[]; dead: string[] } {
+  const recovered: string[] = [];
+  const failed = jobs.failed.filter((name) => {
+    const attempt = jobs.queued.filter((q) => q.job === name).map((q) => queue.completed.get(q.taskId)).find((a) => a !== undefined);
+    if (attempt !== undefined) recovered.push(`${name} recovered on attempt ${attempt}`);
+    return attempt === undefined;
+  });
+  const dead = [...new Map(jobs.queued.filter((q) => queue.dead.has(q.taskId)).map((q) => [q.taskId, `${q.job.replace(/^task /, '')} (taskId ${q.taskId})`])).values()];
+  return { jobs: { ...jobs, failed }, recovered, dead };
+}
+
+/**
+ * The runtime answered and the invoke did not time out, yet the environment was never released:
+ * with an extension, its `next` never came; without, the runtime's own `next` never came. Its
+ * process died during the invoke (SIGKILL, out of memory, `process.exit`): every invoke that ends
+ * normally has them.
+ */
+function runtimeDied(result: InvokeResult): string | undefined {
+  if (result.responsePostedAt === undefined && result.errorPostedAt === undefined) return undefined;
+  if ((extensionPresent(result) ? result.extensionReleasedAt : result.runtimeNextAt) !== undefined) return undefined;
+  return 'the runtime process died during the invoke, after its response (killed — SIGKILL, out of memory — or it exited): its unfinished jobs are lost, a write-ahead task\'s copy still runs it';
 }
 
 function timeoutProblem(seconds: string, result: InvokeResult, jobs: JobsSeen): Problem {
@@ -128,23 +160,34 @@ export interface Verdict {
   readonly exitCode: number;
 }
 
-/** The run's verdict from its invokes' judgements (in order, the first is invoke 1). */
-export function verdict(invokes: readonly InvokeJudgement[]): Verdict {
+/** The run's verdict from its invokes' judgements (in order, the first is invoke 1) and, with `--sqs`, the queue's outcome. */
+export function verdict(invokes: readonly InvokeJudgement[], queue?: QueueOutcome): Verdict {
   const failing = invokes.map((judgement, i) => ({ index: i + 1, judgement })).filter(({ judgement }) => judgement.problems.length > 0);
-  if (failing.length === 0) return { line: okLine(invokes), exitCode: EXIT_CODES.ok };
-  const problems = failing.flatMap(({ judgement }) => judgement.problems);
+  const queueProblems = queue === undefined || queue.rejected.length === 0 ? [] : [{ kind: 'job-failed', text: `${queue.rejected.length} record(s) the function could not run: ${queue.rejected.join(' / ')}`, fixes: [] } satisfies Problem];
+  if (failing.length === 0 && queueProblems.length === 0) return { line: okLine(invokes), exitCode: EXIT_CODES.ok };
+  const problems = [...failing.flatMap(({ judgement }) => judgement.problems), ...queueProblems];
   const exitCode = Math.min(...problems.map((problem) => EXIT_CODES[problem.kind]));
-  const each = failing.map(({ index, judgement }) => `invoke ${index}: ${judgement.problems.map((problem) => problem.text).join('; ')}`);
+  const each = [
+    ...failing.map(({ index, judgement }) => `invoke ${index}: ${judgement.problems.map((problem) => problem.text).join('; ')}`),
+    ...queueProblems.map((problem) => `the queue: ${problem.text}`),
+  ];
   const fixes = [...new Set(problems.flatMap((problem) => problem.fixes))];
   const fix = fixes.length === 0 ? '' : `. Fix: ${fixes.join('; or ')}`;
   return { line: `FAILED: ${failing.length} of ${invokes.length} invoke(s): ${each.join('; ')}${fix}`, exitCode };
 }
 
+/** `ok: …`: the jobs the summaries count as settled while held (not those handed off or never started), and the tasks' notes. */
 function okLine(invokes: readonly InvokeJudgement[]): string {
-  const summarized = invokes.map((judgement) => judgement.jobs.summarizedEnqueued).filter((n): n is number => n !== undefined);
-  const jobs = summarized.length === 0
-    ? 'no job reported failed or abandoned'
-    : `${summarized.reduce((a, b) => a + b, 0)} job(s) held until they settled, none failed`;
-  const sent = invokes.reduce((n, judgement) => n + judgement.jobs.handedOff.length, 0);
-  return `ok: ${invokes.length} invoke(s), each response posted; ${jobs}${sent === 0 ? '' : `; ${sent} task(s) sent to their queue to continue`}`;
+  const total = (pick: (judgement: InvokeJudgement) => number | undefined): number | undefined => invokes.reduce<number | undefined>((sum, j) => (pick(j) === undefined ? sum : (sum ?? 0) + (pick(j) ?? 0)), undefined);
+  const enqueued = total((j) => j.jobs.summarizedEnqueued);
+  const settled = total((j) => j.jobs.summarizedSettled) ?? 0;
+  const jobs = enqueued === undefined ? 'no job reported failed or abandoned' : `${enqueued} job(s), ${settled} settled while held, none failed`;
+  const count = (pick: (judgement: InvokeJudgement) => readonly string[]): string[] => invokes.flatMap(pick);
+  const sent = count((j) => j.jobs.handedOff);
+  const notes = [
+    ...(sent.length === 0 ? [] : [`${sent.length} task(s) sent to their queue to continue`]),
+    ...count((j) => j.recovered),
+    ...count((j) => j.jobs.uncopied).map((name) => `${name} ran without its write-ahead copy (no queue to write it to) and finished`),
+  ];
+  return `ok: ${invokes.length} invoke(s), each response posted; ${jobs}${notes.map((note) => `; ${note}`).join('')}`;
 }

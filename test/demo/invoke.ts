@@ -44,7 +44,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log('');
     const note = hint(parsed, outcome.invokes);
     if (note !== undefined) console.log(note);
-    const { line, exitCode } = verdict(outcome.invokes);
+    const { line, exitCode } = verdict(outcome.invokes, outcome.queue);
     console.log(line);
     return exitCode;
   });

@@ -23,8 +23,8 @@ const VITE_NODE = join(REPO_DIR, 'node_modules', '.bin', 'vite-node');
 
 async function runWithOutcome(args: string[]): Promise<{ output: string; verdict: Verdict }> {
   const lines: string[] = [];
-  const { invokes } = await invokeFunction(parseInvokeArgs(args, FN_DIR), (line) => void lines.push(line));
-  return { output: lines.join('\n'), verdict: verdict(invokes) };
+  const { invokes, queue } = await invokeFunction(parseInvokeArgs(args, FN_DIR), (line) => void lines.push(line));
+  return { output: lines.join('\n'), verdict: verdict(invokes, queue) };
 }
 
 async function run(args: string[]): Promise<string> {
@@ -150,11 +150,25 @@ describe.each(PROFILES)('npm run invoke on %s', (profile) => {
   it('a task past the deadline with --sqs: reported sent to its queue (not abandoned, exit 0), then run again from the queue through handleTaskBatch', async () => {
     const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'tasks.handler', '--profile', profile, '--timeout', '2', '--sqs']);
     expect(exitCode, output).toBe(0);
-    expect(line).toBe('ok: 1 invoke(s), each response posted; 1 job(s) held until they settled, none failed; 1 task(s) sent to their queue to continue');
+    expect(line).toBe('ok: 1 invoke(s), each response posted; 1 job(s), 0 settled while held, none failed; 1 task(s) sent to their queue to continue');
     expect(output).toContain('sent to queue:   task send-report: it was still running when the deadline came');
     expect(output).toMatch(/batch 1: 1 record\(s\) \[send-report\], request id [\w-]+: deleted 1, left for redelivery 0/);
     expect(output).toContain('send-report done on attempt 2');
     expect(output).toContain('left in the queue: 0; in the DLQ: 0');
+  });
+
+  it('with --sqs, a task that failed and then completed from the queue: not FAILED, "recovered on attempt 2" (exit 0)', async () => {
+    const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'tasks.handler', '--profile', profile, '--timeout', '2', '--sqs', '--event', '{"mode":"flaky"}']);
+    expect(exitCode, output).toBe(0);
+    expect(line).toContain('task flaky-report recovered on attempt 2');
+    expect(output).toContain('flaky-report done on attempt 2');
+  });
+
+  it('with --sqs, a runtime SIGKILLed during a write-ahead task: the death named (exit 1); the copy runs it again', async () => {
+    const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'tasks.handler', '--profile', profile, '--timeout', '2', '--sqs', '--event', '{"mode":"kill"}']);
+    expect(exitCode, output).toBe(1);
+    expect(line).toContain('the runtime process died during the invoke');
+    expect(output).toContain('crash-report done on attempt 2');
   });
 
   it('a task past the deadline without a queue: named LOST in the verdict (exit 4) with the fix', async () => {
@@ -205,7 +219,7 @@ describe('npm run invoke, the command', () => {
     expect(lastLine(failed.stdout)).toMatch(/^FAILED: 1 of 1 invoke\(s\): invoke 1: 2 jobs anonymous, asyncJob failed/);
     const ok = await command([FN_DIR, 'index.handler', '--times', '2']);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(lastLine(ok.stdout)).toBe('ok: 2 invoke(s), each response posted; 2 job(s) held until they settled, none failed');
+    expect(lastLine(ok.stdout)).toBe('ok: 2 invoke(s), each response posted; 2 job(s), 2 settled while held, none failed');
     expect(runDirsLeft()).toEqual([]);
   });
 

@@ -43,6 +43,20 @@ describe.each(PROFILES)('on %s, tasks through a real queue', (profile) => {
     await waitUntilEmpty(mq.client, queue);
   });
 
+  it.each(['resolve', 'reject'])('a task that catches its deadline abort and %ss is interrupted: sent on as attempt 2 (not failed) and completes there', async (settle) => {
+    const box = await sandbox();
+    await box.invoke({ task: 'flaky', payload: { key: 'warm', succeedOn: 1 } }); // warm: init is not in the deadline
+    const key = unique(`polite-${settle}`);
+    const result = await box.invoke({ task: 'polite', payload: { key, settle } });
+    expect(result.body).not.toContain('Task timed out');
+    const { taskId } = result.json() as { taskId: string };
+    const sent = taskLogs(box, (l) => l.taskId === taskId && String(l.message).startsWith('task '));
+    expect(sent).toMatchObject([{ level: 'WARN', requestId: result.requestId, task: 'polite', attempt: 1, nextAttempt: 2, message: 'task sent to the queue: it was interrupted by the deadline (it settled after its signal aborted)' }]);
+    await drained(queue, box, () => waitFor('attempt 2 done', () => runs(box, key).some((r) => r.attempt === 2 && r.phase === 'done')));
+    expect(runs(box, key).map((r) => [r.taskId, r.attempt, r.phase])).toEqual([[taskId, 1, 'start'], [taskId, 2, 'start'], [taskId, 2, 'done']]);
+    await waitUntilEmpty(mq.client, queue);
+  });
+
   it('a flaky task is sent on its failure and succeeds on a redelivery (attempt counts every run)', async () => {
     const box = await sandbox();
     const key = unique('flaky');

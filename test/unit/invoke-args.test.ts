@@ -1,12 +1,13 @@
 // `npm run invoke`'s argument handling before anything starts: options npm took as its own for
 // lack of `--`, `--help`, `--keep-tmp`, and any argv failing with a message rather than a crash.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { forgotDashDash, HELP, optionsTakenByNpm, parseInvokeArgs, wantsHelp } from '../demo/invoke-args.ts';
+import { drainBudgetMs, visibilityTimeoutSeconds } from '../demo/invoke-sqs.ts';
 
 const FN_DIR = fileURLToPath(new URL('../fixtures/invoke-fn', import.meta.url));
 const OPTIONS = ['event', 'profile', 'layer', 'times', 'timeout', 'memory', 'env', 'keep-tmp'] as const;
@@ -60,6 +61,21 @@ describe('--sqs', () => {
     expect(parseInvokeArgs(['.', 'index.handler', '--sqs', '--times', '2'], FN_DIR)).toMatchObject({ sqs: true, times: 2 });
     expect(optionsTakenByNpm(['.', 'index.handler'], { npm_config_sqs: 'true' })).toEqual(['--sqs']);
     expect(HELP).toMatch(/^ {2}--sqs {14}tasks get a real queue/m);
+  });
+
+  it("its queue's visibility timeout is 6 × the function timeout (what docs/tasks.md requires), and the drain outlasts every receive up to the DLQ", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 900 }), (timeout) => {
+      expect(visibilityTimeoutSeconds(timeout)).toBeGreaterThanOrEqual(6 * timeout);
+      expect(drainBudgetMs(timeout)).toBeGreaterThan(3 * (visibilityTimeoutSeconds(timeout) + timeout) * 1000);
+    }));
+  });
+});
+
+describe('docs/getting-started.md', () => {
+  it('its options table names every option of the command', () => {
+    const page = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'getting-started.md'), 'utf8');
+    const documented = new Set([...page.matchAll(/^\| `--([a-z-]+)/gm)].map((m) => m[1]));
+    expect(HELP.match(/^ {2}--[a-z-]+/gm)?.map((o) => o.trim().slice(2)).filter((o) => !documented.has(o) && o !== 'help')).toEqual([]);
   });
 });
 

@@ -7,7 +7,7 @@ import { EXIT_CODES, judgeInvoke, timedOutAfter, verdict, type InvokeJudgement, 
 import type { ApiCall, InvokeResult } from '../rig/sandbox.ts';
 
 const result = (over: Partial<InvokeResult> = {}): InvokeResult => ({
-  status: 200, body: '"ok"', json: () => undefined, requestId: 'r', startedAt: 0, returnedAt: 1, durationMs: 1, calls: [], responsePostedAt: 1, ...over,
+  status: 200, body: '"ok"', json: () => undefined, requestId: 'r', startedAt: 0, returnedAt: 1, durationMs: 1, calls: [], responsePostedAt: 1, runtimeNextAt: 1, ...over,
 });
 /** A result whose invoke posted no response (the handler never returned). */
 const unposted = (over: Partial<InvokeResult> = {}): InvokeResult => {
@@ -17,7 +17,7 @@ const unposted = (over: Partial<InvokeResult> = {}): InvokeResult => {
 const layerLine = (fields: Record<string, unknown>): string => JSON.stringify({ timestamp: 't', source: 'lambda-after-response', ...fields });
 const FAILED = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'send-receipt', errorType: 'Error', errorMessage: 'x', stackTrace: [] });
 const ABANDONED = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld', jobs: ['slowJob', 'queued (never started)'] });
-const SUMMARY = layerLine({ level: 'INFO', message: 'after-response summary', outcome: 'settled', enqueued: 2, failed: 0, abandoned: 0 });
+const SUMMARY = layerLine({ level: 'INFO', message: 'after-response summary', outcome: 'settled', enqueued: 2, succeeded: 2, failed: 0, abandoned: 0 });
 const TIMED_OUT = 'Task timed out after 3.00 seconds';
 const FIX = "Fix: raise the timeout (--timeout S here; the function's timeout on Lambda); or make long jobs honour `signal`";
 
@@ -26,7 +26,7 @@ describe('judgeInvoke', () => {
     const judgement = judgeInvoke(result(), [SUMMARY]);
     expect(judgement.problems).toEqual([]);
     expect(judgement.jobs.summarizedEnqueued).toBe(2);
-    expect(verdict([judgement])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s) held until they settled, none failed', exitCode: 0 });
+    expect(verdict([judgement])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s), 2 settled while held, none failed', exitCode: 0 });
   });
 
   it('a job that rejected with the deadline\'s abort reason: failed, said to have stopped at the deadline, with the fixes', () => {
@@ -40,7 +40,7 @@ describe('judgeInvoke', () => {
     const { line, exitCode } = verdict([judgement]);
     expect(exitCode).toBe(EXIT_CODES['job-failed']);
     expect(line).toContain('invoke 1: 1 job own-timeout failed (see the "failed" log line: error and stack); 1 job callback stopped at the deadline (rejected with the abort reason). Fix: raise the timeout');
-    expect(line).toContain('catch the abort in the job, tell the user, and resolve');
+    expect(line).toContain('in a plain job (not a task: a task is sent to its queue either way), catch the abort, tell the user, and resolve');
   });
 
   it('failed and abandoned jobs, each named; the abandoned with the fix', () => {
@@ -55,17 +55,29 @@ describe('judgeInvoke', () => {
   it('a task handed to its queue at the deadline: sent, not abandoned nor FAILED, and the run is ok; a task LOST without a queue is named (exit 4, the fix)', () => {
     const abandoning = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld', requestId: 'r', jobs: ['task overrun', 'slowJob'] });
     const sent = layerLine({ level: 'WARN', message: 'task sent to the queue: it was still running when the deadline came', requestId: 'r', task: 'overrun', taskId: 't1', attempt: 1, nextAttempt: 2 });
-    const copy = layerLine({ level: 'INFO', message: 'task sent to the queue: write-ahead copy, delivered in 3 s unless this run completes first', requestId: 'r', task: 'durable', taskId: 't2', attempt: 1, nextAttempt: 2 });
+    const copy = layerLine({ level: 'INFO', message: 'task sent to the queue: write-ahead copy, delivered in 3 s (SQS cannot take it back): if this run completes, the copy is reported done without running where the completion is known (this environment, or the completion store), else it runs the task again', requestId: 'r', task: 'durable', taskId: 't2', attempt: 1, nextAttempt: 2 });
     const handedOff = judgeInvoke(result(), [abandoning, sent, copy, SUMMARY]);
     expect(handedOff.jobs.handedOff).toEqual(['task overrun: it was still running when the deadline came']);
     expect(handedOff.problems.map((p) => p.text)).toEqual(['1 job slowJob abandoned at the deadline']);
-    const alone = judgeInvoke(result(), [layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['task overrun'] }), sent, SUMMARY]);
+    const handedOffSummary = layerLine({ level: 'INFO', message: 'after-response summary', outcome: 'deadline', enqueued: 2, succeeded: 1, failed: 0, abandoned: 1 });
+    const alone = judgeInvoke(result(), [layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['task overrun'] }), sent, handedOffSummary]);
     expect(alone.problems).toEqual([]);
-    expect(verdict([alone])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s) held until they settled, none failed; 1 task(s) sent to their queue to continue', exitCode: 0 });
+    // The handed-off task was not held until it settled: the ok line counts only the settled one.
+    expect(verdict([alone])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s), 1 settled while held, none failed; 1 task(s) sent to their queue to continue', exitCode: 0 });
     const neverStarted = layerLine({ level: 'ERROR', message: 'task LOST: it never started before the deadline and no queue is configured (AFTER_RESPONSE_TASK_QUEUE_URL)', requestId: 'r', task: 'report', taskId: 't3', attempt: 1, nextAttempt: 1 });
     const lost = judgeInvoke(result(), [layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['task report (never started)'] }), neverStarted]);
     expect(lost.problems).toMatchObject([{ kind: 'job-abandoned', text: '1 task report LOST (see its "task LOST" log line)' }]);
     expect(verdict([lost])).toMatchObject({ exitCode: 4, line: expect.stringContaining('Fix: give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL') });
+  });
+
+  it('a task interrupted at the deadline (rejected with the abort reason) and sent on: not stopped nor FAILED; the fix text no longer tells tasks to resolve', () => {
+    const sent = layerLine({ level: 'WARN', message: 'task sent to the queue: it was interrupted by the deadline (it settled after its signal aborted)', requestId: 'r', task: 'reply', taskId: 't1', attempt: 1, nextAttempt: 2 });
+    const rejected = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'task reply', errorType: 'TimeoutError', errorMessage: 'The invoke deadline is near', stackTrace: [] });
+    const judgement = judgeInvoke(result(), [sent, rejected, SUMMARY]);
+    expect(judgement.problems).toEqual([]);
+    expect(judgement.jobs.handedOff).toEqual(['task reply: it was interrupted by the deadline (it settled after its signal aborted)']);
+    const plain = judgeInvoke(result(), [layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'callback', errorType: 'TimeoutError', errorMessage: 'The invoke deadline is near', stackTrace: [] })]);
+    expect(verdict([plain]).line).toContain('in a plain job (not a task: a task is sent to its queue either way), catch the abort');
   });
 
   it('a timeout after the response: not an ok, whatever the body claimed; blocking named when no summary came', () => {
@@ -101,7 +113,7 @@ describe('verdict', () => {
   const kinds: ProblemKind[] = ['invoke-failed', 'timed-out', 'job-abandoned', 'job-failed'];
   const judgement = fc.array(fc.constantFrom(...kinds), { maxLength: 3 }).map((found): InvokeJudgement => ({
     problems: found.map((kind) => ({ kind, text: kind, fixes: kind === 'job-failed' ? [] : ['fix it'] })),
-    jobs: { failed: [], stopped: [], abandoned: [], handedOff: [], lost: [], summarizedEnqueued: undefined },
+    jobs: { failed: [], stopped: [], abandoned: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
     extension: true,
   }));
 
@@ -130,7 +142,7 @@ describe('jobsSeen', () => {
       layerLine({ level: 'WARN', message: 'deadline near: …', running: ['slowJob'] }),
       'job failed {not json',
     ];
-    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late', 'metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handedOff: [], lost: [], summarizedEnqueued: 4 });
+    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late', 'metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
   });
 
   it('any log lines: never throws', () => {
