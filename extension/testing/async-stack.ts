@@ -56,7 +56,7 @@ export function chainStack(start: Origin, lookup: (id: number) => Origin | undef
   for (let link = 0; origin && link < MAX_LINKS; link++) {
     const frames = visibleFrames(origin.site.stack, own);
     if (frames.length > 0) {
-      if (link > 0) lines.push(`--- ${origin.type} ---`);
+      if (link > 0 && lines.length > 0) lines.push(`--- ${origin.type} ---`);
       lines.push(...frames);
       if (frames.some((frame) => isUserFrame(frame, own))) break;
     }

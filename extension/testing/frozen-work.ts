@@ -131,9 +131,13 @@ export class FrozenWorkWatch {
   }
 }
 
-/** A resource a watched request stands for: its socket's handle, or the async resource of a `ClientRequest` (`req`). */
+/**
+ * A resource a watched request stands for: its socket's handle, the async resource of a
+ * `ClientRequest` (`req`), or the TCPWRAP resource Node's agent makes for a socket it reuses
+ * (a `ReusedHandle`: `handle`).
+ */
 function isCovered(resource: object, covered: ReadonlySet<object | undefined>): boolean {
-  return covered.has(resource) || covered.has(Reflect.get(resource, 'req') as object | undefined);
+  return covered.has(resource) || covered.has(Reflect.get(resource, 'req') as object | undefined) || covered.has(Reflect.get(resource, 'handle') as object | undefined);
 }
 
 /** The stack here, deep enough to reach past a library's internals; formatted only when read. */

@@ -71,10 +71,26 @@ describe('invokeHandler: requests on kept-alive connections', () => {
     const result = await invokeHandler(viaHttp, {});
     expect(result.frozen.map((work) => work.type)).toEqual(['HTTPCLIENTREQUEST']);
     expect(result.frozen[0]?.stack).toContain(THIS_FILE);
+    // It starts with a frame, not with a section header that has no section above it.
+    expect(result.frozen[0]?.stack).toMatch(/^\s+at /);
     const answered = async () => {
       await new Promise((resolve) => httpRequest(`${base}/fast`, (response) => response.resume().on('end', resolve)).end());
       return 'ok';
     };
     expect((await invokeHandler(answered, {})).frozen).toEqual([]);
+  });
+
+  test('a node:http request on a socket the agent reuses (kept alive by an earlier request) is reported once too', async () => {
+    // Node's agent announces a reused socket as a TCPWRAP resource of its own (a ReusedHandle holding the socket's handle).
+    await new Promise((resolve) => httpRequest(`${base}/fast`, (response) => response.resume().on('end', resolve)).end());
+    const viaHttp = async () => {
+      httpRequest(`${base}/slow`, (response) => response.resume()).on('error', () => undefined).end();
+      return 'ok';
+    };
+    for (let call = 0; call < 2; call += 1) {
+      const result = await invokeHandler(viaHttp, {});
+      expect(result.frozen.map((work) => work.type)).toEqual(['HTTPCLIENTREQUEST']);
+      await new Promise((resolve) => setTimeout(resolve, 600)); // the request answered: its socket is free again
+    }
   });
 });
