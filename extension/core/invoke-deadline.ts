@@ -62,12 +62,18 @@ export class InvokeDeadline {
     return dropped;
   }
 
-  /** What still runs gets the grace (one WARN naming it, and what never started). */
-  grace(dropped: readonly string[]): void {
+  /**
+   * What still runs gets the grace (one WARN naming it, and what never started). `handlerRunning`:
+   * the handler had not returned at the deadline — its jobs never started, and the fix is the handler's.
+   */
+  grace(dropped: readonly string[], { handlerRunning }: { readonly handlerRunning: boolean }): void {
     const { logger, graceMs, marginMs, setTimer } = this.#options;
     const running = this.#jobs.unfinished(); // the queue was emptied by the abort: what is left runs
-    logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${graceMs} ms to stop before the release. Fix: raise the function's timeout, or make long jobs honour \`signal\``, {
-      requestId: this.#invoke.requestId, running, neverStarted: dropped, marginMs, graceMs,
+    const fix = handlerRunning
+      ? "The handler itself had not returned, so its jobs never started. Fix: raise the function's timeout, or find what the handler waits for"
+      : "Fix: raise the function's timeout, or make long jobs honour `signal`";
+    logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${graceMs} ms to stop before the release. ${fix}`, {
+      requestId: this.#invoke.requestId, running, neverStarted: dropped, marginMs, graceMs, ...(handlerRunning ? { handlerRunning } : {}),
     });
     this.#cancelTimer = setTimer(() => this.#graceOver(), graceMs);
   }

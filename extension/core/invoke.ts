@@ -139,10 +139,11 @@ export class Invoke {
   #deadlineNear(deadline: InvokeDeadline): void {
     if (this.#phase === 'released' || this.#phase === 'aborting' || this.#phase === 'handing-off') return;
     const flush = this.#phase === 'done';
+    const handlerRunning = this.#phase === 'running';
     this.#phase = 'aborting';
     const dropped = deadline.abort();
     if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
-    deadline.grace(dropped);
+    deadline.grace(dropped, { handlerRunning });
     this.#check();
   }
 

@@ -86,3 +86,37 @@ describe('work enqueued during the deadline abort', () => {
     await expect(released).resolves.toBe('deadline');
   });
 });
+
+describe('the deadline WARN', () => {
+  it("names the handler when the handler itself had not returned (its jobs never started), and the jobs' signal otherwise", async () => {
+    const { tracker, timers, logger, deadline } = setup({ graceMs: 250 });
+    await runtimeInvoke(tracker, 'r1', deadline, () => {
+      tracker.enqueue(() => undefined, 'before-hang'); // the handler then hangs: no response is posted
+    });
+    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    await flush();
+    await reachDeadline(timers);
+    timers.advance(250);
+    await released;
+    const warn = logger.records.find((r) => String(r.message).startsWith('deadline near'));
+    expect(warn).toMatchObject({ handlerRunning: true, neverStarted: ['before-hang (never started)'] });
+    expect(String(warn?.message)).toContain('The handler itself had not returned');
+    expect(String(warn?.message)).not.toContain('make long jobs honour');
+  });
+
+  it('keeps the jobs\' fix when the handler had returned', async () => {
+    const { tracker, timers, logger, deadline } = setup({ graceMs: 250 });
+    await runtimeInvoke(tracker, 'r1', deadline, () => {
+      tracker.enqueue(() => new Promise(() => {}), 'deaf');
+      tracker.responsePosted('r1', 'returned');
+    });
+    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    await flush();
+    await reachDeadline(timers);
+    timers.advance(250);
+    await released;
+    const warn = logger.records.find((r) => String(r.message).startsWith('deadline near'));
+    expect(warn).not.toHaveProperty('handlerRunning');
+    expect(String(warn?.message)).toContain("Fix: raise the function's timeout, or make long jobs honour `signal`");
+  });
+});
