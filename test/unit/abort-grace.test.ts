@@ -87,35 +87,33 @@ describe('work enqueued during the deadline abort', () => {
   });
 });
 
+/** Runs invoke r1 with `handler` through its deadline and grace; the deadline WARN it logged. */
+async function deadlineWarn(handler: (tracker: Lifecycle) => void): Promise<Record<string, unknown> | undefined> {
+  const { tracker, timers, logger, deadline } = setup({ graceMs: 250 });
+  await runtimeInvoke(tracker, 'r1', deadline, () => handler(tracker));
+  const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+  await flush();
+  await reachDeadline(timers);
+  timers.advance(250);
+  await released;
+  return logger.records.find((r) => String(r.message).startsWith('deadline near'));
+}
+
 describe('the deadline WARN', () => {
   it("names the handler when the handler itself had not returned (its jobs never started), and the jobs' signal otherwise", async () => {
-    const { tracker, timers, logger, deadline } = setup({ graceMs: 250 });
-    await runtimeInvoke(tracker, 'r1', deadline, () => {
+    const warn = await deadlineWarn((tracker) => {
       tracker.enqueue(() => undefined, 'before-hang'); // the handler then hangs: no response is posted
     });
-    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
-    await flush();
-    await reachDeadline(timers);
-    timers.advance(250);
-    await released;
-    const warn = logger.records.find((r) => String(r.message).startsWith('deadline near'));
     expect(warn).toMatchObject({ handlerRunning: true, neverStarted: ['before-hang (never started)'] });
     expect(String(warn?.message)).toContain('The handler itself had not returned');
     expect(String(warn?.message)).not.toContain('make long jobs honour');
   });
 
   it('keeps the jobs\' fix when the handler had returned', async () => {
-    const { tracker, timers, logger, deadline } = setup({ graceMs: 250 });
-    await runtimeInvoke(tracker, 'r1', deadline, () => {
+    const warn = await deadlineWarn((tracker) => {
       tracker.enqueue(() => new Promise(() => {}), 'deaf');
       tracker.responsePosted('r1', 'returned');
     });
-    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline });
-    await flush();
-    await reachDeadline(timers);
-    timers.advance(250);
-    await released;
-    const warn = logger.records.find((r) => String(r.message).startsWith('deadline near'));
     expect(warn).not.toHaveProperty('handlerRunning');
     expect(String(warn?.message)).toContain("Fix: raise the function's timeout, or make long jobs honour `signal`");
   });
