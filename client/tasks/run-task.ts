@@ -43,7 +43,7 @@ export class TaskRun {
     this.#requestId = options.requestId;
   }
 
-  /** The job function: write-ahead first if asked, then the task; a failure is sent on, then rethrown (the host logs it). */
+  /** The job function: write-ahead first if asked, then the task; a failure is sent on, then rethrown (the host logs it); a run interrupted by the deadline is sent on and resolves. */
   readonly job = async (context: JobContext): Promise<void> => {
     this.#stage = 'running';
     this.#requestId ??= context.requestId;
@@ -56,7 +56,10 @@ export class TaskRun {
       await definition.run(payload, taskContext);
     } catch (error) {
       this.#stage = 'settled';
-      await (context.signal.aborted ? this.#interrupted() : this.#failed(error));
+      // Rejected after the deadline's abort (e.g. with the signal's reason, as a task need not catch
+      // it): interrupted and handed on, not a failure of this job; anything else fails and is rethrown.
+      if (context.signal.aborted) return this.#interrupted();
+      await this.#failed(error);
       throw error;
     }
     this.#stage = 'settled';
