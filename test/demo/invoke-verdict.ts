@@ -128,6 +128,10 @@ function followQueue(jobs: JobsSeen, queue: QueueOutcome): { jobs: JobsSeen; rec
     if (attempt !== undefined) recovered.push(`${name} recovered on attempt ${attempt}`);
     return attempt === undefined;
   });
+  // Sent on at the deadline (interrupted, or still running when the grace ended) and completed there; write-ahead copies aside.
+  const sentOn = new Set(jobs.handedOff.map((entry) => entry.slice(0, entry.indexOf(':'))));
+  const continued = jobs.queued.filter((q) => sentOn.has(q.job) && !jobs.failed.includes(q.job) && queue.completed.has(q.taskId));
+  recovered.push(...new Map(continued.map((q) => [q.taskId, `${q.job} continued from its queue and completed on attempt ${queue.completed.get(q.taskId) ?? '?'}`])).values());
   const dead = [...new Map(jobs.queued.filter((q) => queue.dead.has(q.taskId)).map((q) => [q.taskId, `${q.job.replace(/^task /, '')} (taskId ${q.taskId})`])).values()];
   return { jobs: { ...jobs, failed }, recovered, dead };
 }

@@ -29,6 +29,19 @@ describe('npm run invoke: tasks through the queue (--sqs)', () => {
     expect(judged).toEqual({ exitCode: 0, line: 'ok: 1 invoke(s), each response posted; 1 job(s), 1 settled while held, none failed; 1 task(s) sent to their queue to continue; task reply recovered on attempt 3' });
   });
 
+  it('a task sent on at the deadline (interrupted) that completed from the queue: the ok line says it completed there', () => {
+    const interrupted = [
+      layerLine({ level: 'WARN', message: 'task sent to the queue: it was interrupted by the deadline (it settled after its signal aborted)', requestId: 'r', task: 'reply', taskId: 't2', attempt: 1, nextAttempt: 2 }),
+      layerLine({ level: 'INFO', message: 'after-response summary', enqueued: 1, succeeded: 1, failed: 0, abandoned: 0 }),
+    ];
+    const queue = queueOutcome([record('t2', 2)], [], [], 0);
+    const { line, exitCode } = verdict([judgeInvoke(result(), interrupted, queue)], queue);
+    expect(exitCode).toBe(0);
+    expect(line).toContain('task reply continued from its queue and completed on attempt 2');
+    // Without the queue's word (no --sqs) it is only sent on.
+    expect(verdict([judgeInvoke(result(), interrupted)]).line).not.toContain('completed on attempt');
+  });
+
   it('a task that ended in the DLQ is FAILED and says so', () => {
     const queue = queueOutcome([record('t1', 2, { deleted: false })], [body('t1', 2)], [], 0);
     const { line, exitCode } = verdict([judgeInvoke(result(), FAILED_TASK, queue)], queue);
