@@ -96,7 +96,7 @@ export class InvokeDeadline {
   #graceOver(): void {
     const names = this.#jobs.abandon();
     if (names.length > 0) {
-      this.#options.logger.log('WARN', 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld', {
+      this.#options.logger.log('WARN', 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld (on Managed Instances, where nothing freezes, they run on, unheld)', {
         requestId: this.#invoke.requestId, jobs: names,
       });
     }

@@ -16,7 +16,7 @@ const unposted = (over: Partial<InvokeResult> = {}): InvokeResult => {
 };
 const layerLine = (fields: Record<string, unknown>): string => JSON.stringify({ timestamp: 't', source: 'lambda-after-response', ...fields });
 const FAILED = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'send-receipt', errorType: 'Error', errorMessage: 'x', stackTrace: [] });
-const ABANDONED = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld', jobs: ['slowJob', 'queued (never started)'] });
+const ABANDONED = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld (on Managed Instances, where nothing freezes, they run on, unheld)', jobs: ['slowJob', 'queued (never started)'] });
 const SUMMARY = layerLine({ level: 'INFO', message: 'after-response summary', outcome: 'settled', enqueued: 2, succeeded: 2, failed: 0, abandoned: 0 });
 const TIMED_OUT = 'Task timed out after 3.00 seconds';
 const FIX = "Fix: raise the timeout (--timeout S here; the function's timeout on Lambda); or make long jobs honour `signal`";
@@ -53,7 +53,7 @@ describe('judgeInvoke', () => {
   });
 
   it('a task handed to its queue at the deadline: sent, not abandoned nor FAILED, and the run is ok; a task LOST without a queue is named (exit 4, the fix)', () => {
-    const abandoning = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld', requestId: 'r', jobs: ['task overrun', 'slowJob'] });
+    const abandoning = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld (on Managed Instances, where nothing freezes, they run on, unheld)', requestId: 'r', jobs: ['task overrun', 'slowJob'] });
     const sent = layerLine({ level: 'WARN', message: 'task sent to the queue: it was still running when the deadline came', requestId: 'r', task: 'overrun', taskId: 't1', attempt: 1, nextAttempt: 2 });
     const copy = layerLine({ level: 'INFO', message: 'task sent to the queue: write-ahead copy, delivered in 3 s (SQS cannot take it back): if this run completes, the copy is reported done without running where the completion is known (this environment, or the completion store), else it runs the task again', requestId: 'r', task: 'durable', taskId: 't2', attempt: 1, nextAttempt: 2 });
     const handedOff = judgeInvoke(result(), [abandoning, sent, copy, SUMMARY]);

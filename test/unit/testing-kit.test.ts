@@ -63,7 +63,7 @@ describe('invokeHandler: the acceptance cases of the test kit', () => {
     expect(result.releaseReason).toBe('deadline');
     expect(result.jobs).toEqual([{ name: 'too-slow', kind: 'job', outcome: 'abandoned', durationMs: expect.any(Number) }]);
     expect(result.releasedMs).toBeGreaterThan(result.responseMs);
-    expect(result.logs.map((line) => line.message)).toContain('abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld');
+    expect(result.logs.map((line) => line.message)).toContain('abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld (on Managed Instances, where nothing freezes, they run on, unheld)');
   });
 
   test('a failing job is failed with its error while the response is intact', async () => {
