@@ -150,7 +150,7 @@ describe.each(PROFILES)('npm run invoke on %s', (profile) => {
   it('a task past the deadline with --sqs: reported sent to its queue (not abandoned, exit 0), then run again from the queue through handleTaskBatch', async () => {
     const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'tasks.handler', '--profile', profile, '--timeout', '2', '--sqs']);
     expect(exitCode, output).toBe(0);
-    expect(line).toBe('ok: 1 invoke(s), each response posted; 1 job(s), 0 settled while held, none failed; 1 task(s) sent to their queue to continue');
+    expect(line).toBe('ok: 1 invoke(s), each response posted; 1 job(s), 0 settled while held, none failed; 1 task(s) sent to their queue to continue; task send-report continued from its queue and completed on attempt 2');
     expect(output).toContain('sent to queue:   task send-report: it was still running when the deadline came');
     expect(output).toMatch(/batch 1: 1 record\(s\) \[send-report\], request id [\w-]+: deleted 1, left for redelivery 0/);
     expect(output).toContain('send-report done on attempt 2');
