@@ -10,16 +10,14 @@
 // Builtins come from `process.getBuiltinModule`, never `import`: an ESM import of a builtin builds
 // its namespace (node:http's loads http2: +40-60 ms, +10 MB at init). node:net is loaded by both
 // runtime clients anyway.
-import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry, type HostV1 } from '../shared/host-protocol.ts';
+import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry } from '../shared/host-protocol.ts';
 import { createLogger, type Logger } from '../shared/log-line.ts';
 import { isManagedInstances, parseConfig, type Config } from './core/config.ts';
-import { createEmfWriter } from './reporting/emf-metrics.ts';
+import { createHost, createLifecycle } from './composition.ts';
 import { installExitReport } from './reporting/exit-report.ts';
 import { ExtensionsApi } from './extensions-api/extensions-api.ts';
 import { createGuard, type Guard } from './runtime-hooks/guard.ts';
-import { nameHandOff } from './core/hand-offs.ts';
 import { Lifecycle } from './core/lifecycle.ts';
-import { AlsContext } from './runtime-hooks/als-context.ts';
 import { createRawHttpTransport } from './extensions-api/raw-http.ts';
 import { register } from './extensions-api/registration.ts';
 import { observeRuntime, observeStreamedResponses } from './runtime-hooks/runtime-observer.ts';
@@ -41,7 +39,14 @@ async function main(): Promise<void> {
   if (startup.thread === 'main') for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);
   if (config.disabled) return;
   const guard = createGuard(logger);
-  const lifecycle = createLifecycle(config, logger);
+  const lifecycle = createLifecycle(config, logger, {
+    defer: setImmediate, setTimer: unrefTimer,
+    // Not `performance.now()`: the `performance` global loads perf_hooks on first use (~0.7 ms,
+    // in the first invoke). process.uptime() reads the same monotonic clock (uv_hrtime).
+    monoNow: () => process.uptime() * 1000,
+    // The same synchronous stdout write as the logger's.
+    writeMetrics: (line) => void process.stdout.write(line), functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  });
   reportOnExit(lifecycle, config, startup);
   publishHost(lifecycle, guard);
   installRequestContexts({ kinds: config.requestContexts, global: globalThis, current: () => lifecycle.scopedInvoke(), marginMs: config.deadlineMarginMs, logger, guard });
@@ -57,21 +62,6 @@ async function main(): Promise<void> {
   if (process.env.AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1 === 'true') await registration;
 }
 
-function createLifecycle(config: Config, logger: Logger): Lifecycle {
-  return new Lifecycle({
-    context: new AlsContext(), defer: setImmediate,
-    // Every job may listen to an invoke's one signal (external jobs always do): no leak warning at 11.
-    raiseListenerLimit: (signal) => process.getBuiltinModule('node:events').setMaxListeners(0, signal),
-    concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs,
-    fallbackIdleMs: config.fallbackIdleMs, logger, setTimer: unrefTimer,
-    // Not `performance.now()`: the `performance` global loads perf_hooks on first use (~0.7 ms,
-    // in the first invoke). process.uptime() reads the same monotonic clock (uv_hrtime).
-    clock: { wallNow: Date.now, monoNow: () => process.uptime() * 1000 },
-    // The same synchronous stdout write as the logger's; the line is built only at a release with jobs.
-    ...(config.metrics === 'emf' ? { onSummary: createEmfWriter({ namespace: config.metricsNamespace, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, write: (line) => void process.stdout.write(line) }) } : {}),
-  });
-}
-
 /** Unfinished jobs are named when the process exits or is terminated (written synchronously). */
 function reportOnExit(lifecycle: Lifecycle, config: Config, startup: Extract<Startup, { kind: 'run' }>): void {
   const { writeSync } = process.getBuiltinModule('node:fs');
@@ -80,20 +70,7 @@ function reportOnExit(lifecycle: Lifecycle, config: Config, startup: Extract<Sta
 }
 
 function publishHost(lifecycle: Lifecycle, guard: Guard): void {
-  const host: HostV1 = {
-    // The client validated the job; an internal failure here is logged by the guard, never thrown into the handler.
-    enqueue: (job, { name, handOff, task }) => void guard('enqueue', () => {
-      if (typeof handOff === 'function') nameHandOff(handOff, task);
-      lifecycle.enqueue(job, name, typeof handOff === 'function' ? handOff : undefined);
-    }),
-    drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),
-    addFlusher: (flusher, { name }) => guard('addFlusher', () => lifecycle.addFlusher(flusher, name)) ?? (() => undefined),
-    // Tasks (client/tasks/): this host calls `handOff` at the abort, the grace's end and SIGTERM.
-    handOff: true,
-    currentDeadlineMs: () => guard('currentDeadlineMs', () => lifecycle.scopedInvoke()?.deadlineMs),
-    currentRequestId: () => guard('currentRequestId', () => lifecycle.scopedInvoke()?.requestId),
-  };
-  const registry: HostRegistry = { layerVersion: LAYER_VERSION, protocols: { [HOST_PROTOCOL]: host } };
+  const registry: HostRegistry = { layerVersion: LAYER_VERSION, protocols: { [HOST_PROTOCOL]: createHost(lifecycle, guard) } };
   Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false });
 }
 

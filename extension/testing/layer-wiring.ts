@@ -8,11 +8,9 @@
  */
 import { createLogger, HOST_PROTOCOL, HOST_REGISTRY_KEY, readWaitingFlushers, type HostRegistry, type HostV1, type Logger, type WaitingFlusher } from './layer-shared.ts';
 import { parseConfig, type Config } from '../core/config.ts';
-import { nameHandOff } from '../core/hand-offs.ts';
+import { createHost, createLifecycle } from '../composition.ts';
 import { Lifecycle } from '../core/lifecycle.ts';
 import { register } from '../extensions-api/registration.ts';
-import { createEmfWriter } from '../reporting/emf-metrics.ts';
-import { AlsContext } from '../runtime-hooks/als-context.ts';
 import { createGuard, type Guard } from '../runtime-hooks/guard.ts';
 import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type ScopedInvoke } from '../runtime-hooks/request-context.ts';
 import { guardEvents, wrapNativeClient } from '../runtime-hooks/runtime-observer.ts';
@@ -55,7 +53,12 @@ export function createLayer(options: LayerOptions): Layer {
   const logger = createLogger({ level: config.logLevel, write: options.write });
   for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);
   const guard = createGuard(logger);
-  const lifecycle = createLifecycle({ config, logger, own: options.own, env: options.env, write: options.write });
+  const monoStart = performance.now();
+  // As extension/main.ts makes it; its EMF lines (AFTER_RESPONSE_METRICS=emf) join the log lines.
+  const lifecycle = createLifecycle(config, logger, {
+    defer: (run) => void options.own.add(realSetImmediate(run)), setTimer: ownTimer(options.own),
+    monoNow: () => performance.now() - monoStart, writeMetrics: options.write, functionName: options.env.AWS_LAMBDA_FUNCTION_NAME,
+  });
   const double = new RuntimeApiDouble();
   const reasons = new Map<string, 'settled' | 'deadline'>();
   const adopted = new Map<WaitingFlusher, () => void>();
@@ -84,19 +87,6 @@ export function createLayer(options: LayerOptions): Layer {
     },
     publish: () => publish({ config, logger, guard, lifecycle, recorder: options.recorder, adopted }),
   };
-}
-
-/** The lifecycle as extension/main.ts makes it; its EMF lines (AFTER_RESPONSE_METRICS=emf) join the log lines. */
-function createLifecycle({ config, logger, own, env, write }: { readonly config: Config; readonly logger: Logger; readonly own: WeakSet<object>; readonly env: LayerOptions['env']; readonly write: (line: string) => void }): Lifecycle {
-  const monoStart = performance.now();
-  return new Lifecycle({
-    concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs, fallbackIdleMs: config.fallbackIdleMs,
-    logger, setTimer: ownTimer(own), context: new AlsContext(),
-    defer: (run) => void own.add(realSetImmediate(run)),
-    raiseListenerLimit: (signal) => process.getBuiltinModule('node:events').setMaxListeners(0, signal),
-    clock: { wallNow: Date.now, monoNow: () => performance.now() - monoStart },
-    ...(config.metrics === 'emf' ? { onSummary: createEmfWriter({ namespace: config.metricsNamespace, functionName: env.AWS_LAMBDA_FUNCTION_NAME, write }) } : {}),
-  });
 }
 
 /** An unref'd timer, as the layer's; marked as the layer's own. */
@@ -141,7 +131,7 @@ function publish({ config, logger, guard, lifecycle, recorder, adopted }: Publis
   adoptWaitingFlushers(lifecycle, adopted, recorder);
   const keys: readonly symbol[] = [HOST_REGISTRY_KEY, ...config.requestContexts.map((kind) => REQUEST_CONTEXT_SYMBOLS[kind])];
   const saved = keys.map((key) => ({ key, descriptor: Object.getOwnPropertyDescriptor(globalThis, key) }));
-  const host = createHost(lifecycle, guard, recorder);
+  const host = recordingHost(lifecycle, guard, recorder);
   const registry: HostRegistry = { layerVersion: typeof LAYER_VERSION === 'string' ? LAYER_VERSION : 'source', protocols: { [HOST_PROTOCOL]: host } };
   Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false, configurable: true });
   installRequestContexts({ kinds: config.requestContexts, global: globalThis, current: () => recordedScope(lifecycle, recorder), marginMs: config.deadlineMarginMs, logger, guard });
@@ -162,21 +152,15 @@ function recordedScope(lifecycle: Lifecycle, recorder: () => JobRecorder | undef
   return { ...scoped, enqueue: (promise, name) => scoped.enqueue(recorder()?.promise(promise, name, { task: false }) ?? promise, name) };
 }
 
-/** The host of extension/main.ts, with each job recorded on its way in (see job-recorder.ts). */
-function createHost(lifecycle: Lifecycle, guard: Guard, recorder: () => JobRecorder | undefined): HostV1 {
-  return {
-    enqueue: (job, { name, handOff, task: identity }) => void guard('enqueue', () => {
+/** The host of extension/main.ts, with each job and flusher recorded on its way in (see job-recorder.ts). */
+function recordingHost(lifecycle: Lifecycle, guard: Guard, recorder: () => JobRecorder | undefined): HostV1 {
+  return createHost(lifecycle, guard, {
+    recordJob: ({ job, handOff }, name) => {
       // Only work of the invoke in progress is its: a released invoke's late work is not (the log names it).
       const current = lifecycle.scopedInvoke() ? recorder() : undefined;
-      if (typeof handOff !== 'function') return lifecycle.enqueue(current ? current.job(job, name, { task: false }) : job, name);
-      const task = current ? current.task(job, name, handOff) : { job, handOff };
-      nameHandOff(task.handOff, identity);
-      lifecycle.enqueue(task.job, name, task.handOff);
-    }),
-    drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),
-    addFlusher: (flusher, { name }) => guard('addFlusher', () => lifecycle.addFlusher(JobRecorder.flusher(flusher, name, recorder), name)) ?? (() => undefined),
-    handOff: true,
-    currentDeadlineMs: () => guard('currentDeadlineMs', () => lifecycle.scopedInvoke()?.deadlineMs),
-    currentRequestId: () => guard('currentRequestId', () => lifecycle.scopedInvoke()?.requestId),
-  };
+      if (!current) return undefined;
+      return handOff ? current.task(job, name, handOff) : { job: current.job(job, name, { task: false }) };
+    },
+    recordFlusher: (flusher, name) => JobRecorder.flusher(flusher, name, recorder),
+  });
 }

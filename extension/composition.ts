@@ -1,0 +1,73 @@
+/**
+ * What the extension's two composition roots build the same way: the layer (main.ts) and the test
+ * kit (testing/layer-wiring.ts). Each passes its own side effects — the layer the process's timers
+ * and stdout, the kit its real timers marked as the layer's own and its log collector — so the
+ * lifecycle and the published host a user's test runs are the ones Lambda runs.
+ */
+import type { Flusher, HostV1, Job } from '../shared/host-protocol.ts';
+import type { Logger } from '../shared/log-line.ts';
+import type { Config } from './core/config.ts';
+import { nameHandOff, type HandOff } from './core/hand-offs.ts';
+import { Lifecycle } from './core/lifecycle.ts';
+import { createEmfWriter } from './reporting/emf-metrics.ts';
+import { AlsContext } from './runtime-hooks/als-context.ts';
+import type { Guard } from './runtime-hooks/guard.ts';
+
+/** The side effects a lifecycle is given. */
+export interface LifecycleEffects {
+  /** Runs `run` on a later turn (setImmediate). */
+  readonly defer: (run: () => void) => void;
+  /** An unref'd timer of `ms` milliseconds; returns what cancels it. */
+  readonly setTimer: (run: () => void, ms: number) => () => void;
+  /** A monotonic clock in milliseconds. */
+  readonly monoNow: () => number;
+  /** Where an EMF line goes (AFTER_RESPONSE_METRICS=emf), written synchronously. */
+  readonly writeMetrics: (line: string) => void;
+  /** `AWS_LAMBDA_FUNCTION_NAME`, a dimension of the EMF lines. */
+  readonly functionName: string | undefined;
+}
+
+/** The lifecycle with `config`'s settings and `effects`; its summary goes out as EMF when metrics are on. */
+export function createLifecycle(config: Config, logger: Logger, effects: LifecycleEffects): Lifecycle {
+  return new Lifecycle({
+    context: new AlsContext(), defer: effects.defer, setTimer: effects.setTimer, logger,
+    // Every job may listen to an invoke's one signal (external jobs always do): no leak warning at 11.
+    raiseListenerLimit: (signal) => process.getBuiltinModule('node:events').setMaxListeners(0, signal),
+    concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs, fallbackIdleMs: config.fallbackIdleMs,
+    clock: { wallNow: Date.now, monoNow: effects.monoNow },
+    // The line is built only at a release with jobs.
+    ...(config.metrics === 'emf' ? { onSummary: createEmfWriter({ namespace: config.metricsNamespace, functionName: effects.functionName, write: effects.writeMetrics }) } : {}),
+  });
+}
+
+/** A job on its way into the lifecycle, with its hand-off when it is a task. */
+export interface EnqueuedJob {
+  readonly job: Job;
+  readonly handOff?: HandOff | undefined;
+}
+
+/** What the test kit adds to the host: each job and flusher recorded on its way in. */
+export interface HostHooks {
+  /** Returns the job (and hand-off) to enqueue instead; undefined keeps them. */
+  readonly recordJob?: (entry: EnqueuedJob, name: string) => EnqueuedJob | undefined;
+  readonly recordFlusher?: (flusher: Flusher, name: string) => Flusher;
+}
+
+/** The host clients enqueue into (the host protocol's version 1), every call guarded. */
+export function createHost(lifecycle: Lifecycle, guard: Guard, hooks: HostHooks = {}): HostV1 {
+  return {
+    // The client validated the job; an internal failure here is logged by the guard, never thrown into the handler.
+    enqueue: (job, { name, handOff, task }) => void guard('enqueue', () => {
+      const entry: EnqueuedJob = { job, handOff: typeof handOff === 'function' ? handOff : undefined };
+      const recorded = hooks.recordJob?.(entry, name) ?? entry;
+      if (recorded.handOff) nameHandOff(recorded.handOff, task);
+      lifecycle.enqueue(recorded.job, name, recorded.handOff);
+    }),
+    drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),
+    addFlusher: (flusher, { name }) => guard('addFlusher', () => lifecycle.addFlusher(hooks.recordFlusher?.(flusher, name) ?? flusher, name)) ?? (() => undefined),
+    // Tasks (client/tasks/): this host calls `handOff` at the abort, the grace's end and SIGTERM.
+    handOff: true,
+    currentDeadlineMs: () => guard('currentDeadlineMs', () => lifecycle.scopedInvoke()?.deadlineMs),
+    currentRequestId: () => guard('currentRequestId', () => lifecycle.scopedInvoke()?.requestId),
+  };
+}
