@@ -6,6 +6,13 @@ import { runExtensionLoop } from '../../extension/extensions-api/extension-loop.
 import { ExtensionsApiError } from '../../extension/extensions-api/extensions-api.ts';
 import { deferred, flush, recordingLogger, trackerSetup as setup } from './fakes.ts';
 
+/** Asks for the lost event with a 50 ms window; `held` is null until it resolves, then the request id held (or undefined). */
+function watchLostEvent(tracker: ReturnType<typeof setup>['tracker']): { readonly held: string | undefined | null } {
+  const state: { held: string | undefined | null } = { held: null };
+  void tracker.holdLostEvent({ windowMs: 50 }).then((id) => (state.held = id));
+  return state;
+}
+
 describe('Lifecycle.holdLostEvent', () => {
   it('holds the invoke the runtime runs when the loop never claimed it, until its jobs settled; its event arriving later is released at once', async () => {
     const { tracker, deadline } = setup();
@@ -14,13 +21,12 @@ describe('Lifecycle.holdLostEvent', () => {
     tracker.invokeStarted('r2', deadline);
     tracker.enqueue(() => work.promise, 'w');
     tracker.responsePosted('r2', 'returned');
-    let held: string | undefined | null = null;
-    void tracker.holdLostEvent({ windowMs: 50 }).then((id) => (held = id));
+    const lost = watchLostEvent(tracker);
     await flush();
-    expect(held).toBeNull(); // still held: its job runs
+    expect(lost.held).toBeNull(); // still held: its job runs
     work.resolve();
     await flush();
-    expect(held).toBe('r2');
+    expect(lost.held).toBe('r2');
     let late = false;
     void tracker.hold({ requestId: 'r2', deadlineMs: deadline }).then(() => (late = true));
     await flush();
@@ -30,28 +36,26 @@ describe('Lifecycle.holdLostEvent', () => {
   it('waits up to the window for an invoke when the runtime waits in its next, and holds one that starts meanwhile', async () => {
     const { tracker, timers, deadline } = setup();
     tracker.runtimeNext();
-    let held: string | undefined | null = null;
-    void tracker.holdLostEvent({ windowMs: 50 }).then((id) => (held = id));
+    const lost = watchLostEvent(tracker);
     timers.advance(20);
     tracker.invokeStarted('r3', deadline);
     await flush();
-    expect(held).toBeNull(); // r3 is held: its handler has not returned
+    expect(lost.held).toBeNull(); // r3 is held: its handler has not returned
     tracker.responsePosted('r3', 'returned');
     await flush(6);
-    expect(held).toBe('r3');
+    expect(lost.held).toBe('r3');
   });
 
   it('resolves undefined after the window when no invoke starts, at once when the invoke was claimed, and never holds when nothing is held', async () => {
     const { tracker, timers, deadline } = setup();
     tracker.runtimeNext();
-    let held: string | undefined | null = null;
-    void tracker.holdLostEvent({ windowMs: 50 }).then((id) => (held = id));
+    const lost = watchLostEvent(tracker);
     timers.advance(49);
     await flush();
-    expect(held).toBeNull();
+    expect(lost.held).toBeNull();
     timers.advance(1);
     await flush();
-    expect(held).toBeUndefined();
+    expect(lost.held).toBeUndefined();
 
     tracker.invokeStarted('r4', deadline);
     void tracker.hold({ requestId: 'r4', deadlineMs: deadline });

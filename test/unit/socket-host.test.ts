@@ -160,18 +160,23 @@ describe('the socket host reading what the extension sends', () => {
     expect(logger.records.filter((r) => r.level === 'WARN')).toEqual([]);
   });
 
+  /** The job runs unheld (no invoke's context) and the WARN names the bound: the socket was given up. */
+  async function expectGivenUpOnLongReply(name: string): Promise<void> {
+    const logger = recordingLogger();
+    const host = createSocketHost({ path: scripted!.path, logger, fallback: () => createLocalHost({ logger }) });
+    host.enqueue(job(name), { name });
+    expect((await eventually(() => contexts.get(name))).requestId).toBe('unknown');
+    expect(logger.records).toContainEqual(expect.objectContaining({ level: 'WARN', message: expect.stringContaining('unusable (a reply line longer than 65536 bytes)') }));
+    await scripted!.connectionClosed();
+    await host.drain();
+  }
+
   it('gives up the connection when a reply line passes 64 KiB: jobs run unheld instead of memory growing', async () => {
     scripted = await scriptedExtension((_request, socket) => {
       const chunk = 'x'.repeat(8192);
       for (let i = 0; i < 10; i++) socket.write(chunk); // no newline, ever
     });
-    const logger = recordingLogger();
-    const host = createSocketHost({ path: scripted.path, logger, fallback: () => createLocalHost({ logger }) });
-    host.enqueue(job('endless'), { name: 'endless' });
-    expect((await eventually(() => contexts.get('endless'))).requestId).toBe('unknown');
-    expect(logger.records).toContainEqual(expect.objectContaining({ level: 'WARN', message: expect.stringContaining('unusable (a reply line longer than 65536 bytes)') }));
-    await scripted.connectionClosed();
-    await host.drain();
+    await expectGivenUpOnLongReply('endless');
   });
 
   it('gives up the connection when a complete reply line passes 64 KiB, rather than reading it', async () => {
@@ -179,12 +184,6 @@ describe('the socket host reading what the extension sends', () => {
       // A well-formed reply, padded past the bound, ended with its newline.
       socket.write(`${JSON.stringify({ v: 1, ok: true, id: 'j1', requestId: 'req-long', deadlineMs: 1e13, pad: 'x'.repeat(70_000) })}\n`);
     });
-    const logger = recordingLogger();
-    const host = createSocketHost({ path: scripted.path, logger, fallback: () => createLocalHost({ logger }) });
-    host.enqueue(job('long-reply'), { name: 'long-reply' });
-    expect((await eventually(() => contexts.get('long-reply'))).requestId).toBe('unknown');
-    expect(logger.records).toContainEqual(expect.objectContaining({ level: 'WARN', message: expect.stringContaining('unusable (a reply line longer than 65536 bytes)') }));
-    await scripted.connectionClosed();
-    await host.drain();
+    await expectGivenUpOnLongReply('long-reply');
   });
 });
