@@ -43,7 +43,9 @@ export interface ReportMeta {
   seconds: number;
   date: string;
   /** The machine's load average (1 / 5 / 15 min) when the run started and ended: it is shared. */
-  load?: { atStart: string; atEnd: string };
+  load?: { atStart: string; atEnd: string } | undefined;
+  /** Which figures were re-measured on a later day (see merge-results.ts). */
+  remeasured?: string | undefined;
 }
 
 export function report(rows: Row[], alternatives: AlternativeRow[], meta: ReportMeta): string {
@@ -52,7 +54,8 @@ export function report(rows: Row[], alternatives: AlternativeRow[], meta: Report
   return [
     `Measured ${meta.date}, ${mode}, ${meta.seconds.toFixed(0)} s, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, `
       + 'under RIE with nodejs22.x (RIC 3.3.0) and nodejs24.x (RIC 4.0.2).'
-      + (meta.load ? ` Load average (1 / 5 / 15 min) ${meta.load.atStart} at the start, ${meta.load.atEnd} at the end.` : ''),
+      + (meta.load ? ` Load average (1 / 5 / 15 min) ${meta.load.atStart} at the start, ${meta.load.atEnd} at the end.` : '')
+      + (meta.remeasured ? ` ${meta.remeasured}` : ''),
     '',
     mainTable(rows, { quick: meta.quick }),
     '',
