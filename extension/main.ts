@@ -1,6 +1,6 @@
 /**
  * The internal extension, loaded into the runtime process with `--import` (see layer/after-response).
- * Decides at startup whether this process or thread runs the extension (runtime-hooks/startup.ts),
+ * Decides at startup whether this process or thread runs the extension (core/startup.ts, a pure decision),
  * gives the lifecycle its first mode (core/hold-policy.ts; it changes only at the lifecycle's named
  * transitions: registered, runUnheld, loopStopped, unobserved), registers for INVOKE before the runtime's first
  * `next` (which waits for it), publishes the host that clients enqueue into, and holds each
@@ -24,7 +24,7 @@ import { observeRuntime, observeStreamedResponses } from './runtime-hooks/runtim
 import { installRequestContexts } from './runtime-hooks/request-context.ts';
 import { attributeServerRequests } from './runtime-hooks/server-requests.ts';
 import { prepareSocket } from './socket/start-socket.ts';
-import { decideStartup, isMainThread, type Startup } from './runtime-hooks/startup.ts';
+import { decideStartup, isMainThread, type Startup } from './core/startup.ts';
 
 declare const LAYER_VERSION: string;
 const EXTENSION_NAME = 'lambda-after-response';

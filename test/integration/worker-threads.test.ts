@@ -1,5 +1,5 @@
 // A function's own worker threads (outside Managed Instances) load the preload again; the
-// extension must recognise them as workers (extension/runtime-hooks/startup.ts isMainThread, which avoids
+// extension must recognise them as workers (extension/core/startup.ts isMainThread, which avoids
 // loading node:worker_threads) and stay silent there, whether or not they inherited the marker.
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../rig/sandbox.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideStartup, isMainThread } from '../../extension/runtime-hooks/startup.ts';
+import { decideStartup, isMainThread } from '../../extension/core/startup.ts';
 
 const facts = { pid: 7, isMainThread: true, managedInstances: false };
 
