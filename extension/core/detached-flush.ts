@@ -1,5 +1,11 @@
-import type { InvokeJobs } from './invoke-jobs.ts';
 import type { FlusherEntry } from './flusher-registry.ts';
+
+/** The detached set as its flush sees it: busy (jobs or flushers), the flushers now, and how to run them. */
+export interface DetachedSet {
+  readonly busy: boolean;
+  readonly flushers: readonly FlusherEntry[];
+  run(flushers: readonly FlusherEntry[]): void;
+}
 
 /**
  * Flushers where no invoke ever starts: the extension preloaded without a Runtime API (a local
@@ -18,14 +24,14 @@ export class DetachedFlush {
   }
 
   /** The detached set changed. Starts the flushers when a batch just settled; true if it did (the set is busy again). */
-  changed(jobs: InvokeJobs, flushers: readonly FlusherEntry[]): boolean {
-    if (jobs.busy) return false;
+  changed({ busy, flushers, run }: DetachedSet): boolean {
+    if (busy) return false;
     if (this.#state !== 'dirty' || flushers.length === 0) {
       this.#state = 'clean';
       return false;
     }
     this.#state = 'flushing';
-    for (const { run, name } of flushers) jobs.add(run, name, 'flush');
+    run(flushers);
     return true;
   }
 }

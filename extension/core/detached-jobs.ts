@@ -1,5 +1,6 @@
 import type { Logger } from '../../shared/log-line.ts';
 import { DetachedFlush } from './detached-flush.ts';
+import { FlushSet } from './flush-set.ts';
 import { InvokeJobs } from './invoke-jobs.ts';
 import type { FlusherEntry } from './flusher-registry.ts';
 
@@ -27,13 +28,14 @@ export class DetachedJobs {
   readonly #options: DetachedJobsOptions;
   #jobs: InvokeJobs | undefined;
   #flush: DetachedFlush | undefined;
+  #flushes: FlushSet | undefined;
 
   constructor(options: DetachedJobsOptions) {
     this.#options = options;
   }
 
   get busy(): boolean {
-    return this.#jobs?.busy ?? false;
+    return (this.#jobs?.busy ?? false) || (this.#flushes?.busy ?? false);
   }
 
   /** The set, started; created on first use. */
@@ -55,11 +57,19 @@ export class DetachedJobs {
 
   /** Unfinished job names, for the exit report (empty when idle). */
   unfinished(): { readonly requestId: string; readonly jobs: string[] } | undefined {
-    return this.#jobs?.busy ? { requestId: this.#jobs.requestId, jobs: this.#jobs.unfinished() } : undefined;
+    if (!this.#jobs || !this.busy) return undefined;
+    return { requestId: this.#jobs.requestId, jobs: [...this.#jobs.unfinished(), ...(this.#flushes?.unfinished() ?? [])] };
   }
 
   #changed(): void {
-    if (this.#jobs && this.#flush?.changed(this.#jobs, this.#options.flushers.entries)) return;
+    if (this.#jobs && this.#flush?.changed({ busy: this.busy, flushers: this.#options.flushers.entries, run: (flushers) => this.#runFlushers(flushers) })) return;
     this.#options.onChange();
+  }
+
+  #runFlushers(flushers: readonly FlusherEntry[]): void {
+    const jobs = this.jobs();
+    const { defer, logger, runOutside } = this.#options;
+    this.#flushes ??= new FlushSet({ requestId: jobs.requestId, context: jobs.context, defer, logger, runInContext: runOutside, onChange: () => this.#changed() });
+    this.#flushes.run(flushers);
   }
 }

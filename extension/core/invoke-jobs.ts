@@ -5,8 +5,8 @@ import { JobHandOffs, type DueHandOff, type HandOff } from './hand-offs.ts';
 import type { InvokeJobsOptions } from './invoke-options.ts';
 import { LazyContext } from './job-context.ts';
 import { JobQueue } from './job-queue.ts';
-import { reportFlusher, reportSettlement } from './job-report.ts';
-import { JobCounts, type FlushStats, type JobKind, type JobStats } from './job-stats.ts';
+import { reportSettlement } from './job-report.ts';
+import { JobCounts, type JobKind, type JobStats } from './job-stats.ts';
 
 export type { FlushStats, HeldKind, JobKind, JobStats } from './job-stats.ts';
 export type { DueHandOff, HandOff } from './hand-offs.ts';
@@ -22,12 +22,13 @@ interface Tracked {
  * order under a concurrency limit (job-queue.ts); promises tracked from the moment they are
  * passed; after the deadline abort, functions start at once (the grace is their last chance). Knows
  * nothing of deadlines or releases: the invoke (invoke.ts) decides those and calls
- * {@link abort} and {@link abandon}.
+ * {@link abort} and {@link abandon}. Flushers are not jobs: they run in a set of their own beside
+ * this one (flush-set.ts), with the same {@link context}.
  */
 export class InvokeJobs {
   readonly #counts = new JobCounts();
   readonly #queue: JobQueue;
-  /** Unfinished held, internal and flush jobs, by id: what abandonment and exit report. */
+  /** Unfinished held and internal jobs, by id: what abandonment and exit report. */
   readonly #running = new Map<number, Tracked>();
   /** Unfinished late and abandoned jobs: they hold nothing, but an exit still names them. */
   readonly #unheld = new Map<number, string>();
@@ -70,9 +71,9 @@ export class InvokeJobs {
     return this.#counts.stats;
   }
 
-  /** Flusher counts; undefined when no flusher ran. */
-  get flushStats(): FlushStats | undefined {
-    return this.#counts.flushStats;
+  /** What job functions (and the invoke's flushers) receive. */
+  get context(): JobContext {
+    return this.#context;
   }
 
   get requestId(): string {
@@ -100,9 +101,6 @@ export class InvokeJobs {
 
   /** `handOff`: how to pass the job on when it cannot finish here (a task; see hand-offs.ts). */
   add(job: Job, name: string, kind: JobKind, handOff?: HandOff): void {
-    // A flusher counts as running at once (the invoke must not be released before it starts), but
-    // starts off the caller's stack: that may be the runtime's own `next` or `done` call.
-    if (kind === 'flush') return this.#begin(name, kind, this.#offStack(job));
     this.#counts.enqueued(kind);
     if (typeof job !== 'function') return this.#begin(name, kind, () => job);
     if (runsAtOnce(kind)) return this.#begin(name, kind, () => job(this.#context), { handOff });
@@ -164,15 +162,13 @@ export class InvokeJobs {
     return () => new Promise<void>((start) => this.#options.defer(() => start())).then(() => (typeof job === 'function' ? job(this.#context) : job));
   }
 
-  /** A job begins to run: a function is called, a promise or socket job is passed, a flusher is due. */
+  /** A job begins to run: a function is called, a promise or socket job is passed. */
   #begin(name: string, kind: JobKind, work: () => unknown, { slot = false, handOff }: { readonly slot?: boolean; readonly handOff?: HandOff | undefined } = {}): void {
     this.#counts.started(kind);
     const id = ++this.#seq;
     this.#handOffs.started(id, handOff);
-    // A flusher shows as such wherever unfinished work is named (abandonment, the exit report).
-    const label = kind === 'flush' ? `${name} (flusher)` : name;
-    if (runsAtOnce(kind)) this.#unheld.set(id, label);
-    else this.#running.set(id, { label, kind });
+    if (runsAtOnce(kind)) this.#unheld.set(id, name);
+    else this.#running.set(id, { label: name, kind });
     settle(slot ? work : () => this.#options.runInContext(work), (outcome) => this.#settled(id, name, kind, outcome, slot));
   }
 
@@ -182,8 +178,7 @@ export class InvokeJobs {
     this.#handOffs.settled(id);
     const phase = held ? 'held' : kind === 'unheld' || kind === 'late' ? kind : 'abandoned';
     if (held) this.#counts.settled(kind, outcome.ok);
-    if (kind === 'flush') reportFlusher(this.#options.logger, { requestId: this.#options.requestId, flusher: name, phase, outcome });
-    else reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: name, jobId: id, phase, outcome });
+    reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: name, jobId: id, phase, outcome });
     if (slot) this.#queue.freed();
     this.#options.onChange();
   }
