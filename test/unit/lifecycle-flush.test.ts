@@ -219,14 +219,16 @@ describe('Lifecycle: flushers where no invoke starts (no Runtime API, a local ru
     return { tracker, logger };
   };
 
-  it('runs the flushers once after each batch of jobs settles, before drain resolves; what a flusher enqueues runs but is not flushed again', async () => {
+  // The rule changed with the client's (shared/trailing-batch.ts): "a batch" is no longer "until
+  // the whole set is idle", which let a job that never settles stop every later flush.
+  it('runs the flushers when a job settles and no job added after it still runs, before drain resolves; what a flusher enqueues runs but is not flushed again', async () => {
     const { tracker, logger } = local();
     const order: string[] = [];
     let flushes = 0;
     tracker.addFlusher(() => {
       flushes++;
       order.push(`flush ${flushes}`);
-      if (flushes < 5) tracker.enqueue(async () => void order.push(`upload ${flushes}`), 'upload'); // bounded if it looped
+      if (flushes < 9) tracker.enqueue(async () => void order.push(`upload ${flushes}`), 'upload'); // bounded if it looped
     }, 'telemetry');
     const job = deferred();
     tracker.enqueue(async () => {
@@ -237,18 +239,83 @@ describe('Lifecycle: flushers where no invoke starts (no Runtime API, a local ru
     let drained = false;
     const drain = tracker.drain().then(() => (drained = true));
     await flush();
-    expect(order).toEqual(['job b']);
+    expect(order).toEqual(['job b', 'flush 1', 'upload 1']); // b was the last added: a does not delay its flush
+    expect(drained).toBe(false);
     job.resolve();
     await drain;
     await flush(10);
     expect(drained).toBe(true);
-    expect(order).toEqual(['job b', 'job a', 'flush 1', 'upload 1']);
-    tracker.enqueue(() => void order.push('job c'), 'c');
+    expect(order.slice(3)).toEqual(['job a', 'flush 2', 'upload 2']);
+    // Settling in the order they were added: one flush, after the last.
+    const [c, d] = [deferred(), deferred()];
+    tracker.enqueue(() => c.promise.then(() => void order.push('job c')), 'c');
+    tracker.enqueue(() => d.promise.then(() => void order.push('job d')), 'd');
+    await flush();
+    c.resolve();
+    await flush(10);
+    expect(order.slice(6)).toEqual(['job c']);
+    d.resolve();
     await tracker.drain();
     await flush(10);
-    expect(flushes).toBe(2);
-    expect(order.slice(4)).toEqual(['job c', 'flush 2', 'upload 2']);
+    expect(order.slice(6)).toEqual(['job c', 'job d', 'flush 3', 'upload 3']);
     expect(logger.records.filter((r) => r.level === 'ERROR')).toEqual([]);
+  });
+
+  it('a job that never settles (waitUntil of a promise that never settles) stops no later flush', async () => {
+    const { tracker } = local();
+    const order: string[] = [];
+    tracker.addFlusher(() => void order.push('flush'), 'telemetry');
+    tracker.enqueue(new Promise(() => {}), 'stuck waitUntil');
+    tracker.enqueue(() => new Promise(() => {}), 'stuck job');
+    await flush();
+    tracker.enqueue(() => void order.push('job 1'), 'one');
+    await flush(10);
+    expect(order).toEqual(['job 1', 'flush']);
+    tracker.enqueue(Promise.resolve().then(() => void order.push('job 2')), 'two');
+    await flush(10);
+    expect(order).toEqual(['job 1', 'flush', 'job 2', 'flush']);
+  });
+
+  it('a flusher that never settles stops no later flush; what a flusher enqueues later in its async context is not flushed again', async () => {
+    const { tracker, logger } = local();
+    let calls = 0;
+    const ran: string[] = [];
+    tracker.addFlusher(async () => {
+      calls++;
+      await Promise.resolve();
+      tracker.enqueue(() => void ran.push(`upload ${calls}`), 'upload'); // after an await: known by its async context
+      if (calls === 1) await new Promise(() => {}); // the exporter hangs once
+    }, 'telemetry');
+    tracker.enqueue(() => undefined, 'one');
+    await flush(10);
+    expect([calls, ran]).toEqual([1, ['upload 1']]);
+    tracker.enqueue(() => undefined, 'two');
+    await flush(10);
+    expect([calls, ran]).toEqual([2, ['upload 1', 'upload 2']]);
+    expect(logger.records.filter((r) => r.level === 'ERROR')).toEqual([]);
+  });
+
+  it('whatever a job settles with or throws, the flushers follow it, and a flusher that throws any value is logged by name', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), fc.constantFrom('throw', 'reject', 'resolve', 'promise'), fc.anything(), async (value, how, thrown) => {
+        const { tracker, logger } = local();
+        let flushes = 0;
+        tracker.addFlusher(() => {
+          flushes++;
+          throw thrown;
+        }, 'otel');
+        if (how === 'promise') tracker.enqueue(Promise.reject(value), 'job');
+        else
+          tracker.enqueue(() => {
+            if (how === 'throw') throw value;
+            return how === 'reject' ? Promise.reject(value) : value;
+          }, 'job');
+        await tracker.drain();
+        expect(flushes).toBe(1);
+        expect(logger.records.filter((r) => r.message === 'flusher failed')).toEqual([expect.objectContaining({ flusher: 'otel' })]);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('a failing flusher is logged by name; with no jobs at all nothing runs; the managed-instances unheld mode is unchanged', async () => {
