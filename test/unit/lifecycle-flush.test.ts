@@ -295,6 +295,15 @@ describe('Lifecycle: flushers where no invoke starts (no Runtime API, a local ru
     expect(logger.records.filter((r) => r.level === 'ERROR')).toEqual([]);
   });
 
+  it('a flusher still running shows in the exit report as a flusher, beside the jobs that still run', async () => {
+    const { tracker } = local();
+    tracker.addFlusher(() => new Promise(() => {}), 'telemetry');
+    tracker.enqueue(new Promise(() => {}), 'stuck');
+    tracker.enqueue(() => undefined, 'done');
+    await flush(10);
+    expect(tracker.unfinished()).toEqual([{ requestId: '-', jobs: ['stuck', 'telemetry (flusher)'] }]);
+  });
+
   it('whatever a job settles with or throws, the flushers follow it, and a flusher that throws any value is logged by name', async () => {
     await fc.assert(
       fc.asyncProperty(fc.anything(), fc.constantFrom('throw', 'reject', 'resolve', 'promise'), fc.anything(), async (value, how, thrown) => {
