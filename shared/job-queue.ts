@@ -1,5 +1,7 @@
-import type { JobContext } from '../../shared/host-protocol.ts';
-import type { HandOff } from './hand-offs.ts';
+import type { HandOffReason, JobContext } from './host-protocol.ts';
+
+/** A job's hand-off (a task's): passes it on when it cannot finish in its invoke (extension/core/hand-offs.ts). */
+type HandOff = (reason: HandOffReason) => Promise<void>;
 
 export interface QueuedJob {
   readonly name: string;
@@ -51,11 +53,6 @@ export class JobQueue {
   /** What waits, named as the logs show it. */
   waiting(): string[] {
     return this.#jobs.slice(this.#head).map((job) => `${job.name} (never started)`);
-  }
-
-  /** Drops what waits (the deadline came first); returns its names. */
-  drop(): string[] {
-    return this.takeWaiting().map((job) => `${job.name} (never started)`);
   }
 
   /** Removes and returns what waits. */
