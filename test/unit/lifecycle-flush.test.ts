@@ -104,6 +104,25 @@ describe('Lifecycle: flushers (the flushing phase)', () => {
     expect(logger.records.find((r) => r.message === 'after-response summary')).toMatchObject({ abandoned: 0, succeeded: 1 });
   });
 
+  it('drainAfterResponse() during the flush waits for a hung flusher until the grace abandons it, then resolves', async () => {
+    const { tracker, deadline, timers, logger } = setup({ graceMs: 100 });
+    tracker.addFlusher(() => new Promise(() => undefined), 'stuck-flush');
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => undefined, 'job');
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.responsePosted('r1', 'returned');
+    await flush();
+    let drained = false;
+    void tracker.drain().then(() => (drained = true));
+    timers.advance(2500);
+    await flush();
+    expect(drained).toBe(false); // the flusher still holds, in the grace
+    timers.advance(100);
+    await flush();
+    expect(drained).toBe(true);
+    expect(logger.records.find((r) => String(r.message).startsWith('abandoning'))).toMatchObject({ jobs: ['stuck-flush (flusher)'] });
+  });
+
   it('starts the flushers at the abort, with the aborted signal, when jobs overrun', async () => {
     const { tracker, deadline, timers } = setup({ graceMs: 100 });
     const seen: boolean[] = [];
@@ -293,6 +312,20 @@ describe('Lifecycle: flushers where no invoke starts (no Runtime API, a local ru
     await flush(10);
     expect([calls, ran]).toEqual([2, ['upload 1', 'upload 2']]);
     expect(logger.records.filter((r) => r.level === 'ERROR')).toEqual([]);
+  });
+
+  it('drainAfterResponse() waits for the flushers as for the jobs (no deadline here): it resolves once a slow flusher settles', async () => {
+    const { tracker } = local();
+    const exporter = deferred();
+    tracker.addFlusher(() => exporter.promise, 'telemetry');
+    tracker.enqueue(() => undefined, 'job');
+    let drained = false;
+    void tracker.drain().then(() => (drained = true));
+    await flush(10);
+    expect(drained).toBe(false);
+    exporter.resolve();
+    await flush(10);
+    expect(drained).toBe(true);
   });
 
   it('a flusher still running shows in the exit report as a flusher, beside the jobs that still run', async () => {
