@@ -140,6 +140,33 @@ describe('Lifecycle: flushers (the flushing phase)', () => {
     await expect(hold).resolves.toBe('deadline');
   });
 
+  it("a job the handler's own callback enqueues while the flushers run is held with them; the release waits for both, and no second flush follows", async () => {
+    const { tracker, deadline } = setup();
+    const order: string[] = [];
+    const exporter = deferred();
+    const job = deferred();
+    let flushes = 0;
+    tracker.addFlusher(() => {
+      flushes++;
+      order.push('flush');
+      return exporter.promise;
+    }, 'telemetry');
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => undefined, 'first');
+    let released: string | undefined;
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => (released = reason));
+    tracker.responsePosted('r1', 'returned');
+    await flush();
+    expect(order).toEqual(['flush']);
+    tracker.enqueue(() => job.promise.then(() => void order.push('late callback job')), 'callback');
+    exporter.resolve();
+    await flush();
+    expect(released).toBeUndefined();
+    job.resolve();
+    await flush();
+    expect([released, flushes, order]).toEqual(['settled', 1, ['flush', 'late callback job']]);
+  });
+
   it('holds a job a flusher enqueues, without flushing again', async () => {
     const { tracker, deadline } = setup();
     const runs: string[] = [];
