@@ -36,19 +36,40 @@ export interface TrackedJob {
 /**
  * The one job engine: the extension's jobs of an invoke (extension/core/invoke-jobs.ts) and the
  * client's in-process jobs without the layer (client/hosts/local-host.ts) run through it, so they
- * behave the same. Job functions wait in a FIFO queue until {@link start}, then run with at most
+ * behave the same. Job functions wait in a FIFO queue until `start()`, then run with at most
  * `concurrency` at once; promises are tracked from the moment they are passed; every job is
- * settled exactly once (a throw or a rejection with any value is a failure); the signal is made
- * on first read and aborted by {@link abortQueue}. What a job counts for, and how its end is
- * reported, is the owner's: a subclass tells {@link launch} and {@link settled}.
+ * settled exactly once (a throw or a rejection with any value is a failure). What a job counts
+ * for, and how its end is reported, is the owner's: a subclass implements the hooks.
+ *
+ * - `signal`: aborts at `abortQueue()` (what job functions receive). Made on first read: Node
+ *   tracks every AbortSignal weakly, which keeps it alive past young-generation GCs; one per
+ *   invoke grew V8's new space and the runtime's RSS by ~10 MB (measured). Every job may listen
+ *   to it (external jobs always do): `raiseListenerLimit` lifts the leak warning at 11.
+ * - `context`: `{ signal, requestId, deadlineMs }`, one object per set. `idle`: no holding job is
+ *   queued or unfinished. `busy`: any job, holding or not, is. `aborted`: `abortQueue()` ran.
+ * - `unfinished()`: names of every unfinished job: running, queued (`name (never started)`), then
+ *   unheld. `start()`: queued functions may start (the response is out, or a drain asked for it).
+ * - For the owner: `push(job)` queues a job function; `begin(job, work, start)` begins one now
+ *   (see {@link JobStart}; `work` is called at once) and returns its id; `abortQueue()` takes
+ *   what waits, then aborts the signal (in that order: what its listeners enqueue must run, not
+ *   be dropped); `abandonHeld()` makes every holding job stop holding (it runs on, unheld) and
+ *   returns them with their ids; `running(id)` is a started job's entry; `waitingHandOffs()`
+ *   the queued jobs that can be passed on (the shutdown's best effort).
+ * - Hooks: `launch(job)` starts a queued job function (`begin(…, 'slot')`); `settled(id, job,
+ *   outcome, held)` reports a settled job (`held`: it still held its owner), before its slot goes
+ *   to the next queued job; `changed()` then tells the owner the set may be idle.
+ *
+ * State: started jobs that hold their owner (`#held`) and those that hold nothing, unheld from the
+ * start or abandoned (`#unheld`: an exit still names them), by id.
+ *
+ * Members carry no doc comments of their own: the client bundles this file unminified, and esbuild
+ * keeps a class member's comment in the bundle (measured: ~0.7 KB of the npm bundle's gzip size).
  */
 export abstract class JobSet<T extends TrackedJob> {
   readonly #options: JobSetOptions;
   readonly #queue: JobQueue;
   readonly #context: JobContext;
-  /** Started jobs that hold their owner, by id. */
   readonly #held = new Map<number, T>();
-  /** Started jobs that hold nothing (unheld from the start, or abandoned): an exit still names them. */
   readonly #unheld = new Map<number, T>();
   #controller: AbortController | undefined;
   #aborted = false;
@@ -57,19 +78,14 @@ export abstract class JobSet<T extends TrackedJob> {
   constructor(options: JobSetOptions) {
     this.#options = options;
     this.#context = new LazyContext(this, options.requestId, options.deadlineMs);
+    // The pump runs in the owner's async context, once per batch: the jobs it starts (and the
+    // pump again when one settles) inherit it, so a job needs no context frame of its own.
     this.#queue = new JobQueue({
-      // The pump runs in the owner's async context, once per batch: the jobs it starts (and the
-      // pump again when one settles) inherit it, so a job needs no context frame of its own.
       concurrency: options.concurrency, defer: (run) => options.defer(() => options.runInContext(run)),
       launch: (job) => this.launch(job),
     });
   }
 
-  /**
-   * Aborts at {@link abortQueue} (what job functions receive as `signal`). Made on first read:
-   * Node tracks every AbortSignal weakly, which keeps it alive past young-generation GCs; one per
-   * invoke grew V8's new space and the runtime's RSS by ~10 MB (measured).
-   */
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController();
@@ -80,7 +96,6 @@ export abstract class JobSet<T extends TrackedJob> {
     return this.#controller.signal;
   }
 
-  /** What job functions receive: `{ signal, requestId, deadlineMs }`, one object per set. */
   get context(): JobContext {
     return this.#context;
   }
@@ -93,42 +108,34 @@ export abstract class JobSet<T extends TrackedJob> {
     return this.#options.deadlineMs;
   }
 
-  /** No holding job is queued or unfinished. */
   get idle(): boolean {
     return this.#held.size === 0 && this.#queue.empty;
   }
 
-  /** Any job, holding or not, is queued or unfinished. */
   get busy(): boolean {
     return !this.idle || this.#unheld.size > 0;
   }
 
-  /** True once {@link abortQueue} ran. */
   protected get aborted(): boolean {
     return this.#aborted;
   }
 
-  /** Names of every unfinished job: running, queued (`name (never started)`), then unheld. */
   unfinished(): string[] {
     return [...[...this.#held.values()].map((job) => job.label), ...this.#queue.waiting(), ...[...this.#unheld.values()].map((job) => job.label)];
   }
 
-  /** Queued functions may start (the response is out, or a drain asked for it). */
   start(): void {
     this.#queue.open();
   }
 
-  /** A job function waits its turn in the queue. */
   protected push(job: QueuedJob): void {
     this.#queue.push(job);
   }
 
-  /** The queued jobs that can be passed on (the shutdown's best effort). */
   protected waitingHandOffs(): ReturnType<JobQueue['waitingHandOffs']> {
     return this.#queue.waitingHandOffs();
   }
 
-  /** A job begins to run (`work` is called now); returns its id. */
   protected begin(job: T, work: () => unknown, start: JobStart): number {
     const id = ++this.#seq;
     (start === 'unheld' ? this.#unheld : this.#held).set(id, job);
@@ -137,7 +144,6 @@ export abstract class JobSet<T extends TrackedJob> {
     return id;
   }
 
-  /** Takes what waits in the queue, then aborts the signal (in that order: what its listeners enqueue must run, not be dropped). */
   protected abortQueue(): QueuedJob[] {
     const dropped = this.#queue.takeWaiting();
     if (!this.#aborted) {
@@ -147,7 +153,6 @@ export abstract class JobSet<T extends TrackedJob> {
     return dropped;
   }
 
-  /** Every holding job stops holding (it runs on, unheld); returns them with their ids. */
   protected abandonHeld(): Array<[number, T]> {
     const abandoned = [...this.#held];
     for (const [id, job] of abandoned) this.#unheld.set(id, job);
@@ -155,18 +160,14 @@ export abstract class JobSet<T extends TrackedJob> {
     return abandoned;
   }
 
-  /** The tracked job by id, while it runs. */
   protected running(id: number): T | undefined {
     return this.#held.get(id) ?? this.#unheld.get(id);
   }
 
-  /** Starts a queued job function (call {@link begin} with `'slot'`). */
   protected abstract launch(job: QueuedJob): void;
 
-  /** A job settled (report it); `held`: it still held its owner. Called before its slot is freed. */
   protected abstract settled(id: number, job: T, outcome: Settlement, held: boolean): void;
 
-  /** After a job settled and its slot went to the next queued one: the set may be idle now. */
   protected abstract changed(): void;
 
   #settled(id: number, job: T, outcome: Settlement, slot: boolean): void {
