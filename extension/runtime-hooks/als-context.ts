@@ -75,7 +75,7 @@ export class AlsContext<Owner> implements AsyncContext<Owner> {
   /** `next` resolved with this invoke: the slot entered for that call now names it. */
   bind(invoke: Owner): void {
     const slot = this.#storage.getStore();
-    if (slot && slot.invoke === undefined) slot.invoke = invoke;
+    if (slot && slot.invoke === undefined && slot.flusher !== true) slot.invoke = invoke; // the flushers' one slot names no invoke, ever
   }
 
   /** The invoke the calling code belongs to, if it runs in one's context. */
