@@ -74,8 +74,9 @@ export function enqueueAfterResponse(job: Job, options?: EnqueueOptions): void {
  * job still running (so only after invokes that enqueued any; a job that never settles stops no
  * later flush), with that job's context — after a promise job, which has none, `requestId`
  * `'unknown'` (`'local'` without the layer), `deadlineMs` `Infinity` and a signal that never
- * aborts. With the extension but no Runtime API (a local run) it runs after each batch of jobs
- * settles. Work it enqueues runs but is never followed by another flush.
+ * aborts. With the extension but no Runtime API (a local run) it follows the jobs by the same rule
+ * (after a job that settles with no later job still running). Work it enqueues runs but is never
+ * followed by another flush.
  * Every case: docs/how-it-works.md, "Flushers".
  * @example
  * ```ts

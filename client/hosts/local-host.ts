@@ -1,6 +1,7 @@
 import type { HostV1, Job, JobContext } from '../../shared/host-protocol.ts';
+import { JobSet, type QueuedJob, type TrackedJob } from '../../shared/job-set.ts';
 import { describeError, type Logger } from '../../shared/log-line.ts';
-import { settle } from '../../shared/settle.ts';
+import type { Settlement } from '../../shared/settle.ts';
 
 export interface LocalHostOptions {
   readonly logger: Logger;
@@ -20,39 +21,58 @@ export function localJobContext(): JobContext {
 }
 
 /**
+ * In-process jobs on the extension's job engine (shared/job-set.ts), so they run as with the
+ * layer: functions in FIFO order after the current turn, promises tracked at once, each settled
+ * once, the context `{ signal, requestId: 'local', deadlineMs: Infinity }` (one per host, its
+ * signal never aborts). All at once: no invoke, so no concurrency limit or deadline applies
+ * (docs/configuration.md, "Turning it off"). Every job counts until it settles (what
+ * `drainAfterResponse()` waits for); nothing keeps an environment awake for it.
+ */
+class LocalJobs extends JobSet<TrackedJob> {
+  readonly #options: LocalHostOptions;
+  #waiters: Array<() => void> = [];
+
+  constructor(options: LocalHostOptions) {
+    const defer = options.schedule ?? ((run: () => void) => void setImmediate(run));
+    super({ requestId: 'local', deadlineMs: Number.POSITIVE_INFINITY, concurrency: Number.POSITIVE_INFINITY, defer, runInContext: (fn) => fn() });
+    this.#options = options;
+    this.start();
+  }
+
+  add(job: Job, name: string): void {
+    if (typeof job === 'function') this.push({ name, run: job });
+    else this.begin({ label: name }, () => job, 'held');
+  }
+
+  /** Resolves once no job is queued or running (jobs added meanwhile included). */
+  async drained(): Promise<void> {
+    while (this.busy) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  protected launch({ name, run }: QueuedJob): void {
+    // `run(…)`, not `job.run(…)`: a failing job's stack then starts at its own frame, not `Object.x [as run]`.
+    this.begin({ label: name }, () => run(this.context), 'slot');
+  }
+
+  protected settled(_id: number, { label }: TrackedJob, outcome: Settlement): void {
+    if (!outcome.ok && this.#options.reportFailures !== 'silent') this.#options.logger.log('ERROR', 'job failed', { job: label, ...describeError(outcome.error) });
+  }
+
+  protected changed(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/**
  * The host used when no extension is loaded (no layer, unit tests, local development):
  * jobs run in this process, unheld, so nothing keeps a Lambda environment awake for them.
  */
 export function createLocalHost(options: LocalHostOptions): HostV1 {
-  const { logger } = options;
-  const schedule = options.schedule ?? ((run: () => void) => void setImmediate(run));
-  const pending = new Set<Promise<void>>();
-  const context = localJobContext();
-
-  const track = (name: string, work: () => unknown): void => {
-    let done!: () => void;
-    const settled = new Promise<void>((resolve) => (done = resolve));
-    pending.add(settled);
-    settle(work, (outcome) => {
-      pending.delete(settled);
-      if (!outcome.ok && options.reportFailures !== 'silent') logger.log('ERROR', 'job failed', { job: name, ...describeError(outcome.error) });
-      done();
-    });
-  };
-
+  const jobs = new LocalJobs(options);
   return {
-    enqueue(job: Job, { name }) {
-      if (typeof job !== 'function') {
-        track(name, () => job);
-        return;
-      }
-      let release!: () => void;
-      const started = new Promise<void>((resolve) => (release = resolve));
-      track(name, () => started.then(() => job({ ...context })));
-      schedule(release);
-    },
-    async drain() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-    },
+    enqueue: (job: Job, { name }) => jobs.add(job, name),
+    drain: () => jobs.drained(),
   };
 }

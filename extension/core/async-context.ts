@@ -23,4 +23,11 @@ export interface AsyncContext<Owner> {
   run<T>(owner: Owner, fn: () => T): T;
   /** Runs `fn` outside any owner's context (servers whose callbacks must not inherit one). */
   exit<T>(fn: () => T): T;
+  /**
+   * Runs `fn` outside any owner's context, marked as a flusher's: what it starts (its promises,
+   * timers, the jobs it enqueues) is known by {@link inFlusher} (detached flushers: shared/trailing-batch.ts).
+   */
+  exitAsFlusher<T>(fn: () => T): T;
+  /** The calling code runs in a context {@link exitAsFlusher} marked. */
+  inFlusher(): boolean;
 }

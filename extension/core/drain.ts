@@ -18,7 +18,6 @@ export function drain(site: PlacementSite, waiters: DrainWaiters, invokes: Invok
   }
   const orphans = site.orphans.names();
   for (const name of orphans) site.logger.log('DEBUG', 'drain starts a job enqueued outside any invoke', { job: name });
-  if (orphans.length > 0) site.detached.added();
-  site.orphans.adoptInto(site.detached.jobs());
+  site.orphans.adoptInto(site.detached);
   return waiters.until(() => invokes.open().every((i) => i.idle) && !site.detached.busy);
 }

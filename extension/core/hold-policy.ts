@@ -13,7 +13,7 @@ import type { Invoke } from './invoke.ts';
  * - `unheld`: nothing holds the environment — Managed Instances (never frozen; Lambda refuses
  *   INVOKE registration there), no Runtime API, or registration failed. Jobs run after their
  *   invoke's response and are reported the same way. With no Runtime API no invoke ever starts:
- *   jobs run detached, and the flushers run once after each batch of them (detached-flush.ts).
+ *   jobs run detached, and the flushers follow each batch of them (detached-jobs.ts).
  * - `stopped`: the extension loop ended (see extension-loop.ts); from now on jobs run unheld.
  */
 export type Mode =

@@ -19,6 +19,16 @@ export interface DeadlineSteps {
   handedOff(): void;
 }
 
+/** What the deadline reads of its invoke (invoke.ts): jobs and flushers alike. */
+export interface DeadlineInvoke {
+  readonly requestId: string;
+  readonly deadlineMs: number;
+  /** Every unfinished job's and flusher's name. */
+  unfinished(): string[];
+  /** The grace is over: running flushers are abandoned; returns their names. */
+  abandonFlushers(): string[];
+}
+
 type DeadlineOptions = Pick<InvokeOptions<unknown>, 'marginMs' | 'graceMs' | 'clock' | 'setTimer' | 'logger'>;
 
 /**
@@ -28,7 +38,7 @@ type DeadlineOptions = Pick<InvokeOptions<unknown>, 'marginMs' | 'graceMs' | 'cl
  * It owns the invoke's one timer at a time; the phases are the invoke's, told through `steps`.
  */
 export class InvokeDeadline {
-  readonly #invoke: { readonly requestId: string; readonly deadlineMs: number };
+  readonly #invoke: DeadlineInvoke;
   readonly #jobs: InvokeJobs;
   readonly #options: DeadlineOptions;
   readonly #steps: DeadlineSteps;
@@ -36,7 +46,7 @@ export class InvokeDeadline {
   #handOffs: PendingHandOffs | undefined;
   #cancelTimer: (() => void) | undefined;
 
-  constructor(invoke: { readonly requestId: string; readonly deadlineMs: number }, jobs: InvokeJobs, options: DeadlineOptions, steps: DeadlineSteps) {
+  constructor(invoke: DeadlineInvoke, jobs: InvokeJobs, options: DeadlineOptions, steps: DeadlineSteps) {
     this.#invoke = invoke;
     this.#jobs = jobs;
     this.#options = options;
@@ -68,7 +78,7 @@ export class InvokeDeadline {
    */
   grace(dropped: readonly string[], { handlerRunning }: { readonly handlerRunning: boolean }): void {
     const { logger, graceMs, marginMs, setTimer } = this.#options;
-    const running = this.#jobs.unfinished(); // the queue was emptied by the abort: what is left runs
+    const running = this.#invoke.unfinished(); // the queue was emptied by the abort: what is left runs
     const fix = handlerRunning
       ? "The handler itself had not returned, so its jobs never started. Fix: raise the function's timeout, or find what the handler waits for"
       : "Fix: raise the function's timeout, or make long jobs honour `signal`";
@@ -94,7 +104,7 @@ export class InvokeDeadline {
   }
 
   #graceOver(): void {
-    const names = this.#jobs.abandon();
+    const names = [...this.#jobs.abandon(), ...this.#invoke.abandonFlushers()];
     if (names.length > 0) {
       this.#options.logger.log('WARN', 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld (on Managed Instances, where nothing freezes, they run on, unheld)', {
         requestId: this.#invoke.requestId, jobs: names,

@@ -1,4 +1,5 @@
 import type { Job } from '../../shared/host-protocol.ts';
+import { FlushSet } from './flush-set.ts';
 import { InvokeDeadline } from './invoke-deadline.ts';
 import { InvokeJobs, type HandOff, type HeldKind } from './invoke-jobs.ts';
 import type { Phase } from './invoke-phase.ts';
@@ -18,6 +19,8 @@ export class Invoke {
   readonly #deadlineMs: number;
   #phase: Phase = 'running';
   #jobs: InvokeJobs | undefined;
+  /** Made when the flushers start (flushing, or the deadline abort): beside the jobs, not among them. */
+  #flushes: FlushSet | undefined;
   #respondedAt: number | undefined;
   /** Made with the job set: most invokes have no jobs, so no deadline timer. */
   #deadline: InvokeDeadline | undefined;
@@ -44,19 +47,24 @@ export class Invoke {
     return this.#phase;
   }
 
-  /** No held job queued or unfinished. */
+  /** No held job queued or unfinished, and no flusher holding. */
   get idle(): boolean {
-    return this.#jobs?.idle ?? true;
+    return (this.#jobs?.idle ?? true) && (this.#flushes?.idle ?? true);
   }
 
-  /** True while any job, held or not, is queued or unfinished. */
+  /** True while any job or flusher, held or not, is queued or unfinished. */
   get busy(): boolean {
-    return this.#jobs?.busy ?? false;
+    return (this.#jobs?.busy ?? false) || (this.#flushes?.busy ?? false);
   }
 
-  /** Every unfinished job's name, held or not (the exit report). */
+  /** Every unfinished job's name, held or not, then the flushers' (the deadline WARN, the exit report). */
   unfinished(): string[] {
-    return this.#jobs?.unfinished() ?? [];
+    return [...(this.#jobs?.unfinished() ?? []), ...(this.#flushes?.unfinished() ?? [])];
+  }
+
+  /** The grace is over (invoke-deadline.ts): running flushers are abandoned; returns their names. */
+  abandonFlushers(): string[] {
+    return this.#flushes?.abandon() ?? [];
   }
 
   /** Hand-offs of this invoke's unfinished jobs that have one (the shutdown's best effort). */
@@ -178,8 +186,9 @@ export class Invoke {
     const flushers = this.#options.flushers?.entries;
     if (!flushers || flushers.length === 0) return false;
     if (this.#phase === 'done') this.#phase = 'flushing';
-    const jobs = this.#jobSet();
-    for (const { run, name } of flushers) jobs.add(run, name, 'flush');
+    const { logger, defer } = this.#options;
+    const context = this.#jobSet().context; // the jobs' own: one signal for both
+    (this.#flushes ??= new FlushSet({ requestId: this.#requestId, logger, defer, context, onChange: () => this.#check(), runInContext: (fn) => this.#options.context.run(this, fn) })).run(flushers);
     return true;
   }
 
@@ -187,7 +196,7 @@ export class Invoke {
     this.#reason = reason;
     this.#deadline?.cancel();
     this.#phase = 'released';
-    if (this.#jobs) summarizeRelease(this.#options, { requestId: this.requestId, outcome: reason, jobs: this.#jobs, respondedAt: this.#respondedAt });
+    if (this.#jobs) summarizeRelease(this.#options, { requestId: this.requestId, outcome: reason, stats: this.#jobs.stats, flushStats: this.#flushes?.stats, respondedAt: this.#respondedAt });
     for (const resolve of this.#waiters?.splice(0) ?? []) resolve(reason);
     this.#options.observer.invokeChanged(this);
   }

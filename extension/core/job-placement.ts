@@ -41,8 +41,7 @@ export function placeJob(site: PlacementSite, job: Job, name: string, kind: Held
   const owner = site.context.current() ?? contextless(site);
   if (owner === 'orphan') return site.orphans.keep({ job, name, bind: external?.bind, kind });
   if (owner instanceof InvokeJobs) {
-    site.detached.added();
-    owner.add(job, name, 'unheld');
+    site.detached.add(job, name); // `owner` is its set
     return external?.bind(owner);
   }
   const placed = owner.enqueue(job, name, kind, handOff);

@@ -28,19 +28,17 @@ export interface FlushStats {
 /**
  * How a job joins: `held` (counted, holds the invoke), `internal` (the extension's own hold: holds,
  * not counted), `late` (its invoke was already released: runs at once, holds nothing), `unheld`
- * (belongs to no invoke and nothing is held: runs at once), `flush` (a flusher: starts at once,
- * outside the concurrency limit, holds, counted apart, logged as a flusher).
+ * (belongs to no invoke and nothing is held: runs at once). Flushers are no kind of job: they run
+ * in their own set (flush-set.ts), counted apart.
  */
-export type JobKind = 'held' | 'internal' | 'late' | 'unheld' | 'flush';
+export type JobKind = 'held' | 'internal' | 'late' | 'unheld';
 
 /** How a job placed in an invoke before its release holds it: a user's job, or the extension's own. */
 export type HeldKind = Extract<JobKind, 'held' | 'internal'>;
 
-/** The counts of one job set, told each job's transitions; only `held` jobs and flushers count. */
+/** The counts of one job set, told each job's transitions; only `held` jobs count. */
 export class JobCounts {
   readonly stats: JobStats = { enqueued: 0, started: 0, succeeded: 0, failed: 0, abandoned: 0, neverStarted: 0 };
-  /** Made when the first flusher starts: most invokes run none. */
-  flushStats: FlushStats | undefined;
 
   enqueued(kind: JobKind): void {
     if (kind === 'held') this.stats.enqueued++;
@@ -48,18 +46,15 @@ export class JobCounts {
 
   started(kind: JobKind): void {
     if (kind === 'held') this.stats.started++;
-    else if (kind === 'flush') this.flushStats ??= { flushed: 0, flushFailed: 0, flushAbandoned: 0 };
   }
 
   /** A job settled while it still held its invoke. */
   settled(kind: JobKind, ok: boolean): void {
     if (kind === 'held') this.stats[ok ? 'succeeded' : 'failed']++;
-    else if (kind === 'flush' && this.flushStats) this.flushStats[ok ? 'flushed' : 'flushFailed']++;
   }
 
   abandoned(kind: JobKind): void {
     if (kind === 'held') this.stats.abandoned++;
-    else if (kind === 'flush' && this.flushStats) this.flushStats.flushAbandoned++;
   }
 
   neverStarted(count: number): void {

@@ -47,7 +47,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     this.#policy = startingPolicy(this.#bestEffort);
     this.#flushers = new FlusherRegistry(options.logger);
     this.#detached = new DetachedJobs({
-      concurrency: options.concurrency, defer: options.defer, logger: options.logger, runOutside: (fn) => this.#context.exit(fn), flushers: this.#flushers.list,
+      concurrency: options.concurrency, defer: options.defer, logger: options.logger, context: this.#context, flushers: this.#flushers.list,
       flushHere: () => this.#policy.flushesDetached, onChange: () => this.#waiters.wake(),
       ...(options.raiseListenerLimit ? { raiseListenerLimit: options.raiseListenerLimit } : {}),
     });

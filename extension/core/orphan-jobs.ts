@@ -1,6 +1,6 @@
 import type { Job } from '../../shared/host-protocol.ts';
 import type { JobOwner } from './external-job.ts';
-import type { InvokeJobs } from './invoke-jobs.ts';
+import type { DetachedJobs } from './detached-jobs.ts';
 import type { Invoke } from './invoke.ts';
 import type { HeldKind } from './job-stats.ts';
 
@@ -27,12 +27,16 @@ export class OrphanJobs {
   }
 
   /** Hands every orphan to an invoke, or (a drain outside any invoke) to the unheld job set. */
-  adoptInto(target: Invoke | InvokeJobs): void {
+  adoptInto(target: Invoke | DetachedJobs): void {
     if (this.#jobs.length === 0) return; // every invoke passes here: allocate nothing then
     for (const { job, name, bind, kind } of this.#jobs.splice(0)) {
-      if ('add' in target) target.add(job, name, 'unheld');
-      else target.enqueue(job, name, kind);
-      bind?.(target);
+      if ('enqueue' in target) {
+        target.enqueue(job, name, kind);
+        bind?.(target);
+      } else {
+        target.add(job, name);
+        bind?.(target.jobs());
+      }
     }
   }
 }

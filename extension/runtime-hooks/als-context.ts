@@ -4,6 +4,8 @@ import type { AsyncContext } from '../core/async-context.ts';
 /** What the async context carries: the invoke the work belongs to, filled in once it is known. */
 interface Slot<Owner> {
   invoke: Owner | undefined;
+  /** Set only on the one slot detached flushers run in (see exitAsFlusher). */
+  readonly flusher?: true;
 }
 
 /**
@@ -22,6 +24,8 @@ export class AlsContext<Owner> implements AsyncContext<Owner> {
   readonly #storage: AsyncLocalStorage<Slot<Owner> | undefined>;
   readonly #AsyncResource: typeof AsyncResource;
   #lastSlot: Slot<Owner> | undefined;
+  /** Made on first use: only the extension without a Runtime API runs flushers outside an invoke. */
+  #flusherSlot: Slot<Owner> | undefined;
 
   constructor() {
     // Not `import`: an ESM import of a builtin builds its namespace at init (see main.ts).
@@ -71,7 +75,7 @@ export class AlsContext<Owner> implements AsyncContext<Owner> {
   /** `next` resolved with this invoke: the slot entered for that call now names it. */
   bind(invoke: Owner): void {
     const slot = this.#storage.getStore();
-    if (slot && slot.invoke === undefined) slot.invoke = invoke;
+    if (slot && slot.invoke === undefined && slot.flusher !== true) slot.invoke = invoke; // the flushers' one slot names no invoke, ever
   }
 
   /** The invoke the calling code belongs to, if it runs in one's context. */
@@ -89,5 +93,15 @@ export class AlsContext<Owner> implements AsyncContext<Owner> {
   /** Runs `fn` outside any invoke's context (servers whose callbacks must not inherit one). */
   exit<T>(fn: () => T): T {
     return this.#storage.exit(fn);
+  }
+
+  /** Runs `fn` outside any invoke's context, in a slot that marks it (and what it starts) as a flusher's. */
+  exitAsFlusher<T>(fn: () => T): T {
+    return this.#storage.run((this.#flusherSlot ??= { invoke: undefined, flusher: true }), fn);
+  }
+
+  /** The calling code runs in a flusher's slot (exitAsFlusher). */
+  inFlusher(): boolean {
+    return this.#storage.getStore()?.flusher === true;
   }
 }

@@ -84,6 +84,12 @@ describe('flushers in a local run with plain node (the built layer)', () => {
     expect(lines.filter((l) => l.probe === 'flush')).toHaveLength(2);
   });
 
+  it('extension preloaded, no Runtime API: a waitUntil that never settles and a flush that hangs once stop no later flush (the same rule as the fallback)', async () => {
+    const { code, lines } = await run({}, STUCK_SCRIPT);
+    expect(code).toBe(0);
+    expect(lines.filter((l) => l.probe === 'after')).toEqual([{ probe: 'after', id: 2, flushes: 2 }, { probe: 'after', id: 3, flushes: 3 }, { probe: 'after', id: 4, flushes: 4 }]);
+  });
+
   it('AFTER_RESPONSE_DISABLED=true: a waitUntil that never settles and a flush that hangs once stop no later flush; the hung flusher is named', async () => {
     const { code, lines } = await run({ AFTER_RESPONSE_DISABLED: 'true' }, STUCK_SCRIPT);
     expect(code).toBe(0);

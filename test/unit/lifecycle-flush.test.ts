@@ -104,6 +104,25 @@ describe('Lifecycle: flushers (the flushing phase)', () => {
     expect(logger.records.find((r) => r.message === 'after-response summary')).toMatchObject({ abandoned: 0, succeeded: 1 });
   });
 
+  it('drainAfterResponse() during the flush waits for a hung flusher until the grace abandons it, then resolves', async () => {
+    const { tracker, deadline, timers, logger } = setup({ graceMs: 100 });
+    tracker.addFlusher(() => new Promise(() => undefined), 'stuck-flush');
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => undefined, 'job');
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.responsePosted('r1', 'returned');
+    await flush();
+    let drained = false;
+    void tracker.drain().then(() => (drained = true));
+    timers.advance(2500);
+    await flush();
+    expect(drained).toBe(false); // the flusher still holds, in the grace
+    timers.advance(100);
+    await flush();
+    expect(drained).toBe(true);
+    expect(logger.records.find((r) => String(r.message).startsWith('abandoning'))).toMatchObject({ jobs: ['stuck-flush (flusher)'] });
+  });
+
   it('starts the flushers at the abort, with the aborted signal, when jobs overrun', async () => {
     const { tracker, deadline, timers } = setup({ graceMs: 100 });
     const seen: boolean[] = [];
@@ -119,6 +138,33 @@ describe('Lifecycle: flushers (the flushing phase)', () => {
     expect(seen).toEqual([true]);
     timers.advance(100);
     await expect(hold).resolves.toBe('deadline');
+  });
+
+  it("a job the handler's own callback enqueues while the flushers run is held with them; the release waits for both, and no second flush follows", async () => {
+    const { tracker, deadline } = setup();
+    const order: string[] = [];
+    const exporter = deferred();
+    const job = deferred();
+    let flushes = 0;
+    tracker.addFlusher(() => {
+      flushes++;
+      order.push('flush');
+      return exporter.promise;
+    }, 'telemetry');
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => undefined, 'first');
+    let released: string | undefined;
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => (released = reason));
+    tracker.responsePosted('r1', 'returned');
+    await flush();
+    expect(order).toEqual(['flush']);
+    tracker.enqueue(() => job.promise.then(() => void order.push('late callback job')), 'callback');
+    exporter.resolve();
+    await flush();
+    expect(released).toBeUndefined();
+    job.resolve();
+    await flush();
+    expect([released, flushes, order]).toEqual(['settled', 1, ['flush', 'late callback job']]);
   });
 
   it('holds a job a flusher enqueues, without flushing again', async () => {
@@ -219,14 +265,16 @@ describe('Lifecycle: flushers where no invoke starts (no Runtime API, a local ru
     return { tracker, logger };
   };
 
-  it('runs the flushers once after each batch of jobs settles, before drain resolves; what a flusher enqueues runs but is not flushed again', async () => {
+  // The rule changed with the client's (shared/trailing-batch.ts): "a batch" is no longer "until
+  // the whole set is idle", which let a job that never settles stop every later flush.
+  it('runs the flushers when a job settles and no job added after it still runs, before drain resolves; what a flusher enqueues runs but is not flushed again', async () => {
     const { tracker, logger } = local();
     const order: string[] = [];
     let flushes = 0;
     tracker.addFlusher(() => {
       flushes++;
       order.push(`flush ${flushes}`);
-      if (flushes < 5) tracker.enqueue(async () => void order.push(`upload ${flushes}`), 'upload'); // bounded if it looped
+      if (flushes < 9) tracker.enqueue(async () => void order.push(`upload ${flushes}`), 'upload'); // bounded if it looped
     }, 'telemetry');
     const job = deferred();
     tracker.enqueue(async () => {
@@ -237,18 +285,106 @@ describe('Lifecycle: flushers where no invoke starts (no Runtime API, a local ru
     let drained = false;
     const drain = tracker.drain().then(() => (drained = true));
     await flush();
-    expect(order).toEqual(['job b']);
+    expect(order).toEqual(['job b', 'flush 1', 'upload 1']); // b was the last added: a does not delay its flush
+    expect(drained).toBe(false);
     job.resolve();
     await drain;
     await flush(10);
     expect(drained).toBe(true);
-    expect(order).toEqual(['job b', 'job a', 'flush 1', 'upload 1']);
-    tracker.enqueue(() => void order.push('job c'), 'c');
+    expect(order.slice(3)).toEqual(['job a', 'flush 2', 'upload 2']);
+    // Settling in the order they were added: one flush, after the last.
+    const [c, d] = [deferred(), deferred()];
+    tracker.enqueue(() => c.promise.then(() => void order.push('job c')), 'c');
+    tracker.enqueue(() => d.promise.then(() => void order.push('job d')), 'd');
+    await flush();
+    c.resolve();
+    await flush(10);
+    expect(order.slice(6)).toEqual(['job c']);
+    d.resolve();
     await tracker.drain();
     await flush(10);
-    expect(flushes).toBe(2);
-    expect(order.slice(4)).toEqual(['job c', 'flush 2', 'upload 2']);
+    expect(order.slice(6)).toEqual(['job c', 'job d', 'flush 3', 'upload 3']);
     expect(logger.records.filter((r) => r.level === 'ERROR')).toEqual([]);
+  });
+
+  it('a job that never settles (waitUntil of a promise that never settles) stops no later flush', async () => {
+    const { tracker } = local();
+    const order: string[] = [];
+    tracker.addFlusher(() => void order.push('flush'), 'telemetry');
+    tracker.enqueue(new Promise(() => {}), 'stuck waitUntil');
+    tracker.enqueue(() => new Promise(() => {}), 'stuck job');
+    await flush();
+    tracker.enqueue(() => void order.push('job 1'), 'one');
+    await flush(10);
+    expect(order).toEqual(['job 1', 'flush']);
+    tracker.enqueue(Promise.resolve().then(() => void order.push('job 2')), 'two');
+    await flush(10);
+    expect(order).toEqual(['job 1', 'flush', 'job 2', 'flush']);
+  });
+
+  it('a flusher that never settles stops no later flush; what a flusher enqueues later in its async context is not flushed again', async () => {
+    const { tracker, logger } = local();
+    let calls = 0;
+    const ran: string[] = [];
+    tracker.addFlusher(async () => {
+      calls++;
+      await Promise.resolve();
+      tracker.enqueue(() => void ran.push(`upload ${calls}`), 'upload'); // after an await: known by its async context
+      if (calls === 1) await new Promise(() => {}); // the exporter hangs once
+    }, 'telemetry');
+    tracker.enqueue(() => undefined, 'one');
+    await flush(10);
+    expect([calls, ran]).toEqual([1, ['upload 1']]);
+    tracker.enqueue(() => undefined, 'two');
+    await flush(10);
+    expect([calls, ran]).toEqual([2, ['upload 1', 'upload 2']]);
+    expect(logger.records.filter((r) => r.level === 'ERROR')).toEqual([]);
+  });
+
+  it('drainAfterResponse() waits for the flushers as for the jobs (no deadline here): it resolves once a slow flusher settles', async () => {
+    const { tracker } = local();
+    const exporter = deferred();
+    tracker.addFlusher(() => exporter.promise, 'telemetry');
+    tracker.enqueue(() => undefined, 'job');
+    let drained = false;
+    void tracker.drain().then(() => (drained = true));
+    await flush(10);
+    expect(drained).toBe(false);
+    exporter.resolve();
+    await flush(10);
+    expect(drained).toBe(true);
+  });
+
+  it('a flusher still running shows in the exit report as a flusher, beside the jobs that still run', async () => {
+    const { tracker } = local();
+    tracker.addFlusher(() => new Promise(() => {}), 'telemetry');
+    tracker.enqueue(new Promise(() => {}), 'stuck');
+    tracker.enqueue(() => undefined, 'done');
+    await flush(10);
+    expect(tracker.unfinished()).toEqual([{ requestId: '-', jobs: ['stuck', 'telemetry (flusher)'] }]);
+  });
+
+  it('whatever a job settles with or throws, the flushers follow it, and a flusher that throws any value is logged by name', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), fc.constantFrom('throw', 'reject', 'resolve', 'promise'), fc.anything(), async (value, how, thrown) => {
+        const { tracker, logger } = local();
+        let flushes = 0;
+        tracker.addFlusher(() => {
+          flushes++;
+          throw thrown;
+        }, 'otel');
+        if (how === 'promise') tracker.enqueue(Promise.reject(value), 'job');
+        else
+          tracker.enqueue(() => {
+            if (how === 'throw') throw value;
+            return how === 'reject' ? Promise.reject(value) : value;
+          }, 'job');
+        await tracker.drain();
+        expect(flushes).toBe(1);
+        expect(logger.records.filter((r) => r.message === 'flusher failed')).toEqual([expect.objectContaining({ flusher: 'otel' })]);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('a failing flusher is logged by name; with no jobs at all nothing runs; the managed-instances unheld mode is unchanged', async () => {

@@ -1,5 +1,7 @@
-import type { JobContext } from '../../shared/host-protocol.ts';
-import type { HandOff } from './hand-offs.ts';
+import type { HandOffReason, JobContext } from './host-protocol.ts';
+
+/** A job's hand-off (a task's): passes it on when it cannot finish in its invoke (extension/core/hand-offs.ts). */
+type HandOff = (reason: HandOffReason) => Promise<void>;
 
 export interface QueuedJob {
   readonly name: string;
@@ -19,6 +21,15 @@ export interface JobQueueOptions {
 /**
  * Job functions waiting for the response (or a drain), then started in FIFO order with at most
  * `concurrency` running at once. An array with a head index: shifting would copy it per job.
+ *
+ * - `empty`: nothing waits. `push`: a job waits its turn. `open`: the response is out (or a
+ *   drain asked for it): queued functions may start. `freed`: a launched job settled, its slot
+ *   goes to the next.
+ * - `waiting`: what waits, named as the logs show it. `takeWaiting`: removes and returns what
+ *   waits. `waitingHandOffs`: the waiting jobs that can be passed on, named as the logs show them
+ *   (the shutdown's best effort).
+ *
+ * (Members carry no doc comments: see shared/job-set.ts.)
  */
 export class JobQueue {
   readonly #options: JobQueueOptions;
@@ -31,7 +42,6 @@ export class JobQueue {
     this.#options = options;
   }
 
-  /** Nothing waits. */
   get empty(): boolean {
     return this.#head === this.#jobs.length;
   }
@@ -41,24 +51,16 @@ export class JobQueue {
     if (this.#open) this.#schedule();
   }
 
-  /** The response is out (or a drain asked for it): queued functions may start. */
   open(): void {
     if (this.#open) return;
     this.#open = true;
     if (!this.empty) this.#schedule();
   }
 
-  /** What waits, named as the logs show it. */
   waiting(): string[] {
     return this.#jobs.slice(this.#head).map((job) => `${job.name} (never started)`);
   }
 
-  /** Drops what waits (the deadline came first); returns its names. */
-  drop(): string[] {
-    return this.takeWaiting().map((job) => `${job.name} (never started)`);
-  }
-
-  /** Removes and returns what waits. */
   takeWaiting(): QueuedJob[] {
     const jobs = this.#jobs.slice(this.#head);
     this.#jobs.length = 0;
@@ -66,12 +68,10 @@ export class JobQueue {
     return jobs;
   }
 
-  /** The waiting jobs that can be passed on, named as the logs show them (the shutdown's best effort). */
   waitingHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> {
     return this.#jobs.slice(this.#head).flatMap((job) => (job.handOff ? [{ name: `${job.name} (never started)`, run: job.handOff }] : []));
   }
 
-  /** A launched job settled: its slot is free for the next. */
   freed(): void {
     this.#running--;
     this.#pump();

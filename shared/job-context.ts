@@ -1,4 +1,4 @@
-import type { JobContext } from '../../shared/host-protocol.ts';
+import type { JobContext } from './host-protocol.ts';
 
 /**
  * What job functions receive. A class, so `signal` is one getter on the prototype: an object
