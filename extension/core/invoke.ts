@@ -35,17 +35,9 @@ export class Invoke {
     this.#deadlineMs = deadlineMs;
   }
 
-  get requestId(): string {
-    return this.#requestId;
-  }
-
-  get deadlineMs(): number {
-    return this.#deadlineMs;
-  }
-
-  get phase(): Phase {
-    return this.#phase;
-  }
+  get requestId(): string { return this.#requestId; }
+  get deadlineMs(): number { return this.#deadlineMs; }
+  get phase(): Phase { return this.#phase; }
 
   /** No held job queued or unfinished, and no flusher holding. */
   get idle(): boolean {
