@@ -2,7 +2,7 @@ import type { JobContext } from './host-protocol.ts';
 import { LazyContext } from './job-context.ts';
 import { JobQueue, type QueuedJob } from './job-queue.ts';
 import { settle, type Settlement } from './settle.ts';
-import { deadlineAbortReason } from './socket-wire.ts';
+import { deadlineAbortReason } from './deadline-abort.ts';
 
 export type { QueuedJob } from './job-queue.ts';
 

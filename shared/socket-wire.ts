@@ -22,14 +22,6 @@ export function encodeLine(message: Readonly<Record<string, unknown>>): string {
   return `${JSON.stringify({ v: PROTOCOL_VERSION, ...message })}\n`;
 }
 
-/**
- * What a job's `signal` is aborted with when the invoke's deadline nears: the same for jobs in
- * the runtime and jobs over the socket, so code that checks `reason.name` works in both.
- */
-export function deadlineAbortReason(): DOMException {
-  return new DOMException('The invoke deadline is near', 'TimeoutError');
-}
-
 /** Result of feeding one chunk: the complete lines it ended, or an overflow of the bound. */
 export type SplitResult = { readonly lines: string[]; readonly overflow: boolean };
 

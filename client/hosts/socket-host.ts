@@ -2,8 +2,9 @@ import type { Socket } from 'node:net';
 import type { HostV1, Job, JobContext } from '../../shared/host-protocol.ts';
 import { describeError, type Logger } from '../../shared/log-line.ts';
 import { settle, type Settlement } from '../../shared/settle.ts';
+import { deadlineAbortReason } from '../../shared/deadline-abort.ts';
 import { encodeFinish, plainMessage, type FinishOutcome } from '../../shared/socket-finish.ts';
-import { deadlineAbortReason, encodeLine, LineSplitter, MAX_LINE_BYTES, readServerLine, type ServerEvent, type ServerReply } from '../../shared/socket-wire.ts';
+import { encodeLine, LineSplitter, MAX_LINE_BYTES, readServerLine, type ServerEvent, type ServerReply } from '../../shared/socket-wire.ts';
 
 export { SOCKET_ENV } from '../../shared/socket-wire.ts';
 

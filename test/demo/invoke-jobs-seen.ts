@@ -1,7 +1,7 @@
 // What the layer's log lines of one invoke say about its jobs: which failed, which were abandoned
 // at the deadline, and the `after-response summary` if one was logged. Read from the JSON lines
 // the layer (extension or in-process client) prints with `"source":"lambda-after-response"`.
-import { deadlineAbortReason } from '../../shared/socket-wire.ts';
+import { deadlineAbortReason } from '../../shared/deadline-abort.ts';
 
 export interface JobsSeen {
   /** Jobs and flushers logged as failed (`job failed`, `flusher failed`, and their late variants), by name. */

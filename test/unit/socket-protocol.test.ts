@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeError } from '../../shared/describe-error.ts';
 import { encodeFinish, plainMessage } from '../../shared/socket-finish.ts';
-import { deadlineAbortReason, LineSplitter, MAX_LINE_BYTES } from '../../shared/socket-wire.ts';
+import { deadlineAbortReason } from '../../shared/deadline-abort.ts';
+import { LineSplitter, MAX_LINE_BYTES } from '../../shared/socket-wire.ts';
 import { parseRequest, replies } from '../../shared/socket-messages.ts';
 
 describe('parseRequest', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEnvelope, envelopeBody, TASK_ATTRIBUTE } from '../../client/tasks/envelope.ts';
 import type { TaskContext } from '../../client/tasks/types.ts';
-import { deadlineAbortReason } from '../../shared/socket-wire.ts';
+import { deadlineAbortReason } from '../../shared/deadline-abort.ts';
 import { flush } from './fakes.ts';
 import { taskSetup } from './task-fakes.ts';
 
