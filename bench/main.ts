@@ -16,6 +16,7 @@ import { taskOverhead } from './fig-tasks.ts';
 import { telemetryFlush } from './fig-telemetry.ts';
 import { timelineFigure } from './fig-timeline.ts';
 import { warmOverhead } from './fig-warm.ts';
+import { keptFromDir } from './kept-results.ts';
 import { countsFor, DEFAULT_MEMORY_MB, MEMORY_SIZES, QUICK_MEMORY_SIZES } from './options.ts';
 import { renderTimeline } from './svg-timeline.ts';
 import { report } from './table.ts';
@@ -83,16 +84,19 @@ async function runFigures(options: BenchOptions, serviceUrl: string): Promise<Be
     options.log(`bench 6 memory at ${size} MB (profiles side by side)`);
     memory.push(...(await Promise.all(options.profiles.map((p) => memoryFigure(ctx(p, size))))).flat());
   }
-  const rows = [...outputs.flatMap((o) => o.rows), ...memory].sort((a, b) => a.figure.localeCompare(b.figure, 'en', { numeric: true }));
-  const alternativeRows = outputs.flatMap((o) => o.alternatives);
+  // A run of some figures (`--figures`) keeps the others' rows from the results already there.
+  const kept = options.figures ? keptFromDir(options.resultsDir, { ran: wanted, quick: options.quick }) : undefined;
+  const rows = [...outputs.flatMap((o) => o.rows), ...memory, ...(kept?.rows ?? [])].sort((a, b) => a.figure.localeCompare(b.figure, 'en', { numeric: true }));
+  const alternativeRows = wanted('7') ? outputs.flatMap((o) => o.alternatives) : (kept?.alternatives ?? []);
   const seconds = (performance.now() - started) / 1000;
   const date = new Date().toISOString().slice(0, 10);
   const load = { atStart: loadAtStart, atEnd: loadAverage() };
-  const markdown = report(rows, alternativeRows, { quick: options.quick, seconds, date, load });
+  const keptNote = kept && kept.figures.length > 0 ? { figures: kept.figures, from: kept.from } : undefined;
+  const markdown = report(rows, alternativeRows, { quick: options.quick, seconds, date, load, ...(keptNote ? { kept: keptNote } : {}) });
   const svg = renderTimeline(outputs.flatMap((o) => (o.panel ? [o.panel] : [])), 'Times in ms from the invoke start, as seen on the Runtime API by the rig (RIE); job runs reported by the function.');
   mkdirSync(options.resultsDir, { recursive: true });
   writeFileSync(join(options.resultsDir, 'results.md'), markdown);
   if (outputs.some((o) => o.panel)) writeFileSync(join(options.resultsDir, 'timeline.svg'), svg);
-  writeFileSync(join(options.resultsDir, 'results.json'), `${JSON.stringify({ quick: options.quick, date, load, seconds, rows, alternatives: alternativeRows }, null, 2)}\n`);
+  writeFileSync(join(options.resultsDir, 'results.json'), `${JSON.stringify({ quick: options.quick, date, load, seconds, ...(keptNote ? { kept: keptNote } : {}), rows, alternatives: alternativeRows }, null, 2)}\n`);
   return { markdown, rows, alternatives: alternativeRows, svg, seconds };
 }

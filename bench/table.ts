@@ -44,6 +44,8 @@ export interface ReportMeta {
   date: string;
   /** The machine's load average (1 / 5 / 15 min) when the run started and ended: it is shared. */
   load?: { atStart: string; atEnd: string };
+  /** Figures this run did not measure, kept from the results already there (`--figures`), and that run's date if known. */
+  kept?: { figures: string[]; from: string | undefined };
 }
 
 export function report(rows: Row[], alternatives: AlternativeRow[], meta: ReportMeta): string {
@@ -52,7 +54,8 @@ export function report(rows: Row[], alternatives: AlternativeRow[], meta: Report
   return [
     `Measured ${meta.date}, ${mode}, ${meta.seconds.toFixed(0)} s, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, `
       + 'under RIE with nodejs22.x (RIC 3.3.0) and nodejs24.x (RIC 4.0.2).'
-      + (meta.load ? ` Load average (1 / 5 / 15 min) ${meta.load.atStart} at the start, ${meta.load.atEnd} at the end.` : ''),
+      + (meta.load ? ` Load average (1 / 5 / 15 min) ${meta.load.atStart} at the start, ${meta.load.atEnd} at the end.` : '')
+      + (meta.kept ? ` Figures ${meta.kept.figures.join(', ')} were not re-measured: kept from the earlier run${meta.kept.from ? ` of ${meta.kept.from}` : ''}.` : ''),
     '',
     mainTable(rows, { quick: meta.quick }),
     '',
