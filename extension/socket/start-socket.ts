@@ -1,8 +1,8 @@
 import { describeError, type Logger } from '../../shared/log-line.ts';
 import { SOCKET_ENV } from '../../shared/socket-wire.ts';
 import type { ExternalJob } from '../core/external-job.ts';
-import { listenOnSocket } from './socket-server.ts';
-import { createReservations, hookSpawn, type Reservations } from './spawn-reservations.ts';
+import type { SocketParts } from './socket-parts.ts';
+import type { Reservations } from './spawn-reservations.ts';
 
 export interface SocketStartOptions {
   readonly lifecycle: { openExternal(name: string): ExternalJob };
@@ -22,6 +22,12 @@ export interface SocketStartOptions {
    * @default runs `fn` as is
    */
   readonly detach?: <T>(fn: () => T) => T;
+  /**
+   * Loads socket-parts.ts, synchronously (the bind happens inside `spawn`), once, at the first
+   * child or worker thread. The layer requires its separate build; tests pass the module itself.
+   * May throw: the socket is then off and spawning unhooked, each said in one ERROR.
+   */
+  readonly loadParts: () => SocketParts;
 }
 
 export interface SocketStarter {
@@ -63,17 +69,35 @@ export function prepareSocket(options: SocketStartOptions): SocketStarter {
   return { path };
 }
 
-/** The socket, bound on first use; its reservations for `after-response-hold`. */
-interface LazySocket {
+/** socket-parts.ts, loaded, and the reservations for `after-response-hold` made with it. */
+interface Loaded {
+  readonly parts: SocketParts;
   readonly reservations: Reservations;
+}
+
+/** The socket, bound on first use. */
+interface LazySocket {
+  /** Loads socket-parts.ts on first use; throws if it cannot. */
+  load(): Loaded;
   /** Binds the socket if not yet done; whether it is up. Never throws. */
   listening(): boolean;
 }
 
 function lazySocket(path: string, options: SocketStartOptions): LazySocket {
-  const reservations = createReservations(options.lifecycle, () => crypto.randomUUID());
+  let loaded: Loaded | undefined;
   let listening: boolean | undefined;
-  return { reservations, listening: () => (listening ??= listen(path, options, reservations)) };
+  const load = (): Loaded => {
+    if (loaded) return loaded;
+    try {
+      const parts = options.loadParts();
+      return (loaded = { parts, reservations: parts.createReservations(options.lifecycle, () => crypto.randomUUID()) });
+    } catch (error) {
+      // No socket will listen: children and workers must not look for it.
+      delete options.env[SOCKET_ENV];
+      throw error;
+    }
+  };
+  return { load, listening: () => (listening ??= listen(path, options, load)) };
 }
 
 function watchWorkers(lazy: LazySocket): void {
@@ -93,7 +117,8 @@ function watchChildren(lazy: LazySocket, options: SocketStartOptions): void {
     // channel rethrows on the next tick), so a failure only leaves spawning unhooked.
     try {
       // Already loaded (a child exists); the class's own prototype, even if the child is a subclass's.
-      hookSpawn(process.getBuiltinModule('node:child_process').ChildProcess.prototype, lazy.reservations, options.logger, lazy.listening);
+      const { parts, reservations } = lazy.load();
+      parts.hookSpawn(process.getBuiltinModule('node:child_process').ChildProcess.prototype, reservations, options.logger, lazy.listening);
     } catch (error) {
       options.logger.log('ERROR', 'hooking spawn failed: after-response-hold runs its command unheld', describeError(error));
     }
@@ -102,10 +127,11 @@ function watchChildren(lazy: LazySocket, options: SocketStartOptions): void {
 }
 
 /** Whether the socket is up. Never throws: it runs inside the function's `spawn`, whose child then just runs unheld. */
-function listen(path: string, options: SocketStartOptions, reservations: Reservations): boolean {
+function listen(path: string, options: SocketStartOptions, load: () => Loaded): boolean {
   const { lifecycle, logger, env, graceMs } = options;
   try {
     const started = process.uptime(); // not performance.now(): that would load perf_hooks inside the first spawn
+    const { parts: { listenOnSocket }, reservations } = load();
     const net = process.getBuiltinModule('node:net');
     const fs = process.getBuiltinModule('node:fs');
     const detach = options.detach ?? ((fn) => fn());
