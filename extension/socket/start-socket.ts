@@ -55,8 +55,9 @@ export interface SocketStarter {
  * pool of workers created by the handler module's top-level code is seen too (the channel exists
  * in every process; subscribing loads nothing). Node publishes it synchronously from the `Worker`
  * constructor, just after the thread started (Node 22.23 and 24.21); the thread runs its first
- * line 20–150 ms later (min / max of 15 starts on each, 2 cores) and the bind takes ~1.3–1.4 ms,
- * so the socket exists well before a worker can connect.
+ * line 20–150 ms later (min / max of 15 starts on each, 2 cores) and the bind, loading
+ * socket-parts (socket.cjs) first, takes 3.9–7.9 ms (5 on each, loaded machine; 2.1–6.3 ms
+ * before the split), so the socket exists before a worker can connect.
  */
 export function prepareSocket(options: SocketStartOptions): SocketStarter {
   const path = `/tmp/after-response-${options.pid}.sock`;
