@@ -3,25 +3,28 @@
 // (process.cpuUsage) and wall time (performance.now) when its stand-in runtime is ready, after
 // the builtins the runtime clients load anyway (so the extension is not billed for loading them
 // first). A local server answers `register` and holds `next`, like the Runtime API.
-// `npx vite-node bench/init-micro.ts -- [--runs N] [--layer NAME=DIR]... [--rig-hook]` (default:
-// dist/layer; a layer dir holding extension.cjs instead is preloaded with --require; --rig-hook preloads the rig's ESM layer-resolution hook first, as the rig's bootstrap does)
+// `npx vite-node bench/init-micro.ts -- [--runs N] [--layer NAME=DIR]... [--rig-hook] [--instructions]` (default:
+// dist/layer; a layer dir holding extension.cjs instead is preloaded with --require; --rig-hook preloads the rig's ESM layer-resolution hook first, as the rig's bootstrap does;
+// --instructions counts instead, see instruction-count.ts)
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { profileTools, rigDir } from '../test/rig/tools.ts';
+import { countingCommand, parseInstructions, requireValgrind } from './instruction-count.ts';
 import { RUNTIME_BUILTINS } from './runtime-builtins.ts';
 import { LAYER_DIR } from './sandboxes.ts';
 import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
 
-function standIn(profile: Profile): string {
+/** `exitAfterMs`: 20 ms of wall time; under valgrind (~50× slower) 1,500 ms, so the preload's round trips are done (waiting costs no instructions). */
+function standIn(profile: Profile, exitAfterMs: number): string {
   return `for (const m of ${JSON.stringify(RUNTIME_BUILTINS[profile])}) process.getBuiltinModule(m);
 setTimeout(() => {
   const cpu = process.cpuUsage();
   process.stdout.write(JSON.stringify({ wallMs: performance.now(), cpuMs: (cpu.user + cpu.system) / 1000 }));
   process.exit(0);
-}, 20);
+}, ${exitAfterMs});
 `;
 }
 
@@ -42,18 +45,27 @@ function apiServer(): Promise<{ port: number; close: () => void }> {
   }));
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2).filter((a) => a !== '--');
-  let runs = 25;
-  let rigHook = false;
-  const layers: Array<[string, string]> = [];
+interface Args { runs: number; rigHook: boolean; instructions: boolean; layers: Array<[string, string]> }
+
+function parse(argv: string[]): Args {
+  const args: Args = { runs: 25, rigHook: false, instructions: false, layers: [] };
+  let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--runs') runs = Number(argv[++i]);
-    else if (argv[i] === '--rig-hook') rigHook = true;
-    else if (argv[i] === '--layer') { const [n = '', d = ''] = (argv[++i] ?? '').split('='); layers.push([n, resolve(d)]); }
+    if (argv[i] === '--runs') { args.runs = Number(argv[++i]); runsGiven = true; }
+    else if (argv[i] === '--rig-hook') args.rigHook = true;
+    else if (argv[i] === '--instructions') args.instructions = true;
+    else if (argv[i] === '--layer') { const [n = '', d = ''] = (argv[++i] ?? '').split('='); args.layers.push([n, resolve(d)]); }
     else throw new Error(`unknown argument ${String(argv[i])}`);
   }
-  if (layers.length === 0) layers.push(['layer', LAYER_DIR]);
+  // Counts repeat exactly: one run per variant unless asked for more.
+  if (args.instructions && !runsGiven) args.runs = 1;
+  if (args.layers.length === 0) args.layers.push(['layer', LAYER_DIR]);
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2).filter((a) => a !== '--'));
+  if (args.instructions) requireValgrind();
   const dir = mkdtempSync(join(tmpdir(), 'init-micro-'));
   writeFileSync(join(dir, 'empty.mjs'), 'export {};\n');
   const api = await apiServer();
@@ -61,35 +73,59 @@ async function main(): Promise<void> {
     for (const profile of ['nodejs22.x', 'nodejs24.x'] as const) {
       const node = join(profileTools(profile).nodeDir, 'bin', 'node');
       const script = join(dir, `${profile}.mjs`);
-      writeFileSync(script, standIn(profile));
-      const variants: Array<[string, string]> = [['empty preload', join(dir, 'empty.mjs')], ...layers.map(([n, d]): [string, string] => [n, layerPreload(d)])];
-      const out = new Map<string, { wall: number[]; cpu: number[] }>(variants.map(([n]) => [n, { wall: [], cpu: [] }]));
-      for (let i = 0; i < runs; i++) {
+      writeFileSync(script, standIn(profile, args.instructions ? 1500 : 20));
+      const variants: Array<[string, string]> = [['empty preload', join(dir, 'empty.mjs')], ...args.layers.map(([n, d]): [string, string] => [n, layerPreload(d)])];
+      const out = new Map<string, Run[]>(variants.map(([n]) => [n, []]));
+      for (let i = 0; i < args.runs; i++) {
         for (let k = 0; k < variants.length; k++) {
           const [name, preload] = variants[(k + i) % variants.length]!;
-          const env = { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.port}` };
-          // Async child: the API server above must keep answering while the child runs.
-          const text = await new Promise<string>((resolve, reject) => {
-            const hook = rigHook ? [`--import=${join(rigDir, 'runtime', 'esm-layer-resolve.mjs')}`] : [];
-            const child = spawnNode(node, [...hook, `${preload.endsWith('.cjs') ? '--require' : '--import'}=${preload}`, script], env);
-            let data = '';
-            child.stdout?.on('data', (c: Buffer) => (data += c.toString()));
-            child.once('error', reject).once('close', () => resolve(data));
-          });
-          const r = JSON.parse(text) as { wallMs: number; cpuMs: number };
-          out.get(name)?.wall.push(r.wallMs);
-          out.get(name)?.cpu.push(r.cpuMs);
+          const hook = args.rigHook ? [`--import=${join(rigDir, 'runtime', 'esm-layer-resolve.mjs')}`] : [];
+          const nodeArgs = [...hook, `${preload.endsWith('.cjs') ? '--require' : '--import'}=${preload}`, script];
+          out.get(name)?.push(await runOnce(node, nodeArgs, { port: api.port, instructions: args.instructions }));
         }
       }
-      const base = out.get('empty preload')!;
-      for (const [name, r] of out) {
-        const w = summarize(r.wall);
-        const c = summarize(r.cpu);
-        console.log(`${profile} ${name.padEnd(16)} ready at ${w.median.toFixed(2)} ms wall (Δ ${(w.median - summarize(base.wall).median).toFixed(2)}), CPU ${c.median.toFixed(2)} ms (Δ ${(c.median - summarize(base.cpu).median).toFixed(2)}; ${c.min.toFixed(1)}–${c.max.toFixed(1)}, n=${c.n})`);
-      }
+      printProfile(profile, out);
     }
   } finally {
     api.close();
+  }
+}
+
+interface Run { wallMs: number; cpuMs: number; instructions: number | undefined }
+
+/** One fresh process; async, so the API server above keeps answering while it runs. */
+function runOnce(node: string, nodeArgs: string[], options: { port: number; instructions: boolean }): Promise<Run> {
+  const env = { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${options.port}` };
+  const { command, args } = options.instructions ? countingCommand(node, nodeArgs) : { command: node, args: nodeArgs };
+  return new Promise<Run>((done, reject) => {
+    const child = process.getBuiltinModule('node:child_process').spawn(command, args, { env, stdio: ['ignore', 'pipe', options.instructions ? 'pipe' : 'inherit'] });
+    let data = '';
+    let errors = '';
+    child.stdout?.on('data', (c: Buffer) => (data += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (errors += c.toString()));
+    child.once('error', reject).once('close', () => {
+      try {
+        const r = JSON.parse(data) as { wallMs: number; cpuMs: number };
+        done({ ...r, instructions: options.instructions ? parseInstructions(errors) : undefined });
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
+}
+
+function printProfile(profile: Profile, out: Map<string, Run[]>): void {
+  const median = (runs: Run[] | undefined, key: (r: Run) => number | undefined): number => summarize((runs ?? []).flatMap((r) => { const v = key(r); return v === undefined ? [] : [v]; })).median;
+  const base = out.get('empty preload');
+  for (const [name, runs] of out) {
+    if (runs[0]?.instructions !== undefined) {
+      const ir = median(runs, (r) => r.instructions);
+      console.log(`${profile} ${name.padEnd(16)} ${(ir / 1e6).toFixed(3)} M instructions (Δ ${((ir - median(base, (r) => r.instructions)) / 1e6).toFixed(3)} M, n=${runs.length})`);
+      continue;
+    }
+    const w = summarize(runs.map((r) => r.wallMs));
+    const c = summarize(runs.map((r) => r.cpuMs));
+    console.log(`${profile} ${name.padEnd(16)} ready at ${w.median.toFixed(2)} ms wall (Δ ${(w.median - median(base, (r) => r.wallMs)).toFixed(2)}), CPU ${c.median.toFixed(2)} ms (Δ ${(c.median - median(base, (r) => r.cpuMs)).toFixed(2)}; ${c.min.toFixed(1)}–${c.max.toFixed(1)}, n=${c.n})`);
   }
 }
 
@@ -97,10 +133,6 @@ async function main(): Promise<void> {
 function layerPreload(layerDir: string): string {
   const esm = join(layerDir, 'lambda-after-response', 'extension.mjs');
   return existsSync(esm) ? esm : join(layerDir, 'lambda-after-response', 'extension.cjs');
-}
-
-function spawnNode(node: string, args: string[], env: Record<string, string>): import('node:child_process').ChildProcess {
-  return process.getBuiltinModule('node:child_process').spawn(node, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 main().catch((error: unknown) => {

@@ -26,7 +26,9 @@ Times come from the rig's recording proxy on the Runtime API (one clock, the ben
 Figure 1: RIE initialises lazily, so a cold invoke's start → the runtime's first \`next\` stands
 in for "runtime process start → first \`next\`"; both variants pay the same RIE/bootstrap costs.
 Figures 1 and 6 run two workloads, each against its own baseline: \`trivial\` (figure 1: the
-layer's function imports the client, the baseline imports nothing; figure 6: ten small jobs,
+layer's function imports the client from the layer, the baseline imports nothing; the import goes
+through the rig's ESM resolve hook, a stand-in for Lambda's, which adds 6.0–7.5 M instructions,
+~1.5–2 ms of CPU, that may not be there on Lambda: bench/resolve-hook-micro.ts; figure 6: ten small jobs,
 or ten un-awaited promises) and \`realistic\` (a 10 KB JSON event parsed, validated and hashed, a
 loopback HTTP call with \`fetch\`, a 5 KB response; ten jobs of the same kind, or the same ten
 un-awaited: test/fixtures/bench/realistic-work.mjs).

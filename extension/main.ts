@@ -24,6 +24,7 @@ import { observeRuntime, observeStreamedResponses } from './runtime-hooks/runtim
 import { installRequestContexts } from './runtime-hooks/request-context.ts';
 import { attributeServerRequests } from './runtime-hooks/server-requests.ts';
 import { prepareSocket } from './socket/start-socket.ts';
+import type { SocketParts } from './socket/socket-parts.ts';
 import { decideStartup, isMainThread, type Startup } from './core/startup.ts';
 
 declare const LAYER_VERSION: string;
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
   // ever frozen, and handlers run on worker threads where process-wide calls (umask) throw.
   const registration = config.managedInstances ? undefined : startRegistration(startup.runtimeApi, lifecycle, logger);
   if (config.managedInstances) lifecycle.runUnheld('managed-instances');
-  if (!config.managedInstances) prepareSocket({ lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn) });
+  if (!config.managedInstances) prepareSocket({ lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn), loadParts: loadSocketParts });
   observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], lifecycle, { guard, ...(registration ? { beforeFirstNext: registration } : {}) });
   observeStreamedResponses(process.getBuiltinModule('node:diagnostics_channel').subscribe, lifecycle, guard);
   // With the HTTP client, the runtime's `next` cannot be gated: register before it starts.
@@ -83,6 +84,12 @@ function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle,
   }
   const api = new ExtensionsApi(createRawHttpTransport(process.getBuiltinModule('node:net').connect, runtimeApi));
   return register({ api, name: EXTENSION_NAME, lifecycle, logger, setTimer: unrefTimer });
+}
+
+/** The socket's server and spawn hook, built beside this bundle (build.sh): required at the first child or worker thread. */
+function loadSocketParts(): SocketParts {
+  const parts: unknown = process.getBuiltinModule('node:module').createRequire(import.meta.url)('./socket.cjs');
+  return parts as SocketParts;
 }
 
 function unrefTimer(run: () => void, ms: number): () => void {

@@ -16,6 +16,8 @@ export const REQUIRED_ENTRIES = [
   'after-response',
   'bin/after-response-hold',
   'lambda-after-response/extension.mjs',
+  // The socket's server and spawn hook, required by the extension at the first child (build.sh).
+  'lambda-after-response/socket.cjs',
   'nodejs/node_modules/lambda-after-response/package.json',
   'nodejs/node_modules/lambda-after-response/index.mjs',
   'nodejs/node_modules/lambda-after-response/index.cjs',

@@ -1,8 +1,8 @@
 import { describeError, type Logger } from '../../shared/log-line.ts';
 import { SOCKET_ENV } from '../../shared/socket-wire.ts';
 import type { ExternalJob } from '../core/external-job.ts';
-import { listenOnSocket } from './socket-server.ts';
-import { createReservations, hookSpawn, type Reservations } from './spawn-reservations.ts';
+import type { SocketParts } from './socket-parts.ts';
+import type { Reservations } from './spawn-reservations.ts';
 
 export interface SocketStartOptions {
   readonly lifecycle: { openExternal(name: string): ExternalJob };
@@ -22,6 +22,12 @@ export interface SocketStartOptions {
    * @default runs `fn` as is
    */
   readonly detach?: <T>(fn: () => T) => T;
+  /**
+   * Loads socket-parts.ts, synchronously (the bind happens inside `spawn`), once, at the first
+   * child or worker thread. The layer requires its separate build; tests pass the module itself.
+   * May throw: the socket is then off and spawning unhooked, each said in one ERROR.
+   */
+  readonly loadParts: () => SocketParts;
 }
 
 export interface SocketStarter {
@@ -49,8 +55,9 @@ export interface SocketStarter {
  * pool of workers created by the handler module's top-level code is seen too (the channel exists
  * in every process; subscribing loads nothing). Node publishes it synchronously from the `Worker`
  * constructor, just after the thread started (Node 22.23 and 24.21); the thread runs its first
- * line 20–150 ms later (min / max of 15 starts on each, 2 cores) and the bind takes ~1.3–1.4 ms,
- * so the socket exists well before a worker can connect.
+ * line 20–150 ms later (min / max of 15 starts on each, 2 cores) and the bind, loading
+ * socket-parts (socket.cjs) first, takes 3.9–7.9 ms (5 on each, loaded machine; 2.1–6.3 ms
+ * before the split), so the socket exists before a worker can connect.
  */
 export function prepareSocket(options: SocketStartOptions): SocketStarter {
   const path = `/tmp/after-response-${options.pid}.sock`;
@@ -63,17 +70,35 @@ export function prepareSocket(options: SocketStartOptions): SocketStarter {
   return { path };
 }
 
-/** The socket, bound on first use; its reservations for `after-response-hold`. */
-interface LazySocket {
+/** socket-parts.ts, loaded, and the reservations for `after-response-hold` made with it. */
+interface Loaded {
+  readonly parts: SocketParts;
   readonly reservations: Reservations;
+}
+
+/** The socket, bound on first use. */
+interface LazySocket {
+  /** Loads socket-parts.ts on first use; throws if it cannot. */
+  load(): Loaded;
   /** Binds the socket if not yet done; whether it is up. Never throws. */
   listening(): boolean;
 }
 
 function lazySocket(path: string, options: SocketStartOptions): LazySocket {
-  const reservations = createReservations(options.lifecycle, () => crypto.randomUUID());
+  let loaded: Loaded | undefined;
   let listening: boolean | undefined;
-  return { reservations, listening: () => (listening ??= listen(path, options, reservations)) };
+  const load = (): Loaded => {
+    if (loaded) return loaded;
+    try {
+      const parts = options.loadParts();
+      return (loaded = { parts, reservations: parts.createReservations(options.lifecycle, () => crypto.randomUUID()) });
+    } catch (error) {
+      // No socket will listen: children and workers must not look for it.
+      delete options.env[SOCKET_ENV];
+      throw error;
+    }
+  };
+  return { load, listening: () => (listening ??= listen(path, options, load)) };
 }
 
 function watchWorkers(lazy: LazySocket): void {
@@ -93,7 +118,8 @@ function watchChildren(lazy: LazySocket, options: SocketStartOptions): void {
     // channel rethrows on the next tick), so a failure only leaves spawning unhooked.
     try {
       // Already loaded (a child exists); the class's own prototype, even if the child is a subclass's.
-      hookSpawn(process.getBuiltinModule('node:child_process').ChildProcess.prototype, lazy.reservations, options.logger, lazy.listening);
+      const { parts, reservations } = lazy.load();
+      parts.hookSpawn(process.getBuiltinModule('node:child_process').ChildProcess.prototype, reservations, options.logger, lazy.listening);
     } catch (error) {
       options.logger.log('ERROR', 'hooking spawn failed: after-response-hold runs its command unheld', describeError(error));
     }
@@ -102,10 +128,11 @@ function watchChildren(lazy: LazySocket, options: SocketStartOptions): void {
 }
 
 /** Whether the socket is up. Never throws: it runs inside the function's `spawn`, whose child then just runs unheld. */
-function listen(path: string, options: SocketStartOptions, reservations: Reservations): boolean {
+function listen(path: string, options: SocketStartOptions, load: () => Loaded): boolean {
   const { lifecycle, logger, env, graceMs } = options;
   try {
     const started = process.uptime(); // not performance.now(): that would load perf_hooks inside the first spawn
+    const { parts: { listenOnSocket }, reservations } = load();
     const net = process.getBuiltinModule('node:net');
     const fs = process.getBuiltinModule('node:fs');
     const detach = options.detach ?? ((fn) => fn());

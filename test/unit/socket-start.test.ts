@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ExternalJob } from '../../extension/core/external-job.ts';
 import { listenOnSocket } from '../../extension/socket/socket-server.ts';
+import * as socketParts from '../../extension/socket/socket-parts.ts';
 import { prepareSocket } from '../../extension/socket/start-socket.ts';
 import { recordingLogger } from './fakes.ts';
 import { realTimer } from './socket-helpers.ts';
@@ -29,18 +30,41 @@ describe('prepareSocket', () => {
     const storage = new AsyncLocalStorage<string>();
     const tracker = contextRecordingTracker(storage);
     const env: Record<string, string | undefined> = { PATH: process.env.PATH };
-    prepareSocket({ lifecycle: tracker, logger: recordingLogger(), env, pid: 4_000_000 + process.pid, graceMs: 100, detach: (fn) => storage.exit(fn) });
+    prepareSocket({ lifecycle: tracker, logger: recordingLogger(), env, pid: 4_000_000 + process.pid, graceMs: 100, detach: (fn) => storage.exit(fn), loadParts: () => socketParts });
     await new Promise((resolve) => setImmediate(resolve));
     const child = storage.run('invoke-1', () => spawn(process.execPath, ['-e', CHILD], { env, stdio: 'ignore' }));
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
     expect(tracker.seen.map((s) => s.name)).toEqual(['socket connection (first request pending)', 'from-child']);
     expect(tracker.seen.map((s) => s.store)).toEqual([undefined, undefined]);
   });
+  it('loads the socket parts at the first child, not at init, and once', async () => {
+    let loads = 0;
+    const env: Record<string, string | undefined> = { PATH: process.env.PATH };
+    const tracker = contextRecordingTracker(new AsyncLocalStorage());
+    prepareSocket({ lifecycle: tracker, logger: recordingLogger(), env, pid: 4_100_000 + process.pid, graceMs: 100, loadParts: () => (loads++, socketParts) });
+    expect(loads).toBe(0);
+    for (const name of ['first', 'second']) {
+      const child = spawn(process.execPath, ['-e', CHILD], { env, stdio: 'ignore' });
+      expect(await new Promise((resolve) => child.once('exit', resolve)), name).toBe(0);
+    }
+    expect(loads).toBe(1);
+    expect(tracker.seen.map((s) => s.name)).toContain('from-child');
+  });
+  it('when the socket parts cannot load: one ERROR, the socket path withdrawn from the environment children inherit, and the child runs', async () => {
+    const logger = recordingLogger();
+    const env: Record<string, string | undefined> = { PATH: process.env.PATH };
+    prepareSocket({ lifecycle: contextRecordingTracker(new AsyncLocalStorage()), logger, env, pid: 4_200_000 + process.pid, graceMs: 100, loadParts: () => { throw new Error('Cannot find module ./socket.cjs'); } });
+    const child = spawn(process.execPath, ['-e', 'process.exit(0)'], { env, stdio: 'ignore' });
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+    expect(logger.records.filter((r) => r.level === 'ERROR').map((r) => [r.message, r.errorMessage])).toEqual([['hooking spawn failed: after-response-hold runs its command unheld', 'Cannot find module ./socket.cjs']]);
+    expect(env.AFTER_RESPONSE_SOCKET).toBeUndefined();
+  });
   it('never loads node:child_process itself: it hooks ChildProcess.prototype when the function creates its first child (here of a subclass)', () => {
     // A fresh process (this one has child_process loaded): the bundled module, started, then a probe.
     const entry = `
       import { prepareSocket } from './start-socket.ts';
-      prepareSocket({ lifecycle: { openExternal: () => { throw new Error('unused'); } }, logger: { log: () => undefined, enabled: () => false }, env: {}, pid: ${4_000_000 + process.pid}, graceMs: 100 });
+      import * as parts from './socket-parts.ts';
+      prepareSocket({ lifecycle: { openExternal: () => { throw new Error('unused'); } }, logger: { log: () => undefined, enabled: () => false }, env: {}, pid: ${4_000_000 + process.pid}, graceMs: 100, loadParts: () => parts });
         setTimeout(() => {
         const before = process.moduleLoadList.includes('NativeModule child_process');
         const { ChildProcess } = process.getBuiltinModule('node:child_process');
@@ -72,9 +96,10 @@ describe("prepareSocket and the function's own worker threads", () => {
       import { existsSync } from 'node:fs';
       import { Worker } from 'node:worker_threads';
       import { prepareSocket } from './start-socket.ts';
+      import * as parts from './socket-parts.ts';
       const opened = [];
       const job = { finish: () => undefined, onAbort: () => undefined, requestId: () => undefined, deadlineMs: () => undefined };
-      const starter = prepareSocket({ lifecycle: { openExternal: (name) => (opened.push(name), job) }, logger: { log: () => undefined, enabled: () => false }, env: process.env, pid: ${5_000_000 + process.pid}, graceMs: 100 });
+      const starter = prepareSocket({ lifecycle: { openExternal: (name) => (opened.push(name), job) }, logger: { log: () => undefined, enabled: () => false }, env: process.env, pid: ${5_000_000 + process.pid}, graceMs: 100, loadParts: () => parts });
       const boundAtInit = existsSync(starter.path);
       const worker = new Worker(${JSON.stringify(WORKER)}, { eval: true, execArgv: [] });
       worker.once('message', (reply) => {
