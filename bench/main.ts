@@ -2,7 +2,7 @@
 // to the results folder. Timing figures run one at a time; the memory figure (no timing) runs
 // the profiles side by side to keep a full run to a few minutes. Figures 1 and 6 run at each
 // memory size (`--memory-sizes`), the rest at the rig's default; `--figures` picks figures.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alternatives } from './fig-alternatives.ts';
 import { initOverhead } from './fig-init.ts';
@@ -16,7 +16,7 @@ import { taskOverhead } from './fig-tasks.ts';
 import { telemetryFlush } from './fig-telemetry.ts';
 import { timelineFigure } from './fig-timeline.ts';
 import { warmOverhead } from './fig-warm.ts';
-import { isStoredResults, mergeResults, remeasuredLine, type StoredResults } from './merge-results.ts';
+import { mergeResults, readStoredResults, remeasuredLine, reportDay, type StoredResults } from './merge-results.ts';
 import { countsFor, DEFAULT_MEMORY_MB, MEMORY_SIZES, QUICK_MEMORY_SIZES } from './options.ts';
 import { renderTimeline } from './svg-timeline.ts';
 import { report } from './table.ts';
@@ -88,7 +88,7 @@ async function runFigures(options: BenchOptions, serviceUrl: string): Promise<Be
   const alternativeRows = outputs.flatMap((o) => o.alternatives);
   const seconds = (performance.now() - started) / 1000;
   const fresh: StoredResults = { quick: options.quick, date: new Date().toISOString().slice(0, 10), load: { atStart: loadAtStart, atEnd: loadAverage() }, seconds, rows, alternatives: alternativeRows };
-  const stored = mergeResults(readStored(join(options.resultsDir, 'results.json')), fresh, options.figures);
+  const stored = mergeResults(readStored(options.resultsDir), fresh, options.figures);
   const markdown = report([...stored.rows], [...stored.alternatives], { quick: stored.quick, seconds: stored.seconds, date: stored.date, load: stored.load, remeasured: remeasuredLine(stored) });
   const svg = renderTimeline(outputs.flatMap((o) => (o.panel ? [o.panel] : [])), 'Times in ms from the invoke start, as seen on the Runtime API by the rig (RIE); job runs reported by the function.');
   mkdirSync(options.resultsDir, { recursive: true });
@@ -99,10 +99,10 @@ async function runFigures(options: BenchOptions, serviceUrl: string): Promise<Be
 }
 
 /** The results a folder holds already; undefined when none or unreadable (then the run stands alone). */
-function readStored(path: string): StoredResults | undefined {
+function readStored(dir: string): StoredResults | undefined {
   try {
-    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    return isStoredResults(value) ? value : undefined;
+    const markdown = existsSync(join(dir, 'results.md')) ? readFileSync(join(dir, 'results.md'), 'utf8') : '';
+    return readStoredResults(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as unknown, reportDay(markdown));
   } catch {
     return undefined;
   }

@@ -52,9 +52,21 @@ export function remeasuredLine(results: Pick<StoredResults, 'remeasured' | 'date
   return `Figures from the full run of ${results.date}, except: ${parts.join('; ')}.`;
 }
 
-/** True for what results.json holds: a run's flag, day, rows and alternatives. */
-export function isStoredResults(value: unknown): value is StoredResults {
-  if (typeof value !== 'object' || value === null) return false;
-  const { quick, date, rows, alternatives } = value as Record<string, unknown>;
-  return typeof quick === 'boolean' && typeof date === 'string' && Array.isArray(rows) && Array.isArray(alternatives);
+/**
+ * What results.json holds, read: a run's flag, rows and alternatives; its day from the file, or
+ * else from `reportDay` (results.md's first line: files written before the day was stored in
+ * results.json have it only there). Undefined for anything else.
+ */
+export function readStoredResults(value: unknown, reportDay: string | undefined): StoredResults | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const stored = value as Record<string, unknown>;
+  const { quick, rows, alternatives } = stored;
+  const date = typeof stored.date === 'string' ? stored.date : reportDay;
+  if (typeof quick !== 'boolean' || !Array.isArray(rows) || !Array.isArray(alternatives) || date === undefined) return undefined;
+  return { ...(value as StoredResults), date };
+}
+
+/** The day in a report's first line (`Measured 2026-12-06, …`). */
+export function reportDay(markdown: string): string | undefined {
+  return /^Measured (\d{4}-\d{2}-\d{2})/.exec(markdown)?.[1];
 }

@@ -1,6 +1,6 @@
 // A run of some figures into a folder holding a full run keeps the other figures' rows.
 import { describe, expect, it } from 'vitest';
-import { isStoredResults, mergeResults, remeasuredLine, type StoredResults } from '../../bench/merge-results.ts';
+import { mergeResults, readStoredResults, remeasuredLine, reportDay, type StoredResults } from '../../bench/merge-results.ts';
 import type { Row } from '../../bench/types.ts';
 
 function row(figure: string, measured: string): Row {
@@ -46,8 +46,11 @@ describe('mergeResults', () => {
     expect(mergeResults(full, fresh, new Set(['7'])).alternatives).toEqual([alternative]);
   });
 
-  it('reads only what results.json holds', () => {
-    expect(isStoredResults(full)).toBe(true);
-    for (const bad of [null, 42, 'x', [], { quick: false, date: 'd', rows: {} }, { quick: 'no', date: 'd', rows: [], alternatives: [] }]) expect(isStoredResults(bad)).toBe(false);
+  it('reads only what results.json holds; a file without its day takes it from the report\'s first line', () => {
+    expect(readStoredResults(full, undefined)).toEqual(full);
+    const { date: _date, ...undated } = full;
+    expect(readStoredResults(undated, reportDay('Measured 2026-11-30, full run, 1376 s, …'))?.date).toBe('2026-11-30');
+    expect(readStoredResults(undated, reportDay('no such line'))).toBeUndefined();
+    for (const bad of [null, 42, 'x', [], { quick: false, date: 'd', rows: {} }, { quick: 'no', date: 'd', rows: [], alternatives: [] }]) expect(readStoredResults(bad, '2026-12-06')).toBeUndefined();
   });
 });
