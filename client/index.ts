@@ -97,7 +97,8 @@ export function flushAfterResponse(flusher: Flusher, options?: FlushOptions): ()
 
 /**
  * Resolves when every job enqueued so far (and every job they enqueue) has settled or been
- * abandoned. For tests and local runs; a handler on Lambda never needs it.
+ * abandoned. For tests and local runs; a handler on Lambda never needs it. Without the layer no
+ * deadline abandons anything: a job that never settles keeps it pending for ever.
  *
  * Awaited inside a handler, it starts that invoke's queued jobs now (the response then waits for
  * them, as without the layer). Anywhere else, jobs enqueued at init start now. Never await it

@@ -78,7 +78,7 @@ function publishHost(lifecycle: Lifecycle, guard: Guard): void {
 /** Registers and starts the loop (registration.ts); resolves (never rejects) once registration succeeded, failed or timed out. */
 function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle, logger: Logger): Promise<void> {
   if (runtimeApi === undefined) {
-    logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld, and flushers run once after each batch of jobs settles, never without jobs (there are no invokes)');
+    logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld, and flushers run when a job settles and no job started after it still runs (more than once when an earlier job outlives a later one), never without jobs (there are no invokes)');
     lifecycle.runUnheld('no-runtime-api');
     return Promise.resolve();
   }

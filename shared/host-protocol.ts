@@ -39,7 +39,7 @@ export interface JobContext {
   /**
    * The request id of the invoke the job belongs to. Where there is none: `'local'` (no
    * extension in the process: the job runs in-process), `'unknown'` (a child process's job that
-   * does not belong to an invoke yet), `'-'` (enqueued outside any invoke on Managed Instances).
+   * does not belong to an invoke yet), `'-'` (enqueued outside any invoke on Managed Instances). The extension preloaded where no Runtime API exists (a local run) runs its jobs under `'local'` too.
    */
   readonly requestId: string;
   /** The invoke's deadline, epoch milliseconds; `Infinity` where there is no invoke (as above). */

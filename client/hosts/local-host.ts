@@ -54,8 +54,9 @@ class LocalJobs extends JobSet<TrackedJob> {
     this.begin({ label: name }, () => run(this.context), 'slot');
   }
 
-  protected settled(_id: number, { label }: TrackedJob, outcome: Settlement): void {
-    if (!outcome.ok && this.#options.reportFailures !== 'silent') this.#options.logger.log('ERROR', 'job failed', { job: label, ...describeError(outcome.error) });
+  protected settled(id: number, { label }: TrackedJob, outcome: Settlement): void {
+    // The extension's line, fields and all: with `requestId` 'local' (no invoke is known).
+    if (!outcome.ok && this.#options.reportFailures !== 'silent') this.#options.logger.log('ERROR', 'job failed', { requestId: 'local', job: label, jobId: id, ...describeError(outcome.error) });
   }
 
   protected changed(): void {

@@ -51,7 +51,8 @@ export class DetachedJobs {
     if (this.#jobs) return this.#jobs;
     const { concurrency, defer, logger, context, raiseListenerLimit } = this.#options;
     this.#jobs = new InvokeJobs({
-      requestId: '-', deadlineMs: Number.POSITIVE_INFINITY, concurrency, defer, logger, onChange: () => this.#options.onChange(), runInContext: (fn) => context.exit(fn),
+      // With no Runtime API (a local run) its jobs are local, as the client's without the layer.
+      requestId: this.#options.flushHere() ? 'local' : '-', deadlineMs: Number.POSITIVE_INFINITY, concurrency, defer, logger, onChange: () => this.#options.onChange(), runInContext: (fn) => context.exit(fn),
       ...(raiseListenerLimit ? { raiseListenerLimit } : {}),
     });
     this.#jobs.start();
@@ -74,12 +75,14 @@ export class DetachedJobs {
     const { flushHere, context } = this.#options;
     if (!flushHere() || context.inFlusher()) return job;
     const batch = (this.#batch ??= new TrailingBatch());
-    const slot = batch.start();
-    const after = (): void => {
-      if (batch.finish(slot)) this.#flush();
+    // In start order, as the client's fallback counts: a promise from now, a function once it is called.
+    const track = (): (() => void) => {
+      const slot = batch.start();
+      return () => void (batch.finish(slot) && this.#flush());
     };
-    if (typeof job !== 'function') return Promise.resolve(job).finally(after);
+    if (typeof job !== 'function') return Promise.resolve(job).finally(track());
     return (jobContext: JobContext) => {
+      const after = track();
       try {
         return Promise.resolve(job(jobContext)).finally(after);
       } catch (error) {

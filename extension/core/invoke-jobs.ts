@@ -44,10 +44,11 @@ export class InvokeJobs extends JobSet<Tracked> {
     this.#counts.enqueued(kind);
     const start = kind === 'late' || kind === 'unheld' ? 'unheld' : 'held'; // late and unheld jobs start when added and hold nothing
     if (typeof job !== 'function') return this.#begin(name, kind, () => job, start, undefined);
-    if (start === 'unheld') return this.#begin(name, kind, () => job(this.context), start, handOff);
+    // Unheld and late functions start at once, but off the caller's stack, as without the layer:
+    // called inside `enqueueAfterResponse` they saw the handler's state before its next line ran.
     // After the deadline abort the grace is the last chance (an apology enqueued by an abort
     // listener): a function starts on the next turn, whatever the concurrency limit or the response.
-    if (this.aborted) return this.#begin(name, kind, this.#offStack(job), start, handOff);
+    if (start === 'unheld' || this.aborted) return this.#begin(name, kind, this.#offStack(job), start, handOff);
     this.push({ name, run: job, handOff });
   }
 

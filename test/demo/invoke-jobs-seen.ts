@@ -4,8 +4,10 @@
 import { deadlineAbortReason } from '../../shared/deadline-abort.ts';
 
 export interface JobsSeen {
-  /** Jobs and flushers logged as failed (`job failed`, `flusher failed`, and their late variants), by name. */
+  /** Jobs logged as failed (`job failed` and its late variant), by name. */
   readonly failed: readonly string[];
+  /** Flushers logged as failed (`flusher failed` and its late variant), by name: a flusher is no job (it never fails the invoke). */
+  readonly failedFlushers: readonly string[];
   /**
    * Jobs logged as failed with the layer's own deadline abort reason (`TimeoutError`, "The
    * invoke deadline is near"), by name: they honoured `signal` by rejecting with its reason
@@ -55,6 +57,7 @@ const names = (value: unknown): string[] => (Array.isArray(value) ? value.map((n
 /** The jobs' outcomes in `logLines` (the function's log lines of one invoke). Never throws. */
 export function jobsSeen(logLines: readonly string[]): JobsSeen {
   const failed: string[] = [];
+  const failedFlushers: string[] = [];
   const stopped: string[] = [];
   const abandoned: string[] = [];
   const handedOff: string[] = [];
@@ -74,6 +77,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
     if (task !== undefined && message.startsWith(SENT) && !message.startsWith(`${SENT}write-ahead`)) handedOff.push(`task ${task}: ${message.slice(SENT.length)}`);
     else if (task !== undefined && message.startsWith('task LOST if this run does not finish')) uncopied.push(`task ${task}`);
     else if (task !== undefined && message.startsWith('task LOST')) lost.push(`task ${task}`);
+    else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && text(record.flusher) !== undefined) failedFlushers.push(text(record.flusher) ?? '');
     else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && name !== undefined) (isDeadlineAbort(record) ? stopped : failed).push(name);
     else if (message.startsWith('abandoning unfinished jobs') || (record.level === 'ERROR' && message.includes('never finished'))) abandoned.push(...names(record.jobs));
     else if (message === 'after-response summary' && typeof record.enqueued === 'number') {
@@ -83,7 +87,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   }
   const sentTasks = handedOff.map((entry) => entry.slice(0, entry.indexOf(':')));
   // A task that rejected with the abort reason was interrupted and sent on: not a problem.
-  return { failed, stopped: withoutTasks(stopped, sentTasks), abandoned: withoutTasks(abandoned, [...sentTasks, ...lost]), handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
+  return { failed, failedFlushers, stopped: withoutTasks(stopped, sentTasks), abandoned: withoutTasks(abandoned, [...sentTasks, ...lost]), handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
 }
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

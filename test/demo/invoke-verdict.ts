@@ -22,12 +22,15 @@ export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; th
        to continue is not a problem: the invoke's report says so
   5    a job failed (its "job failed" log line has the error and its stack); with --sqs, a failed task that
        completed from the queue is not (it "recovered on attempt N"), but one that ended in the DLQ is, and so
-       is a queued record the function could not run (not a task, an unknown task)
+       is a queued record the function could not run (not a task, an unknown task); or a flusher failed
+       (its "flusher failed" line: it never fails the invoke, but its telemetry was not sent)
   130  stopped by Ctrl-C (SIGINT); 143: by SIGTERM. The sandbox is stopped and its files removed.`;
 
 /** The fixes, named the same way in the extension's `deadline near` WARN. */
 const FIX_TIMEOUT = "raise the timeout (--timeout S here; the function's timeout on Lambda)";
 const FIX_SIGNAL = 'make long jobs honour `signal` (stop, or hand the rest on, when it aborts)';
+/** A promise (`waitUntil`, a promise job) gets no signal. */
+const FIX_PROMISE = 'bound a promise passed to `waitUntil` (or as a job) yourself — it gets no `signal`: `AbortSignal.timeout(ms)` or the invoke\'s deadline';
 const FIX_CATCH_ABORT = 'in a plain job (not a task: a task is sent to its queue either way), catch the abort, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
 const FIX_QUEUE = 'give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL; see docs/tasks.md, "Try tasks locally")';
 const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
@@ -106,13 +109,18 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
   }
   if (dead.length > 0) problems.push({ kind: 'job-failed', text: `${listed(dead.length, 'task', dead)} ended in the DLQ (failed on every receive the redrive policy allows)`, fixes: [] });
   if (jobs.abandoned.length > 0) {
-    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.abandoned.length, 'job', jobs.abandoned)} abandoned at the deadline`, fixes: [FIX_TIMEOUT, FIX_SIGNAL] });
+    // The bridges name their promises `… waitUntil` (`waitUntil`, `hono waitUntil`, …) and `… after`: no signal reaches them.
+    const promises = jobs.abandoned.some((name) => /\b(waitUntil|after)\b/.test(name));
+    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.abandoned.length, 'job', jobs.abandoned)} abandoned at the deadline`, fixes: [FIX_TIMEOUT, FIX_SIGNAL, ...(promises ? [FIX_PROMISE] : [])] });
   }
   if (jobs.lost.length > 0) {
     problems.push({ kind: 'job-abandoned', text: `${listed(jobs.lost.length, 'task', jobs.lost.map((name) => name.replace(/^task /, '')))} LOST (see its "task LOST" log line)`, fixes: [FIX_QUEUE] });
   }
   if (jobs.failed.length > 0) {
     problems.push({ kind: 'job-failed', text: `${listed(jobs.failed.length, 'job', jobs.failed)} failed (see the "failed" log line: error and stack)`, fixes: [] });
+  }
+  if (jobs.failedFlushers.length > 0) {
+    problems.push({ kind: 'job-failed', text: `${listed(jobs.failedFlushers.length, 'flusher', jobs.failedFlushers)} failed (see the "flusher failed" log line: error and stack; it did not fail the invoke)`, fixes: [] });
   }
   if (jobs.stopped.length > 0) {
     problems.push({ kind: 'job-failed', text: `${listed(jobs.stopped.length, 'job', jobs.stopped)} stopped at the deadline (rejected with the abort reason)`, fixes: [FIX_TIMEOUT, FIX_CATCH_ABORT] });

@@ -68,10 +68,10 @@ function run(env: Record<string, string>, script = SCRIPT): Promise<{ code: numb
 }
 
 describe('flushers in a local run with plain node (the built layer)', () => {
-  it('extension preloaded, no Runtime API: flushers run once after each batch of jobs, before drain resolves', async () => {
+  it('extension preloaded, no Runtime API: flushers run when a job settles and no later-started job still runs, before drain resolves', async () => {
     const { code, lines } = await run({});
     expect(code).toBe(0);
-    expect(lines.find((l) => String(l.message).startsWith('AWS_LAMBDA_RUNTIME_API is not set'))?.message).toContain('flushers run once after each batch of jobs settles');
+    expect(lines.find((l) => String(l.message).startsWith('AWS_LAMBDA_RUNTIME_API is not set'))?.message).toContain('flushers run when a job settles and no job started after it still runs');
     expect(lines.filter((l) => typeof l.probe === 'string').map((l) => `${String(l.probe)} ${String(l.id ?? l.flushes)}`)).toEqual([
       'job 1', 'flush 1', 'flusher-job 1', 'drained 1', 'job 2', 'flush 2', 'flusher-job 2', 'drained 2',
     ]);

@@ -29,6 +29,20 @@ describe('judgeInvoke', () => {
     expect(verdict([judgement])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s), 2 settled while held, none failed', exitCode: 0 });
   });
 
+  it('a failed flusher is named as a flusher, not a job (it never fails the invoke, yet the run is not ok)', () => {
+    const flusher = layerLine({ level: 'ERROR', message: 'flusher failed', requestId: 'r', flusher: 'telemetry', errorType: 'Error', errorMessage: 'x', stackTrace: [] });
+    const judgement = judgeInvoke(result(), [flusher, SUMMARY]);
+    expect(judgement.problems.map((p) => p.text)).toEqual(['1 flusher telemetry failed (see the "flusher failed" log line: error and stack; it did not fail the invoke)']);
+    expect(verdict([judgement]).exitCode).toBe(EXIT_CODES['job-failed']);
+  });
+
+  it('an abandoned waitUntil or after() promise gets the promise fix (it has no signal); a job function does not', () => {
+    const abandoned = (jobs: string[]): string => layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs });
+    const fixes = (jobs: string[]): readonly string[] => judgeInvoke(result(), [abandoned(jobs)]).problems.flatMap((p) => p.fixes);
+    for (const name of ['waitUntil', 'hono waitUntil', 'next after()']) expect(fixes([name]).some((fix) => fix.includes('it gets no `signal`'))).toBe(true);
+    expect(fixes(['slowJob']).some((fix) => fix.includes('it gets no `signal`'))).toBe(false);
+  });
+
   it('a job that rejected with the deadline\'s abort reason: failed, said to have stopped at the deadline, with the fixes', () => {
     const stopped = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'callback', errorType: 'TimeoutError', errorMessage: 'The invoke deadline is near', stackTrace: [] });
     const own = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'own-timeout', errorType: 'TimeoutError', errorMessage: 'The operation was aborted due to timeout', stackTrace: [] });
@@ -113,7 +127,7 @@ describe('verdict', () => {
   const kinds: ProblemKind[] = ['invoke-failed', 'timed-out', 'job-abandoned', 'job-failed'];
   const judgement = fc.array(fc.constantFrom(...kinds), { maxLength: 3 }).map((found): InvokeJudgement => ({
     problems: found.map((kind) => ({ kind, text: kind, fixes: kind === 'job-failed' ? [] : ['fix it'] })),
-    jobs: { failed: [], stopped: [], abandoned: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
+    jobs: { failed: [], failedFlushers: [], stopped: [], abandoned: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
     extension: true,
   }));
 
@@ -142,7 +156,7 @@ describe('jobsSeen', () => {
       layerLine({ level: 'WARN', message: 'deadline near: …', running: ['slowJob'] }),
       'job failed {not json',
     ];
-    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late', 'metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
+    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late'], failedFlushers: ['metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
   });
 
   it('any log lines: never throws', () => {

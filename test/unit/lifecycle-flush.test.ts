@@ -265,6 +265,41 @@ describe('Lifecycle: flushers where no invoke starts (no Runtime API, a local ru
     return { tracker, logger };
   };
 
+  it('starts a job function after the caller\'s turn under request id `local`, as without the layer; its failure line is the client\'s', async () => {
+    const { tracker, logger } = local();
+    let status = 'unset';
+    let seen: { status: string; context: JobContext } | undefined;
+    tracker.enqueue((context) => void (seen = { status, context }), 'reads-state');
+    status = 'set-after-enqueue'; // the handler's next line: it ran before the job, as after a response
+    expect(seen).toBeUndefined();
+    await flush();
+    expect(seen?.status).toBe('set-after-enqueue');
+    expect(seen?.context.requestId).toBe('local');
+    tracker.enqueue(() => {
+      throw new Error('x');
+    }, 'fails');
+    await flush();
+    expect(logger.records).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'job failed', requestId: 'local', job: 'fails' }));
+  });
+
+  it('counts jobs in the order they start, as the client does without the layer: a promise passed after job functions starts before them', async () => {
+    const { tracker } = local();
+    const order: string[] = [];
+    tracker.addFlusher(() => void order.push('flush'), 'telemetry');
+    const [slow, fast, promise] = [deferred(), deferred(), deferred()];
+    tracker.enqueue(() => slow.promise.then(() => void order.push('slow')), 'slow');
+    tracker.enqueue(() => fast.promise.then(() => void order.push('fast')), 'fast');
+    tracker.enqueue(promise.promise.then(() => void order.push('promise')), 'waitUntil');
+    await flush();
+    fast.resolve(); // the last to start: the flushers follow it
+    await flush();
+    promise.resolve(); // started first: `slow`, started after it, still runs
+    await flush();
+    slow.resolve();
+    await flush();
+    expect(order).toEqual(['fast', 'flush', 'promise', 'slow', 'flush']);
+  });
+
   // The rule changed with the client's (shared/trailing-batch.ts): "a batch" is no longer "until
   // the whole set is idle", which let a job that never settles stop every later flush.
   it('runs the flushers when a job settles and no job added after it still runs, before drain resolves; what a flusher enqueues runs but is not flushed again', async () => {
@@ -361,7 +396,7 @@ describe('Lifecycle: flushers where no invoke starts (no Runtime API, a local ru
     tracker.enqueue(new Promise(() => {}), 'stuck');
     tracker.enqueue(() => undefined, 'done');
     await flush(10);
-    expect(tracker.unfinished()).toEqual([{ requestId: '-', jobs: ['stuck', 'telemetry (flusher)'] }]);
+    expect(tracker.unfinished()).toEqual([{ requestId: 'local', jobs: ['stuck', 'telemetry (flusher)'] }]);
   });
 
   it('whatever a job settles with or throws, the flushers follow it, and a flusher that throws any value is logged by name', async () => {
