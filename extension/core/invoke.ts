@@ -142,8 +142,8 @@ export class Invoke {
     const handlerRunning = this.#phase === 'running';
     this.#phase = 'aborting';
     const dropped = deadline.abort();
+    deadline.grace(dropped, { handlerRunning }); // its WARN names what ran at the deadline: not the flushers started now
     if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
-    deadline.grace(dropped, { handlerRunning });
     this.#check();
   }
 

@@ -83,6 +83,21 @@ describe('Lifecycle: flushers (the flushing phase)', () => {
     }), { numRuns: 200 });
   });
 
+  it('the deadline WARN names what ran at the deadline: not the flushers it starts then (they run in the grace)', async () => {
+    const { tracker, deadline, timers, logger } = setup({ graceMs: 100 });
+    let flushed = false;
+    tracker.addFlusher(() => void (flushed = true), 'telemetry');
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue(() => new Promise(() => undefined), 'stuck');
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    tracker.responsePosted('r1', 'returned');
+    await flush();
+    timers.advance(2500);
+    await flush();
+    expect(flushed).toBe(true);
+    expect(logger.records.find((r) => String(r.message).startsWith('deadline near'))).toMatchObject({ running: ['stuck'] });
+  });
+
   it('aborts an overrunning flusher at deadline − margin and abandons it by name after the grace', async () => {
     const { tracker, deadline, timers, logger } = setup({ graceMs: 100 });
     let signal: AbortSignal | undefined;
