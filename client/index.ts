@@ -33,6 +33,9 @@ const defaultTasks: TaskApi = createTaskApi({ host: defaultBuild.taskHost, logge
  * - A promise (any thenable) is tracked from the moment it is passed (like `waitUntil`); it does
  *   not count against `AFTER_RESPONSE_CONCURRENCY`.
  * - Jobs enqueued from inside a job belong to the same invoke and are held too.
+ * - Without the layer (no layer, `AFTER_RESPONSE_DISABLED=true`, a local run): a function starts
+ *   on the next turn — while the rest of the handler may still run —, all at once, with
+ *   `requestId` `'local'`, no deadline and a signal that never aborts; nothing is held.
  *
  * Returns nothing to await. A job's error is caught and logged by name (`job failed`, with the
  * request id, error type, message and stack), never thrown and never an `unhandledRejection`; a

@@ -29,6 +29,7 @@ export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; th
 /** The fixes, named the same way in the extension's `deadline near` WARN. */
 const FIX_TIMEOUT = "raise the timeout (--timeout S here; the function's timeout on Lambda)";
 const FIX_SIGNAL = 'make long jobs honour `signal` (stop, or hand the rest on, when it aborts)';
+const FIX_FLUSHER = 'make the flusher catch (and report) what its exporter throws, or fix what the error names';
 /** A promise (`waitUntil`, a promise job) gets no signal. */
 const FIX_PROMISE = 'bound a promise passed to `waitUntil` (or as a job) yourself — it gets no `signal`: `AbortSignal.timeout(ms)` or the invoke\'s deadline';
 const FIX_CATCH_ABORT = 'in a plain job (not a task: a task is sent to its queue either way), catch the abort, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
@@ -120,7 +121,7 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
     problems.push({ kind: 'job-failed', text: `${listed(jobs.failed.length, 'job', jobs.failed)} failed (see the "failed" log line: error and stack)`, fixes: [] });
   }
   if (jobs.failedFlushers.length > 0) {
-    problems.push({ kind: 'job-failed', text: `${listed(jobs.failedFlushers.length, 'flusher', jobs.failedFlushers)} failed (see the "flusher failed" log line: error and stack; it did not fail the invoke)`, fixes: [] });
+    problems.push({ kind: 'job-failed', text: `${listed(jobs.failedFlushers.length, 'flusher', jobs.failedFlushers)} failed: its telemetry was not sent (see the "flusher failed" log line: error and stack; the response was not affected)`, fixes: [FIX_FLUSHER] });
   }
   if (jobs.stopped.length > 0) {
     problems.push({ kind: 'job-failed', text: `${listed(jobs.stopped.length, 'job', jobs.stopped)} stopped at the deadline (rejected with the abort reason)`, fixes: [FIX_TIMEOUT, FIX_CATCH_ABORT] });

@@ -32,7 +32,8 @@ describe('judgeInvoke', () => {
   it('a failed flusher is named as a flusher, not a job (it never fails the invoke, yet the run is not ok)', () => {
     const flusher = layerLine({ level: 'ERROR', message: 'flusher failed', requestId: 'r', flusher: 'telemetry', errorType: 'Error', errorMessage: 'x', stackTrace: [] });
     const judgement = judgeInvoke(result(), [flusher, SUMMARY]);
-    expect(judgement.problems.map((p) => p.text)).toEqual(['1 flusher telemetry failed (see the "flusher failed" log line: error and stack; it did not fail the invoke)']);
+    expect(judgement.problems.map((p) => p.text)).toEqual(['1 flusher telemetry failed: its telemetry was not sent (see the "flusher failed" log line: error and stack; the response was not affected)']);
+    expect(verdict([judgement]).line).toContain('Fix: make the flusher catch');
     expect(verdict([judgement]).exitCode).toBe(EXIT_CODES['job-failed']);
   });
 
