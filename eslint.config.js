@@ -23,6 +23,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  // The house's sizes: one concern per file (≤ 200 lines: test/checks/file-sizes.test.ts), functions ≤ 40
+  // lines of code in what ships (comments and blank lines aside).
+  {
+    files: ['extension/**/*.ts', 'client/**/*.ts', 'shared/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 40, skipBlankLines: true, skipComments: true }] },
+  },
   // The house's layers (docs/how-it-works.md, "Where things live"): the extension's core imports
   // only itself and shared/, and touches no process or Node builtin (they are injected); shared/
   // imports nothing of the client or the extension; the client never imports the extension.

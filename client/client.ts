@@ -62,22 +62,12 @@ export function buildClient(options: ClientOptions): BuiltClient {
   const global = options.global ?? globalThis;
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ level: clientLogLevel(env), write: (line) => void process.stdout.write(line) });
-  // The extension publishes its host before any handler code runs and never changes it; the test
-  // kit (lambda-after-response/testing) publishes one for the length of each invoke and restores
-  // what was there after. So the host is looked up again only when the registry object changed
-  // (one property read per call), and the in-process fallback is made once.
-  let found: { readonly registry: unknown; readonly host: FoundHost } | undefined;
-  const fallbacks: Fallbacks = {};
-  const resolve = (): FoundHost => {
-    const registry: unknown = Reflect.get(global, HOST_REGISTRY_KEY);
-    if (found === undefined || found.registry !== registry) found = { registry, host: findHost(global, env, logger, fallbacks) };
-    return found.host;
-  };
+  const resolve = hostLookup(global, env, logger);
   const resolveHost = (): HostV1 => resolve().host;
   // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use. A job is
   // wrapped by them only while the host in use cannot run flushers itself (the test kit's can).
-  let trailing: TrailingFlush | undefined;
-  const wrap = (host: HostV1, job: Job): Job => (trailing?.active && typeof host.addFlusher !== 'function' ? trailing.wrap(job) : job);
+  const fallback: FallbackFlush = {};
+  const wrap = (host: HostV1, job: Job): Job => (fallback.trailing?.active && typeof host.addFlusher !== 'function' ? fallback.trailing.wrap(job) : job);
 
   const taskHost = (): TaskHost => {
     const found = resolveHost();
@@ -99,21 +89,47 @@ export function buildClient(options: ClientOptions): BuiltClient {
       const valid = validateFlusher(flusher, options);
       const { host, promiseContext } = resolve();
       if (typeof host.addFlusher === 'function') return host.addFlusher(valid.flusher, { name: valid.name });
-      const registry = trailing ? undefined : readHostRegistry(global);
-      if (registry) {
-        logger.log('WARN', `the layer's extension (version ${registry.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: valid.name });
-      }
-      trailing ??= new TrailingFlush({ logger, promiseContext: promiseContext() });
-      const removeTrailing = trailing.add(valid.flusher, valid.name);
-      if (registry) return removeTrailing;
-      const removeWaiting = waitFor(global, { run: valid.flusher, name: valid.name });
-      return () => {
-        removeTrailing();
-        removeWaiting();
-      };
+      return addFallbackFlusher(fallback, valid, { global, logger, promiseContext });
     },
   };
   return { client, taskHost, logger };
+}
+
+/**
+ * The host in use, looked up again only when the registry object changed (one property read per
+ * call): the extension publishes its host before any handler code runs and never changes it; the
+ * test kit (lambda-after-response/testing) publishes one for the length of each invoke and
+ * restores what was there after. The in-process fallback is made once.
+ */
+function hostLookup(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger): () => FoundHost {
+  let found: { readonly registry: unknown; readonly host: FoundHost } | undefined;
+  const fallbacks: Fallbacks = {};
+  return () => {
+    const registry: unknown = Reflect.get(global, HOST_REGISTRY_KEY);
+    if (found === undefined || found.registry !== registry) found = { registry, host: findHost(global, env, logger, fallbacks) };
+    return found.host;
+  };
+}
+
+/** The flushers the host cannot run per invoke (see trailing-flush.ts); made on first use. */
+interface FallbackFlush {
+  trailing?: TrailingFlush;
+}
+
+/** Adds a flusher the host cannot run: it follows the jobs (trailing-flush.ts) and waits for a host published later. */
+function addFallbackFlusher(fallback: FallbackFlush, { flusher, name }: { readonly flusher: Flusher; readonly name: string }, { global, logger, promiseContext }: { readonly global: object; readonly logger: Logger; readonly promiseContext: () => JobContext }): () => void {
+  const registry = fallback.trailing ? undefined : readHostRegistry(global);
+  if (registry) {
+    logger.log('WARN', `the layer's extension (version ${registry.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: name });
+  }
+  fallback.trailing ??= new TrailingFlush({ logger, promiseContext: promiseContext() });
+  const removeTrailing = fallback.trailing.add(flusher, name);
+  if (registry) return removeTrailing;
+  const removeWaiting = waitFor(global, { run: flusher, name });
+  return () => {
+    removeTrailing();
+    removeWaiting();
+  };
 }
 
 /** A host, and the context a fallback flush gets after a promise job (see trailing-flush.ts). */

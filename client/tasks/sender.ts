@@ -89,13 +89,7 @@ export function createSqsSender(options: SqsSenderOptions): TaskSender {
     const sdk = (options.load ?? loadSqsModule)();
     const { config, differs } = sqsClientConfig(options.queueUrl, options.endpointUrl);
     client = { sdk, sqs: new sdk.SQSClient(config) };
-    if (differs) {
-      try {
-        options.onEndpointDiffers?.(differs);
-      } catch {
-        // the report is best effort
-      }
-    }
+    if (differs) bestEffort(() => options.onEndpointDiffers?.(differs));
     return client;
   };
   return {
@@ -115,13 +109,16 @@ export function createSqsSender(options: SqsSenderOptions): TaskSender {
           const { sdk, sqs } = ready();
           return sqs.send(new sdk.GetQueueAttributesCommand({ QueueUrl: options.queueUrl, AttributeNames: ['QueueArn'] }));
         })
-        .catch((error: unknown) => {
-          try {
-            options.onWarmFailed?.(error);
-          } catch {
-            // the report is best effort: a warm-up never fails anything
-          }
-        });
+        .catch((error: unknown) => bestEffort(() => options.onWarmFailed?.(error))); // a warm-up never fails anything
     },
   };
+}
+
+/** Calls a report hook; what it throws is dropped (a report is best effort). */
+function bestEffort(report: () => void): void {
+  try {
+    report();
+  } catch {
+    // the report is best effort
+  }
 }

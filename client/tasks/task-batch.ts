@@ -134,13 +134,18 @@ async function runRecord(record: unknown, options: TaskBatchOptions & { readonly
   }
   // Resolved after the abort (caught it): its message stays in the queue, so it is not recorded as completed.
   if (options.signal.aborted) return 'failed';
-  completed.add(envelope.taskId);
+  await recordCompleted(envelope.taskId, options.runtime, fields);
+  return 'done';
+}
+
+/** Remembers a completed task here and in the completion store (a refusal is a WARN: the task did complete). */
+async function recordCompleted(taskId: string, { completed, store, logger }: TaskBatchOptions['runtime'], fields: Readonly<Record<string, unknown>>): Promise<void> {
+  completed.add(taskId);
   try {
-    await store?.put(envelope.taskId);
+    await store?.put(taskId);
   } catch (error) {
     logger.log('WARN', 'task completed, but the completion store refused it', { ...fields, ...describeError(error) });
   }
-  return 'done';
 }
 
 async function storeHas(store: TaskRuntime['store'], taskId: string, logger: TaskRuntime['logger'], fields: Readonly<Record<string, unknown>>): Promise<boolean> {

@@ -1,4 +1,4 @@
-// The layers' import rules in eslint.config.js fire: a file breaking each rule, linted as if it
+// The layers' import rules and the function-size rule in eslint.config.js fire: a file breaking each rule, linted as if it
 // sat in its folder (ESLint's own config, only these rules, no type information needed).
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
@@ -6,7 +6,7 @@ import { expect, test } from 'vitest';
 
 const eslint = new ESLint({
   cwd: join(import.meta.dirname, '..', '..'),
-  ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports' || ruleId === 'no-restricted-globals',
+  ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports' || ruleId === 'no-restricted-globals' || ruleId === 'max-lines-per-function',
   overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
 });
 
@@ -38,4 +38,12 @@ test.each([
   ['extension/socket/probe.ts', "import type { Lifecycle } from '../core/lifecycle.ts';\nexport const pid = process.pid;"],
 ])('%s: what its layer may import passes', async (filePath, code) => {
   expect(await problems(filePath, `${code}\nexport {};\n`)).toEqual([]);
+});
+
+/** A function of `lines` statements, with comments and blank lines between them (not counted). */
+const functionOf = (lines: number): string => `export function probe(): number {\n  let n = 0;\n${Array.from({ length: lines - 4 }, () => '  n++;\n  // a comment\n\n').join('')}  return n;\n}\n`;
+
+test.each(['extension/core/probe.ts', 'client/probe.ts', 'shared/probe.ts'])('%s: a function of 41 lines of code is refused, one of 40 passes', async (filePath) => {
+  expect(await problems(filePath, functionOf(41))).toEqual([expect.stringMatching(/^max-lines-per-function: .*too many lines \(41\)/)]);
+  expect(await problems(filePath, functionOf(40))).toEqual([]);
 });
