@@ -1,6 +1,7 @@
 import type { JobContext } from '../../shared/host-protocol.ts';
 import type { Logger } from '../../shared/log-line.ts';
-import { settle, type Settlement } from '../../shared/settle.ts';
+import { JobSet, type TrackedJob } from '../../shared/job-set.ts';
+import type { Settlement } from '../../shared/settle.ts';
 import type { FlusherEntry } from './flusher-registry.ts';
 import { reportFlusher } from './job-report.ts';
 import type { FlushStats } from './job-stats.ts';
@@ -24,34 +25,22 @@ export interface FlushSetOptions {
  * until it settles or is abandoned at the grace's end, and is counted apart (the summary's
  * `flushed`, `flushFailed`, `flushAbandoned`). Wherever unfinished work is named (the deadline
  * and abandoning WARNs, the exit report) a flusher shows as `name (flusher)`. Made when the
- * first flusher runs: most invokes run none.
+ * first flusher runs: most invokes run none. On the job engine (shared/job-set.ts): its tracking of
+ * held and abandoned work, without its queue (flushers are never queued).
  */
-export class FlushSet {
+/** A running flusher: its name, and how unfinished work names it. */
+interface TrackedFlusher extends TrackedJob {
+  readonly name: string;
+}
+
+export class FlushSet extends JobSet<TrackedFlusher> {
   readonly stats: FlushStats = { flushed: 0, flushFailed: 0, flushAbandoned: 0 };
   readonly #options: FlushSetOptions;
-  /** Running flushers that hold, by id: labels as logs name them. */
-  readonly #running = new Map<number, string>();
-  /** Flushers still running after they were abandoned: they hold nothing, but an exit names them. */
-  readonly #abandoned = new Map<number, string>();
-  #seq = 0;
 
   constructor(options: FlushSetOptions) {
+    // The engine's own context is never read: flushers get their invoke's (`options.context`).
+    super({ requestId: options.requestId, deadlineMs: options.context.deadlineMs, concurrency: Number.POSITIVE_INFINITY, defer: options.defer, runInContext: options.runInContext });
     this.#options = options;
-  }
-
-  /** No flusher holds. */
-  get idle(): boolean {
-    return this.#running.size === 0;
-  }
-
-  /** A flusher runs, held or abandoned. */
-  get busy(): boolean {
-    return this.#running.size > 0 || this.#abandoned.size > 0;
-  }
-
-  /** Names of the flushers still running, held or abandoned. */
-  unfinished(): string[] {
-    return [...this.#running.values(), ...this.#abandoned.values()];
   }
 
   /**
@@ -60,29 +49,29 @@ export class FlushSet {
    * own `next` or `done` call.
    */
   run(flushers: readonly FlusherEntry[]): void {
-    const { context, defer, runInContext } = this.#options;
+    const { context, defer } = this.#options;
     for (const { run, name } of flushers) {
-      const id = ++this.#seq;
-      this.#running.set(id, `${name} (flusher)`);
-      const call = (): Promise<unknown> => new Promise<void>((start) => defer(() => start())).then(() => run(context));
-      settle(() => runInContext(call), (outcome) => this.#settled(id, name, outcome));
+      this.begin({ name, label: `${name} (flusher)` }, () => new Promise<void>((start) => defer(() => start())).then(() => run(context)), 'held');
     }
   }
 
   /** The grace is over: running flushers are abandoned (hold nothing from now on); returns their names. */
   abandon(): string[] {
-    const names = [...this.#running.values()];
-    for (const [id, label] of this.#running) this.#abandoned.set(id, label);
-    this.stats.flushAbandoned += this.#running.size;
-    this.#running.clear();
-    return names;
+    const abandoned = this.abandonHeld();
+    this.stats.flushAbandoned += abandoned.length;
+    return abandoned.map(([, { label }]) => label);
   }
 
-  #settled(id: number, flusher: string, outcome: Settlement): void {
-    const held = this.#running.delete(id);
-    this.#abandoned.delete(id);
+  protected launch(): void {
+    // Never called: nothing is queued.
+  }
+
+  protected settled(_id: number, { name }: TrackedFlusher, outcome: Settlement, held: boolean): void {
     if (held) this.stats[outcome.ok ? 'flushed' : 'flushFailed']++;
-    reportFlusher(this.#options.logger, { requestId: this.#options.requestId, flusher, phase: held ? 'held' : 'abandoned', outcome });
+    reportFlusher(this.#options.logger, { requestId: this.#options.requestId, flusher: name, phase: held ? 'held' : 'abandoned', outcome });
+  }
+
+  protected changed(): void {
     this.#options.onChange();
   }
 }
