@@ -53,7 +53,8 @@ export interface TrackedJob {
  *   (see {@link JobStart}; `work` is called at once) and returns its id; `abortQueue()` takes
  *   what waits, then aborts the signal (in that order: what its listeners enqueue must run, not
  *   be dropped); `abandonHeld()` makes every holding job stop holding (it runs on, unheld) and
- *   returns them with their ids; `running(id)` is a started job's entry; `waitingHandOffs()`
+ *   returns them with their ids; `offStack(work)` is `work` run on a later turn (`defer`), off
+ *   the caller's stack, for `begin`; `running(id)` is a started job's entry; `waitingHandOffs()`
  *   the queued jobs that can be passed on (the shutdown's best effort).
  * - Hooks: `launch(job)` starts a queued job function (`begin(…, 'slot')`); `settled(id, job,
  *   outcome, held)` reports a settled job (`held`: it still held its owner), before its slot goes
@@ -158,6 +159,10 @@ export abstract class JobSet<T extends TrackedJob> {
     for (const [id, job] of abandoned) this.#unheld.set(id, job);
     this.#held.clear();
     return abandoned;
+  }
+
+  protected offStack(work: () => unknown): () => Promise<unknown> {
+    return () => new Promise<void>((start) => this.#options.defer(() => start())).then(work);
   }
 
   protected running(id: number): T | undefined {

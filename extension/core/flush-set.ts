@@ -49,10 +49,8 @@ export class FlushSet extends JobSet<TrackedFlusher> {
    * own `next` or `done` call.
    */
   run(flushers: readonly FlusherEntry[]): void {
-    const { context, defer } = this.#options;
-    for (const { run, name } of flushers) {
-      this.begin({ name, label: `${name} (flusher)` }, () => new Promise<void>((start) => defer(() => start())).then(() => run(context)), 'held');
-    }
+    const { context } = this.#options;
+    for (const { run, name } of flushers) this.begin({ name, label: `${name} (flusher)` }, this.offStack(() => run(context)), 'held');
   }
 
   /** The grace is over: running flushers are abandoned (hold nothing from now on); returns their names. */

@@ -48,7 +48,7 @@ export class InvokeJobs extends JobSet<Tracked> {
     // called inside `enqueueAfterResponse` they saw the handler's state before its next line ran.
     // After the deadline abort the grace is the last chance (an apology enqueued by an abort
     // listener): a function starts on the next turn, whatever the concurrency limit or the response.
-    if (start === 'unheld' || this.aborted) return this.#begin(name, kind, this.#offStack(job), start, handOff);
+    if (start === 'unheld' || this.aborted) return this.#begin(name, kind, this.offStack(() => job(this.context)), start, handOff);
     this.push({ name, run: job, handOff });
   }
 
@@ -100,11 +100,6 @@ export class InvokeJobs extends JobSet<Tracked> {
 
   protected changed(): void {
     this.#options.onChange();
-  }
-
-  /** Runs `job` on a later turn, off the caller's stack. */
-  #offStack(job: Job): () => Promise<unknown> {
-    return () => new Promise<void>((start) => this.#options.defer(() => start())).then(() => (typeof job === 'function' ? job(this.context) : job));
   }
 
   /** A job begins to run: a function is called, a promise or socket job is passed. */
