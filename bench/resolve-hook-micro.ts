@@ -21,12 +21,14 @@ import type { Profile } from './types.ts';
 const clientFlag = process.argv.indexOf('--client');
 const CLIENT = clientFlag > 0 && process.argv[clientFlag + 1] ? process.argv[clientFlag + 1]! : join(LAYER_DIR, 'nodejs', 'node_modules', 'lambda-after-response');
 const IMPORT_CLIENT = "import { enqueueAfterResponse } from 'lambda-after-response';\nif (typeof enqueueAfterResponse !== 'function') throw new Error('no client');\n";
-// The first-call rows preload one of these. Each first touches process.stdout, as the runtime's own
-// logging has by then: the client's first log line (the no-host WARN, the no-queue WARN of
-// defineTask) would otherwise be billed Node's set-up of the stdout stream (~47 M, measured here).
-const TOUCH_STDOUT = 'void process.stdout;\n';
+// The first-call rows preload one of these. Each first puts the process where the runtime client
+// has it by the handler's first line: process.stdout touched (its logging; the client's first log
+// line — the no-host WARN, defineTask's no-queue WARN — would otherwise be billed Node's set-up of
+// the stdout stream, 46 / 49 M measured here), and CommonJS's loader used once (both runtime clients
+// `require` their native client; the layer's parts are CommonJS files).
+const RUNTIME_STATE = "void process.stdout;\nprocess.getBuiltinModule('node:module').createRequire(import.meta.url)('./one-line.cjs');\n";
 // A host as the extension publishes it (shared/host-protocol.ts), set before the handler module loads.
-const PUBLISH_HOST = TOUCH_STDOUT + "globalThis[Symbol.for('lambda-after-response.host')] = { layerVersion: 'bench', protocols: { 1: { enqueue() {}, drain: () => Promise.resolve(), addFlusher: () => () => {} } } };\n";
+const PUBLISH_HOST = RUNTIME_STATE + "globalThis[Symbol.for('lambda-after-response.host')] = { layerVersion: 'bench', protocols: { 1: { enqueue() {}, drain: () => Promise.resolve(), addFlusher: () => () => {} } } };\n";
 const ENQUEUE = "import { enqueueAfterResponse } from 'lambda-after-response';\nenqueueAfterResponse(() => undefined, { name: 'bench' });\n";
 const DEFINE_TASK = "import { defineTask } from 'lambda-after-response';\ndefineTask('bench', () => undefined);\n";
 
@@ -49,15 +51,16 @@ function layout(root: string): Variant[] {
   writeFileSync(join(root, 'tiny', 'node_modules', 'one-line', 'index.mjs'), 'export const x = 1;\n');
   const host = join(root, 'publish-host.mjs');
   writeFileSync(host, PUBLISH_HOST);
-  const stdout = join(root, 'touch-stdout.mjs');
-  writeFileSync(stdout, TOUCH_STDOUT);
+  const state = join(root, 'runtime-state.mjs');
+  writeFileSync(state, RUNTIME_STATE);
+  writeFileSync(join(root, 'one-line.cjs'), 'module.exports = 1;\n');
   return [
     ...baseVariants(task, tiny, bundled),
     { name: 'host published, the client imported', handler: task('host-import', { 'handler.mjs': IMPORT_CLIENT }), hook: true, preload: host },
     { name: 'host published, enqueueAfterResponse once', handler: task('host-enqueue', { 'handler.mjs': ENQUEUE }), hook: true, preload: host },
     { name: 'host published, defineTask once', handler: task('host-define', { 'handler.mjs': DEFINE_TASK }), hook: true, preload: host },
-    { name: 'no host, the client imported', handler: task('no-host-import', { 'handler.mjs': IMPORT_CLIENT }), hook: true, preload: stdout },
-    { name: 'no host, enqueueAfterResponse once', handler: task('no-host-enqueue', { 'handler.mjs': ENQUEUE }), hook: true, preload: stdout },
+    { name: 'no host, the client imported', handler: task('no-host-import', { 'handler.mjs': IMPORT_CLIENT }), hook: true, preload: state },
+    { name: 'no host, enqueueAfterResponse once', handler: task('no-host-enqueue', { 'handler.mjs': ENQUEUE }), hook: true, preload: state },
   ];
 }
 
