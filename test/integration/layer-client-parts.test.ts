@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { profileTools } from '../rig/tools.ts';
-import { LAYER_DIR } from '../../bench/sandboxes.ts';
-import { PROFILES } from './product-helpers.ts';
+import { LAYER_DIR, PROFILES } from './product-helpers.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'layer-client-parts-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -18,7 +17,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** A copy of the layer's client in its own dir (`damage` edits it), and a script beside it that imports it by path. */
 function client(name: string, damage?: (dir: string) => void): string {
   const dir = join(work, name, 'lambda-after-response');
-  cpSync(join(LAYER_DIR, 'nodejs', 'node_modules', 'lambda-after-response'), dir, { recursive: true });
+  // LAYER_CLIENT: another build's client dir (e.g. main's, to see these fail before the split).
+  cpSync(process.env.LAYER_CLIENT ?? join(LAYER_DIR, 'nodejs', 'node_modules', 'lambda-after-response'), dir, { recursive: true });
   damage?.(dir);
   return dir;
 }
@@ -72,11 +72,13 @@ await cjs.drainAfterResponse();
   it('AFTER_RESPONSE_DISABLED=true: the job runs in-process (fallback.cjs), and the warning says why', () => {
     const { status, lines } = run(profile, client(`disabled-${profile}`), `
 const { enqueueAfterResponse, drainAfterResponse } = await import(CLIENT + '/index.mjs');
+${LOADED}
 enqueueAfterResponse(() => console.log('job ran'), { name: 'j' });
 await drainAfterResponse();
+console.log('loaded ' + (await loaded()).join(','));
 `, { AFTER_RESPONSE_DISABLED: 'true' });
     expect(status).toBe(0);
-    expect(messages(lines)).toEqual(['WARN AFTER_RESPONSE_DISABLED=true turned the extension off: jobs run in-process and are not held, so Lambda may freeze them', 'job ran']);
+    expect(messages(lines)).toEqual(['WARN AFTER_RESPONSE_DISABLED=true turned the extension off: jobs run in-process and are not held, so Lambda may freeze them', 'job ran', 'loaded fallback.cjs']);
   });
 
   it('a worker thread requires fallback.cjs in its own thread and runs its job', () => {
@@ -97,11 +99,13 @@ await new Promise((resolve, reject) => { worker.on('exit', resolve); worker.on('
   it("in a child of the runtime (AFTER_RESPONSE_SOCKET set), the socket host from fallback.cjs: a socket that is gone runs the job unheld, said in a WARN", () => {
     const { status, lines } = run(profile, client(`socket-${profile}`), `
 const { enqueueAfterResponse, drainAfterResponse } = await import(CLIENT + '/index.mjs');
+${LOADED}
 enqueueAfterResponse(() => console.log('job ran'), { name: 'j' });
 await drainAfterResponse();
+console.log('loaded ' + (await loaded()).join(','));
 `, { AFTER_RESPONSE_SOCKET: join(work, 'no-such.sock') });
     expect(status).toBe(0);
-    expect(messages(lines)).toEqual([expect.stringMatching(/^WARN .*socket/i), 'job ran']);
+    expect(messages(lines)).toEqual([expect.stringMatching(/^WARN .*socket/i), 'job ran', 'loaded fallback.cjs']);
   });
 
   it('a task batch is run from tasks.cjs, loaded at handleTaskBatch', () => {
