@@ -36,6 +36,8 @@ describe("the layer's client entries load only what every function uses", () => 
     expect(present(tasks, TASK_MARKS)).toEqual(TASK_MARKS);
     expect(present(fallback, TASK_MARKS)).toEqual([]);
     expect(present(tasks, FALLBACK_MARKS)).toEqual([]);
+    // No state at module level (a Map, a Set, a mutable binding): the ESM and CommonJS entries of one process share each part.
+    for (const code of [fallback, tasks]) expect(code.match(/^(let \w+|var \w+ = (\/\* @__PURE__ \*\/ )?new \w+)/gm) ?? []).toEqual([]);
   });
 
   test.each(['index.mjs', 'index.cjs'])("the npm package's %s stays whole: every part inside, no sibling required", (file) => {
