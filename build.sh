@@ -88,6 +88,15 @@ cp LICENSE "$pkg/LICENSE"
 
 mkdir -p "$layer/nodejs/node_modules"
 cp -r "$pkg" "$layer/nodejs/node_modules/lambda-after-response"
+# The layer's copy of the client is split (docs/how-it-works.md, "The layer's copy of the client"):
+# its entries load only the API, validation and the host lookup; the fallback hosts and the tasks
+# are required from fallback.cjs and tasks.cjs at first need (client/parts-layer.ts). The npm
+# package stays one file per entry: users bundle it, and bundlers follow no runtime `require`.
+layer_client="$layer/nodejs/node_modules/lambda-after-response"
+node scripts/bundle-layer-client.mjs client/index.ts esm "$layer_client/index.mjs"
+node scripts/bundle-layer-client.mjs client/index.ts cjs "$layer_client/index.cjs"
+"${esbuild[@]}" client/hosts/fallbacks.ts --format=cjs --outfile="$layer_client/fallback.cjs"
+"${esbuild[@]}" client/tasks/index.ts --format=cjs --outfile="$layer_client/tasks.cjs"
 # The test kit runs in users' tests, never on Lambda: the layer does not carry it.
 rm -f "$layer/nodejs/node_modules/lambda-after-response"/testing{.mjs,.cjs,.d.ts,.d.cts,-types.d.ts,-types.d.cts}
 install -m 0755 layer/after-response "$layer/after-response"
@@ -118,6 +127,8 @@ required = ["after-response", "lambda-after-response/extension.mjs", "lambda-aft
             "nodejs/node_modules/lambda-after-response/package.json",
             "nodejs/node_modules/lambda-after-response/index.mjs",
             "nodejs/node_modules/lambda-after-response/index.cjs",
+            "nodejs/node_modules/lambda-after-response/fallback.cjs",
+            "nodejs/node_modules/lambda-after-response/tasks.cjs",
             "nodejs/node_modules/lambda-after-response/index.d.ts",
             "nodejs/node_modules/lambda-after-response/index.d.cts"] + [
             f"nodejs/node_modules/lambda-after-response/{entry}.{ext}"

@@ -1,14 +1,12 @@
 // createClient: a client bound to one global object (tests inject theirs), and the module's own one.
 // Internal: the package exports the module's functions (index.ts), not this.
-import { HOST_REGISTRY_KEY, pickHostV1, readHostRegistry, testKitLoaded, WAITING_FLUSHERS_KEY, type Flusher, type HostV1, type Job, type JobContext, type WaitingFlusher } from '../shared/host-protocol.ts';
+import { HOST_REGISTRY_KEY, pickHostV1, readHostRegistry, type Flusher, type HostV1, type Job } from '../shared/host-protocol.ts';
 import { clientLogLevel } from '../shared/log-level.ts';
 import { createLogger, type Logger } from '../shared/log-line.ts';
-import { isMainThread } from '../shared/main-thread.ts';
 import { validateEnqueue, validateFlusher, type EnqueueOptions, type FlushOptions } from '../shared/validate.ts';
-import { createLocalHost, localJobContext } from './hosts/local-host.ts';
-import { createSocketHost, SOCKET_ENV } from './hosts/socket-host.ts';
-import { TrailingFlush } from './hosts/trailing-flush.ts';
-import { unheldWarning } from './hosts/unheld-warning.ts';
+import { unloadedFallbacks } from './broken-host.ts';
+import type { Fallbacks, FallbackParts } from './hosts/fallbacks.ts';
+import { clientParts } from './parts.ts';
 import type { TaskHost } from './tasks/types.ts';
 
 /**
@@ -57,17 +55,25 @@ export interface BuiltClient {
   readonly logger: Logger;
 }
 
+/** Options of {@link buildClient}: {@link ClientOptions}, and how it loads its fallbacks (tests inject a failing loader). */
+export interface BuildOptions extends ClientOptions {
+  /** Loads client/hosts/fallbacks.ts at the client's first need of it; may throw. @default client/parts.ts's (the layer requires fallback.cjs) */
+  readonly loadFallbacks?: () => FallbackParts;
+}
+
 /** {@link createClient}, with what the module's task API needs besides. */
-export function buildClient(options: ClientOptions): BuiltClient {
+export function buildClient(options: BuildOptions): BuiltClient {
   const global = options.global ?? globalThis;
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ level: clientLogLevel(env), write: (line) => void process.stdout.write(line) });
-  const resolve = hostLookup(global, env, logger);
-  const resolveHost = (): HostV1 => resolve().host;
-  // Flushers the host cannot run per invoke (see trailing-flush.ts); made on first use. A job is
-  // wrapped by them only while the host in use cannot run flushers itself (the test kit's can).
-  const fallback: FallbackFlush = {};
-  const wrap = (host: HostV1, job: Job): Job => (fallback.trailing?.active && typeof host.addFlusher !== 'function' ? fallback.trailing.wrap(job) : job);
+  const load = options.loadFallbacks ?? clientParts.fallbacks;
+  // The fallback hosts and flush (hosts/fallbacks.ts), made at the first need: with the extension's
+  // host in this process a client never needs them, and the layer's client does not load their code.
+  let fallbacks: Fallbacks | undefined;
+  const needFallbacks = (): Fallbacks => (fallbacks ??= makeFallbacks(load, { global, env, logger }));
+  const resolveHost = hostLookup(global, needFallbacks);
+  // A job is wrapped by the fallback flush only while the host in use cannot run flushers itself (the test kit's can).
+  const wrap = (host: HostV1, job: Job): Job => (fallbacks ? fallbacks.wrap(host, job) : job);
 
   const taskHost = (): TaskHost => {
     const found = resolveHost();
@@ -87,96 +93,39 @@ export function buildClient(options: ClientOptions): BuiltClient {
     drainAfterResponse: () => resolveHost().drain(),
     flushAfterResponse(flusher, options) {
       const valid = validateFlusher(flusher, options);
-      const { host, promiseContext } = resolve();
+      const host = resolveHost();
       if (typeof host.addFlusher === 'function') return host.addFlusher(valid.flusher, { name: valid.name });
-      return addFallbackFlusher(fallback, valid, { global, logger, promiseContext });
+      return needFallbacks().addFlusher(valid, host);
     },
   };
   return { client, taskHost, logger };
+}
+
+/** The fallbacks, or, when their code cannot be loaded, what names each job and flusher it cannot run (broken-host.ts). */
+function makeFallbacks(load: () => FallbackParts, options: { readonly global: object; readonly env: Readonly<Record<string, string | undefined>>; readonly logger: Logger }): Fallbacks {
+  try {
+    return load().createFallbacks(options);
+  } catch (error) {
+    return unloadedFallbacks(error, options.logger);
+  }
 }
 
 /**
  * The host in use, looked up again only when the registry object changed (one property read per
  * call): the extension publishes its host before any handler code runs and never changes it; the
  * test kit (lambda-after-response/testing) publishes one for the length of each invoke and
- * restores what was there after. The in-process fallback is made once.
+ * restores what was there after. Without a usable one, the fallbacks' (made once).
  */
-function hostLookup(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger): () => FoundHost {
-  let found: { readonly registry: unknown; readonly host: FoundHost } | undefined;
-  const fallbacks: Fallbacks = {};
+function hostLookup(global: object, fallbacks: () => Fallbacks): () => HostV1 {
+  let found: { readonly registry: unknown; readonly host: HostV1 } | undefined;
   return () => {
     const registry: unknown = Reflect.get(global, HOST_REGISTRY_KEY);
-    if (found === undefined || found.registry !== registry) found = { registry, host: findHost(global, env, logger, fallbacks) };
+    if (found === undefined || found.registry !== registry) {
+      const readable = readHostRegistry(global);
+      found = { registry, host: (readable && pickHostV1(readable)) || fallbacks().host(readable) };
+    }
     return found.host;
   };
-}
-
-/** The flushers the host cannot run per invoke (see trailing-flush.ts); made on first use. */
-interface FallbackFlush {
-  trailing?: TrailingFlush;
-}
-
-/** Adds a flusher the host cannot run: it follows the jobs (trailing-flush.ts) and waits for a host published later. */
-function addFallbackFlusher(fallback: FallbackFlush, { flusher, name }: { readonly flusher: Flusher; readonly name: string }, { global, logger, promiseContext }: { readonly global: object; readonly logger: Logger; readonly promiseContext: () => JobContext }): () => void {
-  const registry = fallback.trailing ? undefined : readHostRegistry(global);
-  if (registry) {
-    logger.log('WARN', `the layer's extension (version ${registry.layerVersion}) cannot run flushers per invoke: they run after the jobs of invokes that enqueued any, and not after invokes that enqueued none; upgrade the layer`, { flusher: name });
-  }
-  fallback.trailing ??= new TrailingFlush({ logger, promiseContext: promiseContext() });
-  const removeTrailing = fallback.trailing.add(flusher, name);
-  if (registry) return removeTrailing;
-  const removeWaiting = waitFor(global, { run: flusher, name });
-  return () => {
-    removeTrailing();
-    removeWaiting();
-  };
-}
-
-/** A host, and the context a fallback flush gets after a promise job (see trailing-flush.ts). */
-interface FoundHost {
-  readonly host: HostV1;
-  /** Made only when a fallback flusher is added. */
-  readonly promiseContext: () => JobContext;
-}
-
-/** Lists a flusher for a host published later (see {@link WAITING_FLUSHERS_KEY}); returns what removes it. */
-function waitFor(global: object, flusher: WaitingFlusher): () => void {
-  let waiting: unknown = Reflect.get(global, WAITING_FLUSHERS_KEY);
-  if (!(waiting instanceof Set)) {
-    waiting = new Set<WaitingFlusher>();
-    Object.defineProperty(global, WAITING_FLUSHERS_KEY, { value: waiting, enumerable: false, configurable: true });
-  }
-  const set = waiting as Set<WaitingFlusher>;
-  set.add(flusher);
-  return () => void set.delete(flusher);
-}
-
-/** The hosts a client falls back to, each made (and its warning logged) once. */
-interface Fallbacks {
-  socket?: FoundHost;
-  local?: FoundHost;
-}
-
-/** The extension's host; else, in a child of the runtime, the socket; else in-process (says why, once). */
-function findHost(global: object, env: Readonly<Record<string, string | undefined>>, logger: Logger, fallbacks: Fallbacks): FoundHost {
-  const registry = readHostRegistry(global);
-  const host = registry && pickHostV1(registry);
-  if (host) return { host, promiseContext: unknownContext };
-  const socketPath = env[SOCKET_ENV];
-  if (!registry && socketPath) {
-    const fallback = createLocalHost({ logger });
-    return (fallbacks.socket ??= { host: createSocketHost({ path: socketPath, logger, fallback: () => fallback }), promiseContext: unknownContext });
-  }
-  if (registry || !fallbacks.local) {
-    const { level, message } = unheldWarning({ registry, env, mainThread: isMainThread(process), testKit: testKitLoaded(global) });
-    logger.log(level, message);
-  }
-  return (fallbacks.local ??= { host: createLocalHost({ logger }), promiseContext: localJobContext });
-}
-
-/** What a flush gets after a promise job whose invoke the client cannot know. */
-function unknownContext(): JobContext {
-  return { signal: new AbortController().signal, requestId: 'unknown', deadlineMs: Number.POSITIVE_INFINITY };
 }
 
 /** The client the module's functions use (bound to `globalThis`), with its task host and logger. */

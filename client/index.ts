@@ -13,16 +13,18 @@
 import type { Flusher, Job } from '../shared/host-protocol.ts';
 import { fromCaller, type EnqueueOptions, type FlushOptions } from '../shared/validate.ts';
 import { defaultBuild, defaultClient } from './client.ts';
-import { createTaskApi, type TaskApi } from './tasks/index.ts';
-import type { BatchContextLike, CompletionStore, DefineTaskOptions, SqsBatchResponse, Task, TaskFunction } from './tasks/index.ts';
+import { lazyTaskApi } from './default-tasks.ts';
+import { clientParts } from './parts.ts';
+import type { BatchContextLike, CompletionStore, DefineTaskOptions, SqsBatchResponse, Task, TaskApi, TaskFunction } from './tasks/index.ts';
 
 export type { Flusher, Job, JobContext } from '../shared/host-protocol.ts';
 export type { EnqueueOptions, FlushOptions } from '../shared/validate.ts';
-export { isTaskBatch } from './tasks/index.ts';
+export { isTaskBatch } from './tasks/is-task-batch.ts';
 export type { BatchContextLike, CompletionStore, DefineTaskOptions, Durability, SqsBatchResponse, SqsEventLike, SqsRecordLike, Task, TaskContext, TaskEnqueueOptions, TaskFunction } from './tasks/index.ts';
 export { namedWaitUntil, waitUntil, type WaitUntil } from './wait-until.ts';
 
-const defaultTasks: TaskApi = createTaskApi({ host: defaultBuild.taskHost, logger: defaultBuild.logger, env: process.env });
+// Made at the first task call (default-tasks.ts): a function that defines no task never loads the tasks' code.
+const defaultTasks: TaskApi = lazyTaskApi({ load: clientParts.tasks, host: defaultBuild.taskHost, logger: defaultBuild.logger, env: process.env });
 
 /**
  * Runs `job` after the response has been sent, while the layer keeps the environment awake.

@@ -21,6 +21,9 @@ export const REQUIRED_ENTRIES = [
   'nodejs/node_modules/lambda-after-response/package.json',
   'nodejs/node_modules/lambda-after-response/index.mjs',
   'nodejs/node_modules/lambda-after-response/index.cjs',
+  // The layer's client requires these at first need (fallback hosts; tasks): build.sh, client/parts-layer.ts.
+  'nodejs/node_modules/lambda-after-response/fallback.cjs',
+  'nodejs/node_modules/lambda-after-response/tasks.cjs',
 ] as const;
 const EXECUTABLES = new Set(['after-response', 'bin/after-response-hold']);
 const CLIENT_DIR = 'nodejs/node_modules/lambda-after-response/';

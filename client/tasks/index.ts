@@ -3,7 +3,8 @@ import { CompletedSet, type CompletionStore } from './completion.ts';
 import { TaskRegistry, type DefineTaskOptions, type Task } from './define-task.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './payload.ts';
 import { createSqsSender, type TaskSender } from './sender.ts';
-import { handleBatch, isTaskBatch, type BatchContextLike, type SqsBatchResponse } from './task-batch.ts';
+import { isTaskBatch } from './is-task-batch.ts';
+import { handleBatch, type BatchContextLike, type SqsBatchResponse } from './task-batch.ts';
 import type { TaskFunction, TaskHost, TaskRuntime } from './types.ts';
 
 export type { CompletionStore } from './completion.ts';
@@ -32,6 +33,11 @@ export interface TaskApi {
   defineTask<P>(name: string, fn: TaskFunction<P>, options?: DefineTaskOptions): Task<P>;
   handleTaskBatch(event: unknown, context?: BatchContextLike): Promise<SqsBatchResponse>;
   setTaskCompletionStore(store: CompletionStore | undefined): void;
+}
+
+/** The module's shape, for the loader client/parts.ts is given (the layer's tasks.cjs is built from this file). */
+export interface TaskParts {
+  readonly createTaskApi: typeof createTaskApi;
 }
 
 /** Wires the registry, the runtime (made at the first defineTask) and the batch handler. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { envelopeBody, TASK_ATTRIBUTE } from '../../client/tasks/envelope.ts';
-import { isTaskBatch } from '../../client/tasks/task-batch.ts';
+import { isTaskBatch } from '../../client/tasks/is-task-batch.ts';
 import type { TaskContext } from '../../client/tasks/types.ts';
 import { flush } from './fakes.ts';
 import { taskSetup } from './task-fakes.ts';
