@@ -13,7 +13,7 @@
 // handler's first package resolution from a layer).
 import { cell, delta, ratio } from './format.ts';
 import { cpuMs } from './proc-reading.ts';
-import { invokeOk, withFunctions, type FunctionSpec } from './sandboxes.ts';
+import { invokeOk, rotate, withFunctions, type FunctionSpec } from './sandboxes.ts';
 import { summarize } from './stats.ts';
 import type { FigureContext, Row } from './types.ts';
 import { loadAverage, WORKLOADS, workloadFunctions, type Workload } from './workloads.ts';
@@ -55,17 +55,12 @@ function row(ctx: FigureContext, metric: string, a: number[], b: number[], optio
   };
 }
 
-/** Rotates the three variants (a new sandbox per cold start, one alive at a time) so none always goes first. */
+/** The three variants, rotated (rotate(): a new sandbox per cold start, one alive at a time). */
 async function coldStarts(ctx: FigureContext, workload: Workload): Promise<Record<Variant, Cold[]>> {
   const fns = workloadFunctions(workload, ctx.serviceUrl);
   const specs: Record<Variant, FunctionSpec> = { layer: fns.cold.with, floor: fns.cold.floor, none: fns.cold.without };
   const out: Record<Variant, Cold[]> = { layer: [], floor: [], none: [] };
-  for (let i = 0; i < ctx.counts.coldStarts; i++) {
-    for (let k = 0; k < VARIANTS.length; k++) {
-      const variant = VARIANTS[(i + k) % VARIANTS.length] ?? 'none';
-      out[variant].push(await coldStart(ctx, specs[variant], fns.event));
-    }
-  }
+  await rotate(ctx.counts.coldStarts, VARIANTS.map((variant) => async () => void out[variant].push(await coldStart(ctx, specs[variant], fns.event))));
   return out;
 }
 

@@ -5,7 +5,7 @@
 // given in NODE_OPTIONS as the wrapper sets it: an empty process → + the `sh` exec wrapper (its
 // own instructions up to its exec of node, counted separately; and its CPU time with the
 // kernel's, which instructions miss) → + an empty ESM preload → + the floor's preload (the first
-// TCP connect, register, next) → our extension instead. The handler (the rig's ESM resolve hook
+// TCP connect, then register, next and the gate) → our extension instead. The handler (the rig's ESM resolve hook
 // loaded in every step, as the rig's bootstrap does): imports nothing → a one-line package from
 // node_modules beside it → that package from the layer through the hook (the floor's handler) →
 // our client from the layer through the hook (figure 1's handler with the layer).
@@ -25,6 +25,13 @@ import type { Profile } from './types.ts';
 const HOOK = join(rigDir, 'runtime', 'esm-layer-resolve.mjs');
 const WRAPPER = join(FLOOR_SOURCES, 'wrapper.sh');
 const SHELLS = ['/bin/sh', '/bin/bash'];
+
+/** The floor's connect, nothing sent: the share of its preload that is Node's first TCP connect. */
+const CONNECT_ONLY = `const api = process.env.AWS_LAMBDA_RUNTIME_API;
+const colon = api.lastIndexOf(':');
+const socket = process.getBuiltinModule('node:net').connect(Number(api.slice(colon + 1)), api.slice(0, colon));
+socket.on('error', () => socket.destroy());
+`;
 
 interface Step { readonly name: string; readonly count: () => Promise<number> }
 
@@ -61,7 +68,8 @@ function runtimeSteps(profile: Profile, dir: string, apiAddress: string, rigHook
   return [
     { name: 'an empty process (the stand-in runtime)', count: () => countNode(node, args, env) },
     { name: '+ an empty ESM preload (NODE_OPTIONS --import)', count: preloaded(join(dir, 'empty.mjs')) },
-    { name: '+ the floor\'s preload (first TCP connect, register, next)', count: preloaded(join(FLOOR_SOURCES, 'preload.mjs')) },
+    { name: '+ the process\'s first TCP connect (a preload that only connects)', count: preloaded(join(dir, 'connect.mjs')) },
+    { name: '+ register, next, the gate: the floor\'s preload', count: preloaded(join(FLOOR_SOURCES, 'preload.mjs')) },
     { name: 'our extension instead of the floor\'s preload', count: preloaded(join(LAYER_DIR, 'lambda-after-response', 'extension.mjs')) },
   ];
 }
@@ -115,6 +123,7 @@ async function main(): Promise<void> {
   requireValgrind();
   const dir = mkdtempSync(join(tmpdir(), 'init-floor-'));
   writeFileSync(join(dir, 'empty.mjs'), 'export {};\n');
+  writeFileSync(join(dir, 'connect.mjs'), CONNECT_ONLY);
   console.log('The exec wrapper (bench/floor/wrapper.sh, the layer\'s shape), before its exec of node:');
   const sh = new Map<string, number>();
   for (const shell of SHELLS) {
@@ -127,11 +136,11 @@ async function main(): Promise<void> {
     for (const profile of ['nodejs22.x', 'nodejs24.x'] as const) {
       const rt = await ladder(`${profile} runtime process${rigHook ? ' (rig hook preloaded first)' : ''}:`, runtimeSteps(profile, dir, api.address, rigHook));
       const h = await ladder(`${profile} handler:`, handlerSteps(profile, mkdtempSync(join(dir, `${profile}-handler-`))));
-      const [empty = 0, preload = 0, floor = 0, ours = 0] = rt;
+      const [empty = 0, preload = 0, connect = 0, floor = 0, ours = 0] = rt;
       const [none = 0, , floorImport = 0, client = 0] = h;
       for (const shell of SHELLS) {
         const floorCost = (sh.get(shell) ?? 0) + (floor - empty) + (floorImport - none);
-        console.log(`  ${profile} floor − no layer (with ${shell}): ${signed(floorCost)} M (sh ${signed(sh.get(shell) ?? 0)}, preload ${signed(preload - empty)}, connect+register+next ${signed(floor - preload)}, package from the layer ${signed(floorImport - none)})`);
+        console.log(`  ${profile} floor − no layer (with ${shell}): ${signed(floorCost)} M (sh ${signed(sh.get(shell) ?? 0)}, preload ${signed(preload - empty)}, connect ${signed(connect - preload)}, register+next ${signed(floor - connect)}, package from the layer ${signed(floorImport - none)})`);
       }
       console.log(`  ${profile} layer − floor (ours): ${signed(ours - floor + client - floorImport)} M (extension ${signed(ours - floor)}, client ${signed(client - floorImport)})`);
     }

@@ -86,6 +86,13 @@ export async function alternate(rounds: number, a: () => Promise<void>, b: () =>
   }
 }
 
+/** Runs each step `rounds` times, rotating the order every round (ABC, BCA, CAB…) so none always goes first. */
+export async function rotate(rounds: number, steps: ReadonlyArray<() => Promise<void>>): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]?.();
+  }
+}
+
 export async function warmUp(box: Sandbox, payload: unknown, times = 20): Promise<void> {
   for (let i = 0; i < times; i++) await invokeOk(box, payload);
 }

@@ -26,7 +26,6 @@ if (api && process.env.BENCH_FLOOR_EXTENSION !== 'loaded') {
   };
   const colon = api.lastIndexOf(':');
   const socket = process.getBuiltinModule('node:net').connect(Number(api.slice(colon + 1)), api.slice(0, colon));
-  socket.setEncoding('latin1');
   socket.on('error', () => socket.destroy());
   socket.on('close', open);
   let id = '';
@@ -34,7 +33,7 @@ if (api && process.env.BENCH_FLOOR_EXTENSION !== 'loaded') {
   const request = (line, headers, body = '') => socket.write(`${line} HTTP/1.1\r\nhost: ${api}\r\n${headers}\r\n${body}`);
   request('POST /2020-01-01/extension/register', 'lambda-extension-name: bench-floor\r\ncontent-length: 21\r\n', '{"events":["INVOKE"]}');
   socket.on('data', (chunk) => {
-    data += chunk;
+    data += chunk.toString('latin1'); // cheaper than setEncoding (its StringDecoder): −0.5 M instructions
     const head = data.indexOf('\r\n\r\n');
     if (head === -1) return;
     const headers = data.slice(0, head).toLowerCase();
