@@ -29,7 +29,8 @@ Figure 1 also runs the floor (bench/floor/: the least internal extension layer w
 \`sh\` exec wrapper, a raw \`net\` preload that registers and long-polls \`next\`, a one-line package
 the handler imports from the layer), rotating the three variants: "layer − floor" is our extension's
 and client's code beyond that minimum, "floor − no layer" what any layer that holds the environment
-this way paid here (bench/init-floor.ts counts its steps in instructions).
+this way paid here (bench/init-floor.ts counts its steps in instructions); in those rows "with the
+layer" holds the first term and "baseline" the second. Figure 6 splits its RSS row the same way.
 Figures 1 and 6 run two workloads, each against its own baseline: \`trivial\` (figure 1: the
 layer's function imports the client from the layer, the baseline imports nothing; the import goes
 through the rig's ESM resolve hook, a stand-in for Lambda's, which adds 6.0–7.5 M instructions,
