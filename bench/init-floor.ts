@@ -127,9 +127,10 @@ async function main(): Promise<void> {
   console.log('The exec wrapper (bench/floor/wrapper.sh, the layer\'s shape), before its exec of node:');
   const sh = new Map<string, number>();
   for (const shell of SHELLS) {
-    sh.set(shell, shInstructions(shell, dir));
+    const count = shInstructions(shell, dir);
+    sh.set(shell, count);
     const cpu = childCpuMs(shell, [WRAPPER, '/bin/true'], shRuns) - childCpuMs('/bin/true', [], shRuns);
-    console.log(`  ${shell} (${readlinkName(shell)}) ${(sh.get(shell)! / 1e6).toFixed(3)} M instructions; CPU with the kernel's +${cpu.toFixed(2)} ms per exec (n=${String(shRuns)}, children's user + system time)`);
+    console.log(`  ${shell} (${readlinkName(shell)}) ${(count / 1e6).toFixed(3)} M instructions; CPU with the kernel's +${cpu.toFixed(2)} ms per exec (n=${String(shRuns)}, children's user + system time)`);
   }
   const api = await standInApi();
   try {
