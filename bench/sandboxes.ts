@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { runDir } from '../test/rig/run-dir.ts';
 import { startSandbox, type FaultRule, type InvokeResult, type Sandbox } from '../test/rig/sandbox.ts';
 import { taskDirWithPackages } from '../test/rig/task-dir.ts';
+import { FLOOR_WRAPPER, floorLayer } from './floor-layer.ts';
 import type { Profile } from './types.ts';
 
 export const LAYER_DIR = fileURLToPath(new URL('../dist/layer', import.meta.url));
@@ -12,7 +13,7 @@ export const FIXTURES = fileURLToPath(new URL('../test/fixtures/bench', import.m
 
 export interface FunctionSpec {
   handler: string; // e.g. 'noop.handler' in test/fixtures/bench
-  layer: boolean; // the built layer at /opt and the exec wrapper set
+  layer: boolean | 'floor'; // true: the built layer at /opt and its exec wrapper set; 'floor': the floor layer (floor-layer.ts)
   packages?: readonly string[]; // real npm packages the fixture imports (see taskDirWithPackages)
   env?: Record<string, string>;
   freeze?: boolean;
@@ -23,6 +24,7 @@ export interface FunctionSpec {
 }
 
 let snapshot: string | undefined;
+let floor: string | undefined;
 
 /** A private copy of dist/layer: a concurrent ./build.sh swaps dist/ and would pull it from under us. */
 export function layerSnapshot(): string {
@@ -34,8 +36,13 @@ export function layerSnapshot(): string {
   return dir;
 }
 
+function layerOptions(spec: FunctionSpec): { layerDir?: string; env: Record<string, string> } {
+  if (spec.layer === 'floor') return { layerDir: (floor ??= floorLayer()), env: { ...spec.env, AWS_LAMBDA_EXEC_WRAPPER: FLOOR_WRAPPER } };
+  return spec.layer ? { layerDir: layerSnapshot(), env: { ...spec.env, AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : { env: spec.env ?? {} };
+}
+
 export async function startFunction(profile: Profile, spec: FunctionSpec): Promise<Sandbox> {
-  const layer = spec.layer ? { layerDir: layerSnapshot(), env: { ...spec.env, AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : { env: spec.env ?? {} };
+  const layer = layerOptions(spec);
   const taskDir = spec.taskDir ?? (spec.packages ? taskDirWithPackages(FIXTURES, spec.packages) : FIXTURES);
   return startSandbox({
     profile, taskDir, handler: spec.handler, freeze: spec.freeze ?? true,
@@ -76,6 +83,13 @@ export async function alternate(rounds: number, a: () => Promise<void>, b: () =>
       await b();
       await a();
     }
+  }
+}
+
+/** Runs each step `rounds` times, rotating the order every round (ABC, BCA, CAB…) so none always goes first. */
+export async function rotate(rounds: number, steps: ReadonlyArray<() => Promise<void>>): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]?.();
   }
 }
 

@@ -24,7 +24,13 @@ const NOTES = `Cells: median (min–max[, p99], n = samples). Ratio: with the la
 the same run, alternating A and B (ABBA order; two functions alive at once, the idle one frozen).
 Times come from the rig's recording proxy on the Runtime API (one clock, the bench process).
 Figure 1: RIE initialises lazily, so a cold invoke's start → the runtime's first \`next\` stands
-in for "runtime process start → first \`next\`"; both variants pay the same RIE/bootstrap costs.
+in for "runtime process start → first \`next\`"; every variant pays the same RIE/bootstrap costs.
+Figure 1 also runs the floor (bench/floor/: the least internal extension layer we could write — an
+\`sh\` exec wrapper, a raw \`net\` preload that registers and long-polls \`next\`, a one-line package
+the handler imports from the layer), rotating the three variants: "layer − floor" is our extension's
+and client's code beyond that minimum, "floor − no layer" what any layer that holds the environment
+this way paid here (bench/init-floor.ts counts its steps in instructions); in those rows "with the
+layer" holds the first term and "baseline" the second. Figure 6 splits its RSS row the same way.
 Figures 1 and 6 run two workloads, each against its own baseline: \`trivial\` (figure 1: the
 layer's function imports the client from the layer, the baseline imports nothing; the import goes
 through the rig's ESM resolve hook, a stand-in for Lambda's, which adds 6.0–7.5 M instructions,

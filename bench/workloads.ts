@@ -11,10 +11,10 @@ export type Workload = 'trivial' | 'realistic';
 export const WORKLOADS: readonly Workload[] = ['trivial', 'realistic'];
 
 export interface WorkloadFunctions {
-  /** Figure 1: the cold start's function with the layer and its baseline. */
-  readonly cold: { readonly with: FunctionSpec; readonly without: FunctionSpec };
-  /** Figure 6: ten jobs per invoke with the layer, and the same work without it. */
-  readonly memory: { readonly with: FunctionSpec; readonly without: FunctionSpec };
+  /** Figure 1: the cold start's function with the layer, its baseline, and with the floor layer (floor-layer.ts). */
+  readonly cold: { readonly with: FunctionSpec; readonly without: FunctionSpec; readonly floor: FunctionSpec };
+  /** Figure 6: ten jobs per invoke with the layer, the same work without it, and with the floor layer (no jobs: it cannot run them). */
+  readonly memory: { readonly with: FunctionSpec; readonly without: FunctionSpec; readonly floor: FunctionSpec };
   /** The event every invoke sends (figure 6's `measure` invokes excepted). */
   readonly event: unknown;
 }
@@ -32,15 +32,16 @@ export function orderEvent(): unknown {
 export function workloadFunctions(workload: Workload, serviceUrl: string): WorkloadFunctions {
   if (workload === 'trivial') {
     return {
-      cold: { with: { handler: 'noop-client.handler', layer: true }, without: { handler: 'noop.handler', layer: false } },
-      memory: { with: { handler: 'memory-layer.handler', layer: true }, without: { handler: 'memory-bare.handler', layer: false } },
+      cold: { with: { handler: 'noop-client.handler', layer: true }, without: { handler: 'noop.handler', layer: false }, floor: { handler: 'noop-floor.handler', layer: 'floor' } },
+      memory: { with: { handler: 'memory-layer.handler', layer: true }, without: { handler: 'memory-bare.handler', layer: false }, floor: { handler: 'memory-floor.handler', layer: 'floor' } },
       event: {},
     };
   }
   const env = { BENCH_SERVICE_URL: serviceUrl };
   const layer: FunctionSpec = { handler: 'realistic-layer.handler', layer: true, env };
   const bare: FunctionSpec = { handler: 'realistic-bare.handler', layer: false, env };
-  return { cold: { with: layer, without: bare }, memory: { with: layer, without: bare }, event: orderEvent() };
+  const floor: FunctionSpec = { handler: 'realistic-floor.handler', layer: 'floor', env };
+  return { cold: { with: layer, without: bare, floor }, memory: { with: layer, without: bare, floor }, event: orderEvent() };
 }
 
 /** The realistic workload's HTTP service on loopback: answers every POST with a small JSON quote. */

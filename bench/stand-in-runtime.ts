@@ -1,0 +1,62 @@
+// A stand-in for the runtime and its Runtime API, for counting a preload's init cost in a fresh
+// node process outside the rig: a script that loads the builtins the runtime clients load anyway
+// (so a preload is not billed for loading them first) and exits after a while, and a local
+// Extensions API that answers `register` and holds `next`. bench/init-floor.ts uses them.
+import { spawn } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
+import { countingCommand, parseInstructions } from './instruction-count.ts';
+import { RUNTIME_BUILTINS } from './runtime-builtins.ts';
+import type { Profile } from './types.ts';
+
+/**
+ * The stand-in runtime's script. `exitAfterMs`: under valgrind (~50× slower) 1,500 ms, so a
+ * preload's round trips are done (waiting costs no instructions).
+ */
+export function standInScript(profile: Profile, exitAfterMs: number): string {
+  return `for (const m of ${JSON.stringify(RUNTIME_BUILTINS[profile])}) process.getBuiltinModule(m);\nsetTimeout(() => process.exit(0), ${exitAfterMs});\n`;
+}
+
+export interface StandInApi {
+  readonly address: string; // AWS_LAMBDA_RUNTIME_API
+  close(): void;
+}
+
+/** A loopback Extensions API: `register` answered 200 with an identifier, `next` held open. */
+export function standInApi(): Promise<StandInApi> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => sockets.delete(socket)); // the child exits with its long-poll open
+    socket.on('data', (chunk) => {
+      if (chunk.toString('latin1').startsWith('POST /2020-01-01/extension/register')) {
+        socket.write('HTTP/1.1 200 OK\r\nlambda-extension-identifier: x\r\ncontent-length: 2\r\n\r\n{}');
+      } // next: held
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    resolve({ address: `127.0.0.1:${String(port)}`, close: () => { for (const s of sockets) s.destroy(); server.close(); } });
+  }));
+}
+
+/**
+ * Instructions `node args…` executes (instruction-count.ts), run asynchronously so a stand-in API
+ * in this process keeps answering. Throws with the child's stderr when it fails.
+ */
+export function countNode(node: string, args: readonly string[], env: Record<string, string>): Promise<number> {
+  const { command, args: full } = countingCommand(node, args);
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(command, full, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    child.stderr.on('data', (c: Buffer) => (errors += c.toString()));
+    child.once('error', reject).once('close', (code) => {
+      if (code !== 0) return reject(new Error(`node ${args.join(' ')}: exit ${String(code)}: ${errors.slice(-600)}`));
+      try {
+        resolve(parseInstructions(errors));
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
+}
