@@ -11,7 +11,7 @@
 // its namespace (node:http's loads http2: +40-60 ms, +10 MB at init). node:net is loaded by both
 // runtime clients anyway.
 import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry } from '../shared/host-protocol.ts';
-import { createLogger, type Logger } from '../shared/log-line.ts';
+import { createLogger, describeError, type Logger } from '../shared/log-line.ts';
 import { isManagedInstances, parseConfig, type Config } from './core/config.ts';
 import { createHost, createLifecycle } from './composition.ts';
 import { installExitReport } from './reporting/exit-report.ts';
@@ -25,6 +25,8 @@ import { installRequestContexts } from './runtime-hooks/request-context.ts';
 import { attributeServerRequests } from './runtime-hooks/server-requests.ts';
 import { prepareSocket } from './socket/start-socket.ts';
 import type { SocketParts } from './socket/socket-parts.ts';
+import type { ReportingParts } from './reporting/reporting-parts.ts';
+import { taskFields } from './core/hand-offs.ts';
 import { decideStartup, isMainThread, type Startup } from './core/startup.ts';
 
 declare const LAYER_VERSION: string;
@@ -47,8 +49,12 @@ async function main(): Promise<void> {
     monoNow: () => process.uptime() * 1000,
     // The same synchronous stdout write as the logger's.
     writeMetrics: (line) => void process.stdout.write(line), functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    loadEmfWriter: () => loadReportingParts().createEmfWriter,
+    // Installed at the first job or flusher, not at init: before it there is nothing to name, and a
+    // cold start that has none saves its 0.9 / 0.6 M instructions (nodejs22.x / 24.x; and 0.4 M
+    // more at exit: bench/init-micro.ts --instructions).
+    onFirstWork: () => void guard('exit report', () => reportOnExit(lifecycle, config, startup)),
   });
-  reportOnExit(lifecycle, config, startup);
   publishHost(lifecycle, guard);
   installRequestContexts({ kinds: config.requestContexts, global: globalThis, current: () => lifecycle.scopedInvoke(), marginMs: config.deadlineMarginMs, logger, guard });
   attributeServerRequests(process.getBuiltinModule('node:diagnostics_channel'), () => lifecycle.serverRequest(), guard);
@@ -67,7 +73,10 @@ async function main(): Promise<void> {
 function reportOnExit(lifecycle: Lifecycle, config: Config, startup: Extract<Startup, { kind: 'run' }>): void {
   const { writeSync } = process.getBuiltinModule('node:fs');
   const logger = createLogger({ level: config.logLevel, write: (line) => void writeSync(1, line) });
-  installExitReport({ unfinished: () => lifecycle.unfinished(), handOffs: () => lifecycle.unfinishedHandOffs(), logger, source: process, signals: startup.thread === 'main' ? 'main-thread' : 'none' });
+  installExitReport({
+    unfinished: () => lifecycle.unfinished(), handOffs: () => lifecycle.unfinishedHandOffs(), logger, source: process, signals: startup.thread === 'main' ? 'main-thread' : 'none',
+    loadHandOff: () => loadReportingParts().handOffAtShutdown, taskFields,
+  });
 }
 
 function publishHost(lifecycle: Lifecycle, guard: Guard): void {
@@ -90,6 +99,20 @@ function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle,
 function loadSocketParts(): SocketParts {
   const parts: unknown = process.getBuiltinModule('node:module').createRequire(import.meta.url)('./socket.cjs');
   return parts as SocketParts;
+}
+
+/**
+ * Tasks handed off at SIGTERM and the EMF lines (reporting/reporting-parts.ts), built beside this
+ * bundle (build.sh): required at their first use, which most cold starts never reach. Throws an
+ * error naming the file when it cannot load; its callers say so in one ERROR each.
+ */
+function loadReportingParts(): ReportingParts {
+  try {
+    const parts: unknown = process.getBuiltinModule('node:module').createRequire(import.meta.url)('./reporting.cjs');
+    return parts as ReportingParts;
+  } catch (error) {
+    throw new Error(`lambda-after-response/reporting.cjs did not load: ${describeError(error).errorMessage}`, { cause: error });
+  }
 }
 
 function unrefTimer(run: () => void, ms: number): () => void {
