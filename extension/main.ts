@@ -11,7 +11,7 @@
 // its namespace (node:http's loads http2: +40-60 ms, +10 MB at init). node:net is loaded by both
 // runtime clients anyway.
 import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry } from '../shared/host-protocol.ts';
-import { createLogger, describeError, type Logger } from '../shared/log-line.ts';
+import { createLogger, type Logger } from '../shared/log-line.ts';
 import { isManagedInstances, parseConfig, type Config } from './core/config.ts';
 import { createHost, createLifecycle } from './composition.ts';
 import { installExitReport } from './reporting/exit-report.ts';
@@ -27,6 +27,7 @@ import { prepareSocket } from './socket/start-socket.ts';
 import type { SocketParts } from './socket/socket-parts.ts';
 import type { ReportingParts } from './reporting/reporting-parts.ts';
 import { taskFields } from './core/hand-offs.ts';
+import { requireBeside } from './lazy-file.ts';
 import { decideStartup, isMainThread, type Startup } from './core/startup.ts';
 
 declare const LAYER_VERSION: string;
@@ -97,8 +98,7 @@ function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle,
 
 /** The socket's server and spawn hook, built beside this bundle (build.sh): required at the first child or worker thread. */
 function loadSocketParts(): SocketParts {
-  const parts: unknown = process.getBuiltinModule('node:module').createRequire(import.meta.url)('./socket.cjs');
-  return parts as SocketParts;
+  return requireBeside(process.getBuiltinModule('node:module').createRequire(import.meta.url), './socket.cjs') as SocketParts;
 }
 
 /**
@@ -107,12 +107,7 @@ function loadSocketParts(): SocketParts {
  * error naming the file when it cannot load; its callers say so in one ERROR each.
  */
 function loadReportingParts(): ReportingParts {
-  try {
-    const parts: unknown = process.getBuiltinModule('node:module').createRequire(import.meta.url)('./reporting.cjs');
-    return parts as ReportingParts;
-  } catch (error) {
-    throw new Error(`lambda-after-response/reporting.cjs did not load: ${describeError(error).errorMessage}`, { cause: error });
-  }
+  return requireBeside(process.getBuiltinModule('node:module').createRequire(import.meta.url), './reporting.cjs') as ReportingParts;
 }
 
 function unrefTimer(run: () => void, ms: number): () => void {
