@@ -9,16 +9,16 @@
  */
 
 /**
- * Requires `file` ('./name.cjs') with `require` (made by `createRequire` from the bundle's URL),
+ * Requires `file` ('name.cjs', beside the bundle) with `require` (made by `createRequire` from the bundle's URL),
  * synchronously. Its shape is the caller's to declare (the file is built from the module whose
  * type it names). @throws an `Error` naming the file (`lambda-after-response/<file> did not
  * load: …`, the cause attached) when it cannot be loaded.
  */
 export function requireBeside(require: (id: string) => unknown, file: string): unknown {
   try {
-    return require(file);
+    return require(`./${file}`);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`lambda-after-response/${file.replace(/^\.\//, '')} did not load: ${reason}`, { cause: error });
+    throw new Error(`lambda-after-response/${file} did not load: ${reason}`, { cause: error });
   }
 }

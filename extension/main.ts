@@ -98,7 +98,7 @@ function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle,
 
 /** The socket's server and spawn hook, built beside this bundle (build.sh): required at the first child or worker thread. */
 function loadSocketParts(): SocketParts {
-  return requireBeside(process.getBuiltinModule('node:module').createRequire(import.meta.url), './socket.cjs') as SocketParts;
+  return requireBeside(process.getBuiltinModule('node:module').createRequire(import.meta.url), 'socket.cjs') as SocketParts;
 }
 
 /**
@@ -107,7 +107,7 @@ function loadSocketParts(): SocketParts {
  * error naming the file when it cannot load; its callers say so in one ERROR each.
  */
 function loadReportingParts(): ReportingParts {
-  return requireBeside(process.getBuiltinModule('node:module').createRequire(import.meta.url), './reporting.cjs') as ReportingParts;
+  return requireBeside(process.getBuiltinModule('node:module').createRequire(import.meta.url), 'reporting.cjs') as ReportingParts;
 }
 
 function unrefTimer(run: () => void, ms: number): () => void {

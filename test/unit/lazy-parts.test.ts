@@ -10,20 +10,20 @@ import { lazyEmfWriter } from '../../extension/reporting/lazy-emf.ts';
 import { handOffAtShutdown } from '../../extension/reporting/shutdown-hand-offs.ts';
 import { flush, recordingLogger, trackerSetup } from './fakes.ts';
 
-const MISSING = (): never => requireBeside(() => { throw new Error("Cannot find module './reporting.cjs'"); }, './reporting.cjs') as never;
+const MISSING = (): never => requireBeside(() => { throw new Error("Cannot find module './reporting.cjs'"); }, 'reporting.cjs') as never;
 
 describe('requireBeside', () => {
   it('returns the module, or throws an error naming the file, its cause attached', () => {
-    expect(requireBeside((id) => ({ id }), './reporting.cjs')).toEqual({ id: './reporting.cjs' });
+    expect(requireBeside((id) => ({ id }), 'reporting.cjs')).toEqual({ id: './reporting.cjs' });
     const cause = new Error("Cannot find module './socket.cjs'");
     let thrown: unknown;
     try {
-      requireBeside(() => { throw cause; }, './socket.cjs');
+      requireBeside(() => { throw cause; }, 'socket.cjs');
     } catch (error) {
       thrown = error;
     }
     expect(thrown).toMatchObject({ message: "lambda-after-response/socket.cjs did not load: Cannot find module './socket.cjs'", cause });
-    expect(() => requireBeside(() => { throw 'odd'; }, './x.cjs')).toThrow('lambda-after-response/x.cjs did not load: odd');
+    expect(() => requireBeside(() => { throw 'odd'; }, 'x.cjs')).toThrow('lambda-after-response/x.cjs did not load: odd');
   });
 });
 
