@@ -27,6 +27,9 @@ mkdir -p "$layer/lambda-after-response" "$pkg"
 # The socket's server and spawn hook, required by the extension at the function's first child or
 # worker thread only (extension/socket/socket-parts.ts): 14 KB less to compile at every cold start.
 "${esbuild[@]}" extension/socket/socket-parts.ts --format=cjs --minify-whitespace --minify-syntax --outfile="$layer/lambda-after-response/socket.cjs"
+# Tasks handed off at SIGTERM and the EMF lines (AFTER_RESPONSE_METRICS=emf), required by the extension at
+# their first use only (extension/reporting/reporting-parts.ts): not compiled at cold starts that never reach them.
+"${esbuild[@]}" extension/reporting/reporting-parts.ts --format=cjs --minify-whitespace --minify-syntax --outfile="$layer/lambda-after-response/reporting.cjs"
 "${esbuild[@]}" client/index.ts --format=esm --outfile="$pkg/index.mjs"
 "${esbuild[@]}" client/index.ts --format=cjs --outfile="$pkg/index.cjs"
 # Framework bridges (subpath exports): each imports the main entry, so they share one client.
@@ -123,7 +126,7 @@ python3 - "$out/after-response-layer.zip" <<'PY'
 import sys, zipfile
 zf = zipfile.ZipFile(sys.argv[1])
 names = {i.filename: i for i in zf.infolist()}
-required = ["after-response", "lambda-after-response/extension.mjs", "lambda-after-response/socket.cjs", "bin/after-response-hold",
+required = ["after-response", "lambda-after-response/extension.mjs", "lambda-after-response/socket.cjs", "lambda-after-response/reporting.cjs", "bin/after-response-hold",
             "nodejs/node_modules/lambda-after-response/package.json",
             "nodejs/node_modules/lambda-after-response/index.mjs",
             "nodejs/node_modules/lambda-after-response/index.cjs",

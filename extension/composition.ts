@@ -9,7 +9,8 @@ import type { Logger } from '../shared/log-line.ts';
 import type { Config } from './core/config.ts';
 import { nameHandOff, type HandOff } from './core/hand-offs.ts';
 import { Lifecycle } from './core/lifecycle.ts';
-import { createEmfWriter } from './reporting/emf-metrics.ts';
+import type { createEmfWriter } from './reporting/emf-metrics.ts';
+import { lazyEmfWriter } from './reporting/lazy-emf.ts';
 import { AlsContext } from './runtime-hooks/als-context.ts';
 import type { Guard } from './runtime-hooks/guard.ts';
 
@@ -25,6 +26,13 @@ export interface LifecycleEffects {
   readonly writeMetrics: (line: string) => void;
   /** `AWS_LAMBDA_FUNCTION_NAME`, a dimension of the EMF lines. */
   readonly functionName: string | undefined;
+  /**
+   * Loads the EMF code at the first summary (reporting/lazy-emf.ts): the layer requires its
+   * separate build (lambda-after-response/reporting.cjs), the test kit passes the function itself.
+   */
+  readonly loadEmfWriter: () => typeof createEmfWriter;
+  /** Told once, before the first job, external job or flusher enters (LifecycleOptions.onFirstWork). @default none */
+  readonly onFirstWork?: () => void;
 }
 
 /** The lifecycle with `config`'s settings and `effects`; its summary goes out as EMF when metrics are on. */
@@ -35,8 +43,9 @@ export function createLifecycle(config: Config, logger: Logger, effects: Lifecyc
     raiseListenerLimit: (signal) => process.getBuiltinModule('node:events').setMaxListeners(0, signal),
     concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs, fallbackIdleMs: config.fallbackIdleMs,
     clock: { wallNow: Date.now, monoNow: effects.monoNow },
-    // The line is built only at a release with jobs.
-    ...(config.metrics === 'emf' ? { onSummary: createEmfWriter({ namespace: config.metricsNamespace, functionName: effects.functionName, write: effects.writeMetrics }) } : {}),
+    ...(effects.onFirstWork ? { onFirstWork: effects.onFirstWork } : {}),
+    // The line is built only at a release with jobs; the code that builds it is loaded at the first.
+    ...(config.metrics === 'emf' ? { onSummary: lazyEmfWriter({ namespace: config.metricsNamespace, functionName: effects.functionName, write: effects.writeMetrics, logger, load: effects.loadEmfWriter }) } : {}),
   });
 }
 

@@ -22,6 +22,11 @@ export interface LifecycleOptions {
   readonly context: AsyncContext<Invoke>;
   /** Told at the release of every invoke that had jobs (AFTER_RESPONSE_METRICS). */
   readonly onSummary?: (summary: InvokeSummary) => void;
+  /**
+   * Told once, before the first job, external job or flusher enters: main.ts installs the exit
+   * report then (until then there is nothing it could name). Must not throw. @default none
+   */
+  readonly onFirstWork?: () => void;
 }
 
 /** An INVOKE event as the extension loop received it. */
@@ -34,4 +39,14 @@ export interface InvokeEvent {
 export interface UnfinishedJobs {
   readonly requestId: string;
   readonly jobs: readonly string[];
+}
+
+/** Calls `notify` at the first call of the returned function only (before it, so a throw is not retried). */
+export function onceOnly(notify: (() => void) | undefined): () => void {
+  let pending = notify;
+  return () => {
+    const run = pending;
+    pending = undefined;
+    run?.();
+  };
 }

@@ -10,7 +10,7 @@ import type { HandOff } from './hand-offs.ts';
 import type { Invoke, InvokeObserver, ReleaseReason } from './invoke.ts';
 import { InvokeRegistry, unfinishedHandOffs, unfinishedJobs, type UnfinishedHandOff } from './invoke-registry.ts';
 import { sharedInvokeOptions } from './invoke-options.ts';
-import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
+import { onceOnly, type InvokeEvent, type LifecycleOptions, type UnfinishedJobs } from './lifecycle-options.ts';
 import { startingPolicy, type HoldPolicy, type Mode, type UnheldReason } from './hold-policy.ts';
 import { placeJob, type PlacementSite } from './job-placement.ts';
 import { LostEvents } from './lost-events.ts';
@@ -29,6 +29,8 @@ export type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-
 export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
   #policy: HoldPolicy;
   #observed = false;
+  /** Tells onFirstWork, the first time only (the first job, external job or flusher). */
+  readonly #firstWork: () => void;
   readonly #invokes: InvokeRegistry;
   readonly #orphans = new OrphanJobs();
   readonly #options: LifecycleOptions;
@@ -55,6 +57,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     this.#invokes = new InvokeRegistry(sharedInvokeOptions(options, { flushers: this.#flushers.list, observer: this }));
     this.#site = { context: this.#context, orphans: this.#orphans, detached: this.#detached, logger: options.logger, policy: () => this.#policy, inProgress: () => this.#invokes.inProgress(this.#policy) };
     this.#lost = new LostEvents(options.setTimer);
+    this.#firstWork = onceOnly(options.onFirstWork);
   }
 
   get mode(): Mode {
@@ -140,16 +143,19 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
 
   /** A job function runs in the async context it was enqueued in (see AsyncContext.capture); `handOff` passes it on (tasks). */
   enqueue(job: Job, name: string, handOff?: HandOff): void {
+    this.#firstWork();
     placeJob(this.#site, typeof job === 'function' ? this.#context.capture(job) : job, name, 'held', { handOff });
   }
 
   /** Registers a flusher: every invoke runs it in its `flushing` phase. Returns its unregister function. */
   addFlusher(flusher: Flusher, name: string): () => void {
+    this.#firstWork();
     return this.#flushers.add(this.#context.capture(flusher), name, this.#context.current()?.requestId);
   }
 
   /** Opens a job finished by someone else (socket peers); held like a promise job (`internal`: the extension's own, not counted). */
   openExternal(name: string, options: { readonly internal?: boolean } = {}): ExternalJob {
+    this.#firstWork();
     return createExternalJob((done, bind) => placeJob(this.#site, done, name, options.internal === true ? 'internal' : 'held', { external: { bind } }));
   }
 

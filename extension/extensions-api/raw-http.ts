@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { HttpRequest, HttpResponse, HttpTransport } from './http-transport.ts';
 
-type Connect = (options: { host: string; port: number }) => Socket;
+type Connect = (options: { host: string; port: number; noDelay: boolean }) => Socket;
 
 interface Pending {
   readonly resolve: (response: HttpResponse) => void;
@@ -66,8 +66,8 @@ class RawHttpClient {
   }
 
   #open(): Socket {
-    const socket = this.#connect({ host: this.#host, port: Number(this.#port) });
-    socket.setNoDelay(true);
+    // `noDelay` as an option, not a setNoDelay call: −0.07 M instructions at the cold start's first connect (bench/init-micro.ts --instructions).
+    const socket = this.#connect({ host: this.#host, port: Number(this.#port), noDelay: true });
     // Events of a socket already given up on must not touch the current one or its request.
     socket.on('data', (chunk: Buffer) => socket === this.#socket && this.#onData(socket, chunk));
     socket.on('error', (error) => socket === this.#socket && this.#fail(error));

@@ -1,20 +1,8 @@
-import type { Logger } from '../../shared/log-line.ts';
-import { taskFields } from '../core/hand-offs.ts';
-import type { HandOff } from '../core/invoke-jobs.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
 import type { UnfinishedJobs } from '../core/lifecycle.ts';
+import type { PendingHandOff, ShutdownHandOffOptions, handOffAtShutdown } from './shutdown-hand-offs.ts';
 
-/** An unfinished job that can be passed on (a task), as the lifecycle lists it. */
-export interface PendingHandOff {
-  readonly requestId: string;
-  readonly name: string;
-  readonly run: HandOff;
-}
-
-/**
- * How long SIGTERM waits for hand-offs before the report and the re-raised signal. Lambda gives
- * the runtime a short shutdown window (a 300 ms bound is the brief's; a warm SQS send takes 7–10 ms).
- */
-export const SHUTDOWN_HAND_OFF_MS = 300;
+export type { PendingHandOff } from './shutdown-hand-offs.ts';
 
 /** The part of `process` the report needs; injected so tests drive it with a fake. */
 export interface ExitSource {
@@ -34,6 +22,15 @@ export interface ExitReportOptions {
   readonly signals: 'main-thread' | 'none';
   /** Unfinished jobs that can be passed on: handed off at SIGTERM, bounded, before the report. @default none */
   readonly handOffs?: () => readonly PendingHandOff[];
+  /**
+   * Loads the hand-off code (shutdown-hand-offs.ts), synchronously, at a SIGTERM with tasks due
+   * only: the layer requires its separate build (lambda-after-response/reporting.cjs), tests pass
+   * the function itself. May throw (its message naming the file): one ERROR, and the tasks are
+   * reported lost with the other jobs. @default none: every unfinished job is reported lost
+   */
+  readonly loadHandOff?: () => typeof handOffAtShutdown;
+  /** hand-offs.ts's `taskFields` (the tasks' identities live in the main bundle). @default names no task */
+  readonly taskFields?: ShutdownHandOffOptions['taskFields'];
   /** Starts the bound's timer (a ref'd one: the process must live until it fires). @default setTimeout */
   readonly setTimer?: (run: () => void, ms: number) => void;
 }
@@ -42,10 +39,12 @@ export interface ExitReportOptions {
  * Names every unfinished job when the runtime process goes away: it exits (an empty event loop
  * on RIC 4, `process.exit` in a job or the handler) or gets SIGTERM (the environment is reset:
  * a timeout, or the platform shutting it down). Without this, a queued job vanishes without a
- * word. On SIGTERM it reports, then — if nobody else listens — restores the default action and
- * re-raises the signal, so the process still dies as it would have.
+ * word. On SIGTERM it first hands off unfinished tasks (bounded), then reports, then — if nobody
+ * else listens — restores the default action and re-raises the signal, so the process still dies
+ * as it would have. The hand-off code is loaded only then (a SIGTERM with tasks due).
  */
-export function installExitReport({ unfinished, logger, source, signals, handOffs, setTimer }: ExitReportOptions): void {
+export function installExitReport(options: ExitReportOptions): void {
+  const { unfinished, logger, source, signals } = options;
   let reported = false;
   const report = (why: string, fields: Readonly<Record<string, unknown>>, sent: ReadonlyMap<string, number> = new Map()): void => {
     if (reported) return;
@@ -58,45 +57,27 @@ export function installExitReport({ unfinished, logger, source, signals, handOff
   };
   source.once('exit', (code) => report('the runtime process is exiting', { exitCode: code }));
   if (signals !== 'main-thread') return;
-  const onTerm = (): void => {
+  source.once('SIGTERM', () => {
     const finish = (sent: ReadonlyMap<string, number>): void => {
       report('the runtime process got SIGTERM (the environment is shutting down or was reset)', { signal: 'SIGTERM' }, sent);
       if (source.listenerCount('SIGTERM') === 0) source.kill(source.pid, 'SIGTERM');
     };
-    const due = handOffs?.() ?? [];
-    if (due.length === 0) return finish(new Map());
-    // Written now: should SIGKILL come before the bound, these names are the record.
-    logger.log('WARN', `the runtime process got SIGTERM: handing off unfinished tasks to their queue (at most ${SHUTDOWN_HAND_OFF_MS} ms)`, { tasks: due.map(({ requestId, name }) => `${requestId}: ${name}`), taskIds: taskFields(due) });
-    void handOffAll(due, logger, setTimer ?? ((run, ms) => void setTimeout(run, ms))).then(finish);
-  };
-  source.once('SIGTERM', onTerm);
+    const due = options.handOffs?.() ?? [];
+    const handOff = due.length === 0 ? undefined : loadHandOff(options);
+    if (!handOff) return finish(new Map());
+    void handOff(due, { logger, setTimer: options.setTimer ?? ((run, ms) => void setTimeout(run, ms)), taskFields: options.taskFields ?? (() => []) }).then(finish);
+  });
 }
 
-/**
- * Runs every hand-off with reason `shutdown`, waits at most {@link SHUTDOWN_HAND_OFF_MS}, logs for
- * each invoke which tasks were sent and which are lost, and resolves with the sent ones' keys.
- */
-function handOffAll(due: readonly PendingHandOff[], logger: Logger, setTimer: (run: () => void, ms: number) => void): Promise<ReadonlyMap<string, number>> {
-  const outcomes = due.map(() => 'lost' as 'sent' | 'lost');
-  const all = Promise.all(due.map(({ run }, index) => new Promise<void>((resolve) => resolve(run('shutdown'))).then(() => void (outcomes[index] = 'sent'), () => undefined)));
-  const bound = new Promise<void>((resolve) => setTimer(resolve, SHUTDOWN_HAND_OFF_MS));
-  return Promise.race([all, bound]).then(() => {
-    const final = [...outcomes]; // a send that ends after the bound does not count
-    const sent = new Map<string, number>();
-    const byInvoke = new Map<string, { sent: string[]; lost: string[]; tasks: Array<Record<string, unknown>> }>();
-    due.forEach(({ requestId, name, run }, index) => {
-      const entry = byInvoke.get(requestId) ?? { sent: [], lost: [], tasks: [] };
-      entry[final[index] ?? 'lost'].push(name);
-      entry.tasks.push(...taskFields([{ name, run }]).map((task) => ({ ...task, outcome: final[index] ?? 'lost' })));
-      byInvoke.set(requestId, entry);
-      const key = `${requestId}\0${name}`;
-      if (final[index] === 'sent') sent.set(key, (sent.get(key) ?? 0) + 1);
-    });
-    for (const [requestId, entry] of byInvoke) {
-      logger.log(entry.lost.length > 0 ? 'ERROR' : 'WARN', `the runtime process got SIGTERM: unfinished tasks handed off to their queue (${SHUTDOWN_HAND_OFF_MS} ms bound)`, { requestId, ...entry });
-    }
-    return sent;
-  });
+/** The hand-off code, or undefined when it cannot load (said in one ERROR: the tasks are then reported lost). */
+function loadHandOff({ loadHandOff: load, logger }: ExitReportOptions): typeof handOffAtShutdown | undefined {
+  try {
+    if (load) return load();
+    throw new Error('no hand-off code was given');
+  } catch (error) {
+    logger.log('ERROR', 'the runtime process got SIGTERM, but the code that hands tasks off did not load: they are not handed off, and are reported lost below', describeError(error));
+    return undefined;
+  }
 }
 
 /** Takes one from a count; false when none is left. */

@@ -9,6 +9,7 @@
 import { createLogger, HOST_PROTOCOL, HOST_REGISTRY_KEY, readWaitingFlushers, type HostRegistry, type HostV1, type Logger, type WaitingFlusher } from './layer-shared.ts';
 import { parseConfig, type Config } from '../core/config.ts';
 import { createHost, createLifecycle } from '../composition.ts';
+import { createEmfWriter } from '../reporting/emf-metrics.ts';
 import { Lifecycle } from '../core/lifecycle.ts';
 import { register } from '../extensions-api/registration.ts';
 import { createGuard, type Guard } from '../runtime-hooks/guard.ts';
@@ -58,6 +59,7 @@ export function createLayer(options: LayerOptions): Layer {
   const lifecycle = createLifecycle(config, logger, {
     defer: (run) => void options.own.add(realSetImmediate(run)), setTimer: ownTimer(options.own),
     monoNow: () => performance.now() - monoStart, writeMetrics: options.write, functionName: options.env.AWS_LAMBDA_FUNCTION_NAME,
+    loadEmfWriter: () => createEmfWriter, // the kit is one bundle: no separate file to load
   });
   const double = new RuntimeApiDouble();
   const reasons = new Map<string, 'settled' | 'deadline'>();

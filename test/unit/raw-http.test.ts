@@ -23,6 +23,17 @@ async function httpServer(handler: (req: IncomingMessage, res: ServerResponse, b
 }
 
 describe('createRawHttpTransport', () => {
+  it('connects with Nagle off (`noDelay`, an option of the connect: no setNoDelay call after it)', async () => {
+    const { address } = await httpServer((_req, res) => void res.end('{}'));
+    const seen: unknown[] = [];
+    const send = createRawHttpTransport((options) => {
+      seen.push(options);
+      return connect(options);
+    }, address);
+    await send({ method: 'GET', path: '/x' });
+    expect(seen).toEqual([expect.objectContaining({ noDelay: true })]);
+  });
+
   it('sends method, path, headers and body, and reads status, headers and body', async () => {
     const { address } = await httpServer((req, res, body) => {
       res.setHeader('lambda-extension-identifier', 'ext-1');

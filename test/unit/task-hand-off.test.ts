@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HandOffReason } from '../../shared/host-protocol.ts';
-import { installExitReport, SHUTDOWN_HAND_OFF_MS, type ExitSource } from '../../extension/reporting/exit-report.ts';
-import { nameHandOff } from '../../extension/core/hand-offs.ts';
+import { installExitReport, type ExitSource } from '../../extension/reporting/exit-report.ts';
+import { handOffAtShutdown, SHUTDOWN_HAND_OFF_MS } from '../../extension/reporting/shutdown-hand-offs.ts';
+import { nameHandOff, taskFields } from '../../extension/core/hand-offs.ts';
 import { HAND_OFF_SAFETY_MS } from '../../extension/core/invoke-deadline.ts';
 import { deferred, flush, recordingLogger, runtimeInvoke, trackerSetup } from './fakes.ts';
 
@@ -137,7 +138,7 @@ describe('exit report: SIGTERM hands unfinished tasks off, bounded, then says wh
         { requestId: 'r1', name: 'task b (never started)', run: runs.b },
         { requestId: 'r1', name: 'task c', run: runs.c },
       ],
-      logger, source, signals: 'main-thread',
+      logger, source, signals: 'main-thread', loadHandOff: () => handOffAtShutdown, taskFields,
       setTimer: (run, ms) => {
         expect(ms).toBe(SHUTDOWN_HAND_OFF_MS);
         timers.push(run);
