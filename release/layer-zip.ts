@@ -18,6 +18,8 @@ export const REQUIRED_ENTRIES = [
   'lambda-after-response/extension.mjs',
   // The socket's server and spawn hook, required by the extension at the first child (build.sh).
   'lambda-after-response/socket.cjs',
+  // The EMF lines and the SIGTERM hand-offs, required at their first use (extension/lazy-file.ts).
+  'lambda-after-response/reporting.cjs',
   'nodejs/node_modules/lambda-after-response/package.json',
   'nodejs/node_modules/lambda-after-response/index.mjs',
   'nodejs/node_modules/lambda-after-response/index.cjs',
