@@ -12,7 +12,7 @@ import { InvokeRegistry, unfinishedHandOffs, unfinishedJobs, type UnfinishedHand
 import { sharedInvokeOptions } from './invoke-options.ts';
 import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 import { startingPolicy, type HoldPolicy, type Mode, type UnheldReason } from './hold-policy.ts';
-import { placeJob, type PlacementSite } from './job-placement.ts';
+import { placeJob, type Placement, type PlacementSite } from './job-placement.ts';
 import { LostEvents } from './lost-events.ts';
 import { OrphanJobs } from './orphan-jobs.ts';
 import { doneAfterPendingInput } from './pending-input.ts';
@@ -20,6 +20,9 @@ import type { ResponseHow, RuntimeEvents } from './runtime-events.ts';
 import { scopedInvoke, type ScopedInvoke } from './scoped-invoke.ts';
 
 export type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
+
+/** A job without a hand-off (most): one shared placement, not an object per job. */
+const NO_PLACEMENT: Placement = Object.freeze({});
 
 /**
  * Owns the mode (a policy object, hold-policy.ts) and every invoke's state machine (invoke.ts).
@@ -140,7 +143,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
 
   /** A job function runs in the async context it was enqueued in (see AsyncContext.capture); `handOff` passes it on (tasks). */
   enqueue(job: Job, name: string, handOff?: HandOff): void {
-    placeJob(this.#site, typeof job === 'function' ? this.#context.capture(job) : job, name, 'held', { handOff });
+    placeJob(this.#site, typeof job === 'function' ? this.#context.capture(job) : job, name, 'held', handOff ? { handOff } : NO_PLACEMENT);
   }
 
   /** Registers a flusher: every invoke runs it in its `flushing` phase. Returns its unregister function. */
@@ -175,7 +178,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
 
   /** An invoke changed phase, or one of its jobs changed (InvokeObserver). */
   invokeChanged(invoke: Invoke): void {
-    this.#invokes.forgetIfDone(invoke, { holds: this.#policy.holds });
+    this.#invokes.forgetIfDone(invoke, this.#policy); // the policy has `holds`: no options object per job that settles
     this.#invokes.changed(invoke);
     this.#policy.touch(invoke);
     this.#waiters.wake();
