@@ -147,7 +147,7 @@ export abstract class JobSet<T extends TrackedJob> {
     this.#started.push(entry);
     if (entry.state === HELD) this.#heldCount++;
     else this.#unheldCount++;
-    void this.#run(entry, work, start === 'slot');
+    this.#run(entry, work, start === 'slot');
     return entry.id;
   }
 
@@ -193,15 +193,17 @@ export abstract class JobSet<T extends TrackedJob> {
 
   protected abstract changed(): void;
 
-  // Settles like settle() (shared/settle.ts), as a method: no closure per job to call back.
-  async #run(entry: Started<T>, work: () => unknown, slot: boolean): Promise<void> {
-    let outcome: Settlement = SUCCEEDED;
+  // Settles like settle() (shared/settle.ts), without its async frame and callback closure: two
+  // reactions on the job's promise (micro-measured on Node 22 and 24: 505 → 336 B per job with the
+  // job's own promise). The intrinsic `then`, as `await` would: a promise's own `then` is not called.
+  #run(entry: Started<T>, work: () => unknown, slot: boolean): void {
+    let settling: Promise<unknown>;
     try {
-      await (slot ? work() : this.#options.runInContext(work));
+      settling = Promise.resolve(slot ? work() : this.#options.runInContext(work));
     } catch (error) {
-      outcome = { ok: false, error };
+      settling = Promise.reject(error); // a throwing job, or a promise whose `constructor` throws
     }
-    this.#settled(entry, outcome, slot);
+    void PROMISE_THEN.call(settling, () => this.#settled(entry, SUCCEEDED, slot), (error: unknown) => this.#settled(entry, { ok: false, error }, slot));
   }
 
   #settled(entry: Started<T>, outcome: Settlement, slot: boolean): void {
@@ -226,6 +228,7 @@ export abstract class JobSet<T extends TrackedJob> {
   }
 }
 
+const PROMISE_THEN = Promise.prototype.then;
 const SETTLED = 0;
 const HELD = 1;
 const UNHELD = 2;

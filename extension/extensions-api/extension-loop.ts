@@ -75,7 +75,14 @@ export async function runExtensionLoop(deps: LoopDependencies): Promise<LoopOutc
     const { event } = polled;
     if (event.kind === 'exit') return { kind: 'exit-requested', status: event.status, body: event.body };
     if (event.kind === 'shutdown') return { kind: 'shutdown', reason: event.reason };
-    await hold(deps, event);
+    // A hold that fails must still end in `next`: otherwise this invoke, and the environment, hang.
+    // Awaited here, as the poll is (~500 B per invoke less than an async helper on nodejs24.x).
+    try {
+      const reason = await deps.lifecycle.hold(event);
+      if (logger.enabled('DEBUG')) logger.log('DEBUG', 'released', { requestId: event.requestId, reason });
+    } catch (error) {
+      logger.log('ERROR', 'holding the invoke failed: releasing it now', { requestId: event.requestId, ...describeError(error) });
+    }
   }
 }
 
@@ -112,17 +119,6 @@ async function holdLost({ lifecycle, logger }: LoopDependencies, windowMs: numbe
     if (requestId !== undefined) logger.log('WARN', "held an invoke whose INVOKE event the failed next may have consumed: released now, polling again", { requestId });
   } catch (error) {
     logger.log('ERROR', 'holding an invoke after a failed next failed: polling again', describeError(error));
-  }
-}
-
-/** A hold that fails must still end in `next`: otherwise this invoke, and the environment, hang. */
-async function hold({ lifecycle, logger }: LoopDependencies, event: { requestId: string; deadlineMs: number }): Promise<void> {
-  const { requestId } = event;
-  try {
-    const reason = await lifecycle.hold(event);
-    if (logger.enabled('DEBUG')) logger.log('DEBUG', 'released', { requestId, reason });
-  } catch (error) {
-    logger.log('ERROR', 'holding the invoke failed: releasing it now', { requestId, ...describeError(error) });
   }
 }
 
