@@ -22,11 +22,11 @@ export interface JobSetOptions {
 
 /**
  * How a job begins: `held` (it holds its owner until it settles or is abandoned), `unheld` (it
- * holds nothing), `slot` (a queued function {@link JobSet.launch} started: held, already in the
- * owner's context, and it frees its slot when it settles). A string, not an options object: this
- * runs for every job.
+ * holds nothing). A queued function {@link JobSet.launch} starts (`beginQueued`) is held, already
+ * in the owner's context, and frees its slot when it settles. A string, not an options object:
+ * this runs for every job.
  */
-export type JobStart = 'held' | 'unheld' | 'slot';
+export type JobStart = 'held' | 'unheld';
 
 /** How a started job is tracked: its label (how logs name it) and what its owner adds. */
 export interface TrackedJob {
@@ -56,7 +56,8 @@ export interface TrackedJob {
  *   returns them with their ids; `offStack(work)` is `work` run on a later turn (`defer`), off
  *   the caller's stack, for `begin`; `running(id)` is a started job's entry; `waitingHandOffs()`
  *   the queued jobs that can be passed on (the shutdown's best effort).
- * - Hooks: `launch(job)` starts a queued job function (`begin(…, 'slot')`); `settled(id, job,
+ * - Hooks: `launch(job)` starts a queued job function (`beginQueued(tracked, job)`: it is called
+ *   with the context, no closure per job); `settled(id, job,
  *   outcome, held)` reports a settled job (`held`: it still held its owner), before its slot goes
  *   to the next queued job; `changed()` then tells the owner the set may be idle.
  *
@@ -143,12 +144,11 @@ export abstract class JobSet<T extends TrackedJob> {
   }
 
   protected begin(job: T, work: () => unknown, start: JobStart): number {
-    const entry = new Started(++this.#seq, job, start === 'unheld' ? UNHELD : HELD);
-    this.#started.push(entry);
-    if (entry.state === HELD) this.#heldCount++;
-    else this.#unheldCount++;
-    this.#run(entry, work, start === 'slot');
-    return entry.id;
+    return this.#begin(job, work, start === 'unheld' ? UNHELD : HELD);
+  }
+
+  protected beginQueued(job: T, queued: QueuedJob): number {
+    return this.#begin(job, queued, HELD);
   }
 
   protected abortQueue(): QueuedJob[] {
@@ -193,13 +193,23 @@ export abstract class JobSet<T extends TrackedJob> {
 
   protected abstract changed(): void;
 
+  #begin(job: T, work: Work, state: JobState): number {
+    const entry = new Started(++this.#seq, job, state);
+    this.#started.push(entry);
+    if (state === HELD) this.#heldCount++;
+    else this.#unheldCount++;
+    this.#run(entry, work);
+    return entry.id;
+  }
+
   // Settles like settle() (shared/settle.ts), without its async frame and callback closure: two
   // reactions on the job's promise (micro-measured on Node 22 and 24: 505 → 336 B per job with the
   // job's own promise). The intrinsic `then`, as `await` would: a promise's own `then` is not called.
-  #run(entry: Started<T>, work: () => unknown, slot: boolean): void {
+  #run(entry: Started<T>, work: Work): void {
+    const slot = typeof work !== 'function';
     let settling: Promise<unknown>;
     try {
-      settling = Promise.resolve(slot ? work() : this.#options.runInContext(work));
+      settling = Promise.resolve(slot ? runQueued(work, this.#context) : this.#options.runInContext(work));
     } catch (error) {
       settling = Promise.reject(error); // a throwing job, or a promise whose `constructor` throws
     }
@@ -229,6 +239,14 @@ export abstract class JobSet<T extends TrackedJob> {
 }
 
 const PROMISE_THEN = Promise.prototype.then;
+
+/** What a started job runs: a function (called in the owner's context), or a queued job (already in it). */
+type Work = (() => unknown) | QueuedJob;
+
+/** `run(…)`, not `job.run(…)`: a failing job's stack then starts at its own frame, not `Object.x [as run]`. */
+function runQueued({ run }: QueuedJob, context: JobContext): unknown {
+  return run(context);
+}
 const SETTLED = 0;
 const HELD = 1;
 const UNHELD = 2;
