@@ -3,8 +3,9 @@ import { LazyContext } from './job-context.ts';
 import { JobQueue, type QueuedJob } from './job-queue.ts';
 import { SUCCEEDED, type Settlement } from './settle.ts';
 import { deadlineAbortReason } from './deadline-abort.ts';
+import { HELD, Started, StartedJobs, UNHELD, type JobStart, type JobState, type TrackedJob } from './started-jobs.ts';
 
-export type { QueuedJob } from './job-queue.ts';
+export type { JobStart, QueuedJob, TrackedJob };
 
 export interface JobSetOptions {
   readonly requestId: string;
@@ -18,19 +19,6 @@ export interface JobSetOptions {
   readonly runInContext: <T>(fn: () => T) => T;
   /** Lifts the listener limit of the jobs' signal (Node's `events.setMaxListeners(0, signal)`). @default none */
   readonly raiseListenerLimit?: (signal: AbortSignal) => void;
-}
-
-/**
- * How a job begins: `held` (it holds its owner until it settles or is abandoned), `unheld` (it
- * holds nothing). A queued function {@link JobSet.launch} starts (`beginQueued`) is held, already
- * in the owner's context, and frees its slot when it settles. A string, not an options object:
- * this runs for every job.
- */
-export type JobStart = 'held' | 'unheld';
-
-/** How a started job is tracked: its label (how logs name it) and what its owner adds. */
-export interface TrackedJob {
-  readonly label: string;
 }
 
 /**
@@ -56,10 +44,10 @@ export interface TrackedJob {
  *   returns them with their ids; `offStack(work)` is `work` run on a later turn (`defer`), off
  *   the caller's stack, for `begin`; `running(id)` is a started job's entry; `waitingHandOffs()`
  *   the queued jobs that can be passed on (the shutdown's best effort).
- * - Hooks: `launch(job)` starts a queued job function (`beginQueued(tracked, job)`: it is called
- *   with the context, no closure per job); `settled(id, job,
- *   outcome, held)` reports a settled job (`held`: it still held its owner), before its slot goes
- *   to the next queued job; `changed()` then tells the owner the set may be idle.
+ * - Hooks: `launch(job)` starts a queued job function (`beginQueued(tracked, job)`: called with
+ *   the context, no closure per job); `settled(id, job, outcome, held)` reports a settled job
+ *   (`held`: it still held its owner), before its slot goes to the next queued job; `changed()`
+ *   then tells the owner the set may be idle.
  *
  * State: started jobs in start order (`#started`), each holding its owner, or holding nothing (unheld
  * from the start, or abandoned: an exit still names them), until it settles.
@@ -71,12 +59,7 @@ export abstract class JobSet<T extends TrackedJob> {
   readonly #options: JobSetOptions;
   readonly #queue: JobQueue;
   readonly #context: JobContext;
-  // Started jobs in start order, settled ones dropped when none is left (or when they are most of
-  // the array), and counts: not two Maps by id, whose tables grew and shrank as each invoke's jobs
-  // started and settled (2.3 KB per invoke of 10 jobs on nodejs24.x, bench/alloc-sampling.ts).
-  readonly #started: Array<Started<T>> = [];
-  #heldCount = 0;
-  #unheldCount = 0;
+  readonly #started = new StartedJobs<T>();
   #controller: AbortController | undefined;
   #aborted = false;
   #seq = 0;
@@ -115,11 +98,11 @@ export abstract class JobSet<T extends TrackedJob> {
   }
 
   get idle(): boolean {
-    return this.#heldCount === 0 && this.#queue.empty;
+    return this.#started.held === 0 && this.#queue.empty;
   }
 
   get busy(): boolean {
-    return !this.idle || this.#unheldCount > 0;
+    return !this.idle || this.#started.unheld > 0;
   }
 
   protected get aborted(): boolean {
@@ -127,7 +110,7 @@ export abstract class JobSet<T extends TrackedJob> {
   }
 
   unfinished(): string[] {
-    const labels = (state: JobState): string[] => this.#started.filter((entry) => entry.state === state).map((entry) => entry.job.label);
+    const labels = (state: JobState): string[] => this.#started.inState(state).map((job) => job.label);
     return [...labels(HELD), ...this.#queue.waiting(), ...labels(UNHELD)];
   }
 
@@ -161,21 +144,7 @@ export abstract class JobSet<T extends TrackedJob> {
   }
 
   protected abandonHeld(): Array<[number, T]> {
-    const abandoned: Array<Started<T>> = [];
-    let kept = 0;
-    for (const entry of this.#started) {
-      if (entry.state === HELD) abandoned.push(entry);
-      else this.#started[kept++] = entry;
-    }
-    // Moved to the end, unheld: an exit names them after the jobs that held nothing before.
-    this.#started.length = kept;
-    for (const entry of abandoned) {
-      entry.state = UNHELD;
-      this.#started.push(entry);
-    }
-    this.#heldCount = 0;
-    this.#unheldCount += abandoned.length;
-    return abandoned.map((entry) => [entry.id, entry.job]);
+    return this.#started.abandonHeld();
   }
 
   protected offStack(work: () => unknown): () => Promise<unknown> {
@@ -183,8 +152,7 @@ export abstract class JobSet<T extends TrackedJob> {
   }
 
   protected running(id: number): T | undefined {
-    const entry = this.#started.find((started) => started.id === id);
-    return entry && entry.state !== SETTLED ? entry.job : undefined;
+    return this.#started.running(id);
   }
 
   protected abstract launch(job: QueuedJob): void;
@@ -195,16 +163,13 @@ export abstract class JobSet<T extends TrackedJob> {
 
   #begin(job: T, work: Work, state: JobState): number {
     const entry = new Started(++this.#seq, job, state);
-    this.#started.push(entry);
-    if (state === HELD) this.#heldCount++;
-    else this.#unheldCount++;
+    this.#started.add(entry);
     this.#run(entry, work);
     return entry.id;
   }
 
-  // Settles like settle() (shared/settle.ts), without its async frame and callback closure: two
-  // reactions on the job's promise (micro-measured on Node 22 and 24: 505 → 336 B per job with the
-  // job's own promise). The intrinsic `then`, as `await` would: a promise's own `then` is not called.
+  // Settles as settle() does (shared/settle.ts) with two reactions instead of its async frame: 505 → 336 B per job
+  // (micro-measured, Node 22 and 24). The intrinsic `then`, as `await`: a promise's own `then` is not called.
   #run(entry: Started<T>, work: Work): void {
     const slot = typeof work !== 'function';
     let settling: Promise<unknown>;
@@ -217,24 +182,10 @@ export abstract class JobSet<T extends TrackedJob> {
   }
 
   #settled(entry: Started<T>, outcome: Settlement, slot: boolean): void {
-    const held = entry.state === HELD;
-    if (held) this.#heldCount--;
-    else this.#unheldCount--;
-    entry.state = SETTLED;
-    this.#forgetSettled();
+    const held = this.#started.settle(entry);
     this.settled(entry.id, entry.job, outcome, held);
     if (slot) this.#queue.freed();
     this.changed();
-  }
-
-  #forgetSettled(): void {
-    const live = this.#heldCount + this.#unheldCount;
-    if (live === 0) this.#started.length = 0;
-    else if (this.#started.length >= 32 && live * 2 < this.#started.length) {
-      let kept = 0;
-      for (const entry of this.#started) if (entry.state !== SETTLED) this.#started[kept++] = entry;
-      this.#started.length = kept;
-    }
   }
 }
 
@@ -246,22 +197,4 @@ type Work = (() => unknown) | QueuedJob;
 /** `run(…)`, not `job.run(…)`: a failing job's stack then starts at its own frame, not `Object.x [as run]`. */
 function runQueued({ run }: QueuedJob, context: JobContext): unknown {
   return run(context);
-}
-const SETTLED = 0;
-const HELD = 1;
-const UNHELD = 2;
-/** Settled; holding its owner; holding nothing (unheld from the start, or abandoned). */
-type JobState = typeof SETTLED | typeof HELD | typeof UNHELD;
-
-/** A started job, until it settles. */
-class Started<T> {
-  readonly id: number;
-  readonly job: T;
-  state: JobState;
-
-  constructor(id: number, job: T, state: JobState) {
-    this.id = id;
-    this.job = job;
-    this.state = state;
-  }
 }
