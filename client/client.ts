@@ -86,9 +86,9 @@ export function buildClient(options: BuildOptions): BuiltClient {
   };
   const client: AfterResponseClient = {
     enqueueAfterResponse(job, options) {
-      const valid = validateEnqueue(job, options);
+      const name = validateEnqueue(job, options);
       const host = resolveHost();
-      host.enqueue(wrap(host, valid.job), { name: valid.name });
+      host.enqueue(wrap(host, job), { name });
     },
     drainAfterResponse: () => resolveHost().drain(),
     flushAfterResponse(flusher, options) {

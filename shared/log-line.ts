@@ -36,12 +36,13 @@ export function createLogger(options: LoggerOptions): Logger {
     // A field that cannot be serialised costs the fields, not the line; a failing write is dropped.
     log(level, message, fields) {
       if (!enabled(level)) return;
-      const base = { timestamp: new Date(now()).toISOString(), level, source: 'lambda-after-response', message };
+      const timestamp = new Date(now()).toISOString();
       let line: string;
       try {
-        line = JSON.stringify({ ...base, ...fields }, jsonSafe);
+        // One object, not a base object spread into another: the summary line is written per invoke.
+        line = JSON.stringify({ timestamp, level, source: SOURCE, message, ...fields }, jsonSafe);
       } catch (error) {
-        line = JSON.stringify({ ...base, fieldsDropped: `the log fields could not be serialised: ${describeError(error).errorMessage}` });
+        line = JSON.stringify({ timestamp, level, source: SOURCE, message, fieldsDropped: `the log fields could not be serialised: ${describeError(error).errorMessage}` });
       }
       try {
         options.write(`${line}\n`);
@@ -54,6 +55,8 @@ export function createLogger(options: LoggerOptions): Logger {
 
 /** Describes a thrown value the way Lambda's error JSON does; never throws (see describe-error.ts). */
 export { describeError };
+
+const SOURCE = 'lambda-after-response';
 
 function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;

@@ -1,7 +1,8 @@
 /** How a job ended: a rejection with `undefined` is still a failure, so it is tagged, not inferred. */
 export type Settlement = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
 
-const OK: Settlement = Object.freeze({ ok: true });
+/** The one success (frozen): no object per job that succeeds. */
+export const SUCCEEDED: Settlement = Object.freeze({ ok: true });
 
 /**
  * Runs `work` (a job function's call, or `() => promise`) and calls `done` exactly once with
@@ -21,7 +22,7 @@ export function settle(work: () => unknown, done: (outcome: Settlement) => void)
 
 /** One async frame per job instead of a promise, its executor and two reaction closures. */
 async function awaitSettlement(value: unknown, done: (outcome: Settlement) => void): Promise<void> {
-  let outcome = OK;
+  let outcome = SUCCEEDED;
   try {
     await value;
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { Flusher, Job } from './host-protocol.ts';
+import type { Flusher } from './host-protocol.ts';
 
 /**
  * Options of {@link enqueueAfterResponse}. Unknown keys are refused with a `TypeError`.
@@ -106,8 +106,9 @@ function optionsName(options: unknown, fallback: string): string {
     throw argumentError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
   }
   const name: unknown = options === undefined ? undefined : Reflect.get(options, 'name');
-  for (const key of options === undefined ? [] : Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw argumentError(`Unknown option \`${key}\`; expected one of: ${[...KNOWN_OPTIONS].join(', ')}`);
+  // Own keys by `for…in`, not `Object.keys`: no array per call (this runs per job).
+  for (const key in options as object | undefined) {
+    if (Object.hasOwn(options as object, key) && !KNOWN_OPTIONS.has(key)) throw argumentError(`Unknown option \`${key}\`; expected one of: ${[...KNOWN_OPTIONS].join(', ')}`);
   }
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
     throw argumentError(`Expected \`options.name\` to be a non-empty string, got ${describeValue(name)}`);
@@ -115,14 +116,17 @@ function optionsName(options: unknown, fallback: string): string {
   return name ?? fallback;
 }
 
-/** Checks the arguments of `enqueueAfterResponse` and returns the job's display name. Throws `TypeError` (also for a class). */
-export function validateEnqueue(job: unknown, options: unknown): { job: Job; name: string } {
+/**
+ * Checks the arguments of `enqueueAfterResponse` and returns the job's display name (the name
+ * only, no `{ job, name }` object: this runs per job). Throws `TypeError` (also for a class).
+ */
+export function validateEnqueue(job: unknown, options: unknown): string {
   const isFunction = typeof job === 'function';
   if (!isFunction && !isThenable(job)) {
     throw argumentError(`Expected \`job\` to be a function or a promise, got ${describeValue(job)}`);
   }
   if (isFunction) rejectClass('job', job as object);
-  return { job: job as Job, name: optionsName(options, isFunction ? (job as { name: string }).name || 'anonymous' : 'promise') };
+  return optionsName(options, isFunction ? (job as { name: string }).name || 'anonymous' : 'promise');
 }
 
 /**

@@ -49,9 +49,8 @@ class LocalJobs extends JobSet<TrackedJob> {
     while (this.busy) await new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
 
-  protected launch({ name, run }: QueuedJob): void {
-    // `run(…)`, not `job.run(…)`: a failing job's stack then starts at its own frame, not `Object.x [as run]`.
-    this.begin({ label: name }, () => run(this.context), 'slot');
+  protected launch(job: QueuedJob): void {
+    this.beginQueued({ label: job.name }, job);
   }
 
   protected settled(id: number, { label }: TrackedJob, outcome: Settlement): void {

@@ -82,7 +82,7 @@ export class PendingHandOffs {
  */
 export class JobHandOffs {
   #started: Map<number, HandOff> | undefined;
-  #due: DueHandOff[] = [];
+  #due: DueHandOff[] | undefined;
 
   /** Job `id` started; `handOff`, if any, is its own. */
   started(id: number, handOff: HandOff | undefined): void {
@@ -95,18 +95,20 @@ export class JobHandOffs {
 
   /** A job dropped unstarted at the abort: its hand-off is due at once. */
   neverStarted(name: string, handOff: HandOff | undefined): void {
-    if (handOff) this.#due.push({ name, reason: 'never-started', run: handOff });
+    if (handOff) (this.#due ??= []).push({ name, reason: 'never-started', run: handOff });
   }
 
   /** Job `id` is abandoned when the grace ends: its hand-off is due. */
   abandoned(id: number, name: string): void {
     const run = this.#started?.get(id);
-    if (run) this.#due.push({ name, reason: 'abandoned', run });
+    if (run) (this.#due ??= []).push({ name, reason: 'abandoned', run });
   }
 
   /** The hand-offs due since the last call. */
   takeDue(): DueHandOff[] {
-    return this.#due.splice(0);
+    const due = this.#due ?? [];
+    this.#due = undefined;
+    return due;
   }
 
   /** The started jobs' hand-offs, each named by `label` (the shutdown's best effort). */

@@ -3,7 +3,7 @@ import { JobSet, type JobStart, type QueuedJob } from '../../shared/job-set.ts';
 import type { Settlement } from '../../shared/settle.ts';
 import { JobHandOffs, type DueHandOff, type HandOff } from './hand-offs.ts';
 import type { InvokeJobsOptions } from './invoke-options.ts';
-import { reportSettlement } from './job-report.ts';
+import { reportSettlement, settlementReported } from './job-report.ts';
 import { JobCounts, type JobKind, type JobStats } from './job-stats.ts';
 
 export type { FlushStats, HeldKind, JobKind, JobStats } from './job-stats.ts';
@@ -88,14 +88,16 @@ export class InvokeJobs extends JobSet<Tracked> {
   }
 
   protected launch(job: QueuedJob): void {
-    this.#begin(job.name, 'held', () => job.run(this.context), 'slot', job.handOff);
+    this.#counts.started('held');
+    const id = this.beginQueued({ label: job.name, kind: 'held' }, job); // called with the context: no closure per job
+    this.#handOffs.started(id, job.handOff);
   }
 
   protected settled(id: number, { label, kind }: Tracked, outcome: Settlement, held: boolean): void {
     this.#handOffs.settled(id);
     const phase = held ? 'held' : kind === 'unheld' || kind === 'late' ? kind : 'abandoned';
     if (held) this.#counts.settled(kind, outcome.ok);
-    reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: label, jobId: id, phase, outcome });
+    if (settlementReported(phase, outcome)) reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: label, jobId: id, phase, outcome });
   }
 
   protected changed(): void {

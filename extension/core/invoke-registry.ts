@@ -21,7 +21,7 @@ export class InvokeRegistry {
   }
 
   get(requestId: string): Invoke | undefined {
-    return this.#invokes.find((invoke) => invoke.requestId === requestId);
+    return this.#invokes.find(hasRequestId, requestId);
   }
 
   /** The invoke of `requestId`, made on first sight (by the runtime's `next` or the loop's INVOKE, whichever comes first). */
@@ -75,6 +75,10 @@ export class InvokeRegistry {
   known(): Set<Invoke> {
     return new Set([...this.#invokes.values(), ...this.#busy.values()]);
   }
+}
+
+function hasRequestId(invoke: Invoke, requestId: string): boolean {
+  return invoke.requestId === requestId;
 }
 
 /** Every unfinished job by invoke, for the exit report: open and busy invokes, detached jobs, orphans. */

@@ -189,7 +189,9 @@ export class Invoke {
     this.#deadline?.cancel();
     this.#phase = 'released';
     if (this.#jobs) summarizeRelease(this.#options, { requestId: this.requestId, outcome: reason, stats: this.#jobs.stats, flushStats: this.#flushes?.stats, respondedAt: this.#respondedAt });
-    for (const resolve of this.#waiters?.splice(0) ?? []) resolve(reason);
+    const waiters = this.#waiters; // taken, not copied: resolving runs no code before the next turn
+    this.#waiters = undefined;
+    if (waiters) for (const resolve of waiters) resolve(reason);
     this.#options.observer.invokeChanged(this);
   }
 }

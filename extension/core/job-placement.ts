@@ -32,6 +32,9 @@ export interface Placement {
   readonly handOff?: HandOff | undefined;
 }
 
+/** A job without a hand-off (most): one shared placement, not an object per job. */
+export const NO_PLACEMENT: Placement = Object.freeze({});
+
 /**
  * Puts a job where it belongs: the invoke of the caller's async context; else (module init, a
  * socket peer, a timer set at init) the invoke in progress; else the detached set (unheld,

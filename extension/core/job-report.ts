@@ -6,7 +6,7 @@ import type { Settlement } from '../../shared/settle.ts';
  * Where a job stood when it settled: holding its invoke, running unheld (no invoke holds: Managed
  * Instances, no Runtime API, the loop stopped), enqueued after the release, or abandoned at the deadline.
  */
-type SettledPhase = 'held' | 'unheld' | 'late' | 'abandoned';
+export type SettledPhase = 'held' | 'unheld' | 'late' | 'abandoned';
 
 interface SettledJob {
   readonly requestId: string;
@@ -28,6 +28,11 @@ const FINISHED: Record<SettledPhase, string | undefined> = {
   late: 'job enqueued after its invoke was released finished (it was not held)',
   abandoned: 'abandoned job finished after the release',
 };
+
+/** Whether {@link reportSettlement} writes a line: asked first, so no fields object is made per job that succeeds while held. */
+export function settlementReported(phase: SettledPhase, outcome: Settlement): boolean {
+  return !outcome.ok || FINISHED[phase] !== undefined;
+}
 
 /**
  * One line per job that failed, and per late or abandoned job that settled, under the request

@@ -12,7 +12,7 @@ import { InvokeRegistry, unfinishedHandOffs, unfinishedJobs, type UnfinishedHand
 import { sharedInvokeOptions } from './invoke-options.ts';
 import { onceOnly, type InvokeEvent, type LifecycleOptions, type UnfinishedJobs } from './lifecycle-options.ts';
 import { startingPolicy, type HoldPolicy, type Mode, type UnheldReason } from './hold-policy.ts';
-import { placeJob, type PlacementSite } from './job-placement.ts';
+import { NO_PLACEMENT, placeJob, type PlacementSite } from './job-placement.ts';
 import { LostEvents } from './lost-events.ts';
 import { OrphanJobs } from './orphan-jobs.ts';
 import { doneAfterPendingInput } from './pending-input.ts';
@@ -29,8 +29,7 @@ export type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-
 export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
   #policy: HoldPolicy;
   #observed = false;
-  /** Tells onFirstWork, the first time only (the first job, external job or flusher). */
-  readonly #firstWork: () => void;
+  readonly #firstWork: () => void; // onFirstWork, the first time only (the first job, external job or flusher)
   readonly #invokes: InvokeRegistry;
   readonly #orphans = new OrphanJobs();
   readonly #options: LifecycleOptions;
@@ -48,11 +47,8 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     this.#bestEffort = new BestEffort({ idleMs: options.fallbackIdleMs, setTimer: options.setTimer, logger: options.logger });
     this.#policy = startingPolicy(this.#bestEffort);
     this.#flushers = new FlusherRegistry(options.logger);
-    this.#detached = new DetachedJobs({
-      concurrency: options.concurrency, defer: options.defer, logger: options.logger, context: this.#context, flushers: this.#flushers.list,
-      flushHere: () => this.#policy.flushesDetached, onChange: () => this.#waiters.wake(),
-      ...(options.raiseListenerLimit ? { raiseListenerLimit: options.raiseListenerLimit } : {}),
-    });
+    this.#detached = new DetachedJobs({ concurrency: options.concurrency, defer: options.defer, logger: options.logger, context: this.#context, flushers: this.#flushers.list,
+      flushHere: () => this.#policy.flushesDetached, onChange: () => this.#waiters.wake(), ...(options.raiseListenerLimit ? { raiseListenerLimit: options.raiseListenerLimit } : {}) });
     // What every invoke shares, made once: invokeFor runs in every invoke.
     this.#invokes = new InvokeRegistry(sharedInvokeOptions(options, { flushers: this.#flushers.list, observer: this }));
     this.#site = { context: this.#context, orphans: this.#orphans, detached: this.#detached, logger: options.logger, policy: () => this.#policy, inProgress: () => this.#invokes.inProgress(this.#policy) };
@@ -144,7 +140,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
   /** A job function runs in the async context it was enqueued in (see AsyncContext.capture); `handOff` passes it on (tasks). */
   enqueue(job: Job, name: string, handOff?: HandOff): void {
     this.#firstWork();
-    placeJob(this.#site, typeof job === 'function' ? this.#context.capture(job) : job, name, 'held', { handOff });
+    placeJob(this.#site, typeof job === 'function' ? this.#context.capture(job) : job, name, 'held', handOff ? { handOff } : NO_PLACEMENT);
   }
 
   /** Registers a flusher: every invoke runs it in its `flushing` phase. Returns its unregister function. */
@@ -181,7 +177,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
 
   /** An invoke changed phase, or one of its jobs changed (InvokeObserver). */
   invokeChanged(invoke: Invoke): void {
-    this.#invokes.forgetIfDone(invoke, { holds: this.#policy.holds });
+    this.#invokes.forgetIfDone(invoke, this.#policy); // the policy has `holds`: no options object per job that settles
     this.#invokes.changed(invoke);
     this.#policy.touch(invoke);
     this.#waiters.wake();

@@ -9,8 +9,12 @@
 export class SlotList<T> {
   readonly #slots: Array<T | undefined> = [];
 
-  find(match: (item: T) => boolean): T | undefined {
-    for (const item of this.#slots) if (item !== undefined && match(item)) return item;
+  /** The first item `match(item, key)` accepts: a shared predicate and its key, not a closure per call (this runs several times per invoke). */
+  find<K>(match: (item: T, key: K) => boolean, key?: K): T | undefined {
+    for (let i = 0; i < this.#slots.length; i++) {
+      const item = this.#slots[i];
+      if (item !== undefined && match(item, key as K)) return item;
+    }
     return undefined;
   }
 

@@ -78,15 +78,19 @@ function parseEvent(body: string): ExtensionEvent {
   } catch {
     throw new InvalidEventError(body, 'not JSON');
   }
-  const field = (name: string): unknown => (typeof event === 'object' && event !== null ? Reflect.get(event, name) : undefined);
-  const type = field('eventType');
-  if (type === 'SHUTDOWN') return { kind: 'shutdown', reason: String(field('shutdownReason')) };
+  const type = field(event, 'eventType');
+  if (type === 'SHUTDOWN') return { kind: 'shutdown', reason: String(field(event, 'shutdownReason')) };
   if (type !== 'INVOKE') throw new InvalidEventError(body, `eventType ${type === undefined ? 'missing' : JSON.stringify(type).slice(0, 80)}`);
-  const requestId = field('requestId');
+  const requestId = field(event, 'requestId');
   if (typeof requestId !== 'string' || requestId === '') throw new InvalidEventError(body, 'INVOKE without a requestId');
-  const deadlineMs = toDeadline(field('deadlineMs'));
+  const deadlineMs = toDeadline(field(event, 'deadlineMs'));
   if (deadlineMs === undefined) throw new InvalidEventError(body, 'INVOKE without a deadlineMs');
   return { kind: 'invoke', requestId, deadlineMs };
+}
+
+/** A field of a parsed event (a function, not a closure per event). */
+function field(event: unknown, name: string): unknown {
+  return typeof event === 'object' && event !== null ? Reflect.get(event, name) : undefined;
 }
 
 /** Epoch ms as a number (or numeric string); not `Number(x)` alone, which reads null and '' as 0. */

@@ -85,6 +85,9 @@ export class AlsContext<Owner> implements AsyncContext<Owner> {
 
   /** Runs `fn` in `invoke`'s context (job functions, so what they enqueue is theirs). */
   run<T>(invoke: Owner, fn: () => T): T {
+    // Already in a slot naming `invoke` (the job pump, scheduled at the response from the invoke's
+    // own context): no frame of its own (on Node 24 each is a copy of the context Map).
+    if (this.#storage.getStore()?.invoke === invoke) return fn();
     // One slot per invoke, not per call (a bound slot never changes): every batch of its jobs runs through here.
     if (this.#lastSlot?.invoke !== invoke) this.#lastSlot = { invoke };
     return this.#storage.run(this.#lastSlot, fn);

@@ -30,3 +30,17 @@ export function createGuard(logger: Logger): Guard {
     }
   };
 }
+
+/**
+ * `fn(a, b)` run as `guard(hook, () => fn(a, b))` would, without that closure per call (hooks
+ * called per invoke): its own `try`, the guard only on a throw (logged and counted alike).
+ */
+export function guardCall<A, B>(guard: Guard, hook: string, fn: (a: A, b: B) => void, a: A, b: B): void {
+  try {
+    fn(a, b);
+  } catch (error) {
+    guard(hook, () => {
+      throw error;
+    });
+  }
+}

@@ -1,5 +1,6 @@
 import type { RuntimeEvents } from '../core/runtime-events.ts';
-import type { Guard } from './guard.ts';
+import { guardCall, type Guard } from './guard.ts';
+import type { ResponseHow } from '../core/runtime-events.ts';
 
 export type { ResponseHow, RuntimeEvents } from '../core/runtime-events.ts';
 
@@ -27,10 +28,14 @@ export function observeRuntime(target: { dlopen: Dlopen }, events: RuntimeEvents
 
 /** Every event wrapped in the guard: the runtime's calls must never see the extension's exceptions. */
 export function guardEvents(events: RuntimeEvents, guard: Guard): RuntimeEvents {
+  // Bodies made once, not a closure per call: these run in every invoke.
+  const runtimeNext = (): void => events.runtimeNext();
+  const invokeStarted = (id: string, deadline: number): void => events.invokeStarted(id, deadline);
+  const responsePosted = (id: string, how: ResponseHow): void => events.responsePosted(id, how);
   return {
-    runtimeNext: () => void guard('runtime next', () => events.runtimeNext()),
-    invokeStarted: (id, deadline) => void guard('invoke started', () => events.invokeStarted(id, deadline)),
-    responsePosted: (id, how) => void guard('response posted', () => events.responsePosted(id, how)),
+    runtimeNext: () => void guard('runtime next', runtimeNext),
+    invokeStarted: (id, deadline) => guardCall(guard, 'invoke started', invokeStarted, id, deadline),
+    responsePosted: (id, how) => guardCall(guard, 'response posted', responsePosted, id, how),
     observed: () => void guard('runtime observed', () => events.observed()),
   };
 }

@@ -4,13 +4,13 @@ import { isClass, validateEnqueue, validateFlusher } from '../../shared/validate
 describe('validateEnqueue', () => {
   it('accepts a function and names it after the function', () => {
     async function postToSlack(): Promise<void> {}
-    expect(validateEnqueue(postToSlack, undefined).name).toBe('postToSlack');
-    expect(validateEnqueue(() => 1, undefined).name).toBe('anonymous');
+    expect(validateEnqueue(postToSlack, undefined)).toBe('postToSlack');
+    expect(validateEnqueue(() => 1, undefined)).toBe('anonymous');
   });
 
   it('accepts a promise or any thenable', () => {
-    expect(validateEnqueue(Promise.resolve(1), { name: 'p' }).name).toBe('p');
-    expect(validateEnqueue({ then() {} }, undefined).name).toBe('promise');
+    expect(validateEnqueue(Promise.resolve(1), { name: 'p' })).toBe('p');
+    expect(validateEnqueue({ then() {} }, undefined)).toBe('promise');
   });
 
   it('rejects a job that is neither, naming the value and its type', () => {
