@@ -28,7 +28,7 @@ export interface AfterResponseClient {
 export interface ClientOptions {
   /** Where the extension publishes its host (a fake host in tests). @default globalThis */
   readonly global?: object;
-  /** Receives the client's own log lines (WARN when no extension is loaded, ERROR on a protocol mismatch). @default JSON lines on stdout, at the level of `AFTER_RESPONSE_LOG_LEVEL` (as the extension reads it) */
+  /** Receives the client's own log lines (WARN when no extension is loaded, ERROR on a protocol mismatch). @default JSON lines on stdout, at the level of `AFTER_RESPONSE_LOG_LEVEL` (as the extension reads it), read at the first line */
   readonly logger?: Logger;
   /** Read for `AFTER_RESPONSE_SOCKET` (set in a child process of the runtime), `AFTER_RESPONSE_DISABLED` and the log level. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -65,7 +65,7 @@ export interface BuildOptions extends ClientOptions {
 export function buildClient(options: BuildOptions): BuiltClient {
   const global = options.global ?? globalThis;
   const env = options.env ?? process.env;
-  const logger = options.logger ?? createLogger({ level: clientLogLevel(env), write: (line) => void process.stdout.write(line) });
+  const logger = options.logger ?? stdoutLogger(env);
   const load = options.loadFallbacks ?? clientParts.fallbacks;
   // The fallback hosts and flush (hosts/fallbacks.ts), made at the first need: with the extension's
   // host in this process a client never needs them, and the layer's client does not load their code.
@@ -128,7 +128,32 @@ function hostLookup(global: object, fallbacks: () => Fallbacks): () => HostV1 {
   };
 }
 
-/** The client the module's functions use (bound to `globalThis`), with its task host and logger. */
-export const defaultBuild: BuiltClient = buildClient({});
-/** The client the module's functions use. */
-export const defaultClient: AfterResponseClient = defaultBuild.client;
+/**
+ * The default logger (JSON lines on stdout), made at its first use, with the level the environment
+ * gives then: a client with the extension's host never logs, and making it at import cost the layer
+ * entry's import 0.33 M instructions on nodejs22.x (bench/resolve-hook-micro.ts).
+ */
+function stdoutLogger(env: Readonly<Record<string, string | undefined>>): Logger {
+  let made: Logger | undefined;
+  const logger = (): Logger => (made ??= createLogger({ level: clientLogLevel(env), write: (line) => void process.stdout.write(line) }));
+  return { enabled: (level) => logger().enabled(level), log: (level, message, fields) => logger().log(level, message, fields) };
+}
+
+let built: BuiltClient | undefined;
+
+/**
+ * The client the module's functions use (bound to `globalThis`), with its task host and logger,
+ * built at the first call of any of them, not at import: building it cost the layer entry's
+ * import 0.32 M instructions on nodejs22.x (bench/resolve-hook-micro.ts). Its host is looked up
+ * at each call either way (hostLookup), so a host published after import is found as before.
+ */
+export function defaultBuild(): BuiltClient {
+  return (built ??= buildClient({}));
+}
+
+/** The client the module's functions use, built at its first call (defaultBuild). */
+export const defaultClient: AfterResponseClient = {
+  enqueueAfterResponse: (job, options) => defaultBuild().client.enqueueAfterResponse(job, options),
+  drainAfterResponse: () => defaultBuild().client.drainAfterResponse(),
+  flushAfterResponse: (flusher, options) => defaultBuild().client.flushAfterResponse(flusher, options),
+};

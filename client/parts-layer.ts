@@ -9,8 +9,9 @@ import type { ClientParts } from './parts.ts';
 import { partLoader } from './require-part.ts';
 import type { TaskParts } from './tasks/index.ts';
 
-// The entry's own path: the ES module's; the CommonJS entry is built with `import.meta.filename` defined as `__filename`.
-const from = import.meta.filename;
+// The entry's own path: the ES module's; the CommonJS entry is built with `import.meta.filename`
+// defined as `__filename`. A function: read at a part's first load, not at import (require-part.ts).
+const from = (): string => import.meta.filename;
 
 /** Both parts, each required from beside the entry at its first need. */
 export const clientParts: ClientParts = {

@@ -5,15 +5,20 @@
 
 /** A part: the file beside the entry, the functions it must export, and what does not work without it. */
 export interface PartOptions {
-  /** The entry's own path (`import.meta.filename`; `__filename` in the CommonJS entry). */
-  readonly from: string;
+  /**
+   * The entry's own path (`import.meta.filename`; `__filename` in the CommonJS entry), read at the
+   * first load, not at import: an ES module's first `import.meta` costs Node's set-up of it
+   * (filename, dirname, resolve), 0.57 M instructions of the layer entry's import on nodejs22.x
+   * (bench/resolve-hook-micro.ts), and a handler with the extension's host never loads a part.
+   */
+  readonly from: () => string;
   /** The file beside the entry, e.g. `fallback.cjs`. */
   readonly file: string;
   /** Names of the functions the file must export (a file of another version may lack one). */
   readonly exports: readonly string[];
   /** What does not work without the part, for the error (`defineTask and handleTaskBatch do not work`). */
   readonly what: string;
-  /** @default `createRequire(from)` of `node:module` */
+  /** @default `createRequire(from())` of `node:module` */
   readonly require?: (path: string) => unknown;
 }
 
@@ -33,11 +38,12 @@ export function partLoader<T extends object>(options: PartOptions): () => T {
 }
 
 function loadPart<T extends object>(options: PartOptions): { readonly part: T } | { readonly error: Error } {
-  const path = process.getBuiltinModule('node:path').join(process.getBuiltinModule('node:path').dirname(options.from), options.file);
+  const from = options.from();
+  const path = process.getBuiltinModule('node:path').join(process.getBuiltinModule('node:path').dirname(from), options.file);
   const fail = (why: string, cause?: unknown): { readonly error: Error } => ({ error: new Error(`lambda-after-response could not load ${path}: ${why}; ${options.what}`, { cause }) });
   let value: unknown;
   try {
-    value = (options.require ?? process.getBuiltinModule('node:module').createRequire(options.from))(path);
+    value = (options.require ?? process.getBuiltinModule('node:module').createRequire(from))(path);
   } catch (error) {
     return fail(error instanceof Error ? error.message.split('\n')[0] ?? String(error) : String(error), error);
   }

@@ -48,6 +48,26 @@ describe("the layer's client entries load only what every function uses", () => 
   });
 });
 
+// What importing the client does at top level costs every cold start (bench/resolve-hook-micro.ts):
+// the default client, its logger and the task API are made at the first call (client/client.ts,
+// client/index.ts). Observed as the client's environment reads (AFTER_RESPONSE_*, AWS_*; Node reads its own):
+// the logger's level was one.
+const ENV_READS = `const reads = [];
+process.env = new Proxy(process.env, { get(target, key) { if (typeof key === 'string' && /^(AFTER_RESPONSE|AWS)_/.test(key)) reads.push(key); return Reflect.get(target, key); } });
+globalThis[Symbol.for('lambda-after-response.host')] = { layerVersion: 'test', protocols: { 1: { enqueue() {}, drain: () => Promise.resolve() } } };
+const client = await import(process.argv[1]);
+const atImport = reads.splice(0);
+client.enqueueAfterResponse(() => undefined, { name: 'x' });
+console.log(JSON.stringify({ atImport, atEnqueue: reads }));`;
+
+describe('importing the client makes nothing until a function is called', () => {
+  test.each([[layerClient, 'index.mjs'], [layerClient, 'index.cjs'], [npmClient, 'index.mjs'], [npmClient, 'index.cjs']])('%s/%s: no environment variable is read at import, nor by a first enqueue to the extension\'s host (the logger is made at its first line)', (dir, file) => {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', ENV_READS, join(dir, file)], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', AFTER_RESPONSE_LOG_LEVEL: 'DEBUG' } });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ atImport: [], atEnqueue: [] });
+  });
+});
+
 describe('a function bundling the npm package with esbuild (as the Slack example can be deployed without the layer)', () => {
   test.each(['handler.mjs', 'task-handler.mjs'])('the Slack example\'s %s bundles into one self-contained file that loads and defines its tasks with no package beside it', async (file) => {
     const out = mkdtempSync(join(tmpdir(), 'lar-bundle-'));

@@ -89,7 +89,7 @@ describe('client: the tasks are loaded at the first task call only', () => {
 });
 
 describe('partLoader: a sibling file required once, or an error naming it', () => {
-  const options = { from: '/opt/nodejs/node_modules/lambda-after-response/index.mjs', file: 'fallback.cjs', exports: ['createFallbacks'], what: 'it runs jobs' };
+  const options = { from: () => '/opt/nodejs/node_modules/lambda-after-response/index.mjs', file: 'fallback.cjs', exports: ['createFallbacks'], what: 'it runs jobs' };
 
   test('requires the file beside the entry once, and returns the same module after', () => {
     const paths: string[] = [];
@@ -100,9 +100,18 @@ describe('partLoader: a sibling file required once, or an error naming it', () =
     expect(paths).toEqual(['/opt/nodejs/node_modules/lambda-after-response/fallback.cjs']);
   });
 
+  test('reads the entry\'s path at the first load, not when the loader is made (an ES entry\'s first import.meta costs its import)', () => {
+    const reads: string[] = [];
+    const load = partLoader<FallbackParts>({ ...options, from: () => (reads.push('from'), options.from()), require: () => ({ createFallbacks }) });
+    expect(reads).toEqual([]);
+    load();
+    load();
+    expect(reads).toEqual(['from']);
+  });
+
   test('a missing file: an Error with its path, the cause and what does not work, the same at each call, required once', () => {
     let calls = 0;
-    const load = partLoader<FallbackParts>({ ...options, from: '/opt/nodejs/node_modules/lambda-after-response/index.cjs', require: (path) => {
+    const load = partLoader<FallbackParts>({ ...options, from: () => '/opt/nodejs/node_modules/lambda-after-response/index.cjs', require: (path) => {
       calls++;
       throw Object.assign(new Error(`Cannot find module '${path}'\nRequire stack:\n- /x`), { code: 'MODULE_NOT_FOUND' });
     } });
