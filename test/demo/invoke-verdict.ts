@@ -194,8 +194,10 @@ function okLine(invokes: readonly InvokeJudgement[]): string {
   const total = (pick: (judgement: InvokeJudgement) => number | undefined): number | undefined => invokes.reduce<number | undefined>((sum, j) => (pick(j) === undefined ? sum : (sum ?? 0) + (pick(j) ?? 0)), undefined);
   const enqueued = total((j) => j.jobs.summarizedEnqueued);
   const settled = total((j) => j.jobs.summarizedSettled) ?? 0;
-  const jobs = enqueued === undefined ? 'no job reported failed or abandoned' : `${enqueued} job(s), ${settled} settled while held, none failed`;
   const count = (pick: (judgement: InvokeJudgement) => readonly string[]): string[] => invokes.flatMap(pick);
+  // A task that failed in its invoke and completed from its queue is not a failure, but the lines above say FAILED for it.
+  const failed = !count((j) => j.recovered).some((note) => note.includes(' recovered on attempt ')) ? 'none failed' : 'none failed for good (a failed task completed from its queue)';
+  const jobs = enqueued === undefined ? 'no job reported failed or abandoned' : `${enqueued} job(s), ${settled} settled while held, ${failed}`;
   const sent = count((j) => j.jobs.handedOff);
   const notes = [
     ...(sent.length === 0 ? [] : [`${sent.length} task(s) sent to their queue to continue`]),

@@ -26,7 +26,7 @@ describe('npm run invoke: tasks through the queue (--sqs)', () => {
     expect(verdict([judgeInvoke(result(), FAILED_TASK)]).exitCode).toBe(EXIT_CODES['job-failed']); // without the queue's word: failed
     const queue = queueOutcome([record('t1', 2, { deleted: false }), record('t1', 2, { receiveCount: 2 })], [], [], 0);
     const judged = verdict([judgeInvoke(result(), FAILED_TASK, queue)], queue);
-    expect(judged).toEqual({ exitCode: 0, line: 'ok: 1 invoke(s), each response posted; 1 job(s), 1 settled while held, none failed; 1 task(s) sent to their queue to continue; task reply recovered on attempt 3' });
+    expect(judged).toEqual({ exitCode: 0, line: 'ok: 1 invoke(s), each response posted; 1 job(s), 1 settled while held, none failed for good (a failed task completed from its queue); 1 task(s) sent to their queue to continue; task reply recovered on attempt 3' });
   });
 
   it('a task sent on at the deadline (interrupted) that completed from the queue: the ok line says it completed there', () => {
