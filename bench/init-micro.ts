@@ -7,13 +7,13 @@
 // dist/layer; a layer dir holding extension.cjs instead is preloaded with --require; --rig-hook preloads the rig's ESM layer-resolution hook first, as the rig's bootstrap does;
 // --instructions counts instead, see instruction-count.ts)
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { profileTools, rigDir } from '../test/rig/tools.ts';
 import { countingCommand, parseInstructions, requireValgrind } from './instruction-count.ts';
 import { RUNTIME_BUILTINS } from './runtime-builtins.ts';
 import { LAYER_DIR } from './sandboxes.ts';
+import { standInApi } from './stand-in-runtime.ts';
 import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
 
@@ -26,23 +26,6 @@ setTimeout(() => {
   process.exit(0);
 }, ${exitAfterMs});
 `;
-}
-
-function apiServer(): Promise<{ port: number; close: () => void }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => sockets.delete(socket)); // the child exits with its long-poll open
-    socket.on('data', (chunk) => {
-      if (chunk.toString('latin1').startsWith('POST /2020-01-01/extension/register')) {
-        socket.write('HTTP/1.1 200 OK\r\nlambda-extension-identifier: x\r\ncontent-length: 2\r\n\r\n{}');
-      } // next: held
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    resolve({ port: typeof address === 'object' && address ? address.port : 0, close: () => { for (const s of sockets) s.destroy(); server.close(); } });
-  }));
 }
 
 interface Args { runs: number; rigHook: boolean; instructions: boolean; layers: Array<[string, string]> }
@@ -68,7 +51,7 @@ async function main(): Promise<void> {
   if (args.instructions) requireValgrind();
   const dir = mkdtempSync(join(tmpdir(), 'init-micro-'));
   writeFileSync(join(dir, 'empty.mjs'), 'export {};\n');
-  const api = await apiServer();
+  const api = await standInApi();
   try {
     for (const profile of ['nodejs22.x', 'nodejs24.x'] as const) {
       const node = join(profileTools(profile).nodeDir, 'bin', 'node');
@@ -81,7 +64,7 @@ async function main(): Promise<void> {
           const [name, preload] = variants[(k + i) % variants.length]!;
           const hook = args.rigHook ? [`--import=${join(rigDir, 'runtime', 'esm-layer-resolve.mjs')}`] : [];
           const nodeArgs = [...hook, `${preload.endsWith('.cjs') ? '--require' : '--import'}=${preload}`, script];
-          out.get(name)?.push(await runOnce(node, nodeArgs, { port: api.port, instructions: args.instructions }));
+          out.get(name)?.push(await runOnce(node, nodeArgs, { api: api.address, instructions: args.instructions }));
         }
       }
       printProfile(profile, out);
@@ -94,8 +77,8 @@ async function main(): Promise<void> {
 interface Run { wallMs: number; cpuMs: number; instructions: number | undefined }
 
 /** One fresh process; async, so the API server above keeps answering while it runs. */
-function runOnce(node: string, nodeArgs: string[], options: { port: number; instructions: boolean }): Promise<Run> {
-  const env = { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${options.port}` };
+function runOnce(node: string, nodeArgs: string[], options: { api: string; instructions: boolean }): Promise<Run> {
+  const env = { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: options.api };
   const { command, args } = options.instructions ? countingCommand(node, nodeArgs) : { command: node, args: nodeArgs };
   return new Promise<Run>((done, reject) => {
     const child = process.getBuiltinModule('node:child_process').spawn(command, args, { env, stdio: ['ignore', 'pipe', options.instructions ? 'pipe' : 'inherit'] });

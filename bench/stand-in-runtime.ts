@@ -1,7 +1,7 @@
 // A stand-in for the runtime and its Runtime API, for counting a preload's init cost in a fresh
 // node process outside the rig: a script that loads the builtins the runtime clients load anyway
 // (so a preload is not billed for loading them first) and exits after a while, and a local
-// Extensions API that answers `register` and holds `next`. bench/init-floor.ts uses them.
+// Extensions API that answers `register` and holds `next`. bench/init-floor.ts and init-micro.ts use them.
 import { spawn } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
 import { countingCommand, parseInstructions } from './instruction-count.ts';
