@@ -98,7 +98,7 @@ function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle,
 
 /** The socket's server and spawn hook, built beside this bundle (build.sh): required at the first child or worker thread. */
 function loadSocketParts(): SocketParts {
-  return requireBeside(process.getBuiltinModule('node:module').createRequire(import.meta.url), 'socket.cjs') as SocketParts;
+  return requireLayerFile('socket.cjs') as SocketParts;
 }
 
 /**
@@ -107,7 +107,12 @@ function loadSocketParts(): SocketParts {
  * error naming the file when it cannot load; its callers say so in one ERROR each.
  */
 function loadReportingParts(): ReportingParts {
-  return requireBeside(process.getBuiltinModule('node:module').createRequire(import.meta.url), 'reporting.cjs') as ReportingParts;
+  return requireLayerFile('reporting.cjs') as ReportingParts;
+}
+
+/** A file built beside this bundle (build.sh), required synchronously; throws an error naming it (lazy-file.ts). */
+function requireLayerFile(file: string): unknown {
+  return requireBeside(process.getBuiltinModule('node:module').createRequire(import.meta.url), file);
 }
 
 function unrefTimer(run: () => void, ms: number): () => void {
