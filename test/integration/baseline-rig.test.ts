@@ -126,6 +126,19 @@ describe.each<Profile>(['nodejs22.x', 'nodejs24.x'])('the rig on %s', (profile) 
     expect(responses[0]?.status).toBe(202);
   });
 
+  it('adds the bench knob RIG_NODE_FLAGS to node\'s command line, last', async () => {
+    const probe = 'export const handler = async () => ({ execArgv: process.execArgv, limit: Error.stackTraceLimit });\n';
+    const knob = await startSandbox({ profile, taskDir: writeTaskDir({ 'index.mjs': probe }), handler: 'index.handler', env: { RIG_NODE_FLAGS: '--stack-trace-limit=7 --no-maglev' } });
+    try {
+      printSandboxOnFailure(knob);
+      const result = (await knob.invoke({})).json() as { execArgv: string[]; limit: number };
+      expect(result.limit).toBe(7);
+      expect(result.execArgv.slice(-2)).toEqual(['--stack-trace-limit=7', '--no-maglev']);
+    } finally {
+      await knob.stop();
+    }
+  });
+
   it('leaves the host /opt and /var as they were', () => {
     expect({ opt: readdirSync('/opt'), var: readdirSync('/var') }).toEqual(hostBefore);
   });

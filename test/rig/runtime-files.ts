@@ -26,6 +26,9 @@ new_space=$((mem / 10))
 node_args=(--expose-gc --max-http-header-size=81920
   "--max-semi-space-size=$((new_space / 2))" "--max-old-space-size=$((mem - new_space))"
   --import=/var/runtime/rig-esm-layer-resolve.mjs)${refuse}
+# A bench knob, not Lambda's: RIG_NODE_FLAGS adds node/V8 flags that NODE_OPTIONS refuses
+# (bench/memory-compilers.ts turns V8's optimizing compilers off with it).
+if [ -n "\${RIG_NODE_FLAGS:-}" ]; then read -r -a rig_flags <<< "$RIG_NODE_FLAGS"; node_args+=("\${rig_flags[@]}"); fi
 if [ -n "$AWS_LAMBDA_EXEC_WRAPPER" ]; then
   exec -- "$AWS_LAMBDA_EXEC_WRAPPER" /var/lang/bin/node "\${node_args[@]}" /var/runtime/index.mjs
 fi
