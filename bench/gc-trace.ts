@@ -1,10 +1,15 @@
-// Why the young generation grows: V8's GC trace (--trace-gc-nvp, switched on inside the runtime
-// process after the first invoke) over N invokes of figure 6's trivial functions, with the layer
-// and without. Prints per function: scavenges, bytes promoted per invoke, and from the last
-// scavenge the new space's capacity and V8's allocation throughput (bytes per ms of mutator time;
-// V8 shrinks the new space only while that is below 1,000 B/ms: `Heap::ReduceNewSpaceSize`).
+// Why the young generation grows: V8's GC trace (--trace-gc-nvp on node's command line from the
+// process's start, through the rig's RIG_NODE_FLAGS) over N invokes of figure 6's trivial
+// functions: no layer, the floor, the layer. V8 doubles the new space when the bytes that survived
+// scavenges since its last growth (copied within the new space, or promoted) exceed its capacity
+// (`Heap::CheckNewSpaceExpansionCriteria`), and shrinks it at a full GC only while the allocation
+// throughput is under 1,000 B/ms (`Heap::ReduceNewSpaceSize`). Prints per function: the scavenges
+// of the init (before the first invoke's response), the bytes that survived them, and over the
+// invokes: scavenges, bytes promoted per invoke, and from the last scavenge the new space's
+// capacity (printed by nodejs24.x's V8 only) and the allocation throughput.
 // `npx vite-node bench/gc-trace.ts -- [--profile P] [--invokes N] [--memory MB] [--layer DIR]`
 import { startSandbox } from '../test/rig/sandbox.ts';
+import { floorLayer, FLOOR_WRAPPER } from './floor-layer.ts';
 import { runScript } from './run-script.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
@@ -12,22 +17,39 @@ import type { Profile } from './types.ts';
 const argv = process.argv.slice(2).filter((a) => a !== '--');
 const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i === -1 ? fallback : (argv[i + 1] ?? fallback); };
 const field = (line: string, name: string): number => Number(new RegExp(`\\b${name}=([\\d.]+)`).exec(line)?.[1] ?? NaN);
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
 
-async function trace(profile: Profile, layerDir: string | undefined, invokes: number, memorySizeMb: number): Promise<string> {
+interface Variant { readonly name: string; readonly handler: string; readonly layerDir?: string; readonly wrapper?: string }
+
+const scavenges = (logs: string): string[] => logs.split('\n').filter((l) => / gc=s /.test(l));
+/** Bytes that outlived a scavenge: those copied within the new space and those promoted out of it. */
+const survived = (line: string): number => field(line, 'new_space_survived') + field(line, 'promoted');
+
+function describeInit(lines: string[]): string {
+  const each = lines.map((l) => {
+    const capacity = field(l, 'new_space_capacity');
+    return `${kb(survived(l))}${Number.isFinite(capacity) ? ` (new space then ${kb(capacity)})` : ''}`;
+  });
+  const total = lines.reduce((sum, l) => sum + survived(l), 0);
+  return `${String(lines.length)} scavenges in the init, survived ${each.join(' + ') || '—'} = ${kb(total)}`;
+}
+
+async function trace(profile: Profile, v: Variant, invokes: number, memorySizeMb: number): Promise<string> {
   const box = await startSandbox({
-    profile, taskDir: FIXTURES, handler: layerDir ? 'memory-layer.handler' : 'memory-bare.handler', freeze: false, memorySizeMb,
-    ...(layerDir ? { layerDir, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {}),
+    profile, taskDir: FIXTURES, handler: v.handler, freeze: false, memorySizeMb,
+    env: { RIG_NODE_FLAGS: '--trace-gc-nvp', ...(v.wrapper ? { AWS_LAMBDA_EXEC_WRAPPER: v.wrapper } : {}) },
+    ...(v.layerDir ? { layerDir: v.layerDir } : {}),
   });
   try {
-    await box.invoke({ traceGc: true });
+    await box.invoke({});
+    const init = scavenges(box.logs());
     for (let i = 0; i < invokes; i++) await box.invoke({});
-    const gcs = box.logs().split('\n').filter((l) => / gc=(s|mc|mmc|ms) /.test(l));
-    const promoted = gcs.reduce((sum, l) => sum + field(l, 'promoted'), 0);
-    const last = gcs.at(-1) ?? '';
-    const throughput = field(last, 'new_space_allocation_throughput');
-    const capacity = field(last, 'new_space_capacity'); // not printed by Node 22's V8
-    const capacityText = Number.isFinite(capacity) ? `new space capacity ${(capacity / 1048576).toFixed(1)} MB, ` : '';
-    return `${gcs.length} GCs (${gcs.filter((l) => / gc=s /.test(l)).length} scavenges), promoted ${(promoted / invokes).toFixed(0)} B per invoke; last scavenge: ${capacityText}allocation throughput ${throughput.toFixed(0)} B/ms`;
+    const all = scavenges(box.logs()).slice(init.length);
+    const promoted = all.reduce((sum, l) => sum + field(l, 'promoted'), 0);
+    const last = all.at(-1) ?? '';
+    const capacity = field(last, 'new_space_capacity');
+    const capacityText = Number.isFinite(capacity) ? `new space capacity ${kb(capacity)}, ` : '';
+    return `${describeInit(init)}; then ${String(all.length)} scavenges, promoted ${(promoted / invokes).toFixed(0)} B per invoke; last scavenge: ${capacityText}allocation throughput ${field(last, 'new_space_allocation_throughput').toFixed(0)} B/ms`;
   } finally {
     await box.stop();
   }
@@ -37,8 +59,12 @@ async function main(): Promise<void> {
   const profile = opt('profile', 'nodejs24.x') as Profile;
   const invokes = Number(opt('invokes', '1000'));
   const memorySizeMb = Number(opt('memory', '512'));
-  console.log(`${profile} ${memorySizeMb} MB, ${invokes} invokes, baseline: ${await trace(profile, undefined, invokes, memorySizeMb)}`);
-  console.log(`${profile} ${memorySizeMb} MB, ${invokes} invokes, with the layer: ${await trace(profile, opt('layer', LAYER_DIR), invokes, memorySizeMb)}`);
+  const variants: Variant[] = [
+    { name: 'no layer', handler: 'memory-bare.handler' },
+    { name: 'the floor', handler: 'memory-floor.handler', layerDir: floorLayer(), wrapper: FLOOR_WRAPPER },
+    { name: 'the layer', handler: 'memory-layer.handler', layerDir: opt('layer', LAYER_DIR), wrapper: '/opt/after-response' },
+  ];
+  for (const v of variants) console.log(`${profile} ${String(memorySizeMb)} MB, ${v.name}: ${await trace(profile, v, invokes, memorySizeMb)}`);
 }
 
 runScript(main);
