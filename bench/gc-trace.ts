@@ -6,7 +6,8 @@
 // throughput is under 1,000 B/ms (`Heap::ReduceNewSpaceSize`). Prints per function: the scavenges
 // of the init (before the first invoke's response), the bytes that survived them, and over the
 // invokes: scavenges, bytes promoted per invoke, and from the last scavenge the new space's
-// capacity (printed by nodejs24.x's V8 only) and the allocation throughput.
+// capacity (printed by nodejs24.x's V8 only) and the allocation throughput; and (--trace-opt) how
+// many functions V8's optimising compilers compiled, Maglev and TurboFan.
 // `npx vite-node bench/gc-trace.ts -- [--profile P] [--invokes N] [--memory MB] [--layer DIR]`
 import { startSandbox } from '../test/rig/sandbox.ts';
 import { floorLayer, FLOOR_WRAPPER } from './floor-layer.ts';
@@ -37,7 +38,7 @@ function describeInit(lines: string[]): string {
 async function trace(profile: Profile, v: Variant, invokes: number, memorySizeMb: number): Promise<string> {
   const box = await startSandbox({
     profile, taskDir: FIXTURES, handler: v.handler, freeze: false, memorySizeMb,
-    env: { RIG_NODE_FLAGS: '--trace-gc-nvp', ...(v.wrapper ? { AWS_LAMBDA_EXEC_WRAPPER: v.wrapper } : {}) },
+    env: { RIG_NODE_FLAGS: '--trace-gc-nvp --trace-opt', ...(v.wrapper ? { AWS_LAMBDA_EXEC_WRAPPER: v.wrapper } : {}) },
     ...(v.layerDir ? { layerDir: v.layerDir } : {}),
   });
   try {
@@ -49,7 +50,9 @@ async function trace(profile: Profile, v: Variant, invokes: number, memorySizeMb
     const last = all.at(-1) ?? '';
     const capacity = field(last, 'new_space_capacity');
     const capacityText = Number.isFinite(capacity) ? `new space capacity ${kb(capacity)}, ` : '';
-    return `${describeInit(init)}; then ${String(all.length)} scavenges, promoted ${(promoted / invokes).toFixed(0)} B per invoke; last scavenge: ${capacityText}allocation throughput ${field(last, 'new_space_allocation_throughput').toFixed(0)} B/ms`;
+    const compiled = box.logs().split('\n').filter((l) => /^\[completed compiling .* \(target (MAGLEV|TURBOFAN)/.test(l));
+    const optimised = `functions compiled by Maglev ${String(compiled.filter((l) => l.includes('MAGLEV')).length)}, by TurboFan ${String(compiled.filter((l) => l.includes('TURBOFAN')).length)}`;
+    return `${describeInit(init)}; then ${String(all.length)} scavenges, promoted ${(promoted / invokes).toFixed(0)} B per invoke; last scavenge: ${capacityText}allocation throughput ${field(last, 'new_space_allocation_throughput').toFixed(0)} B/ms; ${optimised}`;
   } finally {
     await box.stop();
   }

@@ -7,6 +7,7 @@
 // `npx vite-node bench/memory-ab.ts -- [--profile P] [--memory MB] [--checkpoints 1000,5000]
 //   [--layer NAME=DIR]... [--env NAME=VALUE]...` (default layer: dist/layer as "layer"; --env goes to every function).
 import { readFileSync } from 'node:fs';
+import { rssByMapping } from './proc-reading.ts';
 import { startSandbox, type Sandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
@@ -32,19 +33,6 @@ function parse(argv: string[]): Args {
 }
 
 const MB = 1024 * 1024;
-
-/** RSS in kB by mapping (file name or [anon], with permissions). */
-function rssByMapping(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  let name = '';
-  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    const mapping = /^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (mapping) name = `${(mapping[2] || '[anon]').replace(/.*\//, '')} ${mapping[1] ?? ''}`;
-    const rss = /^Rss:\s+(\d+) kB/.exec(line);
-    if (rss) out.set(name, (out.get(name) ?? 0) + Number(rss[1]));
-  }
-  return out;
-}
 
 function growth(from: Map<string, number>, to: Map<string, number>): string {
   const names = new Set([...from.keys(), ...to.keys()]);

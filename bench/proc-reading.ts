@@ -12,6 +12,19 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** RSS in kB by mapping (file name or [anon], with permissions). */
+export function rssByMapping(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let name = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) name = `${(mapping[2] || '[anon]').replace(/.*\//, '')} ${mapping[1] ?? ''}`;
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) out.set(name, (out.get(name) ?? 0) + Number(rss[1]));
+  }
+  return out;
+}
+
 /**
  * CPU time `pid` has used so far, in ms: every thread's time on a CPU (/proc/PID/task/TID/schedstat,
  * nanoseconds; threads that already exited are not counted). Unlike wall time, it does not
