@@ -1,7 +1,8 @@
 // A stand-in for the runtime and its Runtime API, for counting a preload's init cost in a fresh
 // node process outside the rig: a script that loads the builtins the runtime clients load anyway
 // (so a preload is not billed for loading them first) and exits after a while, and a local
-// Extensions API that answers `register` and holds `next`. bench/init-floor.ts and init-micro.ts use them.
+// Extensions API that answers `register` and holds `next`. bench/init-floor.ts, init-floor-workload.ts and
+// init-micro.ts use them.
 import { spawn } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
 import { countingCommand, parseInstructions } from './instruction-count.ts';
@@ -10,10 +11,13 @@ import type { Profile } from './types.ts';
 
 /**
  * The stand-in runtime's script. `exitAfterMs`: under valgrind (~50× slower) 1,500 ms, so a
- * preload's round trips are done (waiting costs no instructions).
+ * preload's round trips are done (waiting costs no instructions). `importHandler`: then it
+ * imports the module whose path is its first argument, as the runtime clients import the
+ * handler before their first `next` (a dynamic `import()` of its file URL), before the wait.
  */
-export function standInScript(profile: Profile, exitAfterMs: number): string {
-  return `for (const m of ${JSON.stringify(RUNTIME_BUILTINS[profile])}) process.getBuiltinModule(m);\nsetTimeout(() => process.exit(0), ${exitAfterMs});\n`;
+export function standInScript(profile: Profile, exitAfterMs: number, options: { importHandler?: boolean } = {}): string {
+  const handler = options.importHandler ? "await import(process.getBuiltinModule('node:url').pathToFileURL(process.argv[2]).href);\n" : '';
+  return `for (const m of ${JSON.stringify(RUNTIME_BUILTINS[profile])}) process.getBuiltinModule(m);\n${handler}setTimeout(() => process.exit(0), ${exitAfterMs});\n`;
 }
 
 export interface StandInApi {

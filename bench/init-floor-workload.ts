@@ -1,0 +1,90 @@
+// Figure 1's cold-start window for one workload in one process per step: a stand-in runtime
+// (stand-in-runtime.ts) with the rig's resolve hook, the preload in NODE_OPTIONS as the exec
+// wrapper sets it, and the handler module imported as the runtime clients import it before their
+// first `next` — figure 1's own handler files (workloads.ts: noop*, realistic-*), from a copy of
+// test/fixtures/bench, the layer's packages under NODE_PATH. init-floor.ts's other ladders count
+// the preload and the handler's import in separate processes; this one counts them together, so
+// what the handler's module graph loads meets what the preload loaded (builtins, the young
+// generation's fill, compiled code). The steps: no layer → + the floor's preload → + the floor's
+// package (the floor) → our extension instead of its preload → our client instead of its package.
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { profileTools, rigDir } from '../test/rig/tools.ts';
+import { FLOOR_PACKAGE, FLOOR_SOURCES } from './floor-layer.ts';
+import { signed, type Step } from './instruction-ladder.ts';
+import { FIXTURES, LAYER_DIR, type FunctionSpec } from './sandboxes.ts';
+import { countNode, standInScript } from './stand-in-runtime.ts';
+import type { Profile } from './types.ts';
+import { workloadFunctions, type Workload } from './workloads.ts';
+
+/** The rig's ES module resolve hook (its bootstrap preloads it in every function). */
+export const RIG_HOOK = join(rigDir, 'runtime', 'esm-layer-resolve.mjs');
+const FLOOR_PRELOAD = join(FLOOR_SOURCES, 'preload.mjs');
+const EXTENSION = join(LAYER_DIR, 'lambda-after-response', 'extension.mjs');
+/** Read at the realistic module's load only; nothing is called at init. */
+const SERVICE_URL = 'http://127.0.0.1:9';
+
+/**
+ * Lays out `root`/opt/nodejs/node_modules with the floor's one-line package and the layer's
+ * client, and returns the NODE_PATH the bootstrap would set for them (the rig's hook reads it).
+ */
+export function layerModules(profile: Profile, root: string): string {
+  const modules = join(root, 'opt', 'nodejs', 'node_modules');
+  cpSync(join(FLOOR_SOURCES, 'one-line'), join(modules, FLOOR_PACKAGE), { recursive: true });
+  cpSync(join(LAYER_DIR, 'nodejs', 'node_modules', 'lambda-after-response'), join(modules, 'lambda-after-response'), { recursive: true });
+  return [join(root, 'opt', 'nodejs', `node${String(profileTools(profile).nodeMajor)}`, 'node_modules'), modules].join(':');
+}
+
+export interface WorkloadContext {
+  readonly dir: string; // a private scratch directory
+  readonly apiAddress: string; // the stand-in Extensions API (standInApi)
+  /** Node flags for every step (NO_SCAVENGE: none of them collects before the first `next`). @default none */
+  readonly nodeFlags?: readonly string[];
+}
+
+/**
+ * A 16 MB young generation from the start instead of 1 MB: no step runs a scavenge before the
+ * first `next` (--trace-gc), so a step's count is its code's alone, not also the collection its
+ * allocations happen to trigger. The bootstrap's heap flags (`--max-semi-space-size` per memory
+ * size) move no scavenge in these ladders: they cap the young generation's growth, not its start.
+ */
+export const NO_SCAVENGE = ['--min-semi-space-size=16'];
+
+/** The five steps of the one-process ladder for `workload` (the module comment). */
+export function workloadSteps(profile: Profile, workload: Workload, context: WorkloadContext): Step[] {
+  const root = join(context.dir, `${profile}-${workload}`);
+  const task = join(root, 'task');
+  mkdirSync(root, { recursive: true });
+  cpSync(FIXTURES, task, { recursive: true });
+  const nodePath = layerModules(profile, root);
+  const script = join(root, 'stand-in.mjs');
+  writeFileSync(script, standInScript(profile, 1500, { importHandler: true }));
+  const node = join(profileTools(profile).nodeDir, 'bin', 'node');
+  const { cold } = workloadFunctions(workload, SERVICE_URL);
+  const run = (preload: string | undefined, spec: FunctionSpec) => (): Promise<number> => countNode(node, [...(context.nodeFlags ?? []), `--import=${RIG_HOOK}`, script, join(task, spec.handler.replace(/\.handler$/, '.mjs'))], {
+    AWS_LAMBDA_RUNTIME_API: context.apiAddress, NODE_PATH: nodePath, ...spec.env, ...(preload === undefined ? {} : { NODE_OPTIONS: `--import=${preload}` }),
+  });
+  return [
+    { name: `no layer (${cold.without.handler})`, count: run(undefined, cold.without) },
+    { name: '+ the floor\'s preload', count: run(FLOOR_PRELOAD, cold.without) },
+    { name: `+ the floor's package from the layer (${cold.floor.handler}): the floor`, count: run(FLOOR_PRELOAD, cold.floor) },
+    { name: 'our extension instead of the floor\'s preload', count: run(EXTENSION, cold.floor) },
+    { name: `our client instead of the one-line package (${cold.with.handler}): the layer`, count: run(EXTENSION, cold.with) },
+  ];
+}
+
+/** Prints figure 1's rows per workload, side by side, from each workload's five counts; `sh`: the wrapper's instructions. */
+export function printWorkloadRows(profile: Profile, counts: ReadonlyMap<Workload, readonly number[]>, sh: number): void {
+  const rows: Array<[string, (c: readonly number[]) => number]> = [
+    ['the handler module\'s import, no layer (vs trivial\'s)', (c) => (c[0] ?? 0) - (counts.get('trivial')?.[0] ?? c[0] ?? 0)],
+    ['floor − no layer (with dash\'s sh)', (c) => sh + (c[2] ?? 0) - (c[0] ?? 0)],
+    ['  the floor\'s preload', (c) => (c[1] ?? 0) - (c[0] ?? 0)],
+    ['  its package from the layer', (c) => (c[2] ?? 0) - (c[1] ?? 0)],
+    ['our extension over the floor\'s preload', (c) => (c[3] ?? 0) - (c[2] ?? 0)],
+    ['our client over the one-line package', (c) => (c[4] ?? 0) - (c[3] ?? 0)],
+    ['layer − floor: ours', (c) => (c[4] ?? 0) - (c[2] ?? 0)],
+    ['layer − no layer', (c) => sh + (c[4] ?? 0) - (c[0] ?? 0)],
+  ];
+  console.log(`  ${profile}, one process per step (M instructions): ${[...counts.keys()].join(' | ')}`);
+  for (const [name, row] of rows) console.log(`    ${name.padEnd(56)} ${[...counts.values()].map((c) => signed(row(c)).padStart(8)).join(' | ')}`);
+}
