@@ -1,45 +1,49 @@
 // The garbage collections in figure 1's cold-start window under the rig (the real runtime clients
 // and bootstrap, not init-floor's stand-in): for each workload, each of its three functions (with
-// the layer, with the floor, without a layer) and each memory size, one cold start with
-// scavenge-probe.mjs preloaded first, which prints V8's collections from there to the runtime's
-// first `next`. A scavenge costs ~2–5 M instructions (init-floor.ts --workload with and without
-// --no-scavenge); which variant's init crosses the young generation's next threshold decides
-// whose step pays it. Counts, not times: the machine's load does not change them.
-// `npx vite-node bench/init-scavenges.ts -- [--memory MB]...` (default 128 and 1024; needs the rig and a built dist/).
-import { copyFileSync, cpSync, mkdtempSync, readFileSync } from 'node:fs';
+// the layer, with the floor, without a layer) and each memory size, one cold start traced with
+// `--trace-gc` (trace-gc-wrapper.sh, around the function's own exec wrapper) and scavenge-probe.mjs
+// preloaded, which marks the runtime's first `next` in the trace. A scavenge costs ~0.6–5 M
+// instructions (init-floor.ts --workload with and without --no-scavenge); which variant's init
+// crosses the young generation's next threshold decides whose step pays it. Counts, not times.
+// `npx vite-node bench/init-scavenges.ts -- [--memory MB]...` (default 128, 512 and 1024; needs the rig and a built dist/).
+import { chmodSync, copyFileSync, cpSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDir } from '../test/rig/run-dir.ts';
-import { FLOOR_SOURCES } from './floor-layer.ts';
-import { FIXTURES, invokeOk, withFunctions, type FunctionSpec } from './sandboxes.ts';
+import { startSandbox } from '../test/rig/sandbox.ts';
+import { FLOOR_WRAPPER, floorLayer } from './floor-layer.ts';
+import { FIXTURES, invokeOk, layerSnapshot, type FunctionSpec } from './sandboxes.ts';
 import type { Profile } from './types.ts';
 import { LoopbackService, WORKLOADS, workloadFunctions, type Workload } from './workloads.ts';
 
-const PROBE = fileURLToPath(new URL('./scavenge-probe.mjs', import.meta.url));
 const VARIANTS = ['with', 'floor', 'without'] as const;
+const BENCH_FILES = ['scavenge-probe.mjs', 'trace-gc-wrapper.sh'];
 
-/** What the exec wrapper at `path` puts into NODE_OPTIONS (its `preload=` line: `--import=…`). */
-function wrapperPreload(path: string): string {
-  const preload = /^preload="([^"]+)"$/m.exec(readFileSync(path, 'utf8'))?.[1];
-  if (preload === undefined) throw new Error(`no preload="…" line in ${path}`);
-  return preload;
+/** The layer dir and exec wrapper each variant runs with (as sandboxes.ts starts them). */
+function variantLayer(variant: (typeof VARIANTS)[number]): { layerDir?: string; wrapper: string } {
+  if (variant === 'with') return { layerDir: layerSnapshot(), wrapper: '/opt/after-response' };
+  if (variant === 'floor') return { layerDir: floorLayer(), wrapper: FLOOR_WRAPPER };
+  return { wrapper: '' };
 }
 
-const PRELOADS: Record<(typeof VARIANTS)[number], string> = {
-  with: wrapperPreload(fileURLToPath(new URL('../layer/after-response', import.meta.url))),
-  floor: wrapperPreload(join(FLOOR_SOURCES, 'wrapper.sh')),
-  without: '',
-};
+interface Run { readonly profile: Profile; readonly task: string; readonly memorySizeMb: number }
 
-/** The collections before the first `next` of one cold start: `[gcType, µs]` each. */
-async function coldStartGcs(profile: Profile, spec: FunctionSpec, event: unknown): Promise<Array<[string, number]>> {
-  return withFunctions(profile, [spec], async ([box]) => {
-    if (!box) throw new Error('no sandbox');
-    await invokeOk(box, event);
-    const line = /^scavenge-probe (.*)$/m.exec(box.logs())?.[1];
-    if (line === undefined) throw new Error(`scavenge-probe printed nothing:\n${box.logs().slice(-2000)}`);
-    return JSON.parse(line) as Array<[string, number]>;
+/** The scavenges traced before the probe's `testing` collection in one cold start: their pause each, in ms. */
+async function coldStartScavenges(run: Run, spec: FunctionSpec, variant: (typeof VARIANTS)[number], event: unknown): Promise<number[]> {
+  const { layerDir, wrapper } = variantLayer(variant);
+  const box = await startSandbox({
+    profile: run.profile, taskDir: run.task, handler: spec.handler, memorySizeMb: run.memorySizeMb, ...(layerDir ? { layerDir } : {}),
+    env: { ...spec.env, AWS_LAMBDA_EXEC_WRAPPER: '/var/task/trace-gc-wrapper.sh', BENCH_INNER_WRAPPER: wrapper, NODE_OPTIONS: '--import=/var/task/scavenge-probe.mjs' },
   });
+  try {
+    await invokeOk(box, event);
+    const lines = box.logs().split('\n');
+    const end = lines.findIndex((l) => / ms: Mark-Compact .* testing/.test(l));
+    if (end === -1) throw new Error(`no collection by scavenge-probe.mjs in the trace:\n${box.logs().slice(-2000)}`);
+    return lines.slice(0, end).flatMap((l) => /ms: Scavenge .*?, ([\d.]+) \/ [\d.]+ ms/.exec(l)?.[1] ?? []).map(Number);
+  } finally {
+    await box.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -47,13 +51,14 @@ async function main(): Promise<void> {
   const memories = argv.flatMap((a, i) => (a === '--memory' ? [Number(argv[i + 1])] : []));
   const task = join(mkdtempSync(join(runDir(), 'bench-scavenges-')), 'task');
   cpSync(FIXTURES, task, { recursive: true });
-  copyFileSync(PROBE, join(task, 'scavenge-probe.mjs'));
+  for (const file of BENCH_FILES) copyFileSync(fileURLToPath(new URL(`./${file}`, import.meta.url)), join(task, file));
+  chmodSync(join(task, 'trace-gc-wrapper.sh'), 0o755);
   const service = new LoopbackService();
   const url = await service.listen();
   try {
     for (const profile of ['nodejs22.x', 'nodejs24.x'] as const) {
-      for (const memorySizeMb of memories.length > 0 ? memories : [128, 1024]) {
-        for (const workload of WORKLOADS) await printWorkload(profile, workload, { url, task, memorySizeMb });
+      for (const memorySizeMb of memories.length > 0 ? memories : [128, 512, 1024]) {
+        for (const workload of WORKLOADS) await printWorkload({ profile, task, memorySizeMb }, workload, url);
       }
     }
   } finally {
@@ -61,18 +66,14 @@ async function main(): Promise<void> {
   }
 }
 
-async function printWorkload(profile: Profile, workload: Workload, o: { url: string; task: string; memorySizeMb: number }): Promise<void> {
-  const functions = workloadFunctions(workload, o.url);
+async function printWorkload(run: Run, workload: Workload, url: string): Promise<void> {
+  const functions = workloadFunctions(workload, url);
   const cells: string[] = [];
   for (const variant of VARIANTS) {
-    const spec = functions.cold[variant];
-    // The probe first; the wrapper then finds its preload there and adds nothing.
-    const imports = ['--import=/var/task/scavenge-probe.mjs', PRELOADS[variant]].filter(Boolean);
-    const gcs = await coldStartGcs(profile, { ...spec, taskDir: o.task, memorySizeMb: o.memorySizeMb, env: { ...spec.env, NODE_OPTIONS: imports.join(' ') } }, functions.event);
-    const scavenges = gcs.filter(([type]) => type === 'Scavenge');
-    cells.push(`${variant} ${String(scavenges.length)} scavenge(s) (${scavenges.map(([, us]) => (us / 1000).toFixed(2)).join(' + ') || '0'} ms)${gcs.length > scavenges.length ? ` + ${String(gcs.length - scavenges.length)} other` : ''}`);
+    const pauses = await coldStartScavenges(run, functions.cold[variant], variant, functions.event);
+    cells.push(`${variant} ${String(pauses.length)} (${pauses.map((ms) => ms.toFixed(2)).join(' + ') || '0'} ms)`);
   }
-  console.log(`${profile} ${String(o.memorySizeMb)} MB ${workload.padEnd(9)} ${cells.join(' | ')}`);
+  console.log(`${run.profile} ${String(run.memorySizeMb).padStart(4)} MB ${workload.padEnd(9)} scavenges before the first next: ${cells.join(' | ')}`);
 }
 
 main().catch((error: unknown) => {

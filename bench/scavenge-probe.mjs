@@ -1,10 +1,9 @@
-// Preloaded first by bench/init-scavenges.ts (NODE_OPTIONS, before the layer's own preload): records
-// the process's garbage collections (v8.GCProfiler) from here to the runtime's first `next` — the
-// end of figure 1's window — and prints them as one line, `scavenge-probe [[gcType, µs], …]`. It
-// wraps `next` of the runtime client's native addon (rapid-client.node, loaded through
-// process.dlopen) innermost, so it sees the call the runtime really makes (after any gate).
-const profiler = new (process.getBuiltinModule('node:v8').GCProfiler)();
-profiler.start();
+// Preloaded by bench/init-scavenges.ts in a function started with `--trace-gc` (trace-gc-wrapper.sh):
+// marks the end of figure 1's window — the runtime's first `next` — in V8's own trace, by a full
+// collection (`gc()`, which the bootstrap's --expose-gc provides) whose line says `testing`; the
+// scavenges traced before it ran inside the window. It allocates nothing before then (no imports:
+// loading node:v8 for a GCProfiler allocates ~0.4 MB, enough to move where scavenges fall). It wraps
+// `next` of the runtime client's native addon (rapid-client.node, loaded through process.dlopen).
 const { dlopen } = process;
 process.dlopen = function (module, filename, ...rest) {
   const result = dlopen.call(this, module, filename, ...rest);
@@ -14,8 +13,7 @@ process.dlopen = function (module, filename, ...rest) {
     module.exports.next = function (...args) {
       if (first) {
         first = false;
-        const gcs = profiler.stop()?.statistics ?? [];
-        process.stdout.write(`scavenge-probe ${JSON.stringify(gcs.map((gc) => [gc.gcType, gc.cost]))}\n`);
+        globalThis.gc?.();
       }
       return next.apply(this, args);
     };
