@@ -7,15 +7,18 @@
 // what the handler's module graph loads meets what the preload loaded (builtins, the young
 // generation's fill, compiled code). The steps: no layer → + the floor's preload → + the floor's
 // package (the floor) → our extension instead of its preload → our client instead of its package.
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { profileTools, rigDir } from '../test/rig/tools.ts';
 import { FLOOR_PACKAGE, FLOOR_SOURCES } from './floor-layer.ts';
-import { signed, type Step } from './instruction-ladder.ts';
+import { ladder, signed, type Step } from './instruction-ladder.ts';
 import { FIXTURES, LAYER_DIR, type FunctionSpec } from './sandboxes.ts';
-import { countNode, standInScript } from './stand-in-runtime.ts';
+import { countNode, standInApi, standInScript } from './stand-in-runtime.ts';
+import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
 import { workloadFunctions, type Workload } from './workloads.ts';
+
+const PROFILES: readonly Profile[] = ['nodejs22.x', 'nodejs24.x'];
 
 /** The rig's ES module resolve hook (its bootstrap preloads it in every function). */
 export const RIG_HOOK = join(rigDir, 'runtime', 'esm-layer-resolve.mjs');
@@ -85,6 +88,45 @@ export function printWorkloadRows(profile: Profile, counts: ReadonlyMap<Workload
     ['layer − floor: ours', (c) => (c[4] ?? 0) - (c[2] ?? 0)],
     ['layer − no layer', (c) => sh + (c[4] ?? 0) - (c[0] ?? 0)],
   ];
-  console.log(`  ${profile}, one process per step (M instructions): ${[...counts.keys()].join(' | ')}`);
+  console.log(`  ${profile}, one process per step (M instructions; medians when more than one layout): ${[...counts.keys()].join(' | ')}`);
   for (const [name, row] of rows) console.log(`    ${name.padEnd(56)} ${[...counts.values()].map((c) => signed(row(c)).padStart(8)).join(' | ')}`);
+}
+
+export interface LadderOptions {
+  readonly dir: string; // a private scratch directory
+  readonly nodeFlags: readonly string[];
+  /** Scratch directories (each with its own stand-in API) to repeat the ladders in; medians per step are printed. */
+  readonly layouts: number;
+  readonly sh: number; // the wrapper's instructions (dash), added to the floor's rows
+}
+
+/**
+ * Every workload's ladder per profile, in `layouts` scratch directories. Why medians: a count
+ * repeats to ~0.001 M in one directory, but one process in a few gains ~1.7 M in another (the same
+ * step, a same-length path: 2026-12-06, nodejs24.x), so a single layout can credit it to any step.
+ */
+export async function workloadLadders(workloads: readonly Workload[], o: LadderOptions): Promise<void> {
+  const runs = new Map<string, number[][]>();
+  for (let k = 0; k < o.layouts; k++) {
+    const api = await standInApi();
+    try {
+      const context = { dir: mkdtempSync(join(o.dir, 'layout-')), apiAddress: api.address, nodeFlags: o.nodeFlags };
+      for (const profile of PROFILES) {
+        for (const workload of workloads) {
+          const counts = await ladder(`${profile} ${workload} handler, preload and handler in one process (${context.dir}):`, workloadSteps(profile, workload, context));
+          runs.set(`${profile} ${workload}`, [...(runs.get(`${profile} ${workload}`) ?? []), counts]);
+        }
+      }
+    } finally {
+      api.close();
+    }
+  }
+  for (const profile of PROFILES) {
+    const medians = new Map(workloads.map((w) => [w, medianSteps(runs.get(`${profile} ${w}`) ?? [])]));
+    printWorkloadRows(profile, medians, o.sh);
+  }
+}
+
+function medianSteps(runs: readonly number[][]): number[] {
+  return (runs[0] ?? []).map((_, i) => summarize(runs.map((r) => r[i] ?? Number.NaN)).median);
 }

@@ -10,17 +10,18 @@
 // node_modules beside it → that package from the layer through the hook (the floor's handler) →
 // our client from the layer through the hook (figure 1's handler with the layer).
 // `npx vite-node bench/init-floor.ts -- [--rig-hook] [--sh-runs N] [--workload trivial|realistic]...
-// [--no-scavenge]` (needs valgrind and a built dist/; --rig-hook also loads the rig's hook before
-// the preloads, as the rig does; --workload counts instead figure 1's handler of that workload with
-// the preload in one process, init-floor-workload.ts, and prints the workloads given side by side;
-// --no-scavenge starts those processes with a young generation no step fills, NO_SCAVENGE).
+// [--no-scavenge] [--layouts N]` (needs valgrind and a built dist/; --rig-hook also loads the rig's
+// hook before the preloads, as the rig does; --workload counts instead figure 1's handler of that
+// workload with the preload in one process, init-floor-workload.ts, and prints the workloads given
+// side by side; --no-scavenge starts those processes with a young generation no step fills;
+// --layouts repeats them in N scratch directories, each with its own stand-in API, and takes medians).
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { profileTools } from '../test/rig/tools.ts';
 import { FLOOR_PACKAGE, FLOOR_SOURCES } from './floor-layer.ts';
-import { layerModules, NO_SCAVENGE, printWorkloadRows, RIG_HOOK as HOOK, workloadSteps, type WorkloadContext } from './init-floor-workload.ts';
+import { layerModules, NO_SCAVENGE, RIG_HOOK as HOOK, workloadLadders } from './init-floor-workload.ts';
 import { requireValgrind } from './instruction-count.ts';
 import { ladder, signed, type Step } from './instruction-ladder.ts';
 import { LAYER_DIR } from './sandboxes.ts';
@@ -108,17 +109,16 @@ async function main(): Promise<void> {
   const shRuns = Number(argv[argv.indexOf('--sh-runs') + 1] ?? 300) || 300;
   const workloads = argv.flatMap((a, i) => (a === '--workload' ? [parseWorkload(argv[i + 1])] : []));
   const nodeFlags = argv.includes('--no-scavenge') ? NO_SCAVENGE : [];
+  const layouts = Number(argv[argv.indexOf('--layouts') + 1] ?? 1) || 1;
   requireValgrind();
   const dir = mkdtempSync(join(tmpdir(), 'init-floor-'));
   writeFileSync(join(dir, 'empty.mjs'), 'export {};\n');
   writeFileSync(join(dir, 'connect.mjs'), CONNECT_ONLY);
   const sh = wrapperInstructions(dir, shRuns);
+  if (workloads.length > 0) return workloadLadders(workloads, { dir, nodeFlags, layouts, sh: sh.get('/bin/sh') ?? 0 });
   const api = await standInApi();
   try {
-    for (const profile of ['nodejs22.x', 'nodejs24.x'] as const) {
-      if (workloads.length > 0) await workloadLadders(profile, workloads, { dir, apiAddress: api.address, nodeFlags }, sh.get('/bin/sh') ?? 0);
-      else await separateLadders(profile, { dir, api, rigHook, sh });
-    }
+    for (const profile of ['nodejs22.x', 'nodejs24.x'] as const) await separateLadders(profile, { dir, api, rigHook, sh });
   } finally {
     api.close();
   }
@@ -154,13 +154,6 @@ async function separateLadders(profile: Profile, o: { dir: string; api: StandInA
     console.log(`  ${profile} floor − no layer (with ${shell}): ${signed(floorCost)} M (sh ${signed(o.sh.get(shell) ?? 0)}, preload ${signed(preload - empty)}, connect ${signed(connect - preload)}, register+next ${signed(floor - connect)}, package from the layer ${signed(floorImport - none)})`);
   }
   console.log(`  ${profile} layer − floor (ours): ${signed(ours - floor + client - floorImport)} M (extension ${signed(ours - floor)}, client ${signed(client - floorImport)})`);
-}
-
-/** Each workload's one-process ladder (init-floor-workload.ts), then their rows side by side. */
-async function workloadLadders(profile: Profile, workloads: readonly Workload[], context: WorkloadContext, sh: number): Promise<void> {
-  const counts = new Map<Workload, number[]>();
-  for (const workload of workloads) counts.set(workload, await ladder(`${profile} ${workload} handler, preload and handler in one process:`, workloadSteps(profile, workload, context)));
-  printWorkloadRows(profile, counts, sh);
 }
 
 function readlinkName(path: string): string {
