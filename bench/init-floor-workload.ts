@@ -13,7 +13,8 @@ import { profileTools, rigDir } from '../test/rig/tools.ts';
 import { FLOOR_PACKAGE, FLOOR_SOURCES } from './floor-layer.ts';
 import { ladder, signed, type Step } from './instruction-ladder.ts';
 import { FIXTURES, LAYER_DIR, type FunctionSpec } from './sandboxes.ts';
-import { countNode, standInApi, standInScript } from './stand-in-runtime.ts';
+import { DETERMINISTIC_V8_FLAGS } from './instruction-count.ts';
+import { countNode, standInApi, standInScript, youngBytes } from './stand-in-runtime.ts';
 import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
 import { workloadFunctions, type Workload } from './workloads.ts';
@@ -43,6 +44,8 @@ export interface WorkloadContext {
   readonly apiAddress: string; // the stand-in Extensions API (standInApi)
   /** Node flags for every step (NO_SCAVENGE: none of them collects before the first `next`). @default none */
   readonly nodeFlags?: readonly string[];
+  /** Measure the young generation's bytes in use at the end (no valgrind; NO_SCAVENGE added) instead of instructions. @default false */
+  readonly young?: boolean;
 }
 
 /**
@@ -61,10 +64,12 @@ export function workloadSteps(profile: Profile, workload: Workload, context: Wor
   cpSync(FIXTURES, task, { recursive: true });
   const nodePath = layerModules(profile, root);
   const script = join(root, 'stand-in.mjs');
-  writeFileSync(script, standInScript(profile, 1500, { importHandler: true }));
+  writeFileSync(script, standInScript(profile, context.young ? 300 : 1500, { importHandler: true, reportYoungBytes: context.young === true }));
   const node = join(profileTools(profile).nodeDir, 'bin', 'node');
   const { cold } = workloadFunctions(workload, SERVICE_URL);
-  const run = (preload: string | undefined, spec: FunctionSpec) => (): Promise<number> => countNode(node, [...(context.nodeFlags ?? []), `--import=${RIG_HOOK}`, script, join(task, spec.handler.replace(/\.handler$/, '.mjs'))], {
+  const measure = context.young ? youngBytes : countNode;
+  const flags = context.young ? [...NO_SCAVENGE, ...DETERMINISTIC_V8_FLAGS] : (context.nodeFlags ?? []);
+  const run = (preload: string | undefined, spec: FunctionSpec) => (): Promise<number> => measure(node, [...flags, `--import=${RIG_HOOK}`, script, join(task, spec.handler.replace(/\.handler$/, '.mjs'))], {
     AWS_LAMBDA_RUNTIME_API: context.apiAddress, NODE_PATH: nodePath, ...spec.env, ...(preload === undefined ? {} : { NODE_OPTIONS: `--import=${preload}` }),
   });
   return [
@@ -77,10 +82,10 @@ export function workloadSteps(profile: Profile, workload: Workload, context: Wor
 }
 
 /** Prints figure 1's rows per workload, side by side, from each workload's five counts; `sh`: the wrapper's instructions. */
-export function printWorkloadRows(profile: Profile, counts: ReadonlyMap<Workload, readonly number[]>, sh: number): void {
+export function printWorkloadRows(profile: Profile, counts: ReadonlyMap<Workload, readonly number[]>, sh: number, unit: string): void {
   const rows: Array<[string, (c: readonly number[]) => number]> = [
     ['the handler module\'s import, no layer (vs trivial\'s)', (c) => (c[0] ?? 0) - (counts.get('trivial')?.[0] ?? c[0] ?? 0)],
-    ['floor − no layer (with dash\'s sh)', (c) => sh + (c[2] ?? 0) - (c[0] ?? 0)],
+    [`floor − no layer${sh > 0 ? ' (with dash\'s sh)' : ''}`, (c) => sh + (c[2] ?? 0) - (c[0] ?? 0)],
     ['  the floor\'s preload', (c) => (c[1] ?? 0) - (c[0] ?? 0)],
     ['  its package from the layer', (c) => (c[2] ?? 0) - (c[1] ?? 0)],
     ['our extension over the floor\'s preload', (c) => (c[3] ?? 0) - (c[2] ?? 0)],
@@ -88,13 +93,14 @@ export function printWorkloadRows(profile: Profile, counts: ReadonlyMap<Workload
     ['layer − floor: ours', (c) => (c[4] ?? 0) - (c[2] ?? 0)],
     ['layer − no layer', (c) => sh + (c[4] ?? 0) - (c[0] ?? 0)],
   ];
-  console.log(`  ${profile}, one process per step (M instructions; medians when more than one layout): ${[...counts.keys()].join(' | ')}`);
+  console.log(`  ${profile}, one process per step (${unit}; medians when more than one layout): ${[...counts.keys()].join(' | ')}`);
   for (const [name, row] of rows) console.log(`    ${name.padEnd(56)} ${[...counts.values()].map((c) => signed(row(c)).padStart(8)).join(' | ')}`);
 }
 
 export interface LadderOptions {
   readonly dir: string; // a private scratch directory
   readonly nodeFlags: readonly string[];
+  readonly young: boolean; // see WorkloadContext
   /** Scratch directories (each with its own stand-in API) to repeat the ladders in; medians per step are printed. */
   readonly layouts: number;
   readonly sh: number; // the wrapper's instructions (dash), added to the floor's rows
@@ -110,7 +116,7 @@ export async function workloadLadders(workloads: readonly Workload[], o: LadderO
   for (let k = 0; k < o.layouts; k++) {
     const api = await standInApi();
     try {
-      const context = { dir: mkdtempSync(join(o.dir, 'layout-')), apiAddress: api.address, nodeFlags: o.nodeFlags };
+      const context = { dir: mkdtempSync(join(o.dir, 'layout-')), apiAddress: api.address, nodeFlags: o.nodeFlags, young: o.young };
       for (const profile of PROFILES) {
         for (const workload of workloads) {
           const counts = await ladder(`${profile} ${workload} handler, preload and handler in one process (${context.dir}):`, workloadSteps(profile, workload, context));
@@ -123,7 +129,7 @@ export async function workloadLadders(workloads: readonly Workload[], o: LadderO
   }
   for (const profile of PROFILES) {
     const medians = new Map(workloads.map((w) => [w, medianSteps(runs.get(`${profile} ${w}`) ?? [])]));
-    printWorkloadRows(profile, medians, o.sh);
+    printWorkloadRows(profile, medians, o.young ? 0 : o.sh, o.young ? 'MB of young generation' : 'M instructions');
   }
 }
 

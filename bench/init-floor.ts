@@ -10,11 +10,12 @@
 // node_modules beside it → that package from the layer through the hook (the floor's handler) →
 // our client from the layer through the hook (figure 1's handler with the layer).
 // `npx vite-node bench/init-floor.ts -- [--rig-hook] [--sh-runs N] [--workload trivial|realistic]...
-// [--no-scavenge] [--layouts N]` (needs valgrind and a built dist/; --rig-hook also loads the rig's
+// [--no-scavenge] [--layouts N] [--young]` (needs valgrind and a built dist/; --rig-hook also loads the rig's
 // hook before the preloads, as the rig does; --workload counts instead figure 1's handler of that
 // workload with the preload in one process, init-floor-workload.ts, and prints the workloads given
 // side by side; --no-scavenge starts those processes with a young generation no step fills;
-// --layouts repeats them in N scratch directories, each with its own stand-in API, and takes medians).
+// --layouts repeats them in N scratch directories, each with its own stand-in API, and takes medians;
+// --young measures, instead of instructions, the young generation's bytes each step allocated).
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -110,12 +111,13 @@ async function main(): Promise<void> {
   const workloads = argv.flatMap((a, i) => (a === '--workload' ? [parseWorkload(argv[i + 1])] : []));
   const nodeFlags = argv.includes('--no-scavenge') ? NO_SCAVENGE : [];
   const layouts = Number(argv[argv.indexOf('--layouts') + 1] ?? 1) || 1;
+  const young = argv.includes('--young');
   requireValgrind();
   const dir = mkdtempSync(join(tmpdir(), 'init-floor-'));
   writeFileSync(join(dir, 'empty.mjs'), 'export {};\n');
   writeFileSync(join(dir, 'connect.mjs'), CONNECT_ONLY);
   const sh = wrapperInstructions(dir, shRuns);
-  if (workloads.length > 0) return workloadLadders(workloads, { dir, nodeFlags, layouts, sh: sh.get('/bin/sh') ?? 0 });
+  if (workloads.length > 0) return workloadLadders(workloads, { dir, nodeFlags, young, layouts, sh: sh.get('/bin/sh') ?? 0 });
   const api = await standInApi();
   try {
     for (const profile of ['nodejs22.x', 'nodejs24.x'] as const) await separateLadders(profile, { dir, api, rigHook, sh });
