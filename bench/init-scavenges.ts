@@ -5,6 +5,8 @@
 // preloaded, which marks the runtime's first `next` in the trace. A scavenge costs ~0.6–5 M
 // instructions (init-floor.ts --workload with and without --no-scavenge); which variant's init
 // crosses the young generation's next threshold decides whose step pays it. Counts, not times.
+// The probe, like any preload, allocates ~20 KB of young generation in every variant: with 20 KB
+// more (a second preload), nodejs22.x's trivial function without a layer gained a scavenge (2026-12-06).
 // `npx vite-node bench/init-scavenges.ts -- [--memory MB]...` (default 128, 512 and 1024; needs the rig and a built dist/).
 import { chmodSync, copyFileSync, cpSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
