@@ -9,20 +9,27 @@
 // loaded in every step, as the rig's bootstrap does): imports nothing → a one-line package from
 // node_modules beside it → that package from the layer through the hook (the floor's handler) →
 // our client from the layer through the hook (figure 1's handler with the layer).
-// `npx vite-node bench/init-floor.ts -- [--rig-hook] [--sh-runs N]` (needs valgrind and a built
-// dist/; --rig-hook also loads the rig's hook before the preloads, as the rig does).
+// `npx vite-node bench/init-floor.ts -- [--rig-hook] [--sh-runs N] [--workload trivial|realistic]...
+// [--no-scavenge] [--layouts N] [--young]` (needs valgrind and a built dist/; --rig-hook also loads the rig's
+// hook before the preloads, as the rig does; --workload counts instead figure 1's handler of that
+// workload with the preload in one process, init-floor-workload.ts, and prints the workloads given
+// side by side; --no-scavenge starts those processes with a young generation no step fills;
+// --layouts repeats them in N scratch directories, each with its own stand-in API, and takes medians;
+// --young measures, instead of instructions, the young generation's bytes each step allocated).
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { profileTools, rigDir } from '../test/rig/tools.ts';
+import { profileTools } from '../test/rig/tools.ts';
 import { FLOOR_PACKAGE, FLOOR_SOURCES } from './floor-layer.ts';
+import { layerModules, NO_SCAVENGE, RIG_HOOK as HOOK, workloadLadders } from './init-floor-workload.ts';
 import { requireValgrind } from './instruction-count.ts';
+import { ladder, signed, type Step } from './instruction-ladder.ts';
 import { LAYER_DIR } from './sandboxes.ts';
-import { countNode, standInApi, standInScript } from './stand-in-runtime.ts';
+import { countNode, standInApi, standInScript, type StandInApi } from './stand-in-runtime.ts';
 import type { Profile } from './types.ts';
+import { WORKLOADS, type Workload } from './workloads.ts';
 
-const HOOK = join(rigDir, 'runtime', 'esm-layer-resolve.mjs');
 const WRAPPER = join(FLOOR_SOURCES, 'wrapper.sh');
 const SHELLS = ['/bin/sh', '/bin/bash'];
 
@@ -32,8 +39,6 @@ const colon = api.lastIndexOf(':');
 const socket = process.getBuiltinModule('node:net').connect(Number(api.slice(colon + 1)), api.slice(0, colon));
 socket.on('error', () => socket.destroy());
 `;
-
-interface Step { readonly name: string; readonly count: () => Promise<number> }
 
 /** The `sh` wrapper's instructions up to its exec (callgrind dumps before `execve`; the exec'd /bin/true is not traced). */
 function shInstructions(shell: string, dir: string): number {
@@ -76,9 +81,8 @@ function runtimeSteps(profile: Profile, dir: string, apiAddress: string, rigHook
 
 /** Task dirs under `root`: the floor's package beside one handler, it and the client in root/opt/nodejs/node_modules. */
 function handlerSteps(profile: Profile, root: string): Step[] {
-  const tools = profileTools(profile);
-  const node = join(tools.nodeDir, 'bin', 'node');
-  const nodePath = [join(root, 'opt', 'nodejs', `node${String(tools.nodeMajor)}`, 'node_modules'), join(root, 'opt', 'nodejs', 'node_modules')].join(':');
+  const node = join(profileTools(profile).nodeDir, 'bin', 'node');
+  const nodePath = layerModules(profile, root);
   const handler = (name: string, text: string): string => {
     mkdirSync(join(root, name), { recursive: true });
     writeFileSync(join(root, name, 'handler.mjs'), text);
@@ -89,8 +93,6 @@ function handlerSteps(profile: Profile, root: string): Step[] {
   const none = handler('none', 'export {};\n');
   const beside = handler('beside', importFloor);
   cpSync(join(FLOOR_SOURCES, 'one-line'), join(root, 'beside', 'node_modules', FLOOR_PACKAGE), { recursive: true });
-  cpSync(join(FLOOR_SOURCES, 'one-line'), join(root, 'opt', 'nodejs', 'node_modules', FLOOR_PACKAGE), { recursive: true });
-  cpSync(join(LAYER_DIR, 'nodejs', 'node_modules', 'lambda-after-response'), join(root, 'opt', 'nodejs', 'node_modules', 'lambda-after-response'), { recursive: true });
   const fromLayer = handler('floor', importFloor);
   const client = handler('client', importClient);
   const run = (file: string) => (): Promise<number> => countNode(node, [`--import=${HOOK}`, file], { NODE_PATH: nodePath });
@@ -102,52 +104,58 @@ function handlerSteps(profile: Profile, root: string): Step[] {
   ];
 }
 
-async function ladder(title: string, steps: Step[]): Promise<number[]> {
-  console.log(title);
-  const counts: number[] = [];
-  for (const step of steps) {
-    const ir = await step.count();
-    const previous = counts.at(-1);
-    counts.push(ir);
-    console.log(`  ${step.name.padEnd(62)} ${(ir / 1e6).toFixed(3).padStart(8)} M${previous === undefined ? '' : `  Δ ${signed(ir - previous)} M`}`);
-  }
-  return counts;
-}
-
-const signed = (n: number): string => `${n >= 0 ? '+' : ''}${(n / 1e6).toFixed(3)}`;
-
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((a) => a !== '--');
   const rigHook = argv.includes('--rig-hook');
   const shRuns = Number(argv[argv.indexOf('--sh-runs') + 1] ?? 300) || 300;
+  const workloads = argv.flatMap((a, i) => (a === '--workload' ? [parseWorkload(argv[i + 1])] : []));
+  const nodeFlags = argv.includes('--no-scavenge') ? NO_SCAVENGE : [];
+  const layouts = Number(argv[argv.indexOf('--layouts') + 1] ?? 1) || 1;
+  const young = argv.includes('--young');
   requireValgrind();
   const dir = mkdtempSync(join(tmpdir(), 'init-floor-'));
   writeFileSync(join(dir, 'empty.mjs'), 'export {};\n');
   writeFileSync(join(dir, 'connect.mjs'), CONNECT_ONLY);
+  const sh = wrapperInstructions(dir, shRuns);
+  if (workloads.length > 0) return workloadLadders(workloads, { dir, nodeFlags, young, layouts, sh: sh.get('/bin/sh') ?? 0 });
+  const api = await standInApi();
+  try {
+    for (const profile of ['nodejs22.x', 'nodejs24.x'] as const) await separateLadders(profile, { dir, api, rigHook, sh });
+  } finally {
+    api.close();
+  }
+}
+
+function parseWorkload(value: string | undefined): Workload {
+  const workload = WORKLOADS.find((w) => w === value);
+  if (!workload) throw new Error(`Expected --workload to be one of ${WORKLOADS.join(', ')}, got \`${String(value)}\``);
+  return workload;
+}
+
+/** Counts and prints the wrapper's `sh` (each shell in SHELLS) up to its exec, with its CPU time over `runs` execs. */
+function wrapperInstructions(dir: string, runs: number): Map<string, number> {
   console.log('The exec wrapper (bench/floor/wrapper.sh, the layer\'s shape), before its exec of node:');
   const sh = new Map<string, number>();
   for (const shell of SHELLS) {
     const count = shInstructions(shell, dir);
     sh.set(shell, count);
-    const cpu = childCpuMs(shell, [WRAPPER, '/bin/true'], shRuns) - childCpuMs('/bin/true', [], shRuns);
-    console.log(`  ${shell} (${readlinkName(shell)}) ${(count / 1e6).toFixed(3)} M instructions; CPU with the kernel's +${cpu.toFixed(2)} ms per exec (n=${String(shRuns)}, children's user + system time)`);
+    const cpu = childCpuMs(shell, [WRAPPER, '/bin/true'], runs) - childCpuMs('/bin/true', [], runs);
+    console.log(`  ${shell} (${readlinkName(shell)}) ${(count / 1e6).toFixed(3)} M instructions; CPU with the kernel's +${cpu.toFixed(2)} ms per exec (n=${String(runs)}, children's user + system time)`);
   }
-  const api = await standInApi();
-  try {
-    for (const profile of ['nodejs22.x', 'nodejs24.x'] as const) {
-      const rt = await ladder(`${profile} runtime process${rigHook ? ' (rig hook preloaded first)' : ''}:`, runtimeSteps(profile, dir, api.address, rigHook));
-      const h = await ladder(`${profile} handler:`, handlerSteps(profile, mkdtempSync(join(dir, `${profile}-handler-`))));
-      const [empty = 0, preload = 0, connect = 0, floor = 0, ours = 0] = rt;
-      const [none = 0, , floorImport = 0, client = 0] = h;
-      for (const shell of SHELLS) {
-        const floorCost = (sh.get(shell) ?? 0) + (floor - empty) + (floorImport - none);
-        console.log(`  ${profile} floor − no layer (with ${shell}): ${signed(floorCost)} M (sh ${signed(sh.get(shell) ?? 0)}, preload ${signed(preload - empty)}, connect ${signed(connect - preload)}, register+next ${signed(floor - connect)}, package from the layer ${signed(floorImport - none)})`);
-      }
-      console.log(`  ${profile} layer − floor (ours): ${signed(ours - floor + client - floorImport)} M (extension ${signed(ours - floor)}, client ${signed(client - floorImport)})`);
-    }
-  } finally {
-    api.close();
+  return sh;
+}
+
+/** The preload in a stand-in runtime and the handler's import, each its own ladder (the module comment). */
+async function separateLadders(profile: Profile, o: { dir: string; api: StandInApi; rigHook: boolean; sh: ReadonlyMap<string, number> }): Promise<void> {
+  const rt = await ladder(`${profile} runtime process${o.rigHook ? ' (rig hook preloaded first)' : ''}:`, runtimeSteps(profile, o.dir, o.api.address, o.rigHook));
+  const h = await ladder(`${profile} handler:`, handlerSteps(profile, mkdtempSync(join(o.dir, `${profile}-handler-`))));
+  const [empty = 0, preload = 0, connect = 0, floor = 0, ours = 0] = rt;
+  const [none = 0, , floorImport = 0, client = 0] = h;
+  for (const shell of SHELLS) {
+    const floorCost = (o.sh.get(shell) ?? 0) + (floor - empty) + (floorImport - none);
+    console.log(`  ${profile} floor − no layer (with ${shell}): ${signed(floorCost)} M (sh ${signed(o.sh.get(shell) ?? 0)}, preload ${signed(preload - empty)}, connect ${signed(connect - preload)}, register+next ${signed(floor - connect)}, package from the layer ${signed(floorImport - none)})`);
   }
+  console.log(`  ${profile} layer − floor (ours): ${signed(ours - floor + client - floorImport)} M (extension ${signed(ours - floor)}, client ${signed(client - floorImport)})`);
 }
 
 function readlinkName(path: string): string {

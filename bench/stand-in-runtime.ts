@@ -1,19 +1,31 @@
 // A stand-in for the runtime and its Runtime API, for counting a preload's init cost in a fresh
 // node process outside the rig: a script that loads the builtins the runtime clients load anyway
 // (so a preload is not billed for loading them first) and exits after a while, and a local
-// Extensions API that answers `register` and holds `next`. bench/init-floor.ts and init-micro.ts use them.
+// Extensions API that answers `register` and holds `next`. bench/init-floor.ts, init-floor-workload.ts and
+// init-micro.ts use them.
 import { spawn } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
 import { countingCommand, parseInstructions } from './instruction-count.ts';
 import { RUNTIME_BUILTINS } from './runtime-builtins.ts';
 import type { Profile } from './types.ts';
 
+export interface StandInOptions {
+  /** Then it imports the module whose path is its first argument, as the runtime clients import the handler before their first `next` (a dynamic `import()` of its file URL), before the wait. */
+  readonly importHandler?: boolean;
+  /** Then it prints, at its exit, the young generation's bytes in use (all it allocated there when nothing collected: NO_SCAVENGE in init-floor-workload.ts), read with node:v8 loaded last. */
+  readonly reportYoungBytes?: boolean;
+}
+
+const YOUNG_BYTES = "process.stdout.write(String(process.getBuiltinModule('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_used_size));";
+
 /**
  * The stand-in runtime's script. `exitAfterMs`: under valgrind (~50× slower) 1,500 ms, so a
  * preload's round trips are done (waiting costs no instructions).
  */
-export function standInScript(profile: Profile, exitAfterMs: number): string {
-  return `for (const m of ${JSON.stringify(RUNTIME_BUILTINS[profile])}) process.getBuiltinModule(m);\nsetTimeout(() => process.exit(0), ${exitAfterMs});\n`;
+export function standInScript(profile: Profile, exitAfterMs: number, options: StandInOptions = {}): string {
+  const handler = options.importHandler ? "await import(process.getBuiltinModule('node:url').pathToFileURL(process.argv[2]).href);\n" : '';
+  const exit = `${options.reportYoungBytes ? YOUNG_BYTES : ''}process.exit(0);`;
+  return `for (const m of ${JSON.stringify(RUNTIME_BUILTINS[profile])}) process.getBuiltinModule(m);\n${handler}setTimeout(() => { ${exit} }, ${exitAfterMs});\n`;
 }
 
 export interface StandInApi {
@@ -38,6 +50,22 @@ export function standInApi(): Promise<StandInApi> {
     const port = typeof address === 'object' && address ? address.port : 0;
     resolve({ address: `127.0.0.1:${String(port)}`, close: () => { for (const s of sockets) s.destroy(); server.close(); } });
   }));
+}
+
+/** What a stand-in script with `reportYoungBytes` printed, run without valgrind. Throws with the child's stderr when it fails. */
+export function youngBytes(node: string, args: readonly string[], env: Record<string, string>): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(node, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let errors = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (errors += c.toString()));
+    child.once('error', reject).once('close', (code) => {
+      const bytes = Number(out.trim());
+      if (code !== 0 || !Number.isFinite(bytes)) return reject(new Error(`node ${args.join(' ')}: exit ${String(code)}, printed ${JSON.stringify(out.slice(-100))}: ${errors.slice(-600)}`));
+      resolve(bytes);
+    });
+  });
 }
 
 /**
