@@ -1,25 +1,25 @@
 // The garbage collections in figure 1's cold-start window under the rig (the real runtime clients
 // and bootstrap, not init-floor's stand-in): for each workload, each of its three functions (with
 // the layer, with the floor, without a layer) and each memory size, one cold start traced with
-// `--trace-gc` (trace-gc-wrapper.sh, around the function's own exec wrapper) and scavenge-probe.mjs
+// `--trace-gc` (on node's command line, the rig's RIG_NODE_FLAGS) and scavenge-probe.mjs
 // preloaded, which marks the runtime's first `next` in the trace. A scavenge costs ~0.6–5 M
 // instructions (init-floor.ts --workload with and without --no-scavenge); which variant's init
 // crosses the young generation's next threshold decides whose step pays it. Counts, not times.
 // The probe, like any preload, allocates ~20 KB of young generation in every variant: with 20 KB
 // more (a second preload), nodejs22.x's trivial function without a layer gained a scavenge (2026-12-06).
 // `npx vite-node bench/init-scavenges.ts -- [--memory MB]...` (default 128, 512 and 1024; needs the rig and a built dist/).
-import { chmodSync, copyFileSync, cpSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDir } from '../test/rig/run-dir.ts';
 import { startSandbox } from '../test/rig/sandbox.ts';
 import { FLOOR_WRAPPER, floorLayer } from './floor-layer.ts';
+import { runScript } from './run-script.ts';
 import { FIXTURES, invokeOk, layerSnapshot, type FunctionSpec } from './sandboxes.ts';
 import type { Profile } from './types.ts';
 import { LoopbackService, WORKLOADS, workloadFunctions, type Workload } from './workloads.ts';
 
 const VARIANTS = ['with', 'floor', 'without'] as const;
-const BENCH_FILES = ['scavenge-probe.mjs', 'trace-gc-wrapper.sh'];
 
 /** The layer dir and exec wrapper each variant runs with (as sandboxes.ts starts them). */
 function variantLayer(variant: (typeof VARIANTS)[number]): { layerDir?: string; wrapper: string } {
@@ -35,7 +35,7 @@ async function coldStartScavenges(run: Run, spec: FunctionSpec, variant: (typeof
   const { layerDir, wrapper } = variantLayer(variant);
   const box = await startSandbox({
     profile: run.profile, taskDir: run.task, handler: spec.handler, memorySizeMb: run.memorySizeMb, ...(layerDir ? { layerDir } : {}),
-    env: { ...spec.env, AWS_LAMBDA_EXEC_WRAPPER: '/var/task/trace-gc-wrapper.sh', BENCH_INNER_WRAPPER: wrapper, NODE_OPTIONS: '--import=/var/task/scavenge-probe.mjs' },
+    env: { ...spec.env, RIG_NODE_FLAGS: '--trace-gc', NODE_OPTIONS: '--import=/var/task/scavenge-probe.mjs', ...(wrapper ? { AWS_LAMBDA_EXEC_WRAPPER: wrapper } : {}) },
   });
   try {
     await invokeOk(box, event);
@@ -53,8 +53,7 @@ async function main(): Promise<void> {
   const memories = argv.flatMap((a, i) => (a === '--memory' ? [Number(argv[i + 1])] : []));
   const task = join(mkdtempSync(join(runDir(), 'bench-scavenges-')), 'task');
   cpSync(FIXTURES, task, { recursive: true });
-  for (const file of BENCH_FILES) copyFileSync(fileURLToPath(new URL(`./${file}`, import.meta.url)), join(task, file));
-  chmodSync(join(task, 'trace-gc-wrapper.sh'), 0o755);
+  copyFileSync(fileURLToPath(new URL('./scavenge-probe.mjs', import.meta.url)), join(task, 'scavenge-probe.mjs'));
   const service = new LoopbackService();
   const url = await service.listen();
   try {
@@ -78,7 +77,4 @@ async function printWorkload(run: Run, workload: Workload, url: string): Promise
   console.log(`${run.profile} ${String(run.memorySizeMb).padStart(4)} MB ${workload.padEnd(9)} scavenges before the first next: ${cells.join(' | ')}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runScript(main);

@@ -1,4 +1,4 @@
-// Preloaded by bench/init-scavenges.ts in a function started with `--trace-gc` (trace-gc-wrapper.sh):
+// Preloaded by bench/init-scavenges.ts in a function started with `--trace-gc` (the rig's RIG_NODE_FLAGS):
 // marks the end of figure 1's window — the runtime's first `next` — in V8's own trace, by a full
 // collection (`gc()`, which the bootstrap's --expose-gc provides) whose line says `testing`; the
 // scavenges traced before it ran inside the window. It allocates nothing before then (no imports:
