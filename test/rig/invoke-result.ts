@@ -29,13 +29,20 @@ function lastRelease(calls: ApiCall[], from: number): number | undefined {
   return releases.length === 0 ? undefined : Math.max(...releases);
 }
 
+/**
+ * When the runtime had the answer to its post: the proxy's start of relaying it (`answeredAt`),
+ * which nothing in the runtime can precede; the call's end (the response's close, which the rig's
+ * event loop may see late under load) when no answer was relayed.
+ */
+const answered = (call: ApiCall | undefined): number | undefined => (call === undefined ? undefined : (call.answeredAt ?? call.endedAt));
+
 /** Facts of the invoke that started at `startedAt`, from the calls made until `endedAt`. */
 export function invokeFacts(all: ApiCall[], startedAt: number, returnedAt: number, endedAt: number): Facts {
   const calls = all.filter((c) => overlaps(c, startedAt, endedAt)).map((c) => ({ ...c }));
   const next = calls.find((c) => c.kind === 'runtime-next' && c.requestId !== undefined && c.endedAt >= startedAt);
   const requestId = next?.requestId;
   const posted = (kind: ApiCall['kind']): number | undefined =>
-    calls.find((c) => c.kind === kind && c.requestId === requestId && !Number.isNaN(c.endedAt))?.endedAt;
+    answered(calls.find((c) => c.kind === kind && c.requestId === requestId && !Number.isNaN(c.endedAt)));
   const handedOut = next?.endedAt ?? startedAt;
   const runtimeNext = calls.find((c) => c.kind === 'runtime-next' && c.startedAt >= handedOut);
   const facts: Facts = { requestId, startedAt, returnedAt, durationMs: returnedAt - startedAt, calls };
@@ -62,12 +69,11 @@ export interface RequestFacts {
  */
 export function requestFacts(all: ApiCall[], requestId: string): RequestFacts {
   const calls = all.filter((c) => c.requestId === requestId).map((c) => ({ ...c }));
-  const ended = (kind: ApiCall['kind']): number | undefined =>
-    calls.find((c) => c.kind === kind && !Number.isNaN(c.endedAt))?.endedAt;
+  const ended = (kind: ApiCall['kind']): ApiCall | undefined => calls.find((c) => c.kind === kind && !Number.isNaN(c.endedAt));
   const facts: RequestFacts = { calls };
-  const deliveredAt = ended('runtime-next');
-  const responsePostedAt = ended('runtime-response');
-  const errorPostedAt = ended('runtime-error');
+  const deliveredAt = ended('runtime-next')?.endedAt;
+  const responsePostedAt = answered(ended('runtime-response'));
+  const errorPostedAt = answered(ended('runtime-error'));
   if (deliveredAt !== undefined) facts.deliveredAt = deliveredAt;
   if (responsePostedAt !== undefined) facts.responsePostedAt = responsePostedAt;
   if (errorPostedAt !== undefined) facts.errorPostedAt = errorPostedAt;

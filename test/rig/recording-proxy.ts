@@ -181,6 +181,7 @@ export class RecordingProxy {
     }
     const raw = pairs(upRes.rawHeaders).filter(([k]) => !hopByHop.has(k.toLowerCase()));
     const lost = answer?.kind === 'lose-answer';
+    if (!lost) call.answeredAt = performance.now(); // before any byte the caller can read; `endedAt` (the close) may be seen later
     if (!lost) res.writeHead(call.status, raw.flat());
     const body: Buffer[] = [];
     upRes.on('data', (chunk: Buffer) => {

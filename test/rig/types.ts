@@ -56,6 +56,8 @@ export interface ApiCall {
   requestId?: string;
   startedAt: number;
   endedAt: number; // NaN while the call is still in flight (e.g. a pending long-poll)
+  /** When the proxy began relaying upstream's answer (performance.now()): the caller cannot have had it earlier. Unset if it relayed none. */
+  answeredAt?: number;
   status?: number;
   extensionName?: string;
   fault?: FaultAction['kind']; // set when a FaultRule applied to this call

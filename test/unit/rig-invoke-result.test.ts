@@ -36,6 +36,17 @@ describe('the rig invoke facts', () => {
     expect(facts.calls).toHaveLength(7);
   });
 
+  it('dates a post by when the proxy began relaying its answer, which the runtime cannot precede, not by the close seen later', () => {
+    const calls = [
+      call('runtime-next', 0, 105, { requestId: 'r1' }),
+      call('runtime-response', 110, 140, { requestId: 'r1', answeredAt: 112 }),
+      call('runtime-error', 150, 170, { requestId: 'r2' }),
+    ];
+    expect(invokeFacts(calls, 100, 200, 210)).toMatchObject({ responsePostedAt: 112 });
+    expect(requestFacts(calls, 'r1')).toMatchObject({ deliveredAt: 105, responsePostedAt: 112 });
+    expect(requestFacts(calls, 'r2').errorPostedAt, 'no answer relayed: the end').toBe(170);
+  });
+
   it('on a cold start does not take the extension init-time next (which delivers the event) for the release', () => {
     const calls = [
       call('extension-register', 101, 102, { extensionName: 'a' }),

@@ -113,6 +113,24 @@ describe('the rig recording proxy', () => {
     expect(proxy.calls[0]?.endedAt).toBeGreaterThanOrEqual(proxy.calls[0]?.startedAt ?? Infinity);
   });
 
+  it('stamps when it began relaying the answer: before the caller had any of it, not after the call ended', async () => {
+    const proxy = await proxyTo([]);
+    const path = '/2018-06-01/runtime/invocation/req-1/response';
+    const headersAt = new Promise<number>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: proxy.port, method: 'POST', path, agent: false }, (res) => {
+        resolve(performance.now());
+        res.resume();
+      });
+      req.end('{}');
+    });
+    const received = await headersAt;
+    await sleep(20); // the response's close, which stamps endedAt
+    const call = proxy.calls[0];
+    expect(call?.answeredAt).toBeGreaterThanOrEqual(call?.startedAt ?? Infinity);
+    expect(call?.answeredAt).toBeLessThanOrEqual(received);
+    expect(call?.answeredAt).toBeLessThanOrEqual(call?.endedAt ?? -Infinity);
+  });
+
   it('takes the request id of a runtime next from the response header', async () => {
     const proxy = await proxyTo([]);
     const reply = await send(proxy.port, 'GET', '/2018-06-01/runtime/invocation/next', []);
@@ -215,6 +233,7 @@ describe('the rig recording proxy', () => {
     await expect(send(proxy.port, 'GET', NEXT_PATH, [])).rejects.toMatchObject({ code: expect.stringMatching(/ECONNRESET/) });
     expect(seen.map((s) => s.path)).toEqual([NEXT_PATH]);
     expect(proxy.calls[0]).toMatchObject({ fault: 'lose-answer', status: 200, requestId: 'req-1' });
+    expect(proxy.calls[0]?.answeredAt, 'no answer was relayed').toBeUndefined();
     expect((await send(proxy.port, 'GET', NEXT_PATH, [])).body).toBe('{"n":1}');
   });
 
