@@ -7,10 +7,10 @@
 import { startSandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
-import { runScript } from './run-script.ts';
+import { runScript, scriptArgs, scriptOption } from './run-script.ts';
 
-const argv = process.argv.slice(2).filter((a) => a !== '--');
-const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i === -1 ? fallback : (argv[i + 1] ?? fallback); };
+const argv = scriptArgs;
+const opt = scriptOption;
 const profile = opt('profile', 'nodejs24.x') as Profile;
 const invokes = Number(opt('invokes', '2000'));
 const jobs = Number(opt('jobs', '10'));

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { profileTools } from '../test/rig/tools.ts';
-import { runScript } from './run-script.ts';
+import { runScript, scriptOption } from './run-script.ts';
 import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
 
@@ -33,8 +33,7 @@ function once(node: string, dir: string, step: string): number {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2).filter((a) => a !== '--');
-  const runs = Number(argv[argv.indexOf('--runs') + 1] ?? 15) || 15;
+  const runs = Number(scriptOption('runs', '15'));
   const dir = mkdtempSync(join(tmpdir(), 'builtin-costs-'));
   for (const profile of ['nodejs22.x', 'nodejs24.x'] as Profile[]) {
     const node = join(profileTools(profile).nodeDir, 'bin', 'node');

@@ -11,12 +11,11 @@
 // `npx vite-node bench/gc-trace.ts -- [--profile P] [--invokes N] [--memory MB] [--layer DIR]`
 import { startSandbox } from '../test/rig/sandbox.ts';
 import { floorLayer, FLOOR_WRAPPER } from './floor-layer.ts';
-import { runScript } from './run-script.ts';
+import { runScript, scriptOption } from './run-script.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
 
-const argv = process.argv.slice(2).filter((a) => a !== '--');
-const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i === -1 ? fallback : (argv[i + 1] ?? fallback); };
+const opt = scriptOption;
 const field = (line: string, name: string): number => Number(new RegExp(`\\b${name}=([\\d.]+)`).exec(line)?.[1] ?? NaN);
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
 

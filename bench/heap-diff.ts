@@ -6,13 +6,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_RESULTS_DIR } from './options.ts';
-import { runScript } from './run-script.ts';
+import { runScript, scriptArgs, scriptOption } from './run-script.ts';
 import { alternate, invokeOk, withFunctions } from './sandboxes.ts';
 import type { Profile } from './types.ts';
 import { LoopbackService, loadAverage, workloadFunctions, type Workload } from './workloads.ts';
 
-const argv = process.argv.slice(2).filter((a) => a !== '--');
-const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i === -1 ? fallback : (argv[i + 1] ?? fallback); };
+const argv = scriptArgs;
+const opt = scriptOption;
 const KB = 1024;
 
 type Group = [key: string, count: number, bytes: number];

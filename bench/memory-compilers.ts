@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import type { Sandbox } from '../test/rig/types.ts';
 import { rssByMapping } from './proc-reading.ts';
 import { invokeOk, rotate, withFunctions, type FunctionSpec } from './sandboxes.ts';
-import { runScript } from './run-script.ts';
+import { runScript, scriptArgs, scriptOption } from './run-script.ts';
 import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
 import { LoopbackService, loadAverage, WORKLOADS, workloadFunctions, type Workload } from './workloads.ts';
@@ -24,8 +24,8 @@ type Variant = (typeof VARIANTS)[number];
 const PARTS = ['rss', 'nodeCode', 'v8Heap', 'young', 'rest'] as const;
 type Reading = Record<(typeof PARTS)[number], number>;
 
-const argv = process.argv.slice(2).filter((a) => a !== '--');
-const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i === -1 ? fallback : (argv[i + 1] ?? fallback); };
+const argv = scriptArgs;
+const opt = scriptOption;
 
 /** One gc'd reading, in MB: RSS, the node binary's executable pages, V8's committed heap (of it the young generation as reserved), the rest. */
 async function read(box: Sandbox): Promise<Reading> {

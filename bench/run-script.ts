@@ -14,3 +14,12 @@ export function runScript(main: () => Promise<void>): void {
     if (ownRunDir && dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 }
+
+/** The script's arguments, npm's `--` separator left out. */
+export const scriptArgs: readonly string[] = process.argv.slice(2).filter((a) => a !== '--');
+
+/** The value after `--name` in the script's arguments, or `fallback` when it is absent. */
+export function scriptOption(name: string, fallback: string): string {
+  const i = scriptArgs.indexOf(`--${name}`);
+  return i === -1 ? fallback : (scriptArgs[i + 1] ?? fallback);
+}

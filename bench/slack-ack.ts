@@ -12,14 +12,14 @@ import { EXAMPLE_DIR, slackTaskDir } from '../test/integration/slack-task.ts';
 import { startSandbox, type InvokeResult } from '../test/rig/sandbox.ts';
 import { cell, delta } from './format.ts';
 import { DEFAULT_RESULTS_DIR } from './options.ts';
-import { runScript } from './run-script.ts';
+import { runScript, scriptArgs, scriptOption } from './run-script.ts';
 import { layerSnapshot } from './sandboxes.ts';
 import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
 import { loadAverage } from './workloads.ts';
 
-const argv = process.argv.slice(2).filter((a) => a !== '--');
-const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i === -1 ? fallback : (argv[i + 1] ?? fallback); };
+const argv = scriptArgs;
+const opt = scriptOption;
 const WORK_MS = '50'; // the pretend lookup: short, the ack is what is measured
 
 interface Variant { readonly name: string; readonly layer: boolean; readonly bundled: boolean }
