@@ -12,7 +12,7 @@ import { Lifecycle } from './core/lifecycle.ts';
 import type { createEmfWriter } from './reporting/emf-metrics.ts';
 import { lazyEmfWriter } from './reporting/lazy-emf.ts';
 import { AlsContext } from './runtime-hooks/als-context.ts';
-import type { Guard } from './runtime-hooks/guard.ts';
+import { guardFailed, type Guard } from './runtime-hooks/guard.ts';
 
 /** The side effects a lifecycle is given. */
 export interface LifecycleEffects {
@@ -76,7 +76,7 @@ export function createHost(lifecycle: Lifecycle, guard: Guard, hooks: HostHooks 
         if (passOn) nameHandOff(passOn, task);
         lifecycle.enqueue(recorded ? recorded.job : job, name, passOn);
       } catch (error) {
-        guard('enqueue', () => { throw error; }); // logged as any guarded hook's failure, never thrown into the handler
+        guardFailed(guard, 'enqueue', error); // logged as any guarded hook's failure, never thrown into the handler
       }
     },
     drain: () => guard('drain', () => lifecycle.drain()) ?? Promise.resolve(),

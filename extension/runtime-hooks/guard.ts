@@ -39,8 +39,13 @@ export function guardCall<A, B>(guard: Guard, hook: string, fn: (a: A, b: B) => 
   try {
     fn(a, b);
   } catch (error) {
-    guard(hook, () => {
-      throw error;
-    });
+    guardFailed(guard, hook, error);
   }
+}
+
+/** `error`, thrown by `hook`'s body outside the guard (a hot path's own `try`), logged and counted as the guard does. */
+export function guardFailed(guard: Guard, hook: string, error: unknown): void {
+  guard(hook, () => {
+    throw error;
+  });
 }
