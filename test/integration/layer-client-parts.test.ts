@@ -40,6 +40,14 @@ function run(profile: (typeof PROFILES)[number], dir: string, code: string, env:
 }
 
 const LOADED = "const loaded = async () => Object.keys((await import('node:module')).createRequire(import.meta.url).cache).filter((k) => k.startsWith(CLIENT)).map((k) => k.slice(CLIENT.length + 1)).sort();";
+/** The ESM entry runs one job and prints, after it, which of the client's files were loaded. */
+const ONE_JOB = `
+const { enqueueAfterResponse, drainAfterResponse } = await import(CLIENT + '/index.mjs');
+${LOADED}
+enqueueAfterResponse(() => console.log('job ran'), { name: 'j' });
+await drainAfterResponse();
+console.log('loaded ' + (await loaded()).join(','));
+`;
 const messages = (lines: unknown[]): string[] => lines.map((l) => (typeof l === 'object' && l !== null ? `${String(Reflect.get(l, 'level'))} ${String(Reflect.get(l, 'message'))}` : String(l)));
 
 describe.each(PROFILES)("on %s, the layer's client loads its parts at first need", (profile) => {
@@ -70,13 +78,7 @@ await cjs.drainAfterResponse();
   });
 
   it('AFTER_RESPONSE_DISABLED=true: the job runs in-process (fallback.cjs), and the warning says why', () => {
-    const { status, lines } = run(profile, client(`disabled-${profile}`), `
-const { enqueueAfterResponse, drainAfterResponse } = await import(CLIENT + '/index.mjs');
-${LOADED}
-enqueueAfterResponse(() => console.log('job ran'), { name: 'j' });
-await drainAfterResponse();
-console.log('loaded ' + (await loaded()).join(','));
-`, { AFTER_RESPONSE_DISABLED: 'true' });
+    const { status, lines } = run(profile, client(`disabled-${profile}`), ONE_JOB, { AFTER_RESPONSE_DISABLED: 'true' });
     expect(status).toBe(0);
     expect(messages(lines)).toEqual(['WARN AFTER_RESPONSE_DISABLED=true turned the extension off: jobs run in-process and are not held, so Lambda may freeze them', 'job ran', 'loaded fallback.cjs']);
   });
@@ -97,13 +99,7 @@ await new Promise((resolve, reject) => { worker.on('exit', resolve); worker.on('
   });
 
   it("in a child of the runtime (AFTER_RESPONSE_SOCKET set), the socket host from fallback.cjs: a socket that is gone runs the job unheld, said in a WARN", () => {
-    const { status, lines } = run(profile, client(`socket-${profile}`), `
-const { enqueueAfterResponse, drainAfterResponse } = await import(CLIENT + '/index.mjs');
-${LOADED}
-enqueueAfterResponse(() => console.log('job ran'), { name: 'j' });
-await drainAfterResponse();
-console.log('loaded ' + (await loaded()).join(','));
-`, { AFTER_RESPONSE_SOCKET: join(work, 'no-such.sock') });
+    const { status, lines } = run(profile, client(`socket-${profile}`), ONE_JOB, { AFTER_RESPONSE_SOCKET: join(work, 'no-such.sock') });
     expect(status).toBe(0);
     expect(messages(lines)).toEqual([expect.stringMatching(/^WARN .*socket/i), 'job ran', 'loaded fallback.cjs']);
   });
