@@ -53,38 +53,33 @@ export function standInApi(): Promise<StandInApi> {
 }
 
 /** What a stand-in script with `reportYoungBytes` printed, run without valgrind. Throws with the child's stderr when it fails. */
-export function youngBytes(node: string, args: readonly string[], env: Record<string, string>): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const child = spawn(node, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let errors = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (errors += c.toString()));
-    child.once('error', reject).once('close', (code) => {
-      const bytes = Number(out.trim());
-      if (code !== 0 || !Number.isFinite(bytes)) return reject(new Error(`node ${args.join(' ')}: exit ${String(code)}, printed ${JSON.stringify(out.slice(-100))}: ${errors.slice(-600)}`));
-      resolve(bytes);
-    });
-  });
+export async function youngBytes(node: string, args: readonly string[], env: Record<string, string>): Promise<number> {
+  const { out } = await runChild(node, args, env, args);
+  const bytes = Number(out.trim());
+  if (!Number.isFinite(bytes)) throw new Error(`node ${args.join(' ')}: printed ${JSON.stringify(out.slice(-100))}, not a byte count`);
+  return bytes;
 }
 
 /**
  * Instructions `node args…` executes (instruction-count.ts), run asynchronously so a stand-in API
  * in this process keeps answering. Throws with the child's stderr when it fails.
  */
-export function countNode(node: string, args: readonly string[], env: Record<string, string>): Promise<number> {
+export async function countNode(node: string, args: readonly string[], env: Record<string, string>): Promise<number> {
   const { command, args: full } = countingCommand(node, args);
-  return new Promise<number>((resolve, reject) => {
-    const child = spawn(command, full, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  return parseInstructions((await runChild(command, full, env, args)).errors);
+}
+
+/** Runs `command` with only PATH and `env`; its stdout and stderr, or an error naming `shown` (node's own arguments) and its stderr's end when it exits non-zero. */
+function runChild(command: string, args: readonly string[], env: Record<string, string>, shown: readonly string[]): Promise<{ out: string; errors: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
     let errors = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (errors += c.toString()));
     child.once('error', reject).once('close', (code) => {
-      if (code !== 0) return reject(new Error(`node ${args.join(' ')}: exit ${String(code)}: ${errors.slice(-600)}`));
-      try {
-        resolve(parseInstructions(errors));
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
+      if (code !== 0) return reject(new Error(`node ${shown.join(' ')}: exit ${String(code)}: ${errors.slice(-600)}`));
+      resolve({ out, errors });
     });
   });
 }
