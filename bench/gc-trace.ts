@@ -7,11 +7,14 @@
 // of the init (before the first invoke's response), the bytes that survived them, and over the
 // invokes: scavenges, bytes promoted per invoke, and from the last scavenge the new space's
 // capacity (printed by nodejs24.x's V8 only) and the allocation throughput; and (--trace-opt) how
-// many functions V8's optimising compilers compiled, Maglev and TurboFan.
-// `npx vite-node bench/gc-trace.ts -- [--profile P] [--invokes N] [--memory MB] [--layer DIR]`
+// many functions V8's optimising compilers compiled, Maglev and TurboFan; with `--compiles`, which
+// ones, grouped by the invoke during which they were compiled (V8 compiles a function once it ran
+// ~400 times, so a job path's functions come in one burst — the bursts are what Maglev's
+// background compiles leave in malloc's arenas: bench/maglev-bursts.ts).
+// `npx vite-node bench/gc-trace.ts -- [--profile P] [--invokes N] [--memory MB] [--layer DIR] [--compiles]`
 import { startSandbox } from '../test/rig/sandbox.ts';
 import { floorLayer, FLOOR_WRAPPER } from './floor-layer.ts';
-import { runScript, scriptOption } from './run-script.ts';
+import { runScript, scriptArgs, scriptOption } from './run-script.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
 
@@ -34,6 +37,18 @@ function describeInit(lines: string[]): string {
   return `${String(lines.length)} scavenges in the init, survived ${each.join(' + ') || '—'} = ${kb(total)}`;
 }
 
+/** The functions compiled, by the invoke (RIE's `START RequestId` lines; 0: the init) they were compiled in; M Maglev, T TurboFan. */
+function compilesByInvoke(logs: string): string {
+  const byInvoke = new Map<number, string[]>();
+  let invoke = 0;
+  for (const line of logs.split('\n')) {
+    if (line.startsWith('START RequestId')) invoke++;
+    const compiled = /^\[completed compiling (?:0x[0-9a-f]+ )?<JSFunction ([^ >]*) .*\(target (MAGLEV|TURBOFAN)/.exec(line);
+    if (compiled) byInvoke.set(invoke, [...(byInvoke.get(invoke) ?? []), `${compiled[2] === 'MAGLEV' ? 'M' : 'T'} ${compiled[1] ?? ''}`]);
+  }
+  return [...byInvoke].map(([n, names]) => `  invoke ${String(n)} (${String(names.length)}): ${names.join(', ')}`).join('\n');
+}
+
 async function trace(profile: Profile, v: Variant, invokes: number, memorySizeMb: number): Promise<string> {
   const box = await startSandbox({
     profile, taskDir: FIXTURES, handler: v.handler, freeze: false, memorySizeMb,
@@ -51,7 +66,8 @@ async function trace(profile: Profile, v: Variant, invokes: number, memorySizeMb
     const capacityText = Number.isFinite(capacity) ? `new space capacity ${kb(capacity)}, ` : '';
     const compiled = box.logs().split('\n').filter((l) => /^\[completed compiling .* \(target (MAGLEV|TURBOFAN)/.test(l));
     const optimised = `functions compiled by Maglev ${String(compiled.filter((l) => l.includes('MAGLEV')).length)}, by TurboFan ${String(compiled.filter((l) => l.includes('TURBOFAN')).length)}`;
-    return `${describeInit(init)}; then ${String(all.length)} scavenges, promoted ${(promoted / invokes).toFixed(0)} B per invoke; last scavenge: ${capacityText}allocation throughput ${field(last, 'new_space_allocation_throughput').toFixed(0)} B/ms; ${optimised}`;
+    const list = !scriptArgs.includes('--compiles') ? '' : `\n${compilesByInvoke(box.logs())}`;
+    return `${describeInit(init)}; then ${String(all.length)} scavenges, promoted ${(promoted / invokes).toFixed(0)} B per invoke; last scavenge: ${capacityText}allocation throughput ${field(last, 'new_space_allocation_throughput').toFixed(0)} B/ms; ${optimised}${list}`;
   } finally {
     await box.stop();
   }
