@@ -3,7 +3,7 @@ import { LazyContext } from './job-context.ts';
 import { JobQueue, type QueuedJob } from './job-queue.ts';
 import { SUCCEEDED, type Settlement } from './settle.ts';
 import { deadlineAbortReason } from './deadline-abort.ts';
-import { HELD, Started, StartedJobs, UNHELD, type JobStart, type JobState, type TrackedJob } from './started-jobs.ts';
+import { HELD, StartedJobs, UNHELD, type JobStart, type JobState, type Started, type TrackedJob } from './started-jobs.ts';
 
 export type { JobStart, QueuedJob, TrackedJob };
 
@@ -162,7 +162,7 @@ export abstract class JobSet<T extends TrackedJob> {
   protected abstract changed(): void;
 
   #begin(job: T, work: Work, state: JobState): number {
-    const entry = new Started(++this.#seq, job, state);
+    const entry: Started<T> = { id: ++this.#seq, job, state };
     this.#started.add(entry);
     this.#run(entry, work);
     return entry.id;

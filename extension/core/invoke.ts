@@ -1,6 +1,6 @@
 import type { Job } from '../../shared/host-protocol.ts';
 import { FlushSet } from './flush-set.ts';
-import { InvokeDeadline } from './invoke-deadline.ts';
+import { armDeadline, InvokeDeadline } from './invoke-deadline.ts';
 import { InvokeJobs, type HandOff, type HeldKind } from './invoke-jobs.ts';
 import type { Phase } from './invoke-phase.ts';
 import type { InvokeOptions, ReleaseReason } from './invoke-options.ts';
@@ -22,7 +22,9 @@ export class Invoke {
   /** Made when the flushers start (flushing, or the deadline abort): beside the jobs, not among them. */
   #flushes: FlushSet | undefined;
   #respondedAt: number | undefined;
-  /** Made with the job set: most invokes have no jobs, so no deadline timer. */
+  /** Cancels the timer at deadline − margin, set with the job set: most invokes have no jobs, so no deadline timer. */
+  #cancelNear: (() => void) | undefined;
+  /** Made when that timer fires (deadline − margin): most invokes with jobs release before. */
   #deadline: InvokeDeadline | undefined;
   #waiters: Array<(reason: ReleaseReason) => void> | undefined;
   #reason: ReleaseReason | undefined;
@@ -125,22 +127,19 @@ export class Invoke {
       onChange: () => this.#check(),
       runInContext: (fn) => this.#options.context.run(this, fn),
     });
-    const deadline = new InvokeDeadline(this, jobs, this.#options, {
-      near: () => this.#deadlineNear(deadline), graceOver: () => this.#finishAborting(), handedOff: () => this.#handedOff(),
-    });
     this.#jobs = jobs;
-    this.#deadline = deadline;
     if (this.#phase !== 'running') jobs.start();
-    if (this.#phase !== 'released') deadline.arm();
+    if (this.#phase !== 'released') this.#cancelNear = armDeadline(this.#options, this.#deadlineMs, () => this.#deadlineNear(jobs));
     return jobs;
   }
 
   /** deadline − margin: abort the signal, drop what never started, give the rest the grace. */
-  #deadlineNear(deadline: InvokeDeadline): void {
+  #deadlineNear(jobs: InvokeJobs): void {
     if (this.#phase === 'released' || this.#phase === 'aborting' || this.#phase === 'handing-off') return;
     const flush = this.#phase === 'done';
     const handlerRunning = this.#phase === 'running';
     this.#phase = 'aborting';
+    const deadline = (this.#deadline = new InvokeDeadline(this, jobs, this.#options, { graceOver: () => this.#finishAborting(), handedOff: () => this.#handedOff() }));
     const dropped = deadline.abort();
     deadline.grace(dropped, { handlerRunning }); // its WARN names what ran at the deadline: not the flushers started now
     if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
@@ -186,6 +185,7 @@ export class Invoke {
 
   #release(reason: ReleaseReason): void {
     this.#reason = reason;
+    this.#cancelNear?.();
     this.#deadline?.cancel();
     this.#phase = 'released';
     if (this.#jobs) summarizeRelease(this.#options, { requestId: this.requestId, outcome: reason, stats: this.#jobs.stats, flushStats: this.#flushes?.stats, respondedAt: this.#respondedAt });
