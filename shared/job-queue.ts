@@ -33,6 +33,8 @@ export interface JobQueueOptions {
  */
 export class JobQueue {
   readonly #options: JobQueueOptions;
+  /** `#pump`, bound once: what is deferred per batch, no arrow per call (a bound function is no code of its own for V8 to compile). */
+  readonly #pumpLater: () => void;
   readonly #jobs: QueuedJob[] = [];
   #head = 0;
   #running = 0;
@@ -40,6 +42,7 @@ export class JobQueue {
 
   constructor(options: JobQueueOptions) {
     this.#options = options;
+    this.#pumpLater = this.#pump.bind(this);
   }
 
   get empty(): boolean {
@@ -48,13 +51,13 @@ export class JobQueue {
 
   push(job: QueuedJob): void {
     this.#jobs.push(job);
-    if (this.#open) this.#schedule();
+    if (this.#open) this.#options.defer(this.#pumpLater);
   }
 
   open(): void {
     if (this.#open) return;
     this.#open = true;
-    if (!this.empty) this.#schedule();
+    if (!this.empty) this.#options.defer(this.#pumpLater);
   }
 
   waiting(): string[] {
@@ -75,10 +78,6 @@ export class JobQueue {
   freed(): void {
     this.#running--;
     this.#pump();
-  }
-
-  #schedule(): void {
-    this.#options.defer(() => this.#pump());
   }
 
   #pump(): void {

@@ -95,7 +95,7 @@ export class InvokeJobs extends JobSet<Tracked> {
 
   protected launch(job: QueuedJob): void {
     this.#stats.started++;
-    const id = this.beginQueued({ label: job.name, kind: 'held' }, job); // called with the context: no closure per job
+    const id = this.begin({ label: job.name, kind: 'held' }, job, 'held'); // called with the context: no closure per job
     if (job.handOff) (this.#handOffs ??= new JobHandOffs()).started(id, job.handOff);
   }
 
@@ -103,7 +103,8 @@ export class InvokeJobs extends JobSet<Tracked> {
     this.#handOffs?.settled(id);
     const phase = held ? 'held' : kind === 'unheld' || kind === 'late' ? kind : 'abandoned';
     if (held && kind === 'held') this.#stats[outcome.ok ? 'succeeded' : 'failed']++;
-    if (settlementReported(phase, outcome)) reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: label, jobId: id, phase, outcome });
+    // Asked only when it may write: a held job that succeeds (most) logs nothing, and this runs per job.
+    if (!outcome.ok || (!held && settlementReported(phase, outcome))) reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: label, jobId: id, phase, outcome });
   }
 
   protected changed(): void {

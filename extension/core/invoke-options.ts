@@ -55,8 +55,8 @@ export interface InvokeJobsOptions {
   readonly logger: Logger;
   /** Called after every change that may have made the set idle. */
   readonly onChange: () => void;
-  /** Runs a job function inside its invoke's async context (attribution of what it enqueues). */
-  readonly runInContext: <T>(fn: () => T) => T;
+  /** Runs a job function inside its invoke's async context (attribution of what it enqueues); returns what `fn` returns. */
+  readonly runInContext: (fn: () => unknown) => unknown;
   /** Starts queued functions off the caller's stack (Node's `setImmediate`). */
   readonly defer: (run: () => void) => void;
   /** Lifts the listener limit of the jobs' signal (Node's `events.setMaxListeners(0, signal)`). @default none */

@@ -124,8 +124,9 @@ export class Invoke {
     // Made on first use: most invokes have no jobs, and this runs in every invoke.
     const jobs = new InvokeJobs({
       requestId: this.#requestId, deadlineMs: this.#deadlineMs, concurrency, logger, defer, ...(raiseListenerLimit ? { raiseListenerLimit } : {}),
-      onChange: () => this.#check(),
-      runInContext: (fn) => this.#options.context.run(this, fn),
+      // Bound, not arrows: called per job and per batch of jobs, and a bound function is no code of its own for V8 to compile.
+      onChange: this.#check.bind(this),
+      runInContext: this.#options.context.run.bind(this.#options.context, this),
     });
     this.#jobs = jobs;
     if (this.#phase !== 'running') jobs.start();
