@@ -34,10 +34,11 @@ export interface JobSetOptions {
  *   invoke grew V8's new space and the runtime's RSS by ~10 MB (measured). Every job may listen
  *   to it (external jobs always do): `raiseListenerLimit` lifts the leak warning at 11.
  * - `context`: `{ signal, requestId, deadlineMs }`, one object per set. `idle`: no holding job is
- *   queued or unfinished. `busy`: any job, holding or not, is. `aborted`: `abortQueue()` ran.
+ *   queued or unfinished. `busy`: any job, holding or not, is.
  * - `unfinished()`: names of every unfinished job: running, queued (`name (never started)`), then
  *   unheld. `start()`: queued functions may start (the response is out, or a drain asked for it).
- * - For the owner: `push(job)` queues a job function; `begin(job, work, start)` begins one now
+ * - For the owner: `push(job)` queues a job function, or returns false (nothing queued) once
+ *   `abortQueue()` ran: the owner starts it itself; `begin(job, work, start)` begins one now
  *   (see {@link JobStart}; `work` is called at once, in the owner's context, or is a queued job,
  *   run with the context) and returns its id; `abortQueue()` takes
  *   what waits, then aborts the signal (in that order: what its listeners enqueue must run, not
@@ -73,7 +74,7 @@ export abstract class JobSet<T extends TrackedJob> {
     this.#queue = new JobQueue({
       // Bound, not an arrow: a bound function is no code of its own for V8 to compile (bench/gc-trace.ts --compiles).
       concurrency: options.concurrency, defer: (run) => options.defer(options.runInContext.bind(undefined, run)),
-      launch: (job) => this.launch(job),
+      launch: this.launch.bind(this),
     });
   }
 
@@ -107,10 +108,6 @@ export abstract class JobSet<T extends TrackedJob> {
     return !this.idle || this.#started.unheld > 0;
   }
 
-  protected get aborted(): boolean {
-    return this.#aborted;
-  }
-
   unfinished(): string[] {
     const labels = (state: JobState): string[] => this.#started.inState(state).map((job) => job.label);
     return [...labels(HELD), ...this.#queue.waiting(), ...labels(UNHELD)];
@@ -120,8 +117,11 @@ export abstract class JobSet<T extends TrackedJob> {
     this.#queue.open();
   }
 
-  protected push(job: QueuedJob): void {
+  // A boolean, not a getter the owner asks first: this runs per job, and each call is one more function for V8 to compile.
+  protected push(job: QueuedJob): boolean {
+    if (this.#aborted) return false;
     this.#queue.push(job);
+    return true;
   }
 
   protected waitingHandOffs(): ReturnType<JobQueue['waitingHandOffs']> {

@@ -54,8 +54,7 @@ export class InvokeJobs extends JobSet<Tracked> {
     // called inside `enqueueAfterResponse` they saw the handler's state before its next line ran.
     // After the deadline abort the grace is the last chance (an apology enqueued by an abort
     // listener): a function starts on the next turn, whatever the concurrency limit or the response.
-    if (start === 'unheld' || this.aborted) return this.#begin(name, kind, this.offStack(() => job(this.context)), start, handOff);
-    this.push({ name, run: job, handOff });
+    if (start === 'unheld' || !this.push({ name, run: job, handOff })) this.#begin(name, kind, this.offStack(() => job(this.context)), start, handOff);
   }
 
   /**
