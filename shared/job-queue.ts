@@ -14,6 +14,8 @@ export interface JobQueueOptions {
   readonly concurrency: number;
   /** Starts queued functions off the caller's stack. */
   readonly defer: (run: () => void) => void;
+  /** Runs the deferred start of queued functions in the owner's async context (the jobs it starts inherit it). */
+  readonly runInContext: (fn: () => unknown) => unknown;
   /** Starts one job; the queue is told through {@link JobQueue.freed} when it has settled. */
   readonly launch: (job: QueuedJob) => void;
 }
@@ -33,8 +35,8 @@ export interface JobQueueOptions {
  */
 export class JobQueue {
   readonly #options: JobQueueOptions;
-  /** `#pump`, bound once: what is deferred per batch, no arrow per call (a bound function is no code of its own for V8 to compile). */
-  readonly #pumpLater: () => void;
+  /** `#pump` in the owner's context, bound once: what is deferred per batch, no arrow per call (a bound function is no code of its own for V8 to compile). */
+  readonly #pumpLater: () => unknown;
   readonly #jobs: QueuedJob[] = [];
   #head = 0;
   #running = 0;
@@ -42,7 +44,7 @@ export class JobQueue {
 
   constructor(options: JobQueueOptions) {
     this.#options = options;
-    this.#pumpLater = this.#pump.bind(this);
+    this.#pumpLater = options.runInContext.bind(undefined, this.#pump.bind(this));
   }
 
   get empty(): boolean {

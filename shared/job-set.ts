@@ -72,8 +72,7 @@ export abstract class JobSet<T extends TrackedJob> {
     // The pump runs in the owner's async context, once per batch: the jobs it starts (and the
     // pump again when one settles) inherit it, so a job needs no context frame of its own.
     this.#queue = new JobQueue({
-      // Bound, not an arrow: a bound function is no code of its own for V8 to compile (bench/gc-trace.ts --compiles).
-      concurrency: options.concurrency, defer: (run) => options.defer(options.runInContext.bind(undefined, run)),
+      concurrency: options.concurrency, defer: options.defer, runInContext: options.runInContext,
       launch: this.launch.bind(this),
     });
   }
