@@ -30,18 +30,10 @@ export interface DeadlineInvoke {
 type DeadlineOptions = Pick<InvokeOptions<unknown>, 'marginMs' | 'graceMs' | 'clock' | 'setTimer' | 'logger'>;
 
 /**
- * Sets the timer at deadline − margin (none for an unbounded deadline), made with the invoke's job
- * set; returns what cancels it. `near` then makes the {@link InvokeDeadline}: most invokes release
- * before, and an object made per invoke is two more functions (its constructor and its fields'
- * initializer) for V8 to compile in the per-invoke burst (bench/gc-trace.ts --compiles).
- */
-export function armDeadline(options: DeadlineOptions, deadlineMs: number, near: () => void): (() => void) | undefined {
-  const delay = Math.max(0, deadlineMs - options.marginMs - options.clock.wallNow());
-  return Number.isFinite(delay) ? options.setTimer(near, delay) : undefined;
-}
-
-/**
- * An invoke's deadline once deadline − margin is reached ({@link armDeadline}): the abort (what
+ * An invoke's deadline once deadline − margin is reached (the invoke's timer, deadline-timers.ts),
+ * made then: most invokes release before, and an object made per invoke is two more functions
+ * (its constructor and its fields' initializer) for V8 to compile in the per-invoke burst
+ * (bench/gc-trace.ts --compiles). What it does: the abort (what
  * never started is dropped and, if it has one, handed off at once), the grace, the abandon (the
  * hand-offs of what still runs), and the bound on the hand-offs (deadline − HAND_OFF_SAFETY_MS).
  * It owns the invoke's one timer at a time from then; the phases are the invoke's, told through `steps`.

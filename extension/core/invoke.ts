@@ -1,6 +1,6 @@
 import type { Job } from '../../shared/host-protocol.ts';
 import { FlushSet } from './flush-set.ts';
-import { armDeadline, InvokeDeadline } from './invoke-deadline.ts';
+import { InvokeDeadline } from './invoke-deadline.ts';
 import { InvokeJobs, type HandOff, type HeldKind } from './invoke-jobs.ts';
 import type { Phase } from './invoke-phase.ts';
 import type { InvokeOptions, ReleaseReason } from './invoke-options.ts';
@@ -130,7 +130,8 @@ export class Invoke {
     });
     this.#jobs = jobs;
     if (this.#phase !== 'running') jobs.start();
-    if (this.#phase !== 'released') this.#cancelNear = armDeadline(this.#options, this.#deadlineMs, () => this.#deadlineNear(jobs));
+    // deadline − margin (no timer for an unbounded deadline); the deadline's own object is made then: most invokes with jobs release before.
+    if (this.#phase !== 'released') this.#cancelNear = this.#options.deadlines.at(this.#deadlineMs - this.#options.marginMs, () => this.#deadlineNear(jobs));
     return jobs;
   }
 
