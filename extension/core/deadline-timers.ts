@@ -11,6 +11,12 @@ interface Entry {
   readonly run: () => void;
 }
 
+/** Every invoke's timer at deadline − margin, on one timer: see {@link createDeadlineTimers}. */
+export interface DeadlineTimers {
+  /** Calls `run` at epoch ms `at` (never for a non-finite one); returns what cancels it. */
+  at(at: number, run: () => void): () => void;
+}
+
 /**
  * Every invoke's timer at deadline − margin, on one timer of the lifecycle's (invoke.ts sets one
  * per invoke with jobs). `at(ms, run)` calls `run` at epoch ms `ms`, as a timer set now for
@@ -21,49 +27,42 @@ interface Entry {
  * (with ours, ~10) hot in the same invoke as the rest of the per-invoke path: each one more for V8
  * to compile in that burst (bench/gc-trace.ts --compiles); now one call per timeout's length.
  */
-export class DeadlineTimers {
-  readonly #options: DeadlineTimersOptions;
-  readonly #entries = new Set<Entry>();
+export function createDeadlineTimers(options: DeadlineTimersOptions): DeadlineTimers {
+  const entries = new Set<Entry>();
   /** When the one timer is set to fire (epoch ms); undefined when none is set. */
-  #armedAt: number | undefined;
-  #cancel: (() => void) | undefined;
-
-  constructor(options: DeadlineTimersOptions) {
-    this.#options = options;
-  }
-
-  /** Calls `run` at epoch ms `at` (never for a non-finite one); returns what cancels it. */
-  at(at: number, run: () => void): () => void {
-    if (!Number.isFinite(at)) return noop;
-    const entry: Entry = { at, run };
-    this.#entries.add(entry);
-    if (this.#armedAt === undefined || at < this.#armedAt) this.#arm(at);
-    // Bound, not an arrow: cancelled at every release, and a bound function is no code of its own for V8 to compile.
-    return this.#entries.delete.bind(this.#entries, entry);
-  }
-
-  #arm(at: number): void {
-    this.#cancel?.();
-    this.#armedAt = at;
-    this.#cancel = this.#options.setTimer(() => this.#fire(at), Math.max(0, at - this.#options.wallNow()));
-  }
-
-  /** The timer set for `armedAt` fired: runs what is due, in the order of their times (of equal ones, as set), after setting it for the rest. */
-  #fire(armedAt: number): void {
-    this.#armedAt = undefined;
-    this.#cancel = undefined;
-    const until = Math.max(armedAt, this.#options.wallNow());
+  let armedAt: number | undefined;
+  let cancel: (() => void) | undefined;
+  const arm = (at: number): void => {
+    cancel?.();
+    armedAt = at;
+    cancel = options.setTimer(() => fire(at), Math.max(0, at - options.wallNow()));
+  };
+  /** The timer set for `fired` fired: runs what is due, in the order of their times (of equal ones, as set), after setting it for the rest. */
+  const fire = (fired: number): void => {
+    armedAt = undefined;
+    cancel = undefined;
+    const until = Math.max(fired, options.wallNow());
     const due: Entry[] = [];
     let next: number | undefined;
-    for (const entry of this.#entries) {
+    for (const entry of entries) {
       if (entry.at <= until) due.push(entry);
       else if (next === undefined || entry.at < next) next = entry.at;
     }
-    if (next !== undefined) this.#arm(next);
+    if (next !== undefined) arm(next);
     due.sort((a, b) => a.at - b.at);
     // One cancelled by an earlier one's run (released by it) does not run, as its own timer would not have.
-    for (const entry of due) if (this.#entries.delete(entry)) entry.run();
-  }
+    for (const entry of due) if (entries.delete(entry)) entry.run();
+  };
+  return {
+    at(at, run) {
+      if (!Number.isFinite(at)) return noop;
+      const entry: Entry = { at, run };
+      entries.add(entry);
+      if (armedAt === undefined || at < armedAt) arm(at);
+      // Bound, not an arrow: cancelled at every release, and a bound function is no code of its own for V8 to compile.
+      return entries.delete.bind(entries, entry);
+    },
+  };
 }
 
 function noop(): void {

@@ -39,7 +39,7 @@ export interface InvokeOptions<I> {
   /** Told after every transition and every job change. */
   readonly observer: InvokeObserver<I>;
   /** Every invoke's timer at deadline − margin, on one timer (deadline-timers.ts). */
-  readonly deadlines: Pick<DeadlineTimers, 'at'>;
+  readonly deadlines: DeadlineTimers;
   /** Runs `run` after the current turn (Node's `setImmediate`). */
   readonly defer: (run: () => void) => void;
   /** Lifts the listener limit of an invoke's job signal, which every job may listen to (no leak warning at 11). */

@@ -1,6 +1,6 @@
 import type { Flusher, Job } from '../../shared/host-protocol.ts';
 import { BestEffort } from './best-effort.ts';
-import { DeadlineTimers } from './deadline-timers.ts';
+import { createDeadlineTimers } from './deadline-timers.ts';
 import { DetachedJobs } from './detached-jobs.ts';
 import { drain } from './drain.ts';
 import { DrainWaiters } from './drain-waiters.ts';
@@ -52,7 +52,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     this.#detached = new DetachedJobs({ concurrency: options.concurrency, defer: options.defer, logger: options.logger, context: this.#context, flushers: this.#flushers.list,
       flushHere: () => this.#policy.flushesDetached, onChange: () => this.#waiters.wake(), ...(options.raiseListenerLimit ? { raiseListenerLimit: options.raiseListenerLimit } : {}) });
     // What every invoke shares, made once: invokeFor runs in every invoke.
-    this.#invokes = new InvokeRegistry(sharedInvokeOptions(options, { flushers: this.#flushers.list, observer: this, deadlines: new DeadlineTimers({ setTimer: options.setTimer, wallNow: options.clock.wallNow }) }));
+    this.#invokes = new InvokeRegistry(sharedInvokeOptions(options, { flushers: this.#flushers.list, observer: this, deadlines: createDeadlineTimers({ setTimer: options.setTimer, wallNow: options.clock.wallNow }) }));
     this.#site = { context: this.#context, orphans: this.#orphans, detached: this.#detached, logger: options.logger, inProgress: () => this.#invokes.inProgress(this.#policy) };
     this.#lost = new LostEvents(options.setTimer);
     this.#firstWork = options.onFirstWork;

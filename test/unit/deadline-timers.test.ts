@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DeadlineTimers } from '../../extension/core/deadline-timers.ts';
+import { createDeadlineTimers } from '../../extension/core/deadline-timers.ts';
 import type { JobContext } from '../../shared/host-protocol.ts';
 import { flush, manualTimers, runtimeInvoke, trackerSetup } from './fakes.ts';
 
@@ -19,7 +19,7 @@ describe('DeadlineTimers: every invoke\'s deadline timer on one timer', () => {
   it('runs each entry once, at its time (at once when it has passed), never a cancelled one, whatever the order of sets, cancels and time passing', () => {
     fc.assert(fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
       const clock = manualTimers(1_000_000);
-      const timers = new DeadlineTimers({ setTimer: clock.setTimer, wallNow: clock.now });
+      const timers = createDeadlineTimers({ setTimer: clock.setTimer, wallNow: clock.now });
       const entries: Array<{ at: number; setAt: number; cancel: () => void; cancelled: boolean; ranAt: number[] }> = [];
       const ran: number[] = [];
       for (const s of steps) {
@@ -54,7 +54,7 @@ describe('DeadlineTimers: every invoke\'s deadline timer on one timer', () => {
   it('sets the one timer again only for an earlier entry: an invoke released before its deadline costs no timer of its own', () => {
     const clock = manualTimers(1_000_000);
     let set = 0;
-    const timers = new DeadlineTimers({ setTimer: (run, ms) => (set++, clock.setTimer(run, ms)), wallNow: clock.now });
+    const timers = createDeadlineTimers({ setTimer: (run, ms) => (set++, clock.setTimer(run, ms)), wallNow: clock.now });
     for (let i = 0; i < 100; i++) {
       const cancel = timers.at(clock.now() + 3_000, () => undefined); // a 3 s deadline, released 10 ms later
       clock.advance(10);
@@ -69,7 +69,7 @@ describe('DeadlineTimers: every invoke\'s deadline timer on one timer', () => {
   it('sets no timer for a non-finite deadline', () => {
     const clock = manualTimers();
     let set = 0;
-    const timers = new DeadlineTimers({ setTimer: (run, ms) => (set++, clock.setTimer(run, ms)), wallNow: clock.now });
+    const timers = createDeadlineTimers({ setTimer: (run, ms) => (set++, clock.setTimer(run, ms)), wallNow: clock.now });
     let ran = false;
     timers.at(Number.POSITIVE_INFINITY, () => (ran = true));
     timers.at(Number.NaN, () => (ran = true));
