@@ -86,9 +86,9 @@ export function buildClient(options: BuildOptions): BuiltClient {
     };
   };
   const client: AfterResponseClient = {
-    // The lookup's fast path and `wrap` written out: this runs per job, and each function on that
-    // path is one more for V8 to compile in the burst when the jobs become hot (bench/gc-trace.ts --compiles).
     enqueueAfterResponse(job, options) {
+      // The lookup's fast path and `wrap` written out: this runs per job, and each function on that
+      // path is one more for V8 to compile in the burst when the jobs become hot (bench/gc-trace.ts --compiles).
       const name = validateEnqueue(job, options);
       const registry: unknown = Reflect.get(global, HOST_REGISTRY_KEY);
       const host = found.host !== undefined && found.registry === registry ? found.host : resolveHost();

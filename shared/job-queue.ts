@@ -35,7 +35,6 @@ export interface JobQueueOptions {
  */
 export class JobQueue {
   readonly #options: JobQueueOptions;
-  /** `#pump` in the owner's context, bound once: what is deferred per batch, no arrow per call (a bound function is no code of its own for V8 to compile). */
   readonly #pumpLater: () => unknown;
   readonly #jobs: QueuedJob[] = [];
   #head = 0;
@@ -44,6 +43,8 @@ export class JobQueue {
 
   constructor(options: JobQueueOptions) {
     this.#options = options;
+    // `#pump` in the owner's context, bound once: what is deferred per batch, no arrow per call (a
+    // bound function is no code of its own for V8 to compile: bench/gc-trace.ts --compiles).
     this.#pumpLater = options.runInContext.bind(undefined, this.#pump.bind(this));
   }
 

@@ -116,8 +116,8 @@ export abstract class JobSet<T extends TrackedJob> {
     this.#queue.open();
   }
 
-  // A boolean, not a getter the owner asks first: this runs per job, and each call is one more function for V8 to compile.
   protected push(job: QueuedJob): boolean {
+    // A boolean, not a getter the owner asks first: this runs per job, and each call is one more function for V8 to compile.
     if (this.#aborted) return false;
     this.#queue.push(job);
     return true;
@@ -127,8 +127,8 @@ export abstract class JobSet<T extends TrackedJob> {
     return this.#queue.waitingHandOffs();
   }
 
-  // One function from the owner's call to #run, none between: this runs per job (bench/gc-trace.ts --compiles).
   protected begin(job: T, work: Work, start: JobStart): number {
+    // One function from the owner's call to #run, none between: this runs per job (bench/gc-trace.ts --compiles).
     const entry: Started<T> = { id: ++this.#seq, job, state: start === 'unheld' ? UNHELD : HELD };
     this.#started.add(entry);
     this.#run(entry, work);
