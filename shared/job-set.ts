@@ -3,7 +3,7 @@ import { LazyContext } from './job-context.ts';
 import { JobQueue, type QueuedJob } from './job-queue.ts';
 import { SUCCEEDED, type Settlement } from './settle.ts';
 import { deadlineAbortReason } from './deadline-abort.ts';
-import { HELD, Started, StartedJobs, UNHELD, type JobStart, type JobState, type TrackedJob } from './started-jobs.ts';
+import { HELD, StartedJobs, UNHELD, type JobStart, type JobState, type Started, type TrackedJob } from './started-jobs.ts';
 
 export type { JobStart, QueuedJob, TrackedJob };
 
@@ -15,8 +15,8 @@ export interface JobSetOptions {
   readonly concurrency: number;
   /** Starts queued functions off the caller's stack (Node's `setImmediate`). */
   readonly defer: (run: () => void) => void;
-  /** Runs a job inside its owner's async context (attribution of what it enqueues). */
-  readonly runInContext: <T>(fn: () => T) => T;
+  /** Runs a job inside its owner's async context (attribution of what it enqueues); returns what `fn` returns. */
+  readonly runInContext: (fn: () => unknown) => unknown;
   /** Lifts the listener limit of the jobs' signal (Node's `events.setMaxListeners(0, signal)`). @default none */
   readonly raiseListenerLimit?: (signal: AbortSignal) => void;
 }
@@ -34,17 +34,19 @@ export interface JobSetOptions {
  *   invoke grew V8's new space and the runtime's RSS by ~10 MB (measured). Every job may listen
  *   to it (external jobs always do): `raiseListenerLimit` lifts the leak warning at 11.
  * - `context`: `{ signal, requestId, deadlineMs }`, one object per set. `idle`: no holding job is
- *   queued or unfinished. `busy`: any job, holding or not, is. `aborted`: `abortQueue()` ran.
+ *   queued or unfinished. `busy`: any job, holding or not, is.
  * - `unfinished()`: names of every unfinished job: running, queued (`name (never started)`), then
  *   unheld. `start()`: queued functions may start (the response is out, or a drain asked for it).
- * - For the owner: `push(job)` queues a job function; `begin(job, work, start)` begins one now
- *   (see {@link JobStart}; `work` is called at once) and returns its id; `abortQueue()` takes
+ * - For the owner: `push(job)` queues a job function, or returns false (nothing queued) once
+ *   `abortQueue()` ran: the owner starts it itself; `begin(job, work, start)` begins one now
+ *   (see {@link JobStart}; `work` is called at once, in the owner's context, or is a queued job,
+ *   run with the context) and returns its id; `abortQueue()` takes
  *   what waits, then aborts the signal (in that order: what its listeners enqueue must run, not
  *   be dropped); `abandonHeld()` makes every holding job stop holding (it runs on, unheld) and
  *   returns them with their ids; `offStack(work)` is `work` run on a later turn (`defer`), off
  *   the caller's stack, for `begin`; `running(id)` is a started job's entry; `waitingHandOffs()`
  *   the queued jobs that can be passed on (the shutdown's best effort).
- * - Hooks: `launch(job)` starts a queued job function (`beginQueued(tracked, job)`: called with
+ * - Hooks: `launch(job)` starts a queued job function (`begin(tracked, job, 'held')`: called with
  *   the context, no closure per job); `settled(id, job, outcome, held)` reports a settled job
  *   (`held`: it still held its owner), before its slot goes to the next queued job; `changed()`
  *   then tells the owner the set may be idle.
@@ -70,8 +72,8 @@ export abstract class JobSet<T extends TrackedJob> {
     // The pump runs in the owner's async context, once per batch: the jobs it starts (and the
     // pump again when one settles) inherit it, so a job needs no context frame of its own.
     this.#queue = new JobQueue({
-      concurrency: options.concurrency, defer: (run) => options.defer(() => options.runInContext(run)),
-      launch: (job) => this.launch(job),
+      concurrency: options.concurrency, defer: options.defer, runInContext: options.runInContext,
+      launch: this.launch.bind(this),
     });
   }
 
@@ -105,10 +107,6 @@ export abstract class JobSet<T extends TrackedJob> {
     return !this.idle || this.#started.unheld > 0;
   }
 
-  protected get aborted(): boolean {
-    return this.#aborted;
-  }
-
   unfinished(): string[] {
     const labels = (state: JobState): string[] => this.#started.inState(state).map((job) => job.label);
     return [...labels(HELD), ...this.#queue.waiting(), ...labels(UNHELD)];
@@ -118,20 +116,23 @@ export abstract class JobSet<T extends TrackedJob> {
     this.#queue.open();
   }
 
-  protected push(job: QueuedJob): void {
+  protected push(job: QueuedJob): boolean {
+    // A boolean, not a getter the owner asks first: this runs per job, and each call is one more function for V8 to compile.
+    if (this.#aborted) return false;
     this.#queue.push(job);
+    return true;
   }
 
   protected waitingHandOffs(): ReturnType<JobQueue['waitingHandOffs']> {
     return this.#queue.waitingHandOffs();
   }
 
-  protected begin(job: T, work: () => unknown, start: JobStart): number {
-    return this.#begin(job, work, start === 'unheld' ? UNHELD : HELD);
-  }
-
-  protected beginQueued(job: T, queued: QueuedJob): number {
-    return this.#begin(job, queued, HELD);
+  protected begin(job: T, work: Work, start: JobStart): number {
+    // One function from the owner's call to #run, none between: this runs per job (bench/gc-trace.ts --compiles).
+    const entry: Started<T> = { id: ++this.#seq, job, state: start === 'unheld' ? UNHELD : HELD };
+    this.#started.add(entry);
+    this.#run(entry, work);
+    return entry.id;
   }
 
   protected abortQueue(): QueuedJob[] {
@@ -160,13 +161,6 @@ export abstract class JobSet<T extends TrackedJob> {
   protected abstract settled(id: number, job: T, outcome: Settlement, held: boolean): void;
 
   protected abstract changed(): void;
-
-  #begin(job: T, work: Work, state: JobState): number {
-    const entry = new Started(++this.#seq, job, state);
-    this.#started.add(entry);
-    this.#run(entry, work);
-    return entry.id;
-  }
 
   // Settles as settle() does (shared/settle.ts) with two reactions instead of its async frame: 505 → 336 B per job
   // (micro-measured, Node 22 and 24). The intrinsic `then`, as `await`: a promise's own `then` is not called.

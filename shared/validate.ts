@@ -125,7 +125,7 @@ export function validateEnqueue(job: unknown, options: unknown): string {
   if (!isFunction && !isThenable(job)) {
     throw argumentError(`Expected \`job\` to be a function or a promise, got ${describeValue(job)}`);
   }
-  if (isFunction) rejectClass('job', job as object);
+  if (isFunction && isClass(job as object)) rejectClass('job', job as object); // isClass first: rejectClass is then off the per-job path
   return optionsName(options, isFunction ? (job as { name: string }).name || 'anonymous' : 'promise');
 }
 

@@ -50,7 +50,7 @@ class LocalJobs extends JobSet<TrackedJob> {
   }
 
   protected launch(job: QueuedJob): void {
-    this.beginQueued({ label: job.name }, job);
+    this.begin({ label: job.name }, job, 'held');
   }
 
   protected settled(id: number, { label }: TrackedJob, outcome: Settlement): void {

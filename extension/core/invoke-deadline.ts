@@ -9,10 +9,8 @@ import type { InvokeOptions } from './invoke-options.ts';
  */
 export const HAND_OFF_SAFETY_MS = 50;
 
-/** The invoke's transitions its deadline drives (invoke.ts owns the phase). */
+/** The invoke's transitions its deadline drives after deadline − margin (invoke.ts owns the phase). */
 export interface DeadlineSteps {
-  /** deadline − margin. */
-  near(): void;
   /** The grace ended: what still ran was abandoned, and the hand-offs of those are started. */
   graceOver(): void;
   /** Every hand-off started has settled, or their bound expired. */
@@ -32,10 +30,13 @@ export interface DeadlineInvoke {
 type DeadlineOptions = Pick<InvokeOptions<unknown>, 'marginMs' | 'graceMs' | 'clock' | 'setTimer' | 'logger'>;
 
 /**
- * An invoke's deadline, made with its job set: the timer at deadline − margin, the abort (what
+ * An invoke's deadline once deadline − margin is reached (the invoke's timer, deadline-timers.ts),
+ * made then: most invokes release before, and an object made per invoke is two more functions
+ * (its constructor and its fields' initializer) for V8 to compile in the per-invoke burst
+ * (bench/gc-trace.ts --compiles). What it does: the abort (what
  * never started is dropped and, if it has one, handed off at once), the grace, the abandon (the
  * hand-offs of what still runs), and the bound on the hand-offs (deadline − HAND_OFF_SAFETY_MS).
- * It owns the invoke's one timer at a time; the phases are the invoke's, told through `steps`.
+ * It owns the invoke's one timer at a time from then; the phases are the invoke's, told through `steps`.
  */
 export class InvokeDeadline {
   readonly #invoke: DeadlineInvoke;
@@ -56,13 +57,6 @@ export class InvokeDeadline {
   /** Hand-offs are started and not all settled. */
   get handingOff(): boolean {
     return (this.#handOffs?.size ?? 0) > 0;
-  }
-
-  /** Sets the timer at deadline − margin (none for an unbounded deadline). */
-  arm(): void {
-    const { marginMs, clock, setTimer } = this.#options;
-    const delay = Math.max(0, this.#invoke.deadlineMs - marginMs - clock.wallNow());
-    if (Number.isFinite(delay)) this.#cancelTimer = setTimer(() => this.#steps.near(), delay);
   }
 
   /** Aborts the jobs' signal and drops what never started; returns the names dropped. */

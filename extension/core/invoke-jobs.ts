@@ -4,7 +4,7 @@ import type { Settlement } from '../../shared/settle.ts';
 import { JobHandOffs, type DueHandOff, type HandOff } from './hand-offs.ts';
 import type { InvokeJobsOptions } from './invoke-options.ts';
 import { reportSettlement, settlementReported } from './job-report.ts';
-import { JobCounts, type JobKind, type JobStats } from './job-stats.ts';
+import type { JobKind, JobStats } from './job-stats.ts';
 
 export type { FlushStats, HeldKind, JobKind, JobStats } from './job-stats.ts';
 export type { DueHandOff, HandOff } from './hand-offs.ts';
@@ -25,9 +25,15 @@ interface Tracked {
  * jobs: they run in a set of their own beside this one (flush-set.ts), with the same context.
  */
 export class InvokeJobs extends JobSet<Tracked> {
-  readonly #counts = new JobCounts();
+  /**
+   * The summary's counts (job-stats.ts): `held` jobs only. Counted here, not by an object of their
+   * own, and the hand-offs' object made at the first job that has one: each class is two functions
+   * (its constructor and its fields' initializer) and each call a third, all compiled by V8 in the
+   * burst when an invoke's jobs become hot (bench/gc-trace.ts --compiles).
+   */
+  readonly #stats: JobStats = { enqueued: 0, started: 0, succeeded: 0, failed: 0, abandoned: 0, neverStarted: 0 };
   /** Hand-offs of jobs that have one (tasks): started ones, and those due at the abort and the grace's end. */
-  readonly #handOffs = new JobHandOffs();
+  #handOffs: JobHandOffs | undefined;
   readonly #options: InvokeJobsOptions;
 
   constructor(options: InvokeJobsOptions) {
@@ -36,20 +42,19 @@ export class InvokeJobs extends JobSet<Tracked> {
   }
 
   get stats(): JobStats {
-    return this.#counts.stats;
+    return this.#stats;
   }
 
   /** `handOff`: how to pass the job on when it cannot finish here (a task; see hand-offs.ts). */
   add(job: Job, name: string, kind: JobKind, handOff?: HandOff): void {
-    this.#counts.enqueued(kind);
+    if (kind === 'held') this.#stats.enqueued++;
     const start = kind === 'late' || kind === 'unheld' ? 'unheld' : 'held'; // late and unheld jobs start when added and hold nothing
     if (typeof job !== 'function') return this.#begin(name, kind, () => job, start, undefined);
     // Unheld and late functions start at once, but off the caller's stack, as without the layer:
     // called inside `enqueueAfterResponse` they saw the handler's state before its next line ran.
     // After the deadline abort the grace is the last chance (an apology enqueued by an abort
     // listener): a function starts on the next turn, whatever the concurrency limit or the response.
-    if (start === 'unheld' || this.aborted) return this.#begin(name, kind, this.offStack(() => job(this.context)), start, handOff);
-    this.push({ name, run: job, handOff });
+    if (start === 'unheld' || !this.push({ name, run: job, handOff })) this.#begin(name, kind, this.offStack(() => job(this.context)), start, handOff);
   }
 
   /**
@@ -60,8 +65,8 @@ export class InvokeJobs extends JobSet<Tracked> {
    */
   abort(): string[] {
     const dropped = this.abortQueue();
-    for (const job of dropped) this.#handOffs.neverStarted(job.name, job.handOff);
-    this.#counts.neverStarted(dropped.length);
+    for (const job of dropped) if (job.handOff) (this.#handOffs ??= new JobHandOffs()).neverStarted(job.name, job.handOff);
+    this.#stats.neverStarted += dropped.length;
     return dropped.map((job) => `${job.name} (never started)`);
   }
 
@@ -70,34 +75,35 @@ export class InvokeJobs extends JobSet<Tracked> {
     const names: string[] = [];
     for (const [id, { label, kind }] of this.abandonHeld()) {
       names.push(label);
-      this.#counts.abandoned(kind);
-      this.#handOffs.abandoned(id, label);
+      if (kind === 'held') this.#stats.abandoned++;
+      this.#handOffs?.abandoned(id, label);
     }
     return [...names, ...this.abort()];
   }
 
   /** The hand-offs due since the last call (see {@link abort} and {@link abandon}). */
   takeHandOffs(): DueHandOff[] {
-    return this.#handOffs.takeDue();
+    return this.#handOffs?.takeDue() ?? [];
   }
 
   /** Every unfinished job's hand-off, queued, running or abandoned, named as {@link unfinished} names them (the shutdown's best effort). */
   unfinishedHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> {
-    const started = this.#handOffs.unfinished((id) => this.running(id)?.label ?? '?');
+    const started = this.#handOffs?.unfinished((id) => this.running(id)?.label ?? '?') ?? [];
     return [...this.waitingHandOffs(), ...started];
   }
 
   protected launch(job: QueuedJob): void {
-    this.#counts.started('held');
-    const id = this.beginQueued({ label: job.name, kind: 'held' }, job); // called with the context: no closure per job
-    this.#handOffs.started(id, job.handOff);
+    this.#stats.started++;
+    const id = this.begin({ label: job.name, kind: 'held' }, job, 'held'); // called with the context: no closure per job
+    if (job.handOff) (this.#handOffs ??= new JobHandOffs()).started(id, job.handOff);
   }
 
   protected settled(id: number, { label, kind }: Tracked, outcome: Settlement, held: boolean): void {
-    this.#handOffs.settled(id);
+    this.#handOffs?.settled(id);
     const phase = held ? 'held' : kind === 'unheld' || kind === 'late' ? kind : 'abandoned';
-    if (held) this.#counts.settled(kind, outcome.ok);
-    if (settlementReported(phase, outcome)) reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: label, jobId: id, phase, outcome });
+    if (held && kind === 'held') this.#stats[outcome.ok ? 'succeeded' : 'failed']++;
+    // Asked only when it may write: a held job that succeeds (most) logs nothing, and this runs per job.
+    if (!outcome.ok || (!held && settlementReported(phase, outcome))) reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: label, jobId: id, phase, outcome });
   }
 
   protected changed(): void {
@@ -106,8 +112,8 @@ export class InvokeJobs extends JobSet<Tracked> {
 
   /** A job begins to run: a function is called, a promise or socket job is passed. */
   #begin(name: string, kind: JobKind, work: () => unknown, start: JobStart, handOff: HandOff | undefined): void {
-    this.#counts.started(kind);
+    if (kind === 'held') this.#stats.started++;
     const id = this.begin({ label: name, kind }, work, start);
-    this.#handOffs.started(id, handOff); // `work` has begun, but it settles on a later turn at the earliest
+    if (handOff) (this.#handOffs ??= new JobHandOffs()).started(id, handOff); // `work` has begun, but it settles on a later turn at the earliest
   }
 }

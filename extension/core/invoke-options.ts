@@ -1,6 +1,7 @@
 import type { Logger } from '../../shared/log-line.ts';
 import type { FlushStats, JobStats } from './job-stats.ts';
 import type { AsyncContext } from './async-context.ts';
+import type { DeadlineTimers } from './deadline-timers.ts';
 import type { FlusherEntry } from './flusher-registry.ts';
 
 /** What an invoke (invoke.ts) and its job set (invoke-jobs.ts) are made with, and what its release reports. */
@@ -37,6 +38,8 @@ export interface InvokeOptions<I> {
   readonly context: AsyncContext<I>;
   /** Told after every transition and every job change. */
   readonly observer: InvokeObserver<I>;
+  /** Every invoke's timer at deadline − margin, on one timer (deadline-timers.ts). */
+  readonly deadlines: DeadlineTimers;
   /** Runs `run` after the current turn (Node's `setImmediate`). */
   readonly defer: (run: () => void) => void;
   /** Lifts the listener limit of an invoke's job signal, which every job may listen to (no leak warning at 11). */
@@ -55,8 +58,8 @@ export interface InvokeJobsOptions {
   readonly logger: Logger;
   /** Called after every change that may have made the set idle. */
   readonly onChange: () => void;
-  /** Runs a job function inside its invoke's async context (attribution of what it enqueues). */
-  readonly runInContext: <T>(fn: () => T) => T;
+  /** Runs a job function inside its invoke's async context (attribution of what it enqueues); returns what `fn` returns. */
+  readonly runInContext: (fn: () => unknown) => unknown;
   /** Starts queued functions off the caller's stack (Node's `setImmediate`). */
   readonly defer: (run: () => void) => void;
   /** Lifts the listener limit of the jobs' signal (Node's `events.setMaxListeners(0, signal)`). @default none */
@@ -80,7 +83,7 @@ export interface InvokeSummary {
 /** The options of every invoke, from the lifecycle's own and what only it provides. */
 export function sharedInvokeOptions<I>(
   options: Pick<InvokeOptions<I>, 'concurrency' | 'marginMs' | 'graceMs' | 'logger' | 'clock' | 'setTimer' | 'defer' | 'raiseListenerLimit' | 'onSummary' | 'context'>,
-  own: Pick<InvokeOptions<I>, 'flushers' | 'observer'>,
+  own: Pick<InvokeOptions<I>, 'flushers' | 'observer' | 'deadlines'>,
 ): InvokeOptions<I> {
   const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, raiseListenerLimit, onSummary, context } = options;
   return { concurrency, marginMs, graceMs, logger, clock, setTimer, context, defer, ...(raiseListenerLimit ? { raiseListenerLimit } : {}), ...(onSummary ? { onSummary } : {}), ...own };

@@ -11,23 +11,17 @@ export interface ReleasedInvoke {
   readonly respondedAt: number | undefined;
 }
 
-/** The `after-response summary` line and the summary hook (EMF), for a reportable release. */
+/**
+ * The `after-response summary` line and the summary hook (EMF), for a release that had jobs, or
+ * whose flushers failed or were abandoned. Not merely because flushers ran and succeeded: that is
+ * every invoke once a flusher is registered, one line each — CloudWatch Logs ingestion cost and
+ * noise with nothing to act on. `responseToReleaseMs` is rounded to the µs. One function, not
+ * three: this runs per invoke, and each is one more for V8 to compile in the per-invoke burst
+ * (bench/gc-trace.ts --compiles).
+ */
 export function summarizeRelease(options: Pick<InvokeOptions<unknown>, 'clock' | 'logger' | 'onSummary'>, { requestId, outcome, stats, flushStats, respondedAt }: ReleasedInvoke): void {
-  if (!reportable(stats, flushStats)) return;
-  const responseToReleaseMs = respondedAt === undefined ? undefined : round(options.clock.monoNow() - respondedAt);
+  if (stats.enqueued === 0 && (flushStats === undefined || flushStats.flushFailed + flushStats.flushAbandoned === 0)) return;
+  const responseToReleaseMs = respondedAt === undefined ? undefined : Math.round((options.clock.monoNow() - respondedAt) * 1000) / 1000;
   options.logger.log('INFO', 'after-response summary', { requestId, outcome, ...stats, ...flushStats, responseToReleaseMs });
   options.onSummary?.({ requestId, outcome, stats, flushStats, responseToReleaseMs, releasedAtMs: options.clock.wallNow() });
-}
-
-/**
- * Whether a released invoke is summarized (log line, EMF): it had jobs, or a flusher failed or was
- * abandoned. Not merely because flushers ran and succeeded: that is every invoke once a flusher is
- * registered, one line each — CloudWatch Logs ingestion cost and noise with nothing to act on.
- */
-function reportable(stats: JobStats, flushStats: FlushStats | undefined): boolean {
-  return stats.enqueued > 0 || (flushStats !== undefined && flushStats.flushFailed + flushStats.flushAbandoned > 0);
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }

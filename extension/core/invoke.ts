@@ -22,7 +22,9 @@ export class Invoke {
   /** Made when the flushers start (flushing, or the deadline abort): beside the jobs, not among them. */
   #flushes: FlushSet | undefined;
   #respondedAt: number | undefined;
-  /** Made with the job set: most invokes have no jobs, so no deadline timer. */
+  /** Cancels the timer at deadline − margin, set with the job set: most invokes have no jobs, so no deadline timer. */
+  #cancelNear: (() => void) | undefined;
+  /** Made when that timer fires (deadline − margin): most invokes with jobs release before. */
   #deadline: InvokeDeadline | undefined;
   #waiters: Array<(reason: ReleaseReason) => void> | undefined;
   #reason: ReleaseReason | undefined;
@@ -122,25 +124,24 @@ export class Invoke {
     // Made on first use: most invokes have no jobs, and this runs in every invoke.
     const jobs = new InvokeJobs({
       requestId: this.#requestId, deadlineMs: this.#deadlineMs, concurrency, logger, defer, ...(raiseListenerLimit ? { raiseListenerLimit } : {}),
-      onChange: () => this.#check(),
-      runInContext: (fn) => this.#options.context.run(this, fn),
-    });
-    const deadline = new InvokeDeadline(this, jobs, this.#options, {
-      near: () => this.#deadlineNear(deadline), graceOver: () => this.#finishAborting(), handedOff: () => this.#handedOff(),
+      // Bound, not arrows: called per job and per batch of jobs, and a bound function is no code of its own for V8 to compile.
+      onChange: this.#check.bind(this),
+      runInContext: this.#options.context.run.bind(this.#options.context, this),
     });
     this.#jobs = jobs;
-    this.#deadline = deadline;
     if (this.#phase !== 'running') jobs.start();
-    if (this.#phase !== 'released') deadline.arm();
+    // deadline − margin (no timer for an unbounded deadline); the deadline's own object is made then: most invokes with jobs release before.
+    if (this.#phase !== 'released') this.#cancelNear = this.#options.deadlines.at(this.#deadlineMs - this.#options.marginMs, () => this.#deadlineNear(jobs));
     return jobs;
   }
 
   /** deadline − margin: abort the signal, drop what never started, give the rest the grace. */
-  #deadlineNear(deadline: InvokeDeadline): void {
+  #deadlineNear(jobs: InvokeJobs): void {
     if (this.#phase === 'released' || this.#phase === 'aborting' || this.#phase === 'handing-off') return;
     const flush = this.#phase === 'done';
     const handlerRunning = this.#phase === 'running';
     this.#phase = 'aborting';
+    const deadline = (this.#deadline = new InvokeDeadline(this, jobs, this.#options, { graceOver: () => this.#finishAborting(), handedOff: () => this.#handedOff() }));
     const dropped = deadline.abort();
     deadline.grace(dropped, { handlerRunning }); // its WARN names what ran at the deadline: not the flushers started now
     if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
@@ -186,6 +187,7 @@ export class Invoke {
 
   #release(reason: ReleaseReason): void {
     this.#reason = reason;
+    this.#cancelNear?.();
     this.#deadline?.cancel();
     this.#phase = 'released';
     if (this.#jobs) summarizeRelease(this.#options, { requestId: this.requestId, outcome: reason, stats: this.#jobs.stats, flushStats: this.#flushes?.stats, respondedAt: this.#respondedAt });

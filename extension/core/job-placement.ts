@@ -16,7 +16,6 @@ export interface PlacementSite {
   readonly orphans: OrphanJobs;
   readonly detached: DetachedJobs;
   readonly logger: Logger;
-  policy(): HoldPolicy;
   /** The one invoke running now, where invokes run one at a time; none once released. */
   inProgress(): Invoke | undefined;
 }
@@ -38,10 +37,12 @@ export const NO_PLACEMENT: Placement = Object.freeze({});
 /**
  * Puts a job where it belongs: the invoke of the caller's async context; else (module init, a
  * socket peer, a timer set at init) the invoke in progress; else the detached set (unheld,
- * stopped) or the orphans, which join the next invoke.
+ * stopped) or the orphans, which join the next invoke. `policy`: the lifecycle's mode now, passed
+ * in, not read through a function of the site: this runs per job, and each call is one more
+ * function for V8 to compile in the per-job burst (bench/gc-trace.ts --compiles).
  */
-export function placeJob(site: PlacementSite, job: Job, name: string, kind: HeldKind, { external, handOff }: Placement = {}): void {
-  const owner = site.context.current() ?? contextless(site);
+export function placeJob(site: PlacementSite, policy: HoldPolicy, job: Job, name: string, kind: HeldKind, { external, handOff }: Placement = {}): void {
+  const owner = site.context.current() ?? contextless(site, policy);
   if (owner === 'orphan') return site.orphans.keep({ job, name, bind: external?.bind, kind });
   if (owner instanceof InvokeJobs) {
     site.detached.add(job, name); // `owner` is its set
@@ -49,13 +50,13 @@ export function placeJob(site: PlacementSite, job: Job, name: string, kind: Held
   }
   const placed = owner.enqueue(job, name, kind, handOff);
   external?.bind(owner);
-  if (placed === 'late' && site.policy().holds) {
+  if (placed === 'late' && policy.holds) {
     site.logger.log('WARN', 'job enqueued after its invoke was released (by a timer or callback that outlived the invoke?): it runs now, unheld, and may be frozen; enqueue before the handler returns', { requestId: owner.requestId, job: name });
   }
-  site.policy().touch(owner);
+  policy.touch(owner);
 }
 
 /** Work outside any invoke's async context. Concurrent invokes (unheld): none is "the current" one, so none is in progress. */
-function contextless(site: PlacementSite): Invoke | InvokeJobs | 'orphan' {
-  return site.inProgress() ?? (site.policy().detachesContextless ? site.detached.jobs() : 'orphan');
+function contextless(site: PlacementSite, policy: HoldPolicy): Invoke | InvokeJobs | 'orphan' {
+  return site.inProgress() ?? (policy.detachesContextless ? site.detached.jobs() : 'orphan');
 }

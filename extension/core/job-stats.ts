@@ -1,5 +1,6 @@
 /**
- * Counts reported in the per-invoke summary line (docs/observability.md, "The summary line"): held jobs only. Jobs the
+ * Counts reported in the per-invoke summary line (docs/observability.md, "The summary line"),
+ * kept by the invoke's job set (invoke-jobs.ts): held jobs only. Jobs the
  * extension opens for itself (a socket connection's first-line hold), late jobs (after the
  * summary) and flushers (counted apart) are not. At the summary every counted job is in exactly
  * one end state: `enqueued = started + neverStarted`, `started = succeeded + failed + abandoned`.
@@ -35,29 +36,3 @@ export type JobKind = 'held' | 'internal' | 'late' | 'unheld';
 
 /** How a job placed in an invoke before its release holds it: a user's job, or the extension's own. */
 export type HeldKind = Extract<JobKind, 'held' | 'internal'>;
-
-/** The counts of one job set, told each job's transitions; only `held` jobs count. */
-export class JobCounts {
-  readonly stats: JobStats = { enqueued: 0, started: 0, succeeded: 0, failed: 0, abandoned: 0, neverStarted: 0 };
-
-  enqueued(kind: JobKind): void {
-    if (kind === 'held') this.stats.enqueued++;
-  }
-
-  started(kind: JobKind): void {
-    if (kind === 'held') this.stats.started++;
-  }
-
-  /** A job settled while it still held its invoke. */
-  settled(kind: JobKind, ok: boolean): void {
-    if (kind === 'held') this.stats[ok ? 'succeeded' : 'failed']++;
-  }
-
-  abandoned(kind: JobKind): void {
-    if (kind === 'held') this.stats.abandoned++;
-  }
-
-  neverStarted(count: number): void {
-    this.stats.neverStarted += count;
-  }
-}

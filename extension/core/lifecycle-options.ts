@@ -40,13 +40,3 @@ export interface UnfinishedJobs {
   readonly requestId: string;
   readonly jobs: readonly string[];
 }
-
-/** Calls `notify` at the first call of the returned function only (before it, so a throw is not retried). */
-export function onceOnly(notify: (() => void) | undefined): () => void {
-  let pending = notify;
-  return () => {
-    const run = pending;
-    pending = undefined;
-    run?.();
-  };
-}

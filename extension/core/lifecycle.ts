@@ -1,5 +1,6 @@
 import type { Flusher, Job } from '../../shared/host-protocol.ts';
 import { BestEffort } from './best-effort.ts';
+import { createDeadlineTimers } from './deadline-timers.ts';
 import { DetachedJobs } from './detached-jobs.ts';
 import { drain } from './drain.ts';
 import { DrainWaiters } from './drain-waiters.ts';
@@ -10,7 +11,7 @@ import type { HandOff } from './hand-offs.ts';
 import type { Invoke, InvokeObserver, ReleaseReason } from './invoke.ts';
 import { InvokeRegistry, unfinishedHandOffs, unfinishedJobs, type UnfinishedHandOff } from './invoke-registry.ts';
 import { sharedInvokeOptions } from './invoke-options.ts';
-import { onceOnly, type InvokeEvent, type LifecycleOptions, type UnfinishedJobs } from './lifecycle-options.ts';
+import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 import { startingPolicy, type HoldPolicy, type Mode, type UnheldReason } from './hold-policy.ts';
 import { NO_PLACEMENT, placeJob, type PlacementSite } from './job-placement.ts';
 import { LostEvents } from './lost-events.ts';
@@ -29,7 +30,8 @@ export type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-
 export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
   #policy: HoldPolicy;
   #observed = false;
-  readonly #firstWork: () => void; // onFirstWork, the first time only (the first job, external job or flusher)
+  /** onFirstWork, until the first job, external job or flusher; checked inline (a call per job: one more function for V8 to compile). */
+  #firstWork: (() => void) | undefined;
   readonly #invokes: InvokeRegistry;
   readonly #orphans = new OrphanJobs();
   readonly #options: LifecycleOptions;
@@ -50,10 +52,10 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     this.#detached = new DetachedJobs({ concurrency: options.concurrency, defer: options.defer, logger: options.logger, context: this.#context, flushers: this.#flushers.list,
       flushHere: () => this.#policy.flushesDetached, onChange: () => this.#waiters.wake(), ...(options.raiseListenerLimit ? { raiseListenerLimit: options.raiseListenerLimit } : {}) });
     // What every invoke shares, made once: invokeFor runs in every invoke.
-    this.#invokes = new InvokeRegistry(sharedInvokeOptions(options, { flushers: this.#flushers.list, observer: this }));
-    this.#site = { context: this.#context, orphans: this.#orphans, detached: this.#detached, logger: options.logger, policy: () => this.#policy, inProgress: () => this.#invokes.inProgress(this.#policy) };
+    this.#invokes = new InvokeRegistry(sharedInvokeOptions(options, { flushers: this.#flushers.list, observer: this, deadlines: createDeadlineTimers({ setTimer: options.setTimer, wallNow: options.clock.wallNow }) }));
+    this.#site = { context: this.#context, orphans: this.#orphans, detached: this.#detached, logger: options.logger, inProgress: () => this.#invokes.inProgress(this.#policy) };
     this.#lost = new LostEvents(options.setTimer);
-    this.#firstWork = onceOnly(options.onFirstWork);
+    this.#firstWork = options.onFirstWork;
   }
 
   get mode(): Mode {
@@ -65,13 +67,9 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     return this.#context.exit(fn);
   }
 
-  registered(): void {
-    this.#policy = this.#policy.registered();
-  }
+  registered(): void { this.#policy = this.#policy.registered(); }
 
-  runUnheld(reason: UnheldReason): void {
-    this.#policy = this.#policy.runUnheld(reason);
-  }
+  runUnheld(reason: UnheldReason): void { this.#policy = this.#policy.runUnheld(reason); }
 
   /** The extension loop ended: nothing holds from now on; open invokes finish by the unheld rule. */
   loopStopped(): void {
@@ -139,20 +137,20 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
 
   /** A job function runs in the async context it was enqueued in (see AsyncContext.capture); `handOff` passes it on (tasks). */
   enqueue(job: Job, name: string, handOff?: HandOff): void {
-    this.#firstWork();
-    placeJob(this.#site, typeof job === 'function' ? this.#context.capture(job) : job, name, 'held', handOff ? { handOff } : NO_PLACEMENT);
+    if (this.#firstWork) this.#takeFirstWork();
+    placeJob(this.#site, this.#policy, typeof job === 'function' ? this.#context.capture(job) : job, name, 'held', handOff ? { handOff } : NO_PLACEMENT);
   }
 
   /** Registers a flusher: every invoke runs it in its `flushing` phase. Returns its unregister function. */
   addFlusher(flusher: Flusher, name: string): () => void {
-    this.#firstWork();
+    if (this.#firstWork) this.#takeFirstWork();
     return this.#flushers.add(this.#context.capture(flusher), name, this.#context.current()?.requestId);
   }
 
   /** Opens a job finished by someone else (socket peers); held like a promise job (`internal`: the extension's own, not counted). */
   openExternal(name: string, options: { readonly internal?: boolean } = {}): ExternalJob {
-    this.#firstWork();
-    return createExternalJob((done, bind) => placeJob(this.#site, done, name, options.internal === true ? 'internal' : 'held', { external: { bind } }));
+    if (this.#firstWork) this.#takeFirstWork();
+    return createExternalJob((done, bind) => placeJob(this.#site, this.#policy, done, name, options.internal === true ? 'internal' : 'held', { external: { bind } }));
   }
 
   /** `drainAfterResponse()`: see drain.ts. */
@@ -181,6 +179,13 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     this.#invokes.changed(invoke);
     this.#policy.touch(invoke);
     this.#waiters.wake();
+  }
+
+  /** Calls onFirstWork, once: cleared before, so a throw is not retried. */
+  #takeFirstWork(): void {
+    const run = this.#firstWork;
+    this.#firstWork = undefined;
+    run?.();
   }
 
   /** The runtime's progress cannot be seen: start jobs at once and call the handler done when idle. */

@@ -69,6 +69,20 @@ describe('describeError: total over anything a user can throw', () => {
     logger.log('INFO', 'circular', { circular });
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({ message: 'circular', fieldsDropped: expect.stringContaining('serialised') });
   });
+
+  it('writes a BigInt field, at any depth, as its digits, and keeps every other field (any values)', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ write: (line) => void lines.push(line) });
+    const digits = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
+    fc.assert(fc.property(fc.dictionary(fc.string(), fc.anything({ withBigInt: true, withNullPrototype: true })), fc.bigInt(), (fields, big) => {
+      lines.length = 0;
+      logger.log('INFO', 'fields', { ...fields, nested: { big: [big] } });
+      expect(lines).toHaveLength(1);
+      const line: unknown = JSON.parse(lines[0] ?? '');
+      expect(line).not.toHaveProperty('fieldsDropped');
+      expect(line).toMatchObject(JSON.parse(JSON.stringify({ ...fields, nested: { big: [big] } }, digits)) as object);
+    }), { numRuns: 500 });
+  });
 });
 
 describe('describeError: a thrown plain object', () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { HELD, Started, StartedJobs, UNHELD, type JobState } from '../../shared/started-jobs.ts';
+import { HELD, StartedJobs, UNHELD, type JobState, type Started } from '../../shared/started-jobs.ts';
+
+/** A started job as shared/job-set.ts makes one. */
+const started = (id: number, job: { label: string }, state: JobState): Started<{ label: string }> => ({ id, job, state });
 
 describe('StartedJobs', () => {
   it('keeps counts, start order and each job until it settles, whatever the order of starts, settles and abandons (compaction included)', () => {
@@ -12,7 +15,7 @@ describe('StartedJobs', () => {
       let seq = 0;
       for (const s of steps) {
         if (s.op === 'start' || s.op === 'start-unheld') {
-          const entry = new Started(++seq, { label: `job-${seq}` }, s.op === 'start' ? HELD : UNHELD);
+          const entry = started(++seq, { label: `job-${seq}` }, s.op === 'start' ? HELD : UNHELD);
           jobs.add(entry);
           model.push({ entry, state: entry.state });
         } else if (s.op === 'settle' && model.length > 0) {
@@ -35,9 +38,9 @@ describe('StartedJobs', () => {
 
   it('lists an abandoned job after the jobs that held nothing before it', () => {
     const jobs = new StartedJobs<{ label: string }>();
-    const held = new Started(1, { label: 'held' }, HELD);
+    const held = started(1, { label: 'held' }, HELD);
     jobs.add(held);
-    jobs.add(new Started(2, { label: 'unheld' }, UNHELD));
+    jobs.add(started(2, { label: 'unheld' }, UNHELD));
     jobs.abandonHeld();
     expect(jobs.inState(UNHELD).map((j) => j.label)).toEqual(['unheld', 'held']);
     expect(jobs.settle(held)).toBe(false); // abandoned: it no longer holds
@@ -46,11 +49,11 @@ describe('StartedJobs', () => {
 
   it('drops settled jobs from a long-lived set that is never idle, keeping every unsettled one in order', () => {
     const jobs = new StartedJobs<{ label: string }>();
-    const started = Array.from({ length: 64 }, (_, i) => new Started(i + 1, { label: `job-${i + 1}` }, i % 8 === 0 ? UNHELD : HELD));
-    for (const entry of started) jobs.add(entry);
-    const settled = started.filter((entry, i) => entry.state === HELD && i < 60);
+    const entries = Array.from({ length: 64 }, (_, i) => started(i + 1, { label: `job-${i + 1}` }, i % 8 === 0 ? UNHELD : HELD));
+    for (const entry of entries) jobs.add(entry);
+    const settled = entries.filter((entry, i) => entry.state === HELD && i < 60);
     for (const entry of settled) jobs.settle(entry);
-    const left = started.filter((entry) => !settled.includes(entry));
+    const left = entries.filter((entry) => !settled.includes(entry));
     expect(jobs.inState(UNHELD).map((j) => j.label)).toEqual(left.filter((e) => e.state === UNHELD).map((e) => e.job.label));
     expect(jobs.inState(HELD).map((j) => j.label)).toEqual(['job-61', 'job-62', 'job-63', 'job-64']);
     for (const entry of left) expect(jobs.running(entry.id)).toBe(entry.job);
