@@ -118,7 +118,7 @@ function requireLayerFile(file: string): unknown {
 function unrefTimer(run: () => void, ms: number): () => void {
   const timer = setTimeout(run, ms);
   timer.unref();
-  // Bound, not an arrow: an invoke with jobs cancels its deadline timer, and a bound function is no code of its own for V8 to compile.
+  // Bound, not an arrow: the deadline timer is cancelled and set again as invokes come, and a bound function is no code of its own for V8 to compile.
   return clearTimeout.bind(undefined, timer);
 }
 
