@@ -71,15 +71,19 @@ export class InvokeDeadline {
    * the handler had not returned at the deadline — its jobs never started, and the fix is the handler's.
    */
   grace(dropped: readonly string[], { handlerRunning }: { readonly handlerRunning: boolean }): void {
-    const { logger, graceMs, marginMs, setTimer } = this.#options;
+    const { logger, graceMs, marginMs, setTimer, clock } = this.#options;
     const running = this.#invoke.unfinished(); // the queue was emptied by the abort: what is left runs
     const fix = handlerRunning
       ? "The handler itself had not returned, so its jobs never started. Fix: raise the function's timeout, or find what the handler waits for"
       : "Fix: raise the function's timeout, or make long jobs honour `signal`";
-    logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${graceMs} ms to stop before the release. ${fix}`, {
-      requestId: this.#invoke.requestId, running, neverStarted: dropped, marginMs, graceMs, ...(handlerRunning ? { handlerRunning } : {}),
+    // The grace ends where it would have had the abort come at deadline − margin: an invoke that
+    // starts with less time left than the margin (or a timer that fires late) gets what is left of
+    // it, so the release — and the WARN naming what is abandoned — comes before the deadline.
+    const leftMs = Math.max(0, Math.min(graceMs, this.#invoke.deadlineMs - marginMs + graceMs - clock.wallNow()));
+    logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${String(Math.round(leftMs))} ms to stop before the release. ${fix}`, {
+      requestId: this.#invoke.requestId, running, neverStarted: dropped, marginMs, graceMs, ...(leftMs < graceMs ? { graceLeftMs: Math.round(leftMs) } : {}), ...(handlerRunning ? { handlerRunning } : {}),
     });
-    this.#cancelTimer = setTimer(() => this.#graceOver(), graceMs);
+    this.#cancelTimer = setTimer(() => this.#graceOver(), leftMs);
   }
 
   /** The release waits for the pending hand-offs until deadline − HAND_OFF_SAFETY_MS, then goes ahead (one ERROR naming them). */

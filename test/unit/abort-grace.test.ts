@@ -118,3 +118,33 @@ describe('the deadline WARN', () => {
     expect(String(warn?.message)).toContain("Fix: raise the function's timeout, or make long jobs honour `signal`");
   });
 });
+
+describe('an invoke that starts with less time left than the margin', () => {
+  // deadline − margin + grace, not the abort + grace: with the margin at or above the time left, a
+  // full grace from the abort ran to the deadline itself, and the invoke timed out with its deaf
+  // job never named (no `abandoning` WARN, no summary).
+  it.each([
+    ['the margin above the time left by more than the grace', 200, 0],
+    ['the margin above the time left by 200 ms', 300, 50],
+    ['the margin above the time left by 100 ms', 400, 150],
+  ])('%s: the grace ends where it would have (deadline − margin + grace), the deaf job is named and the release comes before the deadline', async (_case, leftMs, graceLeft) => {
+    const { tracker, timers, logger } = setup({ marginMs: 500, graceMs: 250 });
+    const deadline = timers.now() + leftMs;
+    const events: string[] = [];
+    await runtimeInvoke(tracker, 'r1', deadline, () => {
+      tracker.enqueue(() => new Promise(() => {}), 'deaf');
+      tracker.responsePosted('r1', 'returned');
+    });
+    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => void events.push(`released: ${reason} at ${String(timers.now() - (deadline - leftMs))} ms`));
+    await flush();
+    timers.advance(0);
+    await flush();
+    timers.advance(graceLeft);
+    await flush();
+    await released;
+    expect(events).toEqual([`released: deadline at ${String(graceLeft)} ms`]);
+    expect(logger.records.find((r) => String(r.message).startsWith('deadline near'))).toMatchObject({ graceMs: 250, graceLeftMs: graceLeft });
+    expect(logger.records.find((r) => String(r.message).startsWith('abandoning'))).toMatchObject({ jobs: ['deaf'] });
+    expect(logger.records.at(-1)).toMatchObject({ message: 'after-response summary', abandoned: 1 });
+  });
+});
