@@ -53,7 +53,11 @@ export const SETTINGS = [
   { name: 'AFTER_RESPONSE_ABORT_GRACE_MS', key: 'abortGraceMs', default: GRACE_DEFAULT_MS, parse: integer(0, 59_950),
     description: "How long jobs get, after their `signal` aborted, to stop (tell the user, cancel an upload) before the release; the release comes earlier if they all settle. Must be at least 50 ms below the margin; when it is not (e.g. a margin set to 200 with the default grace 250), half the margin is used." },
   { name: 'AFTER_RESPONSE_CONCURRENCY', key: 'concurrency', default: Number.POSITIVE_INFINITY,
-    parse: (raw: string) => (raw.trim() === 'Infinity' ? { value: Number.POSITIVE_INFINITY } : integer(1, 1_000_000)(raw)),
+    parse: (raw: string) => {
+      if (raw.trim() === 'Infinity') return { value: Number.POSITIVE_INFINITY };
+      const parsed = integer(1, 1_000_000)(raw);
+      return 'expected' in parsed ? { expected: `\`Infinity\` or ${parsed.expected}` } : parsed;
+    },
     description: 'How many job functions of one invoke run at once (`Infinity` or an integer ≥ 1). Promise jobs are always tracked.' },
   { name: 'AFTER_RESPONSE_LOG_LEVEL', key: 'logLevel', default: 'INFO', parse: parseLevel,
     description: "Lowest level logged (`TRACE` … `FATAL`), also for the client's own lines (no layer, Node child processes, worker threads). Unset or empty: `AWS_LAMBDA_LOG_LEVEL` when `AWS_LAMBDA_LOG_FORMAT` is `JSON`, else `INFO`." },

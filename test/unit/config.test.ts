@@ -23,7 +23,7 @@ describe('parseConfig', () => {
     expect(config.concurrency).toBe(Infinity);
     expect(problems).toEqual([
       'Expected `AFTER_RESPONSE_DEADLINE_MARGIN_MS` to be an integer from 50 to 60000, got "soon"; using the default 500',
-      'Expected `AFTER_RESPONSE_CONCURRENCY` to be an integer from 1 to 1000000, got "0"; using the default Infinity',
+      'Expected `AFTER_RESPONSE_CONCURRENCY` to be `Infinity` or an integer from 1 to 1000000, got "0"; using the default Infinity',
     ]);
   });
 
