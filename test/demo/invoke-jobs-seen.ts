@@ -15,7 +15,8 @@ export interface JobsSeen {
    */
   readonly stopped: readonly string[];
   /**
-   * Jobs abandoned at the deadline or lost at an exit, by name (`slowJob`, `x (never started)`);
+   * Jobs abandoned at the deadline, dropped there before they started (the `deadline near` WARN's
+   * `neverStarted`), or lost at an exit, by name (`slowJob`, `x (never started)`);
    * not the tasks among them that were sent to their queue or are named LOST (listed below).
    */
   readonly abandoned: readonly string[];
@@ -79,6 +80,8 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
     else if (task !== undefined && message.startsWith('task LOST')) lost.push(`task ${task}`);
     else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && text(record.flusher) !== undefined) failedFlushers.push(text(record.flusher) ?? '');
     else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && name !== undefined) (isDeadlineAbort(record) ? stopped : failed).push(name);
+    // Dropped at the abort, never started: named by the `deadline near` WARN only (not by `abandoning`).
+    else if (message.startsWith('deadline near')) abandoned.push(...names(record.neverStarted));
     else if (message.startsWith('abandoning unfinished jobs') || (record.level === 'ERROR' && message.includes('never finished'))) abandoned.push(...names(record.jobs));
     else if (message === 'after-response summary' && typeof record.enqueued === 'number') {
       summarizedEnqueued = (summarizedEnqueued ?? 0) + record.enqueued;

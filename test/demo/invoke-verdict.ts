@@ -17,7 +17,8 @@ export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; th
   2    the command could not run: bad arguments (a missing \`--\`?), no build, the rig not provisioned or not starting
   3    an invoke timed out (raise --timeout; make long jobs honour \`signal\`)
        (also: the runtime process died during the invoke — killed by SIGKILL, out of memory, or it exited)
-  4    a job was abandoned at the deadline (raise --timeout, or make the job honour \`signal\`), or a task is LOST
+  4    a job was abandoned at the deadline, or dropped there before it started (raise --timeout, or make the job
+       honour \`signal\`), or a task is LOST
        (it had to go to its queue and could not: set AFTER_RESPONSE_TASK_QUEUE_URL). A task sent to its queue
        to continue is not a problem: the invoke's report says so
   5    a job failed (its "job failed" log line has the error and its stack); with --sqs, a failed task that

@@ -37,6 +37,14 @@ describe('judgeInvoke', () => {
     expect(verdict([judgement]).exitCode).toBe(EXIT_CODES['job-failed']);
   });
 
+  it('jobs dropped at the deadline before they started (the `deadline near` WARN\'s neverStarted, no `abandoning` line): not ok, named, exit 4', () => {
+    const near = layerLine({ level: 'WARN', message: 'deadline near: the jobs\' signal is aborted; …', requestId: 'r', running: [], neverStarted: ['a (never started)', 'b (never started)'] });
+    const summary = layerLine({ level: 'INFO', message: 'after-response summary', outcome: 'deadline', enqueued: 2, started: 0, succeeded: 0, failed: 0, abandoned: 0, neverStarted: 2 });
+    const judgement = judgeInvoke(result(), [near, summary]);
+    expect(judgement.problems.map((p) => p.text)).toEqual(['2 jobs a (never started), b (never started) abandoned at the deadline']);
+    expect(verdict([judgement]).exitCode).toBe(EXIT_CODES['job-abandoned']);
+  });
+
   it('an abandoned waitUntil or after() promise gets the promise fix (it has no signal); a job function does not', () => {
     const abandoned = (jobs: string[]): string => layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs });
     const fixes = (jobs: string[]): readonly string[] => judgeInvoke(result(), [abandoned(jobs)]).problems.flatMap((p) => p.fixes);
