@@ -51,7 +51,7 @@ export const SETTINGS = [
   { name: 'AFTER_RESPONSE_DEADLINE_MARGIN_MS', key: 'deadlineMarginMs', default: 500, parse: integer(50, 60_000),
     description: "How long before the invoke's deadline the jobs' `signal` aborts and the extension releases, so Lambda never times out." },
   { name: 'AFTER_RESPONSE_ABORT_GRACE_MS', key: 'abortGraceMs', default: GRACE_DEFAULT_MS, parse: integer(0, 59_950),
-    description: "How long jobs get, after their `signal` aborted, to stop (tell the user, cancel an upload) before the release; the release comes earlier if they all settle. Must be at least 50 ms below the margin; when it is not (e.g. a margin set to 200 with the default grace 250), half the margin is used." },
+    description: "How long jobs get, after their `signal` aborted, to stop (tell the user, cancel an upload) before the release; the release comes earlier if they all settle. Must be at least 50 ms below the margin; when it is not (e.g. a margin set to 200 with the default grace 250), half the margin is used (under a 100 ms margin, the margin − 50 ms)." },
   { name: 'AFTER_RESPONSE_CONCURRENCY', key: 'concurrency', default: Number.POSITIVE_INFINITY,
     parse: (raw: string) => {
       if (raw.trim() === 'Infinity') return { value: Number.POSITIVE_INFINITY };
@@ -131,7 +131,11 @@ export function parseConfig(env: Env): ConfigResult {
 
 /** The grace must end at least 50 ms before the release at the margin. */
 const graceFits = (grace: number, margin: number): boolean => grace <= margin - 50;
-const halfMargin = (margin: number) => ({ value: Math.floor(margin / 2), said: `half the margin, ${Math.floor(margin / 2)}` });
+/** Half the margin; under a 100 ms margin, where half would not be 50 ms below it, the margin − 50 ms. */
+const halfMargin = (margin: number): { value: number; said: string } => {
+  const half = Math.floor(margin / 2);
+  return graceFits(half, margin) ? { value: half, said: `half the margin, ${half}` } : { value: margin - 50, said: `the margin − 50 ms, ${margin - 50}` };
+};
 
 /** 250 ms, or half the margin when 250 ms does not fit inside it (the documented rule). */
 function defaultGrace(margin: number): { value: number; said: string } {
