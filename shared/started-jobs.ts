@@ -1,6 +1,6 @@
 /**
  * How a job begins: `held` (it holds its owner until it settles or is abandoned), `unheld` (it
- * holds nothing). A queued function `JobSet.launch` starts (`beginQueued`) is held, already in
+ * holds nothing). A queued function `JobSet.launch` starts (`begin(job, queued, 'held')`) is held, already in
  * the owner's context, and frees its slot when it settles. A string, not an options object: this
  * runs for every job.
  */

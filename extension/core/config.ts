@@ -120,9 +120,9 @@ export function parseConfig(env: Env): ConfigResult {
     const parsed: Parsed<unknown> = setting.parse(raw);
     if (!('value' in parsed)) problems.push(`Expected \`${name}\` to be ${parsed.expected}, got ${JSON.stringify(raw)}; using ${fallback.said}`);
     else if (setting.key === 'abortGraceMs' && !graceFits(Number(parsed.value), Number(values.deadlineMarginMs))) {
-      const half = halfMargin(Number(values.deadlineMarginMs));
-      problems.push(`Expected \`${name}\` to be at least 50 ms below AFTER_RESPONSE_DEADLINE_MARGIN_MS (${String(values.deadlineMarginMs)}), got ${JSON.stringify(raw)}; using ${half.said}`);
-      values[setting.key] = half.value;
+      const used = fallbackGrace(Number(values.deadlineMarginMs));
+      problems.push(`Expected \`${name}\` to be at least 50 ms below AFTER_RESPONSE_DEADLINE_MARGIN_MS (${String(values.deadlineMarginMs)}), got ${JSON.stringify(raw)}; using ${used.said}`);
+      values[setting.key] = used.value;
     } else values[setting.key] = parsed.value;
   }
   values.managedInstances = isManagedInstances(env);
@@ -132,12 +132,12 @@ export function parseConfig(env: Env): ConfigResult {
 /** The grace must end at least 50 ms before the release at the margin. */
 const graceFits = (grace: number, margin: number): boolean => grace <= margin - 50;
 /** Half the margin; under a 100 ms margin, where half would not be 50 ms below it, the margin − 50 ms. */
-const halfMargin = (margin: number): { value: number; said: string } => {
+const fallbackGrace = (margin: number): { value: number; said: string } => {
   const half = Math.floor(margin / 2);
   return graceFits(half, margin) ? { value: half, said: `half the margin, ${half}` } : { value: margin - 50, said: `the margin − 50 ms, ${margin - 50}` };
 };
 
 /** 250 ms, or half the margin when 250 ms does not fit inside it (the documented rule). */
 function defaultGrace(margin: number): { value: number; said: string } {
-  return graceFits(GRACE_DEFAULT_MS, margin) ? { value: GRACE_DEFAULT_MS, said: `the default ${GRACE_DEFAULT_MS}` } : halfMargin(margin);
+  return graceFits(GRACE_DEFAULT_MS, margin) ? { value: GRACE_DEFAULT_MS, said: `the default ${GRACE_DEFAULT_MS}` } : fallbackGrace(margin);
 }

@@ -79,9 +79,9 @@ export class InvokeDeadline {
     // The grace ends where it would have had the abort come at deadline − margin: an invoke that
     // starts with less time left than the margin (or a timer that fires late) gets what is left of
     // it, so the release — and the WARN naming what is abandoned — comes before the deadline.
-    const leftMs = Math.max(0, Math.min(graceMs, this.#invoke.deadlineMs - marginMs + graceMs - clock.wallNow()));
-    logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${String(Math.round(leftMs))} ms to stop before the release. ${fix}`, {
-      requestId: this.#invoke.requestId, running, neverStarted: dropped, marginMs, graceMs, ...(leftMs < graceMs ? { graceLeftMs: Math.round(leftMs) } : {}), ...(handlerRunning ? { handlerRunning } : {}),
+    const leftMs = Math.round(Math.max(0, Math.min(graceMs, this.#invoke.deadlineMs - marginMs + graceMs - clock.wallNow())));
+    logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${String(leftMs)} ms to stop before the release. ${fix}`, {
+      requestId: this.#invoke.requestId, running, neverStarted: dropped, marginMs, graceMs, ...(leftMs < graceMs ? { graceLeftMs: leftMs } : {}), ...(handlerRunning ? { handlerRunning } : {}),
     });
     this.#cancelTimer = setTimer(() => this.#graceOver(), leftMs);
   }
