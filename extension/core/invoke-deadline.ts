@@ -9,15 +9,6 @@ import type { InvokeOptions } from './invoke-options.ts';
  */
 export const HAND_OFF_SAFETY_MS = 50;
 
-/**
- * deadline − margin has passed by the wall clock (never for an unbounded deadline): the abort is
- * due whether or not its timer has run, which the event loop may put before or after a response.
- */
-export function nearPassed({ clock, marginMs }: Pick<InvokeOptions<unknown>, 'clock' | 'marginMs'>, deadlineMs: number): boolean {
-  const at = deadlineMs - marginMs;
-  return Number.isFinite(at) && clock.wallNow() >= at;
-}
-
 /** The invoke's transitions its deadline drives after deadline − margin (invoke.ts owns the phase). */
 export interface DeadlineSteps {
   /** The grace ended: what still ran was abandoned, and the hand-offs of those are started. */

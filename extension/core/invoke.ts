@@ -1,6 +1,6 @@
 import type { Job } from '../../shared/host-protocol.ts';
 import { FlushSet } from './flush-set.ts';
-import { InvokeDeadline, nearPassed } from './invoke-deadline.ts';
+import { InvokeDeadline } from './invoke-deadline.ts';
 import { InvokeJobs, type HandOff, type HeldKind } from './invoke-jobs.ts';
 import type { Phase } from './invoke-phase.ts';
 import type { InvokeOptions, ReleaseReason } from './invoke-options.ts';
@@ -74,15 +74,19 @@ export class Invoke {
     // Once released, a second report (the runtime's `next` after a returned response) changes nothing.
     if (this.#phase === 'released') return;
     this.#respondedAt ??= this.#options.clock.monoNow();
-    if (this.#phase === 'running') this.#responded();
+    // At or after deadline − margin (by the clock, its timer run or not; never for an unbounded
+    // deadline) the response brings the abort: the queued jobs never start. Inline, no function of
+    // its own: one more for V8 to compile in the per-invoke burst (bench/gc-trace.ts --compiles).
+    if (this.#phase === 'running' && this.#jobs && this.#options.clock.wallNow() >= this.#deadlineMs - this.#options.marginMs) this.#abortNear(this.#jobs);
+    if (this.#phase === 'running') this.#phase = 'responded';
     this.#jobs?.start();
     this.#check();
   }
 
   /** The handler is done with the invoke (returned, called back, or the runtime asked for its next). */
   finishHandler(): void {
-    if (this.#phase === 'running') this.#responded();
-    if (this.#phase === 'responded') this.#phase = 'done';
+    if (this.#phase === 'running' && this.#jobs && this.#options.clock.wallNow() >= this.#deadlineMs - this.#options.marginMs) this.#abortNear(this.#jobs); // as respond()
+    if (this.#phase === 'running' || this.#phase === 'responded') this.#phase = 'done';
     this.respond();
   }
 
@@ -119,15 +123,10 @@ export class Invoke {
     if (this.#phase === 'released') return jobs;
     // deadline − margin passed (by the clock; read per invoke with jobs, not per job): the abort now,
     // before the first job is placed (it starts at once, its signal aborted; its settling releases).
-    if (nearPassed(this.#options, this.#deadlineMs)) this.#abortNear(jobs);
-    else this.#cancelNear = this.#options.deadlines.at(this.#deadlineMs - this.#options.marginMs, () => this.#deadlineNear(jobs));
+    const nearAt = this.#deadlineMs - this.#options.marginMs;
+    if (this.#options.clock.wallNow() >= nearAt) this.#abortNear(jobs);
+    else this.#cancelNear = this.#options.deadlines.at(nearAt, () => this.#deadlineNear(jobs));
     return jobs;
-  }
-
-  /** running → responded; → aborting if deadline − margin passed (by the clock), its timer run or not: the queued jobs never started. */
-  #responded(): void {
-    if (this.#jobs && nearPassed(this.#options, this.#deadlineMs)) this.#abortNear(this.#jobs);
-    else this.#phase = 'responded';
   }
 
   /** The timer at deadline − margin. */
