@@ -87,6 +87,23 @@ describe('the first job enqueued after deadline − margin, before its timer ran
   });
 });
 
+describe('drainAfterResponse() past deadline − margin with nothing enqueued', () => {
+  it('brings the abort and the release at once, not at the grace\'s end', async () => {
+    const { tracker, deadline, runDeferred, blockUntil, warns } = setup();
+    const events: string[] = [];
+    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => void events.push(`released: ${reason}`));
+    void runtimeInvoke(tracker, 'r1', deadline, async () => {
+      blockUntil(10);
+      await tracker.drain();
+      events.push('drained');
+    });
+    await runDeferred(); // no timer runs: the grace's would release it too
+    await released;
+    expect([...events].sort()).toEqual(['drained', 'released: deadline']); // both, before any timer ran
+    expect(warns()).toEqual([expect.objectContaining({ handlerRunning: true, running: [], neverStarted: [] })]);
+  });
+});
+
 describe('a response before deadline − margin', () => {
   it("starts the queued job although the timer runs before the queue's deferred start", async () => {
     const { tracker, timers, deadline, runDeferred, blockUntil, warns } = setup();
