@@ -28,7 +28,8 @@ export interface JobQueueOptions {
  *   drain asked for it): queued functions may start. `freed`: a launched job settled, its slot
  *   goes to the next.
  * - `waiting`: what waits, named as the logs show it. `takeWaiting`: removes and returns what
- *   waits. `waitingHandOffs`: the waiting jobs that can be passed on, named as the logs show them
+ *   waits. `startDue`: runs now the start `open` or `push` deferred (the deadline abort: what
+ *   the response let start before it starts, whichever the event loop would have run first). `waitingHandOffs`: the waiting jobs that can be passed on, named as the logs show them
  *   (the shutdown's best effort).
  *
  * (Members carry no doc comments: see shared/job-set.ts.)
@@ -61,6 +62,10 @@ export class JobQueue {
     if (this.#open) return;
     this.#open = true;
     if (!this.empty) this.#options.defer(this.#pumpLater);
+  }
+
+  startDue(): void {
+    if (this.#open) this.#pumpLater();
   }
 
   waiting(): string[] {

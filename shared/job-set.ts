@@ -40,12 +40,13 @@ export interface JobSetOptions {
  * - For the owner: `push(job)` queues a job function, or returns false (nothing queued) once
  *   `abortQueue()` ran: the owner starts it itself; `begin(job, work, start)` begins one now
  *   (see {@link JobStart}; `work` is called at once, in the owner's context, or is a queued job,
- *   run with the context) and returns its id; `abortQueue()` takes
- *   what waits, then aborts the signal (in that order: what its listeners enqueue must run, not
- *   be dropped); `abandonHeld()` makes every holding job stop holding (it runs on, unheld) and
- *   returns them with their ids; `offStack(work)` is `work` run on a later turn (`defer`), off
- *   the caller's stack, for `begin`; `running(id)` is a started job's entry; `waitingHandOffs()`
- *   the queued jobs that can be passed on (the shutdown's best effort).
+ *   run with the context) and returns its id; `abortQueue()` starts what an open queue had
+ *   deferred (up to `concurrency`), takes what still waits, then aborts the signal (in that
+ *   order: what its listeners enqueue must run, not be dropped); `abandonHeld()` makes every
+ *   holding job stop holding (it runs on, unheld) and returns them with their ids;
+ *   `offStack(work)` is `work` run on a later turn (`defer`), off the caller's stack, for
+ *   `begin`; `running(id)` is a started job's entry; `waitingHandOffs()` the queued jobs that
+ *   can be passed on (the shutdown's best effort).
  * - Hooks: `launch(job)` starts a queued job function (`begin(tracked, job, 'held')`: called with
  *   the context, no closure per job); `settled(id, job, outcome, held)` reports a settled job
  *   (`held`: it still held its owner), before its slot goes to the next queued job; `changed()`
@@ -136,6 +137,8 @@ export abstract class JobSet<T extends TrackedJob> {
   }
 
   protected abortQueue(): QueuedJob[] {
+    // Opened before the abort (the response came first), a queued function is started, not dropped: the start was only deferred.
+    this.#queue.startDue();
     const dropped = this.#queue.takeWaiting();
     if (!this.#aborted) {
       this.#aborted = true;

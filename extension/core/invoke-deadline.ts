@@ -68,13 +68,14 @@ export class InvokeDeadline {
 
   /**
    * What still runs gets the grace (one WARN naming it, and what never started). `handlerRunning`:
-   * the handler had not returned at the deadline — its jobs never started, and the fix is the handler's.
+   * the handler had not returned at deadline − margin — the jobs it had queued never started, and
+   * the fix is the handler's.
    */
   grace(dropped: readonly string[], { handlerRunning }: { readonly handlerRunning: boolean }): void {
     const { logger, graceMs, marginMs, setTimer, clock } = this.#options;
     const running = this.#invoke.unfinished(); // the queue was emptied by the abort: what is left runs
     const fix = handlerRunning
-      ? "The handler itself had not returned, so its jobs never started. Fix: raise the function's timeout, or find what the handler waits for"
+      ? "The handler itself had not returned at deadline − margin, so the jobs it had queued never started. Fix: raise the function's timeout, or find what the handler waits for"
       : "Fix: raise the function's timeout, or make long jobs honour `signal`";
     // The grace ends where it would have had the abort come at deadline − margin: an invoke that
     // starts with less time left than the margin (or a timer that fires late) gets what is left of

@@ -7,7 +7,8 @@
  *                                                                                                  │                                   ▲
  *                                                                      (hand-offs pending) ──▶ handing-off ──(hand-offs settled | deadline − safety)
  *
- * `finishHandler()` from `running` implies `respond()`. `flushing` is skipped when no flusher is
+ * `deadline − margin` goes by the wall clock: a response, or the invoke's first job, that comes at
+ * or after it (before its timer ran) brings the abort first. `finishHandler()` from `running` implies `respond()`. `flushing` is skipped when no flusher is
  * registered; it happens once per invoke (work a flusher enqueues is held, not flushed again).
  * A deadline reached in `done` starts the flushers with the aborted signal, sharing the grace.
  * `handing-off`: jobs that could not finish here (tasks) are being passed on (sent to their

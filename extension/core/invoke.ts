@@ -42,34 +42,18 @@ export class Invoke {
   get phase(): Phase { return this.#phase; }
 
   /** No held job queued or unfinished, and no flusher holding. */
-  get idle(): boolean {
-    return (this.#jobs?.idle ?? true) && (this.#flushes?.idle ?? true);
-  }
-
+  get idle(): boolean { return (this.#jobs?.idle ?? true) && (this.#flushes?.idle ?? true); }
   /** True while any job or flusher, held or not, is queued or unfinished. */
-  get busy(): boolean {
-    return (this.#jobs?.busy ?? false) || (this.#flushes?.busy ?? false);
-  }
+  get busy(): boolean { return (this.#jobs?.busy ?? false) || (this.#flushes?.busy ?? false); }
+  /** The signal of this invoke's jobs (external jobs forward its abort). */
+  get signal(): AbortSignal { return this.#jobSet().signal; }
 
   /** Every unfinished job's name, held or not, then the flushers' (the deadline WARN, the exit report). */
-  unfinished(): string[] {
-    return [...(this.#jobs?.unfinished() ?? []), ...(this.#flushes?.unfinished() ?? [])];
-  }
-
+  unfinished(): string[] { return [...(this.#jobs?.unfinished() ?? []), ...(this.#flushes?.unfinished() ?? [])]; }
   /** The grace is over (invoke-deadline.ts): running flushers are abandoned; returns their names. */
-  abandonFlushers(): string[] {
-    return this.#flushes?.abandon() ?? [];
-  }
-
+  abandonFlushers(): string[] { return this.#flushes?.abandon() ?? []; }
   /** Hand-offs of this invoke's unfinished jobs that have one (the shutdown's best effort). */
-  unfinishedHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> {
-    return this.#jobs?.unfinishedHandOffs() ?? [];
-  }
-
-  /** The signal of this invoke's jobs (external jobs forward its abort). */
-  get signal(): AbortSignal {
-    return this.#jobSet().signal;
-  }
+  unfinishedHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> { return this.#jobs?.unfinishedHandOffs() ?? []; }
 
   /**
    * Adds a job: held while the invoke is not released (`internal`: the extension's own, held but
@@ -85,11 +69,15 @@ export class Invoke {
     return 'late';
   }
 
-  /** The runtime posted the response (or streamed it): queued job functions start. */
+  /** The runtime posted the response (or streamed it): queued job functions start, unless it came at or after deadline − margin. */
   respond(): void {
     // Once released, a second report (the runtime's `next` after a returned response) changes nothing.
     if (this.#phase === 'released') return;
     this.#respondedAt ??= this.#options.clock.monoNow();
+    // At or after deadline − margin (by the clock, its timer run or not; never for an unbounded
+    // deadline) the response brings the abort: the queued jobs never start. Inline, no function of
+    // its own: one more for V8 to compile in the per-invoke burst (bench/gc-trace.ts --compiles).
+    if (this.#phase === 'running' && this.#jobs && this.#options.clock.wallNow() >= this.#deadlineMs - this.#options.marginMs) this.#abortNear(this.#jobs);
     if (this.#phase === 'running') this.#phase = 'responded';
     this.#jobs?.start();
     this.#check();
@@ -97,6 +85,7 @@ export class Invoke {
 
   /** The handler is done with the invoke (returned, called back, or the runtime asked for its next). */
   finishHandler(): void {
+    if (this.#phase === 'running' && this.#jobs && this.#options.clock.wallNow() >= this.#deadlineMs - this.#options.marginMs) this.#abortNear(this.#jobs); // as respond()
     if (this.#phase === 'running' || this.#phase === 'responded') this.#phase = 'done';
     this.respond();
   }
@@ -104,6 +93,7 @@ export class Invoke {
   /** A drain inside the handler: start the queued jobs now, as without the layer. */
   startEarly(): void {
     this.#jobSet().start();
+    this.#check(); // an abort at its making (deadline − margin passed) left nothing to wait for
   }
 
   /** True once the extension loop holds this invoke (it got the INVOKE event). */
@@ -130,22 +120,31 @@ export class Invoke {
     });
     this.#jobs = jobs;
     if (this.#phase !== 'running') jobs.start();
-    // deadline − margin (no timer for an unbounded deadline); the deadline's own object is made then: most invokes with jobs release before.
-    if (this.#phase !== 'released') this.#cancelNear = this.#options.deadlines.at(this.#deadlineMs - this.#options.marginMs, () => this.#deadlineNear(jobs));
+    if (this.#phase === 'released') return jobs;
+    // deadline − margin passed (by the clock; read per invoke with jobs, not per job): the abort now,
+    // before the first job is placed (it starts at once, its signal aborted; its settling releases).
+    const nearAt = this.#deadlineMs - this.#options.marginMs;
+    if (this.#options.clock.wallNow() >= nearAt) this.#abortNear(jobs);
+    else this.#cancelNear = this.#options.deadlines.at(nearAt, () => this.#deadlineNear(jobs));
     return jobs;
   }
 
-  /** deadline − margin: abort the signal, drop what never started, give the rest the grace. */
+  /** The timer at deadline − margin. */
   #deadlineNear(jobs: InvokeJobs): void {
+    this.#abortNear(jobs);
+    this.#check();
+  }
+
+  /** deadline − margin: abort the signal, drop what never started, give the rest the grace. Once: its timer is cancelled. */
+  #abortNear(jobs: InvokeJobs): void {
     if (this.#phase === 'released' || this.#phase === 'aborting' || this.#phase === 'handing-off') return;
     const flush = this.#phase === 'done';
     const handlerRunning = this.#phase === 'running';
     this.#phase = 'aborting';
+    this.#cancelNear?.();
     const deadline = (this.#deadline = new InvokeDeadline(this, jobs, this.#options, { graceOver: () => this.#finishAborting(), handedOff: () => this.#handedOff() }));
-    const dropped = deadline.abort();
-    deadline.grace(dropped, { handlerRunning }); // its WARN names what ran at the deadline: not the flushers started now
+    deadline.grace(deadline.abort(), { handlerRunning }); // its WARN names what ran at the deadline: not the flushers started now
     if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
-    this.#check();
   }
 
   /** aborting → released, through handing-off while hand-offs are pending (bounded by deadline − safety). */

@@ -9,11 +9,12 @@ export function recordingLogger(level: LogLevel = 'TRACE'): Logger & { records: 
   return Object.assign(logger, { records });
 }
 
-/** Manual timers: `advance(ms)` runs what is due, in order. */
+/** Manual timers: `advance(ms)` runs what is due, in order; `block(ms)` moves the clock and runs none (the event loop blocked, or a timer late). */
 export function manualTimers(start = 1_000_000): {
   now: () => number;
   setTimer: (run: () => void, ms: number) => () => void;
   advance: (ms: number) => void;
+  block: (ms: number) => void;
 } {
   let now = start;
   let seq = 0;
@@ -35,6 +36,9 @@ export function manualTimers(start = 1_000_000): {
         due[1].run();
       }
       now = until;
+    },
+    block(ms) {
+      now += ms;
     },
   };
 }
