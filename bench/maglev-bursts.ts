@@ -7,13 +7,16 @@
 // of compiles in flight together, not with the 200 compiles made in all; with Maglev off, or the
 // compiles on the main thread (`--no-concurrent-recompilation`), it does not. A function's path runs
 // its functions the same number of times, so they become hot together: the burst a job path makes.
-// Medians of N processes. `npx vite-node bench/maglev-bursts.ts -- [--runs N]`
-import { spawnSync } from 'node:child_process';
+// Medians of N processes. With --trim (needs gdb and root), gdb then calls glibc's malloc_trim(0)
+// in each process: what it gives back is memory the compiles freed and malloc kept.
+// `npx vite-node bench/maglev-bursts.ts -- [--runs N] [--trim]`
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { profileTools } from '../test/rig/tools.ts';
-import { runScript, scriptOption } from './run-script.ts';
+import { mallocTrim } from './proc-reading.ts';
+import { runScript, scriptArgs, scriptOption } from './run-script.ts';
 import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
 
@@ -39,32 +42,59 @@ for (let first = 0; first < functions; first += batch) {
 }
 await new Promise((resolve) => setTimeout(resolve, 300));
 globalThis.gc(); globalThis.gc();
-const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
-const kb = (name) => Number(new RegExp(name + ':\\\\s+(\\\\d+)').exec(rollup)[1]);
-console.log(JSON.stringify({ anon: kb('Anonymous') / 1024, rss: kb('Rss') / 1024 }));
+const read = () => {
+  const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
+  const kb = (name) => Number(new RegExp(name + ':\\\\s+(\\\\d+)').exec(rollup)[1]);
+  return { anon: kb('Anonymous') / 1024, rss: kb('Rss') / 1024 };
+};
+console.log(JSON.stringify(read()));
+// --trim: the runner calls malloc_trim(0) in this process through gdb, then writes a line.
+if (process.env.BURSTS_TRIM) process.stdin.once('data', () => { console.log(JSON.stringify(read())); process.exit(0); });
 `;
 
-/** One fresh process: anonymous memory and RSS after the bursts, in MB. */
-function once(node: string, file: string, flags: string, batch: number): { anon: number; rss: number } {
+interface Reading { anon: number; rss: number; trimmed?: number }
+
+/** One fresh process: anonymous memory and RSS after the bursts, in MB; with `trim`, the anonymous memory once gdb called malloc_trim(0) in it. */
+function once(node: string, file: string, flags: string, batch: number, options: { readonly trim: boolean }): Promise<Reading> {
   const args = ['--expose-gc', ...flags.split(' ').filter(Boolean), file, String(FUNCTIONS), String(batch)];
-  const out = spawnSync(node, args, { encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`${node} ${args.join(' ')} failed: ${out.stderr}`);
-  return JSON.parse(out.stdout) as { anon: number; rss: number };
+  const child = spawn(node, args, { env: { ...process.env, ...(options.trim ? { BURSTS_TRIM: '1' } : {}) }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      lines.push(...d.split('\n').filter(Boolean));
+      if (lines.length !== 1 || !options.trim) return;
+      try {
+        mallocTrim(child.pid ?? NaN);
+      } catch (error) {
+        reject(error);
+      }
+      child.stdin.end('trimmed\n');
+    });
+    child.on('exit', (code) => {
+      if (code !== 0 || lines.length === 0) return reject(new Error(`${node} ${args.join(' ')} exited ${String(code)}`));
+      const first = JSON.parse(lines[0] ?? '') as Reading;
+      resolve(lines[1] === undefined ? first : { ...first, trimmed: (JSON.parse(lines[1]) as Reading).anon });
+    });
+    if (!options.trim) child.stdin.end();
+  });
 }
 
 async function main(): Promise<void> {
   const runs = Number(scriptOption('runs', '3'));
+  const trim = scriptArgs.includes('--trim');
   const file = join(mkdtempSync(join(tmpdir(), 'maglev-bursts-')), 'bursts.mjs');
   writeFileSync(file, SCRIPT);
   for (const profile of ['nodejs22.x', 'nodejs24.x'] as Profile[]) {
     const node = join(profileTools(profile).nodeDir, 'bin', 'node');
     for (const flags of FLAGS) {
-      const cells = BATCHES.map((batch) => {
-        const readings = Array.from({ length: runs }, () => once(node, file, flags, batch));
-        const median = (pick: (r: { anon: number; rss: number }) => number): string => summarize(readings.map(pick)).median.toFixed(1);
-        return `B=${String(batch)} ${median((r) => r.anon)} (${median((r) => r.rss)})`;
-      });
-      console.log(`${profile} ${flags || 'defaults'}: anonymous MB (RSS) — ${cells.join(', ')}`);
+      const cells: string[] = [];
+      for (const batch of BATCHES) {
+        const readings: Reading[] = [];
+        for (let i = 0; i < runs; i++) readings.push(await once(node, file, flags, batch, { trim }));
+        const median = (pick: (r: Reading) => number): string => summarize(readings.map(pick)).median.toFixed(1);
+        cells.push(`B=${String(batch)} ${median((r) => r.anon)} (${median((r) => r.rss)})${trim ? ` → ${median((r) => r.trimmed ?? NaN)}` : ''}`);
+      }
+      console.log(`${profile} ${flags || 'defaults'}: anonymous MB (RSS)${trim ? ' → anonymous after malloc_trim(0)' : ''} — ${cells.join(', ')}`);
     }
   }
 }
