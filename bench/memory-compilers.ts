@@ -12,15 +12,13 @@
 import { writeFileSync } from 'node:fs';
 import type { Sandbox } from '../test/rig/types.ts';
 import { rssByMapping } from './proc-reading.ts';
-import { invokeOk, rotate, withFunctions, type FunctionSpec } from './sandboxes.ts';
+import { invokeOk } from './sandboxes.ts';
 import { runScript, scriptArgs, scriptOption } from './run-script.ts';
-import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
-import { LoopbackService, loadAverage, WORKLOADS, workloadFunctions, type Workload } from './workloads.ts';
+import { variantRound, variantRows, type Variant } from './variant-rounds.ts';
+import { LoopbackService, loadAverage, WORKLOADS } from './workloads.ts';
 
 const COMPILERS_OFF = '--no-maglev --no-turbofan';
-const VARIANTS = ['layer', 'floor', 'no layer'] as const;
-type Variant = (typeof VARIANTS)[number];
 const PARTS = ['rss', 'nodeCode', 'v8Heap', 'young', 'rest'] as const;
 type Reading = Record<(typeof PARTS)[number], number>;
 
@@ -39,35 +37,6 @@ async function read(box: Sandbox): Promise<Reading> {
   return { rss, nodeCode, v8Heap, young: usage.newSpace / 1048576, rest: rss - nodeCode - v8Heap };
 }
 
-interface Case { readonly profile: Profile; readonly workload: Workload; readonly flags: string; readonly jobs: string | undefined }
-
-/** One round: the three functions started anew, rotated through `invokes` invokes, then read. */
-async function round(c: Case, serviceUrl: string, memorySizeMb: number, invokes: number): Promise<Record<Variant, Reading>> {
-  const fns = workloadFunctions(c.workload, serviceUrl);
-  const spec = (s: FunctionSpec): FunctionSpec => ({ ...s, freeze: false, memorySizeMb, env: { ...s.env, ...(c.flags ? { RIG_NODE_FLAGS: c.flags } : {}), ...(c.jobs ? { BENCH_JOBS: c.jobs } : {}) } });
-  return withFunctions(c.profile, [fns.memory.with, fns.memory.floor, fns.memory.without].map(spec), async (boxes) => {
-    await rotate(invokes, boxes.map((box) => async (): Promise<void> => void (await invokeOk(box, fns.event))));
-    const [layer, floor, none] = [await read(boxes[0]!), await read(boxes[1]!), await read(boxes[2]!)];
-    return { layer, floor, 'no layer': none };
-  });
-}
-
-const mb = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
-
-/** Table rows for one case: each variant's medians, then layer − no layer and layer − floor. */
-function rows(c: Case, readings: Array<Record<Variant, Reading>>): string[] {
-  const median = (v: Variant): Reading => Object.fromEntries(PARTS.map((p) => [p, summarize(readings.map((r) => r[v][p])).median])) as Reading;
-  const m = Object.fromEntries(VARIANTS.map((v) => [v, median(v)])) as Record<Variant, Reading>;
-  const label = `${c.profile} | ${c.workload} | ${c.flags ? 'off' : 'on'}`;
-  const diff = (a: Variant, b: Variant): string => PARTS.map((p) => mb(m[a][p] - m[b][p])).join(' | ');
-  const rssAll = (v: Variant): string => readings.map((r) => r[v].rss.toFixed(1)).join(', ');
-  return [
-    ...VARIANTS.map((v) => `| ${label} | ${v} | ${PARTS.map((p) => m[v][p].toFixed(1)).join(' | ')} | ${rssAll(v)} |`),
-    `| ${label} | **layer − no layer** | ${diff('layer', 'no layer')} | |`,
-    `| ${label} | **layer − floor (ours)** | ${diff('layer', 'floor')} | |`,
-  ];
-}
-
 async function main(): Promise<void> {
   const profiles = opt('profiles', 'nodejs22.x,nodejs24.x').split(',') as Profile[];
   const memorySizeMb = Number(opt('memory', '128'));
@@ -79,10 +48,10 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   try {
     for (const profile of profiles) for (const workload of jobs ? ['trivial' as const] : WORKLOADS) for (const flags of ['', COMPILERS_OFF]) {
-      const c: Case = { profile, workload, flags, jobs };
       const readings: Array<Record<Variant, Reading>> = [];
-      for (let i = 0; i < rounds; i++) readings.push(await round(c, serviceUrl, memorySizeMb, invokes));
-      const added = rows(c, readings);
+      const env = { ...(flags ? { RIG_NODE_FLAGS: flags } : {}), ...(jobs ? { BENCH_JOBS: jobs } : {}) };
+      for (let i = 0; i < rounds; i++) readings.push(await variantRound({ profile, workload, serviceUrl, memorySizeMb, invokes, env }, read));
+      const added = variantRows(`${profile} | ${workload} | ${flags ? 'off' : 'on'}`, PARTS, readings, (r) => r.rss.toFixed(1));
       for (const line of added) console.log(line);
       lines.push(...added);
     }

@@ -13,14 +13,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Sandbox } from '../test/rig/types.ts';
 import { mallocTrim } from './proc-reading.ts';
-import { invokeOk, rotate, withFunctions, type FunctionSpec } from './sandboxes.ts';
+import { invokeOk } from './sandboxes.ts';
 import { runScript, scriptArgs, scriptOption } from './run-script.ts';
-import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
-import { LoopbackService, loadAverage, workloadFunctions, type Workload } from './workloads.ts';
+import { variantRound, variantRows, type Variant } from './variant-rounds.ts';
+import { LoopbackService, loadAverage, type Workload } from './workloads.ts';
 
-const VARIANTS = ['layer', 'floor', 'no layer'] as const;
-type Variant = (typeof VARIANTS)[number];
 const PARTS = ['rss', 'fileClean', 'kept', 'afterTrim'] as const;
 type Reading = Record<(typeof PARTS)[number], number>;
 
@@ -48,35 +46,6 @@ async function read(box: Sandbox): Promise<Reading> {
   return measure(r.runtimePid ?? NaN);
 }
 
-interface Case { readonly profile: Profile; readonly workload: Workload }
-
-/** One round: the three functions started anew, rotated through `invokes` invokes, then read. */
-async function round(c: Case, serviceUrl: string, memorySizeMb: number, invokes: number): Promise<Record<Variant, Reading>> {
-  const fns = workloadFunctions(c.workload, serviceUrl);
-  const spec = (s: FunctionSpec): FunctionSpec => ({ ...s, freeze: false, memorySizeMb });
-  return withFunctions(c.profile, [fns.memory.with, fns.memory.floor, fns.memory.without].map(spec), async (boxes) => {
-    await rotate(invokes, boxes.map((box) => async (): Promise<void> => void (await invokeOk(box, fns.event))));
-    const [layer, floor, none] = [await read(boxes[0]!), await read(boxes[1]!), await read(boxes[2]!)];
-    return { layer, floor, 'no layer': none };
-  });
-}
-
-const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
-
-/** Table rows for one case: each variant's medians, then layer − no layer and layer − floor. */
-function rows(c: Case, readings: Array<Record<Variant, Reading>>): string[] {
-  const median = (v: Variant): Reading => Object.fromEntries(PARTS.map((p) => [p, summarize(readings.map((r) => r[v][p])).median])) as Reading;
-  const m = Object.fromEntries(VARIANTS.map((v) => [v, median(v)])) as Record<Variant, Reading>;
-  const label = `${c.profile} | ${c.workload}`;
-  const diff = (a: Variant, b: Variant): string => PARTS.map((p) => signed(m[a][p] - m[b][p])).join(' | ');
-  const perRound = (v: Variant): string => readings.map((r) => `${r[v].rss.toFixed(1)} / ${r[v].kept.toFixed(1)}`).join(', ');
-  return [
-    ...VARIANTS.map((v) => `| ${label} | ${v} | ${PARTS.map((p) => m[v][p].toFixed(1)).join(' | ')} | ${perRound(v)} |`),
-    `| ${label} | **layer − no layer** | ${diff('layer', 'no layer')} | |`,
-    `| ${label} | **layer − floor (ours)** | ${diff('layer', 'floor')} | |`,
-  ];
-}
-
 async function main(): Promise<void> {
   const profiles = scriptOption('profiles', 'nodejs22.x,nodejs24.x').split(',') as Profile[];
   const workloads = scriptOption('workloads', 'trivial,realistic').split(',') as Workload[];
@@ -89,8 +58,8 @@ async function main(): Promise<void> {
   try {
     for (const profile of profiles) for (const workload of workloads) {
       const readings: Array<Record<Variant, Reading>> = [];
-      for (let i = 0; i < rounds; i++) readings.push(await round({ profile, workload }, serviceUrl, memorySizeMb, invokes));
-      const added = rows({ profile, workload }, readings);
+      for (let i = 0; i < rounds; i++) readings.push(await variantRound({ profile, workload, serviceUrl, memorySizeMb, invokes }, read));
+      const added = variantRows(`${profile} | ${workload}`, PARTS, readings, (r) => `${r.rss.toFixed(1)} / ${r.kept.toFixed(1)}`);
       for (const line of added) console.log(line);
       lines.push(...added);
     }
