@@ -20,6 +20,11 @@ export interface JobsSeen {
    * not the tasks among them that were sent to their queue or are named LOST (listed below).
    */
   readonly abandoned: readonly string[];
+  /**
+   * The `deadline near` WARN said `handlerRunning: true`: the handler had not responded by
+   * deadline − margin, so the jobs it had queued never started (the fix is the handler's).
+   */
+  readonly handlerLate: boolean;
   /** Tasks sent to their queue to continue (`task overrun: it was still running when the deadline came`); write-ahead copies aside. */
   readonly handedOff: readonly string[];
   /** Tasks named LOST: they had to be sent on and could not be (no queue, the send failed), by job name (`task overrun`). */
@@ -67,6 +72,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   const queued: Array<{ job: string; taskId: string }> = [];
   let summarizedEnqueued: number | undefined;
   let summarizedSettled: number | undefined;
+  let handlerLate = false;
   for (const line of logLines) {
     const record = layerRecord(line);
     if (record === undefined) continue;
@@ -81,7 +87,10 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
     else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && text(record.flusher) !== undefined) failedFlushers.push(text(record.flusher) ?? '');
     else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && name !== undefined) (isDeadlineAbort(record) ? stopped : failed).push(name);
     // Dropped at the abort, never started: named by the `deadline near` WARN only (not by `abandoning`).
-    else if (message.startsWith('deadline near')) abandoned.push(...names(record.neverStarted));
+    else if (message.startsWith('deadline near')) {
+      abandoned.push(...names(record.neverStarted));
+      handlerLate ||= record.handlerRunning === true;
+    }
     else if (message.startsWith('abandoning unfinished jobs') || (record.level === 'ERROR' && message.includes('never finished'))) abandoned.push(...names(record.jobs));
     else if (message === 'after-response summary' && typeof record.enqueued === 'number') {
       summarizedEnqueued = (summarizedEnqueued ?? 0) + record.enqueued;
@@ -90,7 +99,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   }
   const sentTasks = handedOff.map((entry) => entry.slice(0, entry.indexOf(':')));
   // A task that rejected with the abort reason was interrupted and sent on: not a problem.
-  return { failed, failedFlushers, stopped: withoutTasks(stopped, sentTasks), abandoned: withoutTasks(abandoned, [...sentTasks, ...lost]), handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
+  return { failed, failedFlushers, stopped: withoutTasks(stopped, sentTasks), abandoned: withoutTasks(abandoned, [...sentTasks, ...lost]), handlerLate, handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
 }
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

@@ -35,6 +35,7 @@ const FIX_FLUSHER = 'make the flusher catch (and report) what its exporter throw
 const FIX_PROMISE = 'bound a promise passed to `waitUntil` (or as a job) yourself — it gets no `signal`: `AbortSignal.timeout(ms)` or the invoke\'s deadline';
 const FIX_CATCH_ABORT = 'in a plain job (not a task: a task is sent to its queue either way), catch the abort, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
 const FIX_QUEUE = 'give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL; see docs/tasks.md, "Try tasks locally")';
+const FIX_HANDLER_LATE = 'make the handler respond before deadline − margin (it had not, so the jobs it queued never started), or raise the timeout';
 const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
 
 export interface Problem {
@@ -113,7 +114,10 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
   if (jobs.abandoned.length > 0) {
     // The bridges name their promises `… waitUntil` (`waitUntil`, `hono waitUntil`, …) and `… after`: no signal reaches them.
     const promises = jobs.abandoned.some((name) => /\b(waitUntil|after)\b/.test(name));
-    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.abandoned.length, 'job', jobs.abandoned)} abandoned at the deadline`, fixes: [FIX_TIMEOUT, FIX_SIGNAL, ...(promises ? [FIX_PROMISE] : [])] });
+    // Only jobs that never started, dropped because the handler answered late: no job of theirs ran to honour a signal.
+    const onlyLate = jobs.handlerLate && jobs.abandoned.every((name) => name.endsWith(' (never started)'));
+    const fixes = onlyLate ? [FIX_HANDLER_LATE] : [FIX_TIMEOUT, FIX_SIGNAL, ...(jobs.handlerLate ? [FIX_HANDLER_LATE] : []), ...(promises ? [FIX_PROMISE] : [])];
+    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.abandoned.length, 'job', jobs.abandoned)} abandoned at the deadline`, fixes });
   }
   if (jobs.lost.length > 0) {
     problems.push({ kind: 'job-abandoned', text: `${listed(jobs.lost.length, 'task', jobs.lost.map((name) => name.replace(/^task /, '')))} LOST (see its "task LOST" log line)`, fixes: [FIX_QUEUE] });

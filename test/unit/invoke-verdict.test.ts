@@ -45,6 +45,17 @@ describe('judgeInvoke', () => {
     expect(verdict([judgement]).exitCode).toBe(EXIT_CODES['job-abandoned']);
   });
 
+  it('jobs that never started because the handler answered late (`handlerRunning: true`): the handler\'s fix, not `signal`\'s', () => {
+    const near = (fields: Record<string, unknown>): string => layerLine({ level: 'WARN', message: 'deadline near: …', requestId: 'r', running: [], neverStarted: ['a (never started)'], ...fields });
+    const fixes = (line: string): readonly string[] => judgeInvoke(result(), [line]).problems.flatMap((p) => p.fixes);
+    expect(fixes(near({ handlerRunning: true }))).toEqual([expect.stringContaining('make the handler respond before deadline − margin')]);
+    expect(fixes(near({}))).toEqual([expect.stringContaining('raise the timeout'), expect.stringContaining('honour `signal`')]);
+    // A job still running as well: its signal's fix stays, the handler's is added.
+    const both = near({ handlerRunning: true, running: ['slowJob'] });
+    const abandoning = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['slowJob'] });
+    expect(judgeInvoke(result(), [both, abandoning]).problems.flatMap((p) => p.fixes)).toEqual([expect.stringContaining('raise the timeout'), expect.stringContaining('honour `signal`'), expect.stringContaining('make the handler respond')]);
+  });
+
   it('an abandoned waitUntil or after() promise gets the promise fix (it has no signal); a job function does not', () => {
     const abandoned = (jobs: string[]): string => layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs });
     const fixes = (jobs: string[]): readonly string[] => judgeInvoke(result(), [abandoned(jobs)]).problems.flatMap((p) => p.fixes);
@@ -136,7 +147,7 @@ describe('verdict', () => {
   const kinds: ProblemKind[] = ['invoke-failed', 'timed-out', 'job-abandoned', 'job-failed'];
   const judgement = fc.array(fc.constantFrom(...kinds), { maxLength: 3 }).map((found): InvokeJudgement => ({
     problems: found.map((kind) => ({ kind, text: kind, fixes: kind === 'job-failed' ? [] : ['fix it'] })),
-    jobs: { failed: [], failedFlushers: [], stopped: [], abandoned: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
+    jobs: { failed: [], failedFlushers: [], stopped: [], abandoned: [], handlerLate: false, handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
     extension: true,
   }));
 
@@ -165,7 +176,7 @@ describe('jobsSeen', () => {
       layerLine({ level: 'WARN', message: 'deadline near: …', running: ['slowJob'] }),
       'job failed {not json',
     ];
-    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late'], failedFlushers: ['metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
+    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late'], failedFlushers: ['metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handlerLate: false, handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
   });
 
   it('any log lines: never throws', () => {
