@@ -97,6 +97,8 @@ export function timedOutAfter(body: string): string | undefined {
   return TIMED_OUT.exec(body.trim())?.[1];
 }
 
+/** How the layer names a job dropped before it started (`x (never started)`). */
+const NEVER_STARTED = ' (never started)';
 const listed = (count: number, what: string, names: readonly string[]): string => `${count} ${what}${count === 1 ? '' : 's'} ${names.join(', ')}`;
 
 /** One invoke's problems, from its result and its log lines. Never throws. */
@@ -115,9 +117,15 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
     // The bridges name their promises `… waitUntil` (`waitUntil`, `hono waitUntil`, …) and `… after`: no signal reaches them.
     const promises = jobs.abandoned.some((name) => /\b(waitUntil|after)\b/.test(name));
     // Only jobs that never started, dropped because the handler answered late: no job of theirs ran to honour a signal.
-    const onlyLate = jobs.handlerLate && jobs.abandoned.every((name) => name.endsWith(' (never started)'));
+    const onlyLate = jobs.handlerLate && jobs.abandoned.every((name) => name.endsWith(NEVER_STARTED));
     const fixes = onlyLate ? [FIX_HANDLER_LATE] : [FIX_TIMEOUT, FIX_SIGNAL, ...(jobs.handlerLate ? [FIX_HANDLER_LATE] : []), ...(promises ? [FIX_PROMISE] : [])];
-    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.abandoned.length, 'job', jobs.abandoned)} abandoned at the deadline`, fixes });
+    const dropped = jobs.abandoned.filter((name) => name.endsWith(NEVER_STARTED)).map((name) => name.slice(0, -NEVER_STARTED.length));
+    const cut = jobs.abandoned.filter((name) => !name.endsWith(NEVER_STARTED));
+    const text = [
+      ...(cut.length > 0 ? [`${listed(cut.length, 'job', cut)} abandoned at the deadline`] : []),
+      ...(dropped.length > 0 ? [`${listed(dropped.length, 'job', dropped)} never started (dropped at the deadline)`] : []),
+    ].join('; ');
+    problems.push({ kind: 'job-abandoned', text, fixes });
   }
   if (jobs.lost.length > 0) {
     problems.push({ kind: 'job-abandoned', text: `${listed(jobs.lost.length, 'task', jobs.lost.map((name) => name.replace(/^task /, '')))} LOST (see its "task LOST" log line)`, fixes: [FIX_QUEUE] });

@@ -41,7 +41,7 @@ describe('judgeInvoke', () => {
     const near = layerLine({ level: 'WARN', message: 'deadline near: the jobs\' signal is aborted; …', requestId: 'r', running: [], neverStarted: ['a (never started)', 'b (never started)'] });
     const summary = layerLine({ level: 'INFO', message: 'after-response summary', outcome: 'deadline', enqueued: 2, started: 0, succeeded: 0, failed: 0, abandoned: 0, neverStarted: 2 });
     const judgement = judgeInvoke(result(), [near, summary]);
-    expect(judgement.problems.map((p) => p.text)).toEqual(['2 jobs a (never started), b (never started) abandoned at the deadline']);
+    expect(judgement.problems.map((p) => p.text)).toEqual(['2 jobs a, b never started (dropped at the deadline)']);
     expect(verdict([judgement]).exitCode).toBe(EXIT_CODES['job-abandoned']);
   });
 
@@ -79,9 +79,9 @@ describe('judgeInvoke', () => {
 
   it('failed and abandoned jobs, each named; the abandoned with the fix', () => {
     const judgement = judgeInvoke(result(), [FAILED, ABANDONED]);
-    expect(judgement.problems.map((p) => p.text)).toEqual(['2 jobs slowJob, queued (never started) abandoned at the deadline', '1 job send-receipt failed (see the "failed" log line: error and stack)']);
+    expect(judgement.problems.map((p) => p.text)).toEqual(['1 job slowJob abandoned at the deadline; 1 job queued never started (dropped at the deadline)', '1 job send-receipt failed (see the "failed" log line: error and stack)']);
     expect(verdict([judgement])).toEqual({
-      line: `FAILED: 1 of 1 invoke(s): invoke 1: 2 jobs slowJob, queued (never started) abandoned at the deadline; 1 job send-receipt failed (see the "failed" log line: error and stack). ${FIX} (stop, or hand the rest on, when it aborts)`,
+      line: `FAILED: 1 of 1 invoke(s): invoke 1: 1 job slowJob abandoned at the deadline; 1 job queued never started (dropped at the deadline); 1 job send-receipt failed (see the "failed" log line: error and stack). ${FIX} (stop, or hand the rest on, when it aborts)`,
       exitCode: EXIT_CODES['job-abandoned'],
     });
   });
