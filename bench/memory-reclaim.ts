@@ -5,7 +5,8 @@
 // file when touched), and pages freed with MADV_FREE (`LazyFree`); other anonymous memory it
 // cannot, without swap (Lambda has none). Read from /proc/PID/smaps_rollup after figure 6's
 // invokes and a gc: RSS, its clean file-backed pages, its anonymous pages and their lazily freed
-// part; "cannot be reclaimed" = Anonymous − LazyFree (anonymous here includes a file mapping's
+// part; the file-backed pages it touches in 200 more invokes (its working set of them: clear_refs,
+// then smaps' Referenced); "cannot be reclaimed" = Anonymous − LazyFree (anonymous here includes a file mapping's
 // copied-on-write pages: the binary's relocated data). Then, through gdb (needs gdb and root),
 // `malloc_trim(0)` in the process: what glibc's malloc holds freed but not given back.
 // `npx vite-node bench/memory-reclaim.ts -- [--profiles nodejs22.x,nodejs24.x] [--workloads trivial,realistic]
@@ -17,9 +18,11 @@ import { invokeOk } from './sandboxes.ts';
 import { runScript, scriptArgs, scriptOption } from './run-script.ts';
 import type { Profile } from './types.ts';
 import { variantRound, variantRows, type Variant } from './variant-rounds.ts';
-import { LoopbackService, loadAverage, type Workload } from './workloads.ts';
+import { LoopbackService, loadAverage, workloadFunctions, type Workload } from './workloads.ts';
 
-const PARTS = ['rss', 'fileClean', 'kept', 'afterTrim'] as const;
+const PARTS = ['rss', 'fileClean', 'fileInUse', 'kept', 'afterTrim'] as const;
+/** Invokes after which the file-backed pages touched are counted. */
+const TOUCH_INVOKES = 200;
 type Reading = Record<(typeof PARTS)[number], number>;
 
 /** The runtime process's pages, MB (/proc/PID/smaps_rollup): RSS, clean pages, anonymous − lazily freed. */
@@ -30,20 +33,38 @@ function pages(pid: number): { rss: number; fileClean: number; kept: number } {
 }
 
 /**
- * The reading, then the anonymous memory once glibc gave back what it holds free: gdb calls
- * `malloc_trim(0)` in the process (every arena's free pages returned with MADV_DONTNEED; glibc's
- * free() returns only the top of a heap). The difference is memory freed but kept by malloc.
+ * File-backed pages `pid` touched since its referenced bits were cleared, MB: per file mapping
+ * of /proc/PID/smaps, `Referenced` less its `Anonymous` (a mapping's copied-on-write pages).
  */
-function measure(pid: number): Reading {
-  const before = pages(pid);
-  mallocTrim(pid);
-  return { ...before, afterTrim: pages(pid).kept };
+function fileTouchedMb(pid: number): number {
+  let kb = 0;
+  let file = false;
+  let referenced = 0;
+  for (const line of readFileSync(`/proc/${String(pid)}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) file = (mapping[1] ?? '').startsWith('/');
+    else if (file && line.startsWith('Referenced:')) referenced = Number(/(\d+)/.exec(line)?.[1] ?? 0);
+    else if (file && line.startsWith('Anonymous:')) kb += Math.max(0, referenced - Number(/(\d+)/.exec(line)?.[1] ?? 0));
+  }
+  return kb / 1024;
 }
 
-/** A gc in the function (its `measure` event), then the reading. */
-async function read(box: Sandbox): Promise<Reading> {
-  const r = await invokeOk(box, { measure: true });
-  return measure(r.runtimePid ?? NaN);
+/**
+ * The working set of its file-backed pages (those it touched in TOUCH_INVOKES more invokes, its
+ * referenced bits cleared first: what a limit must also leave it, or it reads them again and
+ * again), the reading after a gc, then the anonymous memory once glibc gave back what it holds
+ * free: gdb calls `malloc_trim(0)` in the process (every arena's free pages returned with
+ * MADV_DONTNEED; glibc's free() returns only the top of a heap): memory freed but kept by malloc.
+ */
+async function read(box: Sandbox, event: unknown): Promise<Reading> {
+  const pid = (await invokeOk(box, { measure: true })).runtimePid ?? NaN;
+  writeFileSync(`/proc/${String(pid)}/clear_refs`, '1');
+  for (let i = 0; i < TOUCH_INVOKES; i++) await invokeOk(box, event);
+  const fileInUse = fileTouchedMb(pid);
+  await invokeOk(box, { measure: true });
+  const before = pages(pid);
+  mallocTrim(pid);
+  return { ...before, fileInUse, afterTrim: pages(pid).kept };
 }
 
 async function main(): Promise<void> {
@@ -58,7 +79,8 @@ async function main(): Promise<void> {
   try {
     for (const profile of profiles) for (const workload of workloads) {
       const readings: Array<Record<Variant, Reading>> = [];
-      for (let i = 0; i < rounds; i++) readings.push(await variantRound({ profile, workload, serviceUrl, memorySizeMb, invokes }, read));
+      const event = workloadFunctions(workload, serviceUrl).event;
+      for (let i = 0; i < rounds; i++) readings.push(await variantRound({ profile, workload, serviceUrl, memorySizeMb, invokes }, (box) => read(box, event)));
       const added = variantRows(`${profile} | ${workload}`, PARTS, readings, (r) => `${r.rss.toFixed(1)} / ${r.kept.toFixed(1)}`);
       for (const line of added) console.log(line);
       lines.push(...added);
@@ -72,10 +94,10 @@ async function main(): Promise<void> {
 function report(lines: string[], o: { memorySizeMb: number; invokes: number; rounds: number }): string {
   return `# What the functions' memory could give back under a limit (${new Date().toISOString().slice(0, 16)}Z, load average ${loadAverage()})
 
-Generated by \`bench/memory-reclaim.ts\`: figure 6's functions at ${String(o.memorySizeMb)} MB, ${String(o.invokes)} invokes each (10 jobs per invoke; the floor and no layer leave them un-awaited), rotated, then read after a gc; medians of ${String(o.rounds)} rounds, each with new functions. MB, from /proc/PID/smaps_rollup: RSS; its clean pages (\`Shared_Clean\` + \`Private_Clean\`: the \`node\` binary's and the libraries' code and read-only data, read again from the file when touched); what cannot be reclaimed without swap (Lambda has none): \`Anonymous\` − \`LazyFree\` (V8's heap, malloc'd memory, the binary's copied-on-write data); and the same once gdb called \`malloc_trim(0)\` in the process (glibc's malloc gives back the free pages it holds in every arena: memory freed but kept). Under a memory limit the kernel reclaims clean file-backed pages before it kills the process ([reclaim-check](../reclaim-check.ts)); the anonymous memory is what the limit must leave.
+Generated by \`bench/memory-reclaim.ts\`: figure 6's functions at ${String(o.memorySizeMb)} MB, ${String(o.invokes)} invokes each (10 jobs per invoke; the floor and no layer leave them un-awaited), rotated, then read after a gc; medians of ${String(o.rounds)} rounds, each with new functions. MB, from /proc/PID/smaps_rollup: RSS; its clean pages (\`Shared_Clean\` + \`Private_Clean\`: the \`node\` binary's and the libraries' code and read-only data, read again from the file when touched); the file-backed pages the process touched in ${String(TOUCH_INVOKES)} more invokes (its referenced bits cleared first: /proc/PID/clear_refs; its working set of them, which a limit must also leave, or it reads them again and again); what cannot be reclaimed without swap (Lambda has none): \`Anonymous\` − \`LazyFree\` (V8's heap, malloc'd memory, the binary's copied-on-write data); and the same once gdb called \`malloc_trim(0)\` in the process (glibc's malloc gives back the free pages it holds in every arena: memory freed but kept). Under a memory limit the kernel reclaims clean file-backed pages before it kills the process ([reclaim-check](../reclaim-check.ts)); the anonymous memory is what the limit must leave.
 
-| runtime | workload | variant | RSS | clean (file) | cannot be reclaimed | of it in use (after \`malloc_trim(0)\`) | RSS / cannot be reclaimed, per round |
-|---|---|---|---|---|---|---|---|
+| runtime | workload | variant | RSS | clean (file) | file pages touched in ${String(TOUCH_INVOKES)} invokes | cannot be reclaimed | of it in use (after \`malloc_trim(0)\`) | RSS / cannot be reclaimed, per round |
+|---|---|---|---|---|---|---|---|---|
 ${lines.join('\n')}
 `;
 }
