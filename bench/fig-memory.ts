@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Sandbox } from '../test/rig/types.ts';
 import { delta, num, ratio } from './format.ts';
+import { rollupKb } from './proc-reading.ts';
 import { alternate, invokeOk, rotate, withFunctions } from './sandboxes.ts';
 import { summarize } from './stats.ts';
 import type { FigureContext, Row } from './types.ts';
@@ -35,9 +36,8 @@ interface Reading {
 
 /** smaps_rollup's `Anonymous` − `LazyFree` of `pid`, in MB. */
 function anonymousMb(pid: number): number {
-  const text = readFileSync(`/proc/${String(pid)}/smaps_rollup`, 'utf8');
-  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
-  return (kb('Anonymous') - kb('LazyFree')) / 1024;
+  const kb = rollupKb(pid);
+  return ((kb.Anonymous ?? NaN) - (kb.LazyFree ?? 0)) / 1024;
 }
 
 /** Median of three gc'd readings: VmRSS from /proc, heap and new space from the function itself. */

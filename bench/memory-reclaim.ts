@@ -13,7 +13,7 @@
 //   [--memory MB] [--invokes N] [--rounds R] [--write]` (--write: bench/results/memory-reclaim.md)
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Sandbox } from '../test/rig/types.ts';
-import { mallocTrim } from './proc-reading.ts';
+import { fileTouchedKb, mallocTrim, rollupKb } from './proc-reading.ts';
 import { invokeOk } from './sandboxes.ts';
 import { runScript, scriptArgs, scriptOption } from './run-script.ts';
 import type { Profile } from './types.ts';
@@ -27,26 +27,9 @@ type Reading = Record<(typeof PARTS)[number], number>;
 
 /** The runtime process's pages, MB (/proc/PID/smaps_rollup): RSS, clean pages, anonymous − lazily freed. */
 function pages(pid: number): { rss: number; fileClean: number; kept: number } {
-  const text = readFileSync(`/proc/${String(pid)}/smaps_rollup`, 'utf8');
-  const mb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) / 1024;
+  const kb = rollupKb(pid);
+  const mb = (field: string): number => (kb[field] ?? NaN) / 1024;
   return { rss: mb('Rss'), fileClean: mb('Shared_Clean') + mb('Private_Clean'), kept: mb('Anonymous') - mb('LazyFree') };
-}
-
-/**
- * File-backed pages `pid` touched since its referenced bits were cleared, MB: per file mapping
- * of /proc/PID/smaps, `Referenced` less its `Anonymous` (a mapping's copied-on-write pages).
- */
-function fileTouchedMb(pid: number): number {
-  let kb = 0;
-  let file = false;
-  let referenced = 0;
-  for (const line of readFileSync(`/proc/${String(pid)}/smaps`, 'utf8').split('\n')) {
-    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (mapping) file = (mapping[1] ?? '').startsWith('/');
-    else if (file && line.startsWith('Referenced:')) referenced = Number(/(\d+)/.exec(line)?.[1] ?? 0);
-    else if (file && line.startsWith('Anonymous:')) kb += Math.max(0, referenced - Number(/(\d+)/.exec(line)?.[1] ?? 0));
-  }
-  return kb / 1024;
 }
 
 /**
@@ -60,7 +43,7 @@ async function read(box: Sandbox, event: unknown): Promise<Reading> {
   const pid = (await invokeOk(box, { measure: true })).runtimePid ?? NaN;
   writeFileSync(`/proc/${String(pid)}/clear_refs`, '1');
   for (let i = 0; i < TOUCH_INVOKES; i++) await invokeOk(box, event);
-  const fileInUse = fileTouchedMb(pid);
+  const fileInUse = fileTouchedKb(readFileSync(`/proc/${String(pid)}/smaps`, 'utf8')) / 1024;
   await invokeOk(box, { measure: true });
   const before = pages(pid);
   mallocTrim(pid);

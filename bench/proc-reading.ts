@@ -26,6 +26,36 @@ export function rssByMapping(pid: number): Map<string, number> {
   return out;
 }
 
+/** A /proc/PID/smaps_rollup (or one mapping's smaps block) as its `Field: N kB` lines, in kB. */
+export function parseRollup(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const match of text.matchAll(/^(\w+):\s+(\d+) kB$/gm)) out[match[1] ?? ''] = Number(match[2]);
+  return out;
+}
+
+/** /proc/PID/smaps_rollup of `pid`, in kB by field (`Rss`, `Anonymous`, `LazyFree`, `Shared_Clean`…). */
+export function rollupKb(pid: number): Record<string, number> {
+  return parseRollup(readFileSync(`/proc/${String(pid)}/smaps_rollup`, 'utf8'));
+}
+
+/**
+ * File-backed pages touched since the process's referenced bits were cleared (/proc/PID/clear_refs),
+ * in kB, from a /proc/PID/smaps: per mapping of a file (a path), `Referenced` less its `Anonymous`
+ * (the mapping's copied-on-write pages: the binary's relocated data).
+ */
+export function fileTouchedKb(smaps: string): number {
+  let kb = 0;
+  let file = false;
+  let referenced = 0;
+  for (const line of smaps.split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) file = (mapping[1] ?? '').startsWith('/');
+    else if (file && line.startsWith('Referenced:')) referenced = Number(/(\d+)/.exec(line)?.[1] ?? 0);
+    else if (file && line.startsWith('Anonymous:')) kb += Math.max(0, referenced - Number(/(\d+)/.exec(line)?.[1] ?? 0));
+  }
+  return kb;
+}
+
 /**
  * CPU time `pid` has used so far, in ms: every thread's time on a CPU (/proc/PID/task/TID/schedstat,
  * nanoseconds; threads that already exited are not counted). Unlike wall time, it does not

@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { profileTools } from '../test/rig/tools.ts';
+import { rollupKb } from './proc-reading.ts';
 import { runScript, scriptOption } from './run-script.ts';
 import type { Profile } from './types.ts';
 
@@ -36,10 +37,10 @@ process.stdin.on('data', () => {
 });
 `;
 
-const kb = (text: string, field: string): number => Number(new RegExp(`^${field}:?\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
 const pages = (pid: number): { rss: number; file: number; anon: number } => {
-  const t = readFileSync(`/proc/${String(pid)}/smaps_rollup`, 'utf8');
-  return { rss: kb(t, 'Rss') / 1024, file: (kb(t, 'Rss') - kb(t, 'Anonymous')) / 1024, anon: kb(t, 'Anonymous') / 1024 };
+  const kb = rollupKb(pid);
+  const [rss, anon] = [kb.Rss ?? NaN, kb.Anonymous ?? NaN];
+  return { rss: rss / 1024, file: (rss - anon) / 1024, anon: anon / 1024 };
 };
 
 /** Bisects for the smallest limit the kernel accepts for `group`, in bytes (within STEP). */
