@@ -46,6 +46,8 @@ export class InvokeDeadline {
   /** Hand-offs started and not yet settled (the release waits for them). Made at the abort. */
   #handOffs: PendingHandOffs | undefined;
   #cancelTimer: (() => void) | undefined;
+  /** Set while the grace runs: its timer is pending. */
+  #graceRunning = false;
 
   constructor(invoke: DeadlineInvoke, jobs: InvokeJobs, options: DeadlineOptions, steps: DeadlineSteps) {
     this.#invoke = invoke;
@@ -74,17 +76,24 @@ export class InvokeDeadline {
   grace(dropped: readonly string[], { handlerRunning }: { readonly handlerRunning: boolean }): void {
     const { logger, graceMs, marginMs, setTimer, clock } = this.#options;
     const running = this.#invoke.unfinished(); // the queue was emptied by the abort: what is left runs
-    const fix = handlerRunning
-      ? "The handler itself had not returned at deadline − margin, so the jobs it had queued never started. Fix: raise the function's timeout, or find what the handler waits for"
-      : "Fix: raise the function's timeout, or make long jobs honour `signal`";
     // The grace ends where it would have had the abort come at deadline − margin: an invoke that
     // starts with less time left than the margin (or a timer that fires late) gets what is left of
     // it, so the release — and the WARN naming what is abandoned — comes before the deadline.
     const leftMs = Math.round(Math.max(0, Math.min(graceMs, this.#invoke.deadlineMs - marginMs + graceMs - clock.wallNow())));
-    logger.log('WARN', `deadline near: the jobs' signal is aborted; unfinished jobs get ${String(leftMs)} ms to stop before the release. ${fix}`, {
+    logger.log('WARN', deadlineNearMessage({ leftMs, handlerRunning, neverStarted: dropped.length > 0 }), {
       requestId: this.#invoke.requestId, running, neverStarted: dropped, marginMs, graceMs, ...(leftMs < graceMs ? { graceLeftMs: leftMs } : {}), ...(handlerRunning ? { handlerRunning } : {}),
     });
-    this.#cancelTimer = setTimer(() => this.#graceOver(), leftMs);
+    // No grace left: it ends now, not on a timer that lets what is placed meanwhile start only to be abandoned.
+    this.#graceRunning = true;
+    if (leftMs === 0) this.#graceOver();
+    else this.#cancelTimer = setTimer(() => this.#graceOver(), leftMs);
+  }
+
+  /** deadline − margin + grace has passed before the grace's timer ran (a blocked event loop): it ends now. Only while it runs. */
+  endGrace(): void {
+    if (!this.#graceRunning) return;
+    this.#cancelTimer?.();
+    this.#graceOver();
   }
 
   /** The release waits for the pending hand-offs until deadline − HAND_OFF_SAFETY_MS, then goes ahead (one ERROR naming them). */
@@ -103,6 +112,7 @@ export class InvokeDeadline {
   }
 
   #graceOver(): void {
+    this.#graceRunning = false;
     const names = [...this.#jobs.abandon(), ...this.#invoke.abandonFlushers()];
     if (names.length > 0) {
       this.#options.logger.log('WARN', 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld (on Managed Instances, where nothing freezes, they run on, unheld)', {
@@ -119,4 +129,21 @@ export class InvokeDeadline {
     });
     this.#handOffs.start(this.#jobs.takeHandOffs());
   }
+}
+
+/**
+ * The `deadline near` WARN's text: what the abort means now, and whose the fix is. The
+ * never-started part only when something never started; "no grace left" when the abort came at
+ * or after deadline − margin + grace (an invoke started with less time left than margin − grace,
+ * or a handler that ran past it): the invoke is released at once.
+ */
+function deadlineNearMessage({ leftMs, handlerRunning, neverStarted }: { readonly leftMs: number; readonly handlerRunning: boolean; readonly neverStarted: boolean }): string {
+  const what = leftMs === 0
+    ? "deadline near, no grace left (deadline − margin + grace has passed): the jobs' signal is aborted, unfinished jobs are abandoned and the invoke is released now; jobs enqueued from now run unheld."
+    : `deadline near: the jobs' signal is aborted; unfinished jobs get ${String(leftMs)} ms to stop before the release.`;
+  if (!handlerRunning) return `${what} Fix: raise the function's timeout, or make long jobs honour \`signal\``;
+  const why = neverStarted
+    ? 'The handler itself had not returned at deadline − margin, so the jobs it had queued never started.'
+    : leftMs === 0 ? 'The handler itself had not returned.' : 'The handler itself had not returned at deadline − margin: the jobs it enqueues until the grace ends start with their signal aborted.';
+  return `${what} ${why} Fix: raise the function's timeout, or find what the handler waits for`;
 }

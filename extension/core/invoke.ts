@@ -9,10 +9,7 @@ import { summarizeRelease } from './invoke-summary.ts';
 export type { Clock, InvokeObserver, InvokeOptions, InvokeSummary, ReleaseReason } from './invoke-options.ts';
 export type { Phase } from './invoke-phase.ts';
 
-/**
- * One invoke: its phase, its jobs and its deadline. Private state, changed only by the
- * transitions (the map of them: invoke-phase.ts).
- */
+/** One invoke: its phase, its jobs and its deadline. Private state, changed only by the transitions (their map: invoke-phase.ts). */
 export class Invoke {
   readonly #options: InvokeOptions<Invoke>;
   readonly #requestId: string;
@@ -22,6 +19,7 @@ export class Invoke {
   /** Made when the flushers start (flushing, or the deadline abort): beside the jobs, not among them. */
   #flushes: FlushSet | undefined;
   #respondedAt: number | undefined;
+  #handlerReturned = false; // finishHandler came: it returned, called back, or the runtime asked for its next
   /** Cancels the timer at deadline − margin, set with the job set: most invokes have no jobs, so no deadline timer. */
   #cancelNear: (() => void) | undefined;
   /** Made when that timer fires (deadline − margin): most invokes with jobs release before. */
@@ -40,6 +38,10 @@ export class Invoke {
   get requestId(): string { return this.#requestId; }
   get deadlineMs(): number { return this.#deadlineMs; }
   get phase(): Phase { return this.#phase; }
+  /** False while the handler itself runs (a job enqueued after the release then came from it, not from a stray timer). */
+  get handlerReturned(): boolean { return this.#handlerReturned; }
+  /** Nothing placed now would be held: released, handing off, or at or after deadline − margin + grace by the wall clock. */
+  get closed(): boolean { return this.#phase === 'released' || this.#phase === 'handing-off' || this.#options.clock.wallNow() >= this.#deadlineMs - this.#options.marginMs + this.#options.graceMs; }
 
   /** No held job queued or unfinished, and no flusher holding. */
   get idle(): boolean { return (this.#jobs?.idle ?? true) && (this.#flushes?.idle ?? true); }
@@ -55,12 +57,9 @@ export class Invoke {
   /** Hand-offs of this invoke's unfinished jobs that have one (the shutdown's best effort). */
   unfinishedHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> { return this.#jobs?.unfinishedHandOffs() ?? []; }
 
-  /**
-   * Adds a job: held while the invoke is not released (`internal`: the extension's own, held but
-   * not counted); afterwards it runs at once, unheld (`late`). `handOff` passes it on (a task's).
-   */
+  /** Adds a job: held until the invoke is {@link closed} (`internal`: the extension's own, not counted), then at once, unheld (`late`). `handOff` passes it on (a task's). */
   enqueue(job: Job, name: string, held: HeldKind = 'held', handOff?: HandOff): 'held' | 'late' {
-    const kind = this.#phase === 'released' ? 'late' : held;
+    const kind = this.#checkClock() ? 'late' : held;
     // A late task runs unheld, yet SIGTERM can still hand it off (the exit report).
     this.#jobSet().add(job, name, kind, kind === 'internal' ? undefined : handOff);
     if (kind !== 'late') return 'held';
@@ -74,9 +73,7 @@ export class Invoke {
     // Once released, a second report (the runtime's `next` after a returned response) changes nothing.
     if (this.#phase === 'released') return;
     this.#respondedAt ??= this.#options.clock.monoNow();
-    // At or after deadline − margin (by the clock, its timer run or not; never for an unbounded
-    // deadline) the response brings the abort: the queued jobs never start. Inline, no function of
-    // its own: one more for V8 to compile in the per-invoke burst (bench/gc-trace.ts --compiles).
+    // At or after deadline − margin (by the clock, as #checkClock) the response brings the abort: the queued jobs never start. Inline: one function fewer for V8 to compile per invoke (bench/gc-trace.ts --compiles).
     if (this.#phase === 'running' && this.#jobs && this.#options.clock.wallNow() >= this.#deadlineMs - this.#options.marginMs) this.#abortNear(this.#jobs);
     if (this.#phase === 'running') this.#phase = 'responded';
     this.#jobs?.start();
@@ -85,6 +82,7 @@ export class Invoke {
 
   /** The handler is done with the invoke (returned, called back, or the runtime asked for its next). */
   finishHandler(): void {
+    this.#handlerReturned = true;
     if (this.#phase === 'running' && this.#jobs && this.#options.clock.wallNow() >= this.#deadlineMs - this.#options.marginMs) this.#abortNear(this.#jobs); // as respond()
     if (this.#phase === 'running' || this.#phase === 'responded') this.#phase = 'done';
     this.respond();
@@ -97,9 +95,7 @@ export class Invoke {
   }
 
   /** True once the extension loop holds this invoke (it got the INVOKE event). */
-  get claimed(): boolean {
-    return this.#claimed;
-  }
+  get claimed(): boolean { return this.#claimed; }
 
   /** The extension loop holds the invoke: resolves when it is released (the loop then calls `next`). */
   whenReleased(): Promise<ReleaseReason> {
@@ -121,12 +117,22 @@ export class Invoke {
     this.#jobs = jobs;
     if (this.#phase !== 'running') jobs.start();
     if (this.#phase === 'released') return jobs;
-    // deadline − margin passed (by the clock; read per invoke with jobs, not per job): the abort now,
-    // before the first job is placed (it starts at once, its signal aborted; its settling releases).
+    // deadline − margin passed (by the clock): the abort now, before the first job is placed (it starts at once, its signal aborted).
     const nearAt = this.#deadlineMs - this.#options.marginMs;
     if (this.#options.clock.wallNow() >= nearAt) this.#abortNear(jobs);
     else this.#cancelNear = this.#options.deadlines.at(nearAt, () => this.#deadlineNear(jobs));
     return jobs;
+  }
+
+  /** Before a job is placed, by the wall clock: past deadline − margin, the abort (it starts at once, aborted); past deadline − margin + grace, the grace's end too. True: it runs late. */
+  #checkClock(): boolean {
+    if (this.#phase === 'released' || this.#phase === 'handing-off') return true;
+    const pastNearMs = this.#options.clock.wallNow() - this.#deadlineMs + this.#options.marginMs;
+    if (pastNearMs < 0) return false;
+    this.#abortNear(this.#jobSet()); // a no-op while aborting; a set made now brings the abort (no grace left: the release) itself
+    if (pastNearMs < this.#options.graceMs) return false;
+    this.#deadline?.endGrace(); // a no-op before the grace began (an abort listener enqueues) or after it ended
+    return true;
   }
 
   /** The timer at deadline − margin. */
@@ -144,7 +150,7 @@ export class Invoke {
     this.#cancelNear?.();
     const deadline = (this.#deadline = new InvokeDeadline(this, jobs, this.#options, { graceOver: () => this.#finishAborting(), handedOff: () => this.#handedOff() }));
     deadline.grace(deadline.abort(), { handlerRunning }); // its WARN names what ran at the deadline: not the flushers started now
-    if (flush) this.#startFlushers(); // the last chance before the release: they share the grace
+    if (flush && this.#phase === 'aborting') this.#startFlushers(); // the last chance before the release: they share the grace
   }
 
   /** aborting → released, through handing-off while hand-offs are pending (bounded by deadline − safety). */
@@ -157,23 +163,19 @@ export class Invoke {
   }
 
   /** Every hand-off settled, or their bound expired. */
-  #handedOff(): void {
-    if (this.#phase === 'handing-off') this.#release('deadline');
-  }
+  #handedOff(): void { if (this.#phase === 'handing-off') this.#release('deadline'); }
 
   /** The one decision, made after every transition and job change: may this invoke be released now? */
   #check(): void {
     if (this.#phase === 'released') return this.#options.observer.invokeChanged(this); // a late or abandoned job settled
     if (this.idle && this.#phase === 'done' && this.#startFlushers()) return this.#options.observer.invokeChanged(this);
     if (this.idle && (this.#phase === 'done' || this.#phase === 'flushing')) this.#release('settled');
-    else if (this.idle && this.#phase === 'aborting') this.#finishAborting();
+    // Aborting, the handler still running: held to the grace's end (the invoke cannot end before the runtime's `next`); its jobs enqueued then get the grace.
+    else if (this.idle && this.#phase === 'aborting' && this.#handlerReturned) this.#finishAborting();
     else this.#options.observer.invokeChanged(this);
   }
 
-  /**
-   * done → flushing; false (and nothing changes) when no flusher is registered. Once per invoke
-   * without a flag: it runs only from `done` (at idle, or at the deadline), and both leave `done`.
-   */
+  /** done → flushing; false (nothing changes) without flushers. Once per invoke without a flag: it runs only from `done` (at idle, or at the deadline), and both leave `done`. */
   #startFlushers(): boolean {
     const flushers = this.#options.flushers?.entries;
     if (!flushers || flushers.length === 0) return false;

@@ -50,11 +50,13 @@ export function placeJob(site: PlacementSite, policy: HoldPolicy, job: Job, name
   }
   const placed = owner.enqueue(job, name, kind, handOff);
   external?.bind(owner);
-  if (placed === 'late' && policy.holds) {
-    site.logger.log('WARN', 'job enqueued after its invoke was released (by a timer or callback that outlived the invoke?): it runs now, unheld, and may be frozen; enqueue before the handler returns', { requestId: owner.requestId, job: name });
-  }
+  if (placed === 'late' && policy.holds) site.logger.log('WARN', owner.handlerReturned ? LATE_AFTER_RETURN : LATE_HANDLER_RUNNING, { requestId: owner.requestId, job: name, ...(owner.handlerReturned ? {} : { handlerRunning: true }) });
   policy.touch(owner);
 }
+
+const LATE_AFTER_RETURN = 'job enqueued after its invoke was released (by a timer or callback that outlived the invoke?): it runs now, unheld, and may be frozen; enqueue before the handler returns';
+/** The handler itself enqueued it, past deadline − margin + grace (after which nothing is held). */
+const LATE_HANDLER_RUNNING = "job enqueued after its invoke was released: the handler itself was still running past deadline − margin + grace, after which nothing is held; it runs now, unheld, and may be frozen. Fix: raise the function's timeout, or find what the handler waits for";
 
 /** Work outside any invoke's async context. Concurrent invokes (unheld): none is "the current" one, so none is in progress. */
 function contextless(site: PlacementSite, policy: HoldPolicy): Invoke | InvokeJobs | 'orphan' {

@@ -27,6 +27,6 @@ export interface ScopedInvoke {
  */
 export function scopedInvoke(context: AsyncContext<Invoke>, inProgress: Invoke | undefined, enqueue: (job: Job, name: string) => void): ScopedInvoke | undefined {
   const invoke = context.current() ?? inProgress;
-  if (!invoke || invoke.phase === 'released') return undefined;
+  if (!invoke || invoke.closed) return undefined; // also past deadline − margin + grace: it holds nothing
   return { key: invoke, requestId: invoke.requestId, deadlineMs: invoke.deadlineMs, enqueue: (job, name) => context.run(invoke, () => enqueue(job, name)) };
 }

@@ -25,6 +25,12 @@ export interface JobsSeen {
    * deadline − margin, so the jobs it had queued never started (the fix is the handler's).
    */
   readonly handlerLate: boolean;
+  /**
+   * Jobs the handler itself enqueued past deadline − margin + grace (`job enqueued after its invoke
+   * was released` with `handlerRunning: true`), by name: nothing held them; they ran unheld and may
+   * have been frozen mid-run.
+   */
+  readonly unheld: readonly string[];
   /** Tasks sent to their queue to continue (`task overrun: it was still running when the deadline came`); write-ahead copies aside. */
   readonly handedOff: readonly string[];
   /** Tasks named LOST: they had to be sent on and could not be (no queue, the send failed), by job name (`task overrun`). */
@@ -66,6 +72,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   const failedFlushers: string[] = [];
   const stopped: string[] = [];
   const abandoned: string[] = [];
+  const unheld: string[] = [];
   const handedOff: string[] = [];
   const lost: string[] = [];
   const uncopied: string[] = [];
@@ -86,6 +93,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
     else if (task !== undefined && message.startsWith('task LOST')) lost.push(`task ${task}`);
     else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && text(record.flusher) !== undefined) failedFlushers.push(text(record.flusher) ?? '');
     else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && name !== undefined) (isDeadlineAbort(record) ? stopped : failed).push(name);
+    else if (record.level === 'WARN' && record.handlerRunning === true && name !== undefined && message.startsWith('job enqueued after its invoke was released')) unheld.push(name);
     // Dropped at the abort, never started: named by the `deadline near` WARN only (not by `abandoning`).
     else if (message.startsWith('deadline near')) {
       abandoned.push(...names(record.neverStarted));
@@ -99,7 +107,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   }
   const sentTasks = handedOff.map((entry) => entry.slice(0, entry.indexOf(':')));
   // A task that rejected with the abort reason was interrupted and sent on: not a problem.
-  return { failed, failedFlushers, stopped: withoutTasks(stopped, sentTasks), abandoned: withoutTasks(abandoned, [...sentTasks, ...lost]), handlerLate, handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
+  return { failed, failedFlushers, stopped: withoutTasks(stopped, sentTasks), abandoned: withoutTasks(abandoned, [...sentTasks, ...lost]), handlerLate, unheld, handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
 }
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

@@ -47,6 +47,11 @@ function timedOutLines(seconds: string, result: InvokeResult): string[] {
 function releaseLine(result: InvokeResult, layer: boolean): string {
   const start = result.startedAt;
   if (!layer) return `  released:        ${ms(start, result.runtimeNextAt)} (the runtime's next: no extension holds it)`;
-  if (extensionPresent(result)) return `  released:        ${ms(start, result.extensionReleasedAt)} (the extension let the environment freeze)`;
-  return `  released:        ${ms(start, result.runtimeNextAt)} (the runtime's next: no extension registered, so nothing held the environment; see the layer's log line)`;
+  if (!extensionPresent(result)) return `  released:        ${ms(start, result.runtimeNextAt)} (the runtime's next: no extension registered, so nothing held the environment; see the layer's log line)`;
+  // Lambda freezes once the runtime AND every extension have called `next` (the test kit's `releasedMs`):
+  // an extension that let go while the handler still ran (the deadline) does not freeze it earlier.
+  const { extensionReleasedAt: extension, runtimeNextAt: runtime } = result;
+  const answered = result.responsePostedAt ?? result.errorPostedAt;
+  if (extension !== undefined && answered !== undefined && runtime !== undefined && answered > extension) return `  released:        ${ms(start, extension)} (the extension's next; the handler still ran: Lambda can freeze at the runtime's next, ${ms(start, runtime)})`;
+  return `  released:        ${ms(start, extension)} (the extension let the environment freeze)`;
 }

@@ -18,7 +18,7 @@ export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; th
   3    an invoke timed out (raise --timeout; make long jobs honour \`signal\`)
        (also: the runtime process died during the invoke — killed by SIGKILL, out of memory, or it exited)
   4    a job was abandoned at the deadline, or dropped there before it started (raise --timeout, or make the job
-       honour \`signal\`), or a task is LOST
+       honour \`signal\`), or enqueued by the handler itself past deadline − margin + grace (nothing held it), or a task is LOST
        (it had to go to its queue and could not: set AFTER_RESPONSE_TASK_QUEUE_URL). A task sent to its queue
        to continue is not a problem: the invoke's report says so
   5    a job failed (its "job failed" log line has the error and its stack); with --sqs, a failed task that
@@ -36,6 +36,7 @@ const FIX_PROMISE = 'bound a promise passed to `waitUntil` (or as a job) yoursel
 const FIX_CATCH_ABORT = 'in a plain job (not a task: a task is sent to its queue either way), catch the abort, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
 const FIX_QUEUE = 'give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL; see docs/tasks.md, "Try tasks locally")';
 const FIX_HANDLER_LATE = 'make the handler respond before deadline − margin (it had not, so the jobs it queued never started), or raise the timeout';
+const FIX_HANDLER_PAST_GRACE = 'make the handler respond before deadline − margin (it still ran past deadline − margin + grace, after which nothing holds the jobs it enqueues), or raise the timeout';
 const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
 
 export interface Problem {
@@ -126,6 +127,9 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
       ...(dropped.length > 0 ? [`${listed(dropped.length, 'job', dropped)} never started (dropped at the deadline)`] : []),
     ].join('; ');
     problems.push({ kind: 'job-abandoned', text, fixes });
+  }
+  if (jobs.unheld.length > 0) {
+    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.unheld.length, 'job', jobs.unheld)} enqueued by the handler past deadline − margin + grace: not held (run unheld, maybe frozen mid-run)`, fixes: [FIX_HANDLER_PAST_GRACE] });
   }
   if (jobs.lost.length > 0) {
     problems.push({ kind: 'job-abandoned', text: `${listed(jobs.lost.length, 'task', jobs.lost.map((name) => name.replace(/^task /, '')))} LOST (see its "task LOST" log line)`, fixes: [FIX_QUEUE] });

@@ -3,33 +3,56 @@
 // and through the test kit from the packed package, on the same Node: decided by the clock
 // (docs/how-it-works.md "Grace"), never by which of the deadline's timer and the response the
 // event loop runs first. Before, a blocked handler's job started in the kit and under RIC 3.3 and
-// was dropped under RIC 4.0.2. The fixture records the clock; the test asserts outcomes against it.
+// was dropped under RIC 4.0.2; a job enqueued with no grace left was held for a 0 ms grace (the
+// kit said never-started for jobs that ran), and one enqueued past the grace's end was dropped by
+// a blocked handler and ran unheld, unnamed by the kit, for an awaiting one. The fixture records
+// the clock; the test asserts outcomes against it.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { profileTools } from '../rig/tools.ts';
+import type { Sandbox } from '../rig/sandbox.ts';
 import { APP_DIR, clearMarks, extensionLogs, PROFILES, readMark, sandboxFor, startWithLayer } from './product-helpers.ts';
 
 const MARGIN_MS = 1200;
+const GRACE_MS = 250;
 const TIMEOUT_S = 2;
-const CASES = ['enqueue-late', 'blocked'] as const;
-type Case = (typeof CASES)[number];
+/** Above the timeout plus the grace: the invoke starts with no grace left. */
+const NO_GRACE_MARGIN_MS = TIMEOUT_S * 1000 + GRACE_MS + 50;
+/** Each case and its jobs, in the order the handler enqueues them. */
+const JOBS = {
+  'enqueue-late': ['late-job'],
+  blocked: ['early-job'],
+  'past-grace-blocked': ['early-job', 'late-job'],
+  'past-grace-await': ['early-job', 'late-job'],
+  'no-grace': ['first-job'],
+} as const;
+type Case = keyof typeof JOBS;
+const CASES = ['enqueue-late', 'blocked', 'past-grace-blocked', 'past-grace-await'] as const satisfies readonly Case[];
+
+/**
+ * A job's outcome: `succeeded` / `never-started` (held: the summary and the `deadline near` WARN
+ * under the rig, the job record in the kit), `unheld` (not held, named by the `job enqueued after
+ * its invoke was released` WARN with `handlerRunning: true`, and not in the kit's `jobs`).
+ */
+type Outcome = 'succeeded' | 'never-started' | 'unheld' | 'other';
 
 interface Observed {
-  /** The job's outcome: the summary's under the rig, the job record's in the kit. */
-  readonly outcome: 'succeeded' | 'never-started' | 'other';
-  /** Whether its signal had aborted when it started; null: it never started. */
-  readonly abortedAtStart: boolean | null;
+  /** Per job: its outcome, and whether its signal had aborted when it started (null: it never started). */
+  readonly jobs: Record<string, { readonly outcome: Outcome; readonly abortedAtStart: boolean | null }>;
   /** The `deadline near` WARN's field. */
   readonly handlerRunning: boolean;
-  /** Time left (ms) at the enqueue and at the return, by the runtime's clock. */
+  /** Time left (ms) at the (last) enqueue and at the return, by the runtime's clock. */
   readonly leftAtEnqueue: number;
   readonly leftAtReturn: number;
 }
+type Line = Record<string, unknown>;
 
-const outcomeOnly = ({ outcome, abortedAtStart, handlerRunning }: Observed): Pick<Observed, 'outcome' | 'abortedAtStart' | 'handlerRunning'> => ({ outcome, abortedAtStart, handlerRunning });
+const outcomeOnly = ({ jobs, handlerRunning }: Observed): Pick<Observed, 'jobs' | 'handlerRunning'> => ({ jobs, handlerRunning });
+const unheldWarn = (lines: readonly Line[], job: string): boolean => lines.some((line) => line.level === 'WARN' && line.job === job && line.handlerRunning === true && String(line.message).startsWith('job enqueued after its invoke was released'));
+const deadlineWarn = (lines: readonly Line[]): Line | undefined => lines.find((line) => String(line.message).startsWith('deadline near'));
 
 let kitDir = '';
 beforeAll(() => {
@@ -42,14 +65,14 @@ beforeAll(() => {
   writeFileSync(join(kitDir, 'run.mjs'), `import { readFileSync, rmSync } from 'node:fs';
 import { invokeHandler } from 'lambda-after-response/testing';
 import { handler } from './near-deadline.mjs';
-const [cases, dir, marginMs, timeoutMs] = [JSON.parse(process.argv[2]), process.argv[3], Number(process.argv[4]), Number(process.argv[5])];
+const [cases, dir, marginMs, graceMs, timeoutMs] = [JSON.parse(process.argv[2]), process.argv[3], Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6])];
 const read = (name) => { try { return JSON.parse(readFileSync(dir + '/' + name + '.json', 'utf8')); } catch { return undefined; } };
 const found = {};
-for (const name of cases) {
-  rmSync(dir + '/job-started.json', { force: true });
-  const result = await invokeHandler(handler, { case: name, dir, marginMs }, { timeoutMs, env: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: String(marginMs) } });
-  const warn = result.logs.find((line) => String(line.message).startsWith('deadline near'));
-  found[name] = { outcome: result.jobs[0]?.outcome, warn, started: read('job-started'), enqueued: read('enqueued') };
+for (const [name, jobs] of Object.entries(cases)) {
+  for (const job of jobs) rmSync(dir + '/' + job + '-started.json', { force: true });
+  const result = await invokeHandler(handler, { case: name, dir, marginMs, graceMs }, { timeoutMs, env: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: String(marginMs) } });
+  await new Promise((resolve) => setTimeout(resolve, 20)); // an unheld job's mark
+  found[name] = { records: Object.fromEntries(result.jobs.map((job) => [job.name, job.outcome])), logs: result.logs, started: Object.fromEntries(jobs.map((job) => [job, read(job + '-started')])), enqueued: read('enqueued') };
 }
 console.log(JSON.stringify(found));
 `);
@@ -58,53 +81,88 @@ afterAll(() => {
   if (kitDir !== '') rmSync(kitDir, { recursive: true, force: true });
 });
 
-function observed(outcome: string, warn: Record<string, unknown> | undefined, started: Record<string, unknown> | undefined, enqueued: Record<string, unknown> | undefined): Observed {
+function observed(name: Case, outcomeOf: (job: string) => Outcome, lines: readonly Line[], started: (job: string) => Line | undefined, enqueued: Line | undefined): Observed {
   return {
-    outcome: outcome === 'succeeded' || outcome === 'never-started' ? outcome : 'other',
-    abortedAtStart: started ? started.aborted === true : null,
-    handlerRunning: warn?.handlerRunning === true,
+    jobs: Object.fromEntries(JOBS[name].map((job) => {
+      const mark = started(job);
+      return [job, { outcome: unheldWarn(lines, job) ? 'unheld' : outcomeOf(job), abortedAtStart: mark ? mark.aborted === true : null }];
+    })),
+    handlerRunning: deadlineWarn(lines)?.handlerRunning === true,
     leftAtEnqueue: Number(enqueued?.leftAtEnqueue), leftAtReturn: Number(enqueued?.leftAtReturn),
   };
 }
 
 /** Through the kit, on the profile's Node. */
-function throughKit(profile: (typeof PROFILES)[number]): Record<Case, Observed> {
+function throughKit(profile: (typeof PROFILES)[number], cases: readonly Case[], marginMs: number): Partial<Record<Case, Observed>> {
   const node = join(profileTools(profile).nodeDir, 'bin', 'node');
   const marks = mkdtempSync(join(tmpdir(), 'lar-near-deadline-marks-'));
-  const out = execFileSync(node, ['run.mjs', JSON.stringify(CASES), marks, String(MARGIN_MS), String(TIMEOUT_S * 1000)], { cwd: kitDir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  const args = [JSON.stringify(Object.fromEntries(cases.map((name) => [name, JOBS[name]]))), marks, String(marginMs), String(GRACE_MS), String(TIMEOUT_S * 1000)];
+  const out = execFileSync(node, ['run.mjs', ...args], { cwd: kitDir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
   rmSync(marks, { recursive: true, force: true });
-  type Found = { outcome: string; warn?: Record<string, unknown>; started?: Record<string, unknown>; enqueued?: Record<string, unknown> };
+  type Found = { records: Record<string, string>; logs: Line[]; started: Record<string, Line | undefined>; enqueued?: Line };
   const found = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<Case, Found>;
-  return Object.fromEntries(CASES.map((name) => [name, observed(found[name].outcome, found[name].warn, found[name].started, found[name].enqueued)])) as Record<Case, Observed>;
+  const kitOutcome = (record: string | undefined): Outcome => (record === 'succeeded' || record === 'never-started' ? record : 'other');
+  return Object.fromEntries(cases.map((name) => {
+    const { records, logs, started, enqueued } = found[name];
+    return [name, observed(name, (job) => kitOutcome(records[job]), logs, (job) => started[job], enqueued)];
+  }));
 }
 
-describe.each(PROFILES)('on %s, a handler past deadline − margin', (profile) => {
-  const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'near-deadline.handler', timeoutSeconds: TIMEOUT_S, env: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: String(MARGIN_MS) } }));
+/** Runs the cases under the rig (after a warm-up invoke: init would eat into the first deadline). */
+async function underRig(box: Sandbox, cases: readonly Case[], marginMs: number): Promise<Partial<Record<Case, Observed>>> {
+  await box.invoke({ case: 'enqueue-late', dir: '/tmp', marginMs, graceMs: GRACE_MS });
+  const seen: Partial<Record<Case, Observed>> = {};
+  for (const name of cases) {
+    clearMarks(box, 'enqueued', ...JOBS[name].map((job) => `${job}-started`));
+    const result = await box.invoke({ case: name, dir: '/tmp', marginMs, graceMs: GRACE_MS });
+    await new Promise((resolve) => setTimeout(resolve, 100)); // an unheld job's mark and lines
+    const lines = extensionLogs(box.logs()).filter((line) => line.requestId === result.requestId);
+    const summary = lines.find((line) => line.message === 'after-response summary');
+    const neverStarted = (deadlineWarn(lines)?.neverStarted ?? []) as unknown[];
+    const outcomeOf = (job: string): Outcome => (neverStarted.includes(`${job} (never started)`) ? 'never-started' : Number(summary?.succeeded) > 0 && readMark(box, `${job}-started`) ? 'succeeded' : 'other');
+    seen[name] = observed(name, outcomeOf, lines, (job) => readMark(box, `${job}-started`), readMark(box, 'enqueued'));
+  }
+  return seen;
+}
 
-  test('gets the same outcome under the rig and in the kit, decided by the clock', async () => {
-    const box = await sandbox();
-    await box.invoke({ case: 'enqueue-late', dir: '/tmp', marginMs: MARGIN_MS }); // warm: init would eat into the first deadline
-    const underRig = {} as Record<Case, Observed>;
-    for (const name of CASES) {
-      clearMarks(box, 'job-started', 'enqueued');
-      const result = await box.invoke({ case: name, dir: '/tmp', marginMs: MARGIN_MS });
-      const lines = extensionLogs(box.logs()).filter((line) => line.requestId === result.requestId);
-      const summary = lines.find((line) => line.message === 'after-response summary');
-      const outcome = Number(summary?.neverStarted) > 0 ? 'never-started' : Number(summary?.succeeded) > 0 ? 'succeeded' : 'other';
-      underRig[name] = observed(outcome, lines.find((line) => String(line.message).startsWith('deadline near')), readMark(box, 'job-started'), readMark(box, 'enqueued'));
-    }
-    const kit = throughKit(profile);
-    console.log(`${profile}: case | under the rig | in the kit\n${CASES.map((name) => `${name} | ${JSON.stringify(underRig[name])} | ${JSON.stringify(kit[name])}`).join('\n')}`);
-    for (const seen of [underRig, kit]) {
+const table = (profile: string, cases: readonly Case[], rig: Partial<Record<Case, Observed>>, kit: Partial<Record<Case, Observed>>): string =>
+  `${profile}: case | under the rig | in the kit\n${cases.map((name) => `${name} | ${JSON.stringify(rig[name])} | ${JSON.stringify(kit[name])}`).join('\n')}`;
+
+describe.each(PROFILES)('on %s, a handler past deadline − margin', (profile) => {
+  const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'near-deadline.handler', timeoutSeconds: TIMEOUT_S, env: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: String(MARGIN_MS), AFTER_RESPONSE_ABORT_GRACE_MS: String(GRACE_MS) } }));
+
+  test('gets the same outcome under the rig and in the kit, decided by the clock (also past the grace\'s end)', async () => {
+    const rig = await underRig(await sandbox(), CASES, MARGIN_MS);
+    const kit = throughKit(profile, CASES, MARGIN_MS);
+    console.log(table(profile, CASES, rig, kit));
+    for (const seen of [rig, kit]) {
       // The scenario, by the runtime's clock: the late job enqueued after deadline − margin; the
-      // blocked handler's job before it, and its return after it.
-      expect(seen['enqueue-late'].leftAtEnqueue).toBeLessThan(MARGIN_MS);
-      expect(seen.blocked.leftAtEnqueue).toBeGreaterThan(MARGIN_MS);
-      expect(seen.blocked.leftAtReturn).toBeLessThan(MARGIN_MS);
+      // blocked handler's job before it, and its return after it; the past-grace cases' late job
+      // after deadline − margin + grace.
+      expect(seen['enqueue-late']?.leftAtEnqueue).toBeLessThan(MARGIN_MS);
+      expect(seen.blocked?.leftAtEnqueue).toBeGreaterThan(MARGIN_MS);
+      expect(seen.blocked?.leftAtReturn).toBeLessThan(MARGIN_MS);
+      for (const name of ['past-grace-blocked', 'past-grace-await'] as const) expect(seen[name]?.leftAtEnqueue).toBeLessThan(MARGIN_MS - GRACE_MS);
     }
-    expect(CASES.map((name) => outcomeOnly(kit[name]))).toEqual(CASES.map((name) => outcomeOnly(underRig[name])));
-    expect(outcomeOnly(underRig['enqueue-late'])).toEqual({ outcome: 'succeeded', abortedAtStart: true, handlerRunning: true });
-    expect(outcomeOnly(underRig.blocked)).toEqual({ outcome: 'never-started', abortedAtStart: null, handlerRunning: true });
+    expect(CASES.map((name) => kit[name] && outcomeOnly(kit[name]))).toEqual(CASES.map((name) => rig[name] && outcomeOnly(rig[name])));
+    expect(rig['enqueue-late'] && outcomeOnly(rig['enqueue-late'])).toEqual({ jobs: { 'late-job': { outcome: 'succeeded', abortedAtStart: true } }, handlerRunning: true });
+    expect(rig.blocked && outcomeOnly(rig.blocked)).toEqual({ jobs: { 'early-job': { outcome: 'never-started', abortedAtStart: null } }, handlerRunning: true });
+    // Past the grace's end, blocked or awaiting: the early job never started, the late one ran unheld.
+    const pastGrace = { jobs: { 'early-job': { outcome: 'never-started', abortedAtStart: null }, 'late-job': { outcome: 'unheld', abortedAtStart: true } }, handlerRunning: true };
+    expect(rig['past-grace-blocked'] && outcomeOnly(rig['past-grace-blocked'])).toEqual(pastGrace);
+    expect(rig['past-grace-await'] && outcomeOnly(rig['past-grace-await'])).toEqual(pastGrace);
   });
 });
 
+describe.each(PROFILES)('on %s, an invoke with no grace left (margin above the timeout plus the grace)', (profile) => {
+  const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'near-deadline.handler', timeoutSeconds: TIMEOUT_S, env: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: String(NO_GRACE_MARGIN_MS), AFTER_RESPONSE_ABORT_GRACE_MS: String(GRACE_MS) } }));
+
+  test('runs its job unheld, named so, the same under the rig and in the kit: never reported as never started or abandoned', async () => {
+    const cases = ['no-grace'] as const;
+    const rig = await underRig(await sandbox(), cases, NO_GRACE_MARGIN_MS);
+    const kit = throughKit(profile, cases, NO_GRACE_MARGIN_MS);
+    console.log(table(profile, cases, rig, kit));
+    expect(kit['no-grace'] && outcomeOnly(kit['no-grace'])).toEqual(rig['no-grace'] && outcomeOnly(rig['no-grace']));
+    expect(rig['no-grace'] && outcomeOnly(rig['no-grace'])).toEqual({ jobs: { 'first-job': { outcome: 'unheld', abortedAtStart: true } }, handlerRunning: true });
+  });
+});

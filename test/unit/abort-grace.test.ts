@@ -124,7 +124,6 @@ describe('an invoke that starts with less time left than the margin', () => {
   // full grace from the abort ran to the deadline itself, and the invoke timed out with its deaf
   // job never named (no `abandoning` WARN, no summary).
   it.each([
-    ['the margin above the time left by more than the grace', 200, 0],
     ['the margin above the time left by 200 ms', 300, 50],
     ['the margin above the time left by 100 ms', 400, 150],
   ])('%s: the grace ends where it would have (deadline − margin + grace), the deaf job is named and the release comes before the deadline', async (_case, leftMs, graceLeft) => {
@@ -146,5 +145,22 @@ describe('an invoke that starts with less time left than the margin', () => {
     expect(logger.records.find((r) => String(r.message).startsWith('deadline near'))).toMatchObject({ graceMs: 250, graceLeftMs: graceLeft });
     expect(logger.records.find((r) => String(r.message).startsWith('abandoning'))).toMatchObject({ jobs: ['deaf'] });
     expect(logger.records.at(-1)).toMatchObject({ message: 'after-response summary', abandoned: 1 });
+  });
+
+  it('the margin above the time left by more than the grace (no grace left): released at the first job, which runs unheld and is named so, not abandoned', async () => {
+    const { tracker, timers, logger } = setup({ marginMs: 500, graceMs: 250 });
+    const deadline = timers.now() + 200;
+    const events: string[] = [];
+    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => void events.push(`released: ${reason} at ${String(timers.now() - (deadline - 200))} ms`));
+    await runtimeInvoke(tracker, 'r1', deadline, () => {
+      tracker.enqueue(() => new Promise(() => {}), 'deaf');
+      tracker.responsePosted('r1', 'returned');
+    });
+    await flush();
+    await released;
+    expect(events).toEqual(['released: deadline at 0 ms']);
+    expect(logger.records.find((r) => String(r.message).startsWith('deadline near'))).toMatchObject({ graceMs: 250, graceLeftMs: 0, running: [], neverStarted: [] });
+    expect(logger.records.find((r) => r.level === 'WARN' && String(r.message).startsWith('job enqueued after its invoke was released'))).toMatchObject({ job: 'deaf', handlerRunning: true });
+    expect(logger.records.filter((r) => String(r.message).startsWith('abandoning') || r.message === 'after-response summary')).toEqual([]);
   });
 });

@@ -56,6 +56,14 @@ describe('judgeInvoke', () => {
     expect(judgeInvoke(result(), [both, abandoning]).problems.flatMap((p) => p.fixes)).toEqual([expect.stringContaining('raise the timeout'), expect.stringContaining('honour `signal`'), expect.stringContaining('make the handler respond')]);
   });
 
+  it('jobs the handler itself enqueued past deadline − margin + grace (late, `handlerRunning: true`): named, the handler\'s fix, exit 4; a late job from a timer after the return is not', () => {
+    const late = (fields: Record<string, unknown>): string => layerLine({ level: 'WARN', message: 'job enqueued after its invoke was released: …', requestId: 'r', job: 'after-0', ...fields });
+    const judgement = judgeInvoke(result(), [late({ handlerRunning: true }), late({ job: 'after-1', handlerRunning: true })]);
+    expect(judgement.problems).toEqual([{ kind: 'job-abandoned', text: '2 jobs after-0, after-1 enqueued by the handler past deadline − margin + grace: not held (run unheld, maybe frozen mid-run)', fixes: [expect.stringContaining('make the handler respond before deadline − margin')] }]);
+    expect(verdict([judgement]).exitCode).toBe(EXIT_CODES['job-abandoned']);
+    expect(judgeInvoke(result(), [late({})]).problems).toEqual([]);
+  });
+
   it('an abandoned waitUntil or after() promise gets the promise fix (it has no signal); a job function does not', () => {
     const abandoned = (jobs: string[]): string => layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs });
     const fixes = (jobs: string[]): readonly string[] => judgeInvoke(result(), [abandoned(jobs)]).problems.flatMap((p) => p.fixes);
@@ -147,7 +155,7 @@ describe('verdict', () => {
   const kinds: ProblemKind[] = ['invoke-failed', 'timed-out', 'job-abandoned', 'job-failed'];
   const judgement = fc.array(fc.constantFrom(...kinds), { maxLength: 3 }).map((found): InvokeJudgement => ({
     problems: found.map((kind) => ({ kind, text: kind, fixes: kind === 'job-failed' ? [] : ['fix it'] })),
-    jobs: { failed: [], failedFlushers: [], stopped: [], abandoned: [], handlerLate: false, handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
+    jobs: { failed: [], failedFlushers: [], stopped: [], abandoned: [], handlerLate: false, unheld: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
     extension: true,
   }));
 
@@ -176,7 +184,7 @@ describe('jobsSeen', () => {
       layerLine({ level: 'WARN', message: 'deadline near: …', running: ['slowJob'] }),
       'job failed {not json',
     ];
-    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late'], failedFlushers: ['metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handlerLate: false, handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
+    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late'], failedFlushers: ['metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handlerLate: false, unheld: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
   });
 
   it('any log lines: never throws', () => {

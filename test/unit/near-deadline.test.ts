@@ -88,7 +88,7 @@ describe('the first job enqueued after deadline − margin, before its timer ran
 });
 
 describe('drainAfterResponse() past deadline − margin with nothing enqueued', () => {
-  it('brings the abort and the release at once, not at the grace\'s end', async () => {
+  it("resolves at once; the release comes with the handler's return, not at the grace's end", async () => {
     const { tracker, deadline, runDeferred, blockUntil, warns } = setup();
     const events: string[] = [];
     const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => void events.push(`released: ${reason}`));
@@ -96,10 +96,13 @@ describe('drainAfterResponse() past deadline − margin with nothing enqueued', 
       blockUntil(10);
       await tracker.drain();
       events.push('drained');
+      await flush();
+      events.push('returns'); // held until now: the handler still ran, and what it enqueues in the grace gets it
+      tracker.responsePosted('r1', 'returned');
     });
     await runDeferred(); // no timer runs: the grace's would release it too
     await released;
-    expect([...events].sort()).toEqual(['drained', 'released: deadline']); // both, before any timer ran
+    expect(events).toEqual(['drained', 'returns', 'released: deadline']);
     expect(warns()).toEqual([expect.objectContaining({ handlerRunning: true, running: [], neverStarted: [] })]);
   });
 });
@@ -124,11 +127,96 @@ describe('a response before deadline − margin', () => {
   });
 });
 
+describe("past deadline − margin + grace (the grace's end), nothing is held", () => {
+  const lateWarns = (records: ReadonlyArray<Record<string, unknown>>) => records.filter((r) => r.level === 'WARN' && String(r.message).startsWith('job enqueued after its invoke was released'));
+
+  it('no grace left when the first job comes (an invoke shorter than margin − grace): released at once, the jobs run unheld and are named so, none as never started or abandoned', async () => {
+    const { tracker, timers, logger, runDeferred, warns, summaries } = setup();
+    const deadline = timers.now() + MARGIN - GRACE - 50;
+    const events: string[] = [];
+    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => void events.push(`released: ${reason}`));
+    await runtimeInvoke(tracker, 'r1', deadline, async () => {
+      tracker.enqueue(({ signal }) => void events.push(`honour starts, aborted: ${String(signal.aborted)}`), 'honour');
+      tracker.enqueue(({ signal }) => {
+        events.push(`deaf starts, aborted: ${String(signal.aborted)}`);
+        return new Promise(() => {});
+      }, 'deaf');
+      await flush();
+      tracker.responsePosted('r1', 'returned');
+    });
+    await runDeferred();
+    await released;
+    timers.advance(MARGIN);
+    await runDeferred();
+    expect(events).toEqual(['released: deadline', 'honour starts, aborted: true', 'deaf starts, aborted: true']);
+    expect(warns()).toEqual([expect.objectContaining({ handlerRunning: true, running: [], neverStarted: [], graceLeftMs: 0 })]);
+    expect(String(warns()[0]?.message)).toMatch(/no grace left/);
+    expect(lateWarns(logger.records)).toEqual([expect.objectContaining({ job: 'honour', handlerRunning: true }), expect.objectContaining({ job: 'deaf', handlerRunning: true })]);
+    expect(logger.records.filter((r) => String(r.message).startsWith('abandoning'))).toEqual([]);
+    expect(summaries()).toEqual([]); // nothing was held: nothing to sum up
+  });
+
+  it.each([
+    ['blocks the event loop', false],
+    ['awaits (the timers run)', true],
+  ])('a handler that %s past it, then enqueues: the same outcome by the clock — the earlier job never started, the new one runs unheld, named with handlerRunning', async (_case, awaits) => {
+    const { tracker, timers, logger, deadline, runDeferred, blockUntil, warns, summaries } = setup();
+    const events: string[] = [];
+    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => void events.push(`released: ${reason}`));
+    await runtimeInvoke(tracker, 'r1', deadline, async () => {
+      blockUntil(-10);
+      tracker.enqueue(() => void events.push('before starts'), 'before');
+      if (awaits) {
+        timers.advance(GRACE + 10); // deadline − margin, then the grace's end, pass with their timers run
+        await runDeferred();
+      } else blockUntil(GRACE + 10);
+      events.push('handler enqueues');
+      tracker.enqueue(({ signal }) => void events.push(`after starts, aborted: ${String(signal.aborted)}`), 'after');
+      tracker.responsePosted('r1', 'returned');
+    });
+    await runDeferred();
+    await released;
+    timers.advance(MARGIN);
+    await runDeferred();
+    expect(events.indexOf('released: deadline')).toBeLessThan(events.indexOf('after starts, aborted: true'));
+    expect(events.filter((e) => e !== 'released: deadline')).toEqual(['handler enqueues', 'after starts, aborted: true']);
+    expect(warns()).toEqual([expect.objectContaining({ handlerRunning: true, neverStarted: ['before (never started)'] })]);
+    expect(lateWarns(logger.records)).toEqual([expect.objectContaining({ job: 'after', handlerRunning: true })]);
+    expect(String(lateWarns(logger.records)[0]?.message)).not.toMatch(/timer or callback/);
+    expect(summaries()).toEqual([expect.objectContaining({ outcome: 'deadline', enqueued: 1, started: 0, neverStarted: 1 })]);
+  });
+});
+
+describe('the deadline WARN with the handler still running', () => {
+  it.each([
+    ['a job queued before deadline − margin', -10, [/never started/], ['queued (never started)']],
+    ['only a job enqueued after it', 10, [/start with their signal aborted/], []],
+  ])('%s: says "never started" only when something never started', async (_case, enqueueAt, patterns, neverStarted) => {
+    const { tracker, deadline, runDeferred, blockUntil, warns } = setup();
+    await runtimeInvoke(tracker, 'r1', deadline, () => {
+      blockUntil(enqueueAt);
+      tracker.enqueue(() => undefined, 'queued');
+      blockUntil(20);
+      tracker.responsePosted('r1', 'returned');
+    });
+    void tracker.hold({ requestId: 'r1', deadlineMs: deadline });
+    await runDeferred();
+    expect(warns()).toEqual([expect.objectContaining({ handlerRunning: true, neverStarted })]);
+    const message = String(warns()[0]?.message);
+    for (const pattern of patterns) expect(message).toMatch(pattern);
+    if (neverStarted.length === 0) expect(message).not.toMatch(/never started/);
+  });
+});
+
 interface Schedule {
   readonly mode: 'held' | 'unheld';
-  /** When the handler enqueues its one job, and then responds, ms from deadline − margin. */
+  /** A job queued earlier (before deadline − margin): the invoke has its job set, and its timer, already. */
+  readonly earlier: boolean;
+  /** When the handler enqueues its one job, and then responds, ms from deadline − margin (past GRACE: after the grace's end). */
   readonly enqueueAt: number;
   readonly respondAfter: number;
+  /** The handler awaited before enqueuing: timers due by then ran first (else it blocked the event loop). */
+  readonly timerBeforeEnqueue: boolean;
   /** The handler awaited before responding: timers due by then ran first. */
   readonly timerWhileRunning: boolean;
   /** How late the event loop comes back after the response, and whether the timer runs before the deferred work. */
@@ -138,27 +226,44 @@ interface Schedule {
 
 const schedules: fc.Arbitrary<Schedule> = fc.record({
   mode: fc.constantFrom('held' as const, 'unheld' as const),
-  enqueueAt: fc.integer({ min: -3, max: 2 }),
+  earlier: fc.boolean(),
+  enqueueAt: fc.oneof(fc.integer({ min: -3, max: 2 }), fc.integer({ min: GRACE - 2, max: GRACE + 2 })),
   respondAfter: fc.integer({ min: 0, max: 4 }),
+  timerBeforeEnqueue: fc.boolean(),
   timerWhileRunning: fc.boolean(),
   lateBy: fc.integer({ min: 0, max: 4 }),
   timerFirst: fc.boolean(),
 });
 
-/** The outcome the times alone decide: `signal.aborted` as the job started (none: never started), and the WARN's handlerRunning. */
-function expected({ enqueueAt, respondAfter }: Schedule): { seen: boolean[]; handlerRunning: true | undefined } {
-  if (enqueueAt >= 0) return { seen: [true], handlerRunning: true }; // the abort at the enqueue, the job placed after it
-  if (enqueueAt + respondAfter >= 0) return { seen: [], handlerRunning: true }; // queued, dropped at the abort
-  return { seen: [false], handlerRunning: undefined }; // started by the response
+/**
+ * The outcome the times alone decide: `signal.aborted` as each job started (none: never started),
+ * whether the job was held (counted), and the WARN's handlerRunning.
+ */
+function expected({ earlier, enqueueAt, respondAfter }: Schedule): { earlier: boolean[]; job: boolean[]; held: number; started: number; handlerRunning: true | undefined } {
+  const respondedBeforeNear = enqueueAt + respondAfter < 0;
+  const before = earlier ? (respondedBeforeNear ? [false] : []) : []; // started by the response, or dropped at the abort
+  const base = { earlier: before, handlerRunning: respondedBeforeNear ? undefined : true as const };
+  const earlierCounts = { held: earlier ? 1 : 0, started: before.length };
+  // After the grace's end nothing is held: released first, the job runs unheld, its signal aborted.
+  if (enqueueAt >= GRACE) return { ...base, job: [true], held: earlierCounts.held, started: earlierCounts.started };
+  if (enqueueAt >= 0) return { ...base, job: [true], held: earlierCounts.held + 1, started: earlierCounts.started + 1 }; // the abort at the enqueue, the job placed after it
+  if (!respondedBeforeNear) return { ...base, job: [], held: earlierCounts.held + 1, started: earlierCounts.started }; // queued, dropped at the abort
+  return { ...base, job: [false], held: earlierCounts.held + 1, started: earlierCounts.started + 1 }; // started by the response
 }
 
-describe('the outcome near deadline − margin', () => {
-  it('depends only on when the handler enqueued and responded, never on the order the event loop runs the timer, the response and the deferred start', async () => {
+describe('the outcome near deadline − margin and past the grace\'s end', () => {
+  it('depends only on when the handler enqueued and responded, never on the order the event loop runs the timers, the response and the deferred start', async () => {
     await fc.assert(fc.asyncProperty(schedules, async (schedule) => {
       const { tracker, timers, deadline, runDeferred, blockUntil, warns, summaries } = setup(schedule.mode);
       const seen: boolean[] = [];
+      const seenEarlier: boolean[] = [];
       await runtimeInvoke(tracker, 'r1', deadline, () => {
+        if (schedule.earlier) {
+          blockUntil(-5);
+          tracker.enqueue(recording(seenEarlier), 'earlier');
+        }
         blockUntil(schedule.enqueueAt);
+        if (schedule.timerBeforeEnqueue) timers.advance(0);
         tracker.enqueue(recording(seen), 'job');
         blockUntil(schedule.enqueueAt + schedule.respondAfter);
         if (schedule.timerWhileRunning) timers.advance(0);
@@ -171,11 +276,12 @@ describe('the outcome near deadline − margin', () => {
       timers.advance(GRACE);
       await runDeferred();
       const want = expected(schedule);
-      expect(seen).toEqual(want.seen);
+      expect(seen).toEqual(want.job);
+      expect(seenEarlier).toEqual(want.earlier);
       expect(warns().length).toBeLessThanOrEqual(1);
       for (const warn of warns()) expect(warn.handlerRunning).toBe(want.handlerRunning);
       if (want.handlerRunning) expect(warns()).toHaveLength(1);
-      expect(summaries()).toEqual([expect.objectContaining({ enqueued: 1, started: want.seen.length, neverStarted: 1 - want.seen.length })]);
-    }), { numRuns: 200 });
+      expect(summaries()).toEqual(want.held === 0 ? [] : [expect.objectContaining({ enqueued: want.held, started: want.started, neverStarted: want.held - want.started })]);
+    }), { numRuns: 300 });
   });
 });
