@@ -111,8 +111,9 @@ function rssRow(ctx: FigureContext, workload: Workload, a: Reading, b: Reading, 
 }
 
 /**
- * The same gap in anonymous memory only: what a memory limit must leave the function (the kernel
- * reclaims the rest of RSS, clean file-backed pages, before it kills anything). Beside the RSS
+ * The same gap in anonymous memory only: what a memory limit must leave the function besides the
+ * file-backed pages it uses (the kernel reclaims clean file-backed pages before it kills anything,
+ * and reads those in use again and again: bench/reclaim-check.ts). Beside the RSS
  * rows, not instead: the goal stays RSS's.
  */
 function anonRow(ctx: FigureContext, workload: Workload, a: Reading, b: Reading, options: { readonly split?: string } = {}): Row {
