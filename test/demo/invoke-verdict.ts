@@ -14,9 +14,9 @@ export const EXIT_CODES = {
 export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; the last line names every problem):
   0    every invoke posted its response; no job failed or was abandoned
   1    an invoke failed: init error, function error, or no response posted
+       (also: the runtime process died during the invoke — killed by SIGKILL, out of memory, or it exited)
   2    the command could not run: bad arguments (a missing \`--\`?), no build, the rig not provisioned or not starting
   3    an invoke timed out (raise --timeout; make long jobs honour \`signal\`)
-       (also: the runtime process died during the invoke — killed by SIGKILL, out of memory, or it exited)
   4    a job was abandoned at the deadline, or dropped there before it started (raise --timeout, or make the job
        honour \`signal\`), or enqueued by the handler itself past deadline − margin + grace (nothing held it), or a task is LOST
        (it had to go to its queue and could not: set AFTER_RESPONSE_TASK_QUEUE_URL). A task sent to its queue
@@ -35,8 +35,8 @@ const FIX_FLUSHER = 'make the flusher catch (and report) what its exporter throw
 const FIX_PROMISE = 'bound a promise passed to `waitUntil` (or as a job) yourself — it gets no `signal`: `AbortSignal.timeout(ms)` or the invoke\'s deadline';
 const FIX_CATCH_ABORT = 'in a plain job (not a task: a task is sent to its queue either way), catch the abort, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
 const FIX_QUEUE = 'give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL; see docs/tasks.md, "Try tasks locally")';
-const FIX_HANDLER_LATE = 'make the handler respond before deadline − margin (it had not, so the jobs it queued never started), or raise the timeout';
-const FIX_HANDLER_PAST_GRACE = 'make the handler respond before deadline − margin (it still ran past deadline − margin + grace, after which nothing holds the jobs it enqueues), or raise the timeout';
+/** One text for both: jobs queued before deadline − margin never start, and nothing holds those enqueued past its grace. */
+const FIX_HANDLER = 'make the handler respond before deadline − margin (jobs it queued before then never start while it runs past it; those it enqueues past deadline − margin + grace are not held)';
 const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
 
 export interface Problem {
@@ -119,7 +119,7 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
     const promises = jobs.abandoned.some((name) => /\b(waitUntil|after)\b/.test(name));
     // Only jobs that never started, dropped because the handler answered late: no job of theirs ran to honour a signal.
     const onlyLate = jobs.handlerLate && jobs.abandoned.every((name) => name.endsWith(NEVER_STARTED));
-    const fixes = onlyLate ? [FIX_HANDLER_LATE] : [FIX_TIMEOUT, FIX_SIGNAL, ...(jobs.handlerLate ? [FIX_HANDLER_LATE] : []), ...(promises ? [FIX_PROMISE] : [])];
+    const fixes = onlyLate ? [FIX_HANDLER, FIX_TIMEOUT] : [FIX_TIMEOUT, FIX_SIGNAL, ...(jobs.handlerLate ? [FIX_HANDLER] : []), ...(promises ? [FIX_PROMISE] : [])];
     const dropped = jobs.abandoned.filter((name) => name.endsWith(NEVER_STARTED)).map((name) => name.slice(0, -NEVER_STARTED.length));
     const cut = jobs.abandoned.filter((name) => !name.endsWith(NEVER_STARTED));
     const text = [
@@ -129,7 +129,7 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
     problems.push({ kind: 'job-abandoned', text, fixes });
   }
   if (jobs.unheld.length > 0) {
-    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.unheld.length, 'job', jobs.unheld)} enqueued by the handler past deadline − margin + grace: not held (run unheld, maybe frozen mid-run)`, fixes: [FIX_HANDLER_PAST_GRACE] });
+    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.unheld.length, 'job', jobs.unheld)} enqueued by the handler past deadline − margin + grace: not held (run unheld, maybe frozen mid-run)`, fixes: [FIX_HANDLER, FIX_TIMEOUT] });
   }
   if (jobs.lost.length > 0) {
     problems.push({ kind: 'job-abandoned', text: `${listed(jobs.lost.length, 'task', jobs.lost.map((name) => name.replace(/^task /, '')))} LOST (see its "task LOST" log line)`, fixes: [FIX_QUEUE] });

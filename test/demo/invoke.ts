@@ -6,6 +6,7 @@ import { forgotDashDash, HELP, optionsTakenByNpm, parseInvokeArgs, wantsHelp, ty
 import { Interrupted, provisionRig, withRigRun } from './command-run.ts';
 import { invokeFunction } from './invoke-function.ts';
 import { EXIT_CODES, verdict, type InvokeJudgement } from './invoke-verdict.ts';
+import { budgetNote } from './invoke-budget.ts';
 
 // Without an extension the runtime's next lets the environment freeze at once; the rig cannot tell
 // which of the function's timers or promises were still due, so this is a hint, not a finding.
@@ -42,8 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const outcome = await invokeFunction(parsed, (line) => console.log(line), { signal });
     signal.throwIfAborted();
     console.log('');
-    const note = hint(parsed, outcome.invokes);
-    if (note !== undefined) console.log(note);
+    for (const note of [budgetNote(parsed), hint(parsed, outcome.invokes)]) if (note !== undefined) console.log(note);
     const { line, exitCode } = verdict(outcome.invokes, outcome.queue);
     console.log(line);
     return exitCode;

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jobsSeen } from '../demo/invoke-jobs-seen.ts';
+import { budgetNote } from '../demo/invoke-budget.ts';
 import { EXIT_CODES, judgeInvoke, timedOutAfter, verdict, type InvokeJudgement, type ProblemKind } from '../demo/invoke-verdict.ts';
 import type { ApiCall, InvokeResult } from '../rig/sandbox.ts';
 
@@ -48,7 +49,7 @@ describe('judgeInvoke', () => {
   it('jobs that never started because the handler answered late (`handlerRunning: true`): the handler\'s fix, not `signal`\'s', () => {
     const near = (fields: Record<string, unknown>): string => layerLine({ level: 'WARN', message: 'deadline near: …', requestId: 'r', running: [], neverStarted: ['a (never started)'], ...fields });
     const fixes = (line: string): readonly string[] => judgeInvoke(result(), [line]).problems.flatMap((p) => p.fixes);
-    expect(fixes(near({ handlerRunning: true }))).toEqual([expect.stringContaining('make the handler respond before deadline − margin')]);
+    expect(fixes(near({ handlerRunning: true }))).toEqual([expect.stringContaining('make the handler respond before deadline − margin'), expect.stringContaining('raise the timeout')]);
     expect(fixes(near({}))).toEqual([expect.stringContaining('raise the timeout'), expect.stringContaining('honour `signal`')]);
     // A job still running as well: its signal's fix stays, the handler's is added.
     const both = near({ handlerRunning: true, running: ['slowJob'] });
@@ -59,7 +60,7 @@ describe('judgeInvoke', () => {
   it('jobs the handler itself enqueued past deadline − margin + grace (late, `handlerRunning: true`): named, the handler\'s fix, exit 4; a late job from a timer after the return is not', () => {
     const late = (fields: Record<string, unknown>): string => layerLine({ level: 'WARN', message: 'job enqueued after its invoke was released: …', requestId: 'r', job: 'after-0', ...fields });
     const judgement = judgeInvoke(result(), [late({ handlerRunning: true }), late({ job: 'after-1', handlerRunning: true })]);
-    expect(judgement.problems).toEqual([{ kind: 'job-abandoned', text: '2 jobs after-0, after-1 enqueued by the handler past deadline − margin + grace: not held (run unheld, maybe frozen mid-run)', fixes: [expect.stringContaining('make the handler respond before deadline − margin')] }]);
+    expect(judgement.problems).toEqual([{ kind: 'job-abandoned', text: '2 jobs after-0, after-1 enqueued by the handler past deadline − margin + grace: not held (run unheld, maybe frozen mid-run)', fixes: [expect.stringContaining('make the handler respond before deadline − margin'), expect.stringContaining('raise the timeout')] }]);
     expect(verdict([judgement]).exitCode).toBe(EXIT_CODES['job-abandoned']);
     expect(judgeInvoke(result(), [late({})]).problems).toEqual([]);
   });
@@ -148,6 +149,21 @@ describe('judgeInvoke', () => {
       expect(judgement.problems.some((p) => p.kind === 'timed-out')).toBe(timedOutAfter(body) !== undefined);
       expect(judgement.problems.some((p) => p.kind === 'job-failed')).toBe(lines.includes(FAILED));
     }));
+  });
+});
+
+describe('budgetNote', () => {
+  it('names a timeout at or below the margin (the jobs aborted at once) and at or below margin − grace (nothing held), as the layer parses the settings', () => {
+    const note = (timeoutSeconds: number, env: Record<string, string> = {}, layer = true): string | undefined => budgetNote({ layer, timeoutSeconds, env });
+    expect(note(3)).toBeUndefined();
+    expect(note(1, { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '999' })).toBeUndefined();
+    expect(note(1, { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '1000' })).toContain("every invoke aborts its jobs' signal at once");
+    expect(note(1, { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '1250' })).toContain('nothing holds the jobs at all');
+    expect(note(1, { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '1500', AFTER_RESPONSE_ABORT_GRACE_MS: '400' })).toContain('nothing holds the jobs at all');
+    expect(note(1, { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '1300', AFTER_RESPONSE_ABORT_GRACE_MS: '400' })).toContain('at once');
+    expect(note(1, { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '1500' }, false)).toBeUndefined();
+    // A setting the layer refuses falls back to its default (500 ms), as in the function.
+    expect(note(1, { AFTER_RESPONSE_DEADLINE_MARGIN_MS: 'lots' })).toBeUndefined();
   });
 });
 
