@@ -94,6 +94,16 @@ async function workloadMemory(ctx: FigureContext, workload: Workload): Promise<R
   });
 }
 
+/** What an RSS row and an anonymous-memory row share: the metric's head (workload, split, size), and `a` against `b` in `key`. */
+function gapRow(ctx: FigureContext, workload: Workload, key: 'rssMb' | 'anonMb', pair: { readonly a: Reading; readonly b: Reading; readonly split: string | undefined }, metric: string): Omit<Row, 'goal' | 'met'> {
+  const { a, b, split } = pair;
+  return {
+    figure: '6. Memory', profile: ctx.profile,
+    metric: `${workload}${split === undefined ? '' : `, ${split}`}: ${ctx.memorySizeMb} MB function: ${metric}`,
+    measured: num(a[key], 'MB', 1), baseline: num(b[key], 'MB', 1), delta: delta(a[key], b[key], 'MB', 1), ratio: ratio(a[key], b[key]),
+  };
+}
+
 /**
  * `split`: a row of the layer's gap split at the floor (floor-layer.ts; its function runs the ten
  * jobs as un-awaited promises, like the baseline's): the ≤ 3 MB goal applies to "layer − floor".
@@ -102,12 +112,8 @@ function rssRow(ctx: FigureContext, workload: Workload, a: Reading, b: Reading, 
   const n = ctx.counts.memoryInvokes.toLocaleString('en-US');
   const vs = (k: keyof Reading): string => `${num(a[k], 'MB')} vs ${num(b[k], 'MB')}`;
   const goal = options.split === undefined || options.split.startsWith('layer') ? '≤ 3 MB added' : undefined;
-  return {
-    figure: '6. Memory', profile: ctx.profile,
-    metric: `${workload}${options.split === undefined ? '' : `, ${options.split}`}: ${ctx.memorySizeMb} MB function: runtime RSS after ${n} invokes with 10 jobs each (heap ${vs('heapMb')}; young generation ${vs('youngMb')}; V8 committed ${vs('committedMb')}; V8 malloc'd ${vs('mallocedMb')})`,
-    measured: num(a.rssMb, 'MB', 1), baseline: num(b.rssMb, 'MB', 1), delta: delta(a.rssMb, b.rssMb, 'MB', 1),
-    ratio: ratio(a.rssMb, b.rssMb), goal: goal ?? '—', met: goal === undefined ? undefined : a.rssMb - b.rssMb <= 3,
-  };
+  const metric = `runtime RSS after ${n} invokes with 10 jobs each (heap ${vs('heapMb')}; young generation ${vs('youngMb')}; V8 committed ${vs('committedMb')}; V8 malloc'd ${vs('mallocedMb')})`;
+  return { ...gapRow(ctx, workload, 'rssMb', { a, b, split: options.split }, metric), goal: goal ?? '—', met: goal === undefined ? undefined : a.rssMb - b.rssMb <= 3 };
 }
 
 /**
@@ -118,12 +124,8 @@ function rssRow(ctx: FigureContext, workload: Workload, a: Reading, b: Reading, 
  */
 function anonRow(ctx: FigureContext, workload: Workload, a: Reading, b: Reading, options: { readonly split?: string } = {}): Row {
   const n = ctx.counts.memoryInvokes.toLocaleString('en-US');
-  return {
-    figure: '6. Memory', profile: ctx.profile,
-    metric: `${workload}${options.split === undefined ? '' : `, ${options.split}`}: ${ctx.memorySizeMb} MB function: anonymous memory after ${n} invokes with 10 jobs each (RSS without its clean file-backed pages: what cannot be reclaimed without swap)`,
-    measured: num(a.anonMb, 'MB', 1), baseline: num(b.anonMb, 'MB', 1), delta: delta(a.anonMb, b.anonMb, 'MB', 1),
-    ratio: ratio(a.anonMb, b.anonMb), goal: '—', met: undefined,
-  };
+  const metric = `anonymous memory after ${n} invokes with 10 jobs each (RSS without its clean file-backed pages: what cannot be reclaimed without swap)`;
+  return { ...gapRow(ctx, workload, 'anonMb', { a, b, split: options.split }, metric), goal: '—', met: undefined };
 }
 
 interface Growth {
