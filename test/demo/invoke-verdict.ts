@@ -117,11 +117,11 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
   if (jobs.abandoned.length > 0) {
     // The bridges name their promises `… waitUntil` (`waitUntil`, `hono waitUntil`, …) and `… after`: no signal reaches them.
     const promises = jobs.abandoned.some((name) => /\b(waitUntil|after)\b/.test(name));
-    // Only jobs that never started, dropped because the handler answered late: no job of theirs ran to honour a signal.
-    const onlyLate = jobs.handlerLate && jobs.abandoned.every((name) => name.endsWith(NEVER_STARTED));
-    const fixes = onlyLate ? [FIX_HANDLER, FIX_TIMEOUT] : [FIX_TIMEOUT, FIX_SIGNAL, ...(jobs.handlerLate ? [FIX_HANDLER] : []), ...(promises ? [FIX_PROMISE] : [])];
     const dropped = jobs.abandoned.filter((name) => name.endsWith(NEVER_STARTED)).map((name) => name.slice(0, -NEVER_STARTED.length));
     const cut = jobs.abandoned.filter((name) => !name.endsWith(NEVER_STARTED));
+    // Only jobs that never started, dropped because the handler answered late: no job of theirs ran to honour a signal.
+    const onlyLate = jobs.handlerLate && cut.length === 0;
+    const fixes = onlyLate ? [FIX_HANDLER, FIX_TIMEOUT] : [FIX_TIMEOUT, FIX_SIGNAL, ...(jobs.handlerLate ? [FIX_HANDLER] : []), ...(promises ? [FIX_PROMISE] : [])];
     const text = [
       ...(cut.length > 0 ? [`${listed(cut.length, 'job', cut)} abandoned at the deadline`] : []),
       ...(dropped.length > 0 ? [`${listed(dropped.length, 'job', dropped)} never started (dropped at the deadline)`] : []),
