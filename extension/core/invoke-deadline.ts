@@ -38,8 +38,9 @@ type DeadlineOptions = Pick<InvokeOptions<unknown>, 'marginMs' | 'graceMs' | 'cl
  * (its constructor and its fields' initializer) for V8 to compile in the per-invoke burst
  * (bench/gc-trace.ts --compiles). What it does: the abort (what
  * never started is dropped and, if it has one, handed off at once), the grace, the abandon (the
- * hand-offs of what still runs), and the bound on the hand-offs (deadline − HAND_OFF_SAFETY_MS).
- * It owns the invoke's one timer at a time from then; the phases are the invoke's, told through `steps`.
+ * hand-offs of what still runs), the end of the aborting ({@link finish}: the release, or handing
+ * off first, bounded by deadline − HAND_OFF_SAFETY_MS). It owns the invoke's one timer at a time
+ * from then; the phases are the invoke's, told through `steps`.
  */
 export class InvokeDeadline {
   readonly #invoke: DeadlineInvoke;
@@ -63,7 +64,7 @@ export class InvokeDeadline {
 
   /** Aborts the jobs' signal and drops what never started; returns the names dropped. */
   abort(): string[] {
-    const dropped = this.#jobs.abort();
+    const dropped = this.#jobs.abort(() => this.#endGraceIfOver());
     this.#startHandOffs(); // never started: sent now, while the rest get the grace
     return dropped;
   }
@@ -96,6 +97,17 @@ export class InvokeDeadline {
     if (!this.#graceRunning) return;
     this.#cancelTimer?.();
     this.#graceOver();
+  }
+
+  /**
+   * Before a job's settlement is counted, in the grace: at or after deadline − margin + grace by
+   * the clock, the grace ends first (its timer is late: the event loop was blocked), so a job that
+   * settles then settles abandoned, not held — as if the timer had run on time. Per settlement
+   * after the abort only.
+   */
+  #endGraceIfOver(): void {
+    const { clock, marginMs, graceMs } = this.#options;
+    if (this.#graceRunning && clock.wallNow() >= this.#invoke.deadlineMs - marginMs + graceMs) this.endGrace();
   }
 
   /**
