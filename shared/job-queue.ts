@@ -10,6 +10,11 @@ export interface QueuedJob {
   readonly handOff?: HandOff | undefined;
 }
 
+/** Runs a queued job with its context. `run(…)`, not `job.run(…)`: a failing job's stack then starts at its own frame, not `Object.x [as run]`. */
+export function runQueued({ run }: QueuedJob, context: JobContext): unknown {
+  return run(context);
+}
+
 export interface JobQueueOptions {
   readonly concurrency: number;
   /** Starts queued functions off the caller's stack. */

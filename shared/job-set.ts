@@ -1,6 +1,6 @@
 import type { JobContext } from './host-protocol.ts';
 import { LazyContext } from './job-context.ts';
-import { JobQueue, type QueuedJob } from './job-queue.ts';
+import { JobQueue, runQueued, type QueuedJob } from './job-queue.ts';
 import { SUCCEEDED, type Settlement } from './settle.ts';
 import { deadlineAbortReason } from './deadline-abort.ts';
 import { HELD, StartedJobs, UNHELD, type JobStart, type JobState, type Started, type TrackedJob } from './started-jobs.ts';
@@ -40,9 +40,11 @@ export interface JobSetOptions {
  * - For the owner: `push(job)` queues a job function, or returns false (nothing queued) once
  *   `abortQueue()` ran: the owner starts it itself; `begin(job, work, start)` begins one now
  *   (see {@link JobStart}; `work` is called at once, in the owner's context, or is a queued job,
- *   run with the context) and returns its id; `abortQueue()` starts what an open queue had
- *   deferred (up to `concurrency`), takes what still waits, then aborts the signal (in that
- *   order: what its listeners enqueue must run, not be dropped); `abandonHeld()` makes every
+ *   run with the context) and returns its id; `abortQueue(beforeSettle?)` starts what an open queue
+ *   had deferred (up to `concurrency`), takes what still waits, then aborts the signal (in that
+ *   order: what its listeners enqueue must run, not be dropped); from then `beforeSettle` (the
+ *   first call's) runs before each settlement is counted (the invoke's clock check: past the
+ *   grace's end, what still runs is abandoned first, its timer late or not); `abandonHeld()` makes every
  *   holding job stop holding (it runs on, unheld) and returns them with their ids;
  *   `offStack(work)` is `work` run on a later turn (`defer`), off the caller's stack, for
  *   `begin`; `running(id)` is a started job's entry; `waitingHandOffs()` the queued jobs that
@@ -65,6 +67,7 @@ export abstract class JobSet<T extends TrackedJob> {
   readonly #started = new StartedJobs<T>();
   #controller: AbortController | undefined;
   #aborted = false;
+  #beforeSettle: (() => void) | undefined;
   #seq = 0;
 
   constructor(options: JobSetOptions) {
@@ -136,12 +139,13 @@ export abstract class JobSet<T extends TrackedJob> {
     return entry.id;
   }
 
-  protected abortQueue(): QueuedJob[] {
+  protected abortQueue(beforeSettle?: () => void): QueuedJob[] {
     // Opened before the abort (the response came first), a queued function is started, not dropped: the start was only deferred.
     this.#queue.startDue();
     const dropped = this.#queue.takeWaiting();
     if (!this.#aborted) {
       this.#aborted = true;
+      this.#beforeSettle = beforeSettle;
       this.#controller?.abort(deadlineAbortReason());
     }
     return dropped;
@@ -179,6 +183,7 @@ export abstract class JobSet<T extends TrackedJob> {
   }
 
   #settled(entry: Started<T>, outcome: Settlement, slot: boolean): void {
+    this.#beforeSettle?.(); // undefined until the abort: nothing more runs per job before it
     const held = this.#started.settle(entry);
     this.settled(entry.id, entry.job, outcome, held);
     if (slot) this.#queue.freed();
@@ -190,8 +195,3 @@ const PROMISE_THEN = Promise.prototype.then;
 
 /** What a started job runs: a function (called in the owner's context), or a queued job (already in it). */
 type Work = (() => unknown) | QueuedJob;
-
-/** `run(…)`, not `job.run(…)`: a failing job's stack then starts at its own frame, not `Object.x [as run]`. */
-function runQueued({ run }: QueuedJob, context: JobContext): unknown {
-  return run(context);
-}

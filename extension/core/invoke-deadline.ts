@@ -1,3 +1,4 @@
+import { deadlineNearMessage } from './deadline-texts.ts';
 import { PendingHandOffs } from './hand-offs.ts';
 import type { InvokeJobs } from './invoke-jobs.ts';
 import type { InvokeOptions } from './invoke-options.ts';
@@ -11,16 +12,18 @@ export const HAND_OFF_SAFETY_MS = 50;
 
 /** The invoke's transitions its deadline drives after deadline − margin (invoke.ts owns the phase). */
 export interface DeadlineSteps {
-  /** The grace ended: what still ran was abandoned, and the hand-offs of those are started. */
-  graceOver(): void;
-  /** Every hand-off started has settled, or their bound expired. */
-  handedOff(): void;
+  /** aborting → handing-off: the aborting is over, and hand-offs started are pending. */
+  handOff(): void;
+  /** → released 'deadline': the aborting is over with no hand-off pending, or the hand-offs settled or their bound expired. A no-op once released. */
+  release(): void;
 }
 
 /** What the deadline reads of its invoke (invoke.ts): jobs and flushers alike. */
 export interface DeadlineInvoke {
   readonly requestId: string;
   readonly deadlineMs: number;
+  /** The time left (ms) when the invoke started, if that was inside its margin (deadline − margin had passed); else undefined. */
+  readonly leftAtStartMs: number | undefined;
   /** Every unfinished job's and flusher's name. */
   unfinished(): string[];
   /** The grace is over: running flushers are abandoned; returns their names. */
@@ -35,8 +38,9 @@ type DeadlineOptions = Pick<InvokeOptions<unknown>, 'marginMs' | 'graceMs' | 'cl
  * (its constructor and its fields' initializer) for V8 to compile in the per-invoke burst
  * (bench/gc-trace.ts --compiles). What it does: the abort (what
  * never started is dropped and, if it has one, handed off at once), the grace, the abandon (the
- * hand-offs of what still runs), and the bound on the hand-offs (deadline − HAND_OFF_SAFETY_MS).
- * It owns the invoke's one timer at a time from then; the phases are the invoke's, told through `steps`.
+ * hand-offs of what still runs), the end of the aborting ({@link finish}: the release, or handing
+ * off first, bounded by deadline − HAND_OFF_SAFETY_MS). It owns the invoke's one timer at a time
+ * from then; the phases are the invoke's, told through `steps`.
  */
 export class InvokeDeadline {
   readonly #invoke: DeadlineInvoke;
@@ -48,6 +52,8 @@ export class InvokeDeadline {
   #cancelTimer: (() => void) | undefined;
   /** Set while the grace runs: its timer is pending. */
   #graceRunning = false;
+  /** Set once the aborting is over and the release waits for the hand-offs (the invoke is handing off). */
+  #waitingForHandOffs = false;
 
   constructor(invoke: DeadlineInvoke, jobs: InvokeJobs, options: DeadlineOptions, steps: DeadlineSteps) {
     this.#invoke = invoke;
@@ -56,14 +62,9 @@ export class InvokeDeadline {
     this.#steps = steps;
   }
 
-  /** Hand-offs are started and not all settled. */
-  get handingOff(): boolean {
-    return (this.#handOffs?.size ?? 0) > 0;
-  }
-
   /** Aborts the jobs' signal and drops what never started; returns the names dropped. */
   abort(): string[] {
-    const dropped = this.#jobs.abort();
+    const dropped = this.#jobs.abort(() => this.#endGraceIfOver());
     this.#startHandOffs(); // never started: sent now, while the rest get the grace
     return dropped;
   }
@@ -75,13 +76,15 @@ export class InvokeDeadline {
    */
   grace(dropped: readonly string[], { handlerRunning }: { readonly handlerRunning: boolean }): void {
     const { logger, graceMs, marginMs, setTimer, clock } = this.#options;
+    const { leftAtStartMs, requestId } = this.#invoke;
     const running = this.#invoke.unfinished(); // the queue was emptied by the abort: what is left runs
     // The grace ends where it would have had the abort come at deadline − margin: an invoke that
     // starts with less time left than the margin (or a timer that fires late) gets what is left of
     // it, so the release — and the WARN naming what is abandoned — comes before the deadline.
     const leftMs = Math.round(Math.max(0, Math.min(graceMs, this.#invoke.deadlineMs - marginMs + graceMs - clock.wallNow())));
-    logger.log('WARN', deadlineNearMessage({ leftMs, handlerRunning, neverStarted: dropped.length > 0 }), {
-      requestId: this.#invoke.requestId, running, neverStarted: dropped, marginMs, graceMs, ...(leftMs < graceMs ? { graceLeftMs: leftMs } : {}), ...(handlerRunning ? { handlerRunning } : {}),
+    logger.log('WARN', deadlineNearMessage({ leftMs, handlerRunning, neverStarted: dropped.length > 0, leftAtStartMs, marginMs }), {
+      requestId, running, neverStarted: dropped, marginMs, graceMs, ...(leftMs < graceMs ? { graceLeftMs: leftMs } : {}), ...(handlerRunning ? { handlerRunning } : {}),
+      ...(leftAtStartMs === undefined ? {} : { leftAtStartMs: Math.round(leftAtStartMs) }),
     });
     // No grace left: it ends now, not on a timer that lets what is placed meanwhile start only to be abandoned.
     this.#graceRunning = true;
@@ -96,18 +99,38 @@ export class InvokeDeadline {
     this.#graceOver();
   }
 
-  /** The release waits for the pending hand-offs until deadline − HAND_OFF_SAFETY_MS, then goes ahead (one ERROR naming them). */
-  boundHandOffs(): void {
+  /**
+   * Before a job's settlement is counted, in the grace: at or after deadline − margin + grace by
+   * the clock, the grace ends first (its timer is late: the event loop was blocked), so a job that
+   * settles then settles abandoned, not held — as if the timer had run on time. Per settlement
+   * after the abort only.
+   */
+  #endGraceIfOver(): void {
+    const { clock, marginMs, graceMs } = this.#options;
+    if (this.#graceRunning && clock.wallNow() >= this.#invoke.deadlineMs - marginMs + graceMs) this.endGrace();
+  }
+
+  /**
+   * The aborting is over: the grace ended, or nothing is left to run in it and the handler
+   * returned. Released now, or, while hand-offs are pending, handing off until they settle —
+   * at the latest at deadline − HAND_OFF_SAFETY_MS, when the release goes ahead (one ERROR naming them).
+   */
+  finish(): void {
+    if (this.#waitingForHandOffs) return;
+    if ((this.#handOffs?.size ?? 0) === 0) return this.#steps.release(); // no hand-off pending
+    this.#waitingForHandOffs = true;
+    this.#steps.handOff();
     this.#cancelTimer?.();
     const { clock, setTimer, logger } = this.#options;
     this.#cancelTimer = setTimer(() => {
       logger.log('ERROR', 'hand-offs did not finish before the deadline: the release goes ahead; these may be LOST', { requestId: this.#invoke.requestId, jobs: this.#handOffs?.names() ?? [], tasks: this.#handOffs?.tasks() ?? [] });
-      this.#steps.handedOff();
+      this.#steps.release();
     }, Math.max(0, this.#invoke.deadlineMs - HAND_OFF_SAFETY_MS - clock.wallNow()));
   }
 
   /** The invoke is released: no timer of its fires any more. */
   cancel(): void {
+    this.#graceRunning = false;
     this.#cancelTimer?.();
   }
 
@@ -120,30 +143,14 @@ export class InvokeDeadline {
       });
     }
     this.#startHandOffs();
-    this.#steps.graceOver();
+    this.finish();
   }
 
   #startHandOffs(): void {
     this.#handOffs ??= new PendingHandOffs(() => {
-      if (this.#handOffs?.size === 0) this.#steps.handedOff();
+      if (this.#handOffs?.size === 0 && this.#waitingForHandOffs) this.#steps.release();
     });
     this.#handOffs.start(this.#jobs.takeHandOffs());
   }
 }
 
-/**
- * The `deadline near` WARN's text: what the abort means now, and whose the fix is. The
- * never-started part only when something never started; "no grace left" when the abort came at
- * or after deadline − margin + grace (an invoke started with less time left than margin − grace,
- * or a handler that ran past it): the invoke is released at once.
- */
-function deadlineNearMessage({ leftMs, handlerRunning, neverStarted }: { readonly leftMs: number; readonly handlerRunning: boolean; readonly neverStarted: boolean }): string {
-  const what = leftMs === 0
-    ? "deadline near, no grace left (deadline − margin + grace has passed): the jobs' signal is aborted, unfinished jobs are abandoned and the invoke is released now; jobs enqueued from now run unheld."
-    : `deadline near: the jobs' signal is aborted; unfinished jobs get ${String(leftMs)} ms to stop before the release.`;
-  if (!handlerRunning) return `${what} Fix: raise the function's timeout, or make long jobs honour \`signal\``;
-  const why = neverStarted
-    ? 'The handler itself had not returned at deadline − margin, so the jobs it had queued never started.'
-    : leftMs === 0 ? 'The handler itself had not returned.' : 'The handler itself had not returned at deadline − margin: the jobs it enqueues until the grace ends start with their signal aborted.';
-  return `${what} ${why} Fix: raise the function's timeout, or find what the handler waits for`;
-}

@@ -61,10 +61,11 @@ export class InvokeJobs extends JobSet<Tracked> {
    * The deadline margin is reached: functions that never started are dropped and returned by
    * name, then the signal aborts. In that order: its listeners run synchronously, and what they
    * enqueue must run in the grace, not be dropped with the queue. Running jobs keep going for
-   * the grace the invoke gives them.
+   * the grace the invoke gives them. `beforeSettle` (the first abort's): runs before each job's
+   * settlement from now on, before it is counted (the invoke's clock check, invoke-deadline.ts).
    */
-  abort(): string[] {
-    const dropped = this.abortQueue();
+  abort(beforeSettle?: () => void): string[] {
+    const dropped = this.abortQueue(beforeSettle);
     for (const job of dropped) if (job.handOff) (this.#handOffs ??= new JobHandOffs()).neverStarted(job.name, job.handOff);
     this.#stats.neverStarted += dropped.length;
     return dropped.map((job) => `${job.name} (never started)`);

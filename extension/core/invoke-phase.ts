@@ -9,7 +9,9 @@
  *
  * `deadline − margin` goes by the wall clock: a response, or a job, that comes at or after it
  * (before its timer ran) brings the abort first; at or after `deadline − margin + grace`, the
- * grace's end too (Invoke#checkClock, before each job): the release, and the job runs late. Aborting
+ * grace's end too (Invoke#checkClock, before each job): the release, and the job runs late; a
+ * response (or the handler's end, or a job's settlement) at or after it ends a grace whose timer is
+ * late (a blocked event loop). Aborting
  * with the handler still running, an idle invoke waits for the grace's end or the handler's return. `finishHandler()` from `running` implies `respond()`. `flushing` is skipped when no flusher is
  * registered; it happens once per invoke (work a flusher enqueues is held, not flushed again).
  * A deadline reached in `done` starts the flushers with the aborted signal, sharing the grace.

@@ -24,6 +24,8 @@ export class Invoke {
   #cancelNear: (() => void) | undefined;
   /** Made when that timer fires (deadline − margin): most invokes with jobs release before. */
   #deadline: InvokeDeadline | undefined;
+  /** The time left (ms) when the invoke was made, if deadline − margin had passed then (the timeout at or below the margin); else undefined. */
+  readonly #leftAtStartMs: number | undefined;
   #waiters: Array<(reason: ReleaseReason) => void> | undefined;
   #reason: ReleaseReason | undefined;
   #claimed = false;
@@ -33,6 +35,8 @@ export class Invoke {
     this.#options = options;
     this.#requestId = requestId;
     this.#deadlineMs = deadlineMs;
+    const leftMs = deadlineMs - options.clock.wallNow();
+    this.#leftAtStartMs = leftMs <= options.marginMs ? leftMs : undefined;
   }
 
   get requestId(): string { return this.#requestId; }
@@ -40,6 +44,8 @@ export class Invoke {
   get phase(): Phase { return this.#phase; }
   /** False while the handler itself runs (a job enqueued after the release then came from it, not from a stray timer). */
   get handlerReturned(): boolean { return this.#handlerReturned; }
+  /** The time left (ms) when the invoke started, if that was inside its margin: every job it enqueues comes after deadline − margin (the WARNs name the timeout against the margin). */
+  get leftAtStartMs(): number | undefined { return this.#leftAtStartMs; }
   /** Nothing placed now would be held: released, handing off, or at or after deadline − margin + grace by the wall clock. */
   get closed(): boolean { return this.#phase === 'released' || this.#phase === 'handing-off' || this.#options.clock.wallNow() >= this.#deadlineMs - this.#options.marginMs + this.#options.graceMs; }
 
@@ -73,8 +79,10 @@ export class Invoke {
     // Once released, a second report (the runtime's `next` after a returned response) changes nothing.
     if (this.#phase === 'released') return;
     this.#respondedAt ??= this.#options.clock.monoNow();
-    // At or after deadline − margin (by the clock, as #checkClock) the response brings the abort: the queued jobs never start. Inline: one function fewer for V8 to compile per invoke (bench/gc-trace.ts --compiles).
-    if (this.#phase === 'running' && this.#jobs && this.#options.clock.wallNow() >= this.#deadlineMs - this.#options.marginMs) this.#abortNear(this.#jobs);
+    // By the clock (as #checkClock): at or after deadline − margin the response brings the abort (the queued jobs never start); at or after deadline − margin + grace the grace is over, also when its timer is late (a handler that blocked the event loop): what still runs is abandoned now, not counted if it settles before that timer. Inline: one function fewer for V8 to compile per invoke (bench/gc-trace.ts --compiles).
+    const pastNearMs = this.#jobs ? this.#options.clock.wallNow() - this.#deadlineMs + this.#options.marginMs : -1;
+    if (this.#phase === 'running' && this.#jobs && pastNearMs >= 0) this.#abortNear(this.#jobs);
+    else if (this.#phase === 'aborting' && pastNearMs >= this.#options.graceMs) this.#deadline?.endGrace();
     if (this.#phase === 'running') this.#phase = 'responded';
     this.#jobs?.start();
     this.#check();
@@ -148,22 +156,13 @@ export class Invoke {
     const handlerRunning = this.#phase === 'running';
     this.#phase = 'aborting';
     this.#cancelNear?.();
-    const deadline = (this.#deadline = new InvokeDeadline(this, jobs, this.#options, { graceOver: () => this.#finishAborting(), handedOff: () => this.#handedOff() }));
+    const deadline = (this.#deadline = new InvokeDeadline(this, jobs, this.#options, {
+      handOff: () => { this.#phase = 'handing-off'; this.#options.observer.invokeChanged(this); }, // aborting → handing-off
+      release: () => { if (this.#phase !== 'released') this.#release('deadline'); },
+    }));
     deadline.grace(deadline.abort(), { handlerRunning }); // its WARN names what ran at the deadline: not the flushers started now
     if (flush && this.#phase === 'aborting') this.#startFlushers(); // the last chance before the release: they share the grace
   }
-
-  /** aborting → released, through handing-off while hand-offs are pending (bounded by deadline − safety). */
-  #finishAborting(): void {
-    if (this.#phase === 'released') return;
-    if (!this.#deadline?.handingOff) return this.#release('deadline');
-    this.#phase = 'handing-off';
-    this.#deadline.boundHandOffs();
-    this.#options.observer.invokeChanged(this);
-  }
-
-  /** Every hand-off settled, or their bound expired. */
-  #handedOff(): void { if (this.#phase === 'handing-off') this.#release('deadline'); }
 
   /** The one decision, made after every transition and job change: may this invoke be released now? */
   #check(): void {
@@ -171,7 +170,7 @@ export class Invoke {
     if (this.idle && this.#phase === 'done' && this.#startFlushers()) return this.#options.observer.invokeChanged(this);
     if (this.idle && (this.#phase === 'done' || this.#phase === 'flushing')) this.#release('settled');
     // Aborting, the handler still running: held to the grace's end (the invoke cannot end before the runtime's `next`); its jobs enqueued then get the grace.
-    else if (this.idle && this.#phase === 'aborting' && this.#handlerReturned) this.#finishAborting();
+    else if (this.idle && this.#phase === 'aborting' && this.#handlerReturned) this.#deadline?.finish(); // aborting → released, through handing-off while hand-offs are pending
     else this.#options.observer.invokeChanged(this);
   }
 

@@ -1,6 +1,7 @@
 import type { Job } from '../../shared/host-protocol.ts';
 import type { Logger } from '../../shared/log-line.ts';
 import type { AsyncContext } from './async-context.ts';
+import { LATE_AFTER_RETURN, lateHandlerRunning } from './deadline-texts.ts';
 import type { DetachedJobs } from './detached-jobs.ts';
 import type { JobOwner } from './external-job.ts';
 import type { HandOff } from './hand-offs.ts';
@@ -16,6 +17,8 @@ export interface PlacementSite {
   readonly orphans: OrphanJobs;
   readonly detached: DetachedJobs;
   readonly logger: Logger;
+  /** AFTER_RESPONSE_DEADLINE_MARGIN_MS, for the late WARN's text. */
+  readonly marginMs: number;
   /** The one invoke running now, where invokes run one at a time; none once released. */
   inProgress(): Invoke | undefined;
 }
@@ -50,13 +53,14 @@ export function placeJob(site: PlacementSite, policy: HoldPolicy, job: Job, name
   }
   const placed = owner.enqueue(job, name, kind, handOff);
   external?.bind(owner);
-  if (placed === 'late' && policy.holds) site.logger.log('WARN', owner.handlerReturned ? LATE_AFTER_RETURN : LATE_HANDLER_RUNNING, { requestId: owner.requestId, job: name, ...(owner.handlerReturned ? {} : { handlerRunning: true }) });
+  if (placed === 'late' && policy.holds) {
+    // The handler itself enqueued it past the grace's end (handlerRunning), or in an invoke that started inside its margin with no grace left (leftAtStartMs: the fix is the timeout against the margin).
+    const { handlerReturned, leftAtStartMs } = owner;
+    const running = handlerReturned ? {} : { handlerRunning: true, ...(leftAtStartMs === undefined ? {} : { leftAtStartMs: Math.round(leftAtStartMs) }) };
+    site.logger.log('WARN', handlerReturned ? LATE_AFTER_RETURN : lateHandlerRunning(leftAtStartMs, site.marginMs), { requestId: owner.requestId, job: name, ...running });
+  }
   policy.touch(owner);
 }
-
-const LATE_AFTER_RETURN = 'job enqueued after its invoke was released (by a timer or callback that outlived the invoke?): it runs now, unheld, and may be frozen; enqueue before the handler returns';
-/** The handler itself enqueued it, past deadline − margin + grace (after which nothing is held). */
-const LATE_HANDLER_RUNNING = "job enqueued after its invoke was released: the handler itself was still running past deadline − margin + grace, after which nothing is held; it runs now, unheld, and may be frozen. Fix: raise the function's timeout, or find what the handler waits for";
 
 /** Work outside any invoke's async context. Concurrent invokes (unheld): none is "the current" one, so none is in progress. */
 function contextless(site: PlacementSite, policy: HoldPolicy): Invoke | InvokeJobs | 'orphan' {

@@ -53,7 +53,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
       flushHere: () => this.#policy.flushesDetached, onChange: () => this.#waiters.wake(), ...(options.raiseListenerLimit ? { raiseListenerLimit: options.raiseListenerLimit } : {}) });
     // What every invoke shares, made once: invokeFor runs in every invoke.
     this.#invokes = new InvokeRegistry(sharedInvokeOptions(options, { flushers: this.#flushers.list, observer: this, deadlines: createDeadlineTimers({ setTimer: options.setTimer, wallNow: options.clock.wallNow }) }));
-    this.#site = { context: this.#context, orphans: this.#orphans, detached: this.#detached, logger: options.logger, inProgress: () => this.#invokes.inProgress(this.#policy) };
+    this.#site = { context: this.#context, orphans: this.#orphans, detached: this.#detached, logger: options.logger, marginMs: options.marginMs, inProgress: () => this.#invokes.inProgress(this.#policy) };
     this.#lost = new LostEvents(options.setTimer);
     this.#firstWork = options.onFirstWork;
   }

@@ -26,6 +26,12 @@ export interface JobsSeen {
    */
   readonly handlerLate: boolean;
   /**
+   * A `deadline near` or `job enqueued after its invoke was released` WARN had `leftAtStartMs`: the
+   * invoke started inside its margin (the timeout at or below it), so the fix is the timeout
+   * against the margin, not the handler's.
+   */
+  readonly startedInsideMargin: boolean;
+  /**
    * Jobs the handler itself enqueued past deadline − margin + grace (`job enqueued after its invoke
    * was released` with `handlerRunning: true`), by name: nothing held them; they ran unheld and may
    * have been frozen mid-run.
@@ -80,6 +86,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   let summarizedEnqueued: number | undefined;
   let summarizedSettled: number | undefined;
   let handlerLate = false;
+  let startedInsideMargin = false;
   for (const line of logLines) {
     const record = layerRecord(line);
     if (record === undefined) continue;
@@ -87,6 +94,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
     const name = text(record.job) ?? text(record.flusher);
     const task = text(record.task);
     const taskId = text(record.taskId);
+    startedInsideMargin ||= typeof record.leftAtStartMs === 'number';
     if (task !== undefined && taskId !== undefined && message.startsWith(SENT)) queued.push({ job: `task ${task}`, taskId });
     if (task !== undefined && message.startsWith(SENT) && !message.startsWith(`${SENT}write-ahead`)) handedOff.push(`task ${task}: ${message.slice(SENT.length)}`);
     else if (task !== undefined && message.startsWith('task LOST if this run does not finish')) uncopied.push(`task ${task}`);
@@ -107,7 +115,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   }
   const sentTasks = handedOff.map((entry) => entry.slice(0, entry.indexOf(':')));
   // A task that rejected with the abort reason was interrupted and sent on: not a problem.
-  return { failed, failedFlushers, stopped: withoutTasks(stopped, sentTasks), abandoned: withoutTasks(abandoned, [...sentTasks, ...lost]), handlerLate, unheld, handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
+  return { failed, failedFlushers, stopped: withoutTasks(stopped, sentTasks), abandoned: withoutTasks(abandoned, [...sentTasks, ...lost]), handlerLate, startedInsideMargin, unheld, handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
 }
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

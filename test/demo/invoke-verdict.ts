@@ -1,5 +1,6 @@
 // What `npm run invoke` concludes: per invoke, its problems (the invoke failed or timed out, a job
 // failed or was abandoned); for the run, the last line and the exit code, with the fix named.
+import { MARGIN_FIX } from '../../extension/core/deadline-texts.ts';
 import type { InvokeResult } from '../rig/sandbox.ts';
 import { jobsSeen, type JobsSeen } from './invoke-jobs-seen.ts';
 import type { QueueOutcome } from './invoke-queue-outcome.ts';
@@ -37,6 +38,8 @@ const FIX_CATCH_ABORT = 'in a plain job (not a task: a task is sent to its queue
 const FIX_QUEUE = 'give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL; see docs/tasks.md, "Try tasks locally")';
 /** One text for both: jobs queued before deadline − margin never start, and nothing holds those enqueued past its grace. */
 const FIX_HANDLER = 'make the handler respond before deadline − margin (jobs it queued before then never start while it runs past it; those it enqueues past deadline − margin + grace are not held)';
+/** The invoke started inside its margin: the handler waited for nothing (worded as the layer's WARNs and the budget note word it). */
+const FIX_MARGIN = `${MARGIN_FIX} (--timeout S here; the function's timeout on Lambda)`;
 const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
 
 export interface Problem {
@@ -121,7 +124,9 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
     const cut = jobs.abandoned.filter((name) => !name.endsWith(NEVER_STARTED));
     // Only jobs that never started, dropped because the handler answered late: no job of theirs ran to honour a signal.
     const onlyLate = jobs.handlerLate && cut.length === 0;
-    const fixes = onlyLate ? [FIX_HANDLER, FIX_TIMEOUT] : [FIX_TIMEOUT, FIX_SIGNAL, ...(jobs.handlerLate ? [FIX_HANDLER] : []), ...(promises ? [FIX_PROMISE] : [])];
+    // Started inside its margin, the handler waited for nothing: the timeout against the margin is the fix.
+    const lateFixes = jobs.startedInsideMargin ? [FIX_MARGIN] : [FIX_HANDLER, FIX_TIMEOUT];
+    const fixes = onlyLate ? lateFixes : [FIX_TIMEOUT, FIX_SIGNAL, ...(jobs.handlerLate ? [lateFixes[0] ?? FIX_HANDLER] : []), ...(promises ? [FIX_PROMISE] : [])];
     const text = [
       ...(cut.length > 0 ? [`${listed(cut.length, 'job', cut)} abandoned at the deadline`] : []),
       ...(dropped.length > 0 ? [`${listed(dropped.length, 'job', dropped)} never started (dropped at the deadline)`] : []),
@@ -129,7 +134,8 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
     problems.push({ kind: 'job-abandoned', text, fixes });
   }
   if (jobs.unheld.length > 0) {
-    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.unheld.length, 'job', jobs.unheld)} enqueued by the handler past deadline − margin + grace: not held (run unheld, maybe frozen mid-run)`, fixes: [FIX_HANDLER, FIX_TIMEOUT] });
+    const when = jobs.startedInsideMargin ? 'in an invoke that started inside its margin, with no grace left' : 'past deadline − margin + grace';
+    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.unheld.length, 'job', jobs.unheld)} enqueued by the handler ${when}: not held (run unheld, maybe frozen mid-run)`, fixes: jobs.startedInsideMargin ? [FIX_MARGIN] : [FIX_HANDLER, FIX_TIMEOUT] });
   }
   if (jobs.lost.length > 0) {
     problems.push({ kind: 'job-abandoned', text: `${listed(jobs.lost.length, 'task', jobs.lost.map((name) => name.replace(/^task /, '')))} LOST (see its "task LOST" log line)`, fixes: [FIX_QUEUE] });

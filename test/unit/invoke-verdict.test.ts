@@ -65,6 +65,17 @@ describe('judgeInvoke', () => {
     expect(judgeInvoke(result(), [late({})]).problems).toEqual([]);
   });
 
+  it('an invoke that started inside its margin (`leftAtStartMs`): its unheld job and its never-started job get the timeout-against-the-margin fix, as the WARNs and the budget note word it, not the handler\'s', () => {
+    const late = layerLine({ level: 'WARN', message: 'job enqueued after its invoke was released: …', requestId: 'r', job: 'first', handlerRunning: true, leftAtStartMs: 200 });
+    const unheld = judgeInvoke(result(), [late]);
+    expect(unheld.jobs.startedInsideMargin).toBe(true);
+    expect(unheld.problems).toEqual([{ kind: 'job-abandoned', text: '1 job first enqueued by the handler in an invoke that started inside its margin, with no grace left: not held (run unheld, maybe frozen mid-run)', fixes: [expect.stringContaining("raise the function's timeout above the margin, or lower the margin")] }]);
+    const near = layerLine({ level: 'WARN', message: 'deadline near: …', requestId: 'r', running: [], neverStarted: ['queued (never started)'], handlerRunning: true, leftAtStartMs: 800 });
+    const fixes = judgeInvoke(result(), [near]).problems.flatMap((p) => p.fixes);
+    expect(fixes).toEqual([expect.stringContaining('above the margin, or lower the margin')]);
+    expect(budgetNote({ layer: true, timeoutSeconds: 1, env: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '1000' } })).toContain("raise the function's timeout above the margin, or lower the margin");
+  });
+
   it('an abandoned waitUntil or after() promise gets the promise fix (it has no signal); a job function does not', () => {
     const abandoned = (jobs: string[]): string => layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs });
     const fixes = (jobs: string[]): readonly string[] => judgeInvoke(result(), [abandoned(jobs)]).problems.flatMap((p) => p.fixes);
@@ -171,7 +182,7 @@ describe('verdict', () => {
   const kinds: ProblemKind[] = ['invoke-failed', 'timed-out', 'job-abandoned', 'job-failed'];
   const judgement = fc.array(fc.constantFrom(...kinds), { maxLength: 3 }).map((found): InvokeJudgement => ({
     problems: found.map((kind) => ({ kind, text: kind, fixes: kind === 'job-failed' ? [] : ['fix it'] })),
-    jobs: { failed: [], failedFlushers: [], stopped: [], abandoned: [], handlerLate: false, unheld: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
+    jobs: { failed: [], failedFlushers: [], stopped: [], abandoned: [], handlerLate: false, startedInsideMargin: false, unheld: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
     extension: true,
   }));
 
@@ -200,7 +211,7 @@ describe('jobsSeen', () => {
       layerLine({ level: 'WARN', message: 'deadline near: …', running: ['slowJob'] }),
       'job failed {not json',
     ];
-    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late'], failedFlushers: ['metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handlerLate: false, unheld: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
+    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late'], failedFlushers: ['metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handlerLate: false, startedInsideMargin: false, unheld: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
   });
 
   it('any log lines: never throws', () => {

@@ -187,6 +187,68 @@ describe("past deadline − margin + grace (the grace's end), nothing is held", 
   });
 });
 
+describe("a job settling at or after deadline − margin + grace, before the response, the grace's timer late", () => {
+  it('the response a turn after the handler returned (RIC 4.0.2 posts it after a setImmediate): the job that settled in between is abandoned, not counted succeeded', async () => {
+    const { tracker, timers, logger, deadline, runDeferred, blockUntil, summaries } = setup();
+    const gate = deferred();
+    const events: string[] = [];
+    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => void events.push(`released: ${reason}`));
+    await runtimeInvoke(tracker, 'r1', deadline, async () => {
+      blockUntil(10);
+      tracker.enqueue(() => gate.promise.then(() => void events.push('slow settles')), 'slow');
+      await runDeferred(); // it starts
+      blockUntil(GRACE + 10); // then busy: the grace's timer cannot run
+      gate.resolve();
+      events.push('returns');
+    });
+    await flush(); // the job settles
+    events.push('responds');
+    tracker.responsePosted('r1', 'returned');
+    await runDeferred();
+    timers.advance(0);
+    await released;
+    expect(events).toEqual(['returns', 'slow settles', 'released: deadline', 'responds']);
+    expect(logger.records.filter((r) => String(r.message).startsWith('abandoning'))).toEqual([expect.objectContaining({ jobs: ['slow'] })]);
+    expect(summaries()).toEqual([expect.objectContaining({ outcome: 'deadline', started: 1, succeeded: 0, abandoned: 1 })]);
+  });
+});
+
+describe("a response at or after deadline − margin + grace, the grace's timer late (the handler blocked the event loop)", () => {
+  it.each([
+    ['the abort came on time (its timer ran while the handler awaited)', true],
+    ['the abort came late (with a job enqueued past deadline − margin)', false],
+  ])('%s: the grace is over at the response — the job still running is abandoned, not counted succeeded when it settles before the late timer', async (_case, timerRan) => {
+    const { tracker, timers, logger, deadline, runDeferred, blockUntil, summaries } = setup();
+    const gate = deferred();
+    const events: string[] = [];
+    const released = tracker.hold({ requestId: 'r1', deadlineMs: deadline }).then((reason) => void events.push(`released: ${reason}`));
+    await runtimeInvoke(tracker, 'r1', deadline, async () => {
+      if (timerRan) {
+        blockUntil(-10);
+        tracker.enqueue(() => undefined, 'early'); // its set brings the timer at deadline − margin
+        timers.advance(20); // the abort on time: 'early' dropped unstarted
+        await runDeferred();
+      } else blockUntil(10);
+      tracker.enqueue(() => {
+        events.push('slow starts');
+        return gate.promise.then(() => void events.push('slow settles'));
+      }, 'slow'); // held for the grace, its signal aborted
+      await runDeferred(); // it starts
+      blockUntil(GRACE + 10); // then busy: the grace's timer cannot run
+      events.push('responds');
+      tracker.responsePosted('r1', 'returned');
+    });
+    gate.resolve(); // settles before the late timer runs
+    await runDeferred();
+    timers.advance(0);
+    await runDeferred();
+    await released;
+    expect(events).toEqual(['slow starts', 'responds', 'released: deadline', 'slow settles']);
+    expect(logger.records.filter((r) => String(r.message).startsWith('abandoning'))).toEqual([expect.objectContaining({ jobs: ['slow'] })]);
+    expect(summaries()).toEqual([expect.objectContaining({ outcome: 'deadline', started: 1, succeeded: 0, abandoned: 1 })]);
+  });
+});
+
 describe('the deadline WARN with the handler still running', () => {
   it.each([
     ['a job queued before deadline − margin', -10, [/never started/], ['queued (never started)']],
@@ -214,7 +276,10 @@ interface Schedule {
   readonly earlier: boolean;
   /** When the handler enqueues its one job, and then responds, ms from deadline − margin (past GRACE: after the grace's end). */
   readonly enqueueAt: number;
+  /** Also about GRACE: the handler blocks past the grace's end, its timer late unless `timerWhileRunning`. */
   readonly respondAfter: number;
+  /** The job settles only when the response is out, before any timer can run (else as it starts). */
+  readonly slow: boolean;
   /** The handler awaited before enqueuing: timers due by then ran first (else it blocked the event loop). */
   readonly timerBeforeEnqueue: boolean;
   /** The handler awaited before responding: timers due by then ran first. */
@@ -228,7 +293,8 @@ const schedules: fc.Arbitrary<Schedule> = fc.record({
   mode: fc.constantFrom('held' as const, 'unheld' as const),
   earlier: fc.boolean(),
   enqueueAt: fc.oneof(fc.integer({ min: -3, max: 2 }), fc.integer({ min: GRACE - 2, max: GRACE + 2 })),
-  respondAfter: fc.integer({ min: 0, max: 4 }),
+  respondAfter: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.integer({ min: GRACE - 4, max: GRACE + 4 })),
+  slow: fc.boolean(),
   timerBeforeEnqueue: fc.boolean(),
   timerWhileRunning: fc.boolean(),
   lateBy: fc.integer({ min: 0, max: 4 }),
@@ -237,26 +303,34 @@ const schedules: fc.Arbitrary<Schedule> = fc.record({
 
 /**
  * The outcome the times alone decide: `signal.aborted` as each job started (none: never started),
- * whether the job was held (counted), and the WARN's handlerRunning.
+ * whether the job was held (counted), whether it was abandoned (held and started, and the response,
+ * or the event loop's return after it when its function could first run and settle, came at or
+ * after the grace's end: nothing is held from then, whether the grace's timer ran or not), and the
+ * WARN's handlerRunning.
  */
-function expected({ earlier, enqueueAt, respondAfter }: Schedule): { earlier: boolean[]; job: boolean[]; held: number; started: number; handlerRunning: true | undefined } {
-  const respondedBeforeNear = enqueueAt + respondAfter < 0;
+function expected({ earlier, enqueueAt, respondAfter, lateBy }: Schedule): { earlier: boolean[]; job: boolean[]; held: number; started: number; abandoned: number; handlerRunning: true | undefined } {
+  const respondedAt = enqueueAt + respondAfter;
+  const respondedBeforeNear = respondedAt < 0;
   const before = earlier ? (respondedBeforeNear ? [false] : []) : []; // started by the response, or dropped at the abort
   const base = { earlier: before, handlerRunning: respondedBeforeNear ? undefined : true as const };
   const earlierCounts = { held: earlier ? 1 : 0, started: before.length };
+  // Held and started: its function runs (deferred) when the event loop comes back after the response: abandoned if that is at or after the grace's end.
+  const running = { abandoned: respondedAt + lateBy >= GRACE ? 1 : 0 };
+  const none = { abandoned: 0 };
   // After the grace's end nothing is held: released first, the job runs unheld, its signal aborted.
-  if (enqueueAt >= GRACE) return { ...base, job: [true], held: earlierCounts.held, started: earlierCounts.started };
-  if (enqueueAt >= 0) return { ...base, job: [true], held: earlierCounts.held + 1, started: earlierCounts.started + 1 }; // the abort at the enqueue, the job placed after it
-  if (!respondedBeforeNear) return { ...base, job: [], held: earlierCounts.held + 1, started: earlierCounts.started }; // queued, dropped at the abort
-  return { ...base, job: [false], held: earlierCounts.held + 1, started: earlierCounts.started + 1 }; // started by the response
+  if (enqueueAt >= GRACE) return { ...base, ...none, job: [true], held: earlierCounts.held, started: earlierCounts.started };
+  if (enqueueAt >= 0) return { ...base, ...running, job: [true], held: earlierCounts.held + 1, started: earlierCounts.started + 1 }; // the abort at the enqueue, the job placed after it
+  if (!respondedBeforeNear) return { ...base, ...none, job: [], held: earlierCounts.held + 1, started: earlierCounts.started }; // queued, dropped at the abort
+  return { ...base, ...running, job: [false], held: earlierCounts.held + 1, started: earlierCounts.started + 1 }; // started by the response
 }
 
 describe('the outcome near deadline − margin and past the grace\'s end', () => {
-  it('depends only on when the handler enqueued and responded, never on the order the event loop runs the timers, the response and the deferred start', async () => {
+  it('depends only on when the handler enqueued and responded, never on the order the event loop runs the timers (also a grace timer late behind a blocking handler), the response and the deferred start', async () => {
     await fc.assert(fc.asyncProperty(schedules, async (schedule) => {
       const { tracker, timers, deadline, runDeferred, blockUntil, warns, summaries } = setup(schedule.mode);
       const seen: boolean[] = [];
       const seenEarlier: boolean[] = [];
+      const gate = deferred();
       await runtimeInvoke(tracker, 'r1', deadline, () => {
         if (schedule.earlier) {
           blockUntil(-5);
@@ -264,10 +338,11 @@ describe('the outcome near deadline − margin and past the grace\'s end', () =>
         }
         blockUntil(schedule.enqueueAt);
         if (schedule.timerBeforeEnqueue) timers.advance(0);
-        tracker.enqueue(recording(seen), 'job');
+        tracker.enqueue(recording(seen, schedule.slow ? gate.promise : undefined), 'job');
         blockUntil(schedule.enqueueAt + schedule.respondAfter);
         if (schedule.timerWhileRunning) timers.advance(0);
         tracker.responsePosted('r1', 'returned');
+        gate.resolve(); // a slow job settles now: after the response, before a late grace timer
       });
       if (schedule.mode === 'held') void tracker.hold({ requestId: 'r1', deadlineMs: deadline });
       timers.block(schedule.lateBy);
@@ -282,6 +357,7 @@ describe('the outcome near deadline − margin and past the grace\'s end', () =>
       for (const warn of warns()) expect(warn.handlerRunning).toBe(want.handlerRunning);
       if (want.handlerRunning) expect(warns()).toHaveLength(1);
       expect(summaries()).toEqual(want.held === 0 ? [] : [expect.objectContaining({ enqueued: want.held, started: want.started, neverStarted: want.held - want.started })]);
+      if (want.held > 0) expect(summaries()[0]).toMatchObject({ succeeded: want.started - want.abandoned, abandoned: want.abandoned });
     }), { numRuns: 300 });
   });
 });
