@@ -13,7 +13,7 @@ export type { Phase } from './invoke-phase.ts';
 export class Invoke {
   // Fields only declared (`private declare`), set in the constructor in one order (one shape): a field declaration (`#x;`, `x = 0`) gives a
   // class a second function, its fields' initializer, that V8 compiles in the per-invoke burst (nodejs24.x: 81–82 → 75–76 functions without
-  // the six of the classes made per invoke: this, invoke-jobs.ts, shared/job-*.ts, started-jobs.ts). Private to tsc only; `#x` elsewhere.
+  // the six of the classes made per invoke: this, invoke-jobs.ts, shared/job-*.ts, started-jobs.ts; flush-set.ts too). Private to tsc, not at run time; `#x` elsewhere.
   private declare readonly _options: InvokeOptions<Invoke>;
   private declare readonly _requestId: string;
   private declare readonly _deadlineMs: number;
