@@ -40,69 +40,74 @@ export interface JobQueueOptions {
  * (Members carry no doc comments: see shared/job-set.ts.)
  */
 export class JobQueue {
-  readonly #options: JobQueueOptions;
-  readonly #pumpLater: () => unknown;
-  readonly #jobs: QueuedJob[] = [];
-  #head = 0;
-  #running = 0;
-  #open = false;
+  // Fields only declared, set in the constructor (why: extension/core/invoke.ts).
+  private declare readonly _options: JobQueueOptions;
+  private declare readonly _pumpLater: () => unknown;
+  private declare readonly _jobs: QueuedJob[];
+  private declare _head: number;
+  private declare _running: number;
+  private declare _open: boolean;
 
   constructor(options: JobQueueOptions) {
-    this.#options = options;
+    this._options = options;
     // `#pump` in the owner's context, bound once: what is deferred per batch, no arrow per call (a
     // bound function is no code of its own for V8 to compile: bench/gc-trace.ts --compiles).
-    this.#pumpLater = options.runInContext.bind(undefined, this.#pump.bind(this));
+    this._pumpLater = options.runInContext.bind(undefined, this.#pump.bind(this));
+    this._jobs = [];
+    this._head = 0;
+    this._running = 0;
+    this._open = false;
   }
 
   get empty(): boolean {
-    return this.#head === this.#jobs.length;
+    return this._head === this._jobs.length;
   }
 
   push(job: QueuedJob): void {
-    this.#jobs.push(job);
-    if (this.#open) this.#options.defer(this.#pumpLater);
+    this._jobs.push(job);
+    if (this._open) this._options.defer(this._pumpLater);
   }
 
   open(): void {
-    if (this.#open) return;
-    this.#open = true;
-    if (!this.empty) this.#options.defer(this.#pumpLater);
+    if (this._open) return;
+    this._open = true;
+    if (!this.empty) this._options.defer(this._pumpLater);
   }
 
   startDue(): void {
-    if (this.#open) this.#pumpLater();
+    if (this._open) this._pumpLater();
   }
 
   waiting(): string[] {
-    return this.#jobs.slice(this.#head).map((job) => `${job.name} (never started)`);
+    return this._jobs.slice(this._head).map((job) => `${job.name} (never started)`);
   }
 
   takeWaiting(): QueuedJob[] {
-    const jobs = this.#jobs.slice(this.#head);
-    this.#jobs.length = 0;
-    this.#head = 0;
+    const jobs = this._jobs.slice(this._head);
+    this._jobs.length = 0;
+    this._head = 0;
     return jobs;
   }
 
   waitingHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> {
-    return this.#jobs.slice(this.#head).flatMap((job) => (job.handOff ? [{ name: `${job.name} (never started)`, run: job.handOff }] : []));
+    return this._jobs.slice(this._head).flatMap((job) => (job.handOff ? [{ name: `${job.name} (never started)`, run: job.handOff }] : []));
   }
 
   freed(): void {
-    this.#running--;
+    this._running--;
     this.#pump();
   }
 
   #pump(): void {
-    while (this.#open && this.#running < this.#options.concurrency && this.#head < this.#jobs.length) {
-      const job = this.#jobs[this.#head++] as QueuedJob;
-      this.#running++;
-      this.#options.launch(job);
+    while (this._open && this._running < this._options.concurrency && this._head < this._jobs.length) {
+      const job = this._jobs[this._head++] as QueuedJob;
+      this._running++;
+      this._options.launch(job);
     }
-    if (this.empty && this.#head > 0) {
+    if (this.empty && this._head > 0) {
       // Everything started: reuse the array (no copy per settled job).
-      this.#jobs.length = 0;
-      this.#head = 0;
+      this._jobs.length = 0;
+      this._head = 0;
     }
   }
 }

@@ -54,113 +54,116 @@ export interface JobSetOptions {
  *   (`held`: it still held its owner), before its slot goes to the next queued job; `changed()`
  *   then tells the owner the set may be idle.
  *
- * State: started jobs in start order (`#started`), each holding its owner, or holding nothing (unheld
- * from the start, or abandoned: an exit still names them), until it settles.
- *
- * Members carry no doc comments of their own: the client bundles this file unminified, and esbuild
- * keeps a class member's comment in the bundle (measured: ~0.7 KB of the npm bundle's gzip size).
+ * State: started jobs in start order (`_started`), each holding its owner, or holding nothing (unheld
+ * from the start, or abandoned: an exit still names them), until it settles. The fields are only
+ * declared, set in the constructor (why: extension/core/invoke.ts). Members carry no doc comments of
+ * their own: the client bundles this file unminified, and esbuild keeps a class member's comment in
+ * the bundle (measured: ~0.7 KB of the npm bundle's gzip size).
  */
 export abstract class JobSet<T extends TrackedJob> {
-  readonly #options: JobSetOptions;
-  readonly #queue: JobQueue;
-  readonly #context: JobContext;
-  readonly #started = new StartedJobs<T>();
-  #controller: AbortController | undefined;
-  #aborted = false;
-  #beforeSettle: (() => void) | undefined;
-  #seq = 0;
+  private declare readonly _setOptions: JobSetOptions;
+  private declare readonly _started: StartedJobs<T>;
+  private declare readonly _context: JobContext;
+  private declare readonly _queue: JobQueue;
+  private declare _controller: AbortController | undefined;
+  private declare _aborted: boolean;
+  private declare _beforeSettle: (() => void) | undefined;
+  private declare _seq: number;
 
   constructor(options: JobSetOptions) {
-    this.#options = options;
-    this.#context = new LazyContext(this, options.requestId, options.deadlineMs);
+    this._setOptions = options;
+    this._started = new StartedJobs<T>();
+    this._context = new LazyContext(this, options.requestId, options.deadlineMs);
     // The pump runs in the owner's async context, once per batch: the jobs it starts (and the
     // pump again when one settles) inherit it, so a job needs no context frame of its own.
-    this.#queue = new JobQueue({
-      concurrency: options.concurrency, defer: options.defer, runInContext: options.runInContext,
-      launch: this.launch.bind(this),
+    this._queue = new JobQueue({
+      concurrency: options.concurrency, defer: options.defer, runInContext: options.runInContext, launch: this.launch.bind(this),
     });
+    this._controller = this._beforeSettle = undefined;
+    this._aborted = false;
+    this._seq = 0;
   }
 
   get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
+    if (!this._controller) {
+      this._controller = new AbortController();
       // Every job may listen to the one signal (external jobs always do): no leak warning at 11.
-      this.#options.raiseListenerLimit?.(this.#controller.signal);
-      if (this.#aborted) this.#controller.abort(deadlineAbortReason());
+      this._setOptions.raiseListenerLimit?.(this._controller.signal);
+      if (this._aborted) this._controller.abort(deadlineAbortReason());
     }
-    return this.#controller.signal;
+    return this._controller.signal;
   }
 
   get context(): JobContext {
-    return this.#context;
+    return this._context;
   }
 
   get requestId(): string {
-    return this.#options.requestId;
+    return this._setOptions.requestId;
   }
 
   get deadlineMs(): number {
-    return this.#options.deadlineMs;
+    return this._setOptions.deadlineMs;
   }
 
   get idle(): boolean {
-    return this.#started.held === 0 && this.#queue.empty;
+    return this._started.held === 0 && this._queue.empty;
   }
 
   get busy(): boolean {
-    return !this.idle || this.#started.unheld > 0;
+    return !this.idle || this._started.unheld > 0;
   }
 
   unfinished(): string[] {
-    const labels = (state: JobState): string[] => this.#started.inState(state).map((job) => job.label);
-    return [...labels(HELD), ...this.#queue.waiting(), ...labels(UNHELD)];
+    const labels = (state: JobState): string[] => this._started.inState(state).map((job) => job.label);
+    return [...labels(HELD), ...this._queue.waiting(), ...labels(UNHELD)];
   }
 
   start(): void {
-    this.#queue.open();
+    this._queue.open();
   }
 
   protected push(job: QueuedJob): boolean {
     // A boolean, not a getter the owner asks first: this runs per job, and each call is one more function for V8 to compile.
-    if (this.#aborted) return false;
-    this.#queue.push(job);
+    if (this._aborted) return false;
+    this._queue.push(job);
     return true;
   }
 
   protected waitingHandOffs(): ReturnType<JobQueue['waitingHandOffs']> {
-    return this.#queue.waitingHandOffs();
+    return this._queue.waitingHandOffs();
   }
 
   protected begin(job: T, work: Work, start: JobStart): number {
     // One function from the owner's call to #run, none between: this runs per job (bench/gc-trace.ts --compiles).
-    const entry: Started<T> = { id: ++this.#seq, job, state: start === 'unheld' ? UNHELD : HELD };
-    this.#started.add(entry);
+    const entry: Started<T> = { id: ++this._seq, job, state: start === 'unheld' ? UNHELD : HELD };
+    this._started.add(entry);
     this.#run(entry, work);
     return entry.id;
   }
 
   protected abortQueue(beforeSettle?: () => void): QueuedJob[] {
     // Opened before the abort (the response came first), a queued function is started, not dropped: the start was only deferred.
-    this.#queue.startDue();
-    const dropped = this.#queue.takeWaiting();
-    if (!this.#aborted) {
-      this.#aborted = true;
-      this.#beforeSettle = beforeSettle;
-      this.#controller?.abort(deadlineAbortReason());
+    this._queue.startDue();
+    const dropped = this._queue.takeWaiting();
+    if (!this._aborted) {
+      this._aborted = true;
+      this._beforeSettle = beforeSettle;
+      this._controller?.abort(deadlineAbortReason());
     }
     return dropped;
   }
 
   protected abandonHeld(): Array<[number, T]> {
-    return this.#started.abandonHeld();
+    return this._started.abandonHeld();
   }
 
   protected offStack(work: () => unknown): () => Promise<unknown> {
-    return () => new Promise<void>((start) => this.#options.defer(() => start())).then(work);
+    return () => new Promise<void>((start) => this._setOptions.defer(() => start())).then(work);
   }
 
   protected running(id: number): T | undefined {
-    return this.#started.running(id);
+    return this._started.running(id);
   }
 
   protected abstract launch(job: QueuedJob): void;
@@ -175,7 +178,7 @@ export abstract class JobSet<T extends TrackedJob> {
     const slot = typeof work !== 'function';
     let settling: Promise<unknown>;
     try {
-      settling = Promise.resolve(slot ? runQueued(work, this.#context) : this.#options.runInContext(work));
+      settling = Promise.resolve(slot ? runQueued(work, this._context) : this._setOptions.runInContext(work));
     } catch (error) {
       settling = Promise.reject(error); // a throwing job, or a promise whose `constructor` throws
     }
@@ -183,10 +186,10 @@ export abstract class JobSet<T extends TrackedJob> {
   }
 
   #settled(entry: Started<T>, outcome: Settlement, slot: boolean): void {
-    this.#beforeSettle?.(); // undefined until the abort: nothing more runs per job before it
-    const held = this.#started.settle(entry);
+    this._beforeSettle?.(); // undefined until the abort: nothing more runs per job before it
+    const held = this._started.settle(entry);
     this.settled(entry.id, entry.job, outcome, held);
-    if (slot) this.#queue.freed();
+    if (slot) this._queue.freed();
     this.changed();
   }
 }

@@ -35,67 +35,74 @@ export interface Started<T> {
  * An abandoned job moves to the end, unheld: an exit names it after the jobs that held nothing before.
  */
 export class StartedJobs<T> {
-  readonly #entries: Array<Started<T>> = [];
-  #held = 0;
-  #unheld = 0;
+  // Fields only declared, set in the constructor (why: extension/core/invoke.ts).
+  private declare readonly _entries: Array<Started<T>>;
+  private declare _held: number;
+  private declare _unheld: number;
+
+  constructor() {
+    this._entries = [];
+    this._held = 0;
+    this._unheld = 0;
+  }
 
   get held(): number {
-    return this.#held;
+    return this._held;
   }
 
   get unheld(): number {
-    return this.#unheld;
+    return this._unheld;
   }
 
   add(entry: Started<T>): void {
-    this.#entries.push(entry);
-    if (entry.state === HELD) this.#held++;
-    else this.#unheld++;
+    this._entries.push(entry);
+    if (entry.state === HELD) this._held++;
+    else this._unheld++;
   }
 
   /** `entry` settled; returns whether it still held its owner. */
   settle(entry: Started<T>): boolean {
     const held = entry.state === HELD;
-    if (held) this.#held--;
-    else this.#unheld--;
+    if (held) this._held--;
+    else this._unheld--;
     entry.state = SETTLED;
     // Settled entries forgotten here, not in a method of their own: this runs per job (one function fewer to compile).
-    const live = this.#held + this.#unheld;
-    if (live === 0) this.#entries.length = 0;
-    else if (this.#entries.length >= 32 && live * 2 < this.#entries.length) {
+    const live = this._held + this._unheld;
+    if (live === 0) this._entries.length = 0;
+    else if (this._entries.length >= 32 && live * 2 < this._entries.length) {
       let kept = 0;
-      for (const started of this.#entries) if (started.state !== SETTLED) this.#entries[kept++] = started;
-      this.#entries.length = kept;
+      for (const started of this._entries) if (started.state !== SETTLED) this._entries[kept++] = started;
+      this._entries.length = kept;
     }
     return held;
   }
 
   /** The jobs in `state`, in start order. */
   inState(state: JobState): T[] {
-    return this.#entries.filter((entry) => entry.state === state).map((entry) => entry.job);
+    return this._entries.filter((entry) => entry.state === state).map((entry) => entry.job);
   }
 
   /** Every holding job stops holding (it runs on, unheld); returns them with their ids. */
   abandonHeld(): Array<[number, T]> {
     const abandoned: Array<Started<T>> = [];
     let kept = 0;
-    for (const entry of this.#entries) {
+    for (const entry of this._entries) {
       if (entry.state === HELD) abandoned.push(entry);
-      else this.#entries[kept++] = entry;
+      else this._entries[kept++] = entry;
     }
-    this.#entries.length = kept;
+    this._entries.length = kept;
     for (const entry of abandoned) {
       entry.state = UNHELD;
-      this.#entries.push(entry);
+      this._entries.push(entry);
     }
-    this.#held = 0;
-    this.#unheld += abandoned.length;
+    this._held = 0;
+    this._unheld += abandoned.length;
     return abandoned.map((entry) => [entry.id, entry.job]);
   }
 
   /** The unsettled job with this id. */
   running(id: number): T | undefined {
-    const entry = this.#entries.find((started) => started.id === id);
+    const entry = this._entries.find((started) => started.id === id);
     return entry && entry.state !== SETTLED ? entry.job : undefined;
   }
 }

@@ -34,13 +34,15 @@ interface TrackedFlusher extends TrackedJob {
 }
 
 export class FlushSet extends JobSet<TrackedFlusher> {
-  readonly stats: FlushStats = { flushed: 0, flushFailed: 0, flushAbandoned: 0 };
-  readonly #options: FlushSetOptions;
+  // Made per invoke where flushers are registered: fields only declared, set in the constructor (why: invoke.ts).
+  declare readonly stats: FlushStats;
+  private declare readonly _flushOptions: FlushSetOptions;
 
   constructor(options: FlushSetOptions) {
     // The engine's own context is never read: flushers get their invoke's (`options.context`).
     super({ requestId: options.requestId, deadlineMs: options.context.deadlineMs, concurrency: Number.POSITIVE_INFINITY, defer: options.defer, runInContext: options.runInContext });
-    this.#options = options;
+    this.stats = { flushed: 0, flushFailed: 0, flushAbandoned: 0 };
+    this._flushOptions = options;
   }
 
   /**
@@ -49,7 +51,7 @@ export class FlushSet extends JobSet<TrackedFlusher> {
    * own `next` or `done` call.
    */
   run(flushers: readonly FlusherEntry[]): void {
-    const { context } = this.#options;
+    const { context } = this._flushOptions;
     for (const { run, name } of flushers) this.begin({ name, label: `${name} (flusher)` }, this.offStack(() => run(context)), 'held');
   }
 
@@ -66,10 +68,10 @@ export class FlushSet extends JobSet<TrackedFlusher> {
 
   protected settled(_id: number, { name }: TrackedFlusher, outcome: Settlement, held: boolean): void {
     if (held) this.stats[outcome.ok ? 'flushed' : 'flushFailed']++;
-    reportFlusher(this.#options.logger, { requestId: this.#options.requestId, flusher: name, phase: held ? 'held' : 'abandoned', outcome });
+    reportFlusher(this._flushOptions.logger, { requestId: this._flushOptions.requestId, flusher: name, phase: held ? 'held' : 'abandoned', outcome });
   }
 
   protected changed(): void {
-    this.#options.onChange();
+    this._flushOptions.onChange();
   }
 }

@@ -27,27 +27,30 @@ interface Tracked {
 export class InvokeJobs extends JobSet<Tracked> {
   /**
    * The summary's counts (job-stats.ts): `held` jobs only. Counted here, not by an object of their
-   * own, and the hand-offs' object made at the first job that has one: each class is two functions
-   * (its constructor and its fields' initializer) and each call a third, all compiled by V8 in the
-   * burst when an invoke's jobs become hot (bench/gc-trace.ts --compiles).
+   * own, and the hand-offs' object made at the first job that has one: each class is up to two
+   * functions (its constructor and its fields' initializer) and each call a third, all compiled by
+   * V8 in the burst when an invoke's jobs become hot (bench/gc-trace.ts --compiles). Fields only
+   * declared, assigned in the constructor, as the invoke's (invoke.ts says why).
    */
-  readonly #stats: JobStats = { enqueued: 0, started: 0, succeeded: 0, failed: 0, abandoned: 0, neverStarted: 0 };
+  private declare readonly _stats: JobStats;
   /** Hand-offs of jobs that have one (tasks): started ones, and those due at the abort and the grace's end. */
-  #handOffs: JobHandOffs | undefined;
-  readonly #options: InvokeJobsOptions;
+  private declare _handOffs: JobHandOffs | undefined;
+  private declare readonly _options: InvokeJobsOptions;
 
   constructor(options: InvokeJobsOptions) {
     super(options);
-    this.#options = options;
+    this._stats = { enqueued: 0, started: 0, succeeded: 0, failed: 0, abandoned: 0, neverStarted: 0 };
+    this._handOffs = undefined;
+    this._options = options;
   }
 
   get stats(): JobStats {
-    return this.#stats;
+    return this._stats;
   }
 
   /** `handOff`: how to pass the job on when it cannot finish here (a task; see hand-offs.ts). */
   add(job: Job, name: string, kind: JobKind, handOff?: HandOff): void {
-    if (kind === 'held') this.#stats.enqueued++;
+    if (kind === 'held') this._stats.enqueued++;
     const start = kind === 'late' || kind === 'unheld' ? 'unheld' : 'held'; // late and unheld jobs start when added and hold nothing
     if (typeof job !== 'function') return this.#begin(name, kind, () => job, start, undefined);
     // Unheld and late functions start at once, but off the caller's stack, as without the layer:
@@ -66,8 +69,8 @@ export class InvokeJobs extends JobSet<Tracked> {
    */
   abort(beforeSettle?: () => void): string[] {
     const dropped = this.abortQueue(beforeSettle);
-    for (const job of dropped) if (job.handOff) (this.#handOffs ??= new JobHandOffs()).neverStarted(job.name, job.handOff);
-    this.#stats.neverStarted += dropped.length;
+    for (const job of dropped) if (job.handOff) (this._handOffs ??= new JobHandOffs()).neverStarted(job.name, job.handOff);
+    this._stats.neverStarted += dropped.length;
     return dropped.map((job) => `${job.name} (never started)`);
   }
 
@@ -76,45 +79,45 @@ export class InvokeJobs extends JobSet<Tracked> {
     const names: string[] = [];
     for (const [id, { label, kind }] of this.abandonHeld()) {
       names.push(label);
-      if (kind === 'held') this.#stats.abandoned++;
-      this.#handOffs?.abandoned(id, label);
+      if (kind === 'held') this._stats.abandoned++;
+      this._handOffs?.abandoned(id, label);
     }
     return [...names, ...this.abort()];
   }
 
   /** The hand-offs due since the last call (see {@link abort} and {@link abandon}). */
   takeHandOffs(): DueHandOff[] {
-    return this.#handOffs?.takeDue() ?? [];
+    return this._handOffs?.takeDue() ?? [];
   }
 
   /** Every unfinished job's hand-off, queued, running or abandoned, named as {@link unfinished} names them (the shutdown's best effort). */
   unfinishedHandOffs(): Array<{ readonly name: string; readonly run: HandOff }> {
-    const started = this.#handOffs?.unfinished((id) => this.running(id)?.label ?? '?') ?? [];
+    const started = this._handOffs?.unfinished((id) => this.running(id)?.label ?? '?') ?? [];
     return [...this.waitingHandOffs(), ...started];
   }
 
   protected launch(job: QueuedJob): void {
-    this.#stats.started++;
+    this._stats.started++;
     const id = this.begin({ label: job.name, kind: 'held' }, job, 'held'); // called with the context: no closure per job
-    if (job.handOff) (this.#handOffs ??= new JobHandOffs()).started(id, job.handOff);
+    if (job.handOff) (this._handOffs ??= new JobHandOffs()).started(id, job.handOff);
   }
 
   protected settled(id: number, { label, kind }: Tracked, outcome: Settlement, held: boolean): void {
-    this.#handOffs?.settled(id);
+    this._handOffs?.settled(id);
     const phase = held ? 'held' : kind === 'unheld' || kind === 'late' ? kind : 'abandoned';
-    if (held && kind === 'held') this.#stats[outcome.ok ? 'succeeded' : 'failed']++;
+    if (held && kind === 'held') this._stats[outcome.ok ? 'succeeded' : 'failed']++;
     // A held job that succeeds (most) logs nothing and is not asked: this runs per job (one call fewer to compile).
-    if (!(held && outcome.ok) && settlementReported(phase, outcome)) reportSettlement(this.#options.logger, { requestId: this.#options.requestId, job: label, jobId: id, phase, outcome });
+    if (!(held && outcome.ok) && settlementReported(phase, outcome)) reportSettlement(this._options.logger, { requestId: this._options.requestId, job: label, jobId: id, phase, outcome });
   }
 
   protected changed(): void {
-    this.#options.onChange();
+    this._options.onChange();
   }
 
   /** A job begins to run: a function is called, a promise or socket job is passed. */
   #begin(name: string, kind: JobKind, work: () => unknown, start: JobStart, handOff: HandOff | undefined): void {
-    if (kind === 'held') this.#stats.started++;
+    if (kind === 'held') this._stats.started++;
     const id = this.begin({ label: name, kind }, work, start);
-    if (handOff) (this.#handOffs ??= new JobHandOffs()).started(id, handOff); // `work` has begun, but it settles on a later turn at the earliest
+    if (handOff) (this._handOffs ??= new JobHandOffs()).started(id, handOff); // `work` has begun, but it settles on a later turn at the earliest
   }
 }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../shared/host-protocol.ts';
 import { deferred, flush, trackerSetup as setup } from './fakes.ts';
@@ -24,6 +25,20 @@ describe('Lifecycle (held mode)', () => {
     tracker.responsePosted('r1', 'streamed');
     await flush();
     expect(seen).toMatchObject({ requestId: 'r1', deadlineMs: deadline });
+    expect(seen?.signal.aborted).toBe(false);
+  });
+
+  it("shows users a job's context as its request id and deadline only: JSON, a spread and console.log leave out the job set", async () => {
+    const { tracker, deadline } = setup();
+    let seen: JobContext | undefined;
+    tracker.invokeStarted('r1', deadline);
+    tracker.enqueue((context: JobContext) => (seen = context), 'ctx');
+    tracker.responsePosted('r1', 'streamed');
+    await flush();
+    // The job set behind `signal` is referenced from the context: enumerable, it would be printed, and JSON.stringify would throw on its cycle.
+    expect(JSON.parse(JSON.stringify(seen)) as unknown).toEqual({ requestId: 'r1', deadlineMs: deadline });
+    expect({ ...seen }).toEqual({ requestId: 'r1', deadlineMs: deadline });
+    expect(inspect(seen)).toMatch(/^\w+ \{ requestId: 'r1', deadlineMs: \d+ \}$/);
     expect(seen?.signal.aborted).toBe(false);
   });
 
