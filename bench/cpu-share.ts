@@ -1,0 +1,92 @@
+// Warm invokes under a Lambda-like CPU share: the rig gives a function the machine's cores, Lambda
+// gives CPU in proportion to memory (one vCPU at 1,769 MB; 7 % of one at 128 MB). Each function's
+// runtime process is put in a cgroup with a CFS quota for its memory size (bench/cpu-quota.ts;
+// period 100 ms, the kernel's default — Lambda's period is not documented) after its warm-up,
+// then the layer's function, the floor's (bench/floor-layer.ts) and the same function without a layer are invoked in rotation. Two groups:
+// no jobs (figure 2's handlers) and one small job per invoke (figure 6's, BENCH_JOBS=1; without the
+// layer the job runs un-awaited). Prints the runtime process's CPU time per invoke (all its threads,
+// /proc/PID/task/*/schedstat), the round trip (the client's view: invoke → response) and
+// response posted → environment released, median, mean and max, layer − no layer, and how often the quota throttled each. An on-demand function's init
+// is not throttled (a full vCPU for up to 10 s, AWS's serverlessland guide "Utilize initialization
+// phase"), so cold starts are not run here. Needs root (cgroups).
+// `npx vite-node bench/cpu-share.ts -- [--profiles P,P] [--memory MB,MB] [--invokes N]`
+import type { InvokeResult } from '../test/rig/types.ts';
+import { cpuMs, limitCpu, throttled } from './cpu-quota.ts';
+import { invokeOk, rotate, warmUp, withFunctions, type FunctionSpec } from './sandboxes.ts';
+import { runScript, scriptArgs } from './run-script.ts';
+import { summarize } from './stats.ts';
+import type { Profile } from './types.ts';
+
+interface Args { profiles: Profile[]; memory: number[]; invokes: number }
+
+function parse(argv: readonly string[]): Args {
+  const args: Args = { profiles: ['nodejs22.x', 'nodejs24.x'], memory: [128, 512, 1024, 1769], invokes: 100 };
+  for (let i = 0; i < argv.length; i++) {
+    const value = argv[++i] ?? '';
+    if (argv[i - 1] === '--profiles') args.profiles = value.split(',') as Profile[];
+    else if (argv[i - 1] === '--memory') args.memory = value.split(',').map(Number);
+    else if (argv[i - 1] === '--invokes') args.invokes = Number(value);
+    else throw new Error(`unknown argument ${String(argv[i - 1])}`);
+  }
+  return args;
+}
+
+const GROUPS: ReadonlyArray<{ name: string; specs: [FunctionSpec, FunctionSpec, FunctionSpec] }> = [
+  { name: 'no jobs', specs: [{ handler: 'noop-client.handler', layer: true }, { handler: 'noop-floor.handler', layer: 'floor' }, { handler: 'noop.handler', layer: false }] },
+  { name: 'one job', specs: [
+    { handler: 'memory-layer.handler', layer: true, env: { BENCH_JOBS: '1' } },
+    { handler: 'memory-floor.handler', layer: 'floor', env: { BENCH_JOBS: '1' } },
+    { handler: 'memory-bare.handler', layer: false, env: { BENCH_JOBS: '1' } },
+  ] },
+];
+
+/** Response posted → the environment may freeze (the runtime's `next`, and the extension's if any). */
+const release = (r: InvokeResult): number => Math.max(r.runtimeNextAt ?? NaN, r.extensionReleasedAt ?? -Infinity) - (r.responsePostedAt ?? NaN);
+
+/** `median / mean / max` with the layer, against without it, and the differences: under a quota most invokes run at full speed and some wait out the period. */
+function compare(a: readonly InvokeResult[], b: readonly InvokeResult[], f: (r: InvokeResult) => number): string {
+  const stats = (rs: readonly InvokeResult[]): [number, number, number] => {
+    const s = summarize(rs.map(f));
+    const values = rs.map(f).filter(Number.isFinite);
+    return [s.median, values.reduce((x, y) => x + y, 0) / values.length, s.max];
+  };
+  const [x, y] = [stats(a), stats(b)];
+  const fmt = (v: readonly number[]): string => v.map((n) => n.toFixed(2)).join(' / ');
+  const sign = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(2)}`;
+  return `${fmt(x)} vs ${fmt(y)} ms (median / mean / max; Δ ${sign(x[0] - y[0])} / ${sign(x[1] - y[1])})`;
+}
+
+async function measureGroup(profile: Profile, memoryMb: number, invokes: number, group: (typeof GROUPS)[number]): Promise<string> {
+  const specs = group.specs.map((s) => ({ ...s, memorySizeMb: memoryMb }));
+  return withFunctions(profile, specs, async (boxes) => {
+    const [withLayer, floor, without] = boxes;
+    if (!withLayer || !floor || !without) throw new Error('no sandbox');
+    for (const box of boxes) await warmUp(box, {});
+    const pids = await Promise.all(boxes.map(async (box) => (await invokeOk(box, {})).runtimePid ?? NaN));
+    const limited = pids.map((pid) => limitCpu(pid, { memoryMb }));
+    try {
+      const results: InvokeResult[][] = [[], [], []];
+      const cpu0 = pids.map(cpuMs);
+      await rotate(invokes, boxes.map((box, k) => async () => void results[k]?.push(await invokeOk(box, {}))));
+      const [cl, cf, cn] = pids.map((pid, k) => (cpuMs(pid) - (cpu0[k] ?? NaN)) / invokes) as [number, number, number];
+      const [a = [], , b = []] = results;
+      const t = pids.map((pid) => throttled(pid));
+      const perInvoke = `CPU per invoke ${cl.toFixed(3)} / floor ${cf.toFixed(3)} / without ${cn.toFixed(3)} ms (Δ ${(cl - cn).toFixed(3)}, ours ${(cl - cf).toFixed(3)})`;
+      const periods = `throttled ${t.map((x) => `${String(x.throttledPeriods)}/${String(x.periods)} periods, ${x.throttledMs.toFixed(0)} ms`).join(' / ')}`;
+      return `${profile} ${String(memoryMb).padStart(4)} MB (quota ${String(limited[0]?.quotaUs)} µs / 100 ms), ${group.name}, n=${String(invokes)}: ${perInvoke}; round trip ${compare(a, b, (r) => r.durationMs)}; response → released ${compare(a, b, release)}; ${periods}`;
+    } finally {
+      for (const share of limited) share.release();
+    }
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parse(scriptArgs);
+  for (const profile of args.profiles) {
+    for (const memoryMb of args.memory) {
+      for (const group of GROUPS) console.log(await measureGroup(profile, memoryMb, args.invokes, group));
+    }
+  }
+}
+
+runScript(main);
