@@ -13,7 +13,7 @@ import { InvokeRegistry, unfinishedHandOffs, unfinishedJobs, type UnfinishedHand
 import { sharedInvokeOptions } from './invoke-options.ts';
 import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 import { startingPolicy, type HoldPolicy, type Mode, type UnheldReason } from './hold-policy.ts';
-import { NO_PLACEMENT, placeJob, type PlacementSite } from './job-placement.ts';
+import { handlerOutlivedHold, NO_PLACEMENT, placeJob, type PlacementSite } from './job-placement.ts';
 import { LostEvents } from './lost-events.ts';
 import { OrphanJobs } from './orphan-jobs.ts';
 import { doneAfterPendingInput } from './pending-input.ts';
@@ -161,6 +161,11 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
   /** The invoke a framework's request context belongs to (see scoped-invoke.ts). */
   scopedInvoke(): ScopedInvoke | undefined {
     return scopedInvoke(this.#context, this.#invokes.inProgress(this.#policy), (job, name) => this.enqueue(job, name));
+  }
+
+  /** A job the caller enqueued now would run unheld: its invoke was released while its handler still runs (see job-placement.ts; the test kit asks). */
+  handlerOutlivedHold(): boolean {
+    return handlerOutlivedHold(this.#site, this.#policy);
   }
 
   /** Hand-offs of every unfinished job that has one (tasks), by invoke: what SIGTERM passes on. */

@@ -158,10 +158,14 @@ function recordedScope(lifecycle: Lifecycle, recorder: () => JobRecorder | undef
 function recordingHost(lifecycle: Lifecycle, guard: Guard, recorder: () => JobRecorder | undefined): HostV1 {
   return createHost(lifecycle, guard, {
     recordJob: ({ job, handOff }, name) => {
-      // Only work of the invoke in progress is its: a released invoke's late work is not (the log names it).
-      const current = lifecycle.scopedInvoke() ? recorder() : undefined;
+      // Only work of the invoke in progress is its: a released invoke's late work from a timer or
+      // callback that outlived it is not (the log names it). The handler's own past the hold (its
+      // invoke released while it runs) is, as `unheld`: the layer's `handlerRunning` WARN, which
+      // `npm run invoke` counts as not held.
+      const unheld = !lifecycle.scopedInvoke();
+      const current = unheld && !lifecycle.handlerOutlivedHold() ? undefined : recorder();
       if (!current) return undefined;
-      return handOff ? current.task(job, name, handOff) : { job: current.job(job, name, { task: false }) };
+      return handOff ? current.task(job, name, handOff, { unheld }) : { job: current.job(job, name, { task: false, unheld }) };
     },
     recordFlusher: (flusher, name) => JobRecorder.flusher(flusher, name, recorder),
   });
