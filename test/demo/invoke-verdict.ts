@@ -1,7 +1,7 @@
 // What `npm run invoke` concludes: per invoke, its problems (the invoke failed or timed out, a job
 // failed or was abandoned); for the run, the last line and the exit code, with the fix named.
-import { HANDLER_SOONER, MARGIN_FIX } from '../../extension/core/deadline-texts.ts';
 import type { InvokeResult } from '../rig/sandbox.ts';
+import { abandonFixes, FIX_BLOCKING, FIX_CATCH_ABORT, FIX_FLUSHER, FIX_HANDLER, FIX_MARGIN, FIX_QUEUE, FIX_SIGNAL, FIX_TIMEOUT } from './invoke-fixes.ts';
 import { jobsSeen, type JobsSeen } from './invoke-jobs-seen.ts';
 import type { QueueOutcome } from './invoke-queue-outcome.ts';
 
@@ -27,24 +27,6 @@ export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; th
        is a queued record the function could not run (not a task, an unknown task); or a flusher failed
        (its "flusher failed" line: it never fails the invoke, but its telemetry was not sent)
   130  stopped by Ctrl-C (SIGINT); 143: by SIGTERM. The sandbox is stopped and its files removed.`;
-
-/** The fixes, named the same way in the extension's `deadline near` WARN. */
-const FIX_TIMEOUT = "raise the timeout (--timeout S here; the function's timeout on Lambda)";
-const FIX_SIGNAL = 'make long jobs honour `signal` (stop, or hand the rest on, when it aborts)';
-const FIX_FLUSHER = 'make the flusher catch (and report) what its exporter throws, or fix what the error names';
-/** A promise (`waitUntil`, a promise job) gets no signal. */
-const FIX_PROMISE = 'bound a promise passed to `waitUntil` (or as a job) yourself — it gets no `signal`: `AbortSignal.timeout(ms)` or the invoke\'s deadline';
-const FIX_CATCH_ABORT = 'in a plain job (not a task: a task is sent to its queue either way), catch the abort, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
-const FIX_QUEUE = 'give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL; see docs/tasks.md, "Try tasks locally")';
-/**
- * The handler's fix, worded as the layer's WARNs word it (awaiting or blocking the event loop alike):
- * jobs queued before deadline − margin never start while it runs past it, and nothing holds those
- * it enqueues past deadline − margin + grace.
- */
-const FIX_HANDLER = `${HANDLER_SOONER}: jobs it queued never start while it runs past deadline − margin, and those it enqueues past deadline − margin + grace are not held`;
-/** The invoke started inside its margin: the handler waited for nothing (worded as the layer's WARNs and the budget note word it). */
-const FIX_MARGIN = `${MARGIN_FIX} (--timeout S here; the function's timeout on Lambda)`;
-const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
 
 export interface Problem {
   readonly kind: ProblemKind;
@@ -145,22 +127,6 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
     problems.push({ kind: 'job-failed', text: `${listed(jobs.stopped.length, 'job', jobs.stopped)} stopped at the deadline (rejected with the abort reason)`, fixes: jobs.startedInsideMargin ? [FIX_MARGIN] : [FIX_TIMEOUT, FIX_CATCH_ABORT] });
   }
   return { problems, jobs, extension: extensionPresent(result), recovered };
-}
-
-/**
- * The fixes for jobs cut off at the deadline. The handler still running at deadline − margin (the
- * `deadline near` WARN's `handlerRunning`): its fix and the timeout's (`lateFixes`; the margin's
- * alone when the invoke started inside it) — awaiting or blocking the event loop, honouring
- * `signal` cannot help the jobs it queued or enqueued late. Only an abandoned job that was already
- * running at deadline − margin and got a grace to stop in (`hadGrace`: a promise passed early, a
- * job a drain started) adds `signal`'s fix (a promise's, for a promise). Else: the timeout, `signal`.
- */
-function abandonFixes(jobs: JobsSeen, lateFixes: readonly string[]): string[] {
-  // The bridges name their promises `… waitUntil` (`waitUntil`, `hono waitUntil`, …) and `… after`: no signal reaches them.
-  const promise = (name: string): boolean => /\b(waitUntil|after)\b/.test(name);
-  if (!jobs.handlerLate) return [FIX_TIMEOUT, FIX_SIGNAL, ...(jobs.abandoned.some(promise) ? [FIX_PROMISE] : [])];
-  const couldStop = jobs.abandoned.filter((name) => jobs.hadGrace.includes(name));
-  return [...lateFixes, ...(couldStop.some((name) => !promise(name)) ? [FIX_SIGNAL] : []), ...(couldStop.some(promise) ? [FIX_PROMISE] : [])];
 }
 
 /** The failed tasks that completed from the queue are recovered (not failed); the queued ones in the DLQ are named. */
