@@ -58,14 +58,10 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     this.#firstWork = options.onFirstWork;
   }
 
-  get mode(): Mode {
-    return this.#policy.mode;
-  }
+  get mode(): Mode { return this.#policy.mode; }
 
   /** Runs `fn` outside any invoke's async context (servers whose callbacks must not inherit one). */
-  detach<T>(fn: () => T): T {
-    return this.#context.exit(fn);
-  }
+  detach<T>(fn: () => T): T { return this.#context.exit(fn); }
 
   registered(): void { this.#policy = this.#policy.registered(); }
 
@@ -164,9 +160,7 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
   }
 
   /** A job the caller enqueued now would run unheld: its invoke was released while its handler still runs (see job-placement.ts; the test kit asks). */
-  handlerOutlivedHold(): boolean {
-    return handlerOutlivedHold(this.#site, this.#policy);
-  }
+  handlerOutlivedHold(): boolean { return handlerOutlivedHold(this.#site, this.#policy); }
 
   /** Hand-offs of every unfinished job that has one (tasks), by invoke: what SIGTERM passes on. */
   unfinishedHandOffs(): UnfinishedHandOff[] {
