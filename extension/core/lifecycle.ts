@@ -13,7 +13,7 @@ import { InvokeRegistry, unfinishedHandOffs, unfinishedJobs, type UnfinishedHand
 import { sharedInvokeOptions } from './invoke-options.ts';
 import type { InvokeEvent, LifecycleOptions, UnfinishedJobs } from './lifecycle-options.ts';
 import { startingPolicy, type HoldPolicy, type Mode, type UnheldReason } from './hold-policy.ts';
-import { handlerOutlivedHold, NO_PLACEMENT, placeJob, type PlacementSite } from './job-placement.ts';
+import { NO_PLACEMENT, placeJob, type PlacementSite } from './job-placement.ts';
 import { LostEvents } from './lost-events.ts';
 import { OrphanJobs } from './orphan-jobs.ts';
 import { doneAfterPendingInput } from './pending-input.ts';
@@ -58,10 +58,14 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
     this.#firstWork = options.onFirstWork;
   }
 
-  get mode(): Mode { return this.#policy.mode; }
+  get mode(): Mode {
+    return this.#policy.mode;
+  }
 
   /** Runs `fn` outside any invoke's async context (servers whose callbacks must not inherit one). */
-  detach<T>(fn: () => T): T { return this.#context.exit(fn); }
+  detach<T>(fn: () => T): T {
+    return this.#context.exit(fn);
+  }
 
   registered(): void { this.#policy = this.#policy.registered(); }
 
@@ -158,9 +162,6 @@ export class Lifecycle implements RuntimeEvents, InvokeObserver<Invoke> {
   scopedInvoke(): ScopedInvoke | undefined {
     return scopedInvoke(this.#context, this.#invokes.inProgress(this.#policy), (job, name) => this.enqueue(job, name));
   }
-
-  /** A job the caller enqueued now would run unheld: its invoke was released while its handler still runs (see job-placement.ts; the test kit asks). */
-  handlerOutlivedHold(): boolean { return handlerOutlivedHold(this.#site, this.#policy); }
 
   /** Hand-offs of every unfinished job that has one (tasks), by invoke: what SIGTERM passes on. */
   unfinishedHandOffs(): UnfinishedHandOff[] {
