@@ -90,7 +90,8 @@ describe('judgeInvoke', () => {
     expect(fixes).toEqual([expect.stringContaining('above the margin, or lower the margin')]);
     // Everything such an invoke can show at once — never started, unheld, a job that rejected with the abort reason: the margin's fix, once, nothing else.
     const stopped = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'aborted-at-start', errorType: 'TimeoutError', errorMessage: 'The invoke deadline is near', stackTrace: [] });
-    const { line } = verdict([judgeInvoke(result(), [near, late, stopped])]);
+    const abandoned = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', requestId: 'r', jobs: ['slow'] });
+    const { line } = verdict([judgeInvoke(result(), [near, late, stopped, abandoned])]);
     expect(line.slice(line.indexOf('. Fix: '))).toBe(". Fix: raise the function's timeout above the margin, or lower the margin (--timeout S here; the function's timeout on Lambda)");
     expect(budgetNote({ layer: true, timeoutSeconds: 1, env: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '1000' } })).toContain("raise the function's timeout above the margin, or lower the margin");
   });
