@@ -6,7 +6,9 @@
  */
 import type { Flusher, HostV1, Job } from '../shared/host-protocol.ts';
 import type { Logger } from '../shared/log-line.ts';
+import type { AsyncContext } from './core/async-context.ts';
 import type { Config } from './core/config.ts';
+import type { Invoke } from './core/invoke.ts';
 import { nameHandOff, type HandOff } from './core/hand-offs.ts';
 import { Lifecycle } from './core/lifecycle.ts';
 import type { createEmfWriter } from './reporting/emf-metrics.ts';
@@ -16,6 +18,8 @@ import { guardFailed, type Guard } from './runtime-hooks/guard.ts';
 
 /** The side effects a lifecycle is given. */
 export interface LifecycleEffects {
+  /** The async context the invokes are attributed through: the test kit passes its own, to ask it (job-placement.ts); default a new one. */
+  readonly context?: AsyncContext<Invoke>;
   /** Runs `run` on a later turn (setImmediate). */
   readonly defer: (run: () => void) => void;
   /** An unref'd timer of `ms` milliseconds; returns what cancels it. */
@@ -38,7 +42,7 @@ export interface LifecycleEffects {
 /** The lifecycle with `config`'s settings and `effects`; its summary goes out as EMF when metrics are on. */
 export function createLifecycle(config: Config, logger: Logger, effects: LifecycleEffects): Lifecycle {
   return new Lifecycle({
-    context: new AlsContext(), defer: effects.defer, setTimer: effects.setTimer, logger,
+    context: effects.context ?? new AlsContext(), defer: effects.defer, setTimer: effects.setTimer, logger,
     // Every job may listen to an invoke's one signal (external jobs always do): no leak warning at 11.
     raiseListenerLimit: (signal) => process.getBuiltinModule('node:events').setMaxListeners(0, signal),
     concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs, fallbackIdleMs: config.fallbackIdleMs,

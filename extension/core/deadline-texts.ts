@@ -5,6 +5,14 @@
 /** The fix when an invoke starts inside its margin: the handler waits for nothing, the timeout is too short for the margin. */
 export const MARGIN_FIX = "raise the function's timeout above the margin, or lower the margin";
 
+/**
+ * The handler's fix when it ran past deadline − margin: awaiting something, or blocking the event
+ * loop with synchronous work (a busy handler waits for nothing), one wording for both (also
+ * `npm run invoke`'s, test/demo/invoke-verdict.ts).
+ */
+export const HANDLER_SOONER = 'make the handler respond sooner (what it awaits, or synchronous work blocking the event loop)';
+const HANDLER_FIX = `raise the function's timeout, or ${HANDLER_SOONER}`;
+
 /** `the 1000 ms deadline margin (AFTER_RESPONSE_DEADLINE_MARGIN_MS)`: the setting, named with its value. */
 export function marginNamed(marginMs: number): string {
   return `the ${String(marginMs)} ms deadline margin (AFTER_RESPONSE_DEADLINE_MARGIN_MS)`;
@@ -36,7 +44,7 @@ export function deadlineNearMessage({ leftMs, handlerRunning, neverStarted, left
   const why = neverStarted
     ? 'The handler itself had not returned at deadline − margin, so the jobs it had queued never started.'
     : leftMs === 0 ? 'The handler itself had not returned.' : 'The handler itself had not returned at deadline − margin: the jobs it enqueues until the grace ends start with their signal aborted.';
-  return `${what} ${why} Fix: raise the function's timeout, or find what the handler waits for`;
+  return `${what} ${why} Fix: ${HANDLER_FIX}`;
 }
 
 /** A job enqueued after its invoke's release by a timer or callback that outlived it. */
@@ -51,6 +59,6 @@ export function lateHandlerRunning(leftAtStartMs: number | undefined, marginMs: 
   const why = leftAtStartMs === undefined
     ? 'the handler itself was still running past deadline − margin + grace, after which nothing is held'
     : `the invoke ${startedInside(leftAtStartMs, marginMs)}, with no grace left, so nothing is held`;
-  const fix = leftAtStartMs === undefined ? "raise the function's timeout, or find what the handler waits for" : MARGIN_FIX;
+  const fix = leftAtStartMs === undefined ? HANDLER_FIX : MARGIN_FIX;
   return `job enqueued after its invoke was released: ${why}; it runs now, unheld, and may be frozen. Fix: ${fix}`;
 }

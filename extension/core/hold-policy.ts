@@ -65,6 +65,11 @@ const TRAITS: Readonly<Record<Mode['kind'], Traits>> = {
   stopped: { holds: false, oneAtATime: true, finishesOnResponse: true, detachesContextless: true },
 };
 
+/** Whether `mode` holds invokes (its policy's `holds`), for the test kit, which sees the mode only. */
+export function modeHolds(mode: Mode): boolean {
+  return TRAITS[mode.kind].holds;
+}
+
 class ModePolicy implements HoldPolicy {
   readonly holds: boolean;
   readonly oneAtATime: boolean;

@@ -62,7 +62,7 @@ export class InvokeJobs extends JobSet<Tracked> {
 
   /**
    * The deadline margin is reached: functions that never started are dropped and returned by
-   * name, then the signal aborts. In that order: its listeners run synchronously, and what they
+   * name (bare: the `deadline near` WARN's field `neverStarted` says what they are), then the signal aborts. In that order: its listeners run synchronously, and what they
    * enqueue must run in the grace, not be dropped with the queue. Running jobs keep going for
    * the grace the invoke gives them. `beforeSettle` (the first abort's): runs before each job's
    * settlement from now on, before it is counted (the invoke's clock check, invoke-deadline.ts).
@@ -71,7 +71,7 @@ export class InvokeJobs extends JobSet<Tracked> {
     const dropped = this.abortQueue(beforeSettle);
     for (const job of dropped) if (job.handOff) (this._handOffs ??= new JobHandOffs()).neverStarted(job.name, job.handOff);
     this._stats.neverStarted += dropped.length;
-    return dropped.map((job) => `${job.name} (never started)`);
+    return dropped.map((job) => job.name);
   }
 
   /** The grace is over: what still runs is abandoned (holds nothing from now on); returns the names. */

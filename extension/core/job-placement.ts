@@ -62,6 +62,17 @@ export function placeJob(site: PlacementSite, policy: HoldPolicy, job: Job, name
   policy.touch(owner);
 }
 
+/**
+ * A job enqueued by the caller now would be `late` with `handlerRunning` (the WARN above): its
+ * invoke, by the caller's async context, holds nothing any more while its handler still runs (past
+ * deadline − margin + grace, or started with no grace left). The test kit's `unheld` outcome, the
+ * same notion as the WARN `npm run invoke` reads; only the kit calls it (the layer's bundle drops it).
+ */
+export function handlerOutlivedHold(context: AsyncContext<Invoke>, { holds }: { readonly holds: boolean }): boolean {
+  const owner = context.current();
+  return holds && owner !== undefined && !(owner instanceof InvokeJobs) && owner.closed && !owner.handlerReturned;
+}
+
 /** Work outside any invoke's async context. Concurrent invokes (unheld): none is "the current" one, so none is in progress. */
 function contextless(site: PlacementSite, policy: HoldPolicy): Invoke | InvokeJobs | 'orphan' {
   return site.inProgress() ?? (policy.detachesContextless ? site.detached.jobs() : 'orphan');

@@ -2,6 +2,12 @@ import { describeUserError } from './async-stack.ts';
 import { describeError, isThenable, type Flusher, type HandOffReason, type Job, type JobContext } from './layer-shared.ts';
 import type { JobKind, JobRecord } from './types.ts';
 
+/** How a job came to the recorder: with a hand-off (`task`); enqueued when nothing held it any more (`unheld`). */
+interface RecordOptions {
+  readonly task: boolean;
+  readonly unheld?: boolean | undefined;
+}
+
 /** A task's hand-off as the host called it. */
 interface HandOffSeen {
   readonly reason: HandOffReason;
@@ -12,6 +18,8 @@ interface HandOffSeen {
 interface Entry {
   readonly name: string;
   readonly kind: JobKind;
+  /** Enqueued by the handler after its invoke stopped holding (see {@link JobRecorder.job}). */
+  readonly unheld: boolean;
   handOff: HandOffSeen | undefined;
   startedAt: number | undefined;
   settled: { readonly ok: true; readonly at: number } | { readonly ok: false; readonly at: number; readonly error: unknown } | undefined;
@@ -31,15 +39,19 @@ export class JobRecorder {
     this.#now = now;
   }
 
-  /** A job function or promise, as the lifecycle will get it. `task`: it came with a hand-off. */
-  job(job: Job, name: string, options: { readonly task: boolean }): Job {
+  /**
+   * A job function or promise, as the lifecycle will get it. `task`: it came with a hand-off.
+   * `unheld`: the handler enqueued it after its invoke stopped holding (the layer runs it at once,
+   * unheld, and WARNs with `handlerRunning: true`): recorded with the outcome `unheld`.
+   */
+  job(job: Job, name: string, options: RecordOptions): Job {
     if (typeof job !== 'function') return this.promise(job, name, options);
-    return this.#wrap(job, name, options.task ? 'task' : 'job');
+    return this.#wrap(job, name, options.task ? 'task' : 'job', options);
   }
 
   /** A task: a job with the hand-off the host calls when it cannot finish here; both recorded. */
-  task(job: Job, name: string, handOff: (reason: HandOffReason) => Promise<void>): { readonly job: Job; readonly handOff: (reason: HandOffReason) => Promise<void> } {
-    const recorded = this.job(job, name, { task: true });
+  task(job: Job, name: string, handOff: (reason: HandOffReason) => Promise<void>, options: { readonly unheld?: boolean } = {}): { readonly job: Job; readonly handOff: (reason: HandOffReason) => Promise<void> } {
+    const recorded = this.job(job, name, { task: true, unheld: options.unheld });
     const entry = this.#entries[this.#entries.length - 1];
     return {
       job: recorded,
@@ -59,8 +71,8 @@ export class JobRecorder {
   }
 
   /** A promise job (request contexts hand these over), returned as it is: it runs already. */
-  promise(promise: PromiseLike<unknown>, name: string, options: { readonly task: boolean }): PromiseLike<unknown> {
-    const entry = this.#add(name, options.task ? 'task' : 'promise');
+  promise(promise: PromiseLike<unknown>, name: string, options: RecordOptions): PromiseLike<unknown> {
+    const entry = this.#add(name, options.task ? 'task' : 'promise', options);
     entry.startedAt = this.#now();
     this.#watch(entry, promise);
     return promise;
@@ -70,19 +82,19 @@ export class JobRecorder {
   static flusher(flusher: Flusher, name: string, current: () => JobRecorder | undefined): Flusher {
     return (context) => {
       const recorder = current();
-      return recorder ? recorder.#wrap(flusher, name, 'flusher')(context) : flusher(context);
+      return recorder ? recorder.#wrap(flusher, name, 'flusher', {})(context) : flusher(context);
     };
   }
 
-  /** The records as of the release: what is still running is `abandoned`, what never started `never-started`; later changes do not show. */
+  /** The records as of the release: what is still running is `abandoned`, what never started `never-started`, what nothing held `unheld`; later changes do not show. */
   close(): JobRecord[] {
     this.#closedAt ??= this.#now();
     const closedAt = this.#closedAt;
     return this.#entries.map((entry) => record(entry, closedAt));
   }
 
-  #wrap(job: (context: JobContext) => unknown, name: string, kind: JobKind): (context: JobContext) => unknown {
-    const entry = this.#add(name, kind);
+  #wrap(job: (context: JobContext) => unknown, name: string, kind: JobKind, options: { readonly unheld?: boolean | undefined }): (context: JobContext) => unknown {
+    const entry = this.#add(name, kind, options);
     return (context) => {
       entry.startedAt = this.#now();
       let result: unknown;
@@ -98,8 +110,8 @@ export class JobRecorder {
     };
   }
 
-  #add(name: string, kind: JobKind): Entry {
-    const entry: Entry = { name, kind, handOff: undefined, startedAt: undefined, settled: undefined };
+  #add(name: string, kind: JobKind, { unheld }: { readonly unheld?: boolean | undefined }): Entry {
+    const entry: Entry = { name, kind, unheld: unheld === true, handOff: undefined, startedAt: undefined, settled: undefined };
     this.#entries.push(entry);
     return entry;
   }
@@ -119,8 +131,15 @@ function record(entry: Entry, closedAt: number): JobRecord {
   const base = { name: entry.name, kind: entry.kind, ...(handOff ? { handOff } : {}) };
   const started = entry.startedAt;
   const settled = entry.settled;
+  if (entry.unheld) return unheldRecord(base, started, settled, closedAt);
   if (started === undefined) return { ...base, outcome: 'never-started', durationMs: 0 };
   if (!settled) return { ...base, outcome: 'abandoned', durationMs: closedAt - started };
   const durationMs = settled.at - started;
   return settled.ok ? { ...base, outcome: 'succeeded', durationMs } : { ...base, outcome: 'failed', error: describeUserError(settled.error), durationMs };
+}
+
+/** A job nothing held: how long it ran by the release (0 if it had not started), and its error if it failed by then. */
+function unheldRecord(base: Pick<JobRecord, 'name' | 'kind' | 'handOff'>, started: number | undefined, settled: Entry['settled'], closedAt: number): JobRecord {
+  const durationMs = started === undefined ? 0 : (settled?.at ?? closedAt) - started;
+  return { ...base, outcome: 'unheld', ...(settled && !settled.ok ? { error: describeUserError(settled.error) } : {}), durationMs };
 }

@@ -10,7 +10,12 @@ import { createLogger, HOST_PROTOCOL, HOST_REGISTRY_KEY, readWaitingFlushers, ty
 import { parseConfig, type Config } from '../core/config.ts';
 import { createHost, createLifecycle } from '../composition.ts';
 import { createEmfWriter } from '../reporting/emf-metrics.ts';
+import type { AsyncContext } from '../core/async-context.ts';
+import { modeHolds } from '../core/hold-policy.ts';
+import type { Invoke } from '../core/invoke.ts';
+import { handlerOutlivedHold } from '../core/job-placement.ts';
 import { Lifecycle } from '../core/lifecycle.ts';
+import { AlsContext } from '../runtime-hooks/als-context.ts';
 import { register } from '../extensions-api/registration.ts';
 import { createGuard, type Guard } from '../runtime-hooks/guard.ts';
 import { installRequestContexts, REQUEST_CONTEXT_SYMBOLS, type ScopedInvoke } from '../runtime-hooks/request-context.ts';
@@ -55,8 +60,9 @@ export function createLayer(options: LayerOptions): Layer {
   for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);
   const guard = createGuard(logger);
   const monoStart = performance.now();
+  const context: AsyncContext<Invoke> = new AlsContext<Invoke>(); // its own, to ask which invoke a job's caller belongs to (recordingHost)
   // As extension/main.ts makes it; its EMF lines (AFTER_RESPONSE_METRICS=emf) join the log lines.
-  const lifecycle = createLifecycle(config, logger, {
+  const lifecycle = createLifecycle(config, logger, { context,
     defer: (run) => void options.own.add(realSetImmediate(run)), setTimer: ownTimer(options.own),
     monoNow: () => performance.now() - monoStart, writeMetrics: options.write, functionName: options.env.AWS_LAMBDA_FUNCTION_NAME,
     loadEmfWriter: () => createEmfWriter, // the kit is one bundle: no separate file to load
@@ -87,7 +93,7 @@ export function createLayer(options: LayerOptions): Layer {
       reasons.delete(requestId);
       return reason;
     },
-    publish: () => publish({ config, logger, guard, lifecycle, recorder: options.recorder, adopted }),
+    publish: () => publish({ config, logger, guard, lifecycle, context, recorder: options.recorder, adopted }),
   };
 }
 
@@ -106,6 +112,7 @@ interface PublishOptions {
   readonly logger: Logger;
   readonly guard: Guard;
   readonly lifecycle: Lifecycle;
+  readonly context: AsyncContext<Invoke>;
   readonly recorder: () => JobRecorder | undefined;
   /** Waiting flushers already handed to this lifecycle, with what unregisters each. */
   readonly adopted: Map<WaitingFlusher, () => void>;
@@ -129,11 +136,11 @@ function adoptWaitingFlushers(lifecycle: Lifecycle, adopted: Map<WaitingFlusher,
 }
 
 /** What extension/main.ts publishes, made undoable: the layer's globals live only for the length of an invoke. */
-function publish({ config, logger, guard, lifecycle, recorder, adopted }: PublishOptions): () => void {
+function publish({ config, logger, guard, lifecycle, context, recorder, adopted }: PublishOptions): () => void {
   adoptWaitingFlushers(lifecycle, adopted, recorder);
   const keys: readonly symbol[] = [HOST_REGISTRY_KEY, ...config.requestContexts.map((kind) => REQUEST_CONTEXT_SYMBOLS[kind])];
   const saved = keys.map((key) => ({ key, descriptor: Object.getOwnPropertyDescriptor(globalThis, key) }));
-  const host = recordingHost(lifecycle, guard, recorder);
+  const host = recordingHost(lifecycle, guard, { context, recorder });
   const registry: HostRegistry = { layerVersion: typeof LAYER_VERSION === 'string' ? LAYER_VERSION : 'source', protocols: { [HOST_PROTOCOL]: host } };
   Object.defineProperty(globalThis, HOST_REGISTRY_KEY, { value: Object.freeze(registry), enumerable: false, configurable: true });
   installRequestContexts({ kinds: config.requestContexts, global: globalThis, current: () => recordedScope(lifecycle, recorder), marginMs: config.deadlineMarginMs, logger, guard });
@@ -155,13 +162,17 @@ function recordedScope(lifecycle: Lifecycle, recorder: () => JobRecorder | undef
 }
 
 /** The host of extension/main.ts, with each job and flusher recorded on its way in (see job-recorder.ts). */
-function recordingHost(lifecycle: Lifecycle, guard: Guard, recorder: () => JobRecorder | undefined): HostV1 {
+function recordingHost(lifecycle: Lifecycle, guard: Guard, { context, recorder }: { readonly context: AsyncContext<Invoke>; readonly recorder: () => JobRecorder | undefined }): HostV1 {
   return createHost(lifecycle, guard, {
     recordJob: ({ job, handOff }, name) => {
-      // Only work of the invoke in progress is its: a released invoke's late work is not (the log names it).
-      const current = lifecycle.scopedInvoke() ? recorder() : undefined;
+      // Only work of the invoke in progress is its: a released invoke's late work from a timer or
+      // callback that outlived it is not (the log names it). The handler's own past the hold (its
+      // invoke released while it runs) is, as `unheld`: the layer's `handlerRunning` WARN, which
+      // `npm run invoke` counts as not held.
+      const unheld = !lifecycle.scopedInvoke();
+      const current = unheld && !handlerOutlivedHold(context, { holds: modeHolds(lifecycle.mode) }) ? undefined : recorder();
       if (!current) return undefined;
-      return handOff ? current.task(job, name, handOff) : { job: current.job(job, name, { task: false }) };
+      return handOff ? current.task(job, name, handOff, { unheld }) : { job: current.job(job, name, { task: false, unheld }) };
     },
     recordFlusher: (flusher, name) => JobRecorder.flusher(flusher, name, recorder),
   });

@@ -12,10 +12,14 @@ export interface DescribedError {
 
 /**
  * How a job's story ended by the release: settled either way, still running (`abandoned`: frozen
- * with the environment), or never run (`never-started`: the deadline, or the handler's timeout,
- * came before the layer started it; the layer's hand-off reason for a task uses the same word).
+ * with the environment), never run (`never-started`: the deadline, or the handler's timeout,
+ * came before the layer started it; the layer's hand-off reason for a task uses the same word),
+ * or never held (`unheld`: the handler itself enqueued it after its invoke stopped holding —
+ * past `deadline − margin + grace`, or in an invoke that started with no grace left — so it runs
+ * at once, unheld, and on Lambda may freeze mid-run; the layer's `job enqueued after its invoke
+ * was released` WARN with `handlerRunning: true`, what `npm run invoke` fails as "not held").
  */
-export type JobOutcome = 'succeeded' | 'failed' | 'abandoned' | 'never-started';
+export type JobOutcome = 'succeeded' | 'failed' | 'abandoned' | 'never-started' | 'unheld';
 
 /**
  * What was handed to the layer: a job function (`job`), a promise (`promise`), a flusher run
@@ -28,7 +32,7 @@ export interface JobRecord {
   readonly name: string;
   readonly kind: JobKind;
   readonly outcome: JobOutcome;
-  /** What it threw or rejected with, described; only for `failed`. */
+  /** What it threw or rejected with, described; only for `failed`, and for `unheld` when it failed by the release. */
   readonly error?: DescribedError;
   /**
    * A task's hand-off to its queue, when the layer called it: `never-started` (dropped at the
@@ -40,7 +44,8 @@ export interface JobRecord {
   readonly handOff?: { readonly reason: 'never-started' | 'abandoned' | 'shutdown'; readonly outcome: 'sent' | 'lost'; readonly error?: DescribedError };
   /**
    * Milliseconds from its start (a promise: from its enqueue) to its settling; for `abandoned`,
-   * to the release; 0 for `never-started`.
+   * to the release; 0 for `never-started`; for `unheld`, to its settling or the release, whichever
+   * came first (0 if it had not started by the release).
    */
   readonly durationMs: number;
 }
@@ -88,7 +93,7 @@ export interface InvokeResult<R = unknown> {
   readonly releasedMs: number;
   /** Why the layer released: every job settled (`settled`), the deadline came (`deadline`), or the function timed out (`timeout`: Lambda resets the environment). */
   readonly releaseReason: 'settled' | 'deadline' | 'timeout';
-  /** Every job, promise, flusher run and task handed to the layer during this invoke, in enqueue order. */
+  /** Every job, promise, flusher run and task handed to the layer during this invoke, in enqueue order (also those the handler enqueued after the hold: `unheld`). */
   readonly jobs: readonly JobRecord[];
   /** Work of the invoke (created in its async chain) still pending when Lambda would freeze — two turns of the event loop after the release — that nothing held. Empty is the goal. */
   readonly frozen: readonly FrozenWork[];

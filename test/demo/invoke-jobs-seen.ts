@@ -15,11 +15,21 @@ export interface JobsSeen {
    */
   readonly stopped: readonly string[];
   /**
-   * Jobs abandoned at the deadline, dropped there before they started (the `deadline near` WARN's
-   * `neverStarted`), or lost at an exit, by name (`slowJob`, `x (never started)`);
-   * not the tasks among them that were sent to their queue or are named LOST (listed below).
+   * Jobs abandoned at the deadline (the `abandoning unfinished jobs` WARN), or lost running at an
+   * exit, by name; not the tasks among them that were sent to their queue or are named LOST (listed below).
    */
   readonly abandoned: readonly string[];
+  /**
+   * Jobs dropped at the deadline before they started (the `deadline near` WARN's `neverStarted`,
+   * bare names), or lost queued at an exit (its `x (never started)`), by name; tasks aside as above.
+   */
+  readonly neverStarted: readonly string[];
+  /**
+   * Jobs running at deadline − margin that the `deadline near` WARN gave a grace to stop in (its
+   * `running`, unless it said `graceLeftMs: 0`): honouring `signal` could have saved them, even
+   * when the handler was late. Jobs enqueued after it, or with no grace left, had no such chance.
+   */
+  readonly hadGrace: readonly string[];
   /**
    * The `deadline near` WARN said `handlerRunning: true`: the handler had not responded by
    * deadline − margin, so the jobs it had queued never started (the fix is the handler's).
@@ -78,6 +88,8 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   const failedFlushers: string[] = [];
   const stopped: string[] = [];
   const abandoned: string[] = [];
+  const neverStarted: string[] = [];
+  const hadGrace: string[] = [];
   const unheld: string[] = [];
   const handedOff: string[] = [];
   const lost: string[] = [];
@@ -104,10 +116,15 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
     else if (record.level === 'WARN' && record.handlerRunning === true && name !== undefined && message.startsWith('job enqueued after its invoke was released')) unheld.push(name);
     // Dropped at the abort, never started: named by the `deadline near` WARN only (not by `abandoning`).
     else if (message.startsWith('deadline near')) {
-      abandoned.push(...names(record.neverStarted));
+      neverStarted.push(...names(record.neverStarted));
+      if (record.graceLeftMs !== 0) hadGrace.push(...names(record.running));
       handlerLate ||= record.handlerRunning === true;
     }
-    else if (message.startsWith('abandoning unfinished jobs') || (record.level === 'ERROR' && message.includes('never finished'))) abandoned.push(...names(record.jobs));
+    else if (message.startsWith('abandoning unfinished jobs')) abandoned.push(...names(record.jobs));
+    // The exit report names running and queued jobs in one field, the queued ones `x (never started)`.
+    else if (record.level === 'ERROR' && message.includes('never finished')) {
+      for (const job of names(record.jobs)) (job.endsWith(QUEUED) ? neverStarted : abandoned).push(job.endsWith(QUEUED) ? job.slice(0, -QUEUED.length) : job);
+    }
     else if (message === 'after-response summary' && typeof record.enqueued === 'number') {
       summarizedEnqueued = (summarizedEnqueued ?? 0) + record.enqueued;
       summarizedSettled = (summarizedSettled ?? 0) + count(record.succeeded) + count(record.failed);
@@ -115,19 +132,22 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   }
   const sentTasks = handedOff.map((entry) => entry.slice(0, entry.indexOf(':')));
   // A task that rejected with the abort reason was interrupted and sent on: not a problem.
-  return { failed, failedFlushers, stopped: withoutTasks(stopped, sentTasks), abandoned: withoutTasks(abandoned, [...sentTasks, ...lost]), handlerLate, startedInsideMargin, unheld, handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
+  // One entry per task sent or LOST goes, from the jobs dropped before they started first.
+  dropTasks([neverStarted, abandoned], [...sentTasks, ...lost]);
+  dropTasks([stopped], sentTasks);
+  return { failed, failedFlushers, stopped, abandoned, neverStarted, hadGrace, handlerLate, startedInsideMargin, unheld, handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
 }
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
 const SENT = 'task sent to the queue: ';
+/** How the exit report names a job still queued (the `deadline near` WARN's `neverStarted` names them bare). */
+const QUEUED = ' (never started)';
 
-/** `abandoned` without one entry per task in `tasks` (`task x` matches `task x` and `task x (never started)`). */
-function withoutTasks(abandoned: readonly string[], tasks: readonly string[]): string[] {
-  const left = [...abandoned];
+/** Removes one entry per task in `tasks` (`task x`) from the first of `lists` that names it. */
+function dropTasks(lists: ReadonlyArray<string[]>, tasks: readonly string[]): void {
   for (const task of tasks) {
-    const at = left.findIndex((name) => name === task || name === `${task} (never started)`);
-    if (at >= 0) left.splice(at, 1);
+    const list = lists.find((names) => names.includes(task));
+    list?.splice(list.indexOf(task), 1);
   }
-  return left;
 }

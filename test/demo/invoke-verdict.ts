@@ -1,7 +1,7 @@
 // What `npm run invoke` concludes: per invoke, its problems (the invoke failed or timed out, a job
 // failed or was abandoned); for the run, the last line and the exit code, with the fix named.
-import { MARGIN_FIX } from '../../extension/core/deadline-texts.ts';
 import type { InvokeResult } from '../rig/sandbox.ts';
+import { abandonFixes, FIX_BLOCKING, FIX_CATCH_ABORT, FIX_FLUSHER, FIX_HANDLER, FIX_MARGIN, FIX_QUEUE, FIX_SIGNAL, FIX_TIMEOUT } from './invoke-fixes.ts';
 import { jobsSeen, type JobsSeen } from './invoke-jobs-seen.ts';
 import type { QueueOutcome } from './invoke-queue-outcome.ts';
 
@@ -27,20 +27,6 @@ export const EXIT_CODES_HELP = `exit codes (when several apply, the smallest; th
        is a queued record the function could not run (not a task, an unknown task); or a flusher failed
        (its "flusher failed" line: it never fails the invoke, but its telemetry was not sent)
   130  stopped by Ctrl-C (SIGINT); 143: by SIGTERM. The sandbox is stopped and its files removed.`;
-
-/** The fixes, named the same way in the extension's `deadline near` WARN. */
-const FIX_TIMEOUT = "raise the timeout (--timeout S here; the function's timeout on Lambda)";
-const FIX_SIGNAL = 'make long jobs honour `signal` (stop, or hand the rest on, when it aborts)';
-const FIX_FLUSHER = 'make the flusher catch (and report) what its exporter throws, or fix what the error names';
-/** A promise (`waitUntil`, a promise job) gets no signal. */
-const FIX_PROMISE = 'bound a promise passed to `waitUntil` (or as a job) yourself — it gets no `signal`: `AbortSignal.timeout(ms)` or the invoke\'s deadline';
-const FIX_CATCH_ABORT = 'in a plain job (not a task: a task is sent to its queue either way), catch the abort, tell the user, and resolve: a rejection with the abort reason counts as failed (errorType TimeoutError)';
-const FIX_QUEUE = 'give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL; see docs/tasks.md, "Try tasks locally")';
-/** One text for both: jobs queued before deadline − margin never start, and nothing holds those enqueued past its grace. */
-const FIX_HANDLER = 'make the handler respond before deadline − margin (jobs it queued before then never start while it runs past it; those it enqueues past deadline − margin + grace are not held)';
-/** The invoke started inside its margin: the handler waited for nothing (worded as the layer's WARNs and the budget note word it). */
-const FIX_MARGIN = `${MARGIN_FIX} (--timeout S here; the function's timeout on Lambda)`;
-const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
 
 export interface Problem {
   readonly kind: ProblemKind;
@@ -101,8 +87,6 @@ export function timedOutAfter(body: string): string | undefined {
   return TIMED_OUT.exec(body.trim())?.[1];
 }
 
-/** How the layer names a job dropped before it started (`x (never started)`). */
-const NEVER_STARTED = ' (never started)';
 const listed = (count: number, what: string, names: readonly string[]): string => `${count} ${what}${count === 1 ? '' : 's'} ${names.join(', ')}`;
 
 /** One invoke's problems, from its result and its log lines. Never throws. */
@@ -117,25 +101,18 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
     if (failure !== undefined) problems.push({ kind: 'invoke-failed', text: failure, fixes: [] });
   }
   if (dead.length > 0) problems.push({ kind: 'job-failed', text: `${listed(dead.length, 'task', dead)} ended in the DLQ (failed on every receive the redrive policy allows)`, fixes: [] });
-  if (jobs.abandoned.length > 0) {
-    // The bridges name their promises `… waitUntil` (`waitUntil`, `hono waitUntil`, …) and `… after`: no signal reaches them.
-    const promises = jobs.abandoned.some((name) => /\b(waitUntil|after)\b/.test(name));
-    const dropped = jobs.abandoned.filter((name) => name.endsWith(NEVER_STARTED)).map((name) => name.slice(0, -NEVER_STARTED.length));
-    const cut = jobs.abandoned.filter((name) => !name.endsWith(NEVER_STARTED));
-    // Only jobs that never started, dropped because the handler answered late: no job of theirs ran to honour a signal.
-    const onlyLate = jobs.handlerLate && cut.length === 0;
-    // Started inside its margin, the handler waited for nothing: the timeout against the margin is the fix.
-    const lateFixes = jobs.startedInsideMargin ? [FIX_MARGIN] : [FIX_HANDLER, FIX_TIMEOUT];
-    const fixes = onlyLate ? lateFixes : [FIX_TIMEOUT, FIX_SIGNAL, ...(jobs.handlerLate ? [lateFixes[0] ?? FIX_HANDLER] : []), ...(promises ? [FIX_PROMISE] : [])];
-    const text = [
+  // Started inside its margin, the handler waited for nothing: the timeout against the margin is the one fix.
+  const lateFixes = jobs.startedInsideMargin ? [FIX_MARGIN] : [FIX_HANDLER, FIX_TIMEOUT];
+  const { abandoned: cut, neverStarted: dropped } = jobs;
+  if (cut.length > 0 || dropped.length > 0) {
+    problems.push({ kind: 'job-abandoned', text: [
       ...(cut.length > 0 ? [`${listed(cut.length, 'job', cut)} abandoned at the deadline`] : []),
       ...(dropped.length > 0 ? [`${listed(dropped.length, 'job', dropped)} never started (dropped at the deadline)`] : []),
-    ].join('; ');
-    problems.push({ kind: 'job-abandoned', text, fixes });
+    ].join('; '), fixes: abandonFixes(jobs, lateFixes) });
   }
   if (jobs.unheld.length > 0) {
     const when = jobs.startedInsideMargin ? 'in an invoke that started inside its margin, with no grace left' : 'past deadline − margin + grace';
-    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.unheld.length, 'job', jobs.unheld)} enqueued by the handler ${when}: not held (run unheld, maybe frozen mid-run)`, fixes: jobs.startedInsideMargin ? [FIX_MARGIN] : [FIX_HANDLER, FIX_TIMEOUT] });
+    problems.push({ kind: 'job-abandoned', text: `${listed(jobs.unheld.length, 'job', jobs.unheld)} enqueued by the handler ${when}: not held (run unheld, maybe frozen mid-run)`, fixes: lateFixes });
   }
   if (jobs.lost.length > 0) {
     problems.push({ kind: 'job-abandoned', text: `${listed(jobs.lost.length, 'task', jobs.lost.map((name) => name.replace(/^task /, '')))} LOST (see its "task LOST" log line)`, fixes: [FIX_QUEUE] });
@@ -147,7 +124,7 @@ export function judgeInvoke(result: InvokeResult, logLines: readonly string[], q
     problems.push({ kind: 'job-failed', text: `${listed(jobs.failedFlushers.length, 'flusher', jobs.failedFlushers)} failed: its telemetry was not sent (see the "flusher failed" log line: error and stack; the response was not affected)`, fixes: [FIX_FLUSHER] });
   }
   if (jobs.stopped.length > 0) {
-    problems.push({ kind: 'job-failed', text: `${listed(jobs.stopped.length, 'job', jobs.stopped)} stopped at the deadline (rejected with the abort reason)`, fixes: [FIX_TIMEOUT, FIX_CATCH_ABORT] });
+    problems.push({ kind: 'job-failed', text: `${listed(jobs.stopped.length, 'job', jobs.stopped)} stopped at the deadline (rejected with the abort reason)`, fixes: jobs.startedInsideMargin ? [FIX_MARGIN] : [FIX_TIMEOUT, FIX_CATCH_ABORT] });
   }
   return { problems, jobs, extension: extensionPresent(result), recovered };
 }

@@ -147,6 +147,22 @@ describe.each(PROFILES)('npm run invoke on %s', (profile) => {
     expect(output).toContain('(the extension let the environment freeze)');
   });
 
+  it('a handler busy past the grace\'s end: its queued job never started, the handler\'s fix and the timeout\'s (not `signal`\'s), one release time', async () => {
+    const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'jobs.busyHandler', '--profile', profile, '--timeout', '2']);
+    expect(exitCode, output).toBe(4);
+    expect(line).toBe("FAILED: 1 of 1 invoke(s): invoke 1: 1 job queuedJob never started (dropped at the deadline). Fix: make the handler respond sooner (what it awaits, or synchronous work blocking the event loop): jobs it queued never start while it runs past deadline − margin, and those it enqueues past deadline − margin + grace are not held; or raise the timeout (--timeout S here; the function's timeout on Lambda)");
+    expect(output).toMatch(/"neverStarted":\["queuedJob"\]/);
+    expect(output).toMatch(/deadline near, no grace left .*Fix: raise the function's timeout, or make the handler respond sooner/);
+    // The extension's timers ran only after the busy handler: its `next` after the response, one time shown.
+    expect(output).toContain('(the extension let the environment freeze)');
+  });
+
+  it('a timeout below margin − grace: the job is not held (exit 4), the margin\'s fix alone', async () => {
+    const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'jobs.writes', '--profile', profile, '--timeout', '1', '--env', 'AFTER_RESPONSE_DEADLINE_MARGIN_MS=2000']);
+    expect(exitCode, output).toBe(4);
+    expect(line).toMatch(/^FAILED: 1 of 1 invoke\(s\): invoke 1: 1 job settles enqueued by the handler in an invoke that started inside its margin, with no grace left: not held \(run unheld, maybe frozen mid-run\)\. Fix: raise the function's timeout above the margin, or lower the margin \(--timeout S here; the function's timeout on Lambda\)$/);
+  });
+
   it('a task past the deadline with --sqs: reported sent to its queue (not abandoned, exit 0), then run again from the queue through handleTaskBatch', async () => {
     const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'tasks.handler', '--profile', profile, '--timeout', '2', '--sqs']);
     expect(exitCode, output).toBe(0);

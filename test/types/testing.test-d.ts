@@ -1,7 +1,7 @@
 // Type tests of the test kit `lambda-after-response/testing` (checked by tsc through vitest's typecheck mode, never run).
 import type { APIGatewayProxyHandlerV2, Context, Handler, SQSHandler } from 'aws-lambda';
 import { describe, expectTypeOf, test } from 'vitest';
-import { invokeHandler, type DescribedError, type FrozenWork, type InvokeResult, type JobRecord, type LambdaContext, type ThawedWork } from '../../extension/testing/index.ts';
+import { invokeHandler, type DescribedError, type FrozenWork, type InvokeResult, type JobOutcome, type JobRecord, type LambdaContext, type ThawedWork } from '../../extension/testing/index.ts';
 
 describe('invokeHandler', () => {
   test("the response is typed as the handler's awaited return value", async () => {
@@ -24,13 +24,20 @@ describe('invokeHandler', () => {
     expectTypeOf(result.releaseReason).toEqualTypeOf<'settled' | 'deadline' | 'timeout'>();
     expectTypeOf(result.jobs).toEqualTypeOf<readonly JobRecord[]>();
     expectTypeOf<JobRecord['kind']>().toEqualTypeOf<'job' | 'promise' | 'flusher' | 'task'>();
-    expectTypeOf<JobRecord['outcome']>().toEqualTypeOf<'succeeded' | 'failed' | 'abandoned' | 'never-started'>();
+    expectTypeOf<JobRecord['outcome']>().toEqualTypeOf<'succeeded' | 'failed' | 'abandoned' | 'never-started' | 'unheld'>();
     expectTypeOf<JobRecord['error']>().toEqualTypeOf<DescribedError | undefined>();
     expectTypeOf(result.frozen).toEqualTypeOf<readonly FrozenWork[]>();
     expectTypeOf<FrozenWork>().toEqualTypeOf<{ readonly type: string; readonly stack: string }>();
     expectTypeOf(result.thawed).toEqualTypeOf<readonly ThawedWork[]>();
     expectTypeOf(result.error).toEqualTypeOf<DescribedError | undefined>();
     expectTypeOf(result.logs).toEqualTypeOf<ReadonlyArray<Readonly<Record<string, unknown>>>>();
+  });
+
+  test('a job nothing held is a record of its own outcome, `unheld`, that a test can single out', async () => {
+    const { jobs } = await invokeHandler(async () => 'ok', undefined, { timeoutMs: 200 });
+    const unheld = jobs.filter((job) => job.outcome === 'unheld');
+    expectTypeOf(unheld).toEqualTypeOf<JobRecord[]>();
+    expectTypeOf<Extract<JobOutcome, 'unheld'>>().toEqualTypeOf<'unheld'>();
   });
 
   test('takes handlers typed with @types/aws-lambda (the kit\'s context is a Context)', async () => {

@@ -17,9 +17,12 @@ const unposted = (over: Partial<InvokeResult> = {}): InvokeResult => {
 };
 const layerLine = (fields: Record<string, unknown>): string => JSON.stringify({ timestamp: 't', source: 'lambda-after-response', ...fields });
 const FAILED = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'send-receipt', errorType: 'Error', errorMessage: 'x', stackTrace: [] });
-const ABANDONED = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld (on Managed Instances, where nothing freezes, they run on, unheld)', jobs: ['slowJob', 'queued (never started)'] });
+const NEAR = layerLine({ level: 'WARN', message: 'deadline near: …', running: ['slowJob'], neverStarted: ['queued'] });
+const ABANDONED = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: they freeze with the environment and may resume on a later invoke, unheld (on Managed Instances, where nothing freezes, they run on, unheld)', jobs: ['slowJob'] });
 const SUMMARY = layerLine({ level: 'INFO', message: 'after-response summary', outcome: 'settled', enqueued: 2, succeeded: 2, failed: 0, abandoned: 0 });
 const TIMED_OUT = 'Task timed out after 3.00 seconds';
+/** The handler's fix, as `npm run invoke` words it (the layer's WARNs' wording, awaiting or blocking alike). */
+const HANDLER_FIX = 'make the handler respond sooner (what it awaits, or synchronous work blocking the event loop): jobs it queued never start while it runs past deadline − margin, and those it enqueues past deadline − margin + grace are not held';
 const FIX = "Fix: raise the timeout (--timeout S here; the function's timeout on Lambda); or make long jobs honour `signal`";
 
 describe('judgeInvoke', () => {
@@ -39,7 +42,7 @@ describe('judgeInvoke', () => {
   });
 
   it('jobs dropped at the deadline before they started (the `deadline near` WARN\'s neverStarted, no `abandoning` line): not ok, named, exit 4', () => {
-    const near = layerLine({ level: 'WARN', message: 'deadline near: the jobs\' signal is aborted; …', requestId: 'r', running: [], neverStarted: ['a (never started)', 'b (never started)'] });
+    const near = layerLine({ level: 'WARN', message: 'deadline near: the jobs\' signal is aborted; …', requestId: 'r', running: [], neverStarted: ['a', 'b'] });
     const summary = layerLine({ level: 'INFO', message: 'after-response summary', outcome: 'deadline', enqueued: 2, started: 0, succeeded: 0, failed: 0, abandoned: 0, neverStarted: 2 });
     const judgement = judgeInvoke(result(), [near, summary]);
     expect(judgement.problems.map((p) => p.text)).toEqual(['2 jobs a, b never started (dropped at the deadline)']);
@@ -47,20 +50,32 @@ describe('judgeInvoke', () => {
   });
 
   it('jobs that never started because the handler answered late (`handlerRunning: true`): the handler\'s fix, not `signal`\'s', () => {
-    const near = (fields: Record<string, unknown>): string => layerLine({ level: 'WARN', message: 'deadline near: …', requestId: 'r', running: [], neverStarted: ['a (never started)'], ...fields });
-    const fixes = (line: string): readonly string[] => judgeInvoke(result(), [line]).problems.flatMap((p) => p.fixes);
-    expect(fixes(near({ handlerRunning: true }))).toEqual([expect.stringContaining('make the handler respond before deadline − margin'), expect.stringContaining('raise the timeout')]);
+    const near = (fields: Record<string, unknown>): string => layerLine({ level: 'WARN', message: 'deadline near: …', requestId: 'r', running: [], neverStarted: ['a'], ...fields });
+    const fixes = (...lines: string[]): readonly string[] => judgeInvoke(result(), lines).problems.flatMap((p) => p.fixes);
+    expect(fixes(near({ handlerRunning: true }))).toEqual([HANDLER_FIX, expect.stringContaining('raise the timeout')]);
     expect(fixes(near({}))).toEqual([expect.stringContaining('raise the timeout'), expect.stringContaining('honour `signal`')]);
-    // A job still running as well: its signal's fix stays, the handler's is added.
-    const both = near({ handlerRunning: true, running: ['slowJob'] });
-    const abandoning = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['slowJob'] });
-    expect(judgeInvoke(result(), [both, abandoning]).problems.flatMap((p) => p.fixes)).toEqual([expect.stringContaining('raise the timeout'), expect.stringContaining('honour `signal`'), expect.stringContaining('make the handler respond')]);
+    const abandoning = (jobs: string[]): string => layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs });
+    // A job enqueued in the grace by the late handler, abandoned at its end: the handler's fix, not `signal`'s.
+    expect(fixes(near({ handlerRunning: true }), abandoning(['in-grace']))).toEqual([HANDLER_FIX, expect.stringContaining('raise the timeout')]);
+    // The handler busy past the grace's end (no grace left at the abort): what ran at deadline − margin had no chance to stop either.
+    expect(fixes(near({ handlerRunning: true, graceLeftMs: 0, running: ['slowJob', 'waitUntil'] }), abandoning(['slowJob', 'waitUntil']))).toEqual([HANDLER_FIX, expect.stringContaining('raise the timeout')]);
+    // A job (or a promise) already running at deadline − margin, given the grace to stop in: told apart, its fix added after the handler's.
+    expect(fixes(near({ handlerRunning: true, running: ['slowJob'] }), abandoning(['slowJob']))).toEqual([HANDLER_FIX, expect.stringContaining('raise the timeout'), expect.stringContaining('honour `signal`')]);
+    expect(fixes(near({ handlerRunning: true, running: ['waitUntil'] }), abandoning(['waitUntil']))).toEqual([HANDLER_FIX, expect.stringContaining('raise the timeout'), expect.stringContaining('it gets no `signal`')]);
+  });
+
+  it('the verdict for a handler busy until 150 ms before the deadline (a job abandoned): the handler\'s fix first, no `signal`', () => {
+    const near = layerLine({ level: 'WARN', message: 'deadline near, no grace left …', requestId: 'r', running: [], neverStarted: ['queued'], handlerRunning: true, graceLeftMs: 0 });
+    const abandoning = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', requestId: 'r', jobs: ['started-late'] });
+    const { line } = verdict([judgeInvoke(result(), [near, abandoning])]);
+    expect(line).toContain(`Fix: ${HANDLER_FIX}; or raise the timeout`);
+    expect(line).not.toContain('signal');
   });
 
   it('jobs the handler itself enqueued past deadline − margin + grace (late, `handlerRunning: true`): named, the handler\'s fix, exit 4; a late job from a timer after the return is not', () => {
     const late = (fields: Record<string, unknown>): string => layerLine({ level: 'WARN', message: 'job enqueued after its invoke was released: …', requestId: 'r', job: 'after-0', ...fields });
     const judgement = judgeInvoke(result(), [late({ handlerRunning: true }), late({ job: 'after-1', handlerRunning: true })]);
-    expect(judgement.problems).toEqual([{ kind: 'job-abandoned', text: '2 jobs after-0, after-1 enqueued by the handler past deadline − margin + grace: not held (run unheld, maybe frozen mid-run)', fixes: [expect.stringContaining('make the handler respond before deadline − margin'), expect.stringContaining('raise the timeout')] }]);
+    expect(judgement.problems).toEqual([{ kind: 'job-abandoned', text: '2 jobs after-0, after-1 enqueued by the handler past deadline − margin + grace: not held (run unheld, maybe frozen mid-run)', fixes: [HANDLER_FIX, expect.stringContaining('raise the timeout')] }]);
     expect(verdict([judgement]).exitCode).toBe(EXIT_CODES['job-abandoned']);
     expect(judgeInvoke(result(), [late({})]).problems).toEqual([]);
   });
@@ -70,9 +85,14 @@ describe('judgeInvoke', () => {
     const unheld = judgeInvoke(result(), [late]);
     expect(unheld.jobs.startedInsideMargin).toBe(true);
     expect(unheld.problems).toEqual([{ kind: 'job-abandoned', text: '1 job first enqueued by the handler in an invoke that started inside its margin, with no grace left: not held (run unheld, maybe frozen mid-run)', fixes: [expect.stringContaining("raise the function's timeout above the margin, or lower the margin")] }]);
-    const near = layerLine({ level: 'WARN', message: 'deadline near: …', requestId: 'r', running: [], neverStarted: ['queued (never started)'], handlerRunning: true, leftAtStartMs: 800 });
+    const near = layerLine({ level: 'WARN', message: 'deadline near: …', requestId: 'r', running: [], neverStarted: ['queued'], handlerRunning: true, leftAtStartMs: 800 });
     const fixes = judgeInvoke(result(), [near]).problems.flatMap((p) => p.fixes);
     expect(fixes).toEqual([expect.stringContaining('above the margin, or lower the margin')]);
+    // Everything such an invoke can show at once — never started, unheld, a job that rejected with the abort reason: the margin's fix, once, nothing else.
+    const stopped = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'aborted-at-start', errorType: 'TimeoutError', errorMessage: 'The invoke deadline is near', stackTrace: [] });
+    const abandoned = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', requestId: 'r', jobs: ['slow'] });
+    const { line } = verdict([judgeInvoke(result(), [near, late, stopped, abandoned])]);
+    expect(line.slice(line.indexOf('. Fix: '))).toBe(". Fix: raise the function's timeout above the margin, or lower the margin (--timeout S here; the function's timeout on Lambda)");
     expect(budgetNote({ layer: true, timeoutSeconds: 1, env: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '1000' } })).toContain("raise the function's timeout above the margin, or lower the margin");
   });
 
@@ -98,7 +118,7 @@ describe('judgeInvoke', () => {
   });
 
   it('failed and abandoned jobs, each named; the abandoned with the fix', () => {
-    const judgement = judgeInvoke(result(), [FAILED, ABANDONED]);
+    const judgement = judgeInvoke(result(), [FAILED, NEAR, ABANDONED]);
     expect(judgement.problems.map((p) => p.text)).toEqual(['1 job slowJob abandoned at the deadline; 1 job queued never started (dropped at the deadline)', '1 job send-receipt failed (see the "failed" log line: error and stack)']);
     expect(verdict([judgement])).toEqual({
       line: `FAILED: 1 of 1 invoke(s): invoke 1: 1 job slowJob abandoned at the deadline; 1 job queued never started (dropped at the deadline); 1 job send-receipt failed (see the "failed" log line: error and stack). ${FIX} (stop, or hand the rest on, when it aborts)`,
@@ -119,7 +139,7 @@ describe('judgeInvoke', () => {
     // The handed-off task was not held until it settled: the ok line counts only the settled one.
     expect(verdict([alone])).toEqual({ line: 'ok: 1 invoke(s), each response posted; 2 job(s), 1 settled while held, none failed; 1 task(s) sent to their queue to continue', exitCode: 0 });
     const neverStarted = layerLine({ level: 'ERROR', message: 'task LOST: it never started before the deadline and no queue is configured (AFTER_RESPONSE_TASK_QUEUE_URL)', requestId: 'r', task: 'report', taskId: 't3', attempt: 1, nextAttempt: 1 });
-    const lost = judgeInvoke(result(), [layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', jobs: ['task report (never started)'] }), neverStarted]);
+    const lost = judgeInvoke(result(), [layerLine({ level: 'WARN', message: 'deadline near: …', running: [], neverStarted: ['task report'] }), neverStarted]);
     expect(lost.problems).toMatchObject([{ kind: 'job-abandoned', text: '1 task report LOST (see its "task LOST" log line)' }]);
     expect(verdict([lost])).toMatchObject({ exitCode: 4, line: expect.stringContaining('Fix: give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL') });
   });
@@ -182,7 +202,7 @@ describe('verdict', () => {
   const kinds: ProblemKind[] = ['invoke-failed', 'timed-out', 'job-abandoned', 'job-failed'];
   const judgement = fc.array(fc.constantFrom(...kinds), { maxLength: 3 }).map((found): InvokeJudgement => ({
     problems: found.map((kind) => ({ kind, text: kind, fixes: kind === 'job-failed' ? [] : ['fix it'] })),
-    jobs: { failed: [], failedFlushers: [], stopped: [], abandoned: [], handlerLate: false, startedInsideMargin: false, unheld: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
+    jobs: { failed: [], failedFlushers: [], stopped: [], abandoned: [], neverStarted: [], hadGrace: [], handlerLate: false, startedInsideMargin: false, unheld: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
     extension: true,
   }));
 
@@ -204,14 +224,13 @@ describe('jobsSeen', () => {
       FAILED,
       layerLine({ level: 'ERROR', message: 'abandoned job failed after the release', job: 'late' }),
       layerLine({ level: 'ERROR', message: 'flusher failed', flusher: 'metrics' }),
-      ABANDONED,
-      layerLine({ level: 'ERROR', message: 'SIGTERM: these jobs never finished and are lost', jobs: ['lost'] }),
+      NEAR, ABANDONED,
+      layerLine({ level: 'ERROR', message: 'SIGTERM: these jobs never finished and are lost', jobs: ['lost', 'waiting (never started)'] }),
       SUMMARY, SUMMARY,
       `2026-12-06T07:15:12.156Z\tr\tINFO\t${JSON.stringify({ source: 'someone-else', level: 'ERROR', message: 'job failed', job: 'theirs' })}`,
-      layerLine({ level: 'WARN', message: 'deadline near: …', running: ['slowJob'] }),
       'job failed {not json',
     ];
-    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late'], failedFlushers: ['metrics'], stopped: [], abandoned: ['slowJob', 'queued (never started)', 'lost'], handlerLate: false, startedInsideMargin: false, unheld: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
+    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late'], failedFlushers: ['metrics'], stopped: [], abandoned: ['slowJob', 'lost'], neverStarted: ['queued', 'waiting'], hadGrace: ['slowJob'], handlerLate: false, startedInsideMargin: false, unheld: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
   });
 
   it('any log lines: never throws', () => {

@@ -203,7 +203,7 @@ describe('Lifecycle (held mode)', () => {
     await expect(hold).resolves.toBe('deadline');
     expect(signal?.aborted).toBe(true);
     const [aborting, abandoning] = logger.records.filter((r) => r.level === 'WARN');
-    expect(aborting).toMatchObject({ requestId: 'r1', running: ['forever'], neverStarted: ['queued (never started)'] });
+    expect(aborting).toMatchObject({ requestId: 'r1', running: ['forever'], neverStarted: ['queued'] });
     expect(abandoning).toMatchObject({ requestId: 'r1', jobs: ['forever'] });
     expect(logger.records.at(-1)).toMatchObject({ outcome: 'deadline', enqueued: 2, started: 1, abandoned: 1, neverStarted: 1 });
   });

@@ -10,7 +10,7 @@ import { flush, runtimeInvoke, trackerSetup } from './fakes.ts';
 const MARGIN = 500;
 const GRACE = 100;
 const MARGIN_FIX = "Fix: raise the function's timeout above the margin, or lower the margin";
-const HANDLER_FIX = 'find what the handler waits for';
+const HANDLER_FIX = 'make the handler respond sooner';
 
 /** One invoke starting with `leftMs` left: the handler blocks `blockMs`, enqueues one job that settles at once, returns. */
 async function invokeWithLeft(leftMs: number, blockMs = 0) {
