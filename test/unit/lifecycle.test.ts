@@ -3,6 +3,17 @@ import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../shared/host-protocol.ts';
 import { deferred, flush, trackerSetup as setup } from './fakes.ts';
 
+/** The context one job of invoke r1 was given, once the response let it start. */
+async function contextSeen(): Promise<{ seen: JobContext | undefined; deadline: number }> {
+  const { tracker, deadline } = setup();
+  let seen: JobContext | undefined;
+  tracker.invokeStarted('r1', deadline);
+  tracker.enqueue((context: JobContext) => (seen = context), 'ctx');
+  tracker.responsePosted('r1', 'streamed');
+  await flush();
+  return { seen, deadline };
+}
+
 describe('Lifecycle (held mode)', () => {
   it('starts job functions only after the response is posted, in FIFO order', async () => {
     const { tracker, deadline } = setup();
@@ -18,23 +29,13 @@ describe('Lifecycle (held mode)', () => {
   });
 
   it('gives job functions the request id, the deadline and a live signal', async () => {
-    const { tracker, deadline } = setup();
-    let seen: JobContext | undefined;
-    tracker.invokeStarted('r1', deadline);
-    tracker.enqueue((context: JobContext) => (seen = context), 'ctx');
-    tracker.responsePosted('r1', 'streamed');
-    await flush();
+    const { seen, deadline } = await contextSeen();
     expect(seen).toMatchObject({ requestId: 'r1', deadlineMs: deadline });
     expect(seen?.signal.aborted).toBe(false);
   });
 
   it("shows users a job's context as its request id and deadline only: JSON, a spread and console.log leave out the job set", async () => {
-    const { tracker, deadline } = setup();
-    let seen: JobContext | undefined;
-    tracker.invokeStarted('r1', deadline);
-    tracker.enqueue((context: JobContext) => (seen = context), 'ctx');
-    tracker.responsePosted('r1', 'streamed');
-    await flush();
+    const { seen, deadline } = await contextSeen();
     // The job set behind `signal` is referenced from the context: enumerable, it would be printed, and JSON.stringify would throw on its cycle.
     expect(JSON.parse(JSON.stringify(seen)) as unknown).toEqual({ requestId: 'r1', deadlineMs: deadline });
     expect({ ...seen }).toEqual({ requestId: 'r1', deadlineMs: deadline });
