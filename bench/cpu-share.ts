@@ -1,17 +1,18 @@
 // Warm invokes under a Lambda-like CPU share: the rig gives a function the machine's cores, Lambda
 // gives CPU in proportion to memory (one vCPU at 1,769 MB; 7 % of one at 128 MB). Each function's
 // runtime process is put in a cgroup with a CFS quota for its memory size (bench/cpu-quota.ts;
-// period 100 ms, the kernel's default — Lambda's period is not documented) after its warm-up,
-// then the layer's function, the floor's (bench/floor-layer.ts) and the same function without a layer are invoked in rotation. Two groups:
-// no jobs (figure 2's handlers) and one small job per invoke (figure 6's, BENCH_JOBS=1; without the
-// layer the job runs un-awaited). Prints the runtime process's CPU time per invoke (all its threads,
-// /proc/PID/task/*/schedstat), the round trip (the client's view: invoke → response) and
-// response posted → environment released, median, mean and max, layer − no layer, and how often the quota throttled each. An on-demand function's init
-// is not throttled (a full vCPU for up to 10 s, AWS's serverlessland guide "Utilize initialization
-// phase"), so cold starts are not run here. Needs root (cgroups).
+// period 100 ms, the kernel's default — Lambda's period is not documented) after its warm-up; then
+// the layer's function, the floor's (bench/floor-layer.ts) and the same function without a layer
+// are invoked in rotation. Two groups: no jobs (figure 2's handlers) and one small job per invoke
+// (figure 6's, BENCH_JOBS=1; without a layer the job runs un-awaited). Prints each runtime process's
+// CPU time per invoke (all its threads, /proc/PID/task/*/schedstat; Δ = layer − no layer, ours =
+// layer − floor), the round trip (the client's view: invoke → response) and response posted →
+// environment released (median / mean / max, layer against no layer), and how often the quota
+// throttled each. An on-demand function's init is not throttled (a full vCPU for up to 10 s: AWS's
+// serverlessland guide, "Utilize initialization phase"), so cold starts are not run here. Needs root.
 // `npx vite-node bench/cpu-share.ts -- [--profiles P,P] [--memory MB,MB] [--invokes N]`
 import type { InvokeResult } from '../test/rig/types.ts';
-import { cpuMs, limitCpu, throttled } from './cpu-quota.ts';
+import { cpuMs, limitCpu, throttled, type CpuShare } from './cpu-quota.ts';
 import { invokeOk, rotate, warmUp, withFunctions, type FunctionSpec } from './sandboxes.ts';
 import { runScript, scriptArgs } from './run-script.ts';
 import { summarize } from './stats.ts';
@@ -63,8 +64,9 @@ async function measureGroup(profile: Profile, memoryMb: number, invokes: number,
     if (!withLayer || !floor || !without) throw new Error('no sandbox');
     for (const box of boxes) await warmUp(box, {});
     const pids = await Promise.all(boxes.map(async (box) => (await invokeOk(box, {})).runtimePid ?? NaN));
-    const limited = pids.map((pid) => limitCpu(pid, { memoryMb }));
+    const limited: CpuShare[] = [];
     try {
+      for (const pid of pids) limited.push(limitCpu(pid, { memoryMb }));
       const results: InvokeResult[][] = [[], [], []];
       const cpu0 = pids.map(cpuMs);
       await rotate(invokes, boxes.map((box, k) => async () => void results[k]?.push(await invokeOk(box, {}))));
