@@ -15,5 +15,5 @@ export function budgetNote(parsed: Pick<InvokeOptions, 'layer' | 'timeoutSeconds
   const timeoutMs = parsed.timeoutSeconds * 1000;
   if (timeoutMs > margin) return undefined;
   const what = timeoutMs <= margin - grace ? 'nothing holds the jobs at all (no grace is left: they run unheld)' : `every invoke aborts its jobs' signal at once (they get at most the grace, ${String(grace)} ms)`;
-  return `note: the timeout (${String(timeoutMs)} ms) is at or below ${marginNamed(margin)}: every invoke starts inside it, so ${what}. Fix: ${MARGIN_FIX} (--timeout here)`;
+  return `note: the timeout (${String(timeoutMs)} ms) is at or below ${marginNamed(margin)}: every invoke starts inside it, so ${what}. Fix: ${MARGIN_FIX} (--timeout S; the margin: --env AFTER_RESPONSE_DEADLINE_MARGIN_MS=…)`;
 }

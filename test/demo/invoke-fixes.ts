@@ -18,7 +18,7 @@ export const FIX_QUEUE = 'give tasks a queue (AFTER_RESPONSE_TASK_QUEUE_URL; see
  */
 export const FIX_HANDLER = `${HANDLER_SOONER}: jobs it queued never start while it runs past deadline − margin, and those it enqueues past deadline − margin + grace are not held`;
 /** The invoke started inside its margin: the handler waited for nothing (worded as the layer's WARNs and the budget note word it). */
-export const FIX_MARGIN = `${MARGIN_FIX} (--timeout S here; the function's timeout on Lambda)`;
+export const FIX_MARGIN = `${MARGIN_FIX} (the timeout: --timeout S here, the function's timeout on Lambda; the margin: --env AFTER_RESPONSE_DEADLINE_MARGIN_MS=…)`;
 export const FIX_BLOCKING = 'split long synchronous work: it blocks the event loop, so the layer cannot release before the timeout';
 
 /**

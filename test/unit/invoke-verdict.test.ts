@@ -92,7 +92,7 @@ describe('judgeInvoke', () => {
     const stopped = layerLine({ level: 'ERROR', message: 'job failed', requestId: 'r', job: 'aborted-at-start', errorType: 'TimeoutError', errorMessage: 'The invoke deadline is near', stackTrace: [] });
     const abandoned = layerLine({ level: 'WARN', message: 'abandoning unfinished jobs: …', requestId: 'r', jobs: ['slow'] });
     const { line } = verdict([judgeInvoke(result(), [near, late, stopped, abandoned])]);
-    expect(line.slice(line.indexOf('. Fix: '))).toBe(". Fix: raise the function's timeout above the margin, or lower the margin (--timeout S here; the function's timeout on Lambda)");
+    expect(line.slice(line.indexOf('. Fix: '))).toBe(". Fix: raise the function's timeout above the margin, or lower the margin (the timeout: --timeout S here, the function's timeout on Lambda; the margin: --env AFTER_RESPONSE_DEADLINE_MARGIN_MS=…)");
     expect(budgetNote({ layer: true, timeoutSeconds: 1, env: { AFTER_RESPONSE_DEADLINE_MARGIN_MS: '1000' } })).toContain("raise the function's timeout above the margin, or lower the margin");
   });
 
