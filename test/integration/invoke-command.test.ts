@@ -160,7 +160,7 @@ describe.each(PROFILES)('npm run invoke on %s', (profile) => {
   it('a timeout below margin − grace: the job is not held (exit 4), the margin\'s fix alone', async () => {
     const { output, verdict: { line, exitCode } } = await runWithOutcome(['.', 'jobs.writes', '--profile', profile, '--timeout', '1', '--env', 'AFTER_RESPONSE_DEADLINE_MARGIN_MS=2000']);
     expect(exitCode, output).toBe(4);
-    expect(line).toMatch(/^FAILED: 1 of 1 invoke\(s\): invoke 1: 1 job settles enqueued by the handler in an invoke that started inside its margin, with no grace left: not held \(run unheld, maybe frozen mid-run\)\. Fix: raise the function's timeout above the margin, or lower the margin \(--timeout S here; the function's timeout on Lambda\)$/);
+    expect(line).toMatch(/^FAILED: 1 of 1 invoke\(s\): invoke 1: 1 job settles enqueued by the handler in an invoke that started inside its margin, with no grace left: not held \(run unheld, maybe frozen mid-run\)\. Fix: raise the function's timeout above the margin, or lower the margin \(the timeout: --timeout S here, the function's timeout on Lambda; the margin: --env AFTER_RESPONSE_DEADLINE_MARGIN_MS=…\)$/);
   });
 
   it('a task past the deadline with --sqs: reported sent to its queue (not abandoned, exit 0), then run again from the queue through handleTaskBatch', async () => {
