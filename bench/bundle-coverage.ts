@@ -52,7 +52,10 @@ function report(scripts: ScriptCoverage[], { code, map }: { code: string; map: S
     if (!name.endsWith('/extension.mjs')) continue;
     if (size !== code.length) throw new Error(`dist's extension.mjs (${size} B) is not this build (${code.length} B): run ./build.sh`);
     const byModule = new Map<string, number>();
-    for (const [a, b] of gaps) byModule.set(sourceOf(code, map, a), (byModule.get(sourceOf(code, map, a)) ?? 0) + b - a);
+    for (const [a, b] of gaps) {
+      const module = sourceOf(code, map, a);
+      byModule.set(module, (byModule.get(module) ?? 0) + b - a);
+    }
     for (const [module, n] of [...byModule].sort((x, y) => y[1] - x[1])) console.log(`  ${String(n).padStart(6)} B  ${module}`);
   }
 }

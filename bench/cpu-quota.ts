@@ -21,8 +21,11 @@ export function quotaUs(memoryMb: number, periodUs: number): number {
   return Math.max(MIN_QUOTA_US, Math.round((periodUs * memoryMb) / MB_PER_VCPU));
 }
 
+/** Throttling so far: periods throttled of periods run, and the time throttled (ms). */
+export interface Throttling { readonly periods: number; readonly throttledPeriods: number; readonly throttledMs: number }
+
 /** A cgroup holding one process at a quota; `release()` moves it back to the root and removes the group. */
-export interface CpuShare { readonly quotaUs: number; readonly periodUs: number; release(): void }
+export interface CpuShare { readonly quotaUs: number; readonly periodUs: number; throttled(): Throttling; release(): void }
 
 /** Puts process `pid` (all its threads: `cgroup.procs`) in a new cgroup limited as a `memoryMb` function. */
 export function limitCpu(pid: number, { memoryMb, periodUs = 100_000, root = CPU_CGROUP_ROOT }: { memoryMb: number; periodUs?: number; root?: string }): CpuShare {
@@ -35,6 +38,10 @@ export function limitCpu(pid: number, { memoryMb, periodUs = 100_000, root = CPU
   writeFileSync(join(dir, 'cgroup.procs'), String(pid));
   return {
     quotaUs: quota, periodUs,
+    throttled(): Throttling {
+      const stat = Object.fromEntries(readFileSync(join(dir, 'cpu.stat'), 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+      return { periods: Number(stat.nr_periods), throttledPeriods: Number(stat.nr_throttled), throttledMs: Number(stat.throttled_time) / 1e6 };
+    },
     release(): void {
       for (const p of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
         try { writeFileSync(join(root, 'cgroup.procs'), p); } catch { /* the process is gone */ }
@@ -51,10 +58,4 @@ export function cpuMs(pid: number): number {
     try { ns += Number(readFileSync(`/proc/${String(pid)}/task/${tid}/schedstat`, 'utf8').split(' ')[0]); } catch { /* the thread ended */ }
   }
   return ns / 1e6;
-}
-
-/** The group's throttling so far: periods throttled of periods run, and the time throttled (ms). */
-export function throttled(pid: number, root = CPU_CGROUP_ROOT): { periods: number; throttledPeriods: number; throttledMs: number } {
-  const stat = Object.fromEntries(readFileSync(join(root, `lar-cpu-share-${String(pid)}`, 'cpu.stat'), 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
-  return { periods: Number(stat.nr_periods), throttledPeriods: Number(stat.nr_throttled), throttledMs: Number(stat.throttled_time) / 1e6 };
 }

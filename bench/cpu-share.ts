@@ -12,7 +12,7 @@
 // serverlessland guide, "Utilize initialization phase"), so cold starts are not run here. Needs root.
 // `npx vite-node bench/cpu-share.ts -- [--profiles P,P] [--memory MB,MB] [--invokes N]`
 import type { InvokeResult } from '../test/rig/types.ts';
-import { cpuMs, limitCpu, throttled, type CpuShare } from './cpu-quota.ts';
+import { cpuMs, limitCpu, type CpuShare } from './cpu-quota.ts';
 import { invokeOk, rotate, warmUp, withFunctions, type FunctionSpec } from './sandboxes.ts';
 import { runScript, scriptArgs } from './run-script.ts';
 import { summarize } from './stats.ts';
@@ -47,8 +47,8 @@ const release = (r: InvokeResult): number => Math.max(r.runtimeNextAt ?? NaN, r.
 /** `median / mean / max` with the layer, against without it, and the differences: under a quota most invokes run at full speed and some wait out the period. */
 function compare(a: readonly InvokeResult[], b: readonly InvokeResult[], f: (r: InvokeResult) => number): string {
   const stats = (rs: readonly InvokeResult[]): [number, number, number] => {
-    const s = summarize(rs.map(f));
     const values = rs.map(f).filter(Number.isFinite);
+    const s = summarize(values);
     return [s.median, values.reduce((x, y) => x + y, 0) / values.length, s.max];
   };
   const [x, y] = [stats(a), stats(b)];
@@ -72,7 +72,7 @@ async function measureGroup(profile: Profile, memoryMb: number, invokes: number,
       await rotate(invokes, boxes.map((box, k) => async () => void results[k]?.push(await invokeOk(box, {}))));
       const [cl, cf, cn] = pids.map((pid, k) => (cpuMs(pid) - (cpu0[k] ?? NaN)) / invokes) as [number, number, number];
       const [a = [], , b = []] = results;
-      const t = pids.map((pid) => throttled(pid));
+      const t = limited.map((share) => share.throttled());
       const perInvoke = `CPU per invoke ${cl.toFixed(3)} / floor ${cf.toFixed(3)} / without ${cn.toFixed(3)} ms (Δ ${(cl - cn).toFixed(3)}, ours ${(cl - cf).toFixed(3)})`;
       const periods = `throttled ${t.map((x) => `${String(x.throttledPeriods)}/${String(x.periods)} periods, ${x.throttledMs.toFixed(0)} ms`).join(' / ')}`;
       return `${profile} ${String(memoryMb).padStart(4)} MB (quota ${String(limited[0]?.quotaUs)} µs / 100 ms), ${group.name}, n=${String(invokes)}: ${perInvoke}; round trip ${compare(a, b, (r) => r.durationMs)}; response → released ${compare(a, b, release)}; ${periods}`;

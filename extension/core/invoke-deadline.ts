@@ -153,4 +153,3 @@ export class InvokeDeadline {
     this.#handOffs.start(this.#jobs.takeHandOffs());
   }
 }
-

@@ -93,7 +93,7 @@ export class JobRecorder {
     return this.#entries.map((entry) => record(entry, closedAt));
   }
 
-  #wrap(job: (context: JobContext) => unknown, name: string, kind: JobKind, options: { readonly unheld?: boolean | undefined }): (context: JobContext) => unknown {
+  #wrap(job: (context: JobContext) => unknown, name: string, kind: JobKind, options: Pick<RecordOptions, 'unheld'>): (context: JobContext) => unknown {
     const entry = this.#add(name, kind, options);
     return (context) => {
       entry.startedAt = this.#now();
@@ -110,7 +110,7 @@ export class JobRecorder {
     };
   }
 
-  #add(name: string, kind: JobKind, { unheld }: { readonly unheld?: boolean | undefined }): Entry {
+  #add(name: string, kind: JobKind, { unheld }: Pick<RecordOptions, 'unheld'>): Entry {
     const entry: Entry = { name, kind, unheld: unheld === true, handOff: undefined, startedAt: undefined, settled: undefined };
     this.#entries.push(entry);
     return entry;

@@ -38,6 +38,8 @@ describe('limitCpu', () => {
     expect(readFileSync(join(dir, 'cpu.cfs_period_us'), 'utf8')).toBe('100000');
     expect(readFileSync(join(dir, 'cpu.cfs_quota_us'), 'utf8')).toBe(String(quotaUs(512, 100_000)));
     expect(readFileSync(join(dir, 'cgroup.procs'), 'utf8')).toBe('4242');
+    writeFileSync(join(dir, 'cpu.stat'), 'nr_periods 44\nnr_throttled 1\nthrottled_time 35000000\nnr_bursts 0\n');
+    expect(share.throttled()).toEqual({ periods: 44, throttledPeriods: 1, throttledMs: 35 });
     // On cgroupfs rmdir takes the group's control files with it; in a scratch directory it cannot,
     // so release() throws there — after it moved the process back, which is what it must do first.
     expect(() => share.release()).toThrow(/ENOTEMPTY/);
