@@ -30,9 +30,6 @@ mkdir -p "$layer/lambda-after-response" "$pkg"
 # Tasks handed off at SIGTERM and the EMF lines (AFTER_RESPONSE_METRICS=emf), required by the extension at
 # their first use only (extension/reporting/reporting-parts.ts): not compiled at cold starts that never reach them.
 "${esbuild[@]}" extension/reporting/reporting-parts.ts --format=cjs --minify-whitespace --minify-syntax --outfile="$layer/lambda-after-response/reporting.cjs"
-# What describes failures (describe-error) and the deadline (the `deadline near` WARN's text), required by the extension
-# at the first failure or deadline − margin (extension/core/fault-parts.ts): the decisions stay in extension.mjs.
-"${esbuild[@]}" extension/core/fault-parts.ts --format=cjs --minify-whitespace --minify-syntax --outfile="$layer/lambda-after-response/faults.cjs"
 "${esbuild[@]}" client/index.ts --format=esm --outfile="$pkg/index.mjs"
 "${esbuild[@]}" client/index.ts --format=cjs --outfile="$pkg/index.cjs"
 # Framework bridges (subpath exports): each imports the main entry, so they share one client.
@@ -129,7 +126,7 @@ python3 - "$out/after-response-layer.zip" <<'PY'
 import sys, zipfile
 zf = zipfile.ZipFile(sys.argv[1])
 names = {i.filename: i for i in zf.infolist()}
-required = ["after-response", "lambda-after-response/extension.mjs", "lambda-after-response/socket.cjs", "lambda-after-response/reporting.cjs", "lambda-after-response/faults.cjs", "bin/after-response-hold",
+required = ["after-response", "lambda-after-response/extension.mjs", "lambda-after-response/socket.cjs", "lambda-after-response/reporting.cjs", "bin/after-response-hold",
             "nodejs/node_modules/lambda-after-response/package.json",
             "nodejs/node_modules/lambda-after-response/index.mjs",
             "nodejs/node_modules/lambda-after-response/index.cjs",

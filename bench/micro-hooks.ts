@@ -10,9 +10,7 @@ import { emfLine } from '../extension/reporting/emf-metrics.ts';
 import { AlsContext } from '../extension/runtime-hooks/als-context.ts';
 import type { InvokeSummary } from '../extension/core/invoke.ts';
 import { Lifecycle } from '../extension/core/lifecycle.ts';
-import { deadlineNearMessage } from '../extension/core/deadline-texts.ts';
 import { attributeServerRequests } from '../extension/runtime-hooks/server-requests.ts';
-import { describeError } from '../shared/describe-error.ts';
 
 const N = 200_000;
 const ROUNDS = 7;
@@ -54,7 +52,7 @@ const write = perOp(() => void process.stdout.write(emfLine(summary, options)));
 const channels = process.getBuiltinModule('node:diagnostics_channel');
 const requestStart = channels.channel('http.server.request.start');
 const noSubscriber = perOp((i) => void (requestStart.hasSubscribers && requestStart.publish({ request: i, response: i, socket: i, server: i })));
-const lifecycle = new Lifecycle({ context: new AlsContext(), defer: setImmediate, deadlineNear: deadlineNearMessage, concurrency: Infinity, marginMs: 500, graceMs: 250, fallbackIdleMs: 100, logger: { enabled: () => false, log: () => undefined, describe: describeError }, setTimer: () => () => undefined, clock: { wallNow: Date.now, monoNow: Date.now } });
+const lifecycle = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 250, fallbackIdleMs: 100, logger: { enabled: () => false, log: () => undefined }, setTimer: () => () => undefined, clock: { wallNow: Date.now, monoNow: Date.now } });
 lifecycle.registered();
 lifecycle.observed();
 lifecycle.detach(() => lifecycle.invokeStarted('8f5c3a1e-7d0b-4b2e-9a61-3f0c2d9e4b17', Date.now() + 60_000));

@@ -8,10 +8,8 @@ import { createServer } from 'node:net';
 import { openFinishClose } from '../test/rig/socket-peer.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, describeError } from '../shared/log-line.ts';
-import { withDescribe } from '../extension/core/fault-logger.ts';
+import { createLogger } from '../shared/log-line.ts';
 import { Lifecycle } from '../extension/core/lifecycle.ts';
-import { deadlineNearMessage } from '../extension/core/deadline-texts.ts';
 import { listenOnSocket } from '../extension/socket/socket-server.ts';
 import { AlsContext } from '../extension/runtime-hooks/als-context.ts';
 
@@ -37,8 +35,8 @@ async function heapMb(): Promise<number> {
 }
 
 function lifecycleIn(mode: Mode): Lifecycle {
-  const logger = withDescribe(createLogger({ level: 'ERROR', write: () => undefined }), describeError);
-  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, deadlineNear: deadlineNearMessage, concurrency: Infinity, marginMs: 500, graceMs: 250, fallbackIdleMs: 100, logger, setTimer: timer, clock: { wallNow: Date.now, monoNow: () => performance.now() } });
+  const logger = createLogger({ level: 'ERROR', write: () => undefined });
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 250, fallbackIdleMs: 100, logger, setTimer: timer, clock: { wallNow: Date.now, monoNow: () => performance.now() } });
   tracker.observed();
   if (mode === 'registration-failed' || mode === 'no-runtime-api') tracker.runUnheld(mode);
   else tracker.registered();

@@ -5,12 +5,12 @@
  * lifecycle and the published host a user's test runs are the ones Lambda runs.
  */
 import type { Flusher, HostV1, Job } from '../shared/host-protocol.ts';
+import type { Logger } from '../shared/log-line.ts';
 import type { AsyncContext } from './core/async-context.ts';
 import type { Config } from './core/config.ts';
 import type { Invoke } from './core/invoke.ts';
 import { nameHandOff, type HandOff } from './core/hand-offs.ts';
 import { Lifecycle } from './core/lifecycle.ts';
-import type { DeadlineNearText, FaultLogger } from './core/fault-logger.ts';
 import type { createEmfWriter } from './reporting/emf-metrics.ts';
 import { lazyEmfWriter } from './reporting/lazy-emf.ts';
 import { AlsContext } from './runtime-hooks/als-context.ts';
@@ -35,25 +35,18 @@ export interface LifecycleEffects {
    * separate build (lambda-after-response/reporting.cjs), the test kit passes the function itself.
    */
   readonly loadEmfWriter: () => typeof createEmfWriter;
-  /**
-   * The `deadline near` WARN's text: the layer's loads its code at the first invoke that reaches
-   * deadline − margin (core/lazy-faults.ts, lambda-after-response/faults.cjs), the test kit passes
-   * deadline-texts.ts's function itself.
-   */
-  readonly deadlineNear: DeadlineNearText;
   /** Told once, before the first job, external job or flusher enters (LifecycleOptions.onFirstWork). @default none */
   readonly onFirstWork?: () => void;
 }
 
 /** The lifecycle with `config`'s settings and `effects`; its summary goes out as EMF when metrics are on. */
-export function createLifecycle(config: Config, logger: FaultLogger, effects: LifecycleEffects): Lifecycle {
+export function createLifecycle(config: Config, logger: Logger, effects: LifecycleEffects): Lifecycle {
   return new Lifecycle({
     context: effects.context ?? new AlsContext(), defer: effects.defer, setTimer: effects.setTimer, logger,
     // Every job may listen to an invoke's one signal (external jobs always do): no leak warning at 11.
     raiseListenerLimit: (signal) => process.getBuiltinModule('node:events').setMaxListeners(0, signal),
     concurrency: config.concurrency, marginMs: config.deadlineMarginMs, graceMs: config.abortGraceMs, fallbackIdleMs: config.fallbackIdleMs,
     clock: { wallNow: Date.now, monoNow: effects.monoNow },
-    deadlineNear: effects.deadlineNear,
     ...(effects.onFirstWork ? { onFirstWork: effects.onFirstWork } : {}),
     // The line is built only at a release with jobs; the code that builds it is loaded at the first.
     ...(config.metrics === 'emf' ? { onSummary: lazyEmfWriter({ namespace: config.metricsNamespace, functionName: effects.functionName, write: effects.writeMetrics, logger, load: effects.loadEmfWriter }) } : {}),

@@ -11,7 +11,7 @@
 // its namespace (node:http's loads http2: +40-60 ms, +10 MB at init). node:net is loaded by both
 // runtime clients anyway.
 import { HOST_PROTOCOL, HOST_REGISTRY_KEY, type HostRegistry } from '../shared/host-protocol.ts';
-import { createLogger } from '../shared/log-line.ts';
+import { createLogger, type Logger } from '../shared/log-line.ts';
 import { isManagedInstances, parseConfig, type Config } from './core/config.ts';
 import { createHost, createLifecycle } from './composition.ts';
 import { installExitReport } from './reporting/exit-report.ts';
@@ -26,9 +26,6 @@ import { attributeServerRequests } from './runtime-hooks/server-requests.ts';
 import { prepareSocket } from './socket/start-socket.ts';
 import type { SocketParts } from './socket/socket-parts.ts';
 import type { ReportingParts } from './reporting/reporting-parts.ts';
-import type { FaultParts } from './core/fault-parts.ts';
-import type { Describe, FaultLogger } from './core/fault-logger.ts';
-import { lazyFaults, type Faults } from './core/lazy-faults.ts';
 import { taskFields } from './core/hand-offs.ts';
 import { requireBeside } from './lazy-file.ts';
 import { decideStartup, isMainThread, type Startup } from './core/startup.ts';
@@ -42,15 +39,9 @@ async function main(): Promise<void> {
   if (startup.kind === 'skip') return;
   const { config, problems } = parseConfig(process.env);
   process.env.AFTER_RESPONSE_EXTENSION_PID = String(process.pid);
-  const plainLogger = createLogger({ level: config.logLevel, write: (line) => void process.stdout.write(line) });
-  if (startup.thread === 'main') for (const problem of problems) plainLogger.log('ERROR', `invalid configuration: ${problem}`);
+  const logger = createLogger({ level: config.logLevel, write: (line) => void process.stdout.write(line) });
+  if (startup.thread === 'main') for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);
   if (config.disabled) return;
-  // What describes failures and the deadline is required at its first use (lambda-after-response/faults.cjs).
-  // Made at the first failure or deadline: nothing of it runs at init (lazy-faults.ts).
-  let faults: Faults | undefined;
-  const lazy = (): Faults => (faults ??= lazyFaults({ logger: plainLogger, load: loadFaultParts }));
-  const describe: Describe = (error) => lazy().describe(error);
-  const logger: FaultLogger = { log: plainLogger.log, enabled: plainLogger.enabled, describe };
   const guard = createGuard(logger);
   const lifecycle = createLifecycle(config, logger, {
     defer: setImmediate, setTimer: unrefTimer,
@@ -60,11 +51,10 @@ async function main(): Promise<void> {
     // The same synchronous stdout write as the logger's.
     writeMetrics: (line) => void process.stdout.write(line), functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     loadEmfWriter: () => loadReportingParts().createEmfWriter,
-    deadlineNear: (facts) => lazy().deadlineNear(facts),
     // Installed at the first job or flusher, not at init: before it there is nothing to name, and a
     // cold start that has none saves its 0.9 / 0.6 M instructions (nodejs22.x / 24.x; and 0.4 M
     // more at exit: bench/init-micro.ts --instructions).
-    onFirstWork: () => void guard('exit report', () => reportOnExit(lifecycle, config, startup, describe)),
+    onFirstWork: () => void guard('exit report', () => reportOnExit(lifecycle, config, startup)),
   });
   publishHost(lifecycle, guard);
   installRequestContexts({ kinds: config.requestContexts, global: globalThis, current: () => lifecycle.scopedInvoke(), marginMs: config.deadlineMarginMs, logger, guard });
@@ -81,10 +71,9 @@ async function main(): Promise<void> {
 }
 
 /** Unfinished jobs are named when the process exits or is terminated (written synchronously). */
-function reportOnExit(lifecycle: Lifecycle, config: Config, startup: Extract<Startup, { kind: 'run' }>, describe: Describe): void {
+function reportOnExit(lifecycle: Lifecycle, config: Config, startup: Extract<Startup, { kind: 'run' }>): void {
   const { writeSync } = process.getBuiltinModule('node:fs');
-  const { log, enabled } = createLogger({ level: config.logLevel, write: (line) => void writeSync(1, line) });
-  const logger: FaultLogger = { log, enabled, describe };
+  const logger = createLogger({ level: config.logLevel, write: (line) => void writeSync(1, line) });
   installExitReport({
     unfinished: () => lifecycle.unfinished(), handOffs: () => lifecycle.unfinishedHandOffs(), logger, source: process, signals: startup.thread === 'main' ? 'main-thread' : 'none',
     loadHandOff: () => loadReportingParts().handOffAtShutdown, taskFields,
@@ -97,7 +86,7 @@ function publishHost(lifecycle: Lifecycle, guard: Guard): void {
 }
 
 /** Registers and starts the loop (registration.ts); resolves (never rejects) once registration succeeded, failed or timed out. */
-function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle, logger: FaultLogger): Promise<void> {
+function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle, logger: Logger): Promise<void> {
   if (runtimeApi === undefined) {
     logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld, and flushers run when a job settles and no job started after it still runs (more than once when an earlier job outlives a later one), never without jobs (there are no invokes)');
     lifecycle.runUnheld('no-runtime-api');
@@ -119,15 +108,6 @@ function loadSocketParts(): SocketParts {
  */
 function loadReportingParts(): ReportingParts {
   return requireLayerFile('reporting.cjs') as ReportingParts;
-}
-
-/**
- * What describes failures and the deadline (core/fault-parts.ts), built beside this bundle
- * (build.sh): required at the first failure described or the first deadline − margin, which most
- * cold starts never reach. Throws an error naming the file when it cannot load (core/lazy-faults.ts says so in one ERROR).
- */
-function loadFaultParts(): FaultParts {
-  return requireLayerFile('faults.cjs') as FaultParts;
 }
 
 /** A file built beside this bundle (build.sh), required synchronously; throws an error naming it (lazy-file.ts). */

@@ -74,20 +74,7 @@ function retried({ timestamp, level, message, fields }: { readonly timestamp: st
       cause = again;
     }
   }
-  return JSON.stringify({ timestamp, level, source: SOURCE, message, fieldsDropped: `the log fields could not be serialised: ${thrownText(cause)}` });
-}
-
-/**
- * What serialising threw, as text: its message (an Error) or the value itself, at most 1,000
- * characters; total (a value whose conversion throws is named by its type). Not describe-error.ts:
- * the extension's bundle loads that at its first failure only (extension/core/lazy-faults.ts).
- */
-function thrownText(cause: unknown): string {
-  try {
-    return (cause instanceof Error ? String(cause.message) : String(cause)).slice(0, 1000);
-  } catch {
-    return `a thrown ${typeof cause} that cannot be printed`;
-  }
+  return JSON.stringify({ timestamp, level, source: SOURCE, message, fieldsDropped: `the log fields could not be serialised: ${describeError(cause).errorMessage}` });
 }
 
 function jsonSafe(_key: string, value: unknown): unknown {

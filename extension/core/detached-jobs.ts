@@ -1,5 +1,5 @@
 import type { Job, JobContext } from '../../shared/host-protocol.ts';
-import type { FaultLogger } from './fault-logger.ts';
+import type { Logger } from '../../shared/log-line.ts';
 import { TrailingBatch } from '../../shared/trailing-batch.ts';
 import type { AsyncContext } from './async-context.ts';
 import { FlushSet } from './flush-set.ts';
@@ -9,7 +9,7 @@ import type { FlusherEntry } from './flusher-registry.ts';
 export interface DetachedJobsOptions {
   readonly concurrency: number;
   readonly defer: (run: () => void) => void;
-  readonly logger: FaultLogger;
+  readonly logger: Logger;
   /** Job functions run outside any invoke's context; flushers too, marked as such (what they enqueue is not flushed again). */
   readonly context: Pick<AsyncContext<unknown>, 'exit' | 'exitAsFlusher' | 'inFlusher'>;
   /** The registered flushers (the lifecycle's list, replaced on change, never mutated). */

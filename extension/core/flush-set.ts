@@ -1,5 +1,5 @@
 import type { JobContext } from '../../shared/host-protocol.ts';
-import type { FaultLogger } from './fault-logger.ts';
+import type { Logger } from '../../shared/log-line.ts';
 import { JobSet, type TrackedJob } from '../../shared/job-set.ts';
 import type { Settlement } from '../../shared/settle.ts';
 import type { FlusherEntry } from './flusher-registry.ts';
@@ -8,7 +8,7 @@ import type { FlushStats } from './job-stats.ts';
 
 export interface FlushSetOptions {
   readonly requestId: string;
-  readonly logger: FaultLogger;
+  readonly logger: Logger;
   /** What every flusher receives: its invoke's job context (the same signal as its jobs). */
   readonly context: JobContext;
   /** Runs `run` after the current turn (Node's `setImmediate`). */

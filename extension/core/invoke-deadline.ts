@@ -1,3 +1,4 @@
+import { deadlineNearMessage } from './deadline-texts.ts';
 import { PendingHandOffs } from './hand-offs.ts';
 import type { InvokeJobs } from './invoke-jobs.ts';
 import type { InvokeOptions } from './invoke-options.ts';
@@ -29,7 +30,7 @@ export interface DeadlineInvoke {
   abandonFlushers(): string[];
 }
 
-type DeadlineOptions = Pick<InvokeOptions<unknown>, 'marginMs' | 'graceMs' | 'clock' | 'setTimer' | 'logger' | 'deadlineNear'>;
+type DeadlineOptions = Pick<InvokeOptions<unknown>, 'marginMs' | 'graceMs' | 'clock' | 'setTimer' | 'logger'>;
 
 /**
  * An invoke's deadline once deadline − margin is reached (the invoke's timer, deadline-timers.ts),
@@ -74,14 +75,14 @@ export class InvokeDeadline {
    * the fix is the handler's.
    */
   grace(dropped: readonly string[], { handlerRunning }: { readonly handlerRunning: boolean }): void {
-    const { logger, graceMs, marginMs, setTimer, clock, deadlineNear } = this.#options;
+    const { logger, graceMs, marginMs, setTimer, clock } = this.#options;
     const { leftAtStartMs, requestId } = this.#invoke;
     const running = this.#invoke.unfinished(); // the queue was emptied by the abort: what is left runs
     // The grace ends where it would have had the abort come at deadline − margin: an invoke that
     // starts with less time left than the margin (or a timer that fires late) gets what is left of
     // it, so the release — and the WARN naming what is abandoned — comes before the deadline.
     const leftMs = Math.round(Math.max(0, Math.min(graceMs, this.#invoke.deadlineMs - marginMs + graceMs - clock.wallNow())));
-    logger.log('WARN', deadlineNear({ leftMs, handlerRunning, neverStarted: dropped.length > 0, leftAtStartMs, marginMs }), {
+    logger.log('WARN', deadlineNearMessage({ leftMs, handlerRunning, neverStarted: dropped.length > 0, leftAtStartMs, marginMs }), {
       requestId, running, neverStarted: dropped, marginMs, graceMs, ...(leftMs < graceMs ? { graceLeftMs: leftMs } : {}), ...(handlerRunning ? { handlerRunning } : {}),
       ...(leftAtStartMs === undefined ? {} : { leftAtStartMs: Math.round(leftAtStartMs) }),
     });

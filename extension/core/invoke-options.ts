@@ -1,8 +1,8 @@
+import type { Logger } from '../../shared/log-line.ts';
 import type { FlushStats, JobStats } from './job-stats.ts';
 import type { AsyncContext } from './async-context.ts';
 import type { DeadlineTimers } from './deadline-timers.ts';
 import type { FlusherEntry } from './flusher-registry.ts';
-import type { DeadlineNearText, FaultLogger } from './fault-logger.ts';
 
 /** What an invoke (invoke.ts) and its job set (invoke-jobs.ts) are made with, and what its release reports. */
 
@@ -30,7 +30,7 @@ export interface InvokeOptions<I> {
   readonly marginMs: number;
   readonly graceMs: number;
   readonly concurrency: number;
-  readonly logger: FaultLogger;
+  readonly logger: Logger;
   readonly clock: Clock;
   /** Schedules an unref'd timer; returns its cancel function. */
   readonly setTimer: (run: () => void, ms: number) => () => void;
@@ -48,8 +48,6 @@ export interface InvokeOptions<I> {
   readonly flushers?: { readonly entries: readonly FlusherEntry[] };
   /** Told at the release of an invoke that had jobs (the layer's own metrics). */
   readonly onSummary?: (summary: InvokeSummary) => void;
-  /** The `deadline near` WARN's text (the layer's loads its code at the first deadline: lazy-faults.ts). */
-  readonly deadlineNear: DeadlineNearText;
 }
 
 /** What an invoke's job set (invoke-jobs.ts) is made with: the invoke's options, and its own. */
@@ -57,7 +55,7 @@ export interface InvokeJobsOptions {
   readonly requestId: string;
   readonly deadlineMs: number;
   readonly concurrency: number;
-  readonly logger: FaultLogger;
+  readonly logger: Logger;
   /** Called after every change that may have made the set idle. */
   readonly onChange: () => void;
   /** Runs a job function inside its invoke's async context (attribution of what it enqueues); returns what `fn` returns. */
@@ -84,9 +82,9 @@ export interface InvokeSummary {
 
 /** The options of every invoke, from the lifecycle's own and what only it provides. */
 export function sharedInvokeOptions<I>(
-  options: Pick<InvokeOptions<I>, 'concurrency' | 'marginMs' | 'graceMs' | 'logger' | 'clock' | 'setTimer' | 'defer' | 'raiseListenerLimit' | 'onSummary' | 'context' | 'deadlineNear'>,
+  options: Pick<InvokeOptions<I>, 'concurrency' | 'marginMs' | 'graceMs' | 'logger' | 'clock' | 'setTimer' | 'defer' | 'raiseListenerLimit' | 'onSummary' | 'context'>,
   own: Pick<InvokeOptions<I>, 'flushers' | 'observer' | 'deadlines'>,
 ): InvokeOptions<I> {
-  const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, raiseListenerLimit, onSummary, context, deadlineNear } = options;
-  return { concurrency, marginMs, graceMs, logger, clock, setTimer, context, defer, deadlineNear, ...(raiseListenerLimit ? { raiseListenerLimit } : {}), ...(onSummary ? { onSummary } : {}), ...own };
+  const { concurrency, marginMs, graceMs, logger, clock, setTimer, defer, raiseListenerLimit, onSummary, context } = options;
+  return { concurrency, marginMs, graceMs, logger, clock, setTimer, context, defer, ...(raiseListenerLimit ? { raiseListenerLimit } : {}), ...(onSummary ? { onSummary } : {}), ...own };
 }

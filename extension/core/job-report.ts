@@ -1,4 +1,5 @@
-import type { FaultLogger } from './fault-logger.ts';
+import { describeError } from '../../shared/describe-error.ts';
+import type { Logger } from '../../shared/log-line.ts';
 import type { Settlement } from '../../shared/settle.ts';
 
 /**
@@ -35,17 +36,17 @@ export function settlementReported(phase: SettledPhase, outcome: Settlement): bo
 
 /**
  * One line per job that failed, and per late or abandoned job that settled, under the request
- * id of the invoke it belongs to. Never throws: the logger and its `describe` are total.
+ * id of the invoke it belongs to. Never throws: `describeError` and the logger are total.
  */
-export function reportSettlement(logger: FaultLogger, { requestId, job, jobId, phase, outcome }: SettledJob): void {
+export function reportSettlement(logger: Logger, { requestId, job, jobId, phase, outcome }: SettledJob): void {
   // Fields built only for a line that is written: most jobs succeed while held, and log nothing.
-  if (!outcome.ok) logger.log('ERROR', FAILED[phase], { requestId, job, jobId, ...logger.describe(outcome.error) });
+  if (!outcome.ok) logger.log('ERROR', FAILED[phase], { requestId, job, jobId, ...describeError(outcome.error) });
   else if (FINISHED[phase] !== undefined) logger.log('INFO', FINISHED[phase], { requestId, job, jobId });
 }
 
 /** A flusher's failure, or its end after it was abandoned at the deadline, by the flusher's name. */
-export function reportFlusher(logger: FaultLogger, { requestId, flusher, phase, outcome }: { readonly requestId: string; readonly flusher: string; readonly phase: SettledPhase; readonly outcome: Settlement }): void {
+export function reportFlusher(logger: Logger, { requestId, flusher, phase, outcome }: { readonly requestId: string; readonly flusher: string; readonly phase: SettledPhase; readonly outcome: Settlement }): void {
   const late = phase === 'abandoned' ? ' after it was abandoned at the deadline' : '';
-  if (!outcome.ok) logger.log('ERROR', `flusher failed${late}`, { requestId, flusher, ...logger.describe(outcome.error) });
+  if (!outcome.ok) logger.log('ERROR', `flusher failed${late}`, { requestId, flusher, ...describeError(outcome.error) });
   else if (late) logger.log('INFO', `flusher finished${late}`, { requestId, flusher });
 }

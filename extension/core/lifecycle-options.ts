@@ -1,7 +1,7 @@
+import type { Logger } from '../../shared/log-line.ts';
 import type { AsyncContext } from './async-context.ts';
 import type { Clock, InvokeSummary } from './invoke-options.ts';
 import type { Invoke } from './invoke.ts';
-import type { DeadlineNearText, FaultLogger } from './fault-logger.ts';
 
 export type { FlusherEntry } from './flusher-registry.ts';
 
@@ -10,8 +10,7 @@ export interface LifecycleOptions {
   readonly marginMs: number;
   readonly graceMs: number;
   readonly fallbackIdleMs: number;
-  /** The extension's logger, which also describes what was thrown (fault-logger.ts). */
-  readonly logger: FaultLogger;
+  readonly logger: Logger;
   readonly clock: Clock;
   /** Schedules an unref'd timer and returns its cancel function. */
   readonly setTimer: (run: () => void, ms: number) => () => void;
@@ -23,11 +22,6 @@ export interface LifecycleOptions {
   readonly context: AsyncContext<Invoke>;
   /** Told at the release of every invoke that had jobs (AFTER_RESPONSE_METRICS). */
   readonly onSummary?: (summary: InvokeSummary) => void;
-  /**
-   * The `deadline near` WARN's text: deadline-texts.ts's `deadlineNearMessage`, or in the layer
-   * lazy-faults.ts's, which loads it at the first deadline (main.ts).
-   */
-  readonly deadlineNear: DeadlineNearText;
   /**
    * Told once, before the first job, external job or flusher enters: main.ts installs the exit
    * report then (until then there is nothing it could name). Must not throw. @default none

@@ -1,4 +1,4 @@
-import type { FaultLogger } from '../core/fault-logger.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
 import { ExtensionsApiError, InvalidEventError, type ExtensionEvent, type ExtensionsApi } from './extensions-api.ts';
 
 /** How the loop ended; only `main` decides what to do about it. */
@@ -29,7 +29,7 @@ export interface LoopDependencies {
     /** After a failed `next`: holds an invoke whose event may have been lost (core/lifecycle.ts); its request id, if any. */
     holdLostEvent?(options: { readonly windowMs: number }): Promise<string | undefined>;
   };
-  readonly logger: FaultLogger;
+  readonly logger: Logger;
   /** @default NEXT_RETRY_DELAYS_MS */
   readonly retryDelaysMs?: readonly number[];
   /** @default an unref'd setTimeout: a backoff, like the long-poll, must not keep the event loop alive. */
@@ -81,7 +81,7 @@ export async function runExtensionLoop(deps: LoopDependencies): Promise<LoopOutc
       const reason = await deps.lifecycle.hold(event);
       if (logger.enabled('DEBUG')) logger.log('DEBUG', 'released', { requestId: event.requestId, reason });
     } catch (error) {
-      logger.log('ERROR', 'holding the invoke failed: releasing it now', { requestId: event.requestId, ...logger.describe(error) });
+      logger.log('ERROR', 'holding the invoke failed: releasing it now', { requestId: event.requestId, ...describeError(error) });
     }
   }
 }
@@ -92,13 +92,13 @@ function failedPoll(error: unknown): Poll {
   return refused ? { kind: 'permanent', error } : { kind: 'transient', error };
 }
 
-function logRetry(logger: FaultLogger, error: unknown, failures: number, retryInMs: number): void {
+function logRetry(logger: Logger, error: unknown, failures: number, retryInMs: number): void {
   const retry = { failures, retryInMs };
   if (error instanceof InvalidEventError) {
     // Lambda consumed that event: the retry is also the release of whatever invoke it was.
-    logger.log('ERROR', 'next answered an unreadable event: polling again, which releases it', { ...retry, ...logger.describe(error), body: error.body.slice(0, 200) });
+    logger.log('ERROR', 'next answered an unreadable event: polling again, which releases it', { ...retry, ...describeError(error), body: error.body.slice(0, 200) });
   } else {
-    logger.log('WARN', 'next failed: polling again', { ...retry, ...logger.describe(error) });
+    logger.log('WARN', 'next failed: polling again', { ...retry, ...describeError(error) });
   }
 }
 
@@ -118,7 +118,7 @@ async function holdLost({ lifecycle, logger }: LoopDependencies, windowMs: numbe
     const requestId = await lifecycle.holdLostEvent?.({ windowMs });
     if (requestId !== undefined) logger.log('WARN', "held an invoke whose INVOKE event the failed next may have consumed: released now, polling again", { requestId });
   } catch (error) {
-    logger.log('ERROR', 'holding an invoke after a failed next failed: polling again', logger.describe(error));
+    logger.log('ERROR', 'holding an invoke after a failed next failed: polling again', describeError(error));
   }
 }
 

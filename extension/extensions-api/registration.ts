@@ -1,4 +1,4 @@
-import type { FaultLogger } from '../core/fault-logger.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
 import { runExtensionLoop, type LoopOutcome } from './extension-loop.ts';
 import type { ExtensionsApi } from './extensions-api.ts';
 import type { Lifecycle } from '../core/lifecycle.ts';
@@ -17,7 +17,7 @@ export interface RegistrationDeps {
   readonly api: Pick<ExtensionsApi, 'register' | 'next'>;
   readonly name: string;
   readonly lifecycle: Pick<Lifecycle, 'registered' | 'runUnheld' | 'loopStopped' | 'hold' | 'detach'>;
-  readonly logger: FaultLogger;
+  readonly logger: Logger;
   /** Schedules an unref'd timer; returns its cancel function. */
   readonly setTimer: (run: () => void, ms: number) => () => void;
   /** @default REGISTER_TIMEOUT_MS */
@@ -47,7 +47,7 @@ export async function register(deps: RegistrationDeps): Promise<void> {
     return;
   }
   if (outcome.kind === 'failed') {
-    logger.log('ERROR', 'registration with the Extensions API failed: jobs run unheld and may be frozen', logger.describe(outcome.error));
+    logger.log('ERROR', 'registration with the Extensions API failed: jobs run unheld and may be frozen', describeError(outcome.error));
   } else {
     logger.log('ERROR', `registration with the Extensions API was not answered within ${timeoutMs} ms: jobs run unheld and may be frozen`, { timeoutMs });
     registering.then((id) => pollWithoutHolding(deps, id), () => undefined);
@@ -63,14 +63,14 @@ export async function register(deps: RegistrationDeps): Promise<void> {
 function pollWithoutHolding({ api, logger }: RegistrationDeps, id: string): void {
   logger.log('WARN', 'registration was answered after the extension gave up on it: it polls next and releases every invoke at once, jobs stay unheld');
   const lifecycle = { hold: (): Promise<void> => Promise.resolve() };
-  void runExtensionLoop({ api, id, lifecycle, logger }).then((ended) => logger.log('WARN', `extension loop stopped (${ended.kind})`, loopFields(ended, logger)));
+  void runExtensionLoop({ api, id, lifecycle, logger }).then((ended) => logger.log('WARN', `extension loop stopped (${ended.kind})`, loopFields(ended)));
 }
 
-function stopped(outcome: LoopOutcome, lifecycle: Pick<Lifecycle, 'loopStopped'>, logger: FaultLogger): void {
+function stopped(outcome: LoopOutcome, lifecycle: Pick<Lifecycle, 'loopStopped'>, logger: Logger): void {
   lifecycle.loopStopped();
-  logger.log(outcome.kind === 'failed' ? 'ERROR' : 'WARN', `extension loop stopped (${outcome.kind}): jobs run unheld from now on`, loopFields(outcome, logger));
+  logger.log(outcome.kind === 'failed' ? 'ERROR' : 'WARN', `extension loop stopped (${outcome.kind}): jobs run unheld from now on`, loopFields(outcome));
 }
 
-function loopFields(outcome: LoopOutcome, logger: FaultLogger): Record<string, unknown> {
-  return outcome.kind === 'failed' ? { ...logger.describe(outcome.error), attempts: outcome.attempts } : { ...outcome };
+function loopFields(outcome: LoopOutcome): Record<string, unknown> {
+  return outcome.kind === 'failed' ? { ...describeError(outcome.error), attempts: outcome.attempts } : { ...outcome };
 }

@@ -1,4 +1,4 @@
-import type { FaultLogger } from '../core/fault-logger.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
 import type { UnfinishedJobs } from '../core/lifecycle.ts';
 import type { PendingHandOff, ShutdownHandOffOptions, handOffAtShutdown } from './shutdown-hand-offs.ts';
 
@@ -16,7 +16,7 @@ export interface ExitSource {
 export interface ExitReportOptions {
   readonly unfinished: () => readonly UnfinishedJobs[];
   /** Must write synchronously: nothing asynchronous runs after `exit`. */
-  readonly logger: FaultLogger;
+  readonly logger: Logger;
   readonly source: ExitSource;
   /** SIGTERM listeners belong to the main thread only (workers get no signals). */
   readonly signals: 'main-thread' | 'none';
@@ -75,7 +75,7 @@ function loadHandOff({ loadHandOff: load, logger }: ExitReportOptions): typeof h
     if (load) return load();
     throw new Error('no hand-off code was given');
   } catch (error) {
-    logger.log('ERROR', 'the runtime process got SIGTERM, but the code that hands tasks off did not load: they are not handed off, and are reported lost below', logger.describe(error));
+    logger.log('ERROR', 'the runtime process got SIGTERM, but the code that hands tasks off did not load: they are not handed off, and are reported lost below', describeError(error));
     return undefined;
   }
 }

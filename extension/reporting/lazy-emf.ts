@@ -1,10 +1,10 @@
-import type { FaultLogger } from '../core/fault-logger.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
 import type { InvokeSummary } from '../core/invoke-options.ts';
 import type { EmfOptions, createEmfWriter } from './emf-metrics.ts';
 
 export interface LazyEmfOptions extends EmfOptions {
   /** Where the one ERROR goes when the EMF code does not load. */
-  readonly logger: FaultLogger;
+  readonly logger: Logger;
   /**
    * Loads emf-metrics.ts's `createEmfWriter`, synchronously: the layer requires its separate build
    * (lambda-after-response/reporting.cjs), the test kit passes the function itself. May throw
@@ -28,7 +28,7 @@ export function lazyEmfWriter(options: LazyEmfOptions): (summary: InvokeSummary)
       writer ??= options.load()(options);
     } catch (error) {
       failed = true;
-      options.logger.log('ERROR', 'AFTER_RESPONSE_METRICS is `emf`, but the code that writes the metric lines did not load: no EMF line is written (the `after-response summary` lines still carry the counts)', options.logger.describe(error));
+      options.logger.log('ERROR', 'AFTER_RESPONSE_METRICS is `emf`, but the code that writes the metric lines did not load: no EMF line is written (the `after-response summary` lines still carry the counts)', describeError(error));
       return;
     }
     writer(summary);

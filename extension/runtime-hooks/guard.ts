@@ -1,4 +1,5 @@
-import type { FaultLogger } from '../core/fault-logger.ts';
+import { describeError } from '../../shared/describe-error.ts';
+import type { Logger } from '../../shared/log-line.ts';
 
 /** Runs a hook's body; returns its result, or `undefined` when it threw (already logged). */
 export type Guard = <T>(hook: string, body: () => T) => T | undefined;
@@ -11,7 +12,7 @@ export type Guard = <T>(hook: string, body: () => T) => T | undefined;
  * ERROR; later ones are counted and logged at DEBUG, so a broken hook cannot flood the logs.
  * The extension degrades (that event is lost) while the function keeps serving.
  */
-export function createGuard(logger: FaultLogger): Guard {
+export function createGuard(logger: Logger): Guard {
   const failures = new Map<string, number>();
   return (hook, body) => {
     try {
@@ -21,7 +22,7 @@ export function createGuard(logger: FaultLogger): Guard {
       failures.set(hook, count);
       try {
         const level = count === 1 ? 'ERROR' : 'DEBUG';
-        logger.log(level, `the extension's ${hook} hook failed; the function keeps running, the extension may degrade`, { hook, failures: count, ...logger.describe(error) });
+        logger.log(level, `the extension's ${hook} hook failed; the function keeps running, the extension may degrade`, { hook, failures: count, ...describeError(error) });
       } catch {
         // The logger is total; this is the last line of defence if a caller injected another.
       }

@@ -1,4 +1,4 @@
-import type { FaultLogger } from '../core/fault-logger.ts';
+import { describeError, type Logger } from '../../shared/log-line.ts';
 import { SOCKET_ENV } from '../../shared/socket-wire.ts';
 import type { ExternalJob } from '../core/external-job.ts';
 import type { SocketParts } from './socket-parts.ts';
@@ -6,7 +6,7 @@ import type { Reservations } from './spawn-reservations.ts';
 
 export interface SocketStartOptions {
   readonly lifecycle: { openExternal(name: string): ExternalJob };
-  readonly logger: FaultLogger;
+  readonly logger: Logger;
   readonly env: Record<string, string | undefined>;
   readonly pid: number;
   /**
@@ -121,7 +121,7 @@ function watchChildren(lazy: LazySocket, options: SocketStartOptions): void {
       const { parts, reservations } = lazy.load();
       parts.hookSpawn(process.getBuiltinModule('node:child_process').ChildProcess.prototype, reservations, options.logger, lazy.listening);
     } catch (error) {
-      options.logger.log('ERROR', 'hooking spawn failed: after-response-hold runs its command unheld', options.logger.describe(error));
+      options.logger.log('ERROR', 'hooking spawn failed: after-response-hold runs its command unheld', describeError(error));
     }
   };
   channel.subscribe(onChild);
@@ -149,7 +149,7 @@ function listen(path: string, options: SocketStartOptions, load: () => Loaded): 
     return true;
   } catch (error) {
     delete env[SOCKET_ENV];
-    logger.log('ERROR', 'the after-response socket could not start: it is off', logger.describe(error));
+    logger.log('ERROR', 'the after-response socket could not start: it is off', describeError(error));
     return false;
   }
 }

@@ -6,12 +6,10 @@
  * extension (layer-shared.ts imports the client's shared modules): what passes here runs the code
  * that runs on Lambda.
  */
-import { createLogger, describeError, HOST_PROTOCOL, HOST_REGISTRY_KEY, readWaitingFlushers, type HostRegistry, type HostV1, type Logger, type WaitingFlusher } from './layer-shared.ts';
+import { createLogger, HOST_PROTOCOL, HOST_REGISTRY_KEY, readWaitingFlushers, type HostRegistry, type HostV1, type Logger, type WaitingFlusher } from './layer-shared.ts';
 import { parseConfig, type Config } from '../core/config.ts';
 import { createHost, createLifecycle } from '../composition.ts';
 import { createEmfWriter } from '../reporting/emf-metrics.ts';
-import { deadlineNearMessage } from '../core/deadline-texts.ts';
-import { withDescribe } from '../core/fault-logger.ts';
 import type { AsyncContext } from '../core/async-context.ts';
 import { modeHolds } from '../core/hold-policy.ts';
 import type { Invoke } from '../core/invoke.ts';
@@ -58,8 +56,7 @@ export function layerSettingsKey(env: Readonly<Record<string, string | undefined
 
 export function createLayer(options: LayerOptions): Layer {
   const { config, problems } = parseConfig(options.env);
-  // It describes what was thrown with describe-error.ts itself: the kit is one bundle, no file to load.
-  const logger = withDescribe(createLogger({ level: config.logLevel, write: options.write }), describeError);
+  const logger = createLogger({ level: config.logLevel, write: options.write });
   for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);
   const guard = createGuard(logger);
   const monoStart = performance.now();
@@ -69,7 +66,6 @@ export function createLayer(options: LayerOptions): Layer {
     defer: (run) => void options.own.add(realSetImmediate(run)), setTimer: ownTimer(options.own),
     monoNow: () => performance.now() - monoStart, writeMetrics: options.write, functionName: options.env.AWS_LAMBDA_FUNCTION_NAME,
     loadEmfWriter: () => createEmfWriter, // the kit is one bundle: no separate file to load
-    deadlineNear: deadlineNearMessage,
   });
   const double = new RuntimeApiDouble();
   const reasons = new Map<string, 'settled' | 'deadline'>();

@@ -4,13 +4,12 @@ import { NEXT_RETRY_DELAYS_MS, runExtensionLoop, type LoopDependencies } from '.
 import { ExtensionsApi } from '../../extension/extensions-api/extensions-api.ts';
 import type { HttpRequest, HttpResponse } from '../../extension/extensions-api/http-transport.ts';
 import { createRawHttpTransport } from '../../extension/extensions-api/raw-http.ts';
-import { createLogger, describeError } from '../../shared/log-line.ts';
-import { withDescribe } from '../../extension/core/fault-logger.ts';
+import { createLogger } from '../../shared/log-line.ts';
 
 /** INFO and up, parsed. Not fakes.ts's: that one also pulls in the invoke tracker, which this loop no longer knows. */
 function recordingLogger() {
   const records: Array<Record<string, unknown>> = [];
-  const logger = withDescribe(createLogger({ level: 'INFO', write: (line) => void records.push(JSON.parse(line) as Record<string, unknown>) }), describeError);
+  const logger = createLogger({ level: 'INFO', write: (line) => void records.push(JSON.parse(line) as Record<string, unknown>) });
   return Object.assign(logger, { records });
 }
 
@@ -58,7 +57,7 @@ describe('runExtensionLoop', () => {
   it('logs each release at DEBUG with its request id and reason, after the hold and before the next `next`', async () => {
     const records: Array<Record<string, unknown>> = [];
     const events: string[] = [];
-    const logger = withDescribe(createLogger({ level: 'DEBUG', write: (line) => void (records.push(JSON.parse(line) as Record<string, unknown>), events.push('log')) }), describeError);
+    const logger = createLogger({ level: 'DEBUG', write: (line) => void (records.push(JSON.parse(line) as Record<string, unknown>), events.push('log')) });
     const { run } = setup([invoke('r1'), exit], {
       logger,
       lifecycle: { hold: async () => (events.push('hold'), 'deadline') },

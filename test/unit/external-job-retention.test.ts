@@ -13,7 +13,6 @@ import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../shared/host-protocol.ts';
 import { createExternalJob, type JobOwner } from '../../extension/core/external-job.ts';
 import { Lifecycle } from '../../extension/core/lifecycle.ts';
-import { deadlineNearMessage } from '../../extension/core/deadline-texts.ts';
 import { listenOnSocket } from '../../extension/socket/socket-server.ts';
 import { flush, manualTimers, recordingLogger, runtimeInvoke, trackerSetup } from './fakes.ts';
 import { realTimer } from './socket-helpers.ts';
@@ -23,7 +22,7 @@ type Setting = 'registration-failed' | 'no-runtime-api' | 'loop stopped' | 'mana
 
 function lifecycleIn(setting: Setting): Lifecycle {
   const timers = manualTimers();
-  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, deadlineNear: deadlineNearMessage, concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger: recordingLogger(), clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger: recordingLogger(), clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
   tracker.observed();
   if (setting === 'registration-failed' || setting === 'no-runtime-api' || setting === 'managed-instances') tracker.runUnheld(setting);
   else tracker.registered();

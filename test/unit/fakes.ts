@@ -1,17 +1,12 @@
-import { createLogger, describeError, type LogLevel } from '../../shared/log-line.ts';
-import type { FaultLogger } from '../../extension/core/fault-logger.ts';
+import { createLogger, type Logger, type LogLevel } from '../../shared/log-line.ts';
 import { Lifecycle, type LifecycleOptions } from '../../extension/core/lifecycle.ts';
-import { deadlineNearMessage } from '../../extension/core/deadline-texts.ts';
 import { AlsContext } from '../../extension/runtime-hooks/als-context.ts';
 
-/**
- * A logger that keeps parsed records, for assertions on what a user would read in CloudWatch; it
- * describes what was thrown as the layer's does once its faults.cjs loaded (describe-error.ts).
- */
-export function recordingLogger(level: LogLevel = 'TRACE'): FaultLogger & { records: Array<Record<string, unknown>> } {
+/** A logger that keeps parsed records, for assertions on what a user would read in CloudWatch. */
+export function recordingLogger(level: LogLevel = 'TRACE'): Logger & { records: Array<Record<string, unknown>> } {
   const records: Array<Record<string, unknown>> = [];
   const logger = createLogger({ level, write: (line) => void records.push(JSON.parse(line) as Record<string, unknown>) });
-  return Object.assign(logger, { records, describe: describeError });
+  return Object.assign(logger, { records });
 }
 
 /** Manual timers: `advance(ms)` runs what is due, in order; `block(ms)` moves the clock and runs none (the event loop blocked, or a timer late). */
@@ -57,7 +52,7 @@ export async function flush(rounds = 3): Promise<void> {
 export function trackerSetup(overrides: Partial<LifecycleOptions> = {}, mode: 'held' | 'unheld' | 'unobserved' = 'held') {
   const timers = manualTimers();
   const logger = recordingLogger();
-  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, deadlineNear: deadlineNearMessage,
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate,
     concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger,
     clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer, ...overrides,
   });

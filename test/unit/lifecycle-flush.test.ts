@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../shared/host-protocol.ts';
 import { Lifecycle } from '../../extension/core/lifecycle.ts';
-import { deadlineNearMessage } from '../../extension/core/deadline-texts.ts';
 import { deferred, flush, manualTimers, recordingLogger, runtimeInvoke, trackerSetup as setup } from './fakes.ts';
 import { AlsContext } from '../../extension/runtime-hooks/als-context.ts';
 
@@ -276,7 +275,7 @@ describe('Lifecycle: flushers where no invoke starts (no Runtime API, a local ru
   const local = (): { tracker: Lifecycle; logger: ReturnType<typeof recordingLogger> } => {
     const timers = manualTimers();
     const logger = recordingLogger();
-    const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, deadlineNear: deadlineNearMessage, concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
+    const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
     tracker.runUnheld('no-runtime-api');
     return { tracker, logger };
   };

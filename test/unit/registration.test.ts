@@ -6,7 +6,6 @@ import type { ExtensionEvent } from '../../extension/extensions-api/extensions-a
 import { createRawHttpTransport } from '../../extension/extensions-api/raw-http.ts';
 import { register, REGISTER_TIMEOUT_MS } from '../../extension/extensions-api/registration.ts';
 import { Lifecycle } from '../../extension/core/lifecycle.ts';
-import { deadlineNearMessage } from '../../extension/core/deadline-texts.ts';
 import { deferred, flush, manualTimers, recordingLogger } from './fakes.ts';
 import { AlsContext } from '../../extension/runtime-hooks/als-context.ts';
 
@@ -119,7 +118,7 @@ describe('raw HTTP: a request urgent until a promise settles', () => {
 function startingLifecycle() {
   const timers = manualTimers();
   const logger = recordingLogger();
-  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, deadlineNear: deadlineNearMessage, concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, concurrency: Infinity, marginMs: 500, graceMs: 0, fallbackIdleMs: 100, logger, clock: { wallNow: timers.now, monoNow: timers.now }, setTimer: timers.setTimer });
   tracker.observed();
   return { tracker, timers, logger };
 }

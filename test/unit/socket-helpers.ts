@@ -3,7 +3,6 @@ import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lifecycle } from '../../extension/core/lifecycle.ts';
-import { deadlineNearMessage } from '../../extension/core/deadline-texts.ts';
 import type { Limits } from '../../shared/socket-messages.ts';
 import { listenOnSocket } from '../../extension/socket/socket-server.ts';
 import { createReservations, type Reservations } from '../../extension/socket/spawn-reservations.ts';
@@ -30,7 +29,7 @@ export async function startSocketRig(options: SocketRigOptions = {}) {
   const path = join(dir, 'extension.sock');
   const logger = recordingLogger('DEBUG');
   const graceMs = options.graceMs ?? 50;
-  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate, deadlineNear: deadlineNearMessage,
+  const tracker = new Lifecycle({ context: new AlsContext(), defer: setImmediate,
     concurrency: Infinity, marginMs: options.marginMs ?? 100, graceMs, fallbackIdleMs: 100, logger, setTimer: realTimer,
     clock: { wallNow: () => performance.timeOrigin + performance.now(), monoNow: () => performance.now() },
   });
