@@ -19,7 +19,12 @@ export interface Config {
   /** `emf`: one CloudWatch Embedded Metric Format line per invoke that had jobs (emf-metrics.ts). */
   readonly metrics: 'off' | 'emf';
   readonly metricsNamespace: string;
+  /** How work is attributed to invokes where they run one at a time (runtime-hooks/single-context.ts). */
+  readonly attribution: Attribution;
 }
+
+/** `async-context`: follow the async context (AsyncLocalStorage); `invoke`: the invoke in progress, else the next. */
+export type Attribution = 'async-context' | 'invoke';
 
 export interface ConfigResult {
   readonly config: Config;
@@ -71,7 +76,14 @@ export const SETTINGS = [
     description: 'The CloudWatch namespace of those metrics (1–255 characters: letters, digits, `.-_/#:` and spaces; not starting with `AWS/`).' },
   { name: 'AFTER_RESPONSE_REQUEST_CONTEXT', key: 'requestContexts', default: ['next'], parse: parseRequestContexts,
     description: "Frameworks' request contexts the extension provides, a comma list: `next` (Next.js `after()`), `vercel` (`@vercel/functions` `waitUntil()`, `getDeadline()`; some libraries take it to mean \"on Vercel\", so opt in), or `none`. `vercel` alone drops `next`: list both (`next,vercel`) when the function also runs Next.js. A symbol another library already defined is left alone." },
+  { name: 'AFTER_RESPONSE_ATTRIBUTION', key: 'attribution', default: 'async-context', parse: parseAttribution,
+    description: "How work is attributed to an invoke. `async-context` follows the async context: a job a timer or callback of a released invoke enqueues is that invoke's, runs unheld, and a WARN names it. `invoke` (on-demand functions with a Runtime API only; elsewhere `async-context` is used): work belongs to the invoke in progress, else the next one, which holds it — the extension then enables no `AsyncLocalStorage`, which on nodejs22.x makes every promise of the process cost ~90 ns more (bench/promise-tax.ts)." },
 ] as const satisfies readonly Setting<keyof Config>[];
+
+function parseAttribution(raw: string): Parsed<Attribution> {
+  const lower = raw.trim().toLowerCase();
+  return lower === 'async-context' || lower === 'invoke' ? { value: lower } : { expected: '`async-context` or `invoke`' };
+}
 
 function parseMetrics(raw: string): Parsed<'off' | 'emf'> {
   const lower = raw.trim().toLowerCase();

@@ -5,7 +5,15 @@ describe('parseConfig', () => {
   it('uses documented defaults when nothing is set', () => {
     const { config, problems } = parseConfig({});
     expect(problems).toEqual([]);
-    expect(config).toEqual({ deadlineMarginMs: 500, abortGraceMs: 250, concurrency: Infinity, logLevel: 'INFO', disabled: false, fallbackIdleMs: 100, requestContexts: ['next'], managedInstances: false, metrics: 'off', metricsNamespace: 'LambdaAfterResponse' });
+    expect(config).toEqual({ deadlineMarginMs: 500, abortGraceMs: 250, concurrency: Infinity, logLevel: 'INFO', disabled: false, fallbackIdleMs: 100, requestContexts: ['next'], managedInstances: false, metrics: 'off', metricsNamespace: 'LambdaAfterResponse', attribution: 'async-context' });
+  });
+
+  it('reads AFTER_RESPONSE_ATTRIBUTION in any case, and names a bad value', () => {
+    expect(parseConfig({ AFTER_RESPONSE_ATTRIBUTION: ' Invoke ' }).config.attribution).toBe('invoke');
+    expect(parseConfig({ AFTER_RESPONSE_ATTRIBUTION: 'async-context' }).config.attribution).toBe('async-context');
+    const { config, problems } = parseConfig({ AFTER_RESPONSE_ATTRIBUTION: 'request' });
+    expect(config.attribution).toBe('async-context');
+    expect(problems).toEqual(['Expected `AFTER_RESPONSE_ATTRIBUTION` to be `async-context` or `invoke`, got "request"; using the default async-context']);
   });
 
   it('reads every variable when valid', () => {
