@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < rounds; i++) for (const mode of i % 2 === 0 ? (['none', 'als'] as const) : (['als', 'none'] as const)) runs[mode].push(sample(node, mode));
     const median = (mode: 'als' | 'none', key: keyof Sample): number => summarize(runs[mode].map((s) => s[key])).median;
     const [aw, an, iw, inn] = [median('als', 'awaitNs'), median('none', 'awaitNs'), median('als', 'invokeCpuUs'), median('none', 'invokeCpuUs')];
-    console.log(`${profile}: await ${aw.toFixed(1)} ns with an AsyncLocalStorage entered vs ${an.toFixed(1)} without (+${(aw - an).toFixed(1)}); realistic invoke ${iw.toFixed(0)} vs ${inn.toFixed(0)} µs of CPU (${iw >= inn ? '+' : ''}${(iw - inn).toFixed(0)} µs, ${((iw / inn - 1) * 100).toFixed(1)} %); medians of ${String(rounds)} processes each`);
+    console.log(`${profile}: await ${aw.toFixed(1)} ns with an AsyncLocalStorage entered vs ${an.toFixed(1)} without (${aw >= an ? '+' : ''}${(aw - an).toFixed(1)}); realistic invoke ${iw.toFixed(0)} vs ${inn.toFixed(0)} µs of CPU (${iw >= inn ? '+' : ''}${(iw - inn).toFixed(0)} µs, ${((iw / inn - 1) * 100).toFixed(1)} %); medians of ${String(rounds)} processes each`);
   }
 }
 

@@ -47,6 +47,12 @@ export interface JobsSeen {
    * have been frozen mid-run.
    */
   readonly unheld: readonly string[];
+  /**
+   * Jobs a timer or callback enqueued after their invoke's release (`job enqueued after its invoke
+   * was released` without `handlerRunning`), by name: they ran unheld and may have been frozen
+   * mid-run. (With AFTER_RESPONSE_ATTRIBUTION=invoke such work joins the next invoke: no WARN.)
+   */
+  readonly lateAfterRelease: readonly string[];
   /** Tasks sent to their queue to continue (`task overrun: it was still running when the deadline came`); write-ahead copies aside. */
   readonly handedOff: readonly string[];
   /** Tasks named LOST: they had to be sent on and could not be (no queue, the send failed), by job name (`task overrun`). */
@@ -91,6 +97,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   const neverStarted: string[] = [];
   const hadGrace: string[] = [];
   const unheld: string[] = [];
+  const lateAfterRelease: string[] = [];
   const handedOff: string[] = [];
   const lost: string[] = [];
   const uncopied: string[] = [];
@@ -113,7 +120,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
     else if (task !== undefined && message.startsWith('task LOST')) lost.push(`task ${task}`);
     else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && text(record.flusher) !== undefined) failedFlushers.push(text(record.flusher) ?? '');
     else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && name !== undefined) (isDeadlineAbort(record) ? stopped : failed).push(name);
-    else if (record.level === 'WARN' && record.handlerRunning === true && name !== undefined && message.startsWith('job enqueued after its invoke was released')) unheld.push(name);
+    else if (record.level === 'WARN' && name !== undefined && message.startsWith('job enqueued after its invoke was released')) (record.handlerRunning === true ? unheld : lateAfterRelease).push(name);
     // Dropped at the abort, never started: named by the `deadline near` WARN only (not by `abandoning`).
     else if (message.startsWith('deadline near')) {
       neverStarted.push(...names(record.neverStarted));
@@ -135,7 +142,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   // One entry per task sent or LOST goes, from the jobs dropped before they started first.
   dropTasks([neverStarted, abandoned], [...sentTasks, ...lost]);
   dropTasks([stopped], sentTasks);
-  return { failed, failedFlushers, stopped, abandoned, neverStarted, hadGrace, handlerLate, startedInsideMargin, unheld, handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
+  return { failed, failedFlushers, stopped, abandoned, neverStarted, hadGrace, handlerLate, startedInsideMargin, unheld, lateAfterRelease, handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
 }
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

@@ -203,6 +203,13 @@ function okLine(invokes: readonly InvokeJudgement[]): string {
     ...(sent.length === 0 ? [] : [`${sent.length} task(s) sent to their queue to continue`]),
     ...count((j) => j.recovered),
     ...count((j) => j.jobs.uncopied).map((name) => `${name} ran without its write-ahead copy (no queue to write it to) and finished`),
+    ...lateNote(count((j) => j.jobs.lateAfterRelease)),
   ];
   return `ok: ${invokes.length} invoke(s), each response posted; ${jobs}${notes.map((note) => `; ${note}`).join('')}`;
+}
+
+/** Work a timer or callback enqueued after its invoke's release: not a failure (the exit codes do not count it), but nothing held it. */
+function lateNote(late: readonly string[]): string[] {
+  if (late.length === 0) return [];
+  return [`${late.length} job(s) enqueued after their invoke was released ran unheld and may have been frozen mid-run: ${late.join(', ')} (a timer or callback outlived the handler: enqueue before it returns)`];
 }
