@@ -25,6 +25,7 @@ function sample(node: string, mode: 'als' | 'none'): Sample {
 
 async function main(): Promise<void> {
   const rounds = Number(scriptOption('rounds', '5'));
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`Expected \`--rounds\` to be an integer ≥ 1, got ${JSON.stringify(scriptOption('rounds', ''))}`);
   for (const profile of PROFILES) {
     const node = join(profileTools(profile).nodeDir, 'bin', 'node');
     const runs: Record<'als' | 'none', Sample[]> = { als: [], none: [] };
