@@ -136,7 +136,7 @@ export abstract class JobSet<T extends TrackedJob> {
 
   protected begin(job: T, work: Work, start: JobStart): number {
     // One function from the owner's call to #run, none between: this runs per job (bench/gc-trace.ts --compiles).
-    const entry: Started<T> = { id: ++this._seq, job, state: start === 'unheld' ? UNHELD : HELD };
+    const entry: Running<T> = { id: ++this._seq, job, state: start === 'unheld' ? UNHELD : HELD, set: this, slot: typeof work !== 'function' };
     this._started.add(entry);
     this.#run(entry, work);
     return entry.id;
@@ -173,28 +173,42 @@ export abstract class JobSet<T extends TrackedJob> {
   protected abstract changed(): void;
 
   // Settles as settle() does (shared/settle.ts) with two reactions instead of its async frame: 505 → 336 B per job
-  // (micro-measured, Node 22 and 24). The intrinsic `then`, as `await`: a promise's own `then` is not called.
-  #run(entry: Started<T>, work: Work): void {
-    const slot = typeof work !== 'function';
+  // (micro-measured, Node 22 and 24). The intrinsic `then`, as `await`: a promise's own `then` is not called. The reactions
+  // are two shared functions bound to the entry, which carries its set and kind, not two closures and their context.
+  #run(entry: Running<T>, work: Work): void {
     let settling: Promise<unknown>;
     try {
-      settling = Promise.resolve(slot ? runQueued(work, this._context) : this._setOptions.runInContext(work));
+      settling = Promise.resolve(entry.slot ? runQueued(work as QueuedJob, this._context) : this._setOptions.runInContext(work as () => unknown));
     } catch (error) {
       settling = Promise.reject(error); // a throwing job, or a promise whose `constructor` throws
     }
-    void PROMISE_THEN.call(settling, () => this.#settled(entry, SUCCEEDED, slot), (error: unknown) => this.#settled(entry, { ok: false, error }, slot));
+    void PROMISE_THEN.call(settling, JobSet.#succeeded.bind(entry), JobSet.#failed.bind(entry));
   }
 
-  #settled(entry: Started<T>, outcome: Settlement, slot: boolean): void {
+  static #succeeded(this: Running<TrackedJob>): void {
+    this.set.#settled(this, SUCCEEDED);
+  }
+
+  static #failed(this: Running<TrackedJob>, error: unknown): void {
+    this.set.#settled(this, { ok: false, error });
+  }
+
+  #settled(entry: Running<T>, outcome: Settlement): void {
     this._beforeSettle?.(); // undefined until the abort: nothing more runs per job before it
     const held = this._started.settle(entry);
     this.settled(entry.id, entry.job, outcome, held);
-    if (slot) this._queue.freed();
+    if (entry.slot) this._queue.freed();
     this.changed();
   }
 }
 
 const PROMISE_THEN = Promise.prototype.then;
+
+/** A started job as its set runs it: the entry, with its set and whether it is a queued job (its slot is freed when it settles). */
+interface Running<T extends TrackedJob> extends Started<T> {
+  readonly set: JobSet<T>;
+  readonly slot: boolean;
+}
 
 /** What a started job runs: a function (called in the owner's context), or a queued job (already in it). */
 type Work = (() => unknown) | QueuedJob;
