@@ -60,11 +60,11 @@ export interface JobSetOptions {
  * their own: the client bundles this file unminified, and esbuild keeps a class member's comment in
  * the bundle (measured: ~0.7 KB of the npm bundle's gzip size).
  */
-export abstract class JobSet<T extends TrackedJob> {
+export abstract class JobSet<T extends TrackedJob, Q extends QueuedJob = QueuedJob> {
   private declare readonly _setOptions: JobSetOptions;
   private declare readonly _started: StartedJobs<T>;
   private declare readonly _context: JobContext;
-  private declare readonly _queue: JobQueue;
+  private declare readonly _queue: JobQueue<Q>;
   private declare _controller: AbortController | undefined;
   private declare _aborted: boolean;
   private declare _beforeSettle: (() => void) | undefined;
@@ -76,7 +76,7 @@ export abstract class JobSet<T extends TrackedJob> {
     this._context = new LazyContext(this, options.requestId, options.deadlineMs);
     // The pump runs in the owner's async context, once per batch: the jobs it starts (and the
     // pump again when one settles) inherit it, so a job needs no context frame of its own.
-    this._queue = new JobQueue({
+    this._queue = new JobQueue<Q>({
       concurrency: options.concurrency, defer: options.defer, runInContext: options.runInContext, launch: this.launch.bind(this),
     });
     this._controller = this._beforeSettle = undefined;
@@ -123,26 +123,26 @@ export abstract class JobSet<T extends TrackedJob> {
     this._queue.open();
   }
 
-  protected push(job: QueuedJob): boolean {
+  protected push(job: Q): boolean {
     // A boolean, not a getter the owner asks first: this runs per job, and each call is one more function for V8 to compile.
     if (this._aborted) return false;
     this._queue.push(job);
     return true;
   }
 
-  protected waitingHandOffs(): ReturnType<JobQueue['waitingHandOffs']> {
+  protected waitingHandOffs(): ReturnType<JobQueue<Q>['waitingHandOffs']> {
     return this._queue.waitingHandOffs();
   }
 
   protected begin(job: T, work: Work, start: JobStart): number {
     // One function from the owner's call to #run, none between: this runs per job (bench/gc-trace.ts --compiles).
-    const entry: Running<T> = { id: ++this._seq, job, state: start === 'unheld' ? UNHELD : HELD, set: this, slot: typeof work !== 'function' };
+    const entry: Running<T, Q> = { id: ++this._seq, job, state: start === 'unheld' ? UNHELD : HELD, set: this, slot: typeof work !== 'function' };
     this._started.add(entry);
     this.#run(entry, work);
     return entry.id;
   }
 
-  protected abortQueue(beforeSettle?: () => void): QueuedJob[] {
+  protected abortQueue(beforeSettle?: () => void): Q[] {
     // Opened before the abort (the response came first), a queued function is started, not dropped: the start was only deferred.
     this._queue.startDue();
     const dropped = this._queue.takeWaiting();
@@ -166,7 +166,7 @@ export abstract class JobSet<T extends TrackedJob> {
     return this._started.running(id);
   }
 
-  protected abstract launch(job: QueuedJob): void;
+  protected abstract launch(job: Q): void;
 
   protected abstract settled(id: number, job: T, outcome: Settlement, held: boolean): void;
 
@@ -175,25 +175,25 @@ export abstract class JobSet<T extends TrackedJob> {
   // Settles as settle() does (shared/settle.ts) with two reactions instead of its async frame: 505 → 336 B per job
   // (micro-measured, Node 22 and 24). The intrinsic `then`, as `await`: a promise's own `then` is not called. The reactions
   // are two shared functions bound to the entry, which carries its set and kind, not two closures and their context.
-  #run(entry: Running<T>, work: Work): void {
+  #run(entry: Running<T, Q>, work: Work): void {
     let settling: Promise<unknown>;
     try {
       settling = Promise.resolve(entry.slot ? runQueued(work as QueuedJob, this._context) : this._setOptions.runInContext(work as () => unknown));
     } catch (error) {
       settling = Promise.reject(error); // a throwing job, or a promise whose `constructor` throws
     }
-    void PROMISE_THEN.call(settling, JobSet.#succeeded.bind(entry), JobSet.#failed.bind(entry));
+    void PROMISE_THEN.call(settling, (JobSet.#succeeded<T, Q>).bind(entry), (JobSet.#failed<T, Q>).bind(entry));
   }
 
-  static #succeeded(this: Running<TrackedJob>): void {
+  static #succeeded<T extends TrackedJob, Q extends QueuedJob>(this: Running<T, Q>): void {
     this.set.#settled(this, SUCCEEDED);
   }
 
-  static #failed(this: Running<TrackedJob>, error: unknown): void {
+  static #failed<T extends TrackedJob, Q extends QueuedJob>(this: Running<T, Q>, error: unknown): void {
     this.set.#settled(this, { ok: false, error });
   }
 
-  #settled(entry: Running<T>, outcome: Settlement): void {
+  #settled(entry: Running<T, Q>, outcome: Settlement): void {
     this._beforeSettle?.(); // undefined until the abort: nothing more runs per job before it
     const held = this._started.settle(entry);
     this.settled(entry.id, entry.job, outcome, held);
@@ -205,8 +205,8 @@ export abstract class JobSet<T extends TrackedJob> {
 const PROMISE_THEN = Promise.prototype.then;
 
 /** A started job as its set runs it: the entry, with its set and whether it is a queued job (its slot is freed when it settles). */
-interface Running<T extends TrackedJob> extends Started<T> {
-  readonly set: JobSet<T>;
+interface Running<T extends TrackedJob, Q extends QueuedJob> extends Started<T> {
+  readonly set: JobSet<T, Q>;
   readonly slot: boolean;
 }
 

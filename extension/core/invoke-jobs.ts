@@ -15,6 +15,9 @@ interface Tracked {
   readonly kind: JobKind;
 }
 
+/** A queued job function, tracked as itself once it starts: one object per job, not a second one made at its start (~30 B per job). */
+interface QueuedTracked extends QueuedJob, Tracked {}
+
 /**
  * The jobs of one invoke, on the one job engine (shared/job-set.ts: the FIFO queue under the
  * concurrency limit, tracking, settling, the lazy signal): functions queued until the response is
@@ -24,7 +27,7 @@ interface Tracked {
  * invoke (invoke.ts) decides those and calls {@link abort} and {@link abandon}. Flushers are not
  * jobs: they run in a set of their own beside this one (flush-set.ts), with the same context.
  */
-export class InvokeJobs extends JobSet<Tracked> {
+export class InvokeJobs extends JobSet<Tracked, QueuedTracked> {
   /**
    * The summary's counts (job-stats.ts): `held` jobs only. Counted here, not by an object of their
    * own, and the hand-offs' object made at the first job that has one: each class is up to two
@@ -57,7 +60,7 @@ export class InvokeJobs extends JobSet<Tracked> {
     // called inside `enqueueAfterResponse` they saw the handler's state before its next line ran.
     // After the deadline abort the grace is the last chance (an apology enqueued by an abort
     // listener): a function starts on the next turn, whatever the concurrency limit or the response.
-    if (start === 'unheld' || !this.push({ name, run: job, handOff })) this.#begin(name, kind, this.offStack(() => job(this.context)), start, handOff);
+    if (start === 'unheld' || !this.push({ name, run: job, handOff, label: name, kind: 'held' })) this.#begin(name, kind, this.offStack(() => job(this.context)), start, handOff);
   }
 
   /**
@@ -96,9 +99,9 @@ export class InvokeJobs extends JobSet<Tracked> {
     return [...this.waitingHandOffs(), ...started];
   }
 
-  protected launch(job: QueuedJob): void {
+  protected launch(job: QueuedTracked): void {
     this._stats.started++;
-    const id = this.begin({ label: job.name, kind: 'held' }, job, 'held'); // called with the context: no closure per job
+    const id = this.begin(job, job, 'held'); // called with the context: no closure per job
     if (job.handOff) (this._handOffs ??= new JobHandOffs()).started(id, job.handOff);
   }
 
