@@ -3,7 +3,7 @@ import { LazyContext } from './job-context.ts';
 import { JobQueue, runQueued, type QueuedJob } from './job-queue.ts';
 import { SUCCEEDED, type Settlement } from './settle.ts';
 import { deadlineAbortReason } from './deadline-abort.ts';
-import { HELD, StartedJobs, UNHELD, type JobStart, type JobState, type Started, type TrackedJob } from './started-jobs.ts';
+import { HELD, StartedJobs, UNHELD, type JobStart, type JobState, type Running, type TrackedJob } from './started-jobs.ts';
 
 export type { JobStart, QueuedJob, TrackedJob };
 
@@ -130,13 +130,11 @@ export abstract class JobSet<T extends TrackedJob, Q extends QueuedJob = QueuedJ
     return true;
   }
 
-  protected waitingHandOffs(): ReturnType<JobQueue<Q>['waitingHandOffs']> {
-    return this._queue.waitingHandOffs();
-  }
+  protected waitingHandOffs(): ReturnType<JobQueue<Q>['waitingHandOffs']> { return this._queue.waitingHandOffs(); }
 
   protected begin(job: T, work: Work, start: JobStart): number {
     // One function from the owner's call to #run, none between: this runs per job (bench/gc-trace.ts --compiles).
-    const entry: Running<T, Q> = { id: ++this._seq, job, state: start === 'unheld' ? UNHELD : HELD, set: this, slot: typeof work !== 'function' };
+    const entry: Running<T, JobSet<T, Q>> = { id: ++this._seq, job, state: start === 'unheld' ? UNHELD : HELD, set: this, slot: typeof work !== 'function' };
     this._started.add(entry);
     this.#run(entry, work);
     return entry.id;
@@ -167,33 +165,26 @@ export abstract class JobSet<T extends TrackedJob, Q extends QueuedJob = QueuedJ
   }
 
   protected abstract launch(job: Q): void;
-
   protected abstract settled(id: number, job: T, outcome: Settlement, held: boolean): void;
-
   protected abstract changed(): void;
 
-  // Settles as settle() does (shared/settle.ts) with two reactions instead of its async frame: 505 → 336 B per job
-  // (micro-measured, Node 22 and 24). The intrinsic `then`, as `await`: a promise's own `then` is not called. The reactions
-  // are two shared functions bound to the entry, which carries its set and kind, not two closures and their context.
-  #run(entry: Running<T, Q>, work: Work): void {
+  // Settles as settle() does (shared/settle.ts) with two reactions instead of its async frame: 505 → 336 B per job (micro-measured,
+  // Node 22 and 24); they are shared functions bound to the entry (which carries its set and kind), not two closures and their
+  // context: 58–64 B fewer per job. The intrinsic `then`, as `await`: a promise's own `then` is not called.
+  #run(entry: Running<T, JobSet<T, Q>>, work: Work): void {
     let settling: Promise<unknown>;
     try {
-      settling = Promise.resolve(entry.slot ? runQueued(work as QueuedJob, this._context) : this._setOptions.runInContext(work as () => unknown));
+      settling = Promise.resolve(typeof work !== 'function' ? runQueued(work, this._context) : this._setOptions.runInContext(work));
     } catch (error) {
       settling = Promise.reject(error); // a throwing job, or a promise whose `constructor` throws
     }
     void PROMISE_THEN.call(settling, (JobSet.#succeeded<T, Q>).bind(entry), (JobSet.#failed<T, Q>).bind(entry));
   }
 
-  static #succeeded<T extends TrackedJob, Q extends QueuedJob>(this: Running<T, Q>): void {
-    this.set.#settled(this, SUCCEEDED);
-  }
+  static #succeeded<T extends TrackedJob, Q extends QueuedJob>(this: Running<T, JobSet<T, Q>>): void { this.set.#settled(this, SUCCEEDED); }
+  static #failed<T extends TrackedJob, Q extends QueuedJob>(this: Running<T, JobSet<T, Q>>, error: unknown): void { this.set.#settled(this, { ok: false, error }); }
 
-  static #failed<T extends TrackedJob, Q extends QueuedJob>(this: Running<T, Q>, error: unknown): void {
-    this.set.#settled(this, { ok: false, error });
-  }
-
-  #settled(entry: Running<T, Q>, outcome: Settlement): void {
+  #settled(entry: Running<T, JobSet<T, Q>>, outcome: Settlement): void {
     this._beforeSettle?.(); // undefined until the abort: nothing more runs per job before it
     const held = this._started.settle(entry);
     this.settled(entry.id, entry.job, outcome, held);
@@ -203,12 +194,6 @@ export abstract class JobSet<T extends TrackedJob, Q extends QueuedJob = QueuedJ
 }
 
 const PROMISE_THEN = Promise.prototype.then;
-
-/** A started job as its set runs it: the entry, with its set and whether it is a queued job (its slot is freed when it settles). */
-interface Running<T extends TrackedJob, Q extends QueuedJob> extends Started<T> {
-  readonly set: JobSet<T, Q>;
-  readonly slot: boolean;
-}
 
 /** What a started job runs: a function (called in the owner's context), or a queued job (already in it). */
 type Work = (() => unknown) | QueuedJob;
