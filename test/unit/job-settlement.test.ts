@@ -13,7 +13,7 @@ const KINDS: Kind[] = ['sync', 'sync-throws', 'async', 'async-rejects', 'promise
 const failing = (kind: Kind): boolean => kind.endsWith('throws') || kind.endsWith('rejects');
 const jobSpec = fc.record({ kind: fc.constantFrom(...KINDS), value: fc.anything(), set: fc.nat(2) });
 
-/** A job of `kind` that settles with `value` after `turns` awaits, recording its run under its set's name. */
+/** A job of `kind` that settles with `value` (a function: after a turn), recording its run under its set's label. */
 function jobOf(kind: Kind, value: unknown, ran: string[], label: string): Job {
   if (kind === 'promise') return Promise.resolve(value);
   if (kind === 'promise-rejects') return Promise.reject(value);
