@@ -81,7 +81,11 @@ export type Flusher = (context: JobContext) => unknown;
 
 /** Protocol 1: what a host offers. */
 export interface HostV1 {
-  /** Takes a validated job; never throws for a valid one, never returns anything to await. */
+  /**
+   * Takes a validated job; never throws for a valid one, never returns anything to await. Reads
+   * `options` during the call and keeps nothing of the object: the client passes one object for
+   * every job, its fields set anew (no object per job).
+   */
   enqueue(job: Job, options: HostJobOptions): void;
   /** Resolves when every job known to the host has settled (used by tests and local runs). */
   drain(): Promise<void>;

@@ -15,14 +15,14 @@ export function runQueued({ run }: QueuedJob, context: JobContext): unknown {
   return run(context);
 }
 
-export interface JobQueueOptions {
+export interface JobQueueOptions<Q extends QueuedJob> {
   readonly concurrency: number;
   /** Starts queued functions off the caller's stack. */
   readonly defer: (run: () => void) => void;
   /** Runs the deferred start of queued functions in the owner's async context (the jobs it starts inherit it). */
   readonly runInContext: (fn: () => unknown) => unknown;
   /** Starts one job; the queue is told through {@link JobQueue.freed} when it has settled. */
-  readonly launch: (job: QueuedJob) => void;
+  readonly launch: (job: Q) => void;
 }
 
 /**
@@ -39,16 +39,16 @@ export interface JobQueueOptions {
  *
  * (Members carry no doc comments: see shared/job-set.ts.)
  */
-export class JobQueue {
+export class JobQueue<Q extends QueuedJob = QueuedJob> {
   // Fields only declared, set in the constructor (why: extension/core/invoke.ts).
-  private declare readonly _options: JobQueueOptions;
+  private declare readonly _options: JobQueueOptions<Q>;
   private declare readonly _pumpLater: () => unknown;
-  private declare readonly _jobs: QueuedJob[];
+  private declare readonly _jobs: Q[];
   private declare _head: number;
   private declare _running: number;
   private declare _open: boolean;
 
-  constructor(options: JobQueueOptions) {
+  constructor(options: JobQueueOptions<Q>) {
     this._options = options;
     // `#pump` in the owner's context, bound once: what is deferred per batch, no arrow per call (a
     // bound function is no code of its own for V8 to compile: bench/gc-trace.ts --compiles).
@@ -63,7 +63,7 @@ export class JobQueue {
     return this._head === this._jobs.length;
   }
 
-  push(job: QueuedJob): void {
+  push(job: Q): void {
     this._jobs.push(job);
     if (this._open) this._options.defer(this._pumpLater);
   }
@@ -82,7 +82,7 @@ export class JobQueue {
     return this._jobs.slice(this._head).map((job) => `${job.name} (never started)`);
   }
 
-  takeWaiting(): QueuedJob[] {
+  takeWaiting(): Q[] {
     const jobs = this._jobs.slice(this._head);
     this._jobs.length = 0;
     this._head = 0;
@@ -100,7 +100,7 @@ export class JobQueue {
 
   #pump(): void {
     while (this._open && this._running < this._options.concurrency && this._head < this._jobs.length) {
-      const job = this._jobs[this._head++] as QueuedJob;
+      const job = this._jobs[this._head++] as Q;
       this._running++;
       this._options.launch(job);
     }

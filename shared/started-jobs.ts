@@ -27,6 +27,12 @@ export interface Started<T> {
   state: JobState;
 }
 
+/** A started job as its set (`S`) runs it: the entry, with its set and whether it is a queued job (its slot is freed when it settles). */
+export interface Running<T, S> extends Started<T> {
+  readonly set: S;
+  readonly slot: boolean;
+}
+
 /**
  * The started jobs of one job set (shared/job-set.ts), in start order, with counts of those that
  * hold and those that hold nothing. Settled ones are dropped when none is left, or when they are

@@ -44,18 +44,10 @@ export class AlsContext<Owner> implements AsyncContext<Owner> {
    * function), a bare resource 0.13 µs, and running in it 0.04–0.05 µs.
    */
   capture<C, R>(fn: (context: C) => R): (context: C) => R {
-    const resource = new this.#AsyncResource('lambda-after-response.job');
-    const storage = this.#storage;
-    return (context) => {
-      const slot = storage.getStore();
-      return resource.runInAsyncScope(() => {
-        const captured = storage.getStore();
-        // Already in the caller's invoke (a job its own handler enqueued): no second frame (on
-        // Node 24 each is a copy of the context Map, ~0.9 KB).
-        if (captured === slot || (slot?.invoke !== undefined && captured?.invoke === slot.invoke)) return fn(context);
-        return slot ? storage.run(slot, fn, context) : storage.exit(fn, context);
-      });
-    };
+    // One shared function bound to the storage, the resource and `fn`, not a closure (and its context); it runs through
+    // runInAsyncScope's arguments, so no closure per run either: 130 B fewer per job on Node 22, 138 on Node 24 (measured,
+    // the in-process job path, V8's sampling heap profiler counting collected objects; bench/alloc-sampling.ts for the layer's).
+    return (runCaptured<C, R>).bind(this.#storage, new this.#AsyncResource('lambda-after-response.job'), fn) as (context: C) => R;
   }
 
   /** Called synchronously inside the runtime's `next`: what the caller does after it runs in a new slot. */
@@ -107,4 +99,17 @@ export class AlsContext<Owner> implements AsyncContext<Owner> {
   inFlusher(): boolean {
     return this.#storage.getStore()?.flusher === true;
   }
+}
+
+/** A captured job run (AlsContext.capture): in `resource`'s async scope, with the caller's own slot (`this`: the storage). */
+function runCaptured<C, R>(this: AsyncLocalStorage<Slot<unknown> | undefined>, resource: AsyncResource, fn: (context: C) => R, context: C): R {
+  return resource.runInAsyncScope(runInSlot<C, R>, this, fn, context, this.getStore());
+}
+
+/** Inside the captured scope: `fn` in `slot`, the caller's (this port's slot is decided when the job runs, not when it is captured). */
+function runInSlot<C, R>(this: AsyncLocalStorage<Slot<unknown> | undefined>, fn: (context: C) => R, context: C, slot: Slot<unknown> | undefined): R {
+  const captured = this.getStore();
+  // Already in the caller's invoke (a job its own handler enqueued): no second frame (on Node 24 each is a copy of the context Map, ~0.9 KB).
+  if (captured === slot || (slot?.invoke !== undefined && captured?.invoke === slot.invoke)) return fn(context);
+  return slot ? this.run(slot, fn, context) : this.exit(fn, context);
 }
