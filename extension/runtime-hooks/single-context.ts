@@ -41,7 +41,8 @@ export class SingleContext<Owner> implements AsyncContext<Owner> {
    */
   capture<C, R>(fn: (context: C) => R): (context: C) => R {
     const resource = new this.#AsyncResource('lambda-after-response.job');
-    return (context) => resource.runInAsyncScope(fn, undefined, context);
+    // Bound, not a closure (and its context), as als-context.ts's: the job's context arrives as runInAsyncScope's argument.
+    return resource.runInAsyncScope.bind(resource, fn, undefined) as (context: C) => R;
   }
 
   /** The runtime called `next`: it is done with its invoke; what runs from now on is context-less until the next is bound. */
