@@ -3,7 +3,7 @@
 // (process.cpuUsage) and wall time (performance.now) when its stand-in runtime is ready, after
 // the builtins the runtime clients load anyway (so the extension is not billed for loading them
 // first). A local server answers `register` and holds `next`, like the Runtime API.
-// `npx vite-node bench/init-micro.ts -- [--runs N] [--layer NAME=DIR]... [--rig-hook] [--instructions]` (default:
+// `npx vite-node bench/init-micro.ts -- [--runs N] [--layer NAME=DIR]... [--env NAME:KEY=VALUE]... [--rig-hook] [--instructions]` (default:
 // dist/layer; a layer dir holding extension.cjs instead is preloaded with --require; --rig-hook preloads the rig's ESM layer-resolution hook first, as the rig's bootstrap does;
 // --instructions counts instead, see instruction-count.ts)
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -28,22 +28,31 @@ setTimeout(() => {
 `;
 }
 
-interface Args { runs: number; rigHook: boolean; instructions: boolean; layers: Array<[string, string]> }
+interface Args { runs: number; rigHook: boolean; instructions: boolean; layers: Array<[string, string]>; env: Map<string, Record<string, string>> }
 
 function parse(argv: string[]): Args {
-  const args: Args = { runs: 25, rigHook: false, instructions: false, layers: [] };
+  const args: Args = { runs: 25, rigHook: false, instructions: false, layers: [], env: new Map() };
   let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') { args.runs = Number(argv[++i]); runsGiven = true; }
     else if (argv[i] === '--rig-hook') args.rigHook = true;
     else if (argv[i] === '--instructions') args.instructions = true;
     else if (argv[i] === '--layer') { const [n = '', d = ''] = (argv[++i] ?? '').split('='); args.layers.push([n, resolve(d)]); }
+    else if (argv[i] === '--env') addEnv(args.env, argv[++i] ?? '');
     else throw new Error(`unknown argument ${String(argv[i])}`);
   }
   // Counts repeat exactly: one run per variant unless asked for more.
   if (args.instructions && !runsGiven) args.runs = 1;
   if (args.layers.length === 0) args.layers.push(['layer', LAYER_DIR]);
   return args;
+}
+
+/** `--env NAME:KEY=VALUE`: an environment variable for the variant `NAME`'s processes only (e.g. a setting the layer reads at init). */
+function addEnv(env: Args['env'], spec: string): void {
+  const match = /^([^:]+):([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(spec);
+  if (!match) throw new Error(`Expected \`--env\` to be NAME:KEY=VALUE (a variant's name, a variable), got ${JSON.stringify(spec)}`);
+  const [, name = '', key = '', value = ''] = match;
+  env.set(name, { ...env.get(name), [key]: value });
 }
 
 async function main(): Promise<void> {
@@ -64,7 +73,7 @@ async function main(): Promise<void> {
           const [name, preload] = variants[(k + i) % variants.length]!;
           const hook = args.rigHook ? [`--import=${join(rigDir, 'runtime', 'esm-layer-resolve.mjs')}`] : [];
           const nodeArgs = [...hook, `${preload.endsWith('.cjs') ? '--require' : '--import'}=${preload}`, script];
-          out.get(name)?.push(await runOnce(node, nodeArgs, { api: api.address, instructions: args.instructions }));
+          out.get(name)?.push(await runOnce(node, nodeArgs, { api: api.address, instructions: args.instructions, env: args.env.get(name) ?? {} }));
         }
       }
       printProfile(profile, out);
@@ -77,8 +86,8 @@ async function main(): Promise<void> {
 interface Run { wallMs: number; cpuMs: number; instructions: number | undefined }
 
 /** One fresh process; async, so the API server above keeps answering while it runs. */
-function runOnce(node: string, nodeArgs: string[], options: { api: string; instructions: boolean }): Promise<Run> {
-  const env = { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: options.api };
+function runOnce(node: string, nodeArgs: string[], options: { api: string; instructions: boolean; env: Readonly<Record<string, string>> }): Promise<Run> {
+  const env = { ...options.env, PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: options.api };
   const { command, args } = options.instructions ? countingCommand(node, nodeArgs) : { command: node, args: nodeArgs };
   return new Promise<Run>((done, reject) => {
     const child = process.getBuiltinModule('node:child_process').spawn(command, args, { env, stdio: ['ignore', 'pipe', options.instructions ? 'pipe' : 'inherit'] });
