@@ -29,7 +29,7 @@ import type { ReportingParts } from './reporting/reporting-parts.ts';
 import { taskFields } from './core/hand-offs.ts';
 import { requireBeside } from './lazy-file.ts';
 import { AlsContext } from './runtime-hooks/als-context.ts';
-import { SingleContext } from './runtime-hooks/single-context.ts';
+import { createSingleContext } from './runtime-hooks/single-context.ts';
 import { decideStartup, isMainThread, type Startup } from './core/startup.ts';
 
 declare const LAYER_VERSION: string;
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const guard = createGuard(logger);
   const lifecycle = createLifecycle(config, logger, {
     // AFTER_RESPONSE_ATTRIBUTION=invoke where invokes run one at a time: no AsyncLocalStorage (single-context.ts says why).
-    context: config.attribution === 'invoke' && !config.managedInstances && startup.runtimeApi !== undefined ? new SingleContext() : new AlsContext(),
+    context: config.attribution === 'invoke' && !config.managedInstances && startup.runtimeApi !== undefined ? createSingleContext() : new AlsContext(),
     defer: setImmediate, setTimer: unrefTimer,
     // Not `performance.now()`: the `performance` global loads perf_hooks on first use (~0.7 ms,
     // in the first invoke). process.uptime() reads the same monotonic clock (uv_hrtime).

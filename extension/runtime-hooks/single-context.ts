@@ -1,4 +1,3 @@
-import type { AsyncResource } from 'node:async_hooks';
 import type { AsyncContext } from '../core/async-context.ts';
 
 /**
@@ -25,61 +24,35 @@ import type { AsyncContext } from '../core/async-context.ts';
  * unheld, and a WARN names it. Managed Instances (concurrent invokes) and a process without a
  * Runtime API (detached flushers need `exitAsFlusher`) always use als-context.ts.
  */
-export class SingleContext<Owner> implements AsyncContext<Owner> {
-  readonly #AsyncResource: typeof AsyncResource;
-  #current: Owner | undefined;
-
-  constructor() {
-    // Not `import`: an ESM import of a builtin builds its namespace at init (see main.ts).
-    this.#AsyncResource = process.getBuiltinModule('node:async_hooks').AsyncResource;
-    this.#current = undefined;
-  }
-
-  /**
-   * Wraps a job function so it runs in every other `AsyncLocalStorage` store as it is at this call
-   * (OpenTelemetry's active span): an `AsyncResource` (0.13 µs per job, measured; see als-context.ts).
-   */
-  capture<C, R>(fn: (context: C) => R): (context: C) => R {
-    const resource = new this.#AsyncResource('lambda-after-response.job');
-    // Bound, not a closure (and its context), as als-context.ts's: the job's context arrives as runInAsyncScope's argument.
-    return resource.runInAsyncScope.bind(resource, fn, undefined) as (context: C) => R;
-  }
-
-  /** The runtime called `next`: it is done with its invoke; what runs from now on is context-less until the next is bound. */
-  enterNext(): void {
-    this.#current = undefined;
-  }
-
-  /** Nothing to enter: a request reaching a server belongs to the invoke in progress (it is, or it is context-less and joins it). */
-  enter(): void {}
-
-  /** `next` resolved with this invoke: from now on the process is in it. */
-  bind(invoke: Owner): void {
-    this.#current = invoke;
-  }
-
+export function createSingleContext<Owner>(): AsyncContext<Owner> {
+  // A function, not a class: where the default (als-context.ts) is used, this code costs every cold
+  // start its pre-parse, 0.13 / 0.08 M instructions; as a class, evaluated at init, 0.16 / 0.24 M
+  // (bench/init-micro.ts --instructions, against a build without it). Not `import`: an ESM import of
+  // a builtin builds its namespace at init (see main.ts).
+  const { AsyncResource } = process.getBuiltinModule('node:async_hooks');
   /** The invoke `next` returned, until the runtime calls `next` again; none before the first. */
-  current(): Owner | undefined {
-    return this.#current;
-  }
-
-  /** Runs `fn`: what it enqueues belongs to the invoke in progress (a job's own, while it holds it). */
-  run<T>(_invoke: Owner, fn: () => T): T {
-    return fn();
-  }
-
-  /** Runs `fn`: servers' callbacks belong to the invoke in progress when they run. */
-  exit<T>(fn: () => T): T {
-    return fn();
-  }
-
-  /** Detached flushers run only without a Runtime API, where als-context.ts is used. @throws always. */
-  exitAsFlusher<T>(): T {
-    throw new Error('SingleContext.exitAsFlusher: detached flushers need als-context.ts (no Runtime API)');
-  }
-
-  /** Never in a detached flusher (see {@link exitAsFlusher}). */
-  inFlusher(): boolean {
-    return false;
-  }
+  let current: Owner | undefined;
+  return {
+    // Every other `AsyncLocalStorage` store as it is at this call (OpenTelemetry's active span): an
+    // `AsyncResource` (0.13 µs per job, see als-context.ts), its runInAsyncScope bound, not a
+    // closure: the job's context arrives as its argument.
+    capture: <C, R>(fn: (context: C) => R): ((context: C) => R) => {
+      const resource = new AsyncResource('lambda-after-response.job');
+      return resource.runInAsyncScope.bind(resource, fn, undefined) as (context: C) => R;
+    },
+    // The runtime called `next`: it is done with its invoke; what runs from now on is context-less until the next is bound.
+    enterNext: () => void (current = undefined),
+    // Nothing to enter: a request reaching a server belongs to the invoke in progress (it is, or it is context-less and joins it).
+    enter: () => undefined,
+    bind: (invoke) => void (current = invoke),
+    current: () => current,
+    // What a job or a server's callback enqueues belongs to the invoke in progress.
+    run: (_invoke, fn) => fn(),
+    exit: (fn) => fn(),
+    // Detached flushers run only without a Runtime API, where als-context.ts is used.
+    exitAsFlusher: () => {
+      throw new Error('exitAsFlusher: detached flushers need als-context.ts (no Runtime API)');
+    },
+    inFlusher: () => false,
+  };
 }
