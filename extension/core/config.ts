@@ -41,7 +41,6 @@ interface Setting<K extends keyof Config> {
   readonly key: K;
   readonly default: Config[K];
   readonly parse: (raw: string) => Parsed<Config[K]>;
-  readonly description: string;
 }
 
 const integer = (min: number, max: number) => (raw: string): Parsed<number> => {
@@ -51,33 +50,27 @@ const integer = (min: number, max: number) => (raw: string): Parsed<number> => {
 
 const GRACE_DEFAULT_MS = 250;
 
-/** Every `AFTER_RESPONSE_*` setting; the configuration table in docs/configuration.md is kept equal to this list by a test (test/unit/config-docs.test.ts). */
+/**
+ * Every `AFTER_RESPONSE_*` setting; what each means is in config-descriptions.ts (not in the bundle
+ * every cold start parses), and the configuration table in docs/configuration.md is kept equal to
+ * both by a test (test/unit/config-docs.test.ts).
+ */
 export const SETTINGS = [
-  { name: 'AFTER_RESPONSE_DEADLINE_MARGIN_MS', key: 'deadlineMarginMs', default: 500, parse: integer(50, 60_000),
-    description: "How long before the invoke's deadline the jobs' `signal` aborts and the extension releases, so Lambda never times out." },
-  { name: 'AFTER_RESPONSE_ABORT_GRACE_MS', key: 'abortGraceMs', default: GRACE_DEFAULT_MS, parse: integer(0, 59_950),
-    description: "How long jobs get, after their `signal` aborted, to stop (tell the user, cancel an upload) before the release; the release comes earlier if they all settle. Must be at least 50 ms below the margin; when it is not (e.g. a margin set to 200 with the default grace 250), half the margin is used (under a 100 ms margin, the margin − 50 ms)." },
+  { name: 'AFTER_RESPONSE_DEADLINE_MARGIN_MS', key: 'deadlineMarginMs', default: 500, parse: integer(50, 60_000) },
+  { name: 'AFTER_RESPONSE_ABORT_GRACE_MS', key: 'abortGraceMs', default: GRACE_DEFAULT_MS, parse: integer(0, 59_950) },
   { name: 'AFTER_RESPONSE_CONCURRENCY', key: 'concurrency', default: Number.POSITIVE_INFINITY,
     parse: (raw: string) => {
       if (raw.trim() === 'Infinity') return { value: Number.POSITIVE_INFINITY };
       const parsed = integer(1, 1_000_000)(raw);
       return 'expected' in parsed ? { expected: `\`Infinity\` or ${parsed.expected}` } : parsed;
-    },
-    description: 'How many job functions of one invoke run at once (`Infinity` or an integer ≥ 1). Promise jobs are always tracked.' },
-  { name: 'AFTER_RESPONSE_LOG_LEVEL', key: 'logLevel', default: 'INFO', parse: parseLevel,
-    description: "Lowest level logged (`TRACE` … `FATAL`), also for the client's own lines (no layer, Node child processes, worker threads). Unset or empty: `AWS_LAMBDA_LOG_LEVEL` when `AWS_LAMBDA_LOG_FORMAT` is `JSON`, else `INFO`." },
-  { name: 'AFTER_RESPONSE_DISABLED', key: 'disabled', default: false, parse: parseBoolean,
-    description: '`true` turns the extension off: it does not register, and jobs run in-process unheld.' },
-  { name: 'AFTER_RESPONSE_FALLBACK_IDLE_MS', key: 'fallbackIdleMs', default: 100, parse: integer(1, 60_000),
-    description: "Best-effort mode only (the runtime's progress cannot be observed): the handler counts as done after this long without new jobs." },
-  { name: 'AFTER_RESPONSE_METRICS', key: 'metrics', default: 'off', parse: parseMetrics,
-    description: '`emf` writes one CloudWatch Embedded Metric Format line per invoke that had jobs or a flusher that failed or was abandoned: `JobsSucceeded`, `JobsFailed`, `JobsAbandoned`, `FlushersFailed`, `FlushersAbandoned` (Count) and `PostResponseDuration` (Milliseconds, response posted → release), dimension `FunctionName`. `off` writes none.' },
-  { name: 'AFTER_RESPONSE_METRICS_NAMESPACE', key: 'metricsNamespace', default: 'LambdaAfterResponse', parse: parseNamespace,
-    description: 'The CloudWatch namespace of those metrics (1–255 characters: letters, digits, `.-_/#:` and spaces; not starting with `AWS/`).' },
-  { name: 'AFTER_RESPONSE_REQUEST_CONTEXT', key: 'requestContexts', default: ['next'], parse: parseRequestContexts,
-    description: "Frameworks' request contexts the extension provides, a comma list: `next` (Next.js `after()`), `vercel` (`@vercel/functions` `waitUntil()`, `getDeadline()`; some libraries take it to mean \"on Vercel\", so opt in), or `none`. `vercel` alone drops `next`: list both (`next,vercel`) when the function also runs Next.js. A symbol another library already defined is left alone." },
-  { name: 'AFTER_RESPONSE_ATTRIBUTION', key: 'attribution', default: 'async-context', parse: parseAttribution,
-    description: "How work is attributed to an invoke (case-insensitive). `async-context` follows the async context: a job a timer or callback of a released invoke enqueues is that invoke's, runs unheld, and a WARN names it; the extension's `AsyncLocalStorage` makes every promise of the process cost ~78 ns more on nodejs22.x (+0.19 ms of CPU for ~1,150 an invoke; ~nothing on nodejs24.x: bench/results/promise-tax.md). `invoke` enables none (on-demand functions with a Runtime API only; elsewhere `async-context` is used): work belongs to the invoke in progress, else the next one, which holds it and whose request id its context then carries, with no WARN." },
+    } },
+  { name: 'AFTER_RESPONSE_LOG_LEVEL', key: 'logLevel', default: 'INFO', parse: parseLevel },
+  { name: 'AFTER_RESPONSE_DISABLED', key: 'disabled', default: false, parse: parseBoolean },
+  { name: 'AFTER_RESPONSE_FALLBACK_IDLE_MS', key: 'fallbackIdleMs', default: 100, parse: integer(1, 60_000) },
+  { name: 'AFTER_RESPONSE_METRICS', key: 'metrics', default: 'off', parse: parseMetrics },
+  { name: 'AFTER_RESPONSE_METRICS_NAMESPACE', key: 'metricsNamespace', default: 'LambdaAfterResponse', parse: parseNamespace },
+  { name: 'AFTER_RESPONSE_REQUEST_CONTEXT', key: 'requestContexts', default: ['next'], parse: parseRequestContexts },
+  { name: 'AFTER_RESPONSE_ATTRIBUTION', key: 'attribution', default: 'async-context', parse: parseAttribution },
 ] as const satisfies readonly Setting<keyof Config>[];
 
 function parseAttribution(raw: string): Parsed<Attribution> {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TASK_VARIABLES } from '../../client/tasks/index.ts';
 import { SETTINGS } from '../../extension/core/config.ts';
+import { SETTING_DESCRIPTIONS } from '../../extension/core/config-descriptions.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const configurationPage = readFileSync(join(ROOT, 'docs', 'configuration.md'), 'utf8');
@@ -24,7 +25,7 @@ function configurationRows(): Array<{ name: string; defaultValue: string; meanin
 describe('the configuration table (docs/configuration.md)', () => {
   it('lists exactly the variables the extension reads, in order, with their defaults and meanings', () => {
     const documented = configurationRows();
-    const actual = SETTINGS.map((setting) => ({ name: setting.name, defaultValue: String(setting.default), meaning: setting.description }));
+    const actual = SETTINGS.map((setting) => ({ name: setting.name, defaultValue: String(setting.default), meaning: SETTING_DESCRIPTIONS[setting.name] }));
     expect(documented).toEqual(actual);
   });
 
