@@ -14,7 +14,7 @@ export interface FlushSetOptions {
   /** Runs `run` after the current turn (Node's `setImmediate`). */
   readonly defer: (run: () => void) => void;
   /** Runs a flusher inside its invoke's async context (what it enqueues is that invoke's). */
-  readonly runInContext: <T>(fn: () => T) => T;
+  readonly runInContext: (fn: () => unknown) => unknown;
   /** Called after every flusher settles. */
   readonly onChange: () => void;
 }

@@ -182,7 +182,7 @@ export class Invoke {
     if (this._phase === 'done') this._phase = 'flushing';
     const { logger, defer } = this._options;
     const context = this.#jobSet().context; // the jobs' own: one signal for both
-    (this._flushes ??= new FlushSet({ requestId: this._requestId, logger, defer, context, onChange: () => this.#check(), runInContext: (fn) => this._options.context.run(this, fn) })).run(flushers);
+    (this._flushes ??= new FlushSet({ requestId: this._requestId, logger, defer, context, onChange: this.#check.bind(this), runInContext: this._options.context.run.bind(this._options.context, this) })).run(flushers);
     return true;
   }
 
