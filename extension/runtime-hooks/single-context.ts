@@ -16,7 +16,7 @@ import type { AsyncContext } from '../core/async-context.ts';
  * workload); nodejs24.x's AsyncContextFrame costs ~nothing there. Also, on both runtimes, the
  * `enterWith` per invoke (a copy of the context on nodejs24.x; bench/alloc-sampling.ts: −1.3 /
  * −0.4 KB per invoke without jobs, −5.5 / −1.4 KB with ten) and the first `new AsyncLocalStorage()`
- * (init −0.50 / −0.95 M instructions, bench/init-micro.ts --instructions).
+ * (init −0.54 / −0.95 M instructions, bench/init-micro.ts --instructions).
  *
  * What it gives up against als-context.ts: work that a timer or callback of invoke A, or an
  * abandoned job of A waking at the thaw, enqueues after A's release joins invoke B and is held by
