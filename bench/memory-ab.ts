@@ -1,22 +1,24 @@
 // Memory of the runtime process under several builds of the layer and the baseline, side by side
 // in one run (round-robin, one invoke each per round), read after a gc at checkpoints:
-// VmRSS, heap used, V8's young generation (new space), and the RSS growth since the first
+// VmRSS, heap used, V8's young generation (new space), external memory, V8's malloc'd memory, and the RSS growth since the first
 // checkpoint by mapping (/proc/PID/smaps: the node binary's code pages, anonymous memory…).
 // For bisecting a growth: build a variant of the layer (e.g. with one mechanism disabled) and
 // compare it with the build and the baseline.
 // `npx vite-node bench/memory-ab.ts -- [--profile P] [--memory MB] [--checkpoints 1000,5000]
-//   [--layer NAME=DIR]... [--env NAME=VALUE]...` (default layer: dist/layer as "layer"; --env goes to every function).
+//   [--layer NAME=DIR]... [--env NAME=VALUE]... [--workload trivial|realistic]` (default layer: dist/layer as
+//   "layer"; --env goes to every function; --workload: workloads.ts's, the realistic one with its loopback service).
 import { readFileSync } from 'node:fs';
 import { rssByMapping } from './proc-reading.ts';
 import { startSandbox, type Sandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
+import { LoopbackService, orderEvent, type Workload } from './workloads.ts';
 import { runScript } from './run-script.ts';
 
-interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string> }
+interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string>; workload: Workload }
 
 function parse(argv: string[]): Args {
-  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [], env: {} };
+  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [], env: {}, workload: 'trivial' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => argv[++i] ?? '';
@@ -25,11 +27,17 @@ function parse(argv: string[]): Args {
     else if (a === '--memory') args.memorySizeMb = Number(value());
     else if (a === '--checkpoints') args.checkpoints = value().split(',').map(Number);
     else if (a === '--env') { const [k = '', ...v] = value().split('='); args.env[k] = v.join('='); }
+    else if (a === '--workload') args.workload = workload(value());
     else if (a === '--layer') { const [name = '', dir = ''] = value().split('='); args.layers.push([name, dir]); }
     else throw new Error(`unknown argument ${String(a)}`);
   }
   if (args.layers.length === 0) args.layers.push(['layer', LAYER_DIR]);
   return args;
+}
+
+function workload(value: string): Workload {
+  if (value === 'trivial' || value === 'realistic') return value;
+  throw new Error(`--workload: expected \`trivial\` or \`realistic\`, got \`${value}\``);
 }
 
 const MB = 1024 * 1024;
@@ -49,27 +57,31 @@ async function reading(box: Sandbox, baseline?: Map<string, number>): Promise<[s
   const first = firstMappings.get(box);
   if (!first) firstMappings.set(box, mappings);
   const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${r.runtimePid ?? NaN}/status`, 'utf8'))?.[1]);
-  const u = r.json() as { heapUsed: number; heapTotal: number; newSpace: number };
+  const u = r.json() as { heapUsed: number; heapTotal: number; newSpace: number; external: number; malloced: number };
   const since = first ? `; RSS growth since the first checkpoint by mapping: ${growth(first, mappings)}` : '';
   const vs = baseline ? `; vs the baseline by mapping: ${growth(baseline, mappings)}` : '';
-  return [`RSS ${(kb / 1024).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB${since}${vs}`, mappings];
+  return [`RSS ${(kb / 1024).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB, external ${(u.external / MB).toFixed(2)} MB, V8 malloc'd ${(u.malloced / MB).toFixed(2)} MB${since}${vs}`, mappings];
 }
 
 async function main(): Promise<void> {
   const args = parse(process.argv.slice(2));
+  const realistic = args.workload === 'realistic';
+  const service = new LoopbackService();
+  const env = realistic ? { ...args.env, BENCH_SERVICE_URL: await service.listen() } : args.env;
+  const event = realistic ? orderEvent() : {};
   const start = (layerDir: string | undefined, handler: string): Promise<Sandbox> => startSandbox({
-    profile: args.profile, taskDir: FIXTURES, handler, freeze: false, memorySizeMb: args.memorySizeMb,
-    ...(layerDir ? { layerDir, env: { ...args.env, AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : { env: args.env }),
+    profile: args.profile, taskDir: FIXTURES, handler: `${realistic ? 'realistic' : 'memory'}-${handler}.handler`, freeze: false,
+    memorySizeMb: args.memorySizeMb, ...(layerDir ? { layerDir, env: { ...env, AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : { env }),
   });
-  const boxes: Array<[string, Sandbox]> = [['baseline', await start(undefined, 'memory-bare.handler')]];
-  for (const [name, dir] of args.layers) boxes.push([name, await start(dir, 'memory-layer.handler')]);
+  const boxes: Array<[string, Sandbox]> = [['baseline', await start(undefined, 'bare')]];
+  for (const [name, dir] of args.layers) boxes.push([name, await start(dir, 'layer')]);
   try {
     let done = 0;
     for (const checkpoint of args.checkpoints) {
       for (; done < checkpoint; done++) {
         for (let k = 0; k < boxes.length; k++) {
           const [, box] = boxes[(k + done) % boxes.length]!;
-          const r = await box.invoke({});
+          const r = await box.invoke(event);
           if (r.status !== 200) throw new Error(`invoke failed: ${r.body}`);
         }
       }
@@ -81,7 +93,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await Promise.allSettled(boxes.map(([, b]) => b.stop()));
+    await Promise.allSettled([...boxes.map(([, b]) => b.stop()), service.close()]);
   }
 }
 
