@@ -6,19 +6,21 @@
 // compare it with the build and the baseline.
 // `npx vite-node bench/memory-ab.ts -- [--profile P] [--memory MB] [--checkpoints 1000,5000]
 //   [--layer NAME=DIR]... [--env NAME=VALUE]... [--workload trivial|realistic]` (default layer: dist/layer as
-//   "layer"; --env goes to every function; --workload: workloads.ts's, the realistic one with its loopback service).
+//   "layer"; --env goes to every function; --workload: workloads.ts's, the realistic one with its loopback service;
+//   --trim (needs gdb and root): after each checkpoint's readings gdb calls glibc's malloc_trim(0) in every runtime
+//   process, which is read again — how much of the RSS is memory malloc freed and kept).
 import { readFileSync } from 'node:fs';
-import { rssByMapping } from './proc-reading.ts';
+import { mallocTrim, rssByMapping } from './proc-reading.ts';
 import { startSandbox, type Sandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
 import { LoopbackService, orderEvent, type Workload } from './workloads.ts';
 import { runScript } from './run-script.ts';
 
-interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string>; workload: Workload }
+interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string>; workload: Workload; trim: boolean }
 
 function parse(argv: string[]): Args {
-  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [], env: {}, workload: 'trivial' };
+  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [], env: {}, workload: 'trivial', trim: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => argv[++i] ?? '';
@@ -28,6 +30,7 @@ function parse(argv: string[]): Args {
     else if (a === '--checkpoints') args.checkpoints = value().split(',').map(Number);
     else if (a === '--env') { const [k = '', ...v] = value().split('='); args.env[k] = v.join('='); }
     else if (a === '--workload') args.workload = workload(value());
+    else if (a === '--trim') args.trim = true;
     else if (a === '--layer') { const [name = '', dir = ''] = value().split('='); args.layers.push([name, dir]); }
     else throw new Error(`unknown argument ${String(a)}`);
   }
@@ -50,17 +53,34 @@ function growth(from: Map<string, number>, to: Map<string, number>): string {
 
 const firstMappings = new Map<Sandbox, Map<string, number>>();
 
+const vmRssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'))?.[1]) / 1024;
+
+/** gdb calls malloc_trim(0) in `pid`; then its RSS, and by mapping against `baseline` (the baseline's, trimmed). */
+function trimmed(pid: number, baseline?: Map<string, number>): [string, Map<string, number>] {
+  mallocTrim(pid);
+  const mappings = rssByMapping(pid);
+  return [`after malloc_trim(0): RSS ${vmRssMb(pid).toFixed(1)} MB${baseline ? `; vs the baseline by mapping: ${growth(baseline, mappings)}` : ''}`, mappings];
+}
+
 /** `baseline`: the baseline's mappings at this checkpoint, for the difference by mapping. */
-async function reading(box: Sandbox, baseline?: Map<string, number>): Promise<[string, Map<string, number>]> {
+async function reading(box: Sandbox, baseline?: Map<string, number>): Promise<[string, Map<string, number>, number]> {
   const r = await box.invoke({ measure: true });
   const mappings = rssByMapping(r.runtimePid ?? NaN);
   const first = firstMappings.get(box);
   if (!first) firstMappings.set(box, mappings);
-  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${r.runtimePid ?? NaN}/status`, 'utf8'))?.[1]);
   const u = r.json() as { heapUsed: number; heapTotal: number; newSpace: number; external: number; malloced: number };
   const since = first ? `; RSS growth since the first checkpoint by mapping: ${growth(first, mappings)}` : '';
   const vs = baseline ? `; vs the baseline by mapping: ${growth(baseline, mappings)}` : '';
-  return [`RSS ${(kb / 1024).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB, external ${(u.external / MB).toFixed(2)} MB, V8 malloc'd ${(u.malloced / MB).toFixed(2)} MB${since}${vs}`, mappings];
+  return [`RSS ${vmRssMb(r.runtimePid ?? NaN).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB, external ${(u.external / MB).toFixed(2)} MB, V8 malloc'd ${(u.malloced / MB).toFixed(2)} MB${since}${vs}`, mappings, r.runtimePid ?? NaN];
+}
+
+function printTrimmed(head: string, pids: Array<[string, number]>): void {
+  let base: Map<string, number> | undefined;
+  for (const [name, pid] of pids) {
+    const [line, mappings] = trimmed(pid, base);
+    base ??= mappings;
+    console.log(`${head}: ${name.padEnd(12)} ${line}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -86,11 +106,14 @@ async function main(): Promise<void> {
         }
       }
       let base: Map<string, number> | undefined;
+      const pids: Array<[string, number]> = [];
       for (const [name, box] of boxes) {
-        const [line, mappings] = await reading(box, base);
+        const [line, mappings, pid] = await reading(box, base);
         base ??= mappings; // the baseline is read first
+        pids.push([name, pid]);
         console.log(`${args.profile} ${args.memorySizeMb} MB after ${checkpoint} invokes: ${name.padEnd(12)} ${line}`);
       }
+      if (args.trim) printTrimmed(`${args.profile} ${args.memorySizeMb} MB after ${checkpoint} invokes`, pids);
     }
   } finally {
     await Promise.allSettled([...boxes.map(([, b]) => b.stop()), service.close()]);
