@@ -11,6 +11,19 @@ for tool in tsc esbuild; do
   fi
 done
 
+# The native addon (extension/memory/malloc-trim.c) is built for both of Lambda's architectures,
+# with the Node-API headers from the pinned devDependency node-api-headers.
+for cc in gcc:gcc aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu; do
+  if ! command -v "${cc%%:*}" >/dev/null 2>&1; then
+    echo "build.sh: the C compiler ${cc%%:*} is missing (it builds the layer's malloc-trim addon): run test/rig/provision.sh as root, or apt-get install ${cc#*:}" >&2
+    exit 1
+  fi
+done
+if [ ! -f node_modules/node-api-headers/include/node_api.h ]; then
+  echo "build.sh: node_modules/node-api-headers is missing: run \`npm ci\` in $PWD first (the malloc-trim addon needs its headers)" >&2
+  exit 1
+fi
+
 version="$(node -p 'require("./client/package.json").version')"
 final=dist
 # Build aside and swap in at the end, so a test run reading dist/ never sees it half-written.
@@ -30,6 +43,15 @@ mkdir -p "$layer/lambda-after-response" "$pkg"
 # Tasks handed off at SIGTERM and the EMF lines (AFTER_RESPONSE_METRICS=emf), required by the extension at
 # their first use only (extension/reporting/reporting-parts.ts): not compiled at cold starts that never reach them.
 "${esbuild[@]}" extension/reporting/reporting-parts.ts --format=cjs --minify-whitespace --minify-syntax --outfile="$layer/lambda-after-response/reporting.cjs"
+# glibc's malloc_trim(0) as a Node-API addon, one per architecture, named by `process.arch`; loaded by
+# the extension's trim policy, never at init. Stripped, without a build id or source paths, so
+# identical sources give identical bytes; 0644 like the other files (dlopen needs no exec bit).
+for arch_cc in x64:gcc arm64:aarch64-linux-gnu-gcc; do
+  addon="$layer/lambda-after-response/malloc-trim-${arch_cc%%:*}.node"
+  "${arch_cc#*:}" -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -s -Wl,--build-id=none -ffile-prefix-map="$PWD"=. \
+    -I node_modules/node-api-headers/include -o "$addon" extension/memory/malloc-trim.c
+  chmod 0644 "$addon"
+done
 "${esbuild[@]}" client/index.ts --format=esm --outfile="$pkg/index.mjs"
 "${esbuild[@]}" client/index.ts --format=cjs --outfile="$pkg/index.cjs"
 # Framework bridges (subpath exports): each imports the main entry, so they share one client.
@@ -127,6 +149,7 @@ import sys, zipfile
 zf = zipfile.ZipFile(sys.argv[1])
 names = {i.filename: i for i in zf.infolist()}
 required = ["after-response", "lambda-after-response/extension.mjs", "lambda-after-response/socket.cjs", "lambda-after-response/reporting.cjs", "bin/after-response-hold",
+            "lambda-after-response/malloc-trim-x64.node", "lambda-after-response/malloc-trim-arm64.node",
             "nodejs/node_modules/lambda-after-response/package.json",
             "nodejs/node_modules/lambda-after-response/index.mjs",
             "nodejs/node_modules/lambda-after-response/index.cjs",
