@@ -1,6 +1,7 @@
 /**
  * What the release checks in the layer zip before publishing it: the files Lambda needs, no
- * native code (so declaring both architectures, x86_64 and arm64, is honest), the fixed
+ * native code but the malloc-trim addon built for each architecture, each for the machine its name
+ * says (so declaring both architectures, x86_64 and arm64, is honest), the fixed
  * timestamps and modes that make the build byte-identical for identical sources, and the
  * versions it carries (the client package's, and the extension's `layerVersion`, read by
  * loading the extension as Lambda would).
@@ -9,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { elfArch } from './elf-arch.ts';
 import type { ZipEntry } from './zip-reader.ts';
 
 /** Entries Lambda and the client need (build.sh also checks them); the client's files follow its package. */
@@ -20,6 +22,9 @@ export const REQUIRED_ENTRIES = [
   'lambda-after-response/socket.cjs',
   // The EMF lines and the SIGTERM hand-offs, required at their first use (extension/lazy-file.ts).
   'lambda-after-response/reporting.cjs',
+  // glibc's malloc_trim as a Node-API addon, one per architecture (extension/memory/malloc-trim.c).
+  'lambda-after-response/malloc-trim-x64.node',
+  'lambda-after-response/malloc-trim-arm64.node',
   'nodejs/node_modules/lambda-after-response/package.json',
   'nodejs/node_modules/lambda-after-response/index.mjs',
   'nodejs/node_modules/lambda-after-response/index.cjs',
@@ -28,6 +33,11 @@ export const REQUIRED_ENTRIES = [
   'nodejs/node_modules/lambda-after-response/tasks.cjs',
 ] as const;
 const EXECUTABLES = new Set(['after-response', 'bin/after-response-hold']);
+/** The only native code the layer carries, by entry: the `process.arch` its ELF header must name. */
+const NATIVE_ADDONS: ReadonlyMap<string, string> = new Map([
+  ['lambda-after-response/malloc-trim-x64.node', 'x64'],
+  ['lambda-after-response/malloc-trim-arm64.node', 'arm64'],
+]);
 const CLIENT_DIR = 'nodejs/node_modules/lambda-after-response/';
 
 /** Problems with the layer zip's contents, each naming the entry; empty when it is fit to publish. */
@@ -45,8 +55,13 @@ function entryProblems(entry: ZipEntry): string[] {
   const problems: string[] = [];
   if (name.startsWith('/') || name.split('/').includes('..')) problems.push(`${name}: a path outside /opt`);
   if (name.includes('node_modules/') && !name.startsWith(CLIENT_DIR)) problems.push(`${name}: a dependency other than the client (the layer ships none)`);
-  // ELF (Linux executables and .node addons), and the addon suffix: code built for one architecture.
-  if (name.endsWith('.node') || data.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
+  // ELF (Linux executables and .node addons), and the addon suffix: code built for one architecture,
+  // allowed only as the addon pair, each built for the machine its name says.
+  const arch = NATIVE_ADDONS.get(name);
+  if (arch !== undefined) {
+    const built = elfArch(data);
+    if (built !== arch) problems.push(`${name}: built for ${built}, its name says ${arch}`);
+  } else if (name.endsWith('.node') || data.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
     problems.push(`${name}: native code, built for one architecture (the layer declares x86_64 and arm64)`);
   }
   if (entry.modified !== '1980-01-01 00:00:00') problems.push(`${name}: timestamp ${entry.modified}, not the fixed 1980-01-01 00:00:00`);

@@ -71,7 +71,7 @@ describe('the version check (release/cli.ts check), as the release workflow runs
 describe('the layer zip (dist/after-response-layer.zip)', () => {
   const entries = readZip(readFileSync(zipPath));
 
-  test('fit to publish: the files Lambda needs, no native code (both architectures are honest), fixed timestamps and modes, sorted', () => {
+  test('fit to publish: the files Lambda needs, no native code but the malloc-trim addon for each architecture (both architectures are honest), fixed timestamps and modes, sorted', () => {
     expect(layerZipProblems(entries)).toEqual([]);
     expect(entries.filter((e) => e.mode === 0o100755).map((e) => e.name)).toEqual(['after-response', 'bin/after-response-hold']);
   });
@@ -95,16 +95,23 @@ describe('the layer zip (dist/after-response-layer.zip)', () => {
     for (const e of inLayer.filter((entry) => !split.has(entry.name.slice(prefix.length)))) expect(e.data.equals(readFileSync(join(pkgDir, e.name.slice(prefix.length)))), e.name).toBe(true);
   });
 
-  test('a zip with native code, a moved timestamp, a lost exec bit or an unexpected dependency is refused, entry by entry', () => {
+  test('a zip with other native code, an addon missing or built for another machine, a moved timestamp, a lost exec bit or an unexpected dependency is refused, entry by entry', () => {
     const dir = temp('lar-zip-');
     const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(60)]);
-    const broken = entries.map((e) => (e.name === 'after-response' ? { ...e, mode: 0o100644 } : e.name === 'lambda-after-response/extension.mjs' ? { ...e, modified: '2026-12-06 10:00:00' } : e));
+    const arm64 = entries.find((e) => e.name === 'lambda-after-response/malloc-trim-arm64.node');
+    if (arm64 === undefined) throw new Error('the built layer zip lacks lambda-after-response/malloc-trim-arm64.node');
+    const broken = entries
+      .filter((e) => e !== arm64)
+      .map((e) => (e.name === 'lambda-after-response/malloc-trim-x64.node' ? { ...e, data: arm64.data } : e))
+      .map((e) => (e.name === 'after-response' ? { ...e, mode: 0o100644 } : e.name === 'lambda-after-response/extension.mjs' ? { ...e, modified: '2026-12-06 10:00:00' } : e));
     broken.push({ name: 'nodejs/node_modules/lambda-after-response/rapid.node', mode: 0o100644, modified: '1980-01-01 00:00:00', data: elf });
     broken.push({ name: 'nodejs/node_modules/left-pad/index.js', mode: 0o100644, modified: '1980-01-01 00:00:00', data: Buffer.from('') });
     writeZip(broken.sort((a, b) => (a.name < b.name ? -1 : 1)), join(dir, 'broken.zip'));
     expect(layerZipProblems(readZip(readFileSync(join(dir, 'broken.zip'))))).toEqual([
+      'the layer zip lacks lambda-after-response/malloc-trim-arm64.node',
       'after-response: mode 100644, expected 100755',
       'lambda-after-response/extension.mjs: timestamp 2026-12-06 10:00:00, not the fixed 1980-01-01 00:00:00',
+      'lambda-after-response/malloc-trim-x64.node: built for arm64, its name says x64',
       'nodejs/node_modules/lambda-after-response/rapid.node: native code, built for one architecture (the layer declares x86_64 and arm64)',
       'nodejs/node_modules/left-pad/index.js: a dependency other than the client (the layer ships none)',
     ]);

@@ -44,7 +44,9 @@ ensure_apt() {
   # mount), the packages (tar) and, for `npm test` only, the deploy checkers' venv (python3 with
   # ensurepip) and the workflow lint (shellcheck, which actionlint runs on every `run:` block).
   # ElasticMQ (the rig's SQS server) runs on Java and is resolved from Maven Central by Maven.
-  for pkg in autoconf automake libtool cmake make g++ python3 util-linux mount tar ca-certificates; do
+  # build.sh compiles the layer's malloc-trim addon for x64 (gcc) and arm64 (gcc-aarch64-linux-gnu,
+  # with the arm64 glibc headers, which that package only recommends).
+  for pkg in autoconf automake libtool cmake make g++ gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3 util-linux mount tar ca-certificates; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [[ "$only" == "all" ]] && command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip' >/dev/null 2>&1 && missing+=(python3-venv)
