@@ -7,7 +7,8 @@
 //   Linux 2023 user guide, "Core toolchain packages glibc, gcc, binutils",
 //   https://docs.aws.amazon.com/linux/al2023/ug/core-glibc.html); a newer version would fail dlopen there;
 // - the x64 one loads with process.dlopen in the provisioned Node 22 and 24, and exports `mallocTrim` alone,
-//   which answers a boolean.
+//   which answers a boolean; the arm64 one likewise in Node 24 for arm64 under qemu-user (Debian's arm64
+//   glibc beside it, not Amazon Linux's: the symbol versions above are what holds for 2.34).
 // Each check also meets a file that must fail it: the arm64 addon under the x64 name, and a test-only
 // shared object calling pidfd_open (GLIBC_2.36), built here with gcc.
 import { execFileSync } from 'node:child_process';
@@ -15,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { profileTools } from '../rig/tools.ts';
+import { arm64Tools, profileTools } from '../rig/tools.ts';
 
 const layerDir = join(import.meta.dirname, '..', '..', 'dist', 'layer', 'lambda-after-response');
 const addon = (arch: string): string => join(layerDir, `malloc-trim-${arch}.node`);
@@ -83,13 +84,24 @@ describe('the checks refuse what they must', () => {
   });
 });
 
+/** Loads `file` with process.dlopen in the node that `command` starts, calls mallocTrim twice: what it found. */
+function loadIn(command: readonly string[], file: string): Record<string, unknown> {
+  const probe = `const m = { exports: {} }; process.dlopen(m, process.argv[1]);
+const first = m.exports.mallocTrim(); const second = m.exports.mallocTrim();
+process.stdout.write(JSON.stringify({ arch: process.arch, version: process.version, exports: Object.keys(m.exports), answers: [typeof first, typeof second] }));`;
+  const [program = '', ...args] = command;
+  return JSON.parse(execFileSync(program, [...args, '-e', probe, file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })) as Record<string, unknown>;
+}
+
 describe.each(['nodejs22.x', 'nodejs24.x'] as const)('malloc-trim-x64.node in the node of %s', (profile) => {
   test('loads with process.dlopen, exports mallocTrim alone, and mallocTrim() answers a boolean', () => {
-    const node = join(profileTools(profile).nodeDir, 'bin', 'node');
-    const probe = `const m = { exports: {} }; process.dlopen(m, process.argv[1]);
-const first = m.exports.mallocTrim(); const second = m.exports.mallocTrim();
-process.stdout.write(JSON.stringify({ version: process.version, exports: Object.keys(m.exports), answers: [typeof first, typeof second] }));`;
-    const out = JSON.parse(execFileSync(node, ['-e', probe, addon('x64')], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })) as Record<string, unknown>;
-    expect(out).toEqual({ version: expect.stringMatching(profile === 'nodejs22.x' ? /^v22\./ : /^v24\./) as unknown, exports: ['mallocTrim'], answers: ['boolean', 'boolean'] });
+    const out = loadIn([join(profileTools(profile).nodeDir, 'bin', 'node')], addon('x64'));
+    expect(out).toEqual({ arch: 'x64', version: expect.stringMatching(profile === 'nodejs22.x' ? /^v22\./ : /^v24\./) as unknown, exports: ['mallocTrim'], answers: ['boolean', 'boolean'] });
   });
+});
+
+test('malloc-trim-arm64.node loads in Node 24 for arm64 (under qemu-user), exports mallocTrim alone, and mallocTrim() answers a boolean', () => {
+  const { qemu, sysroot, node } = arm64Tools();
+  const out = loadIn([qemu, '-L', sysroot, node], addon('arm64'));
+  expect(out).toEqual({ arch: 'arm64', version: expect.stringMatching(/^v24\./) as unknown, exports: ['mallocTrim'], answers: ['boolean', 'boolean'] });
 });

