@@ -31,6 +31,7 @@ import { requireBeside } from './lazy-file.ts';
 import { AlsContext } from './runtime-hooks/als-context.ts';
 import { createSingleContext } from './runtime-hooks/single-context.ts';
 import { decideStartup, isMainThread, type Startup } from './core/startup.ts';
+import { createMallocTrim, type NativeTrim } from './memory/malloc-trim.ts';
 
 declare const LAYER_VERSION: string;
 const EXTENSION_NAME = 'lambda-after-response';
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   attributeServerRequests(process.getBuiltinModule('node:diagnostics_channel'), () => lifecycle.serverRequest(), guard);
   // Managed Instances: Lambda refuses INVOKE registration there (init would fail), nothing is
   // ever frozen, and handlers run on worker threads where process-wide calls (umask) throw.
-  const registration = config.managedInstances ? undefined : startRegistration(startup.runtimeApi, lifecycle, logger);
+  const registration = config.managedInstances ? undefined : startRegistration(startup.runtimeApi, lifecycle, logger, config.mallocTrim ? mallocTrim(logger) : undefined);
   if (config.managedInstances) lifecycle.runUnheld('managed-instances');
   if (!config.managedInstances) prepareSocket({ lifecycle, logger, env: process.env, pid: process.pid, graceMs: config.abortGraceMs, detach: (fn) => lifecycle.detach(fn), loadParts: loadSocketParts });
   observeRuntime(process as unknown as Parameters<typeof observeRuntime>[0], lifecycle, { guard, ...(registration ? { beforeFirstNext: registration } : {}) });
@@ -90,14 +91,19 @@ function publishHost(lifecycle: Lifecycle, guard: Guard): void {
 }
 
 /** Registers and starts the loop (registration.ts); resolves (never rejects) once registration succeeded, failed or timed out. */
-function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle, logger: Logger): Promise<void> {
+function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle, logger: Logger, afterHold: ((outcome: unknown) => void) | undefined): Promise<void> {
   if (runtimeApi === undefined) {
     logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld, and flushers run when a job settles and no job started after it still runs (more than once when an earlier job outlives a later one), never without jobs (there are no invokes)');
     lifecycle.runUnheld('no-runtime-api');
     return Promise.resolve();
   }
   const api = new ExtensionsApi(createRawHttpTransport(process.getBuiltinModule('node:net').connect, runtimeApi));
-  return register({ api, name: EXTENSION_NAME, lifecycle, logger, setTimer: unrefTimer });
+  return register({ api, name: EXTENSION_NAME, lifecycle, logger, setTimer: unrefTimer, ...(afterHold ? { afterHold } : {}) });
+}
+
+/** Freed malloc memory given back now and then at a release (memory/malloc-trim.ts); the native module built beside this bundle per architecture. */
+function mallocTrim(logger: Logger): (outcome: unknown) => void {
+  return createMallocTrim({ load: () => requireLayerFile(`malloc-trim-${process.arch}.node`) as NativeTrim, logger, rss: process.memoryUsage.rss, monoNow: () => process.uptime() * 1000 });
 }
 
 /** The socket's server and spawn hook, built beside this bundle (build.sh): required at the first child or worker thread. */

@@ -21,6 +21,8 @@ export interface Config {
   readonly metricsNamespace: string;
   /** How work is attributed to invokes where they run one at a time (runtime-hooks/single-context.ts). */
   readonly attribution: Attribution;
+  /** Give freed malloc memory back to the kernel now and then at an invoke's release (memory/malloc-trim.ts). */
+  readonly mallocTrim: boolean;
 }
 
 /** `async-context`: follow the async context (AsyncLocalStorage); `invoke`: the invoke in progress, else the next. */
@@ -71,6 +73,7 @@ export const SETTINGS = [
   { name: 'AFTER_RESPONSE_METRICS_NAMESPACE', key: 'metricsNamespace', default: 'LambdaAfterResponse', parse: parseNamespace },
   { name: 'AFTER_RESPONSE_REQUEST_CONTEXT', key: 'requestContexts', default: ['next'], parse: parseRequestContexts },
   { name: 'AFTER_RESPONSE_ATTRIBUTION', key: 'attribution', default: 'async-context', parse: parseAttribution },
+  { name: 'AFTER_RESPONSE_MALLOC_TRIM', key: 'mallocTrim', default: true, parse: parseBoolean },
 ] as const satisfies readonly Setting<keyof Config>[];
 
 function parseAttribution(raw: string): Parsed<Attribution> {

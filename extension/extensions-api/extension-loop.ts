@@ -30,6 +30,11 @@ export interface LoopDependencies {
     holdLostEvent?(options: { readonly windowMs: number }): Promise<string | undefined>;
   };
   readonly logger: Logger;
+  /**
+   * Called with what `hold` resolved to, after each hold and before the `next` that releases it
+   * (memory/malloc-trim.ts). Must not throw.
+   */
+  readonly afterHold?: (outcome: unknown) => void;
   /** @default NEXT_RETRY_DELAYS_MS */
   readonly retryDelaysMs?: readonly number[];
   /** @default an unref'd setTimeout: a backoff, like the long-poll, must not keep the event loop alive. */
@@ -79,6 +84,7 @@ export async function runExtensionLoop(deps: LoopDependencies): Promise<LoopOutc
     // Awaited here, as the poll is (~500 B per invoke less than an async helper on nodejs24.x).
     try {
       const reason = await deps.lifecycle.hold(event);
+      deps.afterHold?.(reason);
       if (logger.enabled('DEBUG')) logger.log('DEBUG', 'released', { requestId: event.requestId, reason });
     } catch (error) {
       logger.log('ERROR', 'holding the invoke failed: releasing it now', { requestId: event.requestId, ...describeError(error) });

@@ -20,6 +20,8 @@ export interface RegistrationDeps {
   readonly logger: Logger;
   /** Schedules an unref'd timer; returns its cancel function. */
   readonly setTimer: (run: () => void, ms: number) => () => void;
+  /** Passed to the extension loop (extension-loop.ts): after each hold, before its release. */
+  readonly afterHold?: (outcome: unknown) => void;
   /** @default REGISTER_TIMEOUT_MS */
   readonly timeoutMs?: number;
 }
@@ -43,7 +45,7 @@ export async function register(deps: RegistrationDeps): Promise<void> {
   cancel();
   if (outcome.kind === 'registered') {
     lifecycle.registered();
-    void runExtensionLoop({ api, id: outcome.id, lifecycle, logger }).then((ended) => stopped(ended, lifecycle, logger));
+    void runExtensionLoop({ api, id: outcome.id, lifecycle, logger, ...(deps.afterHold ? { afterHold: deps.afterHold } : {}) }).then((ended) => stopped(ended, lifecycle, logger));
     return;
   }
   if (outcome.kind === 'failed') {

@@ -5,7 +5,14 @@ describe('parseConfig', () => {
   it('uses documented defaults when nothing is set', () => {
     const { config, problems } = parseConfig({});
     expect(problems).toEqual([]);
-    expect(config).toEqual({ deadlineMarginMs: 500, abortGraceMs: 250, concurrency: Infinity, logLevel: 'INFO', disabled: false, fallbackIdleMs: 100, requestContexts: ['next'], managedInstances: false, metrics: 'off', metricsNamespace: 'LambdaAfterResponse', attribution: 'async-context' });
+    expect(config).toEqual({ deadlineMarginMs: 500, abortGraceMs: 250, concurrency: Infinity, logLevel: 'INFO', disabled: false, fallbackIdleMs: 100, requestContexts: ['next'], managedInstances: false, metrics: 'off', metricsNamespace: 'LambdaAfterResponse', attribution: 'async-context', mallocTrim: true });
+  });
+
+  it('reads AFTER_RESPONSE_MALLOC_TRIM as a boolean, and names a bad value', () => {
+    expect(parseConfig({ AFTER_RESPONSE_MALLOC_TRIM: ' FALSE ' }).config.mallocTrim).toBe(false);
+    const { config, problems } = parseConfig({ AFTER_RESPONSE_MALLOC_TRIM: 'off' });
+    expect(config.mallocTrim).toBe(true);
+    expect(problems).toEqual(['Expected `AFTER_RESPONSE_MALLOC_TRIM` to be `true` or `false`, got "off"; using the default true']);
   });
 
   it('reads AFTER_RESPONSE_ATTRIBUTION in any case, and names a bad value', () => {

@@ -67,6 +67,16 @@ describe('runExtensionLoop', () => {
     expect(events.slice(0, 2)).toEqual(['hold', 'log']);
   });
 
+  it('calls afterHold with each hold\'s outcome, after the hold and before the `next` that releases it', async () => {
+    const outcomes = ['settled', 'deadline'];
+    const { run, events } = setup([invoke('r1'), invoke('r2'), exit], {
+      lifecycle: { hold: async ({ requestId }) => (events.push(`hold ${requestId}`), outcomes.shift()) },
+      afterHold: (outcome) => void events.push(`afterHold ${String(outcome)}`),
+    });
+    await run();
+    expect(events).toEqual(['next', 'hold r1', 'afterHold settled', 'next', 'hold r2', 'afterHold deadline', 'next']);
+  });
+
   it('exits at once on a 5xx from next, without a retry, even after transient failures', async () => {
     const { run, events } = setup([reset(), { status: 503, headers: {}, body: 'going' }, invoke('never')]);
     expect(await run()).toEqual({ kind: 'exit-requested', status: 503, body: 'going' });
