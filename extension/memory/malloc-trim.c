@@ -14,8 +14,8 @@
  * main heap; it returns 1 when memory was released to the system, 0 when none could be; it is
  * MT-Safe (glibc's malloc.c takes each arena's lock in turn). pad 0 keeps no extra slack at the heap's top.
  *
- * Loaded by the extension (process.dlopen of lambda-after-response/malloc-trim-<process.arch>.node
- * beside extension.mjs) when its trim policy first runs, never at init: a cold start pays nothing.
+ * Loaded by the extension (`require` of lambda-after-response/malloc-trim-<process.arch>.node
+ * beside extension.mjs; extension/memory/malloc-trim.ts) at its first trim, never at init.
  * Built by build.sh for x64 (gcc) and arm64 (aarch64-linux-gnu-gcc); linked against glibc symbols
  * no newer than Amazon Linux 2023's glibc 2.34 (test/checks/native-addon.test.ts).
  */
