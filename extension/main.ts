@@ -91,7 +91,7 @@ function publishHost(lifecycle: Lifecycle, guard: Guard): void {
 }
 
 /** Registers and starts the loop (registration.ts); resolves (never rejects) once registration succeeded, failed or timed out. */
-function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle, logger: Logger, afterHold: ((outcome: unknown) => void) | undefined): Promise<void> {
+function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle, logger: Logger, afterHold: ((outcome: unknown, requestId: string) => void) | undefined): Promise<void> {
   if (runtimeApi === undefined) {
     logger.log('WARN', 'AWS_LAMBDA_RUNTIME_API is not set (not on Lambda?): jobs run unheld, and flushers run when a job settles and no job started after it still runs (more than once when an earlier job outlives a later one), never without jobs (there are no invokes)');
     lifecycle.runUnheld('no-runtime-api');
@@ -102,7 +102,7 @@ function startRegistration(runtimeApi: string | undefined, lifecycle: Lifecycle,
 }
 
 /** Freed malloc memory given back now and then at a release (memory/malloc-trim.ts); the native module built beside this bundle per architecture. */
-function mallocTrim(logger: Logger): (outcome: unknown) => void {
+function mallocTrim(logger: Logger): (outcome: unknown, requestId: string) => void {
   return createMallocTrim({ load: () => requireLayerFile(`malloc-trim-${process.arch}.node`) as NativeTrim, logger, rss: process.memoryUsage.rss, monoNow: () => process.uptime() * 1000 });
 }
 

@@ -73,7 +73,7 @@ export const SETTINGS = [
   { name: 'AFTER_RESPONSE_METRICS_NAMESPACE', key: 'metricsNamespace', default: 'LambdaAfterResponse', parse: parseNamespace },
   { name: 'AFTER_RESPONSE_REQUEST_CONTEXT', key: 'requestContexts', default: ['next'], parse: parseRequestContexts },
   { name: 'AFTER_RESPONSE_ATTRIBUTION', key: 'attribution', default: 'async-context', parse: parseAttribution },
-  { name: 'AFTER_RESPONSE_MALLOC_TRIM', key: 'mallocTrim', default: true, parse: parseBoolean },
+  { name: 'AFTER_RESPONSE_MALLOC_TRIM', key: 'mallocTrim', default: true, parse: parseSwitch },
 ] as const satisfies readonly Setting<keyof Config>[];
 
 function parseAttribution(raw: string): Parsed<Attribution> {
@@ -101,6 +101,14 @@ function parseRequestContexts(raw: string): Parsed<readonly RequestContextKind[]
   const expected = `a comma list of ${REQUEST_CONTEXT_KINDS.join(', ')}, or \`none\` alone`;
   // The message ends with `got "<raw>"`: name the unknown items only when they are not the whole value.
   return { expected: items.length === 1 ? expected : `${expected} (not ${unknown.map((item) => JSON.stringify(item)).join(', ')})` };
+}
+
+/** A boolean that also reads `on` / `off`, the words AFTER_RESPONSE_METRICS uses for its off switch. */
+function parseSwitch(raw: string): Parsed<boolean> {
+  const lower = raw.trim().toLowerCase();
+  if (lower === 'on' || lower === 'off') return { value: lower === 'on' };
+  const parsed = parseBoolean(raw);
+  return 'expected' in parsed ? { expected: '`true` or `false` (or `on` / `off`)' } : parsed;
 }
 
 function parseBoolean(raw: string): Parsed<boolean> {

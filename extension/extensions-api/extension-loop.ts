@@ -31,10 +31,10 @@ export interface LoopDependencies {
   };
   readonly logger: Logger;
   /**
-   * Called with what `hold` resolved to, after each hold and before the `next` that releases it
-   * (memory/malloc-trim.ts). Must not throw.
+   * Called with what `hold` resolved to and the invoke's request id, after each hold and before the
+   * `next` that releases it (memory/malloc-trim.ts). Must not throw.
    */
-  readonly afterHold?: (outcome: unknown) => void;
+  readonly afterHold?: (outcome: unknown, requestId: string) => void;
   /** @default NEXT_RETRY_DELAYS_MS */
   readonly retryDelaysMs?: readonly number[];
   /** @default an unref'd setTimeout: a backoff, like the long-poll, must not keep the event loop alive. */
@@ -84,7 +84,7 @@ export async function runExtensionLoop(deps: LoopDependencies): Promise<LoopOutc
     // Awaited here, as the poll is (~500 B per invoke less than an async helper on nodejs24.x).
     try {
       const reason = await deps.lifecycle.hold(event);
-      deps.afterHold?.(reason);
+      deps.afterHold?.(reason, event.requestId);
       if (logger.enabled('DEBUG')) logger.log('DEBUG', 'released', { requestId: event.requestId, reason });
     } catch (error) {
       logger.log('ERROR', 'holding the invoke failed: releasing it now', { requestId: event.requestId, ...describeError(error) });

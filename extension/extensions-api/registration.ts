@@ -21,7 +21,7 @@ export interface RegistrationDeps {
   /** Schedules an unref'd timer; returns its cancel function. */
   readonly setTimer: (run: () => void, ms: number) => () => void;
   /** Passed to the extension loop (extension-loop.ts): after each hold, before its release. */
-  readonly afterHold?: (outcome: unknown) => void;
+  readonly afterHold?: (outcome: unknown, requestId: string) => void;
   /** @default REGISTER_TIMEOUT_MS */
   readonly timeoutMs?: number;
 }

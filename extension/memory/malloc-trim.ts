@@ -12,8 +12,8 @@ import { describeError, type Logger } from '../../shared/log-line.ts';
  * one with the layer 6 MB; nodejs22.x ~1 MB (no Maglev). malloc_trim(0) (glibc ≥ 2.8) gives back
  * every whole free page of every arena and is MT-safe (man malloc_trim(3)).
  *
- * When: at the release of the 32nd, 64th, 128th and 256th invoke this process held, then of every
- * 256th: V8 compiles a function after a few hundred calls, so the compiles of the per-invoke path
+ * When: at the release of the 32nd, 64th, 128th and 256th invoke this process held (every invoke,
+ * with jobs or without), then of every 256th: V8 compiles a function after a few hundred calls, so the compiles of the per-invoke path
  * come in the first hundreds of invokes, and memory freed later is trimmed within 256 invokes.
  * Never at a release for the deadline (the trim waits for the next release); never at init (the
  * native module, malloc-trim.c, is loaded at the first trim).
@@ -48,20 +48,21 @@ export interface MallocTrimOptions {
 
 /**
  * Returns the extension loop's `afterHold`: called with the hold's outcome (`settled` or
- * `deadline`) once per held invoke, before its release. Never throws. A module that does not load
+ * `deadline`) and the request id once per invoke the extension held (every invoke, with jobs or
+ * without), before its release. Never throws. A module that does not load
  * is named in one WARN, and nothing is trimmed from then on.
  */
-export function createMallocTrim(options: MallocTrimOptions): (outcome: unknown) => void {
+export function createMallocTrim(options: MallocTrimOptions): (outcome: unknown, requestId: string) => void {
   let held = 0;
   let due = false;
   let native: NativeTrim | 'unavailable' | undefined;
-  return (outcome) => {
+  return (outcome, requestId) => {
     held++;
     due ||= isTrimDue(held);
     if (!due || outcome === 'deadline' || native === 'unavailable') return;
     due = false;
     native ??= load(options);
-    if (native !== 'unavailable') trim(native, held, options);
+    if (native !== 'unavailable') trim(native, { requestId, heldInvokes: held }, options);
   };
 }
 
@@ -76,15 +77,16 @@ function load({ load: loadNative, logger }: MallocTrimOptions): NativeTrim | 'un
   }
 }
 
-function trim(native: NativeTrim, held: number, { logger, rss, monoNow }: MallocTrimOptions): void {
+/** `at`: the invoke it ends (its request id) and how many invokes were held so far, for the log lines. */
+function trim(native: NativeTrim, at: { readonly requestId: string; readonly heldInvokes: number }, { logger, rss, monoNow }: MallocTrimOptions): void {
   const debug = logger.enabled('DEBUG');
   const before = debug ? rss() : 0;
   const start = debug ? monoNow() : 0;
   try {
     const gaveBack = native.mallocTrim();
-    if (debug) logger.log('DEBUG', 'malloc_trim(0) at an invoke\'s release', { heldInvokes: held, gaveBack, ms: round(monoNow() - start), rssBeforeMb: mb(before), rssAfterMb: mb(rss()) });
+    if (debug) logger.log('DEBUG', 'malloc_trim(0) at an invoke\'s release', { ...at, gaveBack, ms: round(monoNow() - start), rssBeforeMb: mb(before), rssAfterMb: mb(rss()) });
   } catch (error) {
-    logger.log('WARN', 'malloc_trim(0) failed: trying again at the next trim', { heldInvokes: held, ...describeError(error) });
+    logger.log('WARN', 'malloc_trim(0) failed: trying again at the next trim', { ...at, ...describeError(error) });
   }
 }
 

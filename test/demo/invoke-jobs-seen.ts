@@ -53,6 +53,8 @@ export interface JobsSeen {
    * mid-run. (With AFTER_RESPONSE_ATTRIBUTION=invoke such work joins the next invoke: no WARN.)
    */
   readonly lateAfterRelease: readonly string[];
+  /** Settings the layer rejected and replaced with their default (`invalid configuration: …`, ERROR at init): each message. */
+  readonly rejectedSettings: readonly string[];
   /** Tasks sent to their queue to continue (`task overrun: it was still running when the deadline came`); write-ahead copies aside. */
   readonly handedOff: readonly string[];
   /** Tasks named LOST: they had to be sent on and could not be (no queue, the send failed), by job name (`task overrun`). */
@@ -89,6 +91,9 @@ const isDeadlineAbort = (record: Record<string, unknown>): boolean => record.err
 const names = (value: unknown): string[] => (Array.isArray(value) ? value.map((name) => String(name)) : []);
 
 /** The jobs' outcomes in `logLines` (the function's log lines of one invoke). Never throws. */
+/** The layer's ERROR for a setting it could not read (extension/core/config.ts; the default is used). */
+const INVALID_SETTING = 'invalid configuration: ';
+
 export function jobsSeen(logLines: readonly string[]): JobsSeen {
   const failed: string[] = [];
   const failedFlushers: string[] = [];
@@ -98,6 +103,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   const hadGrace: string[] = [];
   const unheld: string[] = [];
   const lateAfterRelease: string[] = [];
+  const rejectedSettings: string[] = [];
   const handedOff: string[] = [];
   const lost: string[] = [];
   const uncopied: string[] = [];
@@ -120,6 +126,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
     else if (task !== undefined && message.startsWith('task LOST')) lost.push(`task ${task}`);
     else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && text(record.flusher) !== undefined) failedFlushers.push(text(record.flusher) ?? '');
     else if (record.level === 'ERROR' && /\bfailed\b/.test(message) && name !== undefined) (isDeadlineAbort(record) ? stopped : failed).push(name);
+    else if (record.level === 'ERROR' && message.startsWith(INVALID_SETTING)) rejectedSettings.push(message.slice(INVALID_SETTING.length));
     else if (record.level === 'WARN' && name !== undefined && message.startsWith('job enqueued after its invoke was released')) (record.handlerRunning === true ? unheld : lateAfterRelease).push(name);
     // Dropped at the abort, never started: named by the `deadline near` WARN only (not by `abandoning`).
     else if (message.startsWith('deadline near')) {
@@ -142,7 +149,7 @@ export function jobsSeen(logLines: readonly string[]): JobsSeen {
   // One entry per task sent or LOST goes, from the jobs dropped before they started first.
   dropTasks([neverStarted, abandoned], [...sentTasks, ...lost]);
   dropTasks([stopped], sentTasks);
-  return { failed, failedFlushers, stopped, abandoned, neverStarted, hadGrace, handlerLate, startedInsideMargin, unheld, lateAfterRelease, handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
+  return { failed, failedFlushers, stopped, abandoned, neverStarted, hadGrace, handlerLate, startedInsideMargin, unheld, lateAfterRelease, rejectedSettings, handedOff, lost, uncopied, queued, summarizedEnqueued, summarizedSettled };
 }
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

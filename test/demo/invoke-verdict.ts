@@ -204,6 +204,7 @@ function okLine(invokes: readonly InvokeJudgement[]): string {
     ...count((j) => j.recovered),
     ...count((j) => j.jobs.uncopied).map((name) => `${name} ran without its write-ahead copy (no queue to write it to) and finished`),
     ...lateNote(count((j) => j.jobs.lateAfterRelease)),
+    ...[...new Set(count((j) => j.jobs.rejectedSettings))].map((problem) => `the layer rejected a setting and used its default: ${problem}`),
   ];
   return `ok: ${invokes.length} invoke(s), each response posted; ${jobs}${notes.map((note) => `; ${note}`).join('')}`;
 }

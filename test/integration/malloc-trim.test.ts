@@ -42,6 +42,7 @@ describe.each(PROFILES)('on %s, the memory trim', (profile) => {
       const logs = extensionLogs(box.logs());
       const trims = logs.filter((l) => l.message === TRIM);
       expect(trims.map((t) => t.heldInvokes)).toEqual([32, 64]);
+      expect(trims.map((t) => t.requestId)).toEqual([ids[31], ids[63]]);
       for (const t of trims) expect(t).toMatchObject({ level: 'DEBUG', gaveBack: expect.any(Boolean), ms: expect.any(Number), rssBeforeMb: expect.any(Number), rssAfterMb: expect.any(Number) });
       // In the 32nd invoke: its summary (the hold settled), then the trim, then the loop's `released` line.
       const at = (predicate: (l: Record<string, unknown>) => boolean): number => logs.findIndex(predicate);

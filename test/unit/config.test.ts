@@ -10,9 +10,11 @@ describe('parseConfig', () => {
 
   it('reads AFTER_RESPONSE_MALLOC_TRIM as a boolean, and names a bad value', () => {
     expect(parseConfig({ AFTER_RESPONSE_MALLOC_TRIM: ' FALSE ' }).config.mallocTrim).toBe(false);
-    const { config, problems } = parseConfig({ AFTER_RESPONSE_MALLOC_TRIM: 'off' });
+    expect(parseConfig({ AFTER_RESPONSE_MALLOC_TRIM: 'Off' }).config.mallocTrim).toBe(false);
+    expect(parseConfig({ AFTER_RESPONSE_MALLOC_TRIM: 'on' }).config.mallocTrim).toBe(true);
+    const { config, problems } = parseConfig({ AFTER_RESPONSE_MALLOC_TRIM: 'no' });
     expect(config.mallocTrim).toBe(true);
-    expect(problems).toEqual(['Expected `AFTER_RESPONSE_MALLOC_TRIM` to be `true` or `false`, got "off"; using the default true']);
+    expect(problems).toEqual(['Expected `AFTER_RESPONSE_MALLOC_TRIM` to be `true` or `false` (or `on` / `off`), got "no"; using the default true']);
   });
 
   it('reads AFTER_RESPONSE_ATTRIBUTION in any case, and names a bad value', () => {

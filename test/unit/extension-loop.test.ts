@@ -71,10 +71,10 @@ describe('runExtensionLoop', () => {
     const outcomes = ['settled', 'deadline'];
     const { run, events } = setup([invoke('r1'), invoke('r2'), exit], {
       lifecycle: { hold: async ({ requestId }) => (events.push(`hold ${requestId}`), outcomes.shift()) },
-      afterHold: (outcome) => void events.push(`afterHold ${String(outcome)}`),
+      afterHold: (outcome, requestId) => void events.push(`afterHold ${String(outcome)} ${requestId}`),
     });
     await run();
-    expect(events).toEqual(['next', 'hold r1', 'afterHold settled', 'next', 'hold r2', 'afterHold deadline', 'next']);
+    expect(events).toEqual(['next', 'hold r1', 'afterHold settled r1', 'next', 'hold r2', 'afterHold deadline r2', 'next']);
   });
 
   it('exits at once on a 5xx from next, without a retry, even after transient failures', async () => {

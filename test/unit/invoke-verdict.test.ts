@@ -202,7 +202,7 @@ describe('verdict', () => {
   const kinds: ProblemKind[] = ['invoke-failed', 'timed-out', 'job-abandoned', 'job-failed'];
   const judgement = fc.array(fc.constantFrom(...kinds), { maxLength: 3 }).map((found): InvokeJudgement => ({
     problems: found.map((kind) => ({ kind, text: kind, fixes: kind === 'job-failed' ? [] : ['fix it'] })),
-    jobs: { failed: [], failedFlushers: [], stopped: [], abandoned: [], neverStarted: [], hadGrace: [], handlerLate: false, startedInsideMargin: false, unheld: [], lateAfterRelease: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
+    jobs: { failed: [], failedFlushers: [], stopped: [], abandoned: [], neverStarted: [], hadGrace: [], handlerLate: false, startedInsideMargin: false, unheld: [], lateAfterRelease: [], rejectedSettings: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: undefined, summarizedSettled: undefined }, recovered: [],
     extension: true,
   }));
 
@@ -230,7 +230,7 @@ describe('jobsSeen', () => {
       `2026-12-06T07:15:12.156Z\tr\tINFO\t${JSON.stringify({ source: 'someone-else', level: 'ERROR', message: 'job failed', job: 'theirs' })}`,
       'job failed {not json',
     ];
-    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late'], failedFlushers: ['metrics'], stopped: [], abandoned: ['slowJob', 'lost'], neverStarted: ['queued', 'waiting'], hadGrace: ['slowJob'], handlerLate: false, startedInsideMargin: false, unheld: [], lateAfterRelease: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
+    expect(jobsSeen(lines)).toEqual({ failed: ['send-receipt', 'late'], failedFlushers: ['metrics'], stopped: [], abandoned: ['slowJob', 'lost'], neverStarted: ['queued', 'waiting'], hadGrace: ['slowJob'], handlerLate: false, startedInsideMargin: false, unheld: [], lateAfterRelease: [], rejectedSettings: [], handedOff: [], lost: [], uncopied: [], queued: [], summarizedEnqueued: 4, summarizedSettled: 4 });
   });
 
   it("names work a released invoke's timer enqueued apart from the handler's own late jobs, and the ok line says nothing held it", () => {
@@ -241,6 +241,16 @@ describe('jobsSeen', () => {
     expect(ok.exitCode).toBe(0);
     expect(ok.line).toContain('1 job(s) enqueued after their invoke was released ran unheld and may have been frozen mid-run: timer-job (a timer or callback outlived the handler: enqueue before it returns)');
     expect(verdict([{ problems: [], jobs: { ...seen, lateAfterRelease: [], unheld: [] }, recovered: [], extension: true }]).line).not.toContain('enqueued after');
+  });
+
+  it('names a setting the layer rejected in the ok line, once however many invokes saw it, and it is no failure', () => {
+    const rejected = layerLine({ level: 'ERROR', message: 'invalid configuration: Expected `AFTER_RESPONSE_MALLOC_TRIM` to be `true` or `false` (or `on` / `off`), got "no"; using the default true' });
+    const seen = jobsSeen([rejected, SUMMARY]);
+    expect(seen.rejectedSettings).toEqual(['Expected `AFTER_RESPONSE_MALLOC_TRIM` to be `true` or `false` (or `on` / `off`), got "no"; using the default true']);
+    const ok = verdict([{ problems: [], jobs: seen, recovered: [], extension: true }, { problems: [], jobs: seen, recovered: [], extension: true }]);
+    expect(ok.exitCode).toBe(0);
+    expect(ok.line.split('the layer rejected a setting and used its default: Expected `AFTER_RESPONSE_MALLOC_TRIM`')).toHaveLength(2);
+    expect(verdict([{ problems: [], jobs: jobsSeen([SUMMARY]), recovered: [], extension: true }]).line).not.toContain('rejected a setting');
   });
 
   it('any log lines: never throws', () => {

@@ -15,7 +15,7 @@ function setup(options: { level?: LogLevel; load?: () => NativeTrim } = {}) {
     load: () => (loads++, (options.load ?? (() => native))()),
     logger, rss: () => rss, monoNow: () => held * 10,
   });
-  const release = (outcome: unknown = 'settled'): void => (held++, afterHold(outcome));
+  const release = (outcome: unknown = 'settled'): void => (held++, afterHold(outcome, `req-${String(held)}`));
   return { release, trims, records, loads: () => loads };
 }
 
@@ -88,13 +88,13 @@ describe('createMallocTrim', () => {
     const { release, records } = setup({ load: () => ({ mallocTrim: () => { calls++; throw new Error('boom'); } }) });
     for (let i = 0; i < 64; i++) release();
     expect(calls).toBe(2);
-    expect(records.map((r) => [r.level, r.heldInvokes, r.errorMessage])).toEqual([['WARN', 32, 'boom'], ['WARN', 64, 'boom']]);
+    expect(records.map((r) => [r.level, r.heldInvokes, r.requestId, r.errorMessage])).toEqual([['WARN', 32, 'req-32', 'boom'], ['WARN', 64, 'req-64', 'boom']]);
   });
 
   it('logs each trim at DEBUG with the held count, its duration and the RSS around it, and reads nothing without DEBUG', () => {
     const debug = setup({ level: 'DEBUG' });
     for (let i = 0; i < 32; i++) debug.release();
-    expect(debug.records).toEqual([expect.objectContaining({ level: 'DEBUG', heldInvokes: 32, gaveBack: true, ms: 0, rssBeforeMb: 100, rssAfterMb: 95 })]);
+    expect(debug.records).toEqual([expect.objectContaining({ level: 'DEBUG', requestId: 'req-32', heldInvokes: 32, gaveBack: true, ms: 0, rssBeforeMb: 100, rssAfterMb: 95 })]);
     const info = setup();
     for (let i = 0; i < 32; i++) info.release();
     expect(info.records).toEqual([]);
