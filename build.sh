@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Typechecks, bundles and packs the layer into dist/after-response-layer.zip (byte-identical for
-# identical sources), plus the client's npm package in dist/npm/lambda-after-response.
+# identical sources and C compilers), plus the client's npm package in dist/npm/lambda-after-response.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
