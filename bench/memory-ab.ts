@@ -9,8 +9,7 @@
 //   "layer"; --env goes to every function; --workload: workloads.ts's, the realistic one with its loopback service;
 //   --trim (needs gdb and root): after each checkpoint's readings gdb calls glibc's malloc_trim(0) in every runtime
 //   process, which is read again — how much of the RSS is memory malloc freed and kept).
-import { readFileSync } from 'node:fs';
-import { mallocTrim, rssByMapping } from './proc-reading.ts';
+import { mallocTrim, rssByMapping, rssMb } from './proc-reading.ts';
 import { startSandbox, type Sandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
@@ -53,13 +52,11 @@ function growth(from: Map<string, number>, to: Map<string, number>): string {
 
 const firstMappings = new Map<Sandbox, Map<string, number>>();
 
-const vmRssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'))?.[1]) / 1024;
-
 /** gdb calls malloc_trim(0) in `pid`; then its RSS, and by mapping against `baseline` (the baseline's, trimmed). */
 function trimmed(pid: number, baseline?: Map<string, number>): [string, Map<string, number>] {
   mallocTrim(pid);
   const mappings = rssByMapping(pid);
-  return [`after malloc_trim(0): RSS ${vmRssMb(pid).toFixed(1)} MB${baseline ? `; vs the baseline by mapping: ${growth(baseline, mappings)}` : ''}`, mappings];
+  return [`after malloc_trim(0): RSS ${rssMb(pid).toFixed(1)} MB${baseline ? `; vs the baseline by mapping: ${growth(baseline, mappings)}` : ''}`, mappings];
 }
 
 /** `baseline`: the baseline's mappings at this checkpoint, for the difference by mapping. */
@@ -71,7 +68,7 @@ async function reading(box: Sandbox, baseline?: Map<string, number>): Promise<[s
   const u = r.json() as { heapUsed: number; heapTotal: number; newSpace: number; external: number; malloced: number };
   const since = first ? `; RSS growth since the first checkpoint by mapping: ${growth(first, mappings)}` : '';
   const vs = baseline ? `; vs the baseline by mapping: ${growth(baseline, mappings)}` : '';
-  return [`RSS ${vmRssMb(r.runtimePid ?? NaN).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB, external ${(u.external / MB).toFixed(2)} MB, V8 malloc'd ${(u.malloced / MB).toFixed(2)} MB${since}${vs}`, mappings, r.runtimePid ?? NaN];
+  return [`RSS ${rssMb(r.runtimePid ?? NaN).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB, external ${(u.external / MB).toFixed(2)} MB, V8 malloc'd ${(u.malloced / MB).toFixed(2)} MB${since}${vs}`, mappings, r.runtimePid ?? NaN];
 }
 
 function printTrimmed(head: string, pids: Array<[string, number]>): void {

@@ -6,7 +6,7 @@
 // time of the invokes that trimmed against the others' (median / max).
 // `npx vite-node bench/trim-cost.ts -- [--profile P] [--memory MB] [--invokes N]` (default nodejs24.x, 128 MB, 600)
 import { limitCpu } from './cpu-quota.ts';
-import { runScript, scriptArgs } from './run-script.ts';
+import { runScript, scriptOption } from './run-script.ts';
 import { invokeOk, withFunctions } from './sandboxes.ts';
 import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
@@ -14,15 +14,10 @@ import { LoopbackService, orderEvent, workloadFunctions } from './workloads.ts';
 
 const TRIM = "malloc_trim(0) at an invoke's release";
 
-function option(name: string, fallback: string): string {
-  const at = scriptArgs.indexOf(name);
-  return at >= 0 ? scriptArgs[at + 1] ?? fallback : fallback;
-}
-
 async function main(): Promise<void> {
-  const profile = option('--profile', 'nodejs24.x') as Profile;
-  const memorySizeMb = Number(option('--memory', '128'));
-  const invokes = Number(option('--invokes', '600'));
+  const profile = scriptOption('profile', 'nodejs24.x') as Profile;
+  const memorySizeMb = Number(scriptOption('memory', '128'));
+  const invokes = Number(scriptOption('invokes', '600'));
   const service = new LoopbackService();
   const fns = workloadFunctions('realistic', await service.listen());
   const spec = { ...fns.memory.with, freeze: false, memorySizeMb, env: { ...fns.memory.with.env, AFTER_RESPONSE_LOG_LEVEL: 'DEBUG' } };

@@ -4,6 +4,9 @@
  * little-endian; `e_machine` at byte 18, EM_X86_64 = 62, EM_AARCH64 = 183).
  */
 
+/** What {@link elfArch} says of bytes that do not start with the ELF magic. */
+export const NOT_ELF = 'not an ELF file';
+
 const MACHINES: ReadonlyMap<number, string> = new Map([
   [62, 'x64'],
   [183, 'arm64'],
@@ -15,7 +18,7 @@ const MACHINES: ReadonlyMap<number, string> = new Map([
  * instead (`'not an ELF file'`, `'ELF 32-bit'`, `'big-endian ELF'`, `'ELF machine 40'`).
  */
 export function elfArch(data: Buffer): string {
-  if (data.length < 20 || !data.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return 'not an ELF file';
+  if (data.length < 20 || !data.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return NOT_ELF;
   if (data[4] !== 2) return 'ELF 32-bit';
   if (data[5] !== 1) return 'big-endian ELF';
   const machine = data.readUInt16LE(18);

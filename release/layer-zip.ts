@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { elfArch } from './elf-arch.ts';
+import { elfArch, NOT_ELF } from './elf-arch.ts';
 import type { ZipEntry } from './zip-reader.ts';
 
 /** Entries Lambda and the client need (build.sh also checks them); the client's files follow its package. */
@@ -61,7 +61,7 @@ function entryProblems(entry: ZipEntry): string[] {
   if (arch !== undefined) {
     const built = elfArch(data);
     if (built !== arch) problems.push(`${name}: built for ${built}, its name says ${arch}`);
-  } else if (name.endsWith('.node') || data.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
+  } else if (name.endsWith('.node') || elfArch(data) !== NOT_ELF) {
     problems.push(`${name}: native code, built for one architecture (the layer declares x86_64 and arm64)`);
   }
   if (entry.modified !== '1980-01-01 00:00:00') problems.push(`${name}: timestamp ${entry.modified}, not the fixed 1980-01-01 00:00:00`);
