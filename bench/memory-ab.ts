@@ -8,18 +8,20 @@
 //   [--layer NAME=DIR]... [--env NAME=VALUE]... [--workload trivial|realistic]` (default layer: dist/layer as
 //   "layer"; --env goes to every function; --workload: workloads.ts's, the realistic one with its loopback service;
 //   --trim (needs gdb and root): after each checkpoint's readings gdb calls glibc's malloc_trim(0) in every runtime
-//   process, which is read again — how much of the RSS is memory malloc freed and kept).
-import { mallocTrim, rssByMapping, rssMb } from './proc-reading.ts';
+//   process, which is read again — how much of the RSS is memory malloc freed and kept; --pause MS: a pause
+//   after each round, for invoke rates below back to back — V8 sizes its young generation by allocation per ms).
+import { setTimeout } from 'node:timers/promises';
+import { mallocTrim, peakRssMb, rssByMapping, rssMb } from './proc-reading.ts';
 import { startSandbox, type Sandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
 import { LoopbackService, orderEvent, type Workload } from './workloads.ts';
 import { runScript } from './run-script.ts';
 
-interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string>; workload: Workload; trim: boolean }
+interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string>; workload: Workload; trim: boolean; pauseMs: number }
 
 function parse(argv: string[]): Args {
-  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [], env: {}, workload: 'trivial', trim: false };
+  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [], env: {}, workload: 'trivial', trim: false, pauseMs: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => argv[++i] ?? '';
@@ -30,6 +32,7 @@ function parse(argv: string[]): Args {
     else if (a === '--env') { const [k = '', ...v] = value().split('='); args.env[k] = v.join('='); }
     else if (a === '--workload') args.workload = workload(value());
     else if (a === '--trim') args.trim = true;
+    else if (a === '--pause') args.pauseMs = Number(value());
     else if (a === '--layer') { const [name = '', dir = ''] = value().split('='); args.layers.push([name, dir]); }
     else throw new Error(`unknown argument ${String(a)}`);
   }
@@ -65,10 +68,10 @@ async function reading(box: Sandbox, baseline?: Map<string, number>): Promise<[s
   const mappings = rssByMapping(r.runtimePid ?? NaN);
   const first = firstMappings.get(box);
   if (!first) firstMappings.set(box, mappings);
-  const u = r.json() as { heapUsed: number; heapTotal: number; newSpace: number; external: number; malloced: number };
+  const u = r.json() as { heapUsed: number; heapTotal: number; newSpace: number; external: number; malloced: number; youngBeforeGc: number; rssBeforeGc: number };
   const since = first ? `; RSS growth since the first checkpoint by mapping: ${growth(first, mappings)}` : '';
   const vs = baseline ? `; vs the baseline by mapping: ${growth(baseline, mappings)}` : '';
-  return [`RSS ${rssMb(r.runtimePid ?? NaN).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB, external ${(u.external / MB).toFixed(2)} MB, V8 malloc'd ${(u.malloced / MB).toFixed(2)} MB${since}${vs}`, mappings, r.runtimePid ?? NaN];
+  return [`RSS ${rssMb(r.runtimePid ?? NaN).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB (before the reading's gc: young ${(u.youngBeforeGc / MB).toFixed(2)} MB, RSS ${(u.rssBeforeGc / MB).toFixed(1)} MB; peak RSS ${peakRssMb(r.runtimePid ?? NaN).toFixed(1)} MB), external ${(u.external / MB).toFixed(2)} MB, V8 malloc'd ${(u.malloced / MB).toFixed(2)} MB${since}${vs}`, mappings, r.runtimePid ?? NaN];
 }
 
 function printTrimmed(head: string, pids: Array<[string, number]>): void {
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
           const r = await box.invoke(event);
           if (r.status !== 200) throw new Error(`invoke failed: ${r.body}`);
         }
+        if (args.pauseMs > 0) await setTimeout(args.pauseMs);
       }
       let base: Map<string, number> | undefined;
       const pids: Array<[string, number]> = [];

@@ -7,11 +7,16 @@ import { summarize } from './stats.ts';
 
 const MB = 1024 * 1024;
 
-/** Resident memory (VmRSS) of `pid`, in MB. */
-export function rssMb(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return kb / 1024;
+/** A `kB` field of /proc/PID/status, in MB. */
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  return Number(new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 }
+
+/** Resident memory (VmRSS) of `pid`, in MB. */
+export const rssMb = (pid: number): number => statusMb(pid, 'VmRSS');
+
+/** The process's peak RSS so far (VmHWM), in MB. */
+export const peakRssMb = (pid: number): number => statusMb(pid, 'VmHWM');
 
 /** RSS in kB by mapping (file name or [anon], with permissions). */
 export function rssByMapping(pid: number): Map<string, number> {
