@@ -8,20 +8,22 @@
 //   [--layer NAME=DIR]... [--env NAME=VALUE]... [--workload trivial|realistic]` (default layer: dist/layer as
 //   "layer"; --env goes to every function; --workload: workloads.ts's, the realistic one with its loopback service;
 //   --trim (needs gdb and root): after each checkpoint's readings gdb calls glibc's malloc_trim(0) in every runtime
-//   process, which is read again — how much of the RSS is memory malloc freed and kept; --pause MS: a pause
+//   process, which is read again — how much of the RSS is memory malloc freed and kept; --floor: the floor layer's function
+//   (floor-layer.ts) too; --pause MS: a pause
 //   after each round, for invoke rates below back to back — V8 sizes its young generation by allocation per ms).
 import { setTimeout } from 'node:timers/promises';
 import { mallocTrim, peakRssMb, rssByMapping, rssMb } from './proc-reading.ts';
 import { startSandbox, type Sandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
+import { FLOOR_WRAPPER, floorLayer } from './floor-layer.ts';
 import type { Profile } from './types.ts';
 import { LoopbackService, orderEvent, type Workload } from './workloads.ts';
 import { runScript } from './run-script.ts';
 
-interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string>; workload: Workload; trim: boolean; pauseMs: number }
+interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string>; workload: Workload; trim: boolean; pauseMs: number; floor: boolean }
 
 function parse(argv: string[]): Args {
-  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [], env: {}, workload: 'trivial', trim: false, pauseMs: 0 };
+  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [], env: {}, workload: 'trivial', trim: false, pauseMs: 0, floor: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => argv[++i] ?? '';
@@ -33,6 +35,7 @@ function parse(argv: string[]): Args {
     else if (a === '--workload') args.workload = workload(value());
     else if (a === '--trim') args.trim = true;
     else if (a === '--pause') args.pauseMs = Number(value());
+    else if (a === '--floor') args.floor = true;
     else if (a === '--layer') { const [name = '', dir = ''] = value().split('='); args.layers.push([name, dir]); }
     else throw new Error(`unknown argument ${String(a)}`);
   }
@@ -89,14 +92,17 @@ async function main(): Promise<void> {
   const service = new LoopbackService();
   const env = realistic ? { ...args.env, BENCH_SERVICE_URL: await service.listen() } : args.env;
   const event = realistic ? orderEvent() : {};
+  const handlerOf = (name: string): string => `${realistic ? 'realistic' : 'memory'}-${name}.handler`;
+  const base = { profile: args.profile, taskDir: FIXTURES, freeze: false, memorySizeMb: args.memorySizeMb };
   const start = (layerDir: string | undefined, handler: string): Promise<Sandbox> => startSandbox({
-    profile: args.profile, taskDir: FIXTURES, handler: `${realistic ? 'realistic' : 'memory'}-${handler}.handler`, freeze: false,
-    memorySizeMb: args.memorySizeMb, ...(layerDir ? { layerDir, env: { ...env, AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : { env }),
+    ...base, handler: handlerOf(handler), ...(layerDir ? { layerDir, env: { ...env, AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : { env }),
   });
   const boxes: Array<[string, Sandbox]> = [['baseline', await start(undefined, 'bare')]];
+  if (args.floor) boxes.push(['floor', await startSandbox({ ...base, handler: handlerOf('floor'), layerDir: floorLayer(), env: { ...env, AWS_LAMBDA_EXEC_WRAPPER: FLOOR_WRAPPER } })]);
   for (const [name, dir] of args.layers) boxes.push([name, await start(dir, 'layer')]);
   try {
     let done = 0;
+    const startedAt = performance.now();
     for (const checkpoint of args.checkpoints) {
       for (; done < checkpoint; done++) {
         for (let k = 0; k < boxes.length; k++) {
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
         }
         if (args.pauseMs > 0) await setTimeout(args.pauseMs);
       }
+      console.log(`${args.profile} ${args.memorySizeMb} MB: ${checkpoint} invokes per function, ${(checkpoint / ((performance.now() - startedAt) / 1000)).toFixed(0)} invokes/s each (readings included)`);
       let base: Map<string, number> | undefined;
       const pids: Array<[string, number]> = [];
       for (const [name, box] of boxes) {
