@@ -16,7 +16,7 @@ import { loadAverage, WORKLOADS, workloadFunctions, type Workload } from './work
 
 const MB = 1024 * 1024;
 
-interface Reading {
+export interface Reading {
   rssMb: number;
   heapMb: number;
   externalMb: number;
@@ -41,7 +41,7 @@ function anonymousMb(pid: number): number {
 }
 
 /** Median of three gc'd readings: VmRSS from /proc, heap and new space from the function itself. */
-async function measure(box: Sandbox): Promise<Reading> {
+export async function measure(box: Sandbox): Promise<Reading> {
   const samples: Record<keyof Reading, number[]> = { rssMb: [], heapMb: [], externalMb: [], youngMb: [], committedMb: [], mallocedMb: [], anonMb: [] };
   for (let i = 0; i < 3; i++) {
     const r = await invokeOk(box, { measure: true });
@@ -95,7 +95,7 @@ async function workloadMemory(ctx: FigureContext, workload: Workload): Promise<R
 }
 
 /** What an RSS row and an anonymous-memory row share: the metric's head (workload, split, size), and `a` against `b` in `key`. */
-function gapRow(ctx: FigureContext, workload: Workload, key: 'rssMb' | 'anonMb', pair: { readonly a: Reading; readonly b: Reading; readonly split: string | undefined }, metric: string): Omit<Row, 'goal' | 'met'> {
+function gapRow(ctx: FigureContext, workload: string, key: 'rssMb' | 'anonMb', pair: { readonly a: Reading; readonly b: Reading; readonly split: string | undefined }, metric: string): Omit<Row, 'goal' | 'met'> {
   const { a, b, split } = pair;
   return {
     figure: '6. Memory', profile: ctx.profile,
@@ -108,7 +108,7 @@ function gapRow(ctx: FigureContext, workload: Workload, key: 'rssMb' | 'anonMb',
  * `split`: a row of the layer's gap split at the floor (floor-layer.ts; its function runs the ten
  * jobs as un-awaited promises, like the baseline's): the ≤ 3 MB goal applies to "layer − floor".
  */
-function rssRow(ctx: FigureContext, workload: Workload, a: Reading, b: Reading, options: { readonly split?: string } = {}): Row {
+export function rssRow(ctx: FigureContext, workload: string, a: Reading, b: Reading, options: { readonly split?: string } = {}): Row {
   const n = ctx.counts.memoryInvokes.toLocaleString('en-US');
   const vs = (k: keyof Reading): string => `${num(a[k], 'MB')} vs ${num(b[k], 'MB')}`;
   const goal = options.split === undefined || options.split.startsWith('layer') ? '≤ 3 MB added' : undefined;
@@ -122,7 +122,7 @@ function rssRow(ctx: FigureContext, workload: Workload, a: Reading, b: Reading, 
  * and reads those in use again and again: bench/reclaim-check.ts). Beside the RSS
  * rows, not instead: the goal stays RSS's.
  */
-function anonRow(ctx: FigureContext, workload: Workload, a: Reading, b: Reading, options: { readonly split?: string } = {}): Row {
+export function anonRow(ctx: FigureContext, workload: string, a: Reading, b: Reading, options: { readonly split?: string } = {}): Row {
   const n = ctx.counts.memoryInvokes.toLocaleString('en-US');
   const metric = `anonymous memory after ${n} invokes with 10 jobs each (RSS without its clean file-backed pages: what cannot be reclaimed without swap)`;
   return { ...gapRow(ctx, workload, 'anonMb', { a, b, split: options.split }, metric), goal: '—', met: undefined };

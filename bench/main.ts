@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { alternatives } from './fig-alternatives.ts';
 import { initOverhead } from './fig-init.ts';
 import { memoryFigure } from './fig-memory.ts';
+import { pacedMemory } from './fig-memory-paced.ts';
 import { nextAfterLatency } from './fig-next-after.ts';
 import { perJobOverhead } from './fig-per-job.ts';
 import { releaseLatency } from './fig-release.ts';
@@ -82,7 +83,8 @@ async function runFigures(options: BenchOptions, serviceUrl: string): Promise<Be
   const memory: Row[] = [];
   for (const size of wanted('6') ? sizes : []) {
     options.log(`bench 6 memory at ${size} MB (profiles side by side)`);
-    memory.push(...(await Promise.all(options.profiles.map((p) => memoryFigure(ctx(p, size))))).flat());
+    // Back to back, then the trivial workload's functions afresh at a steady rate (fig-memory-paced.ts).
+    memory.push(...(await Promise.all(options.profiles.map(async (p) => [...(await memoryFigure(ctx(p, size))), ...(await pacedMemory(ctx(p, size)))]))).flat());
   }
   const rows = [...outputs.flatMap((o) => o.rows), ...memory].sort((a, b) => a.figure.localeCompare(b.figure, 'en', { numeric: true }));
   const alternativeRows = outputs.flatMap((o) => o.alternatives);

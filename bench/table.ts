@@ -42,7 +42,10 @@ Figure 4: the last job's end (epoch ms, kept in module memory, returned by the n
 extension's \`next\` at the proxy, converted with performance.timeOrigin.
 Figure 6: VmRSS of the runtime process after \`gc()\` (median of 3 readings), freeze emulation off;
 both functions continue, alternating, to the leak check (5,000 invokes each in a full run rather
-than 10,000 of one, so the growth has a baseline and the run stays at a few minutes).
+than 10,000 of one, so the growth has a baseline and the run stays at a few minutes). The rows
+"trivial, 30 invokes a second" are the trivial workload's three functions afresh, a round of the
+three every 33 ms instead of back to back (V8 12.4 keeps a larger young generation only while a
+function allocates over 1,000 bytes per ms: bench/results/memory-attribution.md, section 12).
 Figure 7: (c) is checked ≥ 800 ms after its invoke returned, while frozen; billed durations are
 RIE's, which include the extension's hold (as Lambda bills \`PostRuntimeExtensionsDuration\`).`;
 

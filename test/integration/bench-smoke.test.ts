@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PACED_LABEL } from '../../bench/fig-memory-paced.ts';
 import { runBench } from '../../bench/main.ts';
 
 const PROFILES = ['nodejs22.x', 'nodejs24.x'] as const;
@@ -45,6 +46,7 @@ describe('the benchmark in quick mode', () => {
         const rows = result.rows.filter((r) => r.profile === profile);
         expect(new Set(rows.map((r) => r.figure))).toEqual(new Set(ROW_FIGURES));
         for (const row of rows) expect(row.measured, `${row.figure} ${row.metric}`).not.toContain('n/a');
+        expect(rows.filter((r) => r.figure === '6. Memory' && r.metric.startsWith(PACED_LABEL)).length, 'figure 6 at a steady rate: RSS, ours, ours anonymous').toBe(3);
         const alternatives = result.alternatives.filter((r) => r.profile === profile);
         expect(alternatives.map((r) => r.approach.slice(0, 3))).toEqual(['(a)', '(b)', '(c)', '(d)']);
         for (const alt of alternatives) expect(alt.completed).toMatch(/^\d+\/[1-9]\d*$/);
