@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { PACED_LABEL } from '../../bench/fig-memory-paced.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -16,6 +17,8 @@ const measured = /^Measured (\d{4}-\d{2}-\d{2}), full run/.exec(readFileSync(joi
 
 const section = readme.slice(readme.indexOf('## What it costs'), readme.indexOf('\n## ', readme.indexOf('## What it costs') + 1));
 const tableRows = section.split('\n').filter((l) => /^\| [\d,]+ MB \| (trivial|realistic) \|/.test(l));
+/** Figure 6's trivial functions at a steady rate (bench/fig-memory-paced.ts): memory only. */
+const pacedRows = section.split('\n').filter((l) => l.startsWith('| ') && l.split('|')[2]?.trim() === PACED_LABEL);
 
 /** `+10.7 / +10.9 ms`: the two profiles' Δ of the results row matching `metric`. */
 function expectedCell(figure: string, metric: (m: string) => boolean): string {
@@ -46,5 +49,18 @@ describe("README's cost table", () => {
     expect(rss).toBe(expectedCell('6. Memory', (m) => m.startsWith(`${workload}: ${mb} MB function: runtime RSS after`)));
     expect(rssOurs).toBe(expectedCell('6. Memory', (m) => m.startsWith(`${workload}, layer − floor (ours): ${mb} MB function: runtime RSS after`)));
     expect(anonOurs).toBe(expectedCell('6. Memory', (m) => m.startsWith(`${workload}, layer − floor (ours): ${mb} MB function: anonymous memory after`)));
+  });
+
+  test('has a row at a steady rate at each of 128, 512 and 1,024 MB', () => {
+    expect(pacedRows.map((l) => l.split('|')[1]?.trim())).toEqual(['128 MB', '512 MB', '1,024 MB']);
+  });
+
+  test.each(pacedRows.map((l) => [l.split('|')[1]?.trim() ?? '', l] as const))(`%s ${PACED_LABEL}: no cold start; RSS, ours and ours anonymous are the run's Δ`, (size, line) => {
+    const mb = size.replace(/[ ,]|MB/g, '');
+    const [cold, coldOurs, rss, rssOurs, anonOurs] = line.split('|').slice(3, 8).map((c) => c.trim());
+    expect([cold, coldOurs]).toEqual(['—', '—']);
+    expect(rss).toBe(expectedCell('6. Memory', (m) => m.startsWith(`${PACED_LABEL}: ${mb} MB function: runtime RSS after`)));
+    expect(rssOurs).toBe(expectedCell('6. Memory', (m) => m.startsWith(`${PACED_LABEL}, layer − floor (ours): ${mb} MB function: runtime RSS after`)));
+    expect(anonOurs).toBe(expectedCell('6. Memory', (m) => m.startsWith(`${PACED_LABEL}, layer − floor (ours): ${mb} MB function: anonymous memory after`)));
   });
 });
