@@ -8,9 +8,9 @@
 //   [--layer NAME=DIR]... [--env NAME=VALUE]... [--workload trivial|realistic]` (default layer: dist/layer as
 //   "layer"; --env goes to every function; --workload: workloads.ts's, the realistic one with its loopback service;
 //   --trim (needs gdb and root): after each checkpoint's readings gdb calls glibc's malloc_trim(0) in every runtime
-//   process, which is read again — how much of the RSS is memory malloc freed and kept; --floor: the floor layer's function
-//   (floor-layer.ts) too; --pause MS: a pause
-//   after each round, for invoke rates below back to back — V8 sizes its young generation by allocation per ms).
+//   process, which is read again — how much of the RSS is memory malloc freed and kept; --floor: the floor layer's
+//   function (floor-layer.ts) too; --pause MS: a pause after each round, for invoke rates below back to back — V8 12.4
+//   keeps a larger young generation only while a function allocates over 1,000 bytes per ms).
 import { setTimeout } from 'node:timers/promises';
 import { mallocTrim, peakRssMb, rssByMapping, rssMb } from './proc-reading.ts';
 import { startSandbox, type Sandbox } from '../test/rig/sandbox.ts';
@@ -34,13 +34,19 @@ function parse(argv: string[]): Args {
     else if (a === '--env') { const [k = '', ...v] = value().split('='); args.env[k] = v.join('='); }
     else if (a === '--workload') args.workload = workload(value());
     else if (a === '--trim') args.trim = true;
-    else if (a === '--pause') args.pauseMs = Number(value());
+    else if (a === '--pause') args.pauseMs = pause(value());
     else if (a === '--floor') args.floor = true;
     else if (a === '--layer') { const [name = '', dir = ''] = value().split('='); args.layers.push([name, dir]); }
     else throw new Error(`unknown argument ${String(a)}`);
   }
   if (args.layers.length === 0) args.layers.push(['layer', LAYER_DIR]);
   return args;
+}
+
+function pause(value: string): number {
+  const ms = Number(value);
+  if (value.trim() === '' || !Number.isFinite(ms) || ms < 0) throw new Error(`--pause: expected milliseconds ≥ 0, got \`${value}\``);
+  return ms;
 }
 
 function workload(value: string): Workload {
