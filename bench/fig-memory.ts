@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Sandbox } from '../test/rig/types.ts';
 import { delta, num, ratio } from './format.ts';
-import { rollupKb } from './proc-reading.ts';
+import { anonymousMb } from './proc-reading.ts';
 import { alternate, invokeOk, rotate, withFunctions } from './sandboxes.ts';
 import { summarize } from './stats.ts';
 import type { FigureContext, Row } from './types.ts';
@@ -32,12 +32,6 @@ export interface Reading {
    * V8's compilers among it), which it takes back under a memory limit (bench/reclaim-check.ts).
    */
   anonMb: number;
-}
-
-/** smaps_rollup's `Anonymous` − `LazyFree` of `pid`, in MB. */
-function anonymousMb(pid: number): number {
-  const kb = rollupKb(pid);
-  return ((kb.Anonymous ?? NaN) - (kb.LazyFree ?? 0)) / 1024;
 }
 
 /** Median of three gc'd readings: VmRSS from /proc, heap and new space from the function itself. */

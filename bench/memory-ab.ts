@@ -9,10 +9,12 @@
 //   "layer"; --env goes to every function; --workload: workloads.ts's, the realistic one with its loopback service;
 //   --trim (needs gdb and root): after each checkpoint's readings gdb calls glibc's malloc_trim(0) in every runtime
 //   process, which is read again — how much of the RSS is memory malloc freed and kept; --floor: the floor layer's
-//   function (floor-layer.ts) too; --pause MS: a pause after each round, for invoke rates below back to back — V8 12.4
-//   keeps a larger young generation only while a function allocates over 1,000 bytes per ms).
+//   function (floor-layer.ts) too, and each checkpoint then prints ours (layer − floor) in RSS and anonymous memory;
+//   --rate N: a round every 1,000 / N ms (N invokes a second of each function, whatever the machine's speed), or
+//   --pause MS: a pause after each round — V8 12.4 keeps a larger young generation only while a function allocates fast).
 import { setTimeout } from 'node:timers/promises';
-import { mallocTrim, peakRssMb, rssByMapping, rssMb } from './proc-reading.ts';
+import { anonymousMb, mallocTrim, peakRssMb, rssByMapping, rssMb } from './proc-reading.ts';
+import { paced } from './fig-memory-paced.ts';
 import { startSandbox, type Sandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import { FLOOR_WRAPPER, floorLayer } from './floor-layer.ts';
@@ -20,10 +22,10 @@ import type { Profile } from './types.ts';
 import { LoopbackService, orderEvent, type Workload } from './workloads.ts';
 import { runScript } from './run-script.ts';
 
-interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string>; workload: Workload; trim: boolean; pauseMs: number; floor: boolean }
+interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string>; workload: Workload; trim: boolean; pauseMs: number; rate: number; floor: boolean }
 
 function parse(argv: string[]): Args {
-  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [], env: {}, workload: 'trivial', trim: false, pauseMs: 0, floor: false };
+  const args: Args = { profile: 'nodejs22.x', memorySizeMb: 512, checkpoints: [1000, 5000], layers: [], env: {}, workload: 'trivial', trim: false, pauseMs: 0, rate: 0, floor: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => argv[++i] ?? '';
@@ -34,7 +36,8 @@ function parse(argv: string[]): Args {
     else if (a === '--env') { const [k = '', ...v] = value().split('='); args.env[k] = v.join('='); }
     else if (a === '--workload') args.workload = workload(value());
     else if (a === '--trim') args.trim = true;
-    else if (a === '--pause') args.pauseMs = pause(value());
+    else if (a === '--pause') args.pauseMs = nonNegative('--pause', value());
+    else if (a === '--rate') args.rate = nonNegative('--rate', value());
     else if (a === '--floor') args.floor = true;
     else if (a === '--layer') { const [name = '', dir = ''] = value().split('='); args.layers.push([name, dir]); }
     else throw new Error(`unknown argument ${String(a)}`);
@@ -43,10 +46,10 @@ function parse(argv: string[]): Args {
   return args;
 }
 
-function pause(value: string): number {
-  const ms = Number(value);
-  if (value.trim() === '' || !Number.isFinite(ms) || ms < 0) throw new Error(`--pause: expected milliseconds ≥ 0, got \`${value}\``);
-  return ms;
+function nonNegative(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`${flag}: expected a number ≥ 0, got \`${value}\``);
+  return n;
 }
 
 function workload(value: string): Workload {
@@ -92,6 +95,39 @@ function printTrimmed(head: string, pids: Array<[string, number]>): void {
   }
 }
 
+/** `rounds` rounds of one invoke of each function, rotated: back to back, `--rate` a second, or `--pause` after each; the rounds a second achieved. */
+function invokeRounds(args: Args, boxes: readonly Sandbox[], event: unknown, rounds: number): Promise<number> {
+  const steps = boxes.map((box) => async (): Promise<void> => {
+    const r = await box.invoke(event);
+    if (r.status !== 200) throw new Error(`invoke failed: ${r.body}`);
+  });
+  if (args.pauseMs > 0) steps.push(async () => void (await setTimeout(args.pauseMs)));
+  return paced(rounds, args.rate > 0 ? 1000 / args.rate : 0, steps);
+}
+
+/** Each function's reading; with the floor, ours (each layer − the floor) in RSS and anonymous memory, as figure 6 counts them. */
+async function printCheckpoint(args: Args, boxes: ReadonlyArray<[string, Sandbox]>, checkpoint: number): Promise<void> {
+  const head = `${args.profile} ${args.memorySizeMb} MB after ${checkpoint} invokes`;
+  let base: Map<string, number> | undefined;
+  const pids: Array<[string, number]> = [];
+  for (const [name, box] of boxes) {
+    const [line, mappings, pid] = await reading(box, base);
+    base ??= mappings; // the baseline is read first
+    pids.push([name, pid]);
+    console.log(`${head}: ${name.padEnd(12)} ${line}`);
+  }
+  const mem = new Map(pids.map(([name, pid]) => [name, { rss: rssMb(pid), anon: anonymousMb(pid) }] as const));
+  const [none, floor] = [mem.get('baseline'), mem.get('floor')];
+  for (const [name, m] of mem) {
+    if (name === 'baseline' || name === 'floor' || !none) continue;
+    const ours = floor ? `; ours (− the floor): RSS ${signed(m.rss - floor.rss)} MB, anonymous ${signed(m.anon - floor.anon)} MB` : '';
+    console.log(`${head}: ${name}: over no layer RSS ${signed(m.rss - none.rss)} MB, anonymous ${signed(m.anon - none.anon)} MB${ours}`);
+  }
+  if (args.trim) printTrimmed(head, pids);
+}
+
+const signed = (mb: number): string => `${mb >= 0 ? '+' : ''}${mb.toFixed(1)}`;
+
 async function main(): Promise<void> {
   const args = parse(process.argv.slice(2));
   const realistic = args.workload === 'realistic';
@@ -108,26 +144,11 @@ async function main(): Promise<void> {
   for (const [name, dir] of args.layers) boxes.push([name, await start(dir, 'layer')]);
   try {
     let done = 0;
-    const startedAt = performance.now();
     for (const checkpoint of args.checkpoints) {
-      for (; done < checkpoint; done++) {
-        for (let k = 0; k < boxes.length; k++) {
-          const [, box] = boxes[(k + done) % boxes.length]!;
-          const r = await box.invoke(event);
-          if (r.status !== 200) throw new Error(`invoke failed: ${r.body}`);
-        }
-        if (args.pauseMs > 0) await setTimeout(args.pauseMs);
-      }
-      console.log(`${args.profile} ${args.memorySizeMb} MB: ${checkpoint} invokes per function, ${(checkpoint / ((performance.now() - startedAt) / 1000)).toFixed(0)} invokes/s each (readings included)`);
-      let base: Map<string, number> | undefined;
-      const pids: Array<[string, number]> = [];
-      for (const [name, box] of boxes) {
-        const [line, mappings, pid] = await reading(box, base);
-        base ??= mappings; // the baseline is read first
-        pids.push([name, pid]);
-        console.log(`${args.profile} ${args.memorySizeMb} MB after ${checkpoint} invokes: ${name.padEnd(12)} ${line}`);
-      }
-      if (args.trim) printTrimmed(`${args.profile} ${args.memorySizeMb} MB after ${checkpoint} invokes`, pids);
+      const rate = await invokeRounds(args, boxes.map(([, box]) => box), event, checkpoint - done);
+      done = checkpoint;
+      console.log(`${args.profile} ${args.memorySizeMb} MB: ${checkpoint} invokes per function; since the last checkpoint ${rate.toFixed(1)} invokes a second each`);
+      await printCheckpoint(args, boxes, checkpoint);
     }
   } finally {
     await Promise.allSettled([...boxes.map(([, b]) => b.stop()), service.close()]);

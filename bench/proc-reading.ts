@@ -44,6 +44,15 @@ export function rollupKb(pid: number): Record<string, number> {
 }
 
 /**
+ * smaps_rollup's `Anonymous` − `LazyFree` of `pid`, in MB: what the kernel cannot reclaim without
+ * swap, unlike RSS's clean file-backed pages (the `node` binary's code among them).
+ */
+export function anonymousMb(pid: number): number {
+  const kb = rollupKb(pid);
+  return ((kb.Anonymous ?? NaN) - (kb.LazyFree ?? 0)) / 1024;
+}
+
+/**
  * File-backed pages touched since the process's referenced bits were cleared (/proc/PID/clear_refs),
  * in kB, from a /proc/PID/smaps: per mapping of a file (a path), `Referenced` less its `Anonymous`
  * (the mapping's copied-on-write pages: the binary's relocated data).
