@@ -80,10 +80,10 @@ async function reading(box: Sandbox, baseline?: Map<string, number>): Promise<[s
   const mappings = rssByMapping(r.runtimePid ?? NaN);
   const first = firstMappings.get(box);
   if (!first) firstMappings.set(box, mappings);
-  const u = r.json() as { heapUsed: number; heapTotal: number; newSpace: number; external: number; malloced: number; youngBeforeGc: number; rssBeforeGc: number };
+  const u = r.json() as { heapUsed: number; heapTotal: number; newSpace: number; external: number; malloced: number; youngBeforeGc: number; rssBeforeGc: number; spaces: Record<string, number> };
   const since = first ? `; RSS growth since the first checkpoint by mapping: ${growth(first, mappings)}` : '';
   const vs = baseline ? `; vs the baseline by mapping: ${growth(baseline, mappings)}` : '';
-  return [`RSS ${rssMb(r.runtimePid ?? NaN).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB (before the reading's gc: young ${(u.youngBeforeGc / MB).toFixed(2)} MB, RSS ${(u.rssBeforeGc / MB).toFixed(1)} MB; peak RSS ${peakRssMb(r.runtimePid ?? NaN).toFixed(1)} MB), external ${(u.external / MB).toFixed(2)} MB, V8 malloc'd ${(u.malloced / MB).toFixed(2)} MB${since}${vs}`, mappings, r.runtimePid ?? NaN];
+  return [`RSS ${rssMb(r.runtimePid ?? NaN).toFixed(1)} MB, heap ${(u.heapUsed / MB).toFixed(2)} used / ${(u.heapTotal / MB).toFixed(2)} MB total, young ${(u.newSpace / MB).toFixed(2)} MB (resident ${((u.spaces.new_space ?? NaN) / MB).toFixed(2)} MB; before the reading's gc: young ${(u.youngBeforeGc / MB).toFixed(2)} MB, RSS ${(u.rssBeforeGc / MB).toFixed(1)} MB; peak RSS ${peakRssMb(r.runtimePid ?? NaN).toFixed(1)} MB), external ${(u.external / MB).toFixed(2)} MB, V8 malloc'd ${(u.malloced / MB).toFixed(2)} MB${since}${vs}`, mappings, r.runtimePid ?? NaN];
 }
 
 function printTrimmed(head: string, pids: Array<[string, number]>): void {
