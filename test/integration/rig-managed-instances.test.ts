@@ -83,11 +83,19 @@ describe('RIE Managed Instances mode on nodejs24.x, without the layer', () => {
     await until(() => pendingNexts(box) >= 4, 3000);
     await sleep(300);
     expect(pendingNexts(box)).toBe(4);
-    const results = await box.invokeConcurrently([{}, {}, {}, {}, {}, {}], { idleRuntimes: 4 });
+    const results = await box.invokeConcurrently([{}, {}, {}, {}, {}, {}], { idleRuntimes: 4, whenUnavailable: 'refused' });
     const refused = results.filter((r) => r.status !== 200);
     expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(4);
     expect(refused.length).toBeGreaterThan(0);
     for (const r of refused) expect([r.status, r.headers['error-type']]).toEqual([400, 'Runtime.Unavailable']);
+  });
+
+  it('sends an invoke RIE refused as Runtime.Unavailable again by default, so more invokes than idle runtimes all complete', async () => {
+    const box = await sandbox();
+    await until(() => pendingNexts(box) >= 4, 3000);
+    const results = await box.invokeConcurrently([{}, {}, {}, {}, {}, {}], { idleRuntimes: 4 });
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(probes(results).map((p) => p.requestId)).toEqual(results.map((r) => r.requestId)); // the same request id on the retry
   });
 
   it('answers a timed-out invoke Sandbox.Timedout, the runtime late 410, and keeps the environment', async () => {

@@ -45,6 +45,7 @@ class RigSandbox implements Sandbox {
       timeoutMs: options.timeoutMs ?? ((this.opts.timeoutSeconds ?? 30) + 30) * 1000,
       idleRuntimes: options.idleRuntimes ?? payloads.length,
       readyWithinMs: options.readyWithinMs ?? 10_000,
+      whenUnavailable: options.whenUnavailable ?? 'retry',
     };
     const target = { invokePort: this.invokePort, calls: () => this.proxy.calls };
     const run = this.queue.then(() => {

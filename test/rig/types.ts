@@ -103,6 +103,13 @@ export interface ConcurrentInvokeOptions {
   timeoutMs?: number;
   idleRuntimes?: number;
   readyWithinMs?: number;
+  /**
+   * An invoke RIE refuses with 400 `Runtime.Unavailable` (no runtime waiting in `next` at that
+   * moment, though the proxy saw one pass) reached no runtime: send it again, same request id,
+   * until readyWithinMs after the first send. `'refused'` returns the refusal instead.
+   * @default 'retry'
+   */
+  whenUnavailable?: 'retry' | 'refused';
 }
 
 export interface Sandbox {
