@@ -7,11 +7,8 @@
 // (bench/results/memory-attribution.md, section 12). The realistic workload is not paced: its own
 // allocation keeps its young generation at the maximum with or without the layer.
 import { setTimeout } from 'node:timers/promises';
-import type { Sandbox } from '../test/rig/types.ts';
-import { anonRow, measure, rssRow } from './fig-memory.ts';
-import { invokeOk, withFunctions } from './sandboxes.ts';
+import { anonRow, measure, rssRow, withMemoryFunctions } from './fig-memory.ts';
 import type { FigureContext, Row } from './types.ts';
-import { workloadFunctions } from './workloads.ts';
 
 /** Invokes a second of each function (a round of the three every 1,000 / PACED_RATE ms). */
 export const PACED_RATE = 30;
@@ -33,11 +30,7 @@ export async function paced(rounds: number, intervalMs: number, steps: ReadonlyA
 }
 
 export async function pacedMemory(ctx: FigureContext): Promise<Row[]> {
-  const fns = workloadFunctions('trivial', ctx.serviceUrl);
-  const specs = [fns.memory.with, fns.memory.without, fns.memory.floor].map((spec) => ({ ...spec, freeze: false, memorySizeMb: ctx.memorySizeMb }));
-  return withFunctions(ctx.profile, specs, async ([withLayer, without, floor]) => {
-    if (!withLayer || !without || !floor) throw new Error('no sandbox');
-    const once = (box: Sandbox) => async (): Promise<void> => void (await invokeOk(box, fns.event));
+  return withMemoryFunctions(ctx, 'trivial', async ({ withLayer, without, floor }, once) => {
     const rate = await paced(ctx.counts.memoryInvokes, 1000 / PACED_RATE, [once(withLayer), once(without), once(floor)]);
     const [a, b, f] = [await measure(withLayer), await measure(without), await measure(floor)];
     ctx.log(`  memory ${ctx.profile} ${PACED_LABEL} ${ctx.memorySizeMb} MB (achieved ${rate.toFixed(1)} a second): ${a.rssMb.toFixed(1)} MB with, ${b.rssMb.toFixed(1)} MB without, ${f.rssMb.toFixed(1)} MB the floor; young generation ${a.youngMb} / ${b.youngMb} / ${f.youngMb} MB`);

@@ -5,10 +5,9 @@
 // gap can be split into V8's heap and the rest (code pages, native allocations). Freeze emulation is off here: it does not change RSS and halves the time
 // per invoke. The floor (floor-layer.ts) is measured after the same invokes, rotated with the other
 // two, to split the RSS gap into what any internal extension layer holds and what is ours.
-import { readFileSync } from 'node:fs';
 import type { Sandbox } from '../test/rig/types.ts';
 import { delta, num, ratio } from './format.ts';
-import { anonymousMb } from './proc-reading.ts';
+import { anonymousMb, rssMb } from './proc-reading.ts';
 import { alternate, invokeOk, rotate, withFunctions } from './sandboxes.ts';
 import { summarize } from './stats.ts';
 import type { FigureContext, Row } from './types.ts';
@@ -39,9 +38,7 @@ export async function measure(box: Sandbox): Promise<Reading> {
   const samples: Record<keyof Reading, number[]> = { rssMb: [], heapMb: [], externalMb: [], youngMb: [], committedMb: [], mallocedMb: [], anonMb: [] };
   for (let i = 0; i < 3; i++) {
     const r = await invokeOk(box, { measure: true });
-    const status = readFileSync(`/proc/${r.runtimePid ?? NaN}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
-    samples.rssMb.push((kb * 1024) / MB);
+    samples.rssMb.push(rssMb(r.runtimePid ?? NaN));
     samples.anonMb.push(anonymousMb(r.runtimePid ?? NaN));
     const usage = r.json() as { heapUsed: number; external: number; newSpace: number; heapPhysical: number; malloced: number };
     samples.heapMb.push(usage.heapUsed / MB);
@@ -60,14 +57,20 @@ export async function memoryFigure(ctx: FigureContext): Promise<Row[]> {
   return rows;
 }
 
+/** Figure 6's three functions of `workload` at the context's size (the layer, no layer, the floor), fresh; `once(box)` invokes one with the workload's event. */
+export function withMemoryFunctions<T>(ctx: FigureContext, workload: Workload, run: (boxes: { withLayer: Sandbox; without: Sandbox; floor: Sandbox }, once: (box: Sandbox) => () => Promise<void>) => Promise<T>): Promise<T> {
+  const fns = workloadFunctions(workload, ctx.serviceUrl);
+  const specs = [fns.memory.with, fns.memory.without, fns.memory.floor].map((spec) => ({ ...spec, freeze: false, memorySizeMb: ctx.memorySizeMb }));
+  return withFunctions(ctx.profile, specs, async ([withLayer, without, floor]) => {
+    if (!withLayer || !without || !floor) throw new Error('no sandbox');
+    return run({ withLayer, without, floor }, (box) => async () => void (await invokeOk(box, fns.event)));
+  });
+}
+
 async function workloadMemory(ctx: FigureContext, workload: Workload): Promise<Row[]> {
   const { memoryInvokes, leakInvokes } = ctx.counts;
   const size = ctx.memorySizeMb;
-  const fns = workloadFunctions(workload, ctx.serviceUrl);
-  const specs = [fns.memory.with, fns.memory.without, fns.memory.floor].map((spec) => ({ ...spec, freeze: false, memorySizeMb: size }));
-  return withFunctions(ctx.profile, specs, async ([withLayer, without, floor]) => {
-    if (!withLayer || !without || !floor) throw new Error('no sandbox');
-    const once = (box: Sandbox) => async (): Promise<void> => void (await invokeOk(box, fns.event));
+  return withMemoryFunctions(ctx, workload, async ({ withLayer, without, floor }, once) => {
     await rotate(memoryInvokes, [once(withLayer), once(without), once(floor)]);
     const a = await measure(withLayer);
     const b = await measure(without);

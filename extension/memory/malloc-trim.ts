@@ -13,8 +13,9 @@ import { describeError, type Logger } from '../../shared/log-line.ts';
  * every whole free page of every arena and is MT-safe (man malloc_trim(3)).
  *
  * When: at the release of the 32nd, 64th, 128th and 256th invoke this process held (every invoke,
- * with jobs or without), then of every 256th: V8 compiles a function after a few hundred calls, so the compiles of the per-invoke path
- * come in the first hundreds of invokes, and memory freed later is trimmed within 256 invokes.
+ * with jobs or without), then of every 256th: V8 compiles a function after a few hundred calls, so
+ * the compiles of the per-invoke path come in the first hundreds of invokes, and memory freed later
+ * is trimmed within 256 invokes.
  * Never at a release for the deadline (the trim waits for the next release); never at init (the
  * native module, malloc-trim.c, is loaded at the first trim).
  */

@@ -90,10 +90,10 @@ const ABORT = deadlineAbortReason();
 const isDeadlineAbort = (record: Record<string, unknown>): boolean => record.errorType === ABORT.name && record.errorMessage === ABORT.message;
 const names = (value: unknown): string[] => (Array.isArray(value) ? value.map((name) => String(name)) : []);
 
-/** The jobs' outcomes in `logLines` (the function's log lines of one invoke). Never throws. */
 /** The layer's ERROR for a setting it could not read (extension/core/config.ts; the default is used). */
 const INVALID_SETTING = 'invalid configuration: ';
 
+/** The jobs' outcomes in `logLines` (the function's log lines of one invoke). Never throws. */
 export function jobsSeen(logLines: readonly string[]): JobsSeen {
   const failed: string[] = [];
   const failedFlushers: string[] = [];
