@@ -15,7 +15,7 @@ export interface HttpRequest {
 
 export interface HttpResponse {
   readonly status: number;
-  /** Lower-case header names. */
+  /** The headers the client reads (content-length, transfer-encoding, connection, lambda-extension-identifier), by lower-case name; others are not kept. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
 }

@@ -1,7 +1,17 @@
 import type { Socket } from 'node:net';
 import type { HttpRequest, HttpResponse, HttpTransport } from './http-transport.ts';
+import { parseResponse } from './response-parser.ts';
 
-type Connect = (options: { host: string; port: number; noDelay: boolean }) => Socket;
+/** `net.connect`'s options as used here: `onread` reads into one buffer the client reuses (no 'data' events). */
+type Connect = (options: { host: string; port: number; noDelay: boolean; onread: { buffer: Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean } }) => Socket;
+
+/**
+ * The buffer every read lands in, reused: an answer of Lambda's (a `next` event, ~0.3–1 KB) fits
+ * in one read. Reads through `onread` skip the stream's chunk objects and its per-read `nextTick`:
+ * ~0.5 KB of allocation per invoke less on nodejs22.x (bench/alloc-sampling.ts). Kept once per process.
+ */
+const READ_BUFFER_BYTES = 16 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 interface Pending {
   readonly resolve: (response: HttpResponse) => void;
@@ -25,7 +35,9 @@ class RawHttpClient {
   readonly #port: string;
   #socket: Socket | undefined;
   #pending: Pending | undefined;
-  #buffer: Buffer = Buffer.alloc(0);
+  /** Bytes of an answer not yet complete, copied out of the read buffer (empty between answers). */
+  #buffer: Buffer = EMPTY;
+  #readBuffer: Buffer | undefined;
   /** Requests repeat (`next` every invoke): serialise each request object once. */
   readonly #serialized = new WeakMap<HttpRequest, string>();
 
@@ -67,30 +79,38 @@ class RawHttpClient {
 
   #open(): Socket {
     // `noDelay` as an option, not a setNoDelay call: −0.07 M instructions at the cold start's first connect (bench/init-micro.ts --instructions).
-    const socket = this.#connect({ host: this.#host, port: Number(this.#port), noDelay: true });
+    const buffer = (this.#readBuffer ??= Buffer.alloc(READ_BUFFER_BYTES));
     // Events of a socket already given up on must not touch the current one or its request.
-    socket.on('data', (chunk: Buffer) => socket === this.#socket && this.#onData(socket, chunk));
+    const onread = {
+      buffer,
+      callback: (bytes: number): boolean => {
+        if (socket === this.#socket) this.#onData(socket, buffer.subarray(0, bytes));
+        return true; // false would pause reading
+      },
+    };
+    const socket = this.#connect({ host: this.#host, port: Number(this.#port), noDelay: true, onread });
     socket.on('error', (error) => socket === this.#socket && this.#fail(error));
     socket.on('close', () => socket === this.#socket && this.#fail(new Error('the Runtime API closed the connection')));
     return socket;
   }
 
-  #onData(socket: Socket, chunk: Buffer): void {
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+  /** `read`: a view of the read buffer, overwritten by the next read; what must outlive it is copied. */
+  #onData(socket: Socket, read: Buffer): void {
+    const data = this.#buffer.length === 0 ? read : Buffer.concat([this.#buffer, read]);
     let parsed;
     try {
-      parsed = parseResponse(this.#buffer);
+      parsed = parseResponse(data);
     } catch (error) {
       socket.destroy();
       return this.#fail(error instanceof Error ? error : new Error(String(error)));
     }
     const waiting = this.#pending;
-    if (!parsed || !waiting) return;
-    this.#buffer = this.#buffer.subarray(parsed.consumed);
+    if (!parsed || !waiting) return void (this.#buffer = data === read ? Buffer.from(read) : data);
+    this.#buffer = parsed.consumed === data.length ? EMPTY : Buffer.from(data.subarray(parsed.consumed));
     this.#pending = undefined;
     if (parsed.close) {
       this.#socket = undefined;
-      this.#buffer = Buffer.alloc(0);
+      this.#buffer = EMPTY;
       socket.destroy();
     }
     waiting.resolve(parsed.response);
@@ -98,7 +118,7 @@ class RawHttpClient {
 
   #fail(error: Error): void {
     this.#socket = undefined;
-    this.#buffer = Buffer.alloc(0);
+    this.#buffer = EMPTY;
     const waiting = this.#pending;
     this.#pending = undefined;
     waiting?.reject(error);
@@ -110,77 +130,4 @@ function serialize(request: HttpRequest, host: string, port: string): string {
   for (const [name, value] of Object.entries(request.headers ?? {})) head += `${name}: ${value}\r\n`;
   if (request.body === undefined) return `${head}\r\n`;
   return `${head}content-type: application/json\r\ncontent-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`;
-}
-
-/** Parses one complete response at the start of `data`, or returns undefined if more is needed. */
-export function parseResponse(data: Buffer): { response: HttpResponse; consumed: number; close: boolean } | undefined {
-  const end = data.indexOf('\r\n\r\n');
-  if (end === -1) return undefined;
-  const head = data.toString('latin1', 0, end);
-  const status = statusOf(head);
-  if (status === undefined) throw new Error(`raw-http: bad status line ${JSON.stringify(head.slice(0, Math.min(80, lineEnd(head, 0))))}`);
-  const headers = headersOf(head);
-  const body = readBody(data, end + 4, headers);
-  if (!body) return undefined;
-  const close = headers.connection?.toLowerCase() === 'close';
-  return { response: { status, headers, body: body.text }, consumed: body.end, close };
-}
-
-/** `HTTP/1.x NNN …` → NNN, read by character codes (no regex match array: this runs per invoke). */
-function statusOf(head: string): number | undefined {
-  if (!head.startsWith('HTTP/1.') || (head[7] !== '0' && head[7] !== '1') || head[8] !== ' ') return undefined;
-  let status = 0;
-  for (let i = 9; i < 12; i++) {
-    const digit = head.charCodeAt(i) - 48;
-    if (!(digit >= 0 && digit <= 9)) return undefined;
-    status = status * 10 + digit;
-  }
-  return status;
-}
-
-function lineEnd(head: string, from: number): number {
-  const end = head.indexOf('\r\n', from);
-  return end === -1 ? head.length : end;
-}
-
-/**
- * Header lines after the status line, by lower-case name, values trimmed. By index, not
- * `split` and `trim` on each line: ~40% fewer strings per `next` answer.
- */
-function headersOf(head: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (let at = lineEnd(head, 0) + 2; at < head.length; ) {
-    const end = lineEnd(head, at);
-    const colon = head.indexOf(':', at);
-    if (colon > at && colon < end) {
-      headers[head.slice(at, colon).trim().toLowerCase()] = head.slice(colon + 1, end).trim();
-    }
-    at = end + 2;
-  }
-  return headers;
-}
-
-function readBody(data: Buffer, start: number, headers: Record<string, string>): { text: string; end: number } | undefined {
-  if (headers['transfer-encoding']?.toLowerCase().includes('chunked')) return readChunked(data, start);
-  const length = Number(headers['content-length'] ?? 0);
-  if (data.length < start + length) return undefined;
-  return { text: data.subarray(start, start + length).toString('utf8'), end: start + length };
-}
-
-function readChunked(data: Buffer, start: number): { text: string; end: number } | undefined {
-  const parts: Buffer[] = [];
-  let at = start;
-  for (;;) {
-    const lineEnd = data.indexOf('\r\n', at);
-    if (lineEnd === -1) return undefined;
-    const size = Number.parseInt(data.subarray(at, lineEnd).toString('latin1'), 16);
-    if (!Number.isFinite(size)) throw new Error('raw-http: bad chunk size');
-    if (size === 0) {
-      const trailerEnd = data.indexOf('\r\n\r\n', lineEnd);
-      return trailerEnd === -1 ? undefined : { text: Buffer.concat(parts).toString('utf8'), end: trailerEnd + 4 };
-    }
-    if (data.length < lineEnd + 2 + size + 2) return undefined;
-    parts.push(data.subarray(lineEnd + 2, lineEnd + 2 + size));
-    at = lineEnd + 2 + size + 2;
-  }
 }

@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { EventEmitter } from 'node:events';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRawHttpTransport, parseResponse } from '../../extension/extensions-api/raw-http.ts';
+import { createRawHttpTransport } from '../../extension/extensions-api/raw-http.ts';
+import { parseResponse, READ_HEADERS } from '../../extension/extensions-api/response-parser.ts';
 
 let servers: Array<{ close(): unknown }> = [];
 afterEach(() => {
@@ -119,6 +122,31 @@ describe('createRawHttpTransport', () => {
     expect(connections).toBe(2);
   });
 
+  it('reads an answer larger than its read buffer, over several reads, then the next on the same connection', async () => {
+    const big = 'é'.repeat(30_000); // 60 KB of UTF-8, two bytes a character: some reads split one
+    const { address, connections } = await httpServer((req, res) => void res.end(req.url === '/big' ? big : 'small'));
+    const send = createRawHttpTransport(connect, address);
+    expect((await send({ method: 'GET', path: '/big' })).body).toBe(big);
+    expect((await send({ method: 'GET', path: '/small' })).body).toBe('small');
+    expect(connections()).toBe(1);
+  });
+
+  it('parses any answers split into any reads, none of which it keeps a view of (property)', async () => {
+    const answer = fc.oneof(
+      fc.string({ maxLength: 200 }).map((body) => ({ body, raw: `HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\nLambda-Extension-Identifier: id-1\r\n\r\n${body}` })),
+      fc.array(fc.string({ minLength: 1, maxLength: 40 }), { maxLength: 4 }).map((parts) => ({ body: parts.join(''), raw: `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${parts.map((p) => `${Buffer.byteLength(p).toString(16)}\r\n${p}\r\n`).join('')}0\r\n\r\n` })),
+    );
+    await fc.assert(fc.asyncProperty(fc.array(answer, { minLength: 1, maxLength: 4 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }), async (answers, cuts) => {
+      const socket = new ReadsInPieces(answers.map((a) => Buffer.from(a.raw)), cuts);
+      const send = createRawHttpTransport((options) => socket.connected(options.onread), '127.0.0.1:9001');
+      for (const { body } of answers) {
+        const response = await send({ method: 'GET', path: '/next' });
+        expect(response.body).toBe(body);
+        expect(response.status).toBe(200);
+      }
+    }), { numRuns: 200 });
+  });
+
   it('is not wedged by a connect that throws', async () => {
     const { address } = await httpServer((_req, res) => res.end('ok'));
     let calls = 0;
@@ -136,7 +164,32 @@ describe('parseResponse', () => {
   it('waits for a complete response, byte by byte', () => {
     const full = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello');
     for (let i = 0; i < full.length; i++) expect(parseResponse(full.subarray(0, i))).toBeUndefined();
-    expect(parseResponse(full)).toEqual({ response: { status: 200, headers: { 'content-length': '5', 'x-a': 'b' }, body: 'hello' }, consumed: full.length, close: false });
+    expect(parseResponse(full)).toEqual({ response: { status: 200, headers: { 'content-length': '5' }, body: 'hello' }, consumed: full.length, close: false });
+  });
+
+  it('keeps the headers it reads, in any case and spacing, the last of a repeated one; drops the rest', () => {
+    const name = fc.oneof(
+      fc.constantFrom(...READ_HEADERS, 'content-type', 'lambda-extension-event-identifier', 'content-lengthx', 'connectio', 'date'),
+      fc.stringMatching(/^[A-Za-z-]{1,30}$/),
+    ).chain((n) => fc.tuple(fc.constant(n), fc.array(fc.boolean(), { minLength: n.length, maxLength: n.length })).map(([lower, upper]) => [...lower].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('')));
+    const header = fc.record({ name, value: fc.stringMatching(/^[ -~]{0,40}$/), before: fc.constantFrom('', ' ', '\t'), after: fc.constantFrom('', ' ', '  ') });
+    fc.assert(fc.property(fc.array(header, { maxLength: 12 }), (lines) => {
+      const kept = lines.filter((line) => !['content-length', 'transfer-encoding'].includes(line.name.toLowerCase()));
+      const head = kept.map(({ name: n, value, before, after }) => `${before}${n}${after}:${value}`).join('\r\n');
+      const raw = Buffer.from(`HTTP/1.1 204 No Content\r\n${head}${head ? '\r\n' : ''}content-length: 0\r\n\r\n`, 'latin1');
+      const expected: Record<string, string> = {};
+      for (const { name: n, value } of kept) if ((READ_HEADERS as readonly string[]).includes(n.toLowerCase())) expected[n.toLowerCase()] = value.trim();
+      expected['content-length'] = '0';
+      const parsed = parseResponse(raw);
+      expect(parsed?.response.headers).toEqual(expected);
+      expect(parsed?.consumed).toBe(raw.length);
+    }));
+  });
+
+  it('names a bad status line by its first line, at most 80 characters', () => {
+    expect(() => parseResponse(Buffer.from('HTTP/2 200\r\nx: y\r\n\r\n'))).toThrow('raw-http: bad status line "HTTP/2 200"');
+    expect(() => parseResponse(Buffer.from(`${'a'.repeat(100)}\r\n\r\n`))).toThrow(`raw-http: bad status line "${'a'.repeat(80)}"`);
+    expect(() => parseResponse(Buffer.from('HTTP/1.1 2x0 OK\r\n\r\n'))).toThrow('bad status line "HTTP/1.1 2x0 OK"');
   });
 
   it('reads chunked bodies with trailers', () => {
@@ -145,3 +198,41 @@ describe('parseResponse', () => {
     expect(parseResponse(raw)?.consumed).toBe(raw.length);
   });
 });
+
+/**
+ * A socket double for the `onread` path: each write is answered by the next answer, delivered into
+ * the client's read buffer in pieces of the sizes `cuts` gives in turn; after each piece the buffer
+ * is overwritten with garbage, as the next read would, so a view the client kept would show it.
+ */
+class ReadsInPieces extends EventEmitter {
+  #onread: { buffer: Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean } | undefined;
+  #cut = 0;
+  constructor(private readonly answers: Buffer[], private readonly cuts: number[]) {
+    super();
+  }
+
+  connected(onread: { buffer: Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean }): Socket {
+    this.#onread = onread;
+    return this as unknown as Socket;
+  }
+
+  write(): boolean {
+    const answer = this.answers.shift();
+    const onread = this.#onread;
+    if (!answer || !onread) throw new Error('ReadsInPieces: no answer left');
+    setImmediate(() => {
+      for (let at = 0; at < answer.length; ) {
+        const size = Math.min(this.cuts[this.#cut++ % this.cuts.length] ?? 1, answer.length - at, onread.buffer.length);
+        onread.buffer.set(answer.subarray(at, at + size));
+        at += size;
+        onread.callback(size, onread.buffer);
+        onread.buffer.fill(0x7e);
+      }
+    });
+    return true;
+  }
+
+  ref(): this { return this; }
+  unref(): this { return this; }
+  destroy(): this { return this; }
+}
