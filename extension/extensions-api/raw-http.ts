@@ -6,9 +6,10 @@ import { parseResponse } from './response-parser.ts';
 type Connect = (options: { host: string; port: number; noDelay: boolean; onread: { buffer: Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean } }) => Socket;
 
 /**
- * The buffer every read lands in, reused: an answer of Lambda's (a `next` event, ~0.3–1 KB) fits
- * in one read. Reads through `onread` skip the stream's chunk objects and its per-read `nextTick`:
- * ~0.5 KB of allocation per invoke less on nodejs22.x (bench/alloc-sampling.ts). Kept once per process.
+ * The size of the buffer every read lands in, reused: an answer of Lambda's (a `next` event,
+ * ~0.3–1 KB) fits in one read. Reads through `onread` skip the stream's chunk objects, its `data`
+ * event and its per-read `nextTick`: 1.1 KB of allocation per invoke less on nodejs22.x
+ * (bench/alloc-sampling.ts, 2,000 invokes). One buffer per process.
  */
 const READ_BUFFER_BYTES = 16 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -37,6 +38,7 @@ class RawHttpClient {
   #pending: Pending | undefined;
   /** Bytes of an answer not yet complete, copied out of the read buffer (empty between answers). */
   #buffer: Buffer = EMPTY;
+  /** Where reads land, made at the first connection and kept for later ones (each read is consumed, or copied, before the next). */
   #readBuffer: Buffer | undefined;
   /** Requests repeat (`next` every invoke): serialise each request object once. */
   readonly #serialized = new WeakMap<HttpRequest, string>();
@@ -78,9 +80,8 @@ class RawHttpClient {
   }
 
   #open(): Socket {
-    // `noDelay` as an option, not a setNoDelay call: −0.07 M instructions at the cold start's first connect (bench/init-micro.ts --instructions).
     const buffer = (this.#readBuffer ??= Buffer.alloc(READ_BUFFER_BYTES));
-    // Events of a socket already given up on must not touch the current one or its request.
+    // Events and reads of a socket already given up on must not touch the current one or its request.
     const onread = {
       buffer,
       callback: (bytes: number): boolean => {
@@ -88,6 +89,7 @@ class RawHttpClient {
         return true; // false would pause reading
       },
     };
+    // `noDelay` as an option, not a setNoDelay call: −0.07 M instructions at the cold start's first connect (bench/init-micro.ts --instructions).
     const socket = this.#connect({ host: this.#host, port: Number(this.#port), noDelay: true, onread });
     socket.on('error', (error) => socket === this.#socket && this.#fail(error));
     socket.on('close', () => socket === this.#socket && this.#fail(new Error('the Runtime API closed the connection')));

@@ -53,6 +53,15 @@ describe('ExtensionsApi', () => {
     await expect(api.next('e')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
+  it('rejects, never throws, when the transport throws synchronously', async () => {
+    const api = new ExtensionsApi(() => {
+      throw new RangeError('bad port');
+    });
+    let next: Promise<unknown> | undefined;
+    expect(() => (next = api.next('e'))).not.toThrow();
+    await expect(next).rejects.toThrow(RangeError);
+  });
+
   it.each([
     ['not JSON', '<html>', 'not JSON'],
     ['JSON null', 'null', 'eventType missing'],
