@@ -7,6 +7,9 @@
 // waits for the register answer, 3 s at most. No imports: an ESM import of a builtin costs more
 // than process.getBuiltinModule.
 const api = process.env.AWS_LAMBDA_RUNTIME_API;
+// Set only by the held floor (bench/floor/held/hold.mjs, which imports this file): told of the
+// runtime's `next` calls, it decides when each invoke's `next` is sent. The floor has none.
+const hold = globalThis[Symbol.for('bench-floor-held')];
 // Child processes and worker threads inherit NODE_OPTIONS and the environment: register once.
 if (api && process.env.BENCH_FLOOR_EXTENSION !== 'loaded') {
   process.env.BENCH_FLOOR_EXTENSION = 'loaded';
@@ -19,6 +22,7 @@ if (api && process.env.BENCH_FLOOR_EXTENSION !== 'loaded') {
     const next = module.exports?.next;
     if (typeof next === 'function' && String(filename).endsWith('rapid-client.node')) {
       module.exports.next = function (...args) {
+        hold?.runtimeNext();
         return registered.then(() => next.apply(this, args));
       };
     }
@@ -31,6 +35,7 @@ if (api && process.env.BENCH_FLOOR_EXTENSION !== 'loaded') {
   let id = '';
   let data = '';
   const request = (line, headers, body = '') => socket.write(`${line} HTTP/1.1\r\nhost: ${api}\r\n${headers}\r\n${body}`);
+  const poll = () => request('GET /2020-01-01/extension/event/next', `lambda-extension-identifier: ${id}\r\n`);
   request('POST /2020-01-01/extension/register', 'lambda-extension-name: bench-floor\r\ncontent-length: 21\r\n', '{"events":["INVOKE"]}');
   socket.on('data', (chunk) => {
     data += chunk.toString('latin1'); // cheaper than setEncoding (its StringDecoder): −0.5 M instructions
@@ -43,9 +48,11 @@ if (api && process.env.BENCH_FLOOR_EXTENSION !== 'loaded') {
     if (end < head + 4 || data.length < end) return;
     open();
     socket.unref(); // ref'd while registering (the runtime's first `next` waits for it), never after
+    const registering = id === '';
     id ||= /\r\nlambda-extension-identifier: *([^\r]+)/i.exec(data.slice(0, head))?.[1] ?? '';
     if (!headers.startsWith('http/1.1 200') || id === '') return void socket.destroy();
     data = data.slice(end);
-    request('GET /2020-01-01/extension/event/next', `lambda-extension-identifier: ${id}\r\n`);
+    if (hold && !registering) hold.release(poll);
+    else poll();
   });
 }
