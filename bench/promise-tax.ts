@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { profileTools } from '../test/rig/tools.ts';
-import { runScript, scriptOption } from './run-script.ts';
+import { runScript, scriptCount } from './run-script.ts';
 import { summarize } from './stats.ts';
 import type { Profile } from './types.ts';
 
@@ -24,8 +24,7 @@ function sample(node: string, mode: 'als' | 'none'): Sample {
 }
 
 async function main(): Promise<void> {
-  const rounds = Number(scriptOption('rounds', '5'));
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`Expected \`--rounds\` to be an integer ≥ 1, got ${JSON.stringify(scriptOption('rounds', ''))}`);
+  const rounds = scriptCount('rounds', 5);
   for (const profile of PROFILES) {
     const node = join(profileTools(profile).nodeDir, 'bin', 'node');
     const runs: Record<'als' | 'none', Sample[]> = { als: [], none: [] };

@@ -23,3 +23,11 @@ export function scriptOption(name: string, fallback: string): string {
   const i = scriptArgs.indexOf(`--${name}`);
   return i === -1 ? fallback : (scriptArgs[i + 1] ?? fallback);
 }
+
+/** `--name`'s value as an integer ≥ 1, or `fallback` when it is absent; anything else throws, naming the option and the value. */
+export function scriptCount(name: string, fallback: number): number {
+  const value = scriptOption(name, String(fallback));
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`Expected \`--${name}\` to be an integer ≥ 1, got ${JSON.stringify(value)}`);
+  return n;
+}

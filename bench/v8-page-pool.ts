@@ -8,20 +8,13 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { profileTools } from '../test/rig/tools.ts';
-import { runScript, scriptOption } from './run-script.ts';
+import { runScript, scriptCount } from './run-script.ts';
 import type { Profile } from './types.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'test', 'fixtures', 'bench', 'v8-page-pool.mjs');
 const PROFILES: readonly Profile[] = ['nodejs22.x', 'nodejs24.x'];
 
 interface Reading { readonly label: string; readonly newSpaceMb: number; readonly newSpaceResidentMb: number; readonly committedMb: number; readonly rssMb: number; readonly anonymousMb: number; readonly gcMs?: number }
-
-function positive(name: string, fallback: string): number {
-  const value = scriptOption(name, fallback);
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`Expected \`--${name}\` to be an integer ≥ 1, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 /** Lambda's bootstrap flags for `memoryMb` (FACTS: new_space = MEMORY/10, semi-space half of it, old space the rest). */
 function heapFlags(memoryMb: number): string[] {
@@ -30,8 +23,8 @@ function heapFlags(memoryMb: number): string[] {
 }
 
 async function main(): Promise<void> {
-  const memoryMb = positive('memory', '128');
-  const phases = [positive('allocate', '1500'), positive('idle', '6000'), positive('more-idle', '12000')].map(String);
+  const memoryMb = scriptCount('memory', 128);
+  const phases = [scriptCount('allocate', 1500), scriptCount('idle', 6000), scriptCount('more-idle', 12000)].map(String);
   for (const profile of PROFILES) {
     const node = join(profileTools(profile).nodeDir, 'bin', 'node');
     const out = execFileSync(node, ['--expose-gc', ...heapFlags(memoryMb), FIXTURE, ...phases], { encoding: 'utf8' });

@@ -90,7 +90,7 @@ function readChunked(data: Buffer, start: number): { text: string; end: number }
   for (;;) {
     const lineEnd = data.indexOf('\r\n', at);
     if (lineEnd === -1) return undefined;
-    const size = Number.parseInt(data.subarray(at, lineEnd).toString('latin1'), 16);
+    const size = Number.parseInt(data.toString('latin1', at, lineEnd), 16);
     if (!Number.isFinite(size)) throw new Error('raw-http: bad chunk size');
     if (size === 0) {
       const trailerEnd = data.indexOf('\r\n\r\n', lineEnd);
