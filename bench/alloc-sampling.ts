@@ -1,9 +1,10 @@
 // Where the per-invoke allocation goes: V8's sampling heap profiler inside the runtime process
 // (objects later collected by a scavenge or a mark included), over N invokes with and without
 // jobs, with the layer and without. Prints bytes per invoke by owner and the top allocation sites.
-// `npx vite-node bench/alloc-sampling.ts -- [--profile P] [--invokes N] [--jobs 10] [--memory MB] [--layer DIR] [--only-layer] [--top 15] [--survivors]`
+// `npx vite-node bench/alloc-sampling.ts -- [--profile P] [--invokes N] [--jobs 10] [--memory MB] [--layer DIR] [--only-layer] [--top 15] [--survivors] [--env K=V]…`
 // (`--survivors`: count only objects that outlived a scavenge — what makes V8 grow the young generation.)
-// (`--layer`: another build of the layer, e.g. a variant being measured; `--only-layer`: skip the baseline.)
+// (`--layer`: another build of the layer, e.g. a variant being measured; `--only-layer`: skip the baseline;
+// `--env K=V`, repeatable: set in the function's environment, with the layer and without.)
 import { startSandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
@@ -17,13 +18,14 @@ const jobs = Number(opt('jobs', '10'));
 const memorySizeMb = Number(opt('memory', '512'));
 const layerDir = opt('layer', LAYER_DIR);
 const top = Number(opt('top', '15'));
+const extraEnv = Object.fromEntries(argv.flatMap((a, i) => (argv[i - 1] === '--env' ? [[a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]] : [])));
 
 const OWNERS: Array<[RegExp, string]> = [[/lambda-after-response\/extension\.mjs/, 'extension'], [/lambda-after-response\/index\.mjs/, 'client'], [/alloc-probe/, 'handler'], [/runtime\/|aws-lambda-ric/, 'runtime client'], [/^node:|^$/, 'node / native']];
 
 async function sample(layer: boolean, withJobs: number): Promise<void> {
   const box = await startSandbox({
     profile, taskDir: FIXTURES, handler: 'alloc-probe.handler', freeze: false, memorySizeMb,
-    ...(layer ? { layerDir, env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } } : {}),
+    ...(layer ? { layerDir } : {}), env: { ...extraEnv, ...(layer ? { AWS_LAMBDA_EXEC_WRAPPER: '/opt/after-response' } : {}) },
   });
   try {
     for (let i = 0; i < 200; i++) await box.invoke({ jobs: withJobs }); // warm
