@@ -30,7 +30,7 @@ import { taskFields } from './core/hand-offs.ts';
 import { requireBeside } from './lazy-file.ts';
 import { AlsContext } from './runtime-hooks/als-context.ts';
 import { createSingleContext } from './runtime-hooks/single-context.ts';
-import { decideStartup, isMainThread, type Startup } from './core/startup.ts';
+import { attributionInEffect, decideStartup, isMainThread, type Startup } from './core/startup.ts';
 import { createMallocTrim, type NativeTrim } from './memory/malloc-trim.ts';
 
 declare const LAYER_VERSION: string;
@@ -46,9 +46,12 @@ async function main(): Promise<void> {
   if (startup.thread === 'main') for (const problem of problems) logger.log('ERROR', `invalid configuration: ${problem}`);
   if (config.disabled) return;
   const guard = createGuard(logger);
+  const attribution = attributionInEffect(config.attribution, { managedInstances: config.managedInstances, runtimeApi: startup.runtimeApi });
+  // The settings in effect, for a user checking theirs took (`invoke` falls back where it does not apply).
+  if (logger.enabled('DEBUG')) logger.log('DEBUG', 'after-response extension started', { layerVersion: LAYER_VERSION, thread: startup.thread, ...config, attribution });
   const lifecycle = createLifecycle(config, logger, {
     // AFTER_RESPONSE_ATTRIBUTION=invoke where invokes run one at a time: no AsyncLocalStorage (single-context.ts says why).
-    context: config.attribution === 'invoke' && !config.managedInstances && startup.runtimeApi !== undefined ? createSingleContext() : new AlsContext(),
+    context: attribution === 'invoke' ? createSingleContext() : new AlsContext(),
     defer: setImmediate, setTimer: unrefTimer,
     // Not `performance.now()`: the `performance` global loads perf_hooks on first use (~0.7 ms,
     // in the first invoke). process.uptime() reads the same monotonic clock (uv_hrtime).

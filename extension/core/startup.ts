@@ -1,3 +1,5 @@
+import type { Attribution } from './config.ts';
+
 /** Whether this thread of this process should run the extension, and as what. */
 export type Startup =
   | { readonly kind: 'skip'; readonly reason: 'child-process' | 'worker-thread' }
@@ -23,6 +25,15 @@ export function decideStartup({ env, pid, isMainThread, managedInstances }: Star
   if (owner !== undefined && owner !== String(pid)) return { kind: 'skip', reason: 'child-process' };
   if (!isMainThread && !managedInstances) return { kind: 'skip', reason: 'worker-thread' };
   return { kind: 'run', runtimeApi: env.AWS_LAMBDA_RUNTIME_API || undefined, thread: isMainThread ? 'main' : 'worker' };
+}
+
+/**
+ * The attribution the extension uses: `AFTER_RESPONSE_ATTRIBUTION=invoke` only where invokes run
+ * one at a time with a Runtime API (on-demand Lambda); elsewhere (Managed Instances' concurrent
+ * invokes, a process without a Runtime API) `async-context`, whatever was set.
+ */
+export function attributionInEffect(attribution: Attribution, { managedInstances, runtimeApi }: { readonly managedInstances: boolean; readonly runtimeApi: string | undefined }): Attribution {
+  return attribution === 'invoke' && !managedInstances && runtimeApi !== undefined ? 'invoke' : 'async-context';
 }
 
 export { isMainThread } from '../../shared/main-thread.ts';

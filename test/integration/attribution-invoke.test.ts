@@ -12,10 +12,19 @@ const WAIT = { timeout: 10_000, interval: 20 };
 describe.each(PROFILES)('on %s, with AFTER_RESPONSE_ATTRIBUTION=invoke', (profile) => {
   // On nodejs22.x an enabled AsyncLocalStorage runs a promise hook on every promise the process makes, which leaves its symbols on it.
   const hooked = profile === 'nodejs22.x';
-  describe.each([['invoke', false], ['async-context', hooked]] as const)('the promises of a handler (attribution %s)', (attribution, stored) => {
-    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'edges.storesOnPromises', env: { AFTER_RESPONSE_ATTRIBUTION: attribution } }));
+  describe.each([['invoke', false], ['async-context', hooked]] as const)('a handler, attribution %s, log level DEBUG', (attribution, stored) => {
+    const sandbox = sandboxFor(() => startWithLayer({ profile, handler: 'edges.storesOnPromises', env: { AFTER_RESPONSE_ATTRIBUTION: attribution, AFTER_RESPONSE_LOG_LEVEL: 'DEBUG' } }));
 
-    it(`carry ${stored ? "the extension's AsyncLocalStorage store" : 'no AsyncLocalStorage store'}`, async () => {
+    it("the extension's start is logged once, with the attribution in effect and the layer version", async () => {
+      const box = await sandbox();
+      await box.invoke({});
+      const started = extensionLogs(box.logs()).filter((l) => l.message === 'after-response extension started');
+      expect(started).toHaveLength(1);
+      expect(started[0]).toMatchObject({ level: 'DEBUG', attribution, thread: 'main', managedInstances: false, logLevel: 'DEBUG' });
+      expect(started[0]?.layerVersion).toEqual(expect.any(String));
+    });
+
+    it(`its promises carry ${stored ? "the extension's AsyncLocalStorage store" : 'no AsyncLocalStorage store'}`, async () => {
       const box = await sandbox();
       await box.invoke({});
       const { symbols } = (await box.invoke({})).json() as { symbols: string[] };

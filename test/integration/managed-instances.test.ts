@@ -3,7 +3,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { extensionLogs, readMark, sandboxFor, startWithLayer } from './product-helpers.ts';
 
-const env = { AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances', AWS_LAMBDA_MAX_CONCURRENCY: '4' };
+// `invoke` attribution set, and logged at DEBUG: it does not apply to concurrent invokes, and the extension says what it uses instead.
+const env = { AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances', AWS_LAMBDA_MAX_CONCURRENCY: '4', AFTER_RESPONSE_ATTRIBUTION: 'invoke', AFTER_RESPONSE_LOG_LEVEL: 'DEBUG' };
 
 describe('on nodejs24.x in Managed Instances mode, concurrent invokes on worker threads', () => {
   const sandbox = sandboxFor(() => startWithLayer({ profile: 'nodejs24.x', handler: 'managed-spawn.handler', env, freeze: false, timeoutSeconds: 10 }));
@@ -26,6 +27,9 @@ describe('on nodejs24.x in Managed Instances mode, concurrent invokes on worker 
       expect(done?.threadId).toBe(body?.threadId);
       expect(done?.at).toBeGreaterThan(performance.timeOrigin + (result.responsePostedAt ?? Infinity));
     }
+    const started = extensionLogs(box.logs()).filter((l) => l.message === 'after-response extension started');
+    expect(new Set(started.map((l) => l.thread))).toEqual(new Set(['main', 'worker']));
+    for (const line of started) expect(line).toMatchObject({ attribution: 'async-context', managedInstances: true });
     const problems = extensionLogs(box.logs()).filter((l) => l.level === 'ERROR' || l.level === 'WARN');
     expect(problems).toEqual([]);
     expect(box.logs()).not.toContain('ERR_WORKER_UNSUPPORTED_OPERATION');

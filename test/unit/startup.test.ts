@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideStartup, isMainThread } from '../../extension/core/startup.ts';
+import { attributionInEffect, decideStartup, isMainThread } from '../../extension/core/startup.ts';
 
 const facts = { pid: 7, isMainThread: true, managedInstances: false };
 
@@ -20,6 +20,16 @@ describe('decideStartup', () => {
     const env = { AFTER_RESPONSE_EXTENSION_PID: '7' };
     expect(decideStartup({ ...facts, env, isMainThread: false, managedInstances: true })).toMatchObject({ kind: 'run', thread: 'worker' });
     expect(decideStartup({ ...facts, env, isMainThread: false })).toEqual({ kind: 'skip', reason: 'worker-thread' });
+  });
+});
+
+describe('attributionInEffect', () => {
+  it('keeps `invoke` only with a Runtime API and invokes one at a time; `async-context` stays itself', () => {
+    const onDemand = { managedInstances: false, runtimeApi: '127.0.0.1:9001' };
+    expect(attributionInEffect('invoke', onDemand)).toBe('invoke');
+    expect(attributionInEffect('invoke', { ...onDemand, managedInstances: true })).toBe('async-context');
+    expect(attributionInEffect('invoke', { ...onDemand, runtimeApi: undefined })).toBe('async-context');
+    for (const managedInstances of [false, true]) for (const runtimeApi of ['x', undefined]) expect(attributionInEffect('async-context', { managedInstances, runtimeApi })).toBe('async-context');
   });
 });
 
