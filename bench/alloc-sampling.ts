@@ -8,7 +8,7 @@
 import { startSandbox } from '../test/rig/sandbox.ts';
 import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import type { Profile } from './types.ts';
-import { runScript, scriptArgs, scriptOption } from './run-script.ts';
+import { runScript, scriptArgs, scriptEnv, scriptOption } from './run-script.ts';
 
 const argv = scriptArgs;
 const opt = scriptOption;
@@ -18,14 +18,7 @@ const jobs = Number(opt('jobs', '10'));
 const memorySizeMb = Number(opt('memory', '512'));
 const layerDir = opt('layer', LAYER_DIR);
 const top = Number(opt('top', '15'));
-const extraEnv = Object.fromEntries(argv.flatMap((a, i) => (argv[i - 1] === '--env' ? [envPair(a)] : [])));
-
-/** `K=V` as [K, V]; anything else throws, naming the value. */
-function envPair(arg: string): [string, string] {
-  const at = arg.indexOf('=');
-  if (at < 1) throw new Error(`Expected \`--env\` to be K=V, got \`${arg}\``);
-  return [arg.slice(0, at), arg.slice(at + 1)];
-}
+const extraEnv = scriptEnv();
 
 const OWNERS: Array<[RegExp, string]> = [[/lambda-after-response\/extension\.mjs/, 'extension'], [/lambda-after-response\/index\.mjs/, 'client'], [/alloc-probe/, 'handler'], [/runtime\/|aws-lambda-ric/, 'runtime client'], [/^node:|^$/, 'node / native']];
 

@@ -20,7 +20,7 @@ import { FIXTURES, LAYER_DIR } from './sandboxes.ts';
 import { FLOOR_WRAPPER, floorLayer } from './floor-layer.ts';
 import type { Profile } from './types.ts';
 import { LoopbackService, orderEvent, type Workload } from './workloads.ts';
-import { runScript } from './run-script.ts';
+import { envAssignment, runScript } from './run-script.ts';
 
 interface Args { profile: Profile; memorySizeMb: number; checkpoints: number[]; layers: Array<[string, string]>; env: Record<string, string>; workload: Workload; trim: boolean; pauseMs: number; rate: number; floor: boolean }
 
@@ -33,7 +33,7 @@ function parse(argv: string[]): Args {
     else if (a === '--profile') args.profile = value() as Profile;
     else if (a === '--memory') args.memorySizeMb = Number(value());
     else if (a === '--checkpoints') args.checkpoints = value().split(',').map(Number);
-    else if (a === '--env') { const [k = '', ...v] = value().split('='); args.env[k] = v.join('='); }
+    else if (a === '--env') { const [k, v] = envAssignment(value()); args.env[k] = v; }
     else if (a === '--workload') args.workload = workload(value());
     else if (a === '--trim') args.trim = true;
     else if (a === '--pause') args.pauseMs = nonNegative('--pause', value());

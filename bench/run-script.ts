@@ -31,3 +31,15 @@ export function scriptCount(name: string, fallback: number): number {
   if (!Number.isInteger(n) || n < 1) throw new Error(`Expected \`--${name}\` to be an integer ≥ 1, got ${JSON.stringify(value)}`);
   return n;
 }
+
+/** `K=V` (an `--env` value) as [K, V]; anything else throws, naming the value. */
+export function envAssignment(arg: string): [string, string] {
+  const at = arg.indexOf('=');
+  if (at < 1) throw new Error(`Expected \`--env\` to be K=V, got \`${arg}\``);
+  return [arg.slice(0, at), arg.slice(at + 1)];
+}
+
+/** Every `--env K=V` of the script's arguments, as an environment. */
+export function scriptEnv(): Record<string, string> {
+  return Object.fromEntries(scriptArgs.flatMap((arg, i) => (scriptArgs[i - 1] === '--env' ? [envAssignment(arg)] : [])));
+}
