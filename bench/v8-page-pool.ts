@@ -7,6 +7,7 @@
 // `npx vite-node bench/v8-page-pool.ts -- [--memory MB] [--allocate MS] [--idle MS] [--more-idle MS]` (defaults 128, 1500, 6000, 12000)
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { lambdaHeapFlags } from '../test/rig/runtime-files.ts';
 import { profileTools } from '../test/rig/tools.ts';
 import { runScript, scriptCount } from './run-script.ts';
 import type { Profile } from './types.ts';
@@ -16,18 +17,12 @@ const PROFILES: readonly Profile[] = ['nodejs22.x', 'nodejs24.x'];
 
 interface Reading { readonly label: string; readonly newSpaceMb: number; readonly newSpaceResidentMb: number; readonly committedMb: number; readonly rssMb: number; readonly anonymousMb: number; readonly gcMs?: number }
 
-/** Lambda's bootstrap flags for `memoryMb` (FACTS: new_space = MEMORY/10, semi-space half of it, old space the rest). */
-function heapFlags(memoryMb: number): string[] {
-  const newSpace = Math.floor(memoryMb / 10);
-  return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
-}
-
 async function main(): Promise<void> {
   const memoryMb = scriptCount('memory', 128);
   const phases = [scriptCount('allocate', 1500), scriptCount('idle', 6000), scriptCount('more-idle', 12000)].map(String);
   for (const profile of PROFILES) {
     const node = join(profileTools(profile).nodeDir, 'bin', 'node');
-    const out = execFileSync(node, ['--expose-gc', ...heapFlags(memoryMb), FIXTURE, ...phases], { encoding: 'utf8' });
+    const out = execFileSync(node, ['--expose-gc', ...lambdaHeapFlags(memoryMb), FIXTURE, ...phases], { encoding: 'utf8' });
     const { readings } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { readings: Reading[] };
     console.log(`\n${profile}, ${memoryMb} MB heap flags:`);
     for (const r of readings) {

@@ -5,6 +5,17 @@ import { join } from 'node:path';
 import { shellQuote } from './shell-quote.ts';
 import { rigDir, type ProfileTools } from './tools.ts';
 
+/**
+ * Lambda's heap flags for a memory size, as its bootstrap computes them (the same arithmetic as the
+ * shell lines of {@link bootstrap}, which computes them at start from AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+ * as Lambda's does): new space a tenth of the memory, the semi-space half of it, old space the rest.
+ * For a bare `node` of a profile run outside the rig (bench/v8-page-pool.ts).
+ */
+export function lambdaHeapFlags(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10);
+  return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
+}
+
 /** `refusedPort`: a port nothing listens on, for the preloads before the rig's (see SandboxOptions.refuseExtensionConnections). */
 function bootstrap(tools: ProfileTools, proxyPort: number, handler: string, refusedPort: number | undefined): string {
   const n = tools.nodeMajor;
@@ -22,7 +33,7 @@ export LAMBDA_TASK_ROOT=/var/task LAMBDA_RUNTIME_DIR=/var/runtime
 export AWS_EXECUTION_ENV=AWS_Lambda_nodejs${n}.x
 export NODE_PATH=/opt/nodejs/node${n}/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task
 mem=\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-128}
-new_space=$((mem / 10))
+new_space=$((mem / 10)) # the same arithmetic as lambdaHeapFlags in test/rig/runtime-files.ts
 node_args=(--expose-gc --max-http-header-size=81920
   "--max-semi-space-size=$((new_space / 2))" "--max-old-space-size=$((mem - new_space))"
   --import=/var/runtime/rig-esm-layer-resolve.mjs)${refuse}
