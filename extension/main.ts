@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   // The settings in effect, for a user checking theirs took (`invoke` falls back where it does not apply).
   if (logger.enabled('DEBUG')) logger.log('DEBUG', 'after-response extension started', { layerVersion: LAYER_VERSION, thread: startup.thread, ...config, attribution });
   const lifecycle = createLifecycle(config, logger, {
-    // AFTER_RESPONSE_ATTRIBUTION=invoke where invokes run one at a time: no AsyncLocalStorage (single-context.ts says why).
+    // `invoke`: no AsyncLocalStorage (single-context.ts says why).
     context: attribution === 'invoke' ? createSingleContext() : new AlsContext(),
     defer: setImmediate, setTimer: unrefTimer,
     // Not `performance.now()`: the `performance` global loads perf_hooks on first use (~0.7 ms,
